@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// Unit tests sit beside the code (`*.test.ts`); cross-component tests live in test/.
+// AssemblyScript sources under filters/ are compiled by `npm run build` (pretest), and the
+// tests there load the built .wasm from build/, so vitest never compiles AssemblyScript.
+export default defineConfig({
+  test: {
+    include: ["{host,controlplane,devproxy,protos,filters,test,scripts}/**/*.test.ts"],
+    exclude: ["node_modules/**", "build/**"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+  },
+});
