@@ -1,0 +1,222 @@
+// The gateway-neutral intermediate representation between the model stage (validated,
+// resolved CRDs) and the translate stage (Envoy resources). CRD types never reach the
+// translator and Envoy types never reach the model (DESIGN.md "Data flow"); everything here
+// is plain, immutable data, so both stages stay pure functions with golden tests.
+//
+// Conventions: durations in milliseconds; names are stable and derived from resources
+// (never list indexes); lists are in the order they must appear in Envoy's config.
+
+/** Where an IR element came from, so status and diagnostics can point back at it. */
+export interface ResourceRef {
+  kind: string; // "Mapping", "Host", "WasmFilter", "AuthService", "Service", ...
+  namespace: string;
+  name: string;
+}
+
+export interface GatewayIR {
+  listeners: ListenerPorts;
+  /** One per Host resource (plus the implicit catch-all Host when Mappings select none). */
+  virtualHosts: VirtualHostIR[];
+  clusters: ClusterIR[];
+  /** Wasm filters in use, already in HTTP filter chain order (see `order`). */
+  wasmFilters: WasmFilterIR[];
+  secrets: TlsSecretIR[];
+  /** Where Envoy fetches Wasm modules from (the control plane's module server). */
+  moduleServer: { clusterName: string; host: string; port: number };
+}
+
+export interface ListenerPorts {
+  http: number; // 8080
+  https: number; // 8443
+}
+
+export interface VirtualHostIR {
+  /** "<namespace>/<host name>"; the implicit catch-all host is "attache/default". */
+  name: string;
+  source?: ResourceRef;
+  /** Envoy `domains` (exact names, `*.suffix`, `prefix.*` or `*`). */
+  domains: string[];
+  /** Present when the Host terminates TLS on the HTTPS listener (one filter chain, SNI). */
+  tls?: HostTlsIR;
+  /** What the plain-HTTP listener does for this Host (Emissary `requestPolicy.insecure`). */
+  insecure: "Route" | "Redirect" | "Reject";
+  /** In match order: the model sorts by precedence, then specificity (ARCHITECTURE.md). */
+  routes: RouteIR[];
+}
+
+export interface HostTlsIR {
+  secretName: string; // a TlsSecretIR name, delivered over SDS
+  serverNames: string[]; // SNI; exact or `*.suffix`
+  minVersion?: "1.2" | "1.3";
+  maxVersion?: "1.2" | "1.3";
+  alpn: string[]; // default ["h2", "http/1.1"]
+}
+
+export interface RouteIR {
+  /** "<namespace>/<mapping name>" of the group's primary Mapping; stable across changes. */
+  name: string;
+  /** Every Mapping that contributes to this route (several for a canary group). */
+  sources: ResourceRef[];
+  match: RouteMatchIR;
+  action: RouteActionIR | RedirectActionIR;
+  /** Wasm filters enabled on this route, by WasmFilterIR.name, with this route's settings. */
+  filters: RouteFilterIR[];
+}
+
+export interface RouteMatchIR {
+  /** Exactly one of prefix, path, regex (RE2 syntax, already validated). */
+  prefix?: string;
+  path?: string;
+  regex?: string;
+  caseSensitive: boolean;
+  method?: string;
+  headers: HeaderMatchIR[];
+  queryParameters: QueryMatchIR[];
+  /** Only gRPC requests (content-type application/grpc) when the Mapping sets `grpc`. */
+  grpc: boolean;
+}
+
+export interface HeaderMatchIR {
+  name: string;
+  /** Exactly one: exact value, RE2 regex, or presence (`present: true`). */
+  exact?: string;
+  regex?: string;
+  present?: boolean;
+  invert?: boolean;
+}
+
+export interface QueryMatchIR {
+  name: string;
+  exact?: string;
+  regex?: string;
+  present?: boolean;
+}
+
+export interface RouteActionIR {
+  kind: "route";
+  /** One backend, or a canary group: canary backends listed first (ramps only add users). */
+  backends: WeightedBackendIR[];
+  /** When set, Envoy picks the backend from this request header (WeightedCluster.header_name),
+   *  which the canary filter fills with a stable hash of the user. */
+  stickyHeader?: string;
+  prefixRewrite?: string; // Emissary `rewrite` (default "/" replaces the matched prefix)
+  regexRewrite?: { pattern: string; substitution: string };
+  hostRewrite?: string;
+  timeoutMs: number; // default 3000 (Emissary timeout_ms)
+  idleTimeoutMs?: number;
+  retry?: RetryIR;
+  cors?: CorsIR;
+  headers: HeaderEditsIR;
+  mirrors: MirrorIR[];
+  upgrades: string[]; // e.g. ["websocket"]
+  hashPolicy?: HashPolicyIR[]; // for ring_hash / maglev clusters
+}
+
+export interface RedirectActionIR {
+  kind: "redirect";
+  httpsRedirect?: boolean;
+  hostRedirect?: string;
+  pathRedirect?: string;
+  prefixRewrite?: string;
+  responseCode: 301 | 302 | 303 | 307 | 308;
+}
+
+export interface WeightedBackendIR {
+  cluster: string; // a ClusterIR name
+  weight: number; // 0..100, a group sums to 100
+  source: ResourceRef; // the Mapping this share comes from
+}
+
+export interface RetryIR {
+  retryOn: string; // Envoy retry_on, e.g. "5xx,connect-failure"
+  numRetries: number;
+  perTryTimeoutMs?: number;
+}
+
+export interface CorsIR {
+  origins: string[]; // exact origins or "*"
+  methods: string[];
+  headers: string[];
+  exposedHeaders: string[];
+  credentials: boolean;
+  maxAgeSeconds?: number;
+}
+
+export interface HeaderEditsIR {
+  requestAdd: HeaderValueIR[];
+  requestRemove: string[];
+  responseAdd: HeaderValueIR[];
+  responseRemove: string[];
+}
+
+export interface HeaderValueIR {
+  name: string;
+  value: string;
+  append: boolean;
+}
+
+export interface MirrorIR {
+  cluster: string;
+  percent: number; // 0..100
+  source: ResourceRef;
+}
+
+export type HashPolicyIR =
+  | { kind: "header"; name: string }
+  | { kind: "cookie"; name: string; ttlSeconds?: number; path?: string }
+  | { kind: "sourceIp" };
+
+export interface RouteFilterIR {
+  filter: string; // WasmFilterIR.name
+  /** Per-route settings; travel inside the plugin configuration keyed by route name. */
+  settings?: Record<string, unknown>;
+}
+
+export interface ClusterIR {
+  /** Stable: "<namespace>/<service>:<port>" for Kubernetes services, "url/<host>:<port>" for URLs. */
+  name: string;
+  discovery: "eds" | "static" | "strict_dns";
+  /** EDS: the ClusterLoadAssignment; STATIC / STRICT_DNS: inline endpoints. */
+  endpoints: EndpointIR[];
+  protocol: "http1" | "http2";
+  /** Upstream TLS (https:// service URLs); SNI defaults to the host. */
+  upstreamTls?: { sni: string };
+  connectTimeoutMs: number;
+  lbPolicy: "round_robin" | "least_request" | "ring_hash" | "maglev" | "random";
+  circuitBreakers?: CircuitBreakersIR;
+  sources: ResourceRef[];
+}
+
+export interface EndpointIR {
+  address: string; // IP literal for EDS/STATIC, hostname for STRICT_DNS
+  port: number;
+  ready: boolean;
+}
+
+export interface CircuitBreakersIR {
+  maxConnections?: number;
+  maxPendingRequests?: number;
+  maxRequests?: number;
+  maxRetries?: number;
+}
+
+export interface WasmFilterIR {
+  /** HCM filter name "attache.wasm/<namespace>/<name>"; also the ECDS resource name. */
+  name: string;
+  source: ResourceRef;
+  /** Position in the chain; lower first. The translator's filter table explains positions. */
+  order: number;
+  rootId: string;
+  /** One VM per WasmFilter so shared data (rate-limit buckets) spans Envoy's workers. */
+  vmId: string;
+  module: { sha256: string; path: string }; // path on the module server: /modules/<sha256>.wasm
+  failurePolicy: "FailClosed" | "FailOpen";
+  /** Full plugin configuration: the filter's defaults plus `routes: {<route name>: settings}`. */
+  configuration: Record<string, unknown>;
+}
+
+export interface TlsSecretIR {
+  name: string; // "<namespace>/<secret name>"
+  certificateChain: string; // PEM
+  privateKey: string; // PEM
+}
