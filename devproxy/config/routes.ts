@@ -1,0 +1,233 @@
+// Compiles RouteConfigurations (inline virtual hosts and VHDS VirtualHosts) into a lookup
+// table with Envoy's semantics (route_components.proto): first matching route wins;
+// weighted clusters honour `header_name`; per-route `typed_per_filter_config` switches
+// disabled HCM filters on (FilterConfig) and carries the CORS policy.
+import { compileRouteMatch, compileStringMatcher, DomainIndex, re2, type CompiledRouteMatch, type RequestView, type StringPredicate } from "./matchers.ts";
+import { parseDurationMs } from "./duration.ts";
+
+type Json = any;
+
+export interface HeaderAdd { name: string; value: string; action: "append" | "addIfAbsent" | "overwrite" | "overwriteIfExists" }
+
+export interface HeaderEdits {
+  requestAdd: HeaderAdd[];
+  requestRemove: string[];
+  responseAdd: HeaderAdd[];
+  responseRemove: string[];
+}
+
+export interface CorsPolicy {
+  origins: StringPredicate[];
+  methods: string;
+  headers: string;
+  exposeHeaders: string;
+  maxAge?: string;
+  credentials: boolean;
+}
+
+export interface RetryPolicy { retryOn: Set<string>; numRetries: number; perTryTimeoutMs?: number; statuses: Set<number> }
+
+export interface ForwardAction {
+  kind: "route";
+  clusters: Array<{ name: string; weight: number }>;
+  totalWeight: number;
+  /** WeightedCluster.header_name: pick by (header value as u64) % total weight. */
+  headerName?: string;
+  prefixRewrite?: string;
+  matchedPrefix?: string;
+  regexRewrite?: { pattern: ReturnType<typeof re2>; substitution: string };
+  hostRewrite?: string;
+  timeoutMs: number; // 0 = no timeout
+  idleTimeoutMs?: number;
+  retry?: RetryPolicy;
+  mirrors: Array<{ cluster: string; fraction: number }>;
+  upgrades: Set<string>;
+}
+
+export interface RedirectAction {
+  kind: "redirect";
+  scheme?: string;
+  host?: string;
+  path?: string;
+  prefixRewrite?: string;
+  matchedPrefix?: string;
+  status: number;
+}
+
+export interface DirectAction { kind: "direct"; status: number; body: string }
+
+export interface CompiledRoute {
+  name: string;
+  match: CompiledRouteMatch;
+  action: ForwardAction | RedirectAction | DirectAction;
+  /** Filters a route explicitly enables (true) or disables (false). */
+  filterOverrides: Map<string, boolean>;
+  cors?: CorsPolicy;
+  headers: HeaderEdits;
+}
+
+export interface CompiledVirtualHost { name: string; routes: CompiledRoute[] }
+
+export class RouteTable {
+  constructor(readonly name: string, private readonly hosts: DomainIndex<CompiledVirtualHost>) {}
+
+  select(host: string, req: RequestView): { vhost: CompiledVirtualHost; route: CompiledRoute } | undefined {
+    const vhost = this.hosts.lookup(host);
+    if (!vhost) return undefined;
+    for (const route of vhost.routes) if (route.match.test(req)) return { vhost, route };
+    return undefined;
+  }
+}
+
+const CORS_FILTER = "envoy.filters.http.cors";
+const REDIRECT_CODES: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
+
+function headerAdds(list: Json[] | undefined): HeaderAdd[] {
+  return (list ?? []).map((h: Json) => {
+    const action = h.append_action ?? (h.append === false ? "OVERWRITE_IF_EXISTS_OR_ADD" : "APPEND_IF_EXISTS_OR_ADD");
+    return {
+      name: String(h.header.key).toLowerCase(),
+      value: String(h.header.value ?? ""),
+      action: action === "ADD_IF_ABSENT" ? "addIfAbsent"
+        : action === "OVERWRITE_IF_EXISTS_OR_ADD" ? "overwrite"
+        : action === "OVERWRITE_IF_EXISTS" ? "overwriteIfExists" : "append",
+    };
+  });
+}
+
+function edits(o: Json): HeaderEdits {
+  return {
+    requestAdd: headerAdds(o.request_headers_to_add),
+    requestRemove: (o.request_headers_to_remove ?? []).map((s: string) => s.toLowerCase()),
+    responseAdd: headerAdds(o.response_headers_to_add),
+    responseRemove: (o.response_headers_to_remove ?? []).map((s: string) => s.toLowerCase()),
+  };
+}
+
+/** Route-level edits apply after (inside) virtual-host ones, as in Envoy. */
+function mergeEdits(vhost: HeaderEdits, route: HeaderEdits): HeaderEdits {
+  return {
+    requestAdd: [...vhost.requestAdd, ...route.requestAdd],
+    requestRemove: [...vhost.requestRemove, ...route.requestRemove],
+    responseAdd: [...route.responseAdd, ...vhost.responseAdd],
+    responseRemove: [...route.responseRemove, ...vhost.responseRemove],
+  };
+}
+
+function compileCors(p: Json | undefined, where: string): CorsPolicy | undefined {
+  if (!p) return undefined;
+  return {
+    origins: (p.allow_origin_string_match ?? []).map((m: Json, i: number) => compileStringMatcher(m, `${where}.allow_origin_string_match[${i}]`)),
+    methods: p.allow_methods ?? "",
+    headers: p.allow_headers ?? "",
+    exposeHeaders: p.expose_headers ?? "",
+    maxAge: p.max_age,
+    credentials: p.allow_credentials === true || p.allow_credentials?.value === true,
+  };
+}
+
+function filterOverrides(tpfc: Json | undefined): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const [name, any] of Object.entries<Json>(tpfc ?? {})) {
+    if (any?.["@type"] === "type.googleapis.com/envoy.config.route.v3.FilterConfig") out.set(name, !any.disabled);
+    else if (name !== CORS_FILTER) out.set(name, true);
+  }
+  return out;
+}
+
+function compileRetry(r: Json | undefined): RetryPolicy | undefined {
+  if (!r) return undefined;
+  return {
+    retryOn: new Set(String(r.retry_on ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
+    numRetries: r.num_retries === undefined ? 1 : Number(r.num_retries),
+    perTryTimeoutMs: r.per_try_timeout ? parseDurationMs(r.per_try_timeout) : undefined,
+    statuses: new Set<number>((r.retriable_status_codes ?? []).map(Number)),
+  };
+}
+
+function compileForward(a: Json, prefix: string | undefined, where: string): ForwardAction {
+  let clusters: Array<{ name: string; weight: number }>;
+  let headerName: string | undefined;
+  if (a.cluster) clusters = [{ name: a.cluster, weight: 1 }];
+  else if (a.weighted_clusters) {
+    clusters = a.weighted_clusters.clusters.map((c: Json) => ({ name: c.name, weight: Number(c.weight ?? 0) }));
+    headerName = a.weighted_clusters.header_name?.toLowerCase();
+  } else throw new Error(`${where}: route action needs cluster or weighted_clusters`);
+  const totalWeight = clusters.reduce((s, c) => s + c.weight, 0);
+  if (totalWeight <= 0) throw new Error(`${where}.weighted_clusters: total weight must be positive`);
+  const fraction = (f: Json | undefined): number => {
+    if (!f) return 1;
+    const denom = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 }[f.default_value?.denominator as string ?? "HUNDRED"] ?? 100;
+    return Number(f.default_value?.numerator ?? 0) / denom;
+  };
+  return {
+    kind: "route",
+    clusters,
+    totalWeight,
+    headerName,
+    prefixRewrite: a.prefix_rewrite,
+    matchedPrefix: prefix,
+    regexRewrite: a.regex_rewrite
+      ? { pattern: re2(a.regex_rewrite.pattern.regex), substitution: String(a.regex_rewrite.substitution).replace(/\\(\d)/g, "$$$1") }
+      : undefined,
+    hostRewrite: a.host_rewrite_literal,
+    // RouteAction.timeout defaults to 15 s; 0 disables it.
+    timeoutMs: a.timeout === undefined ? 15_000 : parseDurationMs(a.timeout),
+    idleTimeoutMs: a.idle_timeout ? parseDurationMs(a.idle_timeout) : undefined,
+    retry: compileRetry(a.retry_policy),
+    mirrors: (a.request_mirror_policies ?? []).map((m: Json) => ({ cluster: m.cluster, fraction: fraction(m.runtime_fraction) })),
+    upgrades: new Set((a.upgrade_configs ?? []).filter((u: Json) => u.enabled !== false && u.enabled?.value !== false).map((u: Json) => String(u.upgrade_type).toLowerCase())),
+  };
+}
+
+function compileRoute(r: Json, vhostEdits: HeaderEdits, vhostCors: CorsPolicy | undefined, vhostFilters: Map<string, boolean>, where: string): CompiledRoute {
+  const match = compileRouteMatch(r.match ?? {}, `${where}.match`);
+  let action: CompiledRoute["action"];
+  if (r.route) action = compileForward(r.route, match.prefix, `${where}.route`);
+  else if (r.redirect) {
+    const d = r.redirect;
+    action = {
+      kind: "redirect",
+      scheme: d.https_redirect ? "https" : d.scheme_redirect,
+      host: d.host_redirect,
+      path: d.path_redirect,
+      prefixRewrite: d.prefix_rewrite,
+      matchedPrefix: match.prefix,
+      status: REDIRECT_CODES[d.response_code ?? "MOVED_PERMANENTLY"] ?? 301,
+    };
+  } else if (r.direct_response) {
+    action = { kind: "direct", status: Number(r.direct_response.status), body: r.direct_response.body?.inline_string ?? "" };
+  } else throw new Error(`${where}: route needs route, redirect or direct_response`);
+  const overrides = new Map(vhostFilters);
+  for (const [k, v] of filterOverrides(r.typed_per_filter_config)) overrides.set(k, v);
+  return {
+    name: r.name ?? "",
+    match,
+    action,
+    filterOverrides: overrides,
+    cors: compileCors(r.typed_per_filter_config?.[CORS_FILTER], `${where}.typed_per_filter_config.cors`) ?? vhostCors,
+    headers: mergeEdits(vhostEdits, edits(r)),
+  };
+}
+
+export function compileVirtualHost(v: Json, where: string): CompiledVirtualHost {
+  const vhostEdits = edits(v);
+  const cors = compileCors(v.typed_per_filter_config?.[CORS_FILTER], `${where}.typed_per_filter_config.cors`);
+  const filters = filterOverrides(v.typed_per_filter_config);
+  return {
+    name: v.name,
+    routes: (v.routes ?? []).map((r: Json, i: number) => compileRoute(r, vhostEdits, cors, filters, `${where}.routes[${i}]`)),
+  };
+}
+
+/** A RouteConfiguration plus the VHDS virtual hosts named `<route config name>/...`. */
+export function compileRouteTable(rc: Json, vhdsHosts: Json[]): RouteTable {
+  const index = new DomainIndex<CompiledVirtualHost>();
+  const all = [...(rc.virtual_hosts ?? []).map((v: Json, i: number) => [v, `RouteConfiguration ${rc.name}.virtual_hosts[${i}]`]),
+    ...vhdsHosts.map((v: Json) => [v, `VirtualHost ${v.name}`])] as Array<[Json, string]>;
+  for (const [v, where] of all) {
+    const compiled = compileVirtualHost(v, where);
+    for (const d of v.domains ?? []) index.add(d, compiled, `${where}.domains`);
+  }
+  return new RouteTable(rc.name, index.finish());
+}

@@ -1,0 +1,110 @@
+// The local data plane's view of xDS: raw resources per type as the ADS client delivers
+// them, and an immutable compiled Snapshot rebuilt on every accepted update. Requests hold
+// the Snapshot they started with, so an update never disturbs in-flight requests. An update
+// that does not compile is rejected whole (the ADS client NACKs it) and the previous
+// Snapshot stays in force, as Envoy keeps its last good config.
+import { compileCluster, endpointsOf, type ClusterConfig, type Endpoint } from "./clusters.ts";
+import { compileListener, listenerDependencies, type ListenerConfig } from "./listeners.ts";
+import { compileRouteTable, type RouteTable } from "./routes.ts";
+
+type Json = any;
+
+export const TYPE = {
+  listener: "type.googleapis.com/envoy.config.listener.v3.Listener",
+  route: "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
+  vhost: "type.googleapis.com/envoy.config.route.v3.VirtualHost",
+  cluster: "type.googleapis.com/envoy.config.cluster.v3.Cluster",
+  endpoint: "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",
+  secret: "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+  extension: "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig",
+} as const;
+
+export interface TlsCertificate { certChain: string; privateKey: string }
+
+export interface Snapshot {
+  version: number;
+  listeners: Map<string, ListenerConfig>;
+  routeTables: Map<string, RouteTable>;
+  clusters: Map<string, ClusterConfig & { endpoints: Endpoint[] }>;
+  secrets: Map<string, TlsCertificate>;
+  /** ECDS: filter name -> its typed_config (e.g. the Wasm filter config). */
+  extensions: Map<string, Json>;
+}
+
+export interface Dependencies { routes: Set<string>; secrets: Set<string>; extensions: Set<string>; endpoints: Set<string> }
+
+export class ResourceStore {
+  private readonly raw = new Map<string, Map<string, Json>>(Object.values(TYPE).map((t) => [t, new Map()]));
+  private version = 0;
+
+  /** Applies a delta for one type and compiles; throws (leaving the store unchanged) if invalid. */
+  apply(typeUrl: string, updated: Map<string, Json>, removed: string[]): Snapshot {
+    const current = this.raw.get(typeUrl);
+    if (!current) throw new Error(`unsupported resource type ${typeUrl}`);
+    const next = new Map(current);
+    for (const name of removed) next.delete(name);
+    for (const [name, resource] of updated) next.set(name, resource);
+    const candidate = new Map(this.raw);
+    candidate.set(typeUrl, next);
+    const snapshot = compile(candidate, this.version + 1);
+    this.raw.set(typeUrl, next);
+    this.version++;
+    return snapshot;
+  }
+
+  /** What the listeners and clusters reference, for named subscriptions. */
+  dependencies(): Dependencies {
+    const deps: Dependencies = { routes: new Set(), secrets: new Set(), extensions: new Set(), endpoints: new Set() };
+    for (const l of this.raw.get(TYPE.listener)!.values()) {
+      const d = listenerDependencies(compileListener(l));
+      d.routes.forEach((n) => deps.routes.add(n));
+      d.secrets.forEach((n) => deps.secrets.add(n));
+      d.extensions.forEach((n) => deps.extensions.add(n));
+    }
+    for (const c of this.raw.get(TYPE.cluster)!.values()) {
+      const cc = compileCluster(c);
+      if (cc.edsName) deps.endpoints.add(cc.edsName);
+    }
+    return deps;
+  }
+}
+
+function compile(raw: Map<string, Map<string, Json>>, version: number): Snapshot {
+  const listeners = new Map<string, ListenerConfig>();
+  for (const [name, l] of raw.get(TYPE.listener)!) listeners.set(name, compileListener(l));
+
+  const vhostsByRoute = new Map<string, Json[]>();
+  for (const [name, v] of raw.get(TYPE.vhost)!) {
+    // VHDS names are "<route configuration name>/<virtual host>" (Envoy vhds docs).
+    const routeName = [...raw.get(TYPE.route)!.keys()].find((rc) => name.startsWith(`${rc}/`));
+    if (!routeName) continue;
+    const list = vhostsByRoute.get(routeName) ?? [];
+    list.push(v);
+    vhostsByRoute.set(routeName, list);
+  }
+  const routeTables = new Map<string, RouteTable>();
+  for (const [name, rc] of raw.get(TYPE.route)!) routeTables.set(name, compileRouteTable(rc, vhostsByRoute.get(name) ?? []));
+
+  const clas = raw.get(TYPE.endpoint)!;
+  const clusters = new Map<string, ClusterConfig & { endpoints: Endpoint[] }>();
+  for (const [name, c] of raw.get(TYPE.cluster)!) {
+    const cc = compileCluster(c);
+    const endpoints = cc.edsName ? endpointsOf(clas.get(cc.edsName) ?? {}) : cc.inlineEndpoints;
+    clusters.set(name, { ...cc, endpoints });
+  }
+
+  const secrets = new Map<string, TlsCertificate>();
+  for (const [name, s] of raw.get(TYPE.secret)!) {
+    const cert = s.tls_certificate;
+    if (!cert) continue;
+    const text = (ds: Json) => ds?.inline_string ?? (ds?.inline_bytes ? Buffer.from(ds.inline_bytes, "base64").toString() : undefined);
+    const certChain = text(cert.certificate_chain);
+    const privateKey = text(cert.private_key);
+    if (!certChain || !privateKey) throw new Error(`Secret ${name}.tls_certificate: needs inline certificate_chain and private_key`);
+    secrets.set(name, { certChain, privateKey });
+  }
+
+  const extensions = new Map<string, Json>();
+  for (const [name, e] of raw.get(TYPE.extension)!) extensions.set(name, e.typed_config);
+  return { version, listeners, routeTables, clusters, secrets, extensions };
+}

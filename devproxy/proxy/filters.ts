@@ -1,0 +1,61 @@
+// The HTTP filter chain of the local data plane. Each HCM http_filter the proxy knows is
+// backed by a FilterFactory (Wasm filters through host/, see ../wasm/); a filter is active on
+// a request when it is enabled in the HCM and not disabled for the route, or disabled in the
+// HCM (`disabled: true`) and switched on by the route's typed_per_filter_config FilterConfig
+// (http_connection_manager.proto HttpFilter.disabled; route_components.proto FilterConfig).
+
+/** Lower-case header pairs in wire order; filters edit them in place. */
+export type HeaderPairs = Array<[string, string]>;
+
+export interface LocalReply {
+  status: number;
+  headers: HeaderPairs;
+  body: string | Buffer;
+}
+
+export type FilterResult = { kind: "continue" } | { kind: "reply"; reply: LocalReply };
+
+export interface RequestInfo {
+  routeName: string;
+  /** "ip:port" of the downstream client. */
+  sourceAddress: string;
+  sourcePort: number;
+  requestId: string;
+  method: string;
+  path: string;
+  host: string;
+  protocol: string;
+}
+
+/** One filter's per-request instance (an HTTP context). */
+export interface HttpFilterInstance {
+  onRequestHeaders(headers: HeaderPairs, endOfStream: boolean): FilterResult | Promise<FilterResult>;
+  onResponseHeaders(headers: HeaderPairs, endOfStream: boolean): FilterResult | Promise<FilterResult>;
+  /** Stream finished (after the access log point); release resources. */
+  onDone(): void;
+}
+
+export interface FilterFactory {
+  readonly name: string;
+  createInstance(info: RequestInfo): HttpFilterInstance;
+}
+
+export const CONTINUE: FilterResult = { kind: "continue" };
+
+export function headerGet(headers: HeaderPairs, name: string): string | undefined {
+  for (const [k, v] of headers) if (k === name) return v;
+  return undefined;
+}
+
+export function headerSet(headers: HeaderPairs, name: string, value: string): void {
+  const i = headers.findIndex(([k]) => k === name);
+  if (i < 0) headers.push([name, value]);
+  else {
+    headers[i] = [name, value];
+    for (let j = headers.length - 1; j > i; j--) if (headers[j][0] === name) headers.splice(j, 1);
+  }
+}
+
+export function headerRemove(headers: HeaderPairs, name: string): void {
+  for (let j = headers.length - 1; j >= 0; j--) if (headers[j][0] === name) headers.splice(j, 1);
+}

@@ -1,0 +1,305 @@
+// Serves one downstream request with Envoy's semantics for what the translator emits:
+// virtual host + route selection, CORS, the HTTP filter chain (Wasm through host/),
+// redirects and direct responses, weighted clusters (header_name), rewrites, header edits,
+// retries with per-try timeouts, mirroring, and "no healthy upstream" when a cluster has no
+// endpoints. Works for HTTP/1.1 and HTTP/2 through Node's compatibility API.
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { Readable } from "node:stream";
+import type { HcmConfig } from "../config/listeners.ts";
+import type { CompiledRoute, ForwardAction, HeaderAdd, RedirectAction } from "../config/routes.ts";
+import type { Snapshot } from "../config/snapshot.ts";
+import { applyCors, corsPreflight } from "./cors.ts";
+import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
+import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
+
+export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
+export type DownstreamResponse = ServerResponse | Http2ServerResponse;
+
+export interface AccessLogEntry {
+  time: string; method: string; path: string; authority: string; protocol: string;
+  status: number; duration_ms: number; route?: string; cluster?: string; upstream?: string;
+  response_flags: string; request_id: string; bytes_sent?: number;
+}
+
+export interface HandlerEnv {
+  snapshot(): Snapshot;
+  upstreams: UpstreamPool;
+  filters(name: string, snapshot: Snapshot): FilterFactory | undefined;
+  accessLog(entry: AccessLogEntry): void;
+  observe(entry: AccessLogEntry): void;
+}
+
+const RETRY_BACKOFF_BASE_MS = 25; // Envoy's default retry back-off base interval
+
+export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https"): Promise<void> {
+  const started = process.hrtime.bigint();
+  const snapshot = env.snapshot();
+  const rawUrl = req.url ?? "/";
+  const q = rawUrl.indexOf("?");
+  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
+  const authority = String(req.headers[":authority"] ?? req.headers.host ?? "");
+  const host = hcm.stripPort ? authority.replace(/:\d+$/, "") : authority;
+  const requestId = String(req.headers["x-request-id"] ?? randomUUID());
+  const log: AccessLogEntry = {
+    time: new Date().toISOString(), method: req.method ?? "GET", path: rawUrl, authority, protocol: `HTTP/${req.httpVersion}`,
+    status: 0, duration_ms: 0, response_flags: "-", request_id: requestId,
+  };
+  const finish = (status: number) => {
+    log.status = status;
+    log.duration_ms = Number(process.hrtime.bigint() - started) / 1e6;
+    env.accessLog(log);
+    env.observe(log);
+  };
+  const instances: HttpFilterInstance[] = [];
+  try {
+    const table = hcm.routeConfigName ? snapshot.routeTables.get(hcm.routeConfigName) : undefined;
+    const selected = table?.select(host, { method: log.method, path, query, headers: req.headers });
+    if (!selected) {
+      log.response_flags = "NR";
+      return finish(reply(res, { status: 404, headers: [], body: "" }));
+    }
+    const { route } = selected;
+    log.route = route.name;
+
+    const origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
+    if (route.cors && log.method === "OPTIONS" && origin && req.headers["access-control-request-method"]) {
+      return finish(reply(res, corsPreflight(route.cors, origin)));
+    }
+
+    const headers: HeaderPairs = [];
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (k.startsWith(":") || v === undefined) continue;
+      for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one]);
+    }
+    headerSet(headers, "x-request-id", requestId);
+    headerSet(headers, "x-forwarded-proto", scheme);
+    const remote = req.socket?.remoteAddress ?? "";
+    const xff = headerGet(headers, "x-forwarded-for");
+    headerSet(headers, "x-forwarded-for", xff ? `${xff}, ${remote}` : remote);
+
+    // HTTP filters, request path (in HCM order).
+    const info: RequestInfo = {
+      routeName: route.name, sourceAddress: `${remote}:${req.socket?.remotePort ?? 0}`, sourcePort: req.socket?.remotePort ?? 0,
+      requestId, method: log.method, path: rawUrl, host: authority, protocol: log.protocol,
+    };
+    for (const f of hcm.filters) {
+      const override = route.filterOverrides.get(f.name);
+      const active = override ?? !f.disabled;
+      if (!active) continue;
+      const factory = env.filters(f.name, snapshot);
+      if (!factory) continue;
+      const instance = factory.createInstance(info);
+      instances.push(instance);
+      const result = await instance.onRequestHeaders(headers, req.readableEnded);
+      if (result.kind === "reply") {
+        log.response_flags = "UAEX";
+        return finish(await replyThroughFilters(res, result.reply, instances.slice(0, -1), route, origin));
+      }
+    }
+
+    const action = route.action;
+    if (action.kind === "direct") return finish(reply(res, { status: action.status, headers: [], body: action.body }));
+    if (action.kind === "redirect") return finish(reply(res, redirect(action, scheme, authority, rawUrl, path)));
+    return finish(await forward(env, snapshot, route, action, req, res, headers, path, rawUrl, authority, log, instances, origin));
+  } catch (err) {
+    log.response_flags = "DPE";
+    return finish(reply(res, { status: 500, headers: [["content-type", "text/plain"]], body: `internal error: ${(err as Error).message}` }));
+  } finally {
+    for (const i of instances) i.onDone();
+  }
+}
+
+function pickCluster(action: ForwardAction, headers: HeaderPairs): string {
+  if (action.clusters.length === 1) return action.clusters[0].name;
+  let point: number;
+  const raw = action.headerName ? headerGet(headers, action.headerName) : undefined;
+  // WeightedCluster.header_name: an unsigned 64-bit integer; value % total weight selects
+  // against cumulative weights in list order. Missing or invalid: random (as Envoy).
+  if (raw !== undefined && /^\d{1,20}$/.test(raw) && BigInt(raw) <= 0xffff_ffff_ffff_ffffn) {
+    point = Number(BigInt(raw) % BigInt(action.totalWeight));
+  } else point = Math.floor(Math.random() * action.totalWeight);
+  for (const c of action.clusters) {
+    if (point < c.weight) return c.name;
+    point -= c.weight;
+  }
+  return action.clusters[action.clusters.length - 1].name;
+}
+
+function rewritePath(action: ForwardAction | RedirectAction, path: string, rawUrl: string): string {
+  const queryPart = rawUrl.slice(path.length);
+  if (action.kind === "route" && action.regexRewrite) return action.regexRewrite.pattern.matcher(path).replaceAll(action.regexRewrite.substitution) + queryPart;
+  if (action.prefixRewrite !== undefined && action.matchedPrefix !== undefined) {
+    return action.prefixRewrite + path.slice(action.matchedPrefix.length) + queryPart;
+  }
+  return rawUrl;
+}
+
+function redirect(action: RedirectAction, scheme: string, authority: string, rawUrl: string, path: string): LocalReply {
+  const targetScheme = action.scheme ?? scheme;
+  let host = action.host ?? authority;
+  if (action.scheme === "https" && !action.host) host = authority.replace(/:\d+$/, "");
+  const target = action.path ?? rewritePath(action, path, rawUrl);
+  return { status: action.status, headers: [["location", `${targetScheme}://${host}${target}`]], body: "" };
+}
+
+function applyEdits(headers: HeaderPairs, adds: HeaderAdd[], removes: string[]): void {
+  for (const name of removes) headerRemove(headers, name);
+  for (const a of adds) {
+    const present = headerGet(headers, a.name) !== undefined;
+    if (a.action === "append") headers.push([a.name, a.value]);
+    else if (a.action === "addIfAbsent") { if (!present) headers.push([a.name, a.value]); }
+    else if (a.action === "overwrite") headerSet(headers, a.name, a.value);
+    else if (present) headerSet(headers, a.name, a.value);
+  }
+}
+
+function shouldRetry(action: ForwardAction, outcome: UpstreamResponse | UpstreamError): boolean {
+  const on = action.retry?.retryOn;
+  if (!on) return false;
+  if (outcome instanceof UpstreamError) {
+    if (outcome.kind === "connect-failure") return on.has("connect-failure") || on.has("5xx") || on.has("gateway-error") || on.has("reset");
+    if (outcome.kind === "reset") return on.has("reset") || on.has("5xx") || on.has("gateway-error");
+    return on.has("5xx") || on.has("gateway-error"); // per-try timeout counts as 5xx
+  }
+  const s = outcome.status;
+  if (on.has("5xx") && s >= 500) return true;
+  if (on.has("gateway-error") && (s === 502 || s === 503 || s === 504)) return true;
+  if (on.has("retriable-4xx") && s === 409) return true;
+  if (on.has("retriable-status-codes") && action.retry!.statuses.has(s)) return true;
+  return false;
+}
+
+async function readBody(req: DownstreamRequest, limit: number): Promise<Buffer | undefined> {
+  if (req.readableEnded) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > limit) throw new Error(`request body over ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return size ? Buffer.concat(chunks) : undefined;
+}
+
+async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute, action: ForwardAction, req: DownstreamRequest, res: DownstreamResponse,
+  headers: HeaderPairs, path: string, rawUrl: string, authority: string, log: AccessLogEntry, instances: HttpFilterInstance[], origin: string | undefined): Promise<number> {
+  const clusterName = pickCluster(action, headers);
+  log.cluster = clusterName;
+  const cluster = snapshot.clusters.get(clusterName);
+  if (!cluster || cluster.endpoints.length === 0) {
+    log.response_flags = "UH";
+    return reply(res, { status: 503, headers: [["content-type", "text/plain"]], body: "no healthy upstream" });
+  }
+  if (cluster.maxRequests !== undefined && env.upstreams.inflight(cluster) >= cluster.maxRequests) {
+    log.response_flags = "UO";
+    return reply(res, { status: 503, headers: [["content-type", "text/plain"], ["x-envoy-overloaded", "true"]], body: "upstream connect error or disconnect/reset before headers. reset reason: overflow" });
+  }
+  applyEdits(headers, route.headers.requestAdd, route.headers.requestRemove);
+  const upstreamPath = rewritePath(action, path, rawUrl);
+  const upstreamAuthority = action.hostRewrite ?? authority;
+  const outHeaders: Record<string, string | string[]> = {};
+  for (const [k, v] of headers) {
+    const prev = outHeaders[k];
+    outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  if (action.retry?.perTryTimeoutMs) outHeaders["x-envoy-expected-rq-timeout-ms"] = String(action.retry.perTryTimeoutMs);
+  // Buffer the body when it may be sent more than once (retries, mirrors), as Envoy does.
+  const needsBuffer = (action.retry?.numRetries ?? 0) > 0 || action.mirrors.length > 0;
+  const body = needsBuffer ? await readBody(req, 1 << 20) : (req.readableEnded ? undefined : (req as unknown as Readable));
+
+  for (const m of action.mirrors) mirror(env, snapshot, m.cluster, m.fraction, req.method ?? "GET", upstreamPath, outHeaders, body, upstreamAuthority);
+
+  const deadline = action.timeoutMs > 0 ? Date.now() + action.timeoutMs : Infinity;
+  const maxTries = 1 + Math.min(action.retry?.numRetries ?? 0, cluster.maxRetries ?? Infinity);
+  let outcome: UpstreamResponse | UpstreamError = new UpstreamError("connect-failure", "no attempt");
+  for (let attempt = 0; attempt < maxTries; attempt++) {
+    const ep = env.upstreams.pick(cluster);
+    if (!ep) break;
+    log.upstream = `${ep.host}:${ep.port}`;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) { outcome = new UpstreamError("timeout", "upstream request timeout"); break; }
+    const tryTimeout = Math.min(action.retry?.perTryTimeoutMs ?? Infinity, remaining);
+    try {
+      outcome = await env.upstreams.send(cluster, ep, { method: req.method ?? "GET", path: upstreamPath, headers: outHeaders, body, timeoutMs: Number.isFinite(tryTimeout) ? tryTimeout : 0 }, upstreamAuthority);
+    } catch (err) {
+      outcome = err instanceof UpstreamError ? err : new UpstreamError("reset", String(err));
+    }
+    if (attempt + 1 < maxTries && (body === undefined || Buffer.isBuffer(body)) && shouldRetry(action, outcome)) {
+      if (!(outcome instanceof UpstreamError)) outcome.body.resume();
+      await new Promise((r) => setTimeout(r, Math.random() * RETRY_BACKOFF_BASE_MS * 2 ** attempt));
+      continue;
+    }
+    break;
+  }
+  if (outcome instanceof UpstreamError) {
+    log.response_flags = outcome.kind === "timeout" ? "UT" : outcome.kind === "connect-failure" ? "UF" : "UR";
+    const status = outcome.kind === "timeout" ? 504 : 503;
+    const text = outcome.kind === "timeout" ? "upstream request timeout" : `upstream connect error or disconnect/reset before headers. reset reason: ${outcome.kind}`;
+    return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: text }, instances, route, origin);
+  }
+
+  const respHeaders: HeaderPairs = [];
+  for (const [k, v] of Object.entries(outcome.headers)) for (const one of Array.isArray(v) ? v : [v]) respHeaders.push([k, one]);
+  for (const i of [...instances].reverse()) {
+    const r: FilterResult = await i.onResponseHeaders(respHeaders, false);
+    if (r.kind === "reply") { outcome.body.resume(); return reply(res, r.reply); }
+  }
+  applyEdits(respHeaders, route.headers.responseAdd, route.headers.responseRemove);
+  if (route.cors && origin) applyCors(route.cors, origin, respHeaders);
+  writeHead(res, outcome.status, respHeaders);
+  const trailers = outcome.trailers;
+  await new Promise<void>((resolve) => {
+    outcome.body.on("error", () => { res.destroy(); resolve(); });
+    outcome.body.on("end", async () => {
+      const t = trailers ? await trailers : {};
+      if (Object.keys(t).length && "addTrailers" in res) (res as any).addTrailers(t);
+      res.end();
+      resolve();
+    });
+    outcome.body.on("data", (chunk) => { if (!res.write(chunk)) { outcome.body.pause(); res.once("drain", () => outcome.body.resume()); } });
+  });
+  return outcome.status;
+}
+
+function mirror(env: HandlerEnv, snapshot: Snapshot, clusterName: string, fraction: number, method: string, path: string,
+  headers: Record<string, string | string[]>, body: Buffer | Readable | undefined, authority: string): void {
+  if (Math.random() >= fraction) return;
+  const cluster = snapshot.clusters.get(clusterName);
+  const ep = cluster && env.upstreams.pick(cluster);
+  if (!cluster || !ep) return;
+  // Envoy appends "-shadow" to the host of mirrored requests.
+  const shadowAuthority = authority.replace(/^([^:]+)/, "$1-shadow");
+  env.upstreams.send(cluster, ep, { method, path, headers, body: Buffer.isBuffer(body) ? body : undefined, timeoutMs: 0 }, shadowAuthority)
+    .then((r) => r.body.resume(), () => undefined);
+}
+
+async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined): Promise<number> {
+  for (const i of [...instances].reverse()) await i.onResponseHeaders(local.headers, true);
+  if (route.cors && origin) applyCors(route.cors, origin, local.headers);
+  return reply(res, local);
+}
+
+function writeHead(res: DownstreamResponse, status: number, headers: HeaderPairs): void {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of headers) {
+    if (k.startsWith(":")) continue;
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  (res as ServerResponse).writeHead(status, out);
+}
+
+export function reply(res: DownstreamResponse, local: LocalReply): number {
+  if (res.headersSent) { res.end(); return local.status; }
+  const headers = [...local.headers];
+  const body = typeof local.body === "string" ? Buffer.from(local.body) : local.body;
+  if (!headers.some(([k]) => k === "content-length")) headers.push(["content-length", String(body.length)]);
+  writeHead(res, local.status, headers);
+  res.end(body);
+  return local.status;
+}
+
+export { CONTINUE };

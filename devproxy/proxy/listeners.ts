@@ -1,0 +1,138 @@
+// Binds the sockets the Listener resources ask for and keeps them in step with each
+// Snapshot: a listener whose port is unchanged keeps its socket (its requests see the new
+// config at once), a removed listener stops accepting and lets open connections finish.
+// Plain listeners speak HTTP/1.1 and h2c (prior knowledge, detected from the connection
+// preface); TLS listeners pick the filter chain and certificate by SNI and offer ALPN
+// h2/http1.1, as Envoy's filter_chain_match.server_names does.
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import tls from "node:tls";
+import type { ListenerConfig, TlsChain, HcmConfig } from "../config/listeners.ts";
+import type { Snapshot } from "../config/snapshot.ts";
+
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+export interface ListenerHandlers {
+  request(hcm: HcmConfig, req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, scheme: "http" | "https"): void;
+  upgrade(hcm: HcmConfig, req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): void;
+}
+
+interface Running {
+  config: ListenerConfig;
+  server: net.Server;
+  sockets: Set<net.Socket>;
+}
+
+/** SNI match: exact first, then the longest `*.suffix`, then a chain without server_names. */
+export function chooseChain(chains: TlsChain[], serverName: string | undefined): TlsChain | undefined {
+  const name = (serverName ?? "").toLowerCase();
+  let best: TlsChain | undefined;
+  let bestScore = -1;
+  for (const c of chains) {
+    if (c.serverNames.length === 0) { if (bestScore < 0) { best = c; bestScore = 0; } continue; }
+    for (const s of c.serverNames.map((x) => x.toLowerCase())) {
+      const score = s === name ? 1e6 : s.startsWith("*.") && name.endsWith(s.slice(1)) ? s.length : -1;
+      if (score > bestScore) { best = c; bestScore = score; }
+    }
+  }
+  return best;
+}
+
+export class ListenerSet {
+  private readonly running = new Map<string, Running>();
+  private readonly contexts = new Map<string, tls.SecureContext>();
+  private snapshot?: Snapshot;
+
+  constructor(private readonly handlers: ListenerHandlers, private readonly bindAddress?: string) {}
+
+  /** Ports actually bound, by listener name (useful when a listener asks for port 0). */
+  ports(): Map<string, number> {
+    return new Map([...this.running].map(([n, r]) => [n, (r.server.address() as net.AddressInfo).port]));
+  }
+
+  async reconcile(snapshot: Snapshot): Promise<void> {
+    this.snapshot = snapshot;
+    for (const [name, r] of this.running) {
+      const next = snapshot.listeners.get(name);
+      if (!next || next.port !== r.config.port || next.address !== r.config.address) {
+        this.running.delete(name);
+        r.server.close();
+        // Idle keep-alive connections would hold the old socket forever: end them gently.
+        for (const s of r.sockets) if (!(s as any)._httpMessage) s.end();
+      } else r.config = next;
+    }
+    for (const [name, config] of snapshot.listeners) {
+      if (this.running.has(name)) continue;
+      const r: Running = { config, server: undefined as unknown as net.Server, sockets: new Set() };
+      r.server = config.tlsChains.length ? this.tlsServer(r) : this.plainServer(r);
+      r.server.on("connection", (s: net.Socket) => { r.sockets.add(s); s.on("close", () => r.sockets.delete(s)); });
+      await new Promise<void>((resolve, reject) => {
+        r.server.once("error", reject);
+        r.server.listen(config.port, this.bindAddress ?? config.address, () => { r.server.off("error", reject); resolve(); });
+      });
+      this.running.set(name, r);
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.running.values()];
+    this.running.clear();
+    await Promise.all(all.map((r) => new Promise<void>((resolve) => {
+      r.server.close(() => resolve());
+      for (const s of r.sockets) s.destroy();
+    })));
+  }
+
+  private plainServer(r: Running): net.Server {
+    const h1 = http.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
+    h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head));
+    h1.keepAliveTimeout = 60_000;
+    const h2c = http2.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
+    return net.createServer((socket) => {
+      socket.once("readable", () => {
+        const first: Buffer | null = socket.read();
+        if (!first) { socket.once("readable", () => socket.emit("readable")); return; }
+        socket.unshift(first);
+        const isH2 = first.length >= 3 && first.subarray(0, Math.min(first.length, H2_PREFACE.length)).equals(H2_PREFACE.subarray(0, Math.min(first.length, H2_PREFACE.length)));
+        (isH2 ? h2c : h1).emit("connection", socket);
+      });
+    });
+  }
+
+  private tlsServer(r: Running): net.Server {
+    const hcmFor = (servername: string | undefined) => chooseChain(r.config.tlsChains, servername)?.hcm;
+    const server = http2.createSecureServer({
+      allowHTTP1: true,
+      ALPNProtocols: ["h2", "http/1.1"],
+      SNICallback: (servername, cb) => {
+        const chain = chooseChain(r.config.tlsChains, servername);
+        const ctx = chain && this.context(chain.secretName);
+        if (!ctx) cb(new Error(`no certificate for ${servername}`));
+        else cb(null, ctx);
+      },
+    }, (req, res) => {
+      const hcm = hcmFor((req.socket as tls.TLSSocket).servername || undefined);
+      if (hcm) this.handlers.request(hcm, req, res, "https");
+      else res.stream?.close();
+    });
+    server.on("upgrade", (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
+      const hcm = hcmFor((req.socket as tls.TLSSocket).servername || undefined);
+      if (hcm) this.handlers.upgrade(hcm, req, socket, head);
+      else socket.destroy();
+    });
+    return server as unknown as net.Server;
+  }
+
+  private context(secretName: string): tls.SecureContext | undefined {
+    const secret = this.snapshot?.secrets.get(secretName);
+    if (!secret) return undefined;
+    const cacheKey = `${secretName}\n${secret.certChain}`;
+    let ctx = this.contexts.get(cacheKey);
+    if (!ctx) {
+      ctx = tls.createSecureContext({ cert: secret.certChain, key: secret.privateKey });
+      this.contexts.set(cacheKey, ctx);
+    }
+    return ctx;
+  }
+}
