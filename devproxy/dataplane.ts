@@ -37,7 +37,7 @@ export class DataPlane extends EventEmitter {
   private readonly store = new ResourceStore();
   private readonly ads: DeltaAdsClient;
   private readonly upstreams = new UpstreamPool();
-  private readonly listeners: ListenerSet;
+  private readonly listenerSet: ListenerSet;
   private current: Snapshot = EMPTY;
   private applying: Promise<void> = Promise.resolve();
   readonly stats = new DataPlaneStats();
@@ -51,7 +51,7 @@ export class DataPlane extends EventEmitter {
       accessLog: options.accessLog ?? ((e) => process.stdout.write(`${JSON.stringify(e)}\n`)),
       observe: (e) => this.stats.observe(e),
     };
-    this.listeners = new ListenerSet({
+    this.listenerSet = new ListenerSet({
       request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
       upgrade: (hcm, req, socket, head) => handleUpgrade(this.current, this.upstreams, hcm, req, socket, head),
     }, options.bindAddress);
@@ -71,7 +71,7 @@ export class DataPlane extends EventEmitter {
   }
 
   ports(): Map<string, number> {
-    return this.listeners.ports();
+    return this.listenerSet.ports();
   }
 
   start(): void {
@@ -86,7 +86,7 @@ export class DataPlane extends EventEmitter {
 
   async close(): Promise<void> {
     this.ads.close();
-    await this.listeners.close();
+    await this.listenerSet.close();
     this.upstreams.close();
     await this.options.filters?.close();
   }
@@ -99,7 +99,7 @@ export class DataPlane extends EventEmitter {
     this.applying = this.applying.then(async () => {
       try {
         await this.options.filters?.prepare(snapshot);
-        await this.listeners.reconcile(snapshot);
+        await this.listenerSet.reconcile(snapshot);
         this.current = snapshot;
         this.emit("snapshot", snapshot);
       } catch (err) {

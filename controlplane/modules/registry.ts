@@ -35,7 +35,7 @@ export class ModuleRegistry {
   /** Adds bytes, checked against `expectedSha256` when given; returns the digest. */
   add(bytes: Uint8Array, expectedSha256?: string, what = "module"): string {
     if (bytes.byteLength > this.maxBytes) throw new ModuleError(`${what}: ${bytes.byteLength} bytes is over the ${this.maxBytes}-byte module limit`);
-    if (!WebAssembly.validate(bytes)) throw new ModuleError(`${what}: not a valid WebAssembly module`);
+    if (!WebAssembly.validate(bytes as BufferSource)) throw new ModuleError(`${what}: not a valid WebAssembly module`);
     const digest = sha256Hex(bytes);
     if (expectedSha256 && digest !== expectedSha256.toLowerCase()) {
       throw new ModuleError(`${what}: sha256 mismatch: expected ${expectedSha256.toLowerCase()}, got ${digest}`);

@@ -259,7 +259,8 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
       res.end();
       resolve();
     });
-    outcome.body.on("data", (chunk) => { if (!res.write(chunk)) { outcome.body.pause(); res.once("drain", () => outcome.body.resume()); } });
+    const out = res as ServerResponse; // both response kinds share write/drain; the union's overloads do not unify
+    outcome.body.on("data", (chunk) => { if (!out.write(chunk)) { outcome.body.pause(); out.once("drain", () => outcome.body.resume()); } });
   });
   return outcome.status;
 }
