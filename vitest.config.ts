@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 // tests there load the built .wasm from build/, so vitest never compiles AssemblyScript.
 export default defineConfig({
   test: {
-    include: ["{host,controlplane,devproxy,protos,filters,test,scripts}/**/*.test.ts"],
+    include: ["{host,controlplane,devproxy,protos,filters,charts,test,scripts,bench}/**/*.test.ts"],
     exclude: ["node_modules/**", "build/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
