@@ -14,6 +14,8 @@ import type { FilterFactory } from "./proxy/filters.ts";
 import { DataPlaneStats } from "./stats.ts";
 
 export interface FilterProvider {
+  /** Gives the provider the data plane's upstreams (for filters' HTTP callouts). */
+  attach?(env: { upstreams: UpstreamPool; snapshot: () => Snapshot }): void;
   /** A factory for the HCM filter `name` (ECDS config in `snapshot.extensions`), or undefined. */
   factory(name: string, snapshot: Snapshot): FilterFactory | undefined;
   /** Called with each new Snapshot (e.g. to load changed Wasm modules) before it is used. */
@@ -51,6 +53,7 @@ export class DataPlane extends EventEmitter {
       accessLog: options.accessLog ?? ((e) => process.stdout.write(`${JSON.stringify(e)}\n`)),
       observe: (e) => this.stats.observe(e),
     };
+    options.filters?.attach?.({ upstreams: this.upstreams, snapshot: () => this.current });
     this.listenerSet = new ListenerSet({
       request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
       upgrade: (hcm, req, socket, head) => handleUpgrade(this.current, this.upstreams, hcm, req, socket, head),

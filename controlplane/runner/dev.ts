@@ -1,0 +1,144 @@
+// `attache dev`: the whole gateway on one machine. The file source watches a directory of
+// YAML; each batch goes through the pipeline (model + translate) into the xDS server; the
+// local data plane (devproxy/) is an xDS client of that server and serves traffic; the
+// module server hands Wasm modules to it; the admin server shows diagnostics. Example
+// upstreams make every example work out of the box. Tests start the same stack on
+// ephemeral ports.
+import { join } from "node:path";
+import pino, { type Logger } from "pino";
+import { ControlPlaneMetrics } from "../admin/metrics.ts";
+import { startAdminServer, type AdminServer } from "../admin/server.ts";
+import { ModuleRegistry } from "../modules/registry.ts";
+import { startModuleServer, type ModuleServer } from "../modules/server.ts";
+import { FileSource, loadYamlPaths } from "../sources/file/index.ts";
+import { loadFilterSchemas } from "../sources/file/local-filters.ts";
+import type { BundleResource } from "../sources/bundle.ts";
+import { XdsServer } from "../xds/index.ts";
+import { DataPlane } from "../../devproxy/dataplane.ts";
+import { WasmFilterProvider } from "../../devproxy/wasm/provider.ts";
+import { registerBuiltModules } from "./modules.ts";
+import { Pipeline } from "./pipeline.ts";
+import { startExampleUpstreams, type ExampleUpstreams } from "./upstreams.ts";
+import { selfSignMissingSecrets } from "./dev-secrets.ts";
+import { clientsConverged, xdsSnapshotState } from "./xds-state.ts";
+
+export interface DevStackOptions {
+  /** Directories or files of CRD YAML to watch. */
+  paths: string[];
+  repoRoot: string;
+  ports?: Partial<{ http: number; https: number; xds: number; admin: number; modules: number }>;
+  /** Start the example upstreams (9001-9003). Default true. */
+  exampleUpstreams?: boolean;
+  /** Self-sign TLS Secrets that Hosts reference but the files lack. Default true. */
+  selfSignMissingSecrets?: boolean;
+  bindAddress?: string;
+  logger?: Logger;
+  accessLog?: (entry: object) => void;
+  debounceMs?: number;
+}
+
+export interface DevStack {
+  ports: { http: number; https: number; xds: number; admin: number; modules: number };
+  pipeline: Pipeline;
+  xds: XdsServer;
+  dataPlane: DataPlane;
+  source: FileSource;
+  metrics: ControlPlaneMetrics;
+  /** Resolves when the data plane has applied the latest translation. */
+  converged(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEV_PORTS = { http: 8080, https: 8443, xds: 18000, admin: 8877, modules: 18002 } as const;
+
+export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
+  const logger = options.logger ?? pino({ level: "info" });
+  const host = options.bindAddress ?? "127.0.0.1";
+  const wanted = { ...DEV_PORTS, ...options.ports };
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => { while (closers.length) await closers.pop()!().catch(() => undefined); };
+  try {
+    const metrics = new ControlPlaneMetrics();
+    let upstreams: ExampleUpstreams | undefined;
+    if (options.exampleUpstreams !== false) {
+      upstreams = await startExampleUpstreams();
+      closers.push(() => upstreams!.close());
+    }
+
+    const registry = new ModuleRegistry();
+    const modules = registerBuiltModules(registry, options.repoRoot);
+    const moduleServer: ModuleServer = await startModuleServer(registry, wanted.modules, host, (_sha, ok) => metrics.moduleFetches.inc({ result: ok ? "hit" : "not_found" }));
+    closers.push(() => moduleServer.close());
+
+    const xds = new XdsServer({ debounceMs: 5 });
+    const xdsPort = await xds.listen(`${host}:${wanted.xds}`);
+    closers.push(() => xds.close(200));
+    xds.on("nack", (n) => { metrics.nacks.inc({ type: n.typeUrl.split(".").pop() }); logger.warn({ node: n.nodeId, type: n.typeUrl, version: n.version, error: n.message }, "xDS NACK"); });
+    xds.on("push", (p) => metrics.pushes.inc({ type: String(p.typeUrl ?? "").split(".").pop() }));
+    for (const event of ["connect", "disconnect"]) xds.on(event, () => metrics.xdsClients.set(xds.clients().length));
+    xds.on("ack", (a) => { if (a.latencyMs !== undefined) metrics.pushLatency.observe(a.latencyMs / 1000); });
+
+    const extraResources: BundleResource[] = options.selfSignMissingSecrets === false
+      ? []
+      : await selfSignMissingSecrets(loadYamlPaths(options.paths, options.repoRoot));
+    const pipeline = new Pipeline({
+      model: {
+        moduleServer: { clusterName: "attache_modules", host, port: moduleServer.port },
+        modules,
+        filterSchemas: loadFilterSchemas(options.repoRoot),
+        listeners: { http: wanted.http, https: wanted.https },
+        allowUrlServices: true,
+      },
+      extraResources,
+      logger,
+      metrics,
+    });
+    pipeline.on("result", (r) => xds.setResources(r.resources));
+
+    const source = new FileSource(options.paths, { debounceMs: options.debounceMs ?? 20, displayBase: options.repoRoot });
+    source.start((bundle) => pipeline.apply(bundle));
+    closers.push(async () => source.stop());
+
+    const admin: AdminServer = await startAdminServer({
+      ready: () => xdsSnapshotState(pipeline, xds),
+      config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
+      statuses: () => pipeline.latest?.statuses ?? [],
+      ir: () => pipeline.latest?.ir,
+      clients: () => xds.clients(),
+      metrics,
+    }, wanted.admin, host);
+    closers.push(() => admin.close());
+
+    const dataPlane = new DataPlane({
+      xdsAddress: `${host}:${xdsPort}`,
+      nodeId: "attache-devproxy",
+      bindAddress: host,
+      filters: new WasmFilterProvider({ logger }),
+      accessLog: options.accessLog,
+    });
+    dataPlane.on("nack", (type: string, message: string) => logger.error({ type, error: message }, "devproxy rejected config"));
+    dataPlane.start();
+    closers.push(() => dataPlane.close());
+
+    // Converged: the latest translation is in the snapshot and every proxy ACKed it.
+    const converged = () => new Promise<void>((resolve) => {
+      const check = () => {
+        if (clientsConverged(xds, pipeline.latest?.at ?? Infinity)) { xds.off("ack", check); clearInterval(poll); resolve(); }
+      };
+      const poll = setInterval(check, 20);
+      xds.on("ack", check);
+      check();
+    }).then(() => dataPlane.settled());
+    await converged();
+
+    return {
+      ports: { http: wanted.http, https: wanted.https, xds: xdsPort, admin: admin.port, modules: moduleServer.port },
+      pipeline, xds, dataPlane, source, metrics, converged, close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export { join };

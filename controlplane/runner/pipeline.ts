@@ -1,0 +1,77 @@
+// The control plane's change pipeline: each ResourceBundle from a source goes through the
+// model and the translator (both pure) and the result is published: Envoy resources to the
+// xDS server, statuses to diagnostics (and, in a cluster, the status writer). A batch never
+// aborts on bad input: invalid resources carry their errors in status, the rest routes.
+import { EventEmitter } from "node:events";
+import type { Logger } from "pino";
+import type { GatewayIR } from "../ir/types.ts";
+import { buildModel, createModelCache, type ModelOptions, type ResourceStatus } from "../model/index.ts";
+import type { BundleResource, ResourceBundle } from "../sources/bundle.ts";
+import { translate, type XdsResources } from "../translate/index.ts";
+import type { ControlPlaneMetrics } from "../admin/metrics.ts";
+
+export interface PipelineResult {
+  revision: number;
+  ir: GatewayIR;
+  statuses: ResourceStatus[];
+  resources: XdsResources;
+  durationMs: number;
+  /** performance.now() when this result was produced. */
+  at: number;
+}
+
+export interface PipelineOptions {
+  model: Omit<ModelOptions, "cache">;
+  /** Resources added to every bundle (e.g. the dev command's generated TLS Secret). */
+  extraResources?: BundleResource[];
+  logger?: Logger;
+  metrics?: ControlPlaneMetrics;
+}
+
+export class Pipeline extends EventEmitter {
+  private readonly cache = createModelCache();
+  latest?: PipelineResult;
+
+  constructor(private readonly options: PipelineOptions) {
+    super();
+  }
+
+  apply(bundle: ResourceBundle): PipelineResult {
+    const started = performance.now();
+    const input: ResourceBundle = this.options.extraResources?.length
+      ? { ...bundle, resources: [...bundle.resources, ...this.options.extraResources] }
+      : bundle;
+    const { ir, statuses } = buildModel(input, { ...this.options.model, cache: this.cache });
+    const resources = translate(ir);
+    const durationMs = performance.now() - started;
+    const result: PipelineResult = { revision: bundle.revision, ir, statuses, resources, durationMs, at: performance.now() };
+    this.latest = result;
+
+    const invalid = statuses.filter((s) => s.conditions.some((c) => c.type === "Accepted" && c.status === "False"));
+    const counts = new Map<string, number>();
+    for (const s of statuses) {
+      const accepted = s.conditions.find((c) => c.type === "Accepted")?.status ?? "Unknown";
+      const key = `${s.ref.kind}\u0000${accepted}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    this.options.metrics?.batches.inc();
+    this.options.metrics?.translationSeconds.observe(durationMs / 1000);
+    this.options.metrics?.setResourceCounts([...counts].map(([k, count]) => {
+      const [kind, accepted] = k.split("\u0000");
+      return { kind, accepted, count };
+    }));
+    this.options.logger?.info({
+      revision: bundle.revision,
+      resources: statuses.length,
+      invalid: invalid.length,
+      sourceErrors: bundle.errors.length,
+      routes: ir.virtualHosts.reduce((n, v) => n + v.routes.length, 0),
+      clusters: ir.clusters.length,
+      durationMs: Math.round(durationMs * 100) / 100,
+    }, "config batch translated");
+    for (const s of invalid) this.options.logger?.warn({ resource: `${s.ref.kind} ${s.ref.namespace}/${s.ref.name}`, location: s.location, errors: s.errors }, "resource rejected");
+    for (const e of bundle.errors) this.options.logger?.warn({ location: e.location, error: e.message }, "source error");
+    this.emit("result", result);
+    return result;
+  }
+}

@@ -1,0 +1,143 @@
+// One request through one Wasm plugin: the host/ callbacks run on this thread; a filter that
+// stops iteration to make an HTTP callout (e.g. the auth filter's external check) is resumed
+// when the callout's answer has been delivered and the module calls proxy_continue_stream,
+// or answers with its local response. Callouts go to the named cluster of the current
+// Snapshot, as Envoy's proxy_http_call does; a failed callout is delivered with no headers
+// (the ABI's "call failed"). A VM failure follows the plugin's failure policy (host/plugin.ts).
+import { encodeProperty, HeadersAction, propertyKey, type HttpCallout, type HttpStreamState, type LocalResponse, type ProxyWasmPlugin, type FailurePolicy } from "../../host/index.ts";
+import type { Snapshot } from "../config/snapshot.ts";
+import { CONTINUE, type FilterResult, type HeaderPairs, type HttpFilterInstance, type RequestInfo } from "../proxy/filters.ts";
+import type { UpstreamPool } from "../proxy/upstream.ts";
+
+export interface CalloutSender {
+  upstreams: UpstreamPool;
+  snapshot: () => Snapshot;
+}
+
+const FAIL_CLOSED: FilterResult = { kind: "reply", reply: { status: 503, headers: [["content-type", "text/plain"]], body: "proxy-wasm plugin failed" } };
+
+function toReply(local: LocalResponse): FilterResult {
+  const headers: HeaderPairs = local.headers.map(([k, v]) => [k.toLowerCase(), v]);
+  if (local.body.length && !headers.some(([k]) => k === "content-type")) headers.push(["content-type", "text/plain"]);
+  return { kind: "reply", reply: { status: local.statusCode, headers, body: Buffer.from(local.body) } };
+}
+
+function replaceAll(target: HeaderPairs, source: HeaderPairs | null): void {
+  if (!source) return;
+  target.splice(0, target.length, ...source.map(([k, v]) => [k, v] as [string, string]));
+}
+
+export class WasmHttpFilter implements HttpFilterInstance {
+  private stream?: HttpStreamState;
+
+  constructor(
+    private readonly plugin: ProxyWasmPlugin | undefined,
+    private readonly policy: FailurePolicy,
+    private readonly info: RequestInfo,
+    private readonly sender: CalloutSender | undefined,
+  ) {}
+
+  private failed(): FilterResult {
+    return this.policy === "fail-open" ? CONTINUE : FAIL_CLOSED;
+  }
+
+  onRequestHeaders(headers: HeaderPairs, endOfStream: boolean): FilterResult | Promise<FilterResult> {
+    const plugin = this.plugin;
+    if (!plugin) return this.failed();
+    let stream: HttpStreamState;
+    try {
+      stream = plugin.newStream();
+    } catch {
+      return this.failed();
+    }
+    this.stream = stream;
+    // Envoy attributes a filter reads per request (envoy-wasm-wiring.md "Properties").
+    stream.properties.set(propertyKey("xds.route_name"), encodeProperty(this.info.routeName));
+    stream.properties.set(propertyKey("source.address"), encodeProperty(this.info.sourceAddress));
+    stream.properties.set(propertyKey("source.port"), encodeProperty(this.info.sourcePort));
+    stream.properties.set(propertyKey("request.id"), encodeProperty(this.info.requestId));
+    stream.properties.set(propertyKey("request.protocol"), encodeProperty(this.info.protocol));
+    const before = stream.streamEvents.length;
+    const action = plugin.guard(stream, () => plugin.dispatcher!.requestHeaders(stream, headers, endOfStream), () => HeadersAction.Continue);
+    return this.settle(stream, action, before, () => replaceAll(headers, stream.requestHeaders));
+  }
+
+  onResponseHeaders(headers: HeaderPairs, endOfStream: boolean): FilterResult | Promise<FilterResult> {
+    const plugin = this.plugin;
+    const stream = this.stream;
+    if (!plugin || !stream || stream.localResponse) return CONTINUE;
+    const before = stream.streamEvents.length;
+    const action = plugin.guard(stream, () => plugin.dispatcher!.responseHeaders(stream, headers, endOfStream), () => HeadersAction.Continue);
+    return this.settle(stream, action, before, () => replaceAll(headers, stream.responseHeaders));
+  }
+
+  onDone(): void {
+    const plugin = this.plugin;
+    const stream = this.stream;
+    if (!plugin || !stream || stream.completed) return;
+    plugin.guard(stream, () => plugin.dispatcher?.completeStream(stream), () => undefined);
+  }
+
+  /** Continue, reply, or wait for callouts until the module continues or replies. */
+  private settle(stream: HttpStreamState, action: number, eventsBefore: number, copyBack: () => void): FilterResult | Promise<FilterResult> {
+    if (stream.localResponse) return toReply(stream.localResponse);
+    if (action === HeadersAction.Continue || action === HeadersAction.ContinueAndEndStream) {
+      copyBack();
+      return CONTINUE;
+    }
+    return this.waitForCallouts(stream, eventsBefore, copyBack);
+  }
+
+  private async waitForCallouts(stream: HttpStreamState, eventsBefore: number, copyBack: () => void): Promise<FilterResult> {
+    const plugin = this.plugin!;
+    const started = new Set<number>();
+    for (;;) {
+      if (stream.localResponse) return toReply(stream.localResponse);
+      if (stream.streamEvents.slice(eventsBefore).some((e) => e.event === "continue")) {
+        copyBack();
+        return CONTINUE;
+      }
+      if (stream.streamEvents.slice(eventsBefore).some((e) => e.event === "close")) return FAIL_CLOSED;
+      const vm = plugin.vm;
+      const pending = vm ? [...vm.httpCallouts.values()].filter((c) => c.contextId === stream.id && !started.has(c.token)) : [];
+      if (pending.length === 0) {
+        // Stopped with nothing in flight: the module will never resume this stream. Envoy
+        // would hold it until the route timeout; answer now instead of hanging the client.
+        return { kind: "reply", reply: { status: 500, headers: [["content-type", "text/plain"]], body: "filter stopped the request without a pending callout" } };
+      }
+      for (const c of pending) started.add(c.token);
+      const answers = await Promise.all(pending.map((c) => this.send(c)));
+      for (const [i, c] of pending.entries()) {
+        const a = answers[i];
+        plugin.guard(stream, () => plugin.dispatcher!.httpCallResponse(c.token, a.headers, a.body, []), () => undefined);
+      }
+    }
+  }
+
+  private async send(c: HttpCallout): Promise<{ headers: HeaderPairs; body: Uint8Array }> {
+    const failed = { headers: [] as HeaderPairs, body: new Uint8Array() };
+    const snapshot = this.sender?.snapshot();
+    const cluster = snapshot?.clusters.get(c.upstream);
+    const ep = cluster && this.sender!.upstreams.pick(cluster);
+    if (!cluster || !ep) return failed;
+    const get = (name: string) => c.headers.find(([k]) => k === name)?.[1];
+    const headers: Record<string, string> = {};
+    for (const [k, v] of c.headers) if (!k.startsWith(":")) headers[k] = v;
+    try {
+      const res = await this.sender!.upstreams.send(cluster, ep, {
+        method: get(":method") ?? "GET",
+        path: get(":path") ?? "/",
+        headers,
+        body: c.body.length ? Buffer.from(c.body) : undefined,
+        timeoutMs: c.timeoutMs,
+      }, get(":authority") ?? c.upstream);
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.body) chunks.push(chunk as Buffer);
+      const out: HeaderPairs = [[":status", String(res.status)]];
+      for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : [v]) out.push([k, one]);
+      return { headers: out, body: Buffer.concat(chunks) };
+    } catch {
+      return failed;
+    }
+  }
+}

@@ -1,0 +1,165 @@
+// Wasm HTTP filters in the local data plane, as Envoy's wasm filter runs them
+// (envoy-wasm-wiring.md): each ECDS TypedExtensionConfig holding an
+// envoy.extensions.filters.http.wasm.v3.Wasm config becomes one plugin — its module fetched
+// from `vm_config.code.remote` and checked against `sha256`, one VM per `vm_id`, the plugin
+// configuration handed to proxy_on_configure, the failure policy applied when the VM fails
+// (host/plugin.ts). A changed config or module replaces the plugin; an unchanged one keeps
+// its VM (and its shared data).
+import { createHash } from "node:crypto";
+import type { Logger } from "pino";
+import { compileProxyWasm, InProcessSharedData, MetricsStore, ProxyWasmPlugin, type CompiledProxyWasm, type FailurePolicy } from "../../host/index.ts";
+import type { Snapshot } from "../config/snapshot.ts";
+import type { FilterFactory } from "../proxy/filters.ts";
+import type { UpstreamPool } from "../proxy/upstream.ts";
+import { WasmHttpFilter, type CalloutSender } from "./http-filter.ts";
+
+const WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
+
+interface PluginSpec {
+  key: string;
+  name: string;
+  rootId: string;
+  vmId: string;
+  sha256: string;
+  uri: string;
+  configuration: Uint8Array;
+  failurePolicy: FailurePolicy;
+}
+
+interface LoadedPlugin {
+  spec: PluginSpec;
+  plugin?: ProxyWasmPlugin;
+  /** Why the plugin is not running (module fetch or start failed). */
+  error?: string;
+  factory: FilterFactory;
+}
+
+export interface WasmFilterProviderOptions {
+  logger?: Logger;
+  /** Fetch for modules (tests inject one); default global fetch. */
+  fetch?: typeof fetch;
+}
+
+function specOf(name: string, typed: any): PluginSpec {
+  const config = typed?.config ?? {};
+  const remote = config.vm_config?.code?.remote;
+  const local = config.vm_config?.code?.local;
+  const sha256 = String(remote?.sha256 ?? "");
+  const uri = String(remote?.http_uri?.uri ?? local?.filename ?? "");
+  const raw = config.configuration;
+  const text = raw === undefined ? "" : typeof raw.value === "string" ? raw.value : JSON.stringify(raw.value ?? raw);
+  // FAIL_OPEN continues requests when the VM fails; everything else fails closed (the safe
+  // default; FAIL_RELOAD also answers 503 until the VM is rebuilt, which host/ does next use).
+  const failurePolicy: FailurePolicy = config.failure_policy === "FAIL_OPEN" || config.fail_open === true ? "fail-open" : "fail-closed";
+  const spec = {
+    name,
+    rootId: String(config.root_id ?? ""),
+    vmId: String(config.vm_config?.vm_id ?? ""),
+    sha256,
+    uri,
+    configuration: new TextEncoder().encode(text),
+    failurePolicy,
+  };
+  const key = createHash("sha256").update(JSON.stringify({ ...spec, configuration: text })).digest("hex");
+  return { key, ...spec };
+}
+
+export class WasmFilterProvider {
+  private readonly loaded = new Map<string, LoadedPlugin>();
+  private readonly modules = new Map<string, CompiledProxyWasm>();
+  private readonly sharedData = new InProcessSharedData();
+  readonly metrics = new MetricsStore();
+  private sender?: CalloutSender;
+
+  constructor(private readonly options: WasmFilterProviderOptions = {}) {}
+
+  /** The data plane hands over its upstreams so filters' HTTP callouts reach real clusters. */
+  attach(env: { upstreams: UpstreamPool; snapshot: () => Snapshot }): void {
+    this.sender = { upstreams: env.upstreams, snapshot: env.snapshot };
+  }
+
+  factory(name: string, snapshot: Snapshot): FilterFactory | undefined {
+    const typed = snapshot.extensions.get(name);
+    if (!typed || typed["@type"] !== WASM_TYPE) return undefined;
+    return this.loaded.get(name)?.factory;
+  }
+
+  async prepare(snapshot: Snapshot): Promise<void> {
+    const seen = new Set<string>();
+    for (const [name, typed] of snapshot.extensions) {
+      if (typed?.["@type"] !== WASM_TYPE) continue;
+      seen.add(name);
+      const spec = specOf(name, typed);
+      const current = this.loaded.get(name);
+      if (current?.spec.key === spec.key) continue;
+      const next = await this.load(spec);
+      current?.plugin?.dispose();
+      this.loaded.set(name, next);
+    }
+    for (const [name, old] of this.loaded) {
+      if (seen.has(name)) continue;
+      old.plugin?.dispose();
+      this.loaded.delete(name);
+    }
+  }
+
+  /** Plugins and their state, for diagnostics. */
+  status(): Array<{ name: string; vmId: string; running: boolean; error?: string; failures: number }> {
+    return [...this.loaded.values()].map((l) => ({
+      name: l.spec.name, vmId: l.spec.vmId, running: Boolean(l.plugin), error: l.error, failures: l.plugin?.failures.length ?? 0,
+    }));
+  }
+
+  async close(): Promise<void> {
+    for (const l of this.loaded.values()) l.plugin?.dispose();
+    this.loaded.clear();
+  }
+
+  private async module(spec: PluginSpec): Promise<CompiledProxyWasm> {
+    const cached = this.modules.get(spec.sha256);
+    if (cached) return cached;
+    const res = await (this.options.fetch ?? fetch)(spec.uri);
+    if (!res.ok) throw new Error(`fetching ${spec.uri}: HTTP ${res.status}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const digest = createHash("sha256").update(bytes).digest("hex");
+    if (spec.sha256 && digest !== spec.sha256) throw new Error(`module ${spec.uri}: sha256 mismatch (expected ${spec.sha256}, got ${digest})`);
+    const compiled = compileProxyWasm(bytes, spec.uri);
+    this.modules.set(digest, compiled);
+    return compiled;
+  }
+
+  private async load(spec: PluginSpec): Promise<LoadedPlugin> {
+    const logger = this.options.logger;
+    let plugin: ProxyWasmPlugin | undefined;
+    let error: string | undefined;
+    try {
+      plugin = new ProxyWasmPlugin(await this.module(spec), {
+        rootId: spec.rootId,
+        name: spec.name,
+        configuration: spec.configuration,
+        failurePolicy: spec.failurePolicy,
+        vm: {
+          vmId: spec.vmId,
+          sharedData: this.sharedData,
+          metrics: this.metrics,
+          maxMemoryBytes: 64 * 1024 * 1024,
+          timeBudgetMs: 100,
+          onLog: (entry) => logger?.[entry.level >= 4 ? "error" : entry.level === 3 ? "warn" : "debug"]({ filter: spec.name, context: entry.contextId }, entry.message),
+        },
+      });
+      plugin.start();
+      logger?.info({ filter: spec.name, vmId: spec.vmId, sha256: spec.sha256.slice(0, 12) }, "wasm filter started");
+    } catch (err) {
+      error = (err as Error).message;
+      plugin?.dispose();
+      plugin = undefined;
+      logger?.error({ filter: spec.name, error }, "wasm filter failed to start; requests follow its failure policy");
+    }
+    const sender = () => this.sender;
+    const factory: FilterFactory = {
+      name: spec.name,
+      createInstance: (info) => new WasmHttpFilter(plugin, spec.failurePolicy, info, sender()),
+    };
+    return { spec, plugin, error, factory };
+  }
+}
