@@ -3,15 +3,30 @@
 // Snapshots, and serves traffic on the listeners those Snapshots name. It ACKs what it
 // applied, NACKs what it cannot apply (the previous Snapshot stays in force), and keeps
 // serving the last good config when the control plane is gone.
+//
+// With `workers: N` (default: one per core) traffic is served by N worker threads, as
+// Envoy's workers do: the main thread runs the xDS client and an acceptor that relays each
+// connection to a worker (workers/), and Wasm shared data lives in a shared-data thread so
+// all workers' VMs of one vm_id share it (shared-data/). `workers: 0` serves on this thread.
 import { EventEmitter } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
+import client from "prom-client";
 import { DeltaAdsClient, type DeltaUpdate } from "./xds/delta-client.ts";
-import { ResourceStore, TYPE, type Snapshot } from "./config/snapshot.ts";
+import { EMPTY_SNAPSHOT, ResourceStore, TYPE, type Snapshot } from "./config/snapshot.ts";
 import { ListenerSet } from "./proxy/listeners.ts";
 import { handleRequest, type AccessLogEntry, type HandlerEnv } from "./proxy/handler.ts";
 import { handleUpgrade } from "./proxy/websocket.ts";
 import { UpstreamPool } from "./proxy/upstream.ts";
 import type { FilterFactory } from "./proxy/filters.ts";
-import { DataPlaneStats } from "./stats.ts";
+import { DataPlaneStats, wasmMetricsText } from "./stats.ts";
+import { startSharedDataService, type SharedDataService } from "./shared-data/index.ts";
+import { spawnTsWorker } from "./threads/spawn.ts";
+import { Acceptor } from "./workers/acceptor.ts";
+import type { FromWorker, ToWorker, WorkerInit } from "./workers/messages.ts";
+import { WasmFilterProvider } from "./wasm/provider.ts";
 
 export interface FilterProvider {
   /** Gives the provider the data plane's upstreams (for filters' HTTP callouts). */
@@ -29,35 +44,68 @@ export interface DataPlaneOptions {
   nodeCluster?: string;
   /** Overrides the address listeners bind to (tests bind 127.0.0.1). */
   bindAddress?: string;
-  filters?: FilterProvider;
-  accessLog?: (entry: AccessLogEntry) => void;
+  /** Worker threads serving traffic; 0 serves on the calling thread. Default: one per core. */
+  workers?: number;
+  /** Access log sink (one JSON entry per request); false disables it. Default: stdout. */
+  accessLog?: ((entry: AccessLogEntry) => void) | false;
 }
 
-const EMPTY: Snapshot = { version: 0, listeners: new Map(), routeTables: new Map(), clusters: new Map(), secrets: new Map(), extensions: new Map() };
+interface WorkerHandle { worker: Worker; pending: Map<number, (msg: FromWorker) => void> }
 
 export class DataPlane extends EventEmitter {
   private readonly store = new ResourceStore();
   private readonly ads: DeltaAdsClient;
-  private readonly upstreams = new UpstreamPool();
-  private readonly listenerSet: ListenerSet;
-  private current: Snapshot = EMPTY;
+  private current: Snapshot = EMPTY_SNAPSHOT;
   private applying: Promise<void> = Promise.resolve();
+  private seq = 0;
+  readonly workers: number;
   readonly stats = new DataPlaneStats();
+  // Single-thread mode
+  private upstreams?: UpstreamPool;
+  private listenerSet?: ListenerSet;
+  private filters?: WasmFilterProvider;
+  // Worker mode
+  private acceptor?: Acceptor;
+  private threads: WorkerHandle[] = [];
+  private sharedData?: SharedDataService;
+  private socketDir?: string;
 
   constructor(private readonly options: DataPlaneOptions) {
     super();
-    const env: HandlerEnv = {
-      snapshot: () => this.current,
-      upstreams: this.upstreams,
-      filters: (name, snapshot) => options.filters?.factory(name, snapshot),
-      accessLog: options.accessLog ?? ((e) => process.stdout.write(`${JSON.stringify(e)}\n`)),
-      observe: (e) => this.stats.observe(e),
-    };
-    options.filters?.attach?.({ upstreams: this.upstreams, snapshot: () => this.current });
-    this.listenerSet = new ListenerSet({
-      request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
-      upgrade: (hcm, req, socket, head) => handleUpgrade(this.current, this.upstreams, hcm, req, socket, head),
-    }, options.bindAddress);
+    this.workers = options.workers ?? cpus().length;
+    const log = options.accessLog === false ? () => undefined : options.accessLog ?? ((e: AccessLogEntry) => process.stdout.write(`${JSON.stringify(e)}\n`));
+    if (this.workers > 0) {
+      this.socketDir = mkdtempSync(join(tmpdir(), "attache-dp-"));
+      this.sharedData = startSharedDataService(this.workers);
+      this.acceptor = new Acceptor(this.workers, this.socketDir, options.bindAddress);
+      for (let index = 0; index < this.workers; index++) {
+        const init: WorkerInit = { index, channel: this.sharedData.channels[index], doorbell: this.sharedData.doorbell, socketDir: this.socketDir, accessLog: options.accessLog !== false };
+        const worker = spawnTsWorker(new URL("./workers/thread.ts", import.meta.url), init as unknown as Record<string, unknown>);
+        const handle: WorkerHandle = { worker, pending: new Map() };
+        worker.on("message", (msg: FromWorker) => {
+          if (msg.type === "log") { for (const e of msg.entries) log(e); return; }
+          handle.pending.get(msg.seq)?.(msg);
+          handle.pending.delete(msg.seq);
+        });
+        worker.on("error", (err) => this.emit("error", err));
+        this.threads.push(handle);
+      }
+    } else {
+      this.upstreams = new UpstreamPool();
+      this.filters = new WasmFilterProvider();
+      this.filters.attach({ upstreams: this.upstreams, snapshot: () => this.current });
+      const env: HandlerEnv = {
+        snapshot: () => this.current,
+        upstreams: this.upstreams,
+        filters: (name, snapshot) => this.filters!.factory(name, snapshot),
+        accessLog: log,
+        observe: (e) => this.stats.observe(e),
+      };
+      this.listenerSet = new ListenerSet({
+        request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
+        upgrade: (hcm, req, socket, head) => handleUpgrade(this.current, this.upstreams!, hcm, req, socket, head),
+      }, { bindAddress: options.bindAddress });
+    }
     this.ads = new DeltaAdsClient({
       address: options.xdsAddress,
       node: { id: options.nodeId ?? "attache-devproxy", cluster: options.nodeCluster ?? "attache" },
@@ -74,7 +122,7 @@ export class DataPlane extends EventEmitter {
   }
 
   ports(): Map<string, number> {
-    return this.listenerSet.ports();
+    return this.acceptor?.ports() ?? this.listenerSet!.ports();
   }
 
   start(): void {
@@ -87,11 +135,34 @@ export class DataPlane extends EventEmitter {
     return this.applying;
   }
 
+  /** /stats/prometheus: per-route counters and latency plus the Wasm filters' own metrics. */
+  async metricsText(): Promise<string> {
+    if (!this.threads.length) return (await this.stats.text()) + wasmMetricsText([this.filters!.metrics.all().map((m) => ({ kind: m.kind, name: m.name, value: m.value.toString() }))]);
+    const replies = await Promise.all(this.threads.map((t) => this.ask(t, { type: "stats", seq: ++this.seq })));
+    const stats = replies.filter((r): r is Extract<FromWorker, { type: "stats" }> => r.type === "stats");
+    const merged = client.AggregatorRegistry.aggregate(stats.map((r) => r.metrics as client.MetricObjectWithValues<client.MetricValue<string>>[]));
+    return (await merged.metrics()) + wasmMetricsText(stats.map((r) => r.wasm));
+  }
+
   async close(): Promise<void> {
     this.ads.close();
-    await this.listenerSet.close();
-    this.upstreams.close();
-    await this.options.filters?.close();
+    if (this.listenerSet) await this.listenerSet.close();
+    this.upstreams?.close();
+    await this.filters?.close();
+    await this.acceptor?.close();
+    await Promise.all(this.threads.map(async (t) => {
+      await Promise.race([this.ask(t, { type: "close", seq: ++this.seq }), new Promise((r) => setTimeout(r, 1000))]);
+      await t.worker.terminate();
+    }));
+    await this.sharedData?.close();
+    if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
+  }
+
+  private ask(t: WorkerHandle, msg: ToWorker): Promise<FromWorker> {
+    return new Promise((resolve) => {
+      t.pending.set(msg.seq, resolve);
+      t.worker.postMessage(msg);
+    });
   }
 
   private onUpdate(update: DeltaUpdate): void {
@@ -101,8 +172,17 @@ export class DataPlane extends EventEmitter {
     this.resubscribe();
     this.applying = this.applying.then(async () => {
       try {
-        await this.options.filters?.prepare(snapshot);
-        await this.listenerSet.reconcile(snapshot);
+        if (this.threads.length) {
+          const seq = ++this.seq;
+          const msg: ToWorker = { type: "update", seq, typeUrl: update.typeUrl, updated: [...resources], removed: update.removed };
+          const replies = await Promise.all(this.threads.map((t) => this.ask(t, msg)));
+          const failed = replies.find((r) => r.type === "failed");
+          if (failed && failed.type === "failed") throw new Error(`worker could not apply ${update.typeUrl}: ${failed.error}`);
+          await this.acceptor!.reconcile(snapshot.listeners);
+        } else {
+          await this.filters!.prepare(snapshot);
+          await this.listenerSet!.reconcile(snapshot);
+        }
         this.current = snapshot;
         this.emit("snapshot", snapshot);
       } catch (err) {

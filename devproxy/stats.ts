@@ -30,3 +30,23 @@ export class DataPlaneStats {
     return this.registry.metrics();
   }
 }
+
+/** Prometheus text for the metrics Wasm modules define (proxy_define_metric), summed over
+ *  workers; names are sanitized to Prometheus' alphabet. Histograms are not exported yet. */
+export function wasmMetricsText(perWorker: Array<Array<{ kind: string; name: string; value: string }>>): string {
+  const sums = new Map<string, { kind: string; value: bigint }>();
+  for (const list of perWorker) {
+    for (const m of list) {
+      const name = m.name.replace(/[^a-zA-Z0-9_:]/g, "_");
+      const entry = sums.get(name) ?? { kind: m.kind, value: 0n };
+      // Gauges are per-worker values too (e.g. active requests), so summing is right for ours.
+      entry.value += BigInt(m.value);
+      sums.set(name, entry);
+    }
+  }
+  let out = "";
+  for (const [name, { kind, value }] of [...sums].sort()) {
+    out += `# HELP ${name} defined by a Wasm filter (proxy_define_metric)\n# TYPE ${name} ${kind}\n${name} ${value}\n`;
+  }
+  return out;
+}

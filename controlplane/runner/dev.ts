@@ -15,7 +15,6 @@ import { loadFilterSchemas } from "../sources/file/local-filters.ts";
 import type { BundleResource } from "../sources/bundle.ts";
 import { XdsServer } from "../xds/index.ts";
 import { DataPlane } from "../../devproxy/dataplane.ts";
-import { WasmFilterProvider } from "../../devproxy/wasm/provider.ts";
 import { registerBuiltModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
 import { startExampleUpstreams, type ExampleUpstreams } from "./upstreams.ts";
@@ -33,8 +32,10 @@ export interface DevStackOptions {
   selfSignMissingSecrets?: boolean;
   bindAddress?: string;
   logger?: Logger;
-  accessLog?: (entry: object) => void;
+  accessLog?: ((entry: object) => void) | false;
   debounceMs?: number;
+  /** Data plane worker threads (default one per core; 0 = serve on the main thread). */
+  workers?: number;
 }
 
 export interface DevStack {
@@ -113,7 +114,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       xdsAddress: `${host}:${xdsPort}`,
       nodeId: "attache-devproxy",
       bindAddress: host,
-      filters: new WasmFilterProvider({ logger }),
+      workers: options.workers,
       accessLog: options.accessLog,
     });
     dataPlane.on("nack", (type: string, message: string) => logger.error({ type, error: message }, "devproxy rejected config"));

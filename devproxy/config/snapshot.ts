@@ -31,6 +31,10 @@ export interface Snapshot {
   extensions: Map<string, Json>;
 }
 
+export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
+  version: 0, listeners: new Map(), routeTables: new Map(), clusters: new Map(), secrets: new Map(), extensions: new Map(),
+}) as Snapshot;
+
 export interface Dependencies { routes: Set<string>; secrets: Set<string>; extensions: Set<string>; endpoints: Set<string> }
 
 export class ResourceStore {

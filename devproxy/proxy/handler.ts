@@ -10,6 +10,7 @@ import { Readable } from "node:stream";
 import type { HcmConfig } from "../config/listeners.ts";
 import type { CompiledRoute, ForwardAction, HeaderAdd, RedirectAction } from "../config/routes.ts";
 import type { Snapshot } from "../config/snapshot.ts";
+import { clientAddress } from "./client-address.ts";
 import { applyCors, corsPreflight } from "./cors.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
@@ -76,13 +77,14 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     }
     headerSet(headers, "x-request-id", requestId);
     headerSet(headers, "x-forwarded-proto", scheme);
-    const remote = req.socket?.remoteAddress ?? "";
+    const client = clientAddress(req.socket as import("node:net").Socket);
+    const remote = client.address;
     const xff = headerGet(headers, "x-forwarded-for");
     headerSet(headers, "x-forwarded-for", xff ? `${xff}, ${remote}` : remote);
 
     // HTTP filters, request path (in HCM order).
     const info: RequestInfo = {
-      routeName: route.name, sourceAddress: `${remote}:${req.socket?.remotePort ?? 0}`, sourcePort: req.socket?.remotePort ?? 0,
+      routeName: route.name, sourceAddress: `${remote}:${client.port}`, sourcePort: client.port,
       requestId, method: log.method, path: rawUrl, host: authority, protocol: log.protocol,
     };
     for (const f of hcm.filters) {

@@ -10,6 +10,8 @@ import net from "node:net";
 import tls from "node:tls";
 import type { ListenerConfig, TlsChain, HcmConfig } from "../config/listeners.ts";
 import type { Snapshot } from "../config/snapshot.ts";
+import { readProxyHeader } from "./client-address.ts";
+import { unlinkSync } from "node:fs";
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
@@ -39,12 +41,20 @@ export function chooseChain(chains: TlsChain[], serverName: string | undefined):
   return best;
 }
 
+export interface ListenerSetOptions {
+  /** Overrides the address listeners bind to (tests bind 127.0.0.1). */
+  bindAddress?: string;
+  /** Worker mode: bind each listener on this Unix socket instead of its port, and expect a
+   *  PROXY protocol v1 line first (the acceptor in the main thread sends it). */
+  socketPath?: (listenerName: string) => string;
+}
+
 export class ListenerSet {
   private readonly running = new Map<string, Running>();
   private readonly contexts = new Map<string, tls.SecureContext>();
   private snapshot?: Snapshot;
 
-  constructor(private readonly handlers: ListenerHandlers, private readonly bindAddress?: string) {}
+  constructor(private readonly handlers: ListenerHandlers, private readonly options: ListenerSetOptions = {}) {}
 
   /** Ports actually bound, by listener name (useful when a listener asks for port 0). */
   ports(): Map<string, number> {
@@ -65,11 +75,22 @@ export class ListenerSet {
     for (const [name, config] of snapshot.listeners) {
       if (this.running.has(name)) continue;
       const r: Running = { config, server: undefined as unknown as net.Server, sockets: new Set() };
-      r.server = config.tlsChains.length ? this.tlsServer(r) : this.plainServer(r);
-      r.server.on("connection", (s: net.Socket) => { r.sockets.add(s); s.on("close", () => r.sockets.delete(s)); });
+      const inner = config.tlsChains.length ? this.tlsServer(r) : this.plainServer(r);
+      const path = this.options.socketPath?.(name);
+      r.server = net.createServer((socket) => {
+        r.sockets.add(socket);
+        socket.on("close", () => r.sockets.delete(socket));
+        socket.on("error", () => socket.destroy());
+        if (!path) return inner(socket);
+        readProxyHeader(socket, (ok) => (ok ? inner(socket) : socket.destroy()));
+      });
       await new Promise<void>((resolve, reject) => {
         r.server.once("error", reject);
-        r.server.listen(config.port, this.bindAddress ?? config.address, () => { r.server.off("error", reject); resolve(); });
+        const done = () => { r.server.off("error", reject); resolve(); };
+        if (path) {
+          try { unlinkSync(path); } catch { /* not there */ }
+          r.server.listen(path, done);
+        } else r.server.listen(config.port, this.options.bindAddress ?? config.address, done);
       });
       this.running.set(name, r);
     }
@@ -84,23 +105,26 @@ export class ListenerSet {
     })));
   }
 
-  private plainServer(r: Running): net.Server {
+  /** Returns what to do with an accepted plain-text connection: sniff h2c or HTTP/1.1. */
+  private plainServer(r: Running): (socket: net.Socket) => void {
     const h1 = http.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
     h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head));
     h1.keepAliveTimeout = 60_000;
     const h2c = http2.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
-    return net.createServer((socket) => {
-      socket.once("readable", () => {
+    return (socket) => {
+      const sniff = () => {
         const first: Buffer | null = socket.read();
-        if (!first) { socket.once("readable", () => socket.emit("readable")); return; }
+        if (!first) { socket.once("readable", sniff); return; }
         socket.unshift(first);
-        const isH2 = first.length >= 3 && first.subarray(0, Math.min(first.length, H2_PREFACE.length)).equals(H2_PREFACE.subarray(0, Math.min(first.length, H2_PREFACE.length)));
+        const n = Math.min(first.length, H2_PREFACE.length);
+        const isH2 = first.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
         (isH2 ? h2c : h1).emit("connection", socket);
-      });
-    });
+      };
+      socket.once("readable", sniff);
+    };
   }
 
-  private tlsServer(r: Running): net.Server {
+  private tlsServer(r: Running): (socket: net.Socket) => void {
     const hcmFor = (servername: string | undefined) => chooseChain(r.config.tlsChains, servername)?.hcm;
     const server = http2.createSecureServer({
       allowHTTP1: true,
@@ -121,7 +145,7 @@ export class ListenerSet {
       if (hcm) this.handlers.upgrade(hcm, req, socket, head);
       else socket.destroy();
     });
-    return server as unknown as net.Server;
+    return (socket) => server.emit("connection", socket);
   }
 
   private context(secretName: string): tls.SecureContext | undefined {

@@ -7,7 +7,7 @@
 // its VM (and its shared data).
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
-import { compileProxyWasm, InProcessSharedData, MetricsStore, ProxyWasmPlugin, type CompiledProxyWasm, type FailurePolicy } from "../../host/index.ts";
+import { compileProxyWasm, InProcessSharedData, MetricsStore, ProxyWasmPlugin, type CompiledProxyWasm, type FailurePolicy, type SharedDataStore } from "../../host/index.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import type { FilterFactory } from "../proxy/filters.ts";
 import type { UpstreamPool } from "../proxy/upstream.ts";
@@ -38,6 +38,8 @@ export interface WasmFilterProviderOptions {
   logger?: Logger;
   /** Fetch for modules (tests inject one); default global fetch. */
   fetch?: typeof fetch;
+  /** Shared data store (worker threads pass the cross-thread one). Default in-process. */
+  sharedData?: SharedDataStore;
 }
 
 function specOf(name: string, typed: any): PluginSpec {
@@ -67,11 +69,13 @@ function specOf(name: string, typed: any): PluginSpec {
 export class WasmFilterProvider {
   private readonly loaded = new Map<string, LoadedPlugin>();
   private readonly modules = new Map<string, CompiledProxyWasm>();
-  private readonly sharedData = new InProcessSharedData();
+  private readonly sharedData: SharedDataStore;
   readonly metrics = new MetricsStore();
   private sender?: CalloutSender;
 
-  constructor(private readonly options: WasmFilterProviderOptions = {}) {}
+  constructor(private readonly options: WasmFilterProviderOptions = {}) {
+    this.sharedData = options.sharedData ?? new InProcessSharedData();
+  }
 
   /** The data plane hands over its upstreams so filters' HTTP callouts reach real clusters. */
   attach(env: { upstreams: UpstreamPool; snapshot: () => Snapshot }): void {

@@ -104,7 +104,7 @@ metadata: { name: api, namespace: default }
 spec: { hostname: api.test, tlsSecret: { name: api-tls } }
 ---
 ${mapping("api", { hostname: "api.test", prefix: "/", service: `http://127.0.0.1:${echo.port}` })}`);
-    const get = () => new Promise<{ status: string; cn: string; alpn: string | false }>((resolve, reject) => {
+    const get = () => new Promise<{ status: string; cn: string; alpn: string | false | null }>((resolve, reject) => {
       const socket = tls.connect({ host: "127.0.0.1", port: e2e.https, servername: "api.test", ca: obj.stringData["tls.crt"], ALPNProtocols: ["http/1.1"] }, () => {
         const cert = socket.getPeerCertificate();
         socket.write("GET /tls-check HTTP/1.1\r\nhost: api.test\r\nconnection: close\r\n\r\n");

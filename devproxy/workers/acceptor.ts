@@ -1,0 +1,65 @@
+// The main thread's half of the worker model: binds each Listener's public port and hands
+// every accepted connection to the next worker (round robin), over that worker's Unix socket
+// for the listener, after a PROXY protocol v1 line carrying the client's address. Node cannot
+// pass a socket to another thread, so bytes are relayed; TLS, HTTP parsing, filters and
+// upstream work all happen in the workers.
+import net from "node:net";
+import type { ListenerConfig } from "../config/listeners.ts";
+import { proxyHeader } from "../proxy/client-address.ts";
+import { socketPath } from "./messages.ts";
+
+interface Bound { config: ListenerConfig; server: net.Server; sockets: Set<net.Socket> }
+
+export class Acceptor {
+  private readonly bound = new Map<string, Bound>();
+  private next = 0;
+
+  constructor(private readonly workers: number, private readonly socketDir: string, private readonly bindAddress?: string) {}
+
+  ports(): Map<string, number> {
+    return new Map([...this.bound].map(([n, b]) => [n, (b.server.address() as net.AddressInfo).port]));
+  }
+
+  async reconcile(listeners: ReadonlyMap<string, ListenerConfig>): Promise<void> {
+    for (const [name, b] of this.bound) {
+      const next = listeners.get(name);
+      if (next && next.port === b.config.port && next.address === b.config.address) { b.config = next; continue; }
+      this.bound.delete(name);
+      b.server.close();
+    }
+    for (const [name, config] of listeners) {
+      if (this.bound.has(name)) continue;
+      const b: Bound = { config, server: net.createServer((client) => this.relay(name, client, b)), sockets: new Set() };
+      await new Promise<void>((resolve, reject) => {
+        b.server.once("error", reject);
+        b.server.listen(config.port, this.bindAddress ?? config.address, () => { b.server.off("error", reject); resolve(); });
+      });
+      this.bound.set(name, b);
+    }
+  }
+
+  private relay(name: string, client: net.Socket, b: Bound): void {
+    const worker = this.next++ % this.workers;
+    const header = proxyHeader(client);
+    const upstream = net.connect(socketPath(this.socketDir, worker, name));
+    client.setNoDelay(true);
+    b.sockets.add(client);
+    upstream.write(header);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const close = () => { client.destroy(); upstream.destroy(); b.sockets.delete(client); };
+    client.on("error", close);
+    upstream.on("error", close);
+    client.on("close", close);
+    upstream.on("close", close);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.bound.values()];
+    this.bound.clear();
+    await Promise.all(all.map((b) => new Promise<void>((resolve) => {
+      b.server.close(() => resolve());
+      for (const s of b.sockets) s.destroy();
+    })));
+  }
+}
