@@ -9,7 +9,7 @@ import type { CommandIo } from "./commands.ts";
 import { REPO_ROOT } from "./model-options.ts";
 
 const USAGE = `usage: attache dev [dir] [--http-port N] [--https-port N] [--admin-port N] [--xds-port N]
-                   [--modules-port N] [--bind ADDRESS] [--log-level LEVEL] [--no-upstreams] [--quiet]`;
+                   [--modules-port N] [--proxy-admin-port N] [--bind ADDRESS] [--log-level LEVEL] [--no-upstreams] [--quiet]`;
 
 function port(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -26,7 +26,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       allowPositionals: true,
       options: {
         "http-port": { type: "string" }, "https-port": { type: "string" }, "admin-port": { type: "string" },
-        "xds-port": { type: "string" }, "modules-port": { type: "string" }, bind: { type: "string" },
+        "xds-port": { type: "string" }, "modules-port": { type: "string" }, "proxy-admin-port": { type: "string" }, bind: { type: "string" },
         "log-level": { type: "string" }, "no-upstreams": { type: "boolean" }, quiet: { type: "boolean" },
       },
     });
@@ -44,6 +44,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       admin: port(v["admin-port"], "--admin-port", DEV_PORTS.admin),
       xds: port(v["xds-port"], "--xds-port", DEV_PORTS.xds),
       modules: port(v["modules-port"], "--modules-port", DEV_PORTS.modules),
+      proxyAdmin: port(v["proxy-admin-port"], "--proxy-admin-port", DEV_PORTS.proxyAdmin),
     };
   } catch (err) {
     io.err(`attache dev: ${(err as Error).message}\n`);
@@ -66,6 +67,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     `  traffic      http://${host}:${stack.ports.http}   https://${host}:${stack.ports.https}`,
     `  diagnostics  http://${host}:${stack.ports.admin}/`,
     `  xDS          ${host}:${stack.ports.xds}    modules http://${host}:${stack.ports.modules}/modules/`,
+    `  proxy stats  http://${host}:${stack.ports.proxyAdmin}/stats/prometheus`,
     `Try: curl -s http://${host}:${stack.ports.http}/echo/hello`,
     "",
   ].join("\n") + "\n");

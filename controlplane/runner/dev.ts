@@ -15,6 +15,7 @@ import { loadFilterSchemas } from "../sources/file/local-filters.ts";
 import type { BundleResource } from "../sources/bundle.ts";
 import { XdsServer } from "../xds/index.ts";
 import { DataPlane } from "../../devproxy/dataplane.ts";
+import { startProxyAdmin } from "../../devproxy/admin.ts";
 import { registerBuiltModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
 import { startExampleUpstreams, type ExampleUpstreams } from "./upstreams.ts";
@@ -25,7 +26,7 @@ export interface DevStackOptions {
   /** Directories or files of CRD YAML to watch. */
   paths: string[];
   repoRoot: string;
-  ports?: Partial<{ http: number; https: number; xds: number; admin: number; modules: number }>;
+  ports?: Partial<{ http: number; https: number; xds: number; admin: number; modules: number; proxyAdmin: number }>;
   /** Start the example upstreams (9001-9003). Default true. */
   exampleUpstreams?: boolean;
   /** Self-sign TLS Secrets that Hosts reference but the files lack. Default true. */
@@ -39,7 +40,7 @@ export interface DevStackOptions {
 }
 
 export interface DevStack {
-  ports: { http: number; https: number; xds: number; admin: number; modules: number };
+  ports: { http: number; https: number; xds: number; admin: number; modules: number; proxyAdmin: number };
   pipeline: Pipeline;
   xds: XdsServer;
   dataPlane: DataPlane;
@@ -50,7 +51,7 @@ export interface DevStack {
   close(): Promise<void>;
 }
 
-export const DEV_PORTS = { http: 8080, https: 8443, xds: 18000, admin: 8877, modules: 18002 } as const;
+export const DEV_PORTS = { http: 8080, https: 8443, xds: 18000, admin: 8877, modules: 18002, proxyAdmin: 9901 } as const;
 
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
   const logger = options.logger ?? pino({ level: "info" });
@@ -120,6 +121,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     dataPlane.on("nack", (type: string, message: string) => logger.error({ type, error: message }, "devproxy rejected config"));
     dataPlane.start();
     closers.push(() => dataPlane.close());
+    const proxyAdmin = await startProxyAdmin(dataPlane, wanted.proxyAdmin, host);
+    closers.push(() => proxyAdmin.close());
 
     // Converged: the latest translation is in the snapshot and every proxy ACKed it.
     const converged = () => new Promise<void>((resolve) => {
@@ -133,7 +136,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     await converged();
 
     return {
-      ports: { http: wanted.http, https: wanted.https, xds: xdsPort, admin: admin.port, modules: moduleServer.port },
+      ports: { http: wanted.http, https: wanted.https, xds: xdsPort, admin: admin.port, modules: moduleServer.port, proxyAdmin: proxyAdmin.port },
       pipeline, xds, dataPlane, source, metrics, converged, close,
     };
   } catch (err) {

@@ -47,7 +47,7 @@ export async function startE2E(files: Record<string, string> = {}): Promise<E2E>
   const stack = await startDevStack({
     paths: [dir],
     repoRoot: REPO_ROOT,
-    ports: { http: httpPort, https: httpsPort, xds: 0, admin: 0, modules: 0 },
+    ports: { http: httpPort, https: httpsPort, xds: 0, admin: 0, modules: 0, proxyAdmin: 0 },
     exampleUpstreams: false,
     logger: pino({ level: "silent" }),
     accessLog: () => undefined,
