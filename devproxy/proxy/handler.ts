@@ -216,7 +216,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
 
   const deadline = action.timeoutMs > 0 ? Date.now() + action.timeoutMs : Infinity;
   const maxTries = 1 + Math.min(action.retry?.numRetries ?? 0, cluster.maxRetries ?? Infinity);
-  let outcome: UpstreamResponse | UpstreamError = new UpstreamError("connect-failure", "no attempt");
+  let outcome: UpstreamResponse | UpstreamError | undefined;
   for (let attempt = 0; attempt < maxTries; attempt++) {
     const ep = env.upstreams.pick(cluster);
     if (!ep) break;
@@ -236,6 +236,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
     }
     break;
   }
+  outcome ??= new UpstreamError("connect-failure", "no endpoint");
   if (outcome instanceof UpstreamError) {
     log.response_flags = outcome.kind === "timeout" ? "UT" : outcome.kind === "connect-failure" ? "UF" : "UR";
     const status = outcome.kind === "timeout" ? 504 : 503;

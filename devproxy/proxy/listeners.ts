@@ -77,7 +77,8 @@ export class ListenerSet {
       const r: Running = { config, server: undefined as unknown as net.Server, sockets: new Set() };
       const inner = config.tlsChains.length ? this.tlsServer(r) : this.plainServer(r);
       const path = this.options.socketPath?.(name);
-      r.server = net.createServer((socket) => {
+      // noDelay: Nagle's algorithm plus the client's delayed ACK would hold small responses ~40 ms.
+      r.server = net.createServer({ noDelay: true }, (socket) => {
         r.sockets.add(socket);
         socket.on("close", () => r.sockets.delete(socket));
         socket.on("error", () => socket.destroy());

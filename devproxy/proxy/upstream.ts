@@ -101,6 +101,7 @@ export class UpstreamPool {
         timer = setTimeout(() => { outgoing.destroy(new UpstreamError("timeout", "upstream request timeout")); }, req.timeoutMs);
       }
       outgoing.on("socket", (socket) => {
+        socket.setNoDelay(true);
         if (socket.connecting) socket.once("connect", () => outgoing.setTimeout(0));
         else outgoing.setTimeout(0);
       });

@@ -29,7 +29,7 @@ export class Acceptor {
     }
     for (const [name, config] of listeners) {
       if (this.bound.has(name)) continue;
-      const b: Bound = { config, server: net.createServer((client) => this.relay(name, client, b)), sockets: new Set() };
+      const b: Bound = { config, server: net.createServer({ noDelay: true }, (client) => this.relay(name, client, b)), sockets: new Set() };
       await new Promise<void>((resolve, reject) => {
         b.server.once("error", reject);
         b.server.listen(config.port, this.bindAddress ?? config.address, () => { b.server.off("error", reject); resolve(); });
