@@ -40,6 +40,22 @@ describe("proto3 JSON <-> Envoy binary", () => {
     expect(decodeToJson(WASM, encodeJson(WASM, wasm))).toEqual(wasm);
   });
 
+  it("encodes FilterConfig{config: {}} as a present, empty Any (Envoy: filter enabled on the route)", () => {
+    const FILTER_CONFIG = "envoy.config.route.v3.FilterConfig";
+    const bytes = encodeJson(FILTER_CONFIG, { config: {} });
+    // Field 1 (config), length-delimited, zero length: has_config() is true in Envoy.
+    expect(Array.from(bytes)).toEqual([0x0a, 0x00]);
+    expect(decodeToJson(FILTER_CONFIG, bytes)).toEqual({ config: {} });
+    // Without `config` Envoy rejects the route ("Empty route/virtual host per filter configuration").
+    expect(Array.from(encodeJson(FILTER_CONFIG, {}))).toEqual([]);
+  });
+
+  it("leaves out oneof members that are not set", () => {
+    const ROUTE = "envoy.config.route.v3.Route";
+    const route = { match: { prefix: "/" }, redirect: { https_redirect: true } };
+    expect(decodeToJson(ROUTE, encodeJson(ROUTE, route))).toEqual(route);
+  });
+
   it("converts Struct values both ways", () => {
     const md = { filter_metadata: { attache: { mapping: "default/a", weight: 10, tags: ["x", true, null] } } };
     expect(decodeToJson("envoy.config.core.v3.Metadata", encodeJson("envoy.config.core.v3.Metadata", md))).toEqual(md);

@@ -80,9 +80,31 @@ function convertScalar(field: protobuf.Field, value: Json, path: string): unknow
   }
 }
 
+/** Per type: its full name (protobufjs recomputes `fullName` by walking the parents on every
+ *  read) and its fields by proto name and JSON name — encoding a large Listener looks these
+ *  up tens of thousands of times. */
+interface TypeInfo {
+  name: string;
+  fields: Map<string, protobuf.Field>;
+}
+const typeInfos = new WeakMap<protobuf.Type, TypeInfo>();
+
+function infoOf(type: protobuf.Type): TypeInfo {
+  let info = typeInfos.get(type);
+  if (!info) {
+    const fields = new Map<string, protobuf.Field>();
+    for (const field of type.fieldsArray) fields.set(jsonName(field), field);
+    for (const field of type.fieldsArray) fields.set(field.name, field);
+    info = { name: type.fullName, fields };
+    typeInfos.set(type, info);
+  }
+  return info;
+}
+
 /** Converts proto3 JSON for `type` into a plain object protobufjs's fromObject accepts. */
 function fromJsonObject(type: protobuf.Type, value: Json, path: string): Record<string, unknown> {
-  const name = type.fullName;
+  const info = infoOf(type);
+  const name = info.name;
   if (name === ".google.protobuf.Duration") {
     if (typeof value !== "string") fail(path, "expected a duration string like \"3s\"");
     return parseDuration(value, path);
@@ -103,7 +125,7 @@ function fromJsonObject(type: protobuf.Type, value: Json, path: string): Record<
   const out: Record<string, unknown> = {};
   const oneofSeen = new Map<string, string>();
   for (const [key, raw] of Object.entries(value)) {
-    const field = type.fields[key] ?? type.fieldsArray.find((f) => jsonName(f) === key);
+    const field = info.fields.get(key);
     const fieldPath = `${path}.${key}`;
     if (!field) fail(fieldPath, `unknown field of ${name.slice(1)}`);
     if (raw === null) continue;
@@ -150,6 +172,12 @@ function structFields(value: { [key: string]: Json }): Record<string, unknown> {
 }
 
 function anyFromJson(value: Json, path: string): Record<string, unknown> {
+  // `{}` is the Any with an empty type_url. Envoy gives it one meaning: in
+  // route.v3.FilterConfig.config it switches a disabled HTTP filter on for the route
+  // (source/common/router/per_filter_config.cc: "If the field `config` is configured but is
+  // empty, we treat the filter is enabled explicitly"; leaving `config` out is rejected as
+  // "Empty route/virtual host per filter configuration").
+  if (isObject(value) && Object.keys(value).length === 0) return {};
   if (!isObject(value) || typeof value["@type"] !== "string") fail(path, "expected an Any with \"@type\"");
   const typeUrl = value["@type"];
   const inner = lookupByTypeUrl(typeUrl, `${path}["@type"]`);
@@ -161,7 +189,6 @@ function anyFromJson(value: Json, path: string): Record<string, unknown> {
 }
 
 function lookupByTypeUrl(typeUrl: string, path: string): protobuf.Type {
-  // An empty type_url Any is legal in Envoy's FilterConfig ("enabled"); we never produce it.
   if (!typeUrl.startsWith(TYPE_URL_PREFIX)) fail(path, `type URL must start with ${TYPE_URL_PREFIX}`);
   const found = envoyRoot().lookup(typeUrl.slice(TYPE_URL_PREFIX.length));
   if (!(found instanceof protobuf.Type)) fail(path, `unknown type ${typeUrl}`);
@@ -195,6 +222,7 @@ function messageToJson(type: protobuf.Type, message: protobuf.Message | Record<s
   if (name === ".google.protobuf.Value") return valueToJson(m);
   if (name === ".google.protobuf.ListValue") return (m.values ?? []).map(valueToJson);
   if (name === ".google.protobuf.Any") {
+    if (!m.type_url) return {}; // the empty Any (see anyFromJson)
     const inner = lookupByTypeUrl(m.type_url, "Any");
     const body = messageToJson(inner, inner.decode(m.value ?? new Uint8Array()));
     return isObject(body) && !inner.fullName.startsWith(".google.protobuf.")
@@ -205,8 +233,9 @@ function messageToJson(type: protobuf.Type, message: protobuf.Message | Record<s
   for (const field of type.fieldsArray) {
     const v = m[field.name];
     if (v === undefined || v === null) continue;
-    // A decoded message exposes which member of a oneof is set as a virtual property.
-    if (field.partOf && m[field.partOf.name] !== undefined && m[field.partOf.name] !== field.name) continue;
+    // A decoded message exposes which member of a oneof is set as a virtual property; the
+    // other members (and all of them when none is set) read as prototype defaults.
+    if (field.partOf && m[field.partOf.name] !== field.name) continue;
     if (field.repeated && Array.isArray(v) && v.length === 0) continue;
     if (field instanceof protobuf.MapField && Object.keys(v).length === 0) continue;
     // proto3 scalars at their default are not on the wire; skip them unless in a oneof.
@@ -238,9 +267,15 @@ function scalarToJson(field: protobuf.Field, v: any): Json {
   field.resolve();
   if (field.resolvedType instanceof protobuf.Enum) return field.resolvedType.valuesById[v] ?? v;
   if (field.type === "bytes") return Buffer.from(v).toString("base64");
-  if (typeof v === "object" && v !== null && "low" in v) return protobuf.util.Long.fromValue(v).toString();
+  if (typeof v === "object" && v !== null && "low" in v) return longToString(v);
   if (/^(u?int64|s?fixed64|sint64)$/.test(field.type)) return String(v);
   return v;
+}
+
+/** A protobufjs Long-like {low, high, unsigned} as a decimal string, exactly (BigInt). */
+function longToString(v: { low: number; high: number; unsigned?: boolean }): string {
+  const bits = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+  return (v.unsigned ? bits : BigInt.asIntN(64, bits)).toString();
 }
 
 function structToJson(m: Record<string, any>): Json {

@@ -35,7 +35,7 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ["serve"],
-    usage: "attache serve [--namespace ns,...] [--instance id] [--kubeconfig file]",
+    usage: "attache serve [--namespaces ns,...] [--instance-id id] [--kubeconfig file]",
     summary: "run in a cluster: watch Kubernetes, serve xDS, write status (leader only)",
     load: () => import("./serve.ts"),
   },

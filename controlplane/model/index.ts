@@ -7,7 +7,7 @@ import type { GatewayIR, VirtualHostIR } from "../ir/types.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
 import { Diagnostics, applyDelta, deltaSince, markEntry, type EntryDelta } from "./diagnostics.ts";
 import { indexBundle, type Index, type MappingResource } from "./resources.ts";
-import type { Memo } from "./memo.ts";
+import { ScopedMemo, type Memo } from "./memo.ts";
 import { planHosts, catchAllPlan, HostSelector, CATCH_ALL_NAME, type HostPlan } from "./hosts.ts";
 import { Clusters } from "./clusters.ts";
 import { Filters } from "./filters.ts";
@@ -66,7 +66,7 @@ export function buildModel(bundle: ResourceBundle, options: ModelOptions): Model
         Diagnostics.invalid(mapping.entry, [{ path: "metadata.labels", message: "no Host selects this Mapping (the Host for \"*\" has a mappingSelector these labels do not match)" }], "NoMatchingHost");
         continue;
       }
-      if (plans.length) mapping.entry.notes.push("no Host selects this Mapping; it is served by the catch-all virtual host");
+      if (plans.length) Diagnostics.note(mapping.entry, "no Host selects this Mapping; it is served by the catch-all virtual host");
       targets = [CATCH_ALL_NAME];
     } else if (!wildcardHost && !mapping.spec.host && (mapping.spec.hostname ?? "*") === "*") {
       // Departure from Emissary: a Mapping for every hostname also answers hostnames no Host
@@ -117,7 +117,9 @@ interface VirtualHostResult {
   clusterUses: Parameters<Clusters["use"]>[];
   filterUses: Parameters<Filters["enable"]>[];
   deltas: (EntryDelta | undefined)[];
-  memoKeys: string[];
+  /** Route-level cache of the last rebuild, reused by the next one. */
+  routeMemo: ScopedMemo;
+  replay: boolean;
 }
 
 /** A virtual host whose Mappings (same objects, same order), Host and environment are
@@ -126,23 +128,32 @@ interface VirtualHostResult {
 function cachedVirtualHost(plan: HostPlan, mappings: MappingResource[], envToken: object, ctx: RouteContext): VirtualHostIR | undefined {
   const deps: unknown[] = [envToken, plan.host?.object, plan.tls ? JSON.stringify(plan.tls) : "", plan.insecure, ctx.auth?.settings];
   for (const m of mappings) deps.push(m.object, ctx.extras.get(m));
-  const result = ctx.memo.get(`vhost-result:${plan.name}`, deps, (): VirtualHostResult => {
+  const memo = ctx.memo as Memo;
+  const key = `vhost-result:${plan.name}`;
+  const result = memo.get(key, deps, (): VirtualHostResult => {
     const clusterUses: VirtualHostResult["clusterUses"] = [];
     const filterUses: VirtualHostResult["filterUses"] = [];
+    const routeMemo = new ScopedMemo(memo.peek<VirtualHostResult>(key)?.routeMemo.entries);
     const recording: RouteContext = {
       ...ctx,
-      clusters: { use: (...args) => (clusterUses.push(args), ctx.clusters.use(...args)) },
+      memo: routeMemo,
+      clusters: {
+        use: (...args) => {
+          const use = ctx.clusters.use(...args);
+          clusterUses.push([args[0], args[1], args[2], args[3], use.name]);
+          return use;
+        },
+      },
       filters: { enable: (...args) => (filterUses.push(args), ctx.filters.enable(...args)) },
     };
     const marks = mappings.map((m) => markEntry(m.entry));
-    const [vhost, memoKeys] = ctx.memo.record(() => buildVirtualHost(plan, mappings, recording));
-    return { vhost, clusterUses, filterUses, deltas: mappings.map((m, i) => deltaSince(m.entry, marks[i])), memoKeys, replay: false } as VirtualHostResult & { replay: boolean };
-  }) as VirtualHostResult & { replay: boolean };
+    const vhost = buildVirtualHost(plan, mappings, recording);
+    return { vhost, clusterUses, filterUses, deltas: mappings.map((m, i) => deltaSince(m.entry, marks[i])), routeMemo, replay: false };
+  });
   if (result.replay) {
     for (const args of result.clusterUses) ctx.clusters.use(...args);
     for (const args of result.filterUses) ctx.filters.enable(...args);
     result.deltas.forEach((delta, i) => delta && applyDelta(mappings[i].entry, delta));
-    ctx.memo.touch(result.memoKeys);
   }
   result.replay = true; // the next run that hits this entry replays it
   return result.vhost;

@@ -1,0 +1,26 @@
+// Host: a virtual host, optionally terminating TLS (Emissary's Host). DESIGN.md "CRDs".
+import { Type, type Static, Obj, Str, Int, Enum, StrList, LabelSelector, resourceSchema } from "./schema-kit.ts";
+
+export const HostSpec = Obj("A hostname served by the gateway, its TLS and its plain-HTTP policy.", {
+  hostname: Str('Exact name ("api.example.com"), wildcard ("*.example.com") or "*".', { minLength: 1 }),
+  tlsSecret: Type.Optional(Obj("A kubernetes.io/tls Secret; when set the Host is served on the HTTPS listener (SNI).", {
+    name: Str("Secret name."),
+    namespace: Type.Optional(Str("Secret namespace; default the Host's.")),
+  }, { required: ["name"] })),
+  requestPolicy: Type.Optional(Obj("Request handling policy.", {
+    insecure: Type.Optional(Obj("What plain HTTP requests get.", {
+      action: Type.Optional(Enum("Redirect to https, Reject (403), or Route normally. Default Redirect with TLS, Route without.", ["Redirect", "Reject", "Route"] as const)),
+      additionalPort: Type.Optional(Int("Plain-HTTP port (Emissary compatibility): must be the HTTP listener port, or -1 for none (treated as Reject).", { minimum: -1, maximum: 65535 })),
+    })),
+  })),
+  mappingSelector: Type.Optional(LabelSelector),
+  tls: Type.Optional(Obj("TLS parameters (with tlsSecret).", {
+    minVersion: Type.Optional(Enum("Minimum TLS version.", ["1.2", "1.3"] as const)),
+    maxVersion: Type.Optional(Enum("Maximum TLS version.", ["1.2", "1.3"] as const)),
+    alpn: Type.Optional(StrList('ALPN protocols. Default ["h2", "http/1.1"].')),
+  })),
+}, { required: ["hostname"] });
+
+export const HostResource = resourceSchema("Host", HostSpec);
+export type HostSpec = Static<typeof HostSpec>;
+export type Host = Static<typeof HostResource>;

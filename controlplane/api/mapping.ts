@@ -1,0 +1,98 @@
+// Mapping: one route (Emissary's Mapping, camelCase, durations as strings). DESIGN.md "CRDs";
+// field semantics follow Emissary (reference/emissary.md) unless a description says otherwise.
+import { Type, type Static, Obj, Str, Bool, Int, Duration, Enum, StrList, FreeObject, exactlyOneOf, atMostOneOf, resourceSchema } from "./schema-kit.ts";
+
+const HeaderMatch = Obj("Match a request header: exactly one of value, regex, present.", {
+  name: Str("Header name (case-insensitive).", { minLength: 1 }),
+  value: Type.Optional(Str("Exact value.")),
+  regex: Type.Optional(Str("RE2 regular expression the whole value must match.")),
+  present: Type.Optional(Bool("true: the header must be present (any value); false: absent.")),
+  invert: Type.Optional(Bool("Invert the match.")),
+}, { required: ["name"], ...exactlyOneOf("value", "regex", "present") });
+
+const QueryMatch = Obj("Match a query parameter: exactly one of value, regex, present.", {
+  name: Str("Query parameter name.", { minLength: 1 }),
+  value: Type.Optional(Str("Exact value.")),
+  regex: Type.Optional(Str("RE2 regular expression the whole value must match.")),
+  present: Type.Optional(Bool("true: the parameter must be present (any value).")),
+}, { required: ["name"], ...exactlyOneOf("value", "regex", "present") });
+
+const HeaderValue = Obj("A header to add.", {
+  name: Str("Header name.", { minLength: 1 }),
+  value: Str("Header value."),
+  append: Type.Optional(Bool("Append to an existing value instead of replacing it. Default false.")),
+}, { required: ["name", "value"] });
+
+export const MappingSpec = Obj("A route from matching requests to a service (Emissary Mapping semantics).", {
+  hostname: Type.Optional(Str('Host glob this Mapping serves ("*", "api.example.com", "*.example.com"); also selects Hosts. Default "*".')),
+  host: Type.Optional(Str("Name of a Host ([namespace/]name) to attach to; overrides selection by hostname and mappingSelector.")),
+  prefix: Type.Optional(Str('Path prefix to match, e.g. "/api/".', { pattern: "^/" })),
+  path: Type.Optional(Str("Exact path to match.", { pattern: "^/" })),
+  regex: Type.Optional(Str("RE2 regular expression the whole path must match.")),
+  caseSensitive: Type.Optional(Bool("Case-sensitive path matching. Default true.")),
+  method: Type.Optional(Str("HTTP method to match, e.g. GET.", { pattern: "^[A-Z]+$" })),
+  headers: Type.Optional(Type.Array(HeaderMatch, { description: "Request headers that must all match." })),
+  queryParameters: Type.Optional(Type.Array(QueryMatch, { description: "Query parameters that must all match." })),
+  service: Str("Upstream: name[.namespace][:port] of a Kubernetes Service (port default 80), or an http(s)://host:port URL (file mode).", { minLength: 1 }),
+  rewrite: Type.Optional(Str('Replaces the matched prefix (or path) before forwarding. Default "/" like Emissary: prefix /api/ + request /api/users -> /users. "" disables rewriting. Not used with regex.')),
+  regexRewrite: Type.Optional(Obj("Rewrite the path with an RE2 regular expression (instead of rewrite).", {
+    pattern: Str("RE2 pattern."),
+    substitution: Str("Substitution; \\1 refers to capture groups."),
+  }, { required: ["pattern", "substitution"] })),
+  hostRewrite: Type.Optional(Str("Host header sent upstream.")),
+  timeout: Type.Optional(Duration('Whole-request timeout. Default "3s" (Emissary timeout_ms 3000); "0s" disables it.')),
+  idleTimeout: Type.Optional(Duration("Stream idle timeout for this route.")),
+  retryPolicy: Type.Optional(Obj("Retries (Envoy retry_policy).", {
+    retryOn: Type.Optional(Str('Envoy retry_on conditions, e.g. "5xx,connect-failure". Default "5xx".')),
+    numRetries: Type.Optional(Int("Number of retries. Default 1.", { minimum: 0, maximum: 10 })),
+    perTryTimeout: Type.Optional(Duration("Timeout of each try.")),
+  })),
+  circuitBreakers: Type.Optional(Obj("Circuit breaker thresholds of the service's cluster.", {
+    maxConnections: Type.Optional(Int("Maximum upstream connections.", { minimum: 1 })),
+    maxPendingRequests: Type.Optional(Int("Maximum queued requests.", { minimum: 1 })),
+    maxRequests: Type.Optional(Int("Maximum parallel requests.", { minimum: 1 })),
+    maxRetries: Type.Optional(Int("Maximum parallel retries.", { minimum: 0 })),
+  })),
+  connectTimeout: Type.Optional(Duration('Upstream connect timeout. Default "3s".')),
+  loadBalancer: Type.Optional(Obj("Load balancing of the service's endpoints.", {
+    policy: Enum("Balancer.", ["round_robin", "least_request", "ring_hash", "maglev", "random"] as const),
+    header: Type.Optional(Str("ring_hash/maglev: hash this request header.")),
+    cookie: Type.Optional(Obj("ring_hash/maglev: hash this cookie (generated when absent and ttl is set).", {
+      name: Str("Cookie name."),
+      ttl: Type.Optional(Duration("Cookie lifetime.")),
+      path: Type.Optional(Str("Cookie path.")),
+    }, { required: ["name"] })),
+    sourceIp: Type.Optional(Bool("ring_hash/maglev: hash the client address.")),
+  }, { required: ["policy"], ...atMostOneOf("header", "cookie", "sourceIp") })),
+  cors: Type.Optional(Obj("CORS policy of this route.", {
+    origins: StrList('Allowed origins, exact or "*".'),
+    methods: Type.Optional(StrList("Allowed methods.")),
+    headers: Type.Optional(StrList("Allowed request headers.")),
+    exposedHeaders: Type.Optional(StrList("Response headers exposed to scripts.")),
+    credentials: Type.Optional(Bool("Allow credentials.")),
+    maxAge: Type.Optional(Duration("How long a preflight answer may be cached.")),
+  }, { required: ["origins"] })),
+  addRequestHeaders: Type.Optional(Type.Array(HeaderValue, { description: "Headers added to the upstream request." })),
+  removeRequestHeaders: Type.Optional(StrList("Headers removed from the upstream request.")),
+  addResponseHeaders: Type.Optional(Type.Array(HeaderValue, { description: "Headers added to the response." })),
+  removeResponseHeaders: Type.Optional(StrList("Headers removed from the response.")),
+  grpc: Type.Optional(Bool("gRPC service: only gRPC requests match, and the upstream speaks HTTP/2.")),
+  allowUpgrade: Type.Optional(Type.Array(Enum("Protocol.", ["websocket"] as const), { description: "Connection upgrades to allow." })),
+  weight: Type.Optional(Int("Share (0-100) of the traffic of the Mappings with the same match (a canary group); unweighted Mappings share the rest.", { minimum: 0, maximum: 100 })),
+  canary: Type.Optional(Obj("Sticky canary: the built-in canary filter hashes a user key into a header and Envoy picks the backend from it, so a user stays on one side. Set on any Mapping of the group.", {
+    hashHeader: Type.Optional(Str('Request header that carries the hash (WeightedCluster header_name). Default "x-attache-canary-hash".')),
+    config: Type.Optional(FreeObject("Per-route settings of the built-in canary filter (filters/canary/README.md).")),
+  })),
+  shadow: Type.Optional(Bool("Mirror traffic of the Mappings with the same match to this service (responses ignored); weight is the percentage mirrored, default 100.")),
+  precedence: Type.Optional(Int("Higher precedence routes are matched first. Default 0.")),
+  bypassAuth: Type.Optional(Bool("Skip the AuthService for this Mapping.")),
+  rateLimit: Type.Optional(FreeObject("Per-route settings of the built-in local rate limit filter, e.g. {requests: 100, interval: 1m} (filters/ratelimit/README.md).")),
+  filters: Type.Optional(Type.Array(Obj("A WasmFilter enabled on this route.", {
+    name: Str("WasmFilter name ([namespace/]name).", { minLength: 1 }),
+    config: Type.Optional(FreeObject("Per-route settings for this filter.")),
+  }, { required: ["name"] }), { description: "Custom (and built-in module) WasmFilters to run on this route." })),
+}, { required: ["service"], ...exactlyOneOf("prefix", "path", "regex") });
+
+export const MappingResource = resourceSchema("Mapping", MappingSpec);
+export type MappingSpec = Static<typeof MappingSpec>;
+export type Mapping = Static<typeof MappingResource>;

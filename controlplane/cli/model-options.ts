@@ -1,0 +1,17 @@
+// Model options for CLI commands run from this repository: filter schemas and module digests
+// read from filters/ and build/filters/ next to this file.
+import { fileURLToPath } from "node:url";
+import type { ModelOptions } from "../model/index.ts";
+import { declaredModuleDigests, loadFilterSchemas } from "../sources/file/local-filters.ts";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** For commands that only check or print: unbuilt filters get a placeholder digest. */
+export function offlineModelOptions(root = REPO_ROOT): ModelOptions {
+  return {
+    moduleServer: { clusterName: "attache-modules", host: "127.0.0.1", port: 18002 },
+    modules: declaredModuleDigests(root),
+    filterSchemas: loadFilterSchemas(root),
+    allowUrlServices: true,
+  };
+}

@@ -1,0 +1,112 @@
+// Hosts -> virtual host skeletons (domains, TLS, insecure policy) and TLS secrets, plus which
+// Hosts a Mapping attaches to. Selection follows Emissary: `spec.host` names one Host; else a
+// Host with a mappingSelector takes Mappings whose labels match it (and whose hostname glob,
+// when not "*", intersects the Host's); a Host without a selector takes Mappings whose
+// hostname glob intersects its hostname. Mappings no Host takes go to the implicit catch-all
+// virtual host "attache/default" (domains ["*"]), which exists only when needed.
+import type { HostTlsIR, TlsSecretIR, VirtualHostIR } from "../ir/types.ts";
+import type { HostSpec } from "../api/host.ts";
+import type { KubeObject } from "../sources/bundle.ts";
+import { Diagnostics } from "./diagnostics.ts";
+import type { Index, Resource, MappingResource } from "./resources.ts";
+import type { Memo } from "./memo.ts";
+import { globsIntersect } from "./glob.ts";
+
+export const CATCH_ALL_NAME = "attache/default";
+
+export interface HostPlan {
+  /** VirtualHostIR fields except routes. */
+  name: string;
+  host?: Resource<HostSpec>;
+  domains: string[];
+  hostname: string;
+  tls?: HostTlsIR;
+  insecure: VirtualHostIR["insecure"];
+}
+
+function decodePem(secret: KubeObject, key: string): string | undefined {
+  const stringData = secret.stringData as Record<string, unknown> | undefined;
+  if (typeof stringData?.[key] === "string") return stringData[key] as string;
+  const data = secret.data as Record<string, unknown> | undefined;
+  if (typeof data?.[key] === "string") return Buffer.from(data[key] as string, "base64").toString("utf8");
+  return undefined;
+}
+
+function tlsSecretIR(key: string, secret: KubeObject): TlsSecretIR | string {
+  const certificateChain = decodePem(secret, "tls.crt");
+  const privateKey = decodePem(secret, "tls.key");
+  if (!certificateChain || !/-----BEGIN [A-Z ]*CERTIFICATE-----/.test(certificateChain)) return `Secret ${key} has no PEM certificate in tls.crt`;
+  if (!privateKey || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) return `Secret ${key} has no PEM private key in tls.key`;
+  return { name: key, certificateChain, privateKey };
+}
+
+export function planHosts(index: Index, memo: Memo): { plans: HostPlan[]; secrets: TlsSecretIR[] } {
+  const plans: HostPlan[] = [];
+  const secrets = new Map<string, TlsSecretIR>();
+  const byHostname = new Map<string, string>();
+  for (const host of [...index.hosts].sort((a, b) => a.key.localeCompare(b.key))) {
+    const spec = host.spec;
+    const claimedBy = byHostname.get(spec.hostname);
+    if (claimedBy) {
+      Diagnostics.invalid(host.entry, [{ path: "spec.hostname", message: `hostname ${JSON.stringify(spec.hostname)} is already served by Host ${claimedBy}` }], "Conflicted");
+      continue;
+    }
+    let tls: HostTlsIR | undefined;
+    if (spec.tlsSecret) {
+      const key = `${spec.tlsSecret.namespace ?? host.ref.namespace}/${spec.tlsSecret.name}`;
+      const secret = index.secrets.get(key);
+      const ir = secret ? memo.get(`secret:${key}`, [secret], () => tlsSecretIR(key, secret)) : `Secret ${key} not found`;
+      if (typeof ir === "string") {
+        Diagnostics.unresolved(host.entry, { path: "spec.tlsSecret", message: ir }, secret ? "InvalidSecret" : "RefNotFound", true);
+        continue;
+      }
+      secrets.set(key, ir);
+      tls = { secretName: key, serverNames: spec.hostname === "*" ? [] : [spec.hostname], alpn: spec.tls?.alpn ?? ["h2", "http/1.1"] };
+      if (spec.tls?.minVersion) tls.minVersion = spec.tls.minVersion;
+      if (spec.tls?.maxVersion) tls.maxVersion = spec.tls.maxVersion;
+    }
+    byHostname.set(spec.hostname, host.key);
+    const insecure = spec.requestPolicy?.insecure?.additionalPort === -1 ? "Reject" : spec.requestPolicy?.insecure?.action ?? (tls ? "Redirect" : "Route");
+    plans.push({ name: host.key, host, domains: [spec.hostname], hostname: spec.hostname, tls, insecure });
+  }
+  return { plans, secrets: [...secrets.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+export function catchAllPlan(): HostPlan {
+  return { name: CATCH_ALL_NAME, domains: ["*"], hostname: "*", insecure: "Route" };
+}
+
+function selectorMatches(selector: Record<string, string> | undefined, labels: Readonly<Record<string, string>>): boolean {
+  if (!selector) return true;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Does Host `plan` take `mapping` (without an explicit spec.host)? */
+export function hostSelects(plan: HostPlan, mapping: MappingResource): boolean {
+  const selector = plan.host?.spec.mappingSelector?.matchLabels;
+  const hostname = mapping.info.hostname;
+  if (selector) return selectorMatches(selector, mapping.labels) && (hostname === "*" || globsIntersect(hostname, plan.hostname));
+  return globsIntersect(hostname, plan.hostname);
+}
+
+/** Candidate index so selection does not test every Mapping against every Host: Hosts with a
+ *  selector or a wildcard hostname are always candidates; exact ones only for equal names. */
+export class HostSelector {
+  private exact = new Map<string, HostPlan[]>();
+  private general: HostPlan[] = [];
+  private all: HostPlan[];
+
+  constructor(plans: HostPlan[]) {
+    this.all = plans;
+    for (const plan of plans) {
+      if (plan.host?.spec.mappingSelector?.matchLabels || plan.hostname.includes("*")) this.general.push(plan);
+      else this.exact.set(plan.hostname, [...(this.exact.get(plan.hostname) ?? []), plan]);
+    }
+  }
+
+  select(mapping: MappingResource): HostPlan[] {
+    const hostname = mapping.info.hostname;
+    const candidates = hostname.includes("*") ? this.all : [...(this.exact.get(hostname) ?? []), ...this.general];
+    return candidates.filter((plan) => hostSelects(plan, mapping));
+  }
+}

@@ -1,0 +1,81 @@
+// Dependency-keyed memoization: the heart of structural sharing. A value is recomputed only
+// when one of its dependencies is not identical (===) to last time, so unchanged Mappings
+// give the SAME RouteIR / VirtualHostIR / ClusterIR objects and the translator's WeakMaps hit.
+type Entry = { deps: readonly unknown[]; value: unknown };
+
+/** What route building needs from a memo. */
+export interface MemoLike {
+  get<T>(key: string, deps: readonly unknown[], compute: () => T): T;
+}
+
+/** A memo for one rebuild of a cached value (a virtual host): it reuses entries of the
+ *  previous rebuild and keeps only those used now, so nothing global needs sweeping. */
+export class ScopedMemo implements MemoLike {
+  readonly entries = new Map<string, Entry>();
+  constructor(private readonly previous?: Map<string, Entry>) {}
+
+  get<T>(key: string, deps: readonly unknown[], compute: () => T): T {
+    const entry = this.entries.get(key) ?? this.previous?.get(key);
+    if (entry && sameDeps(entry.deps, deps)) {
+      this.entries.set(key, entry);
+      return entry.value as T;
+    }
+    const value = compute();
+    this.entries.set(key, { deps, value });
+    return value;
+  }
+}
+
+export class Memo implements MemoLike {
+  private entries = new Map<string, { deps: readonly unknown[]; value: unknown }>();
+  private live = new Set<string>();
+
+  private owned = new WeakMap<object, Map<string, { deps: readonly unknown[]; value: unknown }>>();
+
+  /** Like get(), for values that belong to one object (a resource, a ResourceRef): no key
+   *  string to build and nothing to sweep — the entry goes when its owner does. */
+  forObject<T>(owner: object, slot: string, deps: readonly unknown[], compute: () => T): T {
+    let slots = this.owned.get(owner);
+    if (!slots) this.owned.set(owner, (slots = new Map()));
+    const entry = slots.get(slot);
+    if (entry && sameDeps(entry.deps, deps)) return entry.value as T;
+    const value = compute();
+    slots.set(slot, { deps, value });
+    return value;
+  }
+
+  get<T>(key: string, deps: readonly unknown[], compute: () => T): T {
+    this.live.add(key);
+    const entry = this.entries.get(key);
+    if (entry && sameDeps(entry.deps, deps)) return entry.value as T;
+    const value = compute();
+    this.entries.set(key, { deps, value });
+    return value;
+  }
+
+  /** The current value under `key`, whatever its dependencies (for scoped rebuilds). */
+  peek<T>(key: string): T | undefined {
+    return this.entries.get(key)?.value as T | undefined;
+  }
+
+  /** Drop entries not used since the last sweep (deleted resources). */
+  sweep(): void {
+    for (const key of this.entries.keys()) if (!this.live.has(key)) this.entries.delete(key);
+    this.live.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Reuse `previous` when `next` has the same elements, so arrays are stable dependencies too. */
+export function stableArray<T>(previous: readonly T[] | undefined, next: T[]): readonly T[] {
+  return previous && sameDeps(previous, next) ? previous : next;
+}

@@ -1,0 +1,201 @@
+// First model step: sort the bundle's documents by kind, give each Attaché resource a status
+// entry, and run the per-resource checks (schema + checks that need only the resource),
+// cached by object identity, then by content, so 10,000 unchanged Mappings cost a lookup each.
+import type { BundleResource, KubeObject, ResourceBundle } from "../sources/bundle.ts";
+import { KUBERNETES_KINDS } from "../sources/bundle.ts";
+import { KIND_BY_NAME } from "../api/kinds.ts";
+import { validateResourceSchema, type FieldError } from "../api/validator.ts";
+import type { MappingSpec } from "../api/mapping.ts";
+import type { HostSpec } from "../api/host.ts";
+import type { WasmFilterSpec } from "../api/wasmfilter.ts";
+import type { AuthServiceSpec } from "../api/authservice.ts";
+import type { ResourceRef } from "../ir/types.ts";
+import { Diagnostics, type StatusEntry } from "./diagnostics.ts";
+import { checkMapping, type MappingInfo } from "./check-mapping.ts";
+import { checkAuthService, checkHost, checkWasmFilter } from "./check-others.ts";
+import { checkRouteSettings, checkFilterConfig } from "./filter-config.ts";
+import { canonicalize, pruneNames, type CheckedRecord, type ModelCache } from "./cache.ts";
+import type { ModelOptions } from "./types.ts";
+
+export interface Resource<S, I = undefined> {
+  ref: ResourceRef;
+  key: string; // "<namespace>/<name>"
+  object: KubeObject;
+  spec: S;
+  labels: Readonly<Record<string, string>>;
+  entry: StatusEntry;
+  info: I;
+}
+
+export type MappingResource = Resource<MappingSpec, MappingInfo>;
+
+export interface Index {
+  mappings: MappingResource[];
+  hosts: Resource<HostSpec>[];
+  wasmFilters: Map<string, Resource<WasmFilterSpec>>;
+  authServices: Resource<AuthServiceSpec>[];
+  services: Map<string, KubeObject>;
+  endpointSlices: Map<string, KubeObject[]>; // by "<namespace>/<service name>"
+  secrets: Map<string, KubeObject>;
+  configMaps: Map<string, KubeObject>;
+}
+
+const HAS_REFS = new Set(["Mapping", "Host", "AuthService", "WasmFilter"]);
+
+function namespaceOf(object: KubeObject): string {
+  const ns = object.metadata?.namespace;
+  return typeof ns === "string" && ns ? ns : "default";
+}
+
+function nameOf(object: KubeObject): string | undefined {
+  const name = object.metadata?.name;
+  return typeof name === "string" && name ? name : undefined;
+}
+
+function perResourceChecks(kind: string, object: KubeObject, namespace: string, name: string, options: ModelOptions, skipSchema = false): CheckedRecord {
+  const errors: FieldError[] = skipSchema ? [] : validateResourceSchema(object);
+  if (errors.length) {
+    // Still report what the semantic checks find (a bad regex next to an unknown field), so
+    // `attache validate` lists every error at once; the checks assume schema-valid input, so
+    // whatever they trip over on malformed input is already covered by a schema error.
+    const spec = object.spec;
+    if (spec && typeof spec === "object" && !Array.isArray(spec)) {
+      try {
+        const more = perResourceChecks(kind, { ...object, spec }, namespace, name, options, true).errors;
+        for (const e of more) if (!errors.some((x) => x.path === e.path)) errors.push(e);
+      } catch {
+        // malformed input: the schema errors say why
+      }
+    }
+    return { errors };
+  }
+  const spec = object.spec as never;
+  const allowUrl = options.allowUrlServices ?? true;
+  const schemas = options.filterSchemas ?? {};
+  switch (kind) {
+    case "Mapping": {
+      const { info, errors: more } = checkMapping(spec, namespace, allowUrl);
+      const mapping = spec as MappingSpec;
+      const route = `${namespace}/${name}`;
+      if (mapping.rateLimit) more.push(...checkRouteSettings(schemas.ratelimit, route, mapping.rateLimit, "spec.rateLimit"));
+      if (mapping.canary?.config) more.push(...checkRouteSettings(schemas.canary, route, mapping.canary.config, "spec.canary.config"));
+      return { errors: more, info: more.length ? undefined : info };
+    }
+    case "Host":
+      return { errors: checkHost(spec, options.listeners?.http ?? 8080) };
+    case "WasmFilter": {
+      const wasm = spec as WasmFilterSpec;
+      const more = checkWasmFilter(wasm, options.modules);
+      const schemaName = wasm.module.builtin ?? wasm.module.local;
+      if (schemaName) more.push(...checkFilterConfig(schemas[schemaName], wasm.config, "spec.config"));
+      return { errors: more };
+    }
+    case "AuthService":
+      return { errors: checkAuthService(spec, namespace, options.allowUrlServices ?? true) };
+  }
+  return { errors: [] };
+}
+
+function cachedChecks(cache: ModelCache, kind: string, object: KubeObject, namespace: string, name: string, options: ModelOptions): CheckedRecord {
+  let record = cache.checks.get(object);
+  if (!record) {
+    record = perResourceChecks(kind, object, namespace, name, options);
+    cache.checks.set(object, record);
+  }
+  return record;
+}
+
+interface Identity {
+  kind: string;
+  namespace: string;
+  name?: string;
+  ref: ResourceRef;
+  generation?: number;
+  isOurs: boolean;
+  isKube: boolean;
+  key: string; // "<namespace>/<name>"
+  nameKey: string; // "<kind>/<namespace>/<name>"
+}
+
+const identities = new WeakMap<object, Identity>();
+
+/** Kind, names and keys of a document, computed once per object (bundles are immutable). */
+function identify(object: KubeObject): Identity {
+  const cached = object && typeof object === "object" ? identities.get(object) : undefined;
+  if (cached) return cached;
+  const kind = typeof object?.kind === "string" ? object.kind : "";
+  const namespace = namespaceOf(object ?? {});
+  const name = nameOf(object ?? {});
+  const identity: Identity = {
+    kind,
+    namespace,
+    name,
+    ref: { kind: kind || "Unknown", namespace, name: name ?? "(unnamed)" },
+    generation: typeof object?.metadata?.generation === "number" ? object.metadata.generation : undefined,
+    isOurs: KIND_BY_NAME.has(kind),
+    isKube: (KUBERNETES_KINDS as readonly string[]).includes(kind),
+    key: `${namespace}/${name}`,
+    nameKey: `${kind}/${namespace}/${name}`,
+  };
+  if (object && typeof object === "object") identities.set(object, identity);
+  return identity;
+}
+
+export function indexBundle(bundle: ResourceBundle, options: ModelOptions, cache: ModelCache, diagnostics: Diagnostics): Index {
+  const index: Index = { mappings: [], hosts: [], wasmFilters: new Map(), authServices: [], services: new Map(), endpointSlices: new Map(), secrets: new Map(), configMaps: new Map() };
+  const seen = new Map<string, BundleResource>();
+  const live = new Set<string>();
+  for (const resource of bundle.resources) {
+    let object = resource.object as KubeObject;
+    const { kind, namespace, name, ref, generation, isOurs, isKube, key, nameKey } = identify(object);
+    if (!isOurs && !isKube) {
+      const entry = diagnostics.add(ref, resource.location, generation, false);
+      Diagnostics.invalid(entry, [{ path: "kind", message: `unsupported kind ${JSON.stringify(object?.kind)} (want Mapping, Host, WasmFilter, AuthService, Service, EndpointSlice, Secret or ConfigMap)` }], "UnsupportedKind");
+      continue;
+    }
+    if (!name) {
+      if (isOurs) Diagnostics.invalid(diagnostics.add(ref, resource.location, generation, false), [{ path: "metadata.name", message: "required field is missing" }]);
+      continue;
+    }
+    const duplicate = seen.get(nameKey);
+    if (duplicate) {
+      if (isOurs) {
+        const where = duplicate.location ? ` at ${duplicate.location.file}:${duplicate.location.line}` : "";
+        Diagnostics.invalid(diagnostics.add(ref, resource.location, generation, false), [{ path: "metadata.name", message: `duplicate ${kind} ${key}; the first one${where} is used` }], "Duplicate");
+      }
+      continue;
+    }
+    seen.set(nameKey, resource);
+    object = canonicalize(cache, nameKey, object, live);
+
+    if (isKube) {
+      if (kind === "Service") index.services.set(key, object);
+      else if (kind === "Secret") index.secrets.set(key, object);
+      else if (kind === "ConfigMap") index.configMaps.set(key, object);
+      else {
+        const labels = (object.metadata?.labels ?? {}) as Record<string, unknown>;
+        const service = labels["kubernetes.io/service-name"];
+        if (typeof service === "string") {
+          const list = index.endpointSlices.get(`${namespace}/${service}`) ?? [];
+          list.push(object);
+          index.endpointSlices.set(`${namespace}/${service}`, list);
+        }
+      }
+      continue;
+    }
+
+    const record = cachedChecks(cache, kind, object, namespace, name, options);
+    record.ref ??= ref; // one ResourceRef object per unchanged resource, so IR sources stay ===
+    const entry = diagnostics.add(record.ref, resource.location, generation, HAS_REFS.has(kind));
+    Diagnostics.invalid(entry, record.errors);
+    if (entry.invalid.length) continue;
+    const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
+    const item = { ref: record.ref, key, object, spec: object.spec, labels, entry, info: record.info } as Resource<never, never>;
+    if (kind === "Mapping") index.mappings.push(item);
+    else if (kind === "Host") index.hosts.push(item);
+    else if (kind === "WasmFilter") index.wasmFilters.set(key, item);
+    else index.authServices.push(item);
+  }
+  pruneNames(cache, live);
+  return index;
+}

@@ -1,0 +1,172 @@
+// One route per group of Mappings with the same match (Emissary "Mapping group") in one
+// virtual host: canary weights, shadows, filters, and the route order rule.
+//
+// Weights (Emissary normalization): a lone Mapping gets 100; Mappings without `weight` share
+// what the weighted ones leave (integer split, the remainder to the first by name); weights
+// summing over 100 are an error on every weighted Mapping of the group (left out, the rest
+// still route); when all are weighted and sum below 100, the primary gets the rest. Backends
+// are listed canary first (every non-primary Mapping, by name) and the primary last, so with
+// WeightedCluster.header_name a ramp-up only moves users onto the canary.
+// The primary Mapping — whose name is the route name and whose settings (timeouts, rewrites,
+// headers, filters...) the route uses — is the first unweighted Mapping by name, else the one
+// with the largest weight. `shadow: true` Mappings become request mirrors (percent = weight,
+// default 100); one shadow per group.
+import type { RouteFilterIR, RouteIR, RouteMatchIR, WeightedBackendIR, MirrorIR, RouteActionIR } from "../ir/types.ts";
+import { Diagnostics } from "./diagnostics.ts";
+import type { MappingResource } from "./resources.ts";
+import type { MemoLike } from "./memo.ts";
+import type { Clusters } from "./clusters.ts";
+import type { FilterBase, Filters } from "./filters.ts";
+import type { AuthBinding } from "./auth-services.ts";
+import { globToAuthorityRegex } from "./glob.ts";
+import type { HostPlan } from "./hosts.ts";
+
+export interface MappingExtras {
+  /** Filters the Mapping itself asks for (rateLimit, filters[]), resolved. */
+  filters: { base: FilterBase; settings: Record<string, unknown> }[];
+  /** The built-in canary filter, when the Mapping sets `canary`. */
+  canary?: { base: FilterBase; spec: NonNullable<MappingResource["spec"]["canary"]>; hashHeader: string };
+}
+
+export interface RouteContext {
+  memo: MemoLike;
+  clusters: Pick<Clusters, "use">;
+  filters: Pick<Filters, "enable">;
+  extras: Map<MappingResource, MappingExtras>;
+  auth?: AuthBinding;
+}
+
+const byName = (a: MappingResource, b: MappingResource) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+export interface BuiltRoute {
+  route: RouteIR;
+  precedence: number;
+}
+
+export function buildGroupRoute(plan: HostPlan, group: MappingResource[], ctx: RouteContext): BuiltRoute | undefined {
+  const members = [...group].sort(byName);
+  const shadows = members.filter((m) => m.spec.shadow);
+  let normal = members.filter((m) => !m.spec.shadow);
+  if (normal.length === 0) {
+    for (const s of shadows) Diagnostics.invalid(s.entry, [{ path: "spec.shadow", message: "no non-shadow Mapping has the same match, so there is no traffic to mirror" }], "NoPrimary");
+    return undefined;
+  }
+  for (const extra of shadows.slice(1)) {
+    Diagnostics.invalid(extra.entry, [{ path: "spec.shadow", message: `only one shadow Mapping per match; ${shadows[0].key} already shadows it` }], "Conflicted");
+  }
+  const weighted = normal.filter((m) => m.spec.weight !== undefined);
+  const sum = weighted.reduce((total, m) => total + m.spec.weight!, 0);
+  if (normal.length > 1 && sum > 100) {
+    const detail = weighted.map((m) => `${m.key}=${m.spec.weight}`).join(", ");
+    for (const m of weighted) Diagnostics.invalid(m.entry, [{ path: "spec.weight", message: `weights of the Mappings with the same match sum to ${sum} (over 100): ${detail}` }], "InvalidWeights");
+    normal = normal.filter((m) => m.spec.weight === undefined);
+    if (normal.length === 0) return undefined;
+  }
+  const weights = normalize(normal);
+  const unweighted = normal.filter((m) => m.spec.weight === undefined);
+  const primary = unweighted[0] ?? [...normal].sort((a, b) => b.spec.weight! - a.spec.weight! || byName(a, b))[0];
+  for (const m of members) if (m !== primary && !m.entry.invalid.length) Diagnostics.note(m.entry, `part of route ${primary.key} (its settings apply)`);
+
+  const ordered = [...normal.filter((m) => m !== primary), primary];
+  const backends: WeightedBackendIR[] = ordered.map((m) => ({ cluster: clusterOf(m, ctx), weight: weights.get(m)!, source: m.ref }));
+  const shadow = shadows[0];
+  const mirrors: MirrorIR[] = shadow ? [{ cluster: clusterOf(shadow, ctx), percent: shadow.spec.weight ?? 100, source: shadow.ref }] : [];
+
+  const routeName = primary.key;
+  const routeFilters: { base: FilterBase; settings: Record<string, unknown> }[] = [];
+  if (ctx.auth && !primary.spec.bypassAuth) routeFilters.push({ base: ctx.auth.filter, settings: ctx.auth.settings });
+  routeFilters.push(...ctx.extras.get(primary)!.filters);
+  // Sticky canary: the canary filter writes a hash into `hashHeader`, Envoy picks
+  // hash % totalWeight against the cumulative weights (canary backends first); the filter's
+  // override header needs the canary share, hence canaryWeight/totalWeight in its settings.
+  const canaryOwner = members.find((m) => ctx.extras.get(m)!.canary);
+  const canary = canaryOwner ? ctx.extras.get(canaryOwner)!.canary : undefined;
+  const stickyHeader = canary?.hashHeader;
+  if (canary) {
+    const canaryWeight = backends.slice(0, -1).reduce((total, b) => total + b.weight, 0);
+    const settings = ctx.memo.get(`canary-settings:${plan.name}:${primary.info.groupKey}`, [canary.spec, canaryWeight], () =>
+      ({ ...canary.spec.config, hashHeader: canary.hashHeader, totalWeight: 100, canaryWeight }));
+    routeFilters.push({ base: canary.base, settings });
+  }
+  routeFilters.sort((a, b) => a.base.order - b.base.order || a.base.name.localeCompare(b.base.name));
+  for (const f of routeFilters) ctx.filters.enable(f.base, routeName, f.settings);
+
+  const needsAuthority = primary.info.hostname !== "*" && primary.info.hostname !== plan.hostname;
+  const deps: unknown[] = [needsAuthority ? primary.info.hostname : "", stickyHeader, primary.info, members.length];
+  for (const m of members) deps.push(m.ref);
+  for (const b of backends) deps.push(b.cluster, b.weight, b.source);
+  for (const m of mirrors) deps.push(m.cluster, m.percent, m.source);
+  for (const f of routeFilters) deps.push(f.base.name, f.settings);
+
+  const route = ctx.memo.get(`route:${plan.name}:${primary.info.groupKey}`, deps, (): RouteIR => {
+    const info = primary.info;
+    const match: RouteMatchIR = needsAuthority
+      ? { ...info.match, headers: [...info.match.headers, { name: ":authority", regex: globToAuthorityRegex(info.hostname) }] }
+      : info.match;
+    const action: RouteActionIR = {
+      kind: "route",
+      backends,
+      timeoutMs: info.timeoutMs,
+      headers: info.headers,
+      mirrors,
+      upgrades: info.upgrades,
+    };
+    if (stickyHeader) action.stickyHeader = stickyHeader;
+    if (info.prefixRewrite !== undefined) action.prefixRewrite = info.prefixRewrite;
+    if (info.regexRewrite) action.regexRewrite = info.regexRewrite;
+    if (info.hostRewrite) action.hostRewrite = info.hostRewrite;
+    if (info.idleTimeoutMs !== undefined) action.idleTimeoutMs = info.idleTimeoutMs;
+    if (info.retry) action.retry = info.retry;
+    if (info.cors) action.cors = info.cors;
+    if (info.hashPolicy) action.hashPolicy = info.hashPolicy;
+    const filters: RouteFilterIR[] = routeFilters.map((f) => ({ filter: f.base.name, settings: f.settings }));
+    return { name: routeName, sources: members.map((m) => m.ref), match, action, filters };
+  });
+  return { route, precedence: primary.spec.precedence ?? 0 };
+}
+
+function clusterOf(m: MappingResource, ctx: RouteContext): string {
+  const use = ctx.clusters.use(m.info.service!, m.info.cluster, m.info.clusterSettingsKey, m.ref);
+  if (use.problem) Diagnostics.unresolved(m.entry, { path: "spec.service", message: use.problem }, "BackendNotFound", false);
+  return use.name;
+}
+
+function normalize(normal: MappingResource[]): Map<MappingResource, number> {
+  const weights = new Map<MappingResource, number>();
+  if (normal.length === 1) return weights.set(normal[0], 100);
+  const unweighted = normal.filter((m) => m.spec.weight === undefined);
+  let sum = 0;
+  for (const m of normal) if (m.spec.weight !== undefined) {
+    weights.set(m, m.spec.weight);
+    sum += m.spec.weight;
+  }
+  const rest = 100 - sum;
+  if (unweighted.length) {
+    const share = Math.floor(rest / unweighted.length);
+    unweighted.forEach((m, i) => weights.set(m, share + (i === 0 ? rest - share * unweighted.length : 0)));
+  } else if (rest > 0) {
+    const primary = [...normal].sort((a, b) => b.spec.weight! - a.spec.weight! || byName(a, b))[0];
+    weights.set(primary, weights.get(primary)! + rest);
+  }
+  return weights;
+}
+
+/** Route order within a virtual host (first match wins in Envoy):
+ *  1. higher `precedence` first;
+ *  2. more specific path match: exact path, then regex, then prefix; longer strings first;
+ *  3. more header / query-parameter matchers (gRPC counts as one) first;
+ *  4. a method match before none;
+ *  5. route name, so the order never depends on input order. */
+export function compareRoutes(a: BuiltRoute, b: BuiltRoute): number {
+  if (a.precedence !== b.precedence) return b.precedence - a.precedence;
+  const ma = a.route.match;
+  const mb = b.route.match;
+  const rank = (m: RouteMatchIR) => (m.path !== undefined ? 0 : m.regex !== undefined ? 1 : 2);
+  if (rank(ma) !== rank(mb)) return rank(ma) - rank(mb);
+  const text = (m: RouteMatchIR) => m.path ?? m.regex ?? m.prefix ?? "";
+  if (text(ma).length !== text(mb).length) return text(mb).length - text(ma).length;
+  const count = (m: RouteMatchIR) => m.headers.length + m.queryParameters.length + (m.grpc ? 1 : 0);
+  if (count(ma) !== count(mb)) return count(mb) - count(ma);
+  if ((ma.method === undefined) !== (mb.method === undefined)) return ma.method === undefined ? 1 : -1;
+  return a.route.name < b.route.name ? -1 : a.route.name > b.route.name ? 1 : text(ma) < text(mb) ? -1 : 1;
+}

@@ -1,0 +1,83 @@
+// The EDS fast path: when a batch changed only EndpointSlices (BundleChange.endpointsOnly),
+// the runner does not re-run the model over every Mapping. It rebuilds the endpoints of the
+// EDS clusters of the affected Services from the new bundle and replaces only those
+// ClusterIRs and their ClusterLoadAssignments; every other IR object and Envoy resource
+// stays the same object, so the xDS server pushes only the changed CLAs.
+// Endpoint selection mirrors model/clusters.ts (endpointsOf): the slice port named like the
+// Service port, ready endpoints only (`conditions.ready` unset counts as ready), sorted;
+// fast-path.test.ts checks that both give the same resources.
+import type { ClusterIR, EndpointIR, GatewayIR } from "../../ir/types.ts";
+import { translateCluster } from "../../translate/clusters.ts";
+import { TYPE, type XdsResources } from "../../translate/index.ts";
+import type { KubeObject, ResourceBundle } from "../bundle.ts";
+
+type Obj = Record<string, unknown>;
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter((x): x is Obj => !!x && typeof x === "object") : []);
+/** Cluster names of Kubernetes Services: "<namespace>/<service>:<port>" plus "#<hash>" for
+ *  non-default settings (model/clusters.ts). */
+const CLUSTER_NAME = /^([^/]+)\/([^:/]+):(\d+)(?:#.*)?$/;
+
+export interface EndpointUpdate {
+  ir: GatewayIR;
+  resources: XdsResources;
+  /** Names of the clusters whose endpoints changed. */
+  changed: string[];
+}
+
+function endpointsOf(slices: KubeObject[], servicePort: Obj): EndpointIR[] {
+  const portName = typeof servicePort.name === "string" ? servicePort.name : "";
+  const result: EndpointIR[] = [];
+  const seen = new Set<string>();
+  for (const slice of slices) {
+    const slicePort = list(slice.ports).find((p) => (typeof p.name === "string" ? p.name : "") === portName);
+    const number = typeof slicePort?.port === "number" ? slicePort.port : typeof servicePort.targetPort === "number" ? servicePort.targetPort : undefined;
+    if (number === undefined) continue;
+    for (const endpoint of list(slice.endpoints)) {
+      if ((endpoint.conditions as Obj | undefined)?.ready === false) continue;
+      const address = (endpoint.addresses as unknown[] | undefined)?.find((a) => typeof a === "string") as string | undefined;
+      if (address === undefined || seen.has(`${address}:${number}`)) continue;
+      seen.add(`${address}:${number}`);
+      result.push({ address, port: number, ready: true });
+    }
+  }
+  return result.sort((a, b) => a.address.localeCompare(b.address) || a.port - b.port);
+}
+
+const sameEndpoints = (a: EndpointIR[], b: EndpointIR[]) =>
+  a.length === b.length && a.every((e, i) => e.address === b[i].address && e.port === b[i].port && e.ready === b[i].ready);
+
+export function updateEndpoints(previous: { ir: GatewayIR; resources: XdsResources }, bundle: ResourceBundle, services: ReadonlySet<string>): EndpointUpdate {
+  const serviceObjects = new Map<string, KubeObject>();
+  const slices = new Map<string, KubeObject[]>();
+  for (const { object } of bundle.resources) {
+    if (object.kind !== "Service" && object.kind !== "EndpointSlice") continue;
+    const ns = String(object.metadata?.namespace ?? "default");
+    if (object.kind === "Service") {
+      const key = `${ns}/${object.metadata?.name}`;
+      if (services.has(key)) serviceObjects.set(key, object as KubeObject);
+    } else {
+      const owner = (object.metadata?.labels as Record<string, string> | undefined)?.["kubernetes.io/service-name"];
+      const key = `${ns}/${owner}`;
+      if (owner && services.has(key)) slices.set(key, [...(slices.get(key) ?? []), object as KubeObject]);
+    }
+  }
+  const changed: string[] = [];
+  const clusters = previous.ir.clusters.map((cluster): ClusterIR => {
+    const m = cluster.discovery === "eds" ? CLUSTER_NAME.exec(cluster.name) : null;
+    if (!m || !services.has(`${m[1]}/${m[2]}`)) return cluster;
+    const key = `${m[1]}/${m[2]}`;
+    const port = list((serviceObjects.get(key)?.spec as Obj | undefined)?.ports).find((p) => p.port === Number(m[3]));
+    const endpoints = port ? endpointsOf(slices.get(key) ?? [], port) : [];
+    if (sameEndpoints(endpoints, cluster.endpoints)) return cluster;
+    changed.push(cluster.name);
+    return { ...cluster, endpoints };
+  });
+  if (changed.length === 0) return { ...previous, changed };
+  const loadAssignments = new Map(previous.resources[TYPE.clusterLoadAssignment]);
+  for (const cluster of clusters) {
+    if (!changed.includes(cluster.name)) continue;
+    const translated = translateCluster(cluster).loadAssignment;
+    if (translated) loadAssignments.set(cluster.name, translated);
+  }
+  return { ir: { ...previous.ir, clusters }, resources: { ...previous.resources, [TYPE.clusterLoadAssignment]: loadAssignments }, changed };
+}

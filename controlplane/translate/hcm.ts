@@ -1,0 +1,65 @@
+// The HttpConnectionManager shared by every listener and filter chain
+// (extensions/filters/network/http_connection_manager/v3): routes over RDS, the HTTP filter
+// chain from HTTP_FILTER_TABLE (router last), and a JSON access log on stdout.
+import type { GatewayIR } from "../ir/types.ts";
+import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
+import { byKey } from "./memo.ts";
+import { ADS_SOURCE, any, type JsonObject } from "./resources.ts";
+
+/** One JSON object per request on stdout, with the fields an operator greps for first. */
+const ACCESS_LOG: JsonObject = {
+  name: "envoy.access_loggers.file",
+  typed_config: any("envoy.extensions.access_loggers.file.v3.FileAccessLog", {
+    path: "/dev/stdout",
+    log_format: {
+      json_format: {
+        start_time: "%START_TIME%",
+        method: "%REQ(:METHOD)%",
+        path: "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+        protocol: "%PROTOCOL%",
+        authority: "%REQ(:AUTHORITY)%",
+        response_code: "%RESPONSE_CODE%",
+        response_flags: "%RESPONSE_FLAGS%",
+        bytes_received: "%BYTES_RECEIVED%",
+        bytes_sent: "%BYTES_SENT%",
+        duration_ms: "%DURATION%",
+        route_name: "%ROUTE_NAME%",
+        upstream_cluster: "%UPSTREAM_CLUSTER%",
+        upstream_host: "%UPSTREAM_HOST%",
+        x_forwarded_for: "%REQ(X-FORWARDED-FOR)%",
+        user_agent: "%REQ(USER-AGENT)%",
+        request_id: "%REQ(X-REQUEST-ID)%",
+      },
+    },
+  }),
+};
+
+const filterListFor = byKey<JsonObject[]>();
+
+/** The HCM's http_filters; the same array (===) while the set of filters is unchanged, so
+ *  cached filter chains and listeners stay valid. */
+export function httpFilters(ir: GatewayIR): JsonObject[] {
+  const list: JsonObject[] = [];
+  for (const feature of HTTP_FILTER_TABLE) feature.patchHCM(ir, list);
+  return filterListFor(JSON.stringify(list), () => list);
+}
+
+export function httpConnectionManager(statPrefix: string, routeConfigName: string, filters: JsonObject[]): JsonObject {
+  return {
+    name: "envoy.filters.network.http_connection_manager",
+    typed_config: any("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", {
+      stat_prefix: statPrefix,
+      codec_type: "AUTO",
+      rds: { route_config_name: routeConfigName, config_source: ADS_SOURCE },
+      http_filters: filters,
+      access_log: [ACCESS_LOG],
+      // The client address comes from the connection (we are the edge), not from XFF.
+      use_remote_address: true,
+      // RFC 3986 normalization before matching, so /a/../admin cannot dodge a prefix route.
+      normalize_path: true,
+      merge_slashes: true,
+      // Host "example.com:8080" must match the virtual host "example.com".
+      strip_any_host_port: true,
+    }),
+  };
+}

@@ -1,0 +1,31 @@
+// The HTTP filter chain, Envoy Gateway style (internal/xds/translator/httpfilters.go): every
+// HTTP filter feature implements one small interface and sits in ONE ordered table below.
+import type { GatewayIR, RouteIR } from "../ir/types.ts";
+import { corsFeature } from "./cors.ts";
+import type { JsonObject, XdsResources } from "./resources.ts";
+import { routerFeature } from "./router.ts";
+import { wasmFeature } from "./wasm.ts";
+
+export interface HttpFilterFeature {
+  /** Appends this feature's HttpFilter entries to the HCM's http_filters (none when unused). */
+  patchHCM(ir: GatewayIR, httpFilters: JsonObject[]): void;
+  /** Adds this feature's per-route settings to the route's typed_per_filter_config. Depends
+   *  on the route alone, so translated routes can be cached per RouteIR. */
+  patchRoute(route: RouteIR, typedPerFilterConfig: JsonObject): void;
+  /** Adds the resources this feature needs besides the HCM entry (ECDS configs, clusters). */
+  patchResources(ir: GatewayIR, out: XdsResources): void;
+}
+
+/** Chain order. Envoy runs decoder filters top to bottom and stops at a local reply. */
+export const HTTP_FILTER_TABLE: readonly HttpFilterFeature[] = [
+  // 1. CORS: answers preflight OPTIONS requests itself, before auth could reject them
+  //    (browsers send preflights without credentials — Fetch standard, CORS protocol).
+  corsFeature,
+  // 2. Wasm filters, sorted by WasmFilterIR.order (then name). The model assigns `order`
+  //    from its slot table (model/filters.ts FILTER_SLOTS): auth decides first, so rejected
+  //    requests cost no rate-limit tokens; ratelimit may key on identity headers auth set;
+  //    canary writes the sticky header just before routing; team filters follow.
+  wasmFeature,
+  // 3. Router: the terminal filter, required last by Envoy.
+  routerFeature,
+];

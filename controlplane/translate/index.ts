@@ -1,0 +1,59 @@
+// translate: GatewayIR -> Envoy xDS resources (DESIGN.md "Data flow"). A pure function: no
+// I/O, no clock, no randomness; the same IR gives the same resources in the same order.
+// Per-object caches (memo.ts) make re-translation after a small change cost ~one virtual
+// host; unchanged resources come back as the same objects (===).
+import type { GatewayIR } from "../ir/types.ts";
+import { translateCluster } from "./clusters.ts";
+import { translateProxyless } from "./proxyless/index.ts";
+import { httpFilters } from "./hcm.ts";
+import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
+import { httpListener, httpsListener } from "./listeners.ts";
+import { ADS_SOURCE, emptyResources, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, TYPE, type Json, type XdsResources } from "./resources.ts";
+import { translateSecret } from "./secrets.ts";
+import { translateVirtualHost } from "./virtualhosts.ts";
+
+export { TYPE, SHORT_TYPE_NAMES, type XdsResources } from "./resources.ts";
+export { irProblems } from "./consistency.ts";
+
+/** The plain-HTTP RouteConfiguration: no inline virtual hosts, each Host's comes over VHDS
+ *  (Delta xDS only: Envoy's bootstrap needs `ads_config.api_type: DELTA_GRPC`). */
+const HTTP_ROUTE_CONFIGURATION = { name: HTTP_ROUTE_CONFIG, vhds: { config_source: ADS_SOURCE } };
+
+/** Adds a resource unless one of that name exists (first wins; irProblems() reports it). */
+function put(out: XdsResources, typeUrl: string, name: string, resource: Json): void {
+  const map = out[typeUrl]!;
+  if (!map.has(name)) map.set(name, resource);
+}
+
+export function translate(ir: GatewayIR): XdsResources {
+  const out = emptyResources();
+  const filters = httpFilters(ir);
+
+  put(out, TYPE.listener, HTTP_LISTENER, httpListener(ir, filters));
+  const https = httpsListener(ir, filters);
+  if (https) put(out, TYPE.listener, HTTPS_LISTENER, https);
+
+  put(out, TYPE.routeConfiguration, HTTP_ROUTE_CONFIG, HTTP_ROUTE_CONFIGURATION);
+  for (const vhost of ir.virtualHosts) {
+    const translated = translateVirtualHost(vhost);
+    put(out, TYPE.virtualHost, translated.http.name as string, translated.http);
+    if (translated.https) put(out, TYPE.routeConfiguration, translated.https.name as string, translated.https);
+  }
+
+  for (const cluster of ir.clusters) {
+    const translated = translateCluster(cluster);
+    put(out, TYPE.cluster, cluster.name, translated.cluster);
+    if (translated.loadAssignment) put(out, TYPE.clusterLoadAssignment, cluster.name, translated.loadAssignment);
+  }
+
+  for (const secret of ir.secrets) put(out, TYPE.secret, secret.name, translateSecret(secret));
+
+  for (const feature of HTTP_FILTER_TABLE) feature.patchResources(ir, out);
+
+  // Proxyless gRPC clients (issue 5): their own Listeners (named by authority), route
+  // configurations and clusters under the attache-grpc/ prefix, beside Envoy's.
+  for (const [typeUrl, resources] of Object.entries(translateProxyless(ir))) {
+    for (const [name, resource] of resources) put(out, typeUrl, name, resource);
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+// Listeners (config/listener/v3): `attache-http` on the HTTP port, one HCM whose routes come
+// over RDS `attache-http` (+ VHDS); `attache-https` on the HTTPS port with the TLS inspector
+// and one filter chain per TLS Host: SNI match, DownstreamTlsContext with the certificate
+// over SDS, ALPN, and an HCM using RDS `attache-https/<vhost>`.
+import type { GatewayIR, HostTlsIR, VirtualHostIR } from "../ir/types.ts";
+import { httpConnectionManager } from "./hcm.ts";
+import { lastResult } from "./memo.ts";
+import { ADS_SOURCE, any, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, httpsRouteConfigName, type JsonObject } from "./resources.ts";
+
+const TLS_VERSION = { "1.2": "TLSv1_2", "1.3": "TLSv1_3" } as const;
+
+function listenAddress(port: number): JsonObject {
+  return { socket_address: { address: "0.0.0.0", port_value: port } };
+}
+
+const lastHttpListener = lastResult<JsonObject>();
+
+export function httpListener(ir: GatewayIR, filters: JsonObject[]): JsonObject {
+  return lastHttpListener([ir.listeners.http, filters], () => ({
+    name: HTTP_LISTENER,
+    address: listenAddress(ir.listeners.http),
+    filter_chains: [{ filters: [httpConnectionManager("http", HTTP_ROUTE_CONFIG, filters)] }],
+  }));
+}
+
+function downstreamTls(tls: HostTlsIR): JsonObject {
+  const params: JsonObject = {};
+  if (tls.minVersion) params.tls_minimum_protocol_version = TLS_VERSION[tls.minVersion];
+  if (tls.maxVersion) params.tls_maximum_protocol_version = TLS_VERSION[tls.maxVersion];
+  const common: JsonObject = {
+    tls_certificate_sds_secret_configs: [{ name: tls.secretName, sds_config: ADS_SOURCE }],
+    alpn_protocols: tls.alpn.length ? [...tls.alpn] : ["h2", "http/1.1"],
+  };
+  if (Object.keys(params).length) common.tls_params = params;
+  return {
+    name: "envoy.transport_sockets.tls",
+    typed_config: any("envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", { common_tls_context: common }),
+  };
+}
+
+function buildTlsFilterChain(vhost: VirtualHostIR, filters: JsonObject[]): JsonObject {
+  const tls = vhost.tls!;
+  return {
+    name: vhost.name,
+    filter_chain_match: { server_names: [...tls.serverNames] },
+    filters: [httpConnectionManager(`https.${vhost.name.replace(/[^A-Za-z0-9_.-]/g, "_")}`, httpsRouteConfigName(vhost.name), filters)],
+    transport_socket: downstreamTls(tls),
+  };
+}
+
+/** A filter chain depends on the Host's name and TLS settings, not on its routes: keyed by
+ *  that content (not by the VirtualHostIR, which is new whenever a route changes), chains
+ *  survive route edits, so the Listener keeps its identity — any Listener change makes Envoy
+ *  drain every connection on it (envoy#35085). Entries not used by the last translation go. */
+let chainCache = new Map<string, { filters: JsonObject[]; chain: JsonObject }>();
+
+function tlsFilterChains(vhosts: VirtualHostIR[], filters: JsonObject[]): JsonObject[] {
+  const next = new Map<string, { filters: JsonObject[]; chain: JsonObject }>();
+  const chains: JsonObject[] = [];
+  for (const vhost of vhosts) {
+    const key = `${vhost.name}\n${JSON.stringify(vhost.tls)}`;
+    const hit = chainCache.get(key) ?? next.get(key);
+    const entry = hit && hit.filters === filters ? hit : { filters, chain: buildTlsFilterChain(vhost, filters) };
+    next.set(key, entry);
+    chains.push(entry.chain);
+  }
+  chainCache = next;
+  return chains;
+}
+
+const lastHttpsListener = lastResult<JsonObject>();
+
+/** Undefined when no Host has TLS: Envoy rejects a listener without filter chains. Server
+ *  names already claimed by an earlier Host are dropped (Envoy rejects a listener with two
+ *  chains matching the same name); irProblems() reports them. */
+export function httpsListener(ir: GatewayIR, filters: JsonObject[]): JsonObject | undefined {
+  const withTls: VirtualHostIR[] = [];
+  const claimed = new Set<string>();
+  for (const vhost of ir.virtualHosts) {
+    if (!vhost.tls) continue;
+    const free = vhost.tls.serverNames.filter((n) => !claimed.has(n));
+    if (!free.length) continue;
+    free.forEach((n) => claimed.add(n));
+    withTls.push(free.length === vhost.tls.serverNames.length ? vhost : { ...vhost, tls: { ...vhost.tls, serverNames: free } });
+  }
+  const chains = tlsFilterChains(withTls, filters);
+  if (!chains.length) return undefined;
+  return lastHttpsListener([ir.listeners.https, ...chains], () => ({
+    name: HTTPS_LISTENER,
+    address: listenAddress(ir.listeners.https),
+    listener_filters: [{
+      name: "envoy.filters.listener.tls_inspector",
+      typed_config: any("envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector", {}),
+    }],
+    filter_chains: chains,
+  }));
+}

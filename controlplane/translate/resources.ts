@@ -1,0 +1,64 @@
+// The translator's output: Envoy resources as proto3 JSON (Envoy's config style — snake_case
+// names, durations "3s", Any as {"@type": ...}), grouped by type URL and keyed by resource
+// name, ready for protos/json.ts `encodeJson` and the xDS snapshot cache.
+import type { Json } from "../../protos/json.ts";
+
+export type { Json };
+export type JsonObject = { [key: string]: Json };
+
+const T = "type.googleapis.com/";
+export const TYPE = {
+  listener: `${T}envoy.config.listener.v3.Listener`,
+  routeConfiguration: `${T}envoy.config.route.v3.RouteConfiguration`,
+  virtualHost: `${T}envoy.config.route.v3.VirtualHost`,
+  cluster: `${T}envoy.config.cluster.v3.Cluster`,
+  clusterLoadAssignment: `${T}envoy.config.endpoint.v3.ClusterLoadAssignment`,
+  secret: `${T}envoy.extensions.transport_sockets.tls.v3.Secret`,
+  typedExtensionConfig: `${T}envoy.config.core.v3.TypedExtensionConfig`,
+} as const;
+
+/** Short names for the CLI (`attache translate --type routes`) and the golden files. */
+export const SHORT_TYPE_NAMES: Record<string, string> = {
+  listeners: TYPE.listener,
+  routes: TYPE.routeConfiguration,
+  virtualhosts: TYPE.virtualHost,
+  clusters: TYPE.cluster,
+  endpoints: TYPE.clusterLoadAssignment,
+  secrets: TYPE.secret,
+  extensions: TYPE.typedExtensionConfig,
+};
+
+/** Type URL -> resource name -> resource. Unchanged resources keep their identity (===)
+ *  between translations of IRs that share objects, so the xDS cache can skip re-encoding. */
+export interface XdsResources {
+  [typeUrl: string]: Map<string, Json>;
+}
+
+export function emptyResources(): XdsResources {
+  return Object.fromEntries(Object.values(TYPE).map((url) => [url, new Map<string, Json>()]));
+}
+
+// Resource names (shared picture "Resource naming and splitting").
+export const HTTP_LISTENER = "attache-http";
+export const HTTPS_LISTENER = "attache-https";
+/** The plain-HTTP RouteConfiguration; its virtual hosts come over VHDS. */
+export const HTTP_ROUTE_CONFIG = "attache-http";
+/** VHDS resource names live in the route configuration's namespace: Envoy subscribes with
+ *  the route configuration name and namespace matching (source/common/router/vhds.cc). */
+export const httpVirtualHostName = (vhost: string): string => `${HTTP_ROUTE_CONFIG}/${vhost}`;
+export const httpsRouteConfigName = (vhost: string): string => `${HTTPS_LISTENER}/${vhost}`;
+
+/** ADS as the config source of every dynamic reference (RDS, VHDS, EDS, SDS, ECDS). */
+export const ADS_SOURCE: JsonObject = { ads: {}, resource_api_version: "V3" };
+
+/** Milliseconds -> proto3 JSON Duration ("3s", "0.25s"). */
+export function duration(ms: number): string {
+  const whole = Math.max(0, Math.round(ms));
+  const seconds = Math.floor(whole / 1000);
+  const millis = whole % 1000;
+  return millis === 0 ? `${seconds}s` : `${seconds}.${String(millis).padStart(3, "0").replace(/0+$/, "")}s`;
+}
+
+export function any(typeName: string, body: JsonObject): JsonObject {
+  return { "@type": `${T}${typeName}`, ...body };
+}

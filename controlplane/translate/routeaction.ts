@@ -1,0 +1,109 @@
+// RouteActionIR / RedirectActionIR -> envoy.config.route.v3.RouteAction / RedirectAction
+// (route_components.proto). Header edits sit on the Route itself and are built here too.
+import type {
+  HashPolicyIR, HeaderEditsIR, HeaderValueIR, MirrorIR, RedirectActionIR, RetryIR, RouteActionIR,
+} from "../ir/types.ts";
+import { duration, type JsonObject } from "./resources.ts";
+import { re2 } from "./routematch.ts";
+
+const REDIRECT_CODES: Record<RedirectActionIR["responseCode"], string> = {
+  301: "MOVED_PERMANENTLY",
+  302: "FOUND",
+  303: "SEE_OTHER",
+  307: "TEMPORARY_REDIRECT",
+  308: "PERMANENT_REDIRECT",
+};
+
+/** A single backend routes straight to its cluster; a group becomes a WeightedCluster whose
+ *  list order is the IR's (canary first): with `header_name` Envoy picks
+ *  `header value % total weight` against cumulative weights in list order, so ramping the
+ *  canary up only adds users to it (envoy-wasm-wiring.md "Canary and shadowing protos"). */
+function destination(action: RouteActionIR): JsonObject {
+  const backends = action.backends.filter((b) => b.weight > 0);
+  if (backends.length === 1 && !action.stickyHeader) return { cluster: backends[0]!.cluster };
+  if (backends.length === 0) {
+    // Every share is 0: the model never builds this (a group's shares sum to 100), but Envoy
+    // rejects a WeightedCluster without weight, so keep the route valid on the first backend.
+    return { cluster: action.backends[0]!.cluster };
+  }
+  const weighted: JsonObject = { clusters: backends.map((b) => ({ name: b.cluster, weight: b.weight })) };
+  if (action.stickyHeader) weighted.header_name = action.stickyHeader;
+  return { weighted_clusters: weighted };
+}
+
+function retryPolicy(retry: RetryIR): JsonObject {
+  const out: JsonObject = { retry_on: retry.retryOn, num_retries: retry.numRetries };
+  if (retry.perTryTimeoutMs !== undefined) out.per_try_timeout = duration(retry.perTryTimeoutMs);
+  return out;
+}
+
+/** Mirrors get a RuntimeFractionalPercent; whole percents use HUNDRED, fractions MILLION. */
+function mirrorPolicy(mirror: MirrorIR): JsonObject {
+  const whole = Number.isInteger(mirror.percent);
+  const fraction = whole
+    ? { numerator: mirror.percent, denominator: "HUNDRED" }
+    : { numerator: Math.round(mirror.percent * 10_000), denominator: "MILLION" };
+  return { cluster: mirror.cluster, runtime_fraction: { default_value: fraction } };
+}
+
+function hashPolicy(policy: HashPolicyIR): JsonObject {
+  switch (policy.kind) {
+    case "header":
+      return { header: { header_name: policy.name } };
+    case "cookie": {
+      const cookie: JsonObject = { name: policy.name };
+      // A ttl makes Envoy generate the cookie when absent (sticky sessions from the first request).
+      if (policy.ttlSeconds !== undefined) cookie.ttl = `${policy.ttlSeconds}s`;
+      if (policy.path !== undefined) cookie.path = policy.path;
+      return { cookie };
+    }
+    case "sourceIp":
+      return { connection_properties: { source_ip: true } };
+  }
+}
+
+export function routeAction(action: RouteActionIR): JsonObject {
+  const out: JsonObject = destination(action);
+  if (action.prefixRewrite !== undefined) out.prefix_rewrite = action.prefixRewrite;
+  if (action.regexRewrite) {
+    out.regex_rewrite = { pattern: re2(action.regexRewrite.pattern), substitution: action.regexRewrite.substitution };
+  }
+  if (action.hostRewrite !== undefined) out.host_rewrite_literal = action.hostRewrite;
+  // "0s" disables the timeout in Envoy, matching Emissary's timeout_ms: 0.
+  out.timeout = duration(action.timeoutMs);
+  if (action.idleTimeoutMs !== undefined) out.idle_timeout = duration(action.idleTimeoutMs);
+  if (action.retry) out.retry_policy = retryPolicy(action.retry);
+  if (action.mirrors.length) out.request_mirror_policies = action.mirrors.map(mirrorPolicy);
+  // A route-level upgrade config enables the upgrade even when the HCM lists none.
+  if (action.upgrades.length) out.upgrade_configs = action.upgrades.map((u) => ({ upgrade_type: u, enabled: true }));
+  if (action.hashPolicy?.length) out.hash_policy = action.hashPolicy.map(hashPolicy);
+  return out;
+}
+
+export function redirectAction(action: RedirectActionIR): JsonObject {
+  const out: JsonObject = {};
+  if (action.httpsRedirect) out.https_redirect = true;
+  if (action.hostRedirect !== undefined) out.host_redirect = action.hostRedirect;
+  if (action.pathRedirect !== undefined) out.path_redirect = action.pathRedirect;
+  else if (action.prefixRewrite !== undefined) out.prefix_rewrite = action.prefixRewrite;
+  out.response_code = REDIRECT_CODES[action.responseCode];
+  return out;
+}
+
+function headerOption(header: HeaderValueIR): JsonObject {
+  return {
+    header: { key: header.name, value: header.value },
+    // append_action replaces the deprecated `append` BoolValue (core/v3/base.proto).
+    append_action: header.append ? "APPEND_IF_EXISTS_OR_ADD" : "OVERWRITE_IF_EXISTS_OR_ADD",
+  };
+}
+
+/** Route-level header edits (Route.request_headers_to_add etc.). */
+export function headerEdits(edits: HeaderEditsIR): JsonObject {
+  const out: JsonObject = {};
+  if (edits.requestAdd.length) out.request_headers_to_add = edits.requestAdd.map(headerOption);
+  if (edits.requestRemove.length) out.request_headers_to_remove = [...edits.requestRemove];
+  if (edits.responseAdd.length) out.response_headers_to_add = edits.responseAdd.map(headerOption);
+  if (edits.responseRemove.length) out.response_headers_to_remove = [...edits.responseRemove];
+  return out;
+}

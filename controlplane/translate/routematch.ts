@@ -1,0 +1,44 @@
+// RouteIR.match -> envoy.config.route.v3.RouteMatch (route_components.proto).
+import type { HeaderMatchIR, QueryMatchIR, RouteMatchIR } from "../ir/types.ts";
+import type { JsonObject } from "./resources.ts";
+
+/** RE2 matcher. `google_re2: {}` is deprecated but harmless on current Envoy and required by
+ *  releases before 1.23, which reject a RegexMatcher without an engine. */
+export function re2(regex: string): JsonObject {
+  return { google_re2: {}, regex };
+}
+
+function headerMatcher(header: HeaderMatchIR): JsonObject {
+  const out: JsonObject = { name: header.name };
+  if (header.exact !== undefined) out.string_match = { exact: header.exact };
+  else if (header.regex !== undefined) out.string_match = { safe_regex: re2(header.regex) };
+  else out.present_match = true;
+  if (header.invert) out.invert_match = true;
+  return out;
+}
+
+function queryMatcher(query: QueryMatchIR): JsonObject {
+  const out: JsonObject = { name: query.name };
+  if (query.exact !== undefined) out.string_match = { exact: query.exact };
+  else if (query.regex !== undefined) out.string_match = { safe_regex: re2(query.regex) };
+  else out.present_match = true;
+  return out;
+}
+
+export function routeMatch(match: RouteMatchIR): JsonObject {
+  const out: JsonObject = {};
+  if (match.path !== undefined) out.path = match.path;
+  else if (match.regex !== undefined) out.safe_regex = re2(match.regex);
+  else out.prefix = match.prefix ?? "/";
+  // Envoy's default is case-sensitive; only the exception is written.
+  if (!match.caseSensitive) out.case_sensitive = false;
+  const headers: JsonObject[] = [];
+  // Envoy has no method field: the HTTP/2-style pseudo-header carries it for every protocol.
+  if (match.method) headers.push({ name: ":method", string_match: { exact: match.method } });
+  headers.push(...match.headers.map(headerMatcher));
+  if (headers.length) out.headers = headers;
+  if (match.queryParameters.length) out.query_parameters = match.queryParameters.map(queryMatcher);
+  // RouteMatch.grpc: matches only requests whose content-type is application/grpc[+...].
+  if (match.grpc) out.grpc = {};
+  return out;
+}

@@ -1,0 +1,72 @@
+// Virtual hosts and routes (config/route/v3): each VirtualHostIR becomes
+// - a VHDS VirtualHost `attache-http/<vhost>` for the plain-HTTP listener, which routes,
+//   redirects to HTTPS or rejects per the Host's `requestPolicy.insecure` action;
+// - for TLS Hosts, the RouteConfiguration `attache-https/<vhost>` of its HTTPS filter chain.
+// Both are cached per VirtualHostIR, and routes per RouteIR: a one-Mapping change rebuilds
+// one virtual host and, inside it, one route.
+import type { RouteIR, VirtualHostIR } from "../ir/types.ts";
+import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
+import { perObject } from "./memo.ts";
+import { httpsRouteConfigName, httpVirtualHostName, type JsonObject } from "./resources.ts";
+import { headerEdits, redirectAction, routeAction } from "./routeaction.ts";
+import { routeMatch } from "./routematch.ts";
+
+/** The route name is what Wasm filters read as `xds.route_name` to find their settings. */
+export const translateRoute = perObject((route: RouteIR): JsonObject => {
+  const out: JsonObject = { name: route.name, match: routeMatch(route.match) };
+  if (route.action.kind === "route") {
+    out.route = routeAction(route.action);
+    Object.assign(out, headerEdits(route.action.headers));
+  } else {
+    out.redirect = redirectAction(route.action);
+  }
+  const perFilter: JsonObject = {};
+  for (const feature of HTTP_FILTER_TABLE) feature.patchRoute(route, perFilter);
+  if (Object.keys(perFilter).length) out.typed_per_filter_config = perFilter;
+  return out;
+});
+
+/** Plain HTTP to a TLS Host with action Redirect: every path goes to the same URL on https
+ *  (301, as Emissary does). */
+function insecureRedirect(vhost: VirtualHostIR): JsonObject {
+  return {
+    name: `${vhost.name}/insecure-redirect`,
+    match: { prefix: "/" },
+    redirect: { https_redirect: true, response_code: "MOVED_PERMANENTLY" },
+  };
+}
+
+/** Plain HTTP to a TLS Host with action Reject: 403 with a body saying what to do. */
+function insecureReject(vhost: VirtualHostIR): JsonObject {
+  return {
+    name: `${vhost.name}/insecure-reject`,
+    match: { prefix: "/" },
+    direct_response: { status: 403, body: { inline_string: "plain HTTP is not accepted for this host: use https\n" } },
+  };
+}
+
+export interface TranslatedVirtualHost {
+  /** VHDS resource `attache-http/<vhost>`; its `name` is the resource name, which Envoy
+   *  uses as the key when a later update removes it (RouteConfigUpdateReceiverImpl). */
+  http: JsonObject;
+  /** RouteConfiguration `attache-https/<vhost>`, for TLS Hosts only. */
+  https?: JsonObject;
+}
+
+/** Without TLS there is no secure alternative, so plain HTTP always routes. */
+function httpRoutes(vhost: VirtualHostIR, routes: JsonObject[]): JsonObject[] {
+  if (!vhost.tls || vhost.insecure === "Route") return routes;
+  return [vhost.insecure === "Redirect" ? insecureRedirect(vhost) : insecureReject(vhost)];
+}
+
+export const translateVirtualHost = perObject((vhost: VirtualHostIR): TranslatedVirtualHost => {
+  const routes = vhost.routes.map(translateRoute);
+  const domains = [...vhost.domains];
+  const http: JsonObject = { name: httpVirtualHostName(vhost.name), domains, routes: httpRoutes(vhost, routes) };
+  if (!vhost.tls) return { http };
+  const https: JsonObject = {
+    name: httpsRouteConfigName(vhost.name),
+    virtual_hosts: [{ name: vhost.name, domains, routes }],
+  };
+  return { http, https };
+});

@@ -1,0 +1,114 @@
+// Wasm filters (DESIGN.md "Wiring Wasm filters into routes", envoy-wasm-wiring.md):
+// - HCM: one HttpFilter per WasmFilter in use, `disabled: true`, its config fetched over ECDS
+//   so a module or config change never touches (and drains) the Listener;
+// - route: typed_per_filter_config[<filter>] = FilterConfig{config: {}} switches it on
+//   (an empty Any means "enabled": envoy source/common/router/per_filter_config.cc);
+// - resources: a TypedExtensionConfig per filter holding the Wasm config (module fetched by
+//   sha256 from the module server, one vm_id per WasmFilter, explicit failure_policy, plugin
+//   configuration as JSON text), and the module server's cluster.
+import { isIP } from "node:net";
+import type { GatewayIR, WasmFilterIR } from "../ir/types.ts";
+import type { HttpFilterFeature } from "./httpfilters.ts";
+import { perObjectIn } from "./memo.ts";
+import { ADS_SOURCE, any, TYPE, type JsonObject } from "./resources.ts";
+
+const WASM_TYPE = "envoy.extensions.filters.http.wasm.v3.Wasm";
+const ENABLED_ON_ROUTE = any("envoy.config.route.v3.FilterConfig", { config: {} });
+/** How long Envoy waits for a module download before failing the filter config. */
+const MODULE_FETCH_TIMEOUT = "10s";
+
+/** Chain order: by `order`, then name, so equal orders stay deterministic. */
+export function orderedWasmFilters(ir: GatewayIR): WasmFilterIR[] {
+  return [...ir.wasmFilters].sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function hcmEntry(filter: WasmFilterIR): JsonObject {
+  return {
+    name: filter.name,
+    disabled: true,
+    config_discovery: {
+      // 0s: the listener waits (warms) until the filter config arrives instead of serving
+      // requests without it after the default 15 s (Istio does the same for WasmPlugins).
+      config_source: { ...ADS_SOURCE, initial_fetch_timeout: "0s" },
+      type_urls: [`type.googleapis.com/${WASM_TYPE}`],
+    },
+  };
+}
+
+type ModuleServer = GatewayIR["moduleServer"];
+
+/** The last ECDS resource per filter name with the content it was built from: a model that
+ *  rebuilds a WasmFilterIR with equal content (it holds every route's settings, so any
+ *  Mapping edit may rebuild it) still gets the same object back, and the xDS server pushes
+ *  nothing. */
+const lastByName = new Map<string, { content: string; resource: JsonObject }>();
+
+/** The ECDS resource; cached per WasmFilterIR and module server, then by content. */
+export const wasmExtensionConfig = perObjectIn((filter: WasmFilterIR, server: ModuleServer): JsonObject => {
+  const content = JSON.stringify([filter, server]);
+  const last = lastByName.get(filter.name);
+  if (last?.content === content) return last.resource;
+  const resource = buildExtensionConfig(filter, server);
+  lastByName.set(filter.name, { content, resource });
+  return resource;
+});
+
+function buildExtensionConfig(filter: WasmFilterIR, server: ModuleServer): JsonObject {
+  return {
+  name: filter.name,
+  typed_config: any(WASM_TYPE, {
+    config: {
+      name: filter.name,
+      ...(filter.rootId ? { root_id: filter.rootId } : {}),
+      vm_config: {
+        vm_id: filter.vmId,
+        runtime: "envoy.wasm.runtime.v8",
+        code: {
+          remote: {
+            http_uri: {
+              uri: `http://${server.host}:${server.port}${filter.module.path}`,
+              cluster: server.clusterName,
+              timeout: MODULE_FETCH_TIMEOUT,
+            },
+            sha256: filter.module.sha256,
+            retry_policy: { num_retries: 3 },
+          },
+        },
+      },
+      // StringValue reaches proxy_on_configure as the bare JSON text.
+      configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(filter.configuration) },
+      failure_policy: filter.failurePolicy === "FailClosed" ? "FAIL_CLOSED" : "FAIL_OPEN",
+    },
+  }),
+  };
+}
+
+/** STATIC for an IP literal, STRICT_DNS for a name (a Kubernetes Service DNS name). */
+const moduleServerCluster = perObjectIn((server: ModuleServer, _unused: null): JsonObject => ({
+  name: server.clusterName,
+  type: isIP(server.host) ? "STATIC" : "STRICT_DNS",
+  connect_timeout: "1s",
+  ...(isIP(server.host) ? {} : { dns_lookup_family: "V4_PREFERRED" }),
+  load_assignment: {
+    cluster_name: server.clusterName,
+    endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: server.host, port_value: server.port } } } }] }],
+  },
+}));
+
+export const wasmFeature: HttpFilterFeature = {
+  patchHCM(ir, httpFilters) {
+    for (const filter of orderedWasmFilters(ir)) httpFilters.push(hcmEntry(filter));
+  },
+  patchRoute(route, typedPerFilterConfig) {
+    for (const use of route.filters) typedPerFilterConfig[use.filter] = ENABLED_ON_ROUTE;
+  },
+  patchResources(ir, out) {
+    if (!ir.wasmFilters.length) return;
+    const extensions = out[TYPE.typedExtensionConfig]!;
+    for (const filter of ir.wasmFilters) extensions.set(filter.name, wasmExtensionConfig(filter, ir.moduleServer));
+    const clusters = out[TYPE.cluster]!;
+    if (!clusters.has(ir.moduleServer.clusterName)) {
+      clusters.set(ir.moduleServer.clusterName, moduleServerCluster(ir.moduleServer, null));
+    }
+  },
+};

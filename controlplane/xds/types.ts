@@ -1,0 +1,96 @@
+// Shared vocabulary of the ADS server: the resource types it serves, the order it pushes them
+// in, which types have wildcard and full-state semantics, and what it records per client.
+// Rules from envoy xds_protocol.rst and ../../../shared/reference/xds-protocol.md.
+
+const T = "type.googleapis.com/";
+export const TYPE_URL = {
+  listener: `${T}envoy.config.listener.v3.Listener`,
+  routeConfiguration: `${T}envoy.config.route.v3.RouteConfiguration`,
+  virtualHost: `${T}envoy.config.route.v3.VirtualHost`,
+  cluster: `${T}envoy.config.cluster.v3.Cluster`,
+  clusterLoadAssignment: `${T}envoy.config.endpoint.v3.ClusterLoadAssignment`,
+  secret: `${T}envoy.extensions.transport_sockets.tls.v3.Secret`,
+  typedExtensionConfig: `${T}envoy.config.core.v3.TypedExtensionConfig`,
+} as const;
+
+/** Make before break (xds_protocol.rst "Eventual consistency considerations"): clusters and
+ *  their endpoints first, then what listeners reference (secrets, filter configs), then
+ *  listeners, then routes; removals go out after every update (see PushPhase). */
+export const PUSH_ORDER: readonly string[] = [
+  TYPE_URL.cluster,
+  TYPE_URL.clusterLoadAssignment,
+  TYPE_URL.secret,
+  TYPE_URL.typedExtensionConfig,
+  TYPE_URL.listener,
+  TYPE_URL.routeConfiguration,
+  TYPE_URL.virtualHost,
+];
+
+export const SERVED_TYPES: ReadonlySet<string> = new Set(PUSH_ORDER);
+
+/** Types whose empty first subscription means "everything" (legacy wildcard). LDS and CDS per
+ *  the protocol; VirtualHost because our VHDS delivers every virtual host of a route
+ *  configuration to Envoy's namespace-matching wildcard subscription (vhds.cc). */
+export const WILDCARD_TYPES: ReadonlySet<string> = new Set([TYPE_URL.listener, TYPE_URL.cluster, TYPE_URL.virtualHost]);
+
+/** SotW types where a response is the complete state (a missing name means deleted);
+ *  responses of the other types may carry only what changed (xds_protocol.rst "Resource
+ *  types"): these cannot be split over several responses. */
+export const FULL_STATE_TYPES: ReadonlySet<string> = new Set([TYPE_URL.listener, TYPE_URL.cluster]);
+
+/** grpc-js and grpc-go ADS channels keep the default 4 MiB receive limit; stay below it with
+ *  room for the envelope. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
+export const shortType = (typeUrl: string): string => typeUrl.slice(typeUrl.lastIndexOf(".") + 1);
+
+/** What the server knows about the Node of a stream (sent on its first request). */
+export interface NodeInfo {
+  id: string;
+  cluster: string;
+  /** google.protobuf.Struct metadata as plain JSON. */
+  metadata: Record<string, unknown>;
+  locality?: { region?: string; zone?: string; sub_zone?: string };
+  userAgent?: string;
+}
+
+export interface NackRecord {
+  nodeId: string;
+  cluster: string;
+  streamId: number;
+  typeUrl: string;
+  /** The version the client rejected (what we sent with `nonce`). */
+  version: string;
+  nonce: string;
+  /** The version the client still runs (its request's version_info / last good). */
+  keptVersion: string;
+  message: string;
+  at: string; // ISO time
+}
+
+export interface AckRecord {
+  nodeId: string;
+  streamId: number;
+  typeUrl: string;
+  version: string;
+  nonce: string;
+  /** Milliseconds from the snapshot being set to this ACK (for push-latency metrics). */
+  latencyMs?: number;
+}
+
+/** One connected stream, for /debug/clients and resource status (admin ClientView-compatible). */
+export interface ClientInfo {
+  streamId: number;
+  id: string; // node id
+  cluster: string;
+  group: string;
+  protocol: "sotw" | "delta";
+  connectedAt: string;
+  /** Last ACKed version per type URL. */
+  acked: Record<string, string>;
+  /** Last version sent per type URL (equal to `acked` once the client caught up). */
+  sent: Record<string, string>;
+  lastNack?: { typeUrl: string; version: string; nonce: string; message: string; at: string };
+  /** Names (or "*") the client subscribes to, per type URL. */
+  subscriptions: Record<string, string[]>;
+}

@@ -1,0 +1,131 @@
+// The auth filter: API keys, HTTP Basic and JWT (HS256 / RS256 / ES256) checked locally, then
+// an optional external authorization callout with Emissary AuthService semantics.
+// Configuration: README.md and config.schema.json (parsed once, config.ts). Decisions are pure
+// (decision.ts, jwt.ts, claims.ts, external.ts); this file wires them to the host.
+// Metrics: auth_allowed, auth_denied (counters; README.md "Metrics").
+export * from "../sdk/exports";
+import {
+  BaseContext, ConfigErrors, Counter, FilterHeadersStatus, HeaderPair, HttpCallResponse, HttpContext,
+  RootContext, continueRequest, dispatchHttpCall, getCurrentTimeNanoseconds, getRouteName, logDebug,
+  logError, logInfo, logWarn, registerRootContext, requestHeaders, sendLocalResponse, sendLocalResponseBytes,
+} from "../sdk";
+import { AuthConfig, ExternalAuth, Policy, parseAuthConfig } from "./config";
+import { authenticate, RequestView, spoofableHeaders } from "./decision";
+import { answerStatus, authorizationHeadersToCopy, checkRequestHeaders, isAllowed, relayedHeaders } from "./external";
+import { DETAILS_DENIED, DETAILS_EXTERNAL_DENIED, DETAILS_EXTERNAL_FAILED, errorBody, rejectionHeaders, statusFor } from "./response";
+
+class HostRequest extends RequestView {
+  header(name: string): string | null { return requestHeaders.get(name); }
+  nowSeconds(): f64 { return <f64>getCurrentTimeNanoseconds() / 1e9; }
+}
+const hostRequest = new HostRequest();
+const JSON_HEADERS = [new HeaderPair("content-type", "application/json")];
+
+class AuthRoot extends RootContext {
+  config: AuthConfig = new AuthConfig();
+  allowed: Counter | null = null;
+  denied: Counter | null = null;
+
+  onConfigure(configuration: ArrayBuffer): bool {
+    const errors = new ConfigErrors();
+    const parsed = parseAuthConfig(configuration, errors);
+    if (parsed === null) {
+      logError("auth: invalid configuration: " + errors.toString());
+      return false;
+    }
+    this.config = parsed;
+    if (this.allowed === null) {
+      this.allowed = new Counter("auth_allowed");
+      this.denied = new Counter("auth_denied");
+    }
+    logInfo("auth: configured defaults and " + parsed.routes.size.toString() + " route(s)");
+    return true;
+  }
+
+  createHttpContext(contextId: u32): HttpContext {
+    return new AuthStream(contextId, this);
+  }
+}
+
+class AuthStream extends HttpContext {
+  routeName: string = "";
+  /** The callout this stream waits for (null when none is pending). */
+  external: ExternalAuth | null = null;
+
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.root as AuthRoot;
+    const route = getRouteName();
+    this.routeName = route !== null ? route : "";
+    const policy: Policy = root.config.policyFor(route);
+    if (policy.disabled) return FilterHeadersStatus.Continue;
+
+    // Headers this filter derives from claims must never come from the client.
+    const spoofable = spoofableHeaders(policy);
+    for (let i = 0; i < spoofable.length; i++) requestHeaders.remove(spoofable[i]);
+
+    const decision = authenticate(policy, hostRequest);
+    if (!decision.allowed) {
+      const status = statusFor(decision);
+      this.deny("denied (" + decision.method + "): " + decision.reason);
+      sendLocalResponse(status, DETAILS_DENIED, errorBody(status, decision.reason), rejectionHeaders(policy, decision));
+      return FilterHeadersStatus.StopIteration;
+    }
+    for (let i = 0; i < decision.upstreamHeaders.length; i++) {
+      requestHeaders.set(decision.upstreamHeaders[i].key, decision.upstreamHeaders[i].value);
+    }
+    const external = policy.external;
+    if (external === null) {
+      if (policy.hasLocalMethod) root.allowed!.increment();
+      return FilterHeadersStatus.Continue;
+    }
+    const dispatch = dispatchHttpCall(external.cluster, checkRequestHeaders(external, hostRequest), null, [], external.timeoutMs, this, onCheckAnswer);
+    if (!dispatch.ok) {
+      logWarn("auth: route " + this.routeName + ": cannot call authorization cluster " + external.cluster);
+      return this.externalUnavailable(external, false) ? FilterHeadersStatus.Continue : FilterHeadersStatus.StopIteration;
+    }
+    this.external = external;
+    return FilterHeadersStatus.StopIteration;
+  }
+
+  /** No usable answer from the auth service: failureModeAllow decides. Returns true when allowed. */
+  externalUnavailable(external: ExternalAuth, resume: bool): bool {
+    const root = this.root as AuthRoot;
+    if (external.failureModeAllow) {
+      root.allowed!.increment();
+      logDebug("auth: route " + this.routeName + ": authorization service unavailable, failureModeAllow lets the request through");
+      if (resume) continueRequest();
+      return true;
+    }
+    this.deny("authorization service unavailable");
+    sendLocalResponse(external.statusOnError, DETAILS_EXTERNAL_FAILED, errorBody(external.statusOnError, "authorization service unavailable"), JSON_HEADERS);
+    return false;
+  }
+
+  deny(what: string): void {
+    (this.root as AuthRoot).denied!.increment();
+    logDebug("auth: route " + this.routeName + ": " + what);
+  }
+}
+
+/** The auth service answered (or failed) for the stream that made the callout. */
+function onCheckAnswer(context: BaseContext, response: HttpCallResponse): void {
+  const stream = context as AuthStream;
+  const external = stream.external;
+  stream.external = null;
+  if (external === null) return;
+  if (response.failed) { stream.externalUnavailable(external, true); return; }
+  const answer = response.headers();
+  const status = answerStatus(answer);
+  if (status == 0) { stream.externalUnavailable(external, true); return; }
+  if (isAllowed(status)) {
+    const copies = authorizationHeadersToCopy(external, answer);
+    for (let i = 0; i < copies.length; i++) requestHeaders.set(copies[i].key, copies[i].value);
+    (stream.root as AuthRoot).allowed!.increment();
+    continueRequest();
+    return;
+  }
+  stream.deny("external authorization answered " + status.toString());
+  sendLocalResponseBytes(status, DETAILS_EXTERNAL_DENIED, response.body(), relayedHeaders(answer));
+}
+
+registerRootContext((contextId: u32): RootContext => new AuthRoot(contextId));

@@ -1,0 +1,23 @@
+// RequestView backed by host calls, read lazily: a key source that is never consulted costs
+// no host call. The client address is read at most once per request.
+import { getSourceAddress, requestHeaders } from "../sdk";
+import { RequestView } from "./request-view";
+import { stripPort } from "./client-address";
+
+export class HostRequestView extends RequestView {
+  private addressRead: bool = false;
+  private address: string | null = null;
+
+  header(name: string): string | null {
+    return requestHeaders.get(name);
+  }
+
+  clientAddress(): string | null {
+    if (!this.addressRead) {
+      this.addressRead = true;
+      const raw = getSourceAddress();
+      this.address = raw !== null ? stripPort(raw) : null;
+    }
+    return this.address;
+  }
+}

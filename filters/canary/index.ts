@@ -1,0 +1,87 @@
+// The canary filter: writes a stable per-user number into the request header that the route's
+// WeightedCluster.header_name reads, so Envoy keeps each user on the same side of a canary
+// split and ramping the canary up only adds users (selection.ts explains Envoy's arithmetic).
+// Configuration: README.md and config.schema.json (parsed once, config.ts); the decision is
+// the pure function assign() in assign.ts.
+// Metrics: canary_assigned_canary, canary_assigned_primary, canary_override (QA override
+// header used), canary_unassigned (no key and no sticky cookie: Envoy picked at random).
+export * from "../sdk/exports";
+import {
+  ConfigErrors, Counter, FilterHeadersStatus, HttpContext, RootContext, callForeignFunction,
+  getRouteName, logError, logInfo, registerRootContext, requestHeaders, responseHeaders,
+} from "../sdk";
+import { CanaryRoute, assign } from "./assign";
+import { CanaryConfig, parseCanaryConfig } from "./config";
+import { HostIdGenerator } from "./ids";
+import { HostRequestView } from "./host-request";
+import { Side } from "./selection";
+
+const NO_ARGS = new ArrayBuffer(0);
+
+class CanaryRoot extends RootContext {
+  config: CanaryConfig = new CanaryConfig();
+  assignedCanary: Counter | null = null;
+  assignedPrimary: Counter | null = null;
+  overridden: Counter | null = null;
+  unassigned: Counter | null = null;
+
+  onConfigure(configuration: ArrayBuffer): bool {
+    const errors = new ConfigErrors();
+    const parsed = parseCanaryConfig(configuration, errors);
+    if (parsed === null) {
+      logError("canary: invalid configuration: " + errors.toString());
+      return false;
+    }
+    this.config = parsed;
+    if (this.assignedCanary === null) {
+      this.assignedCanary = new Counter("canary_assigned_canary");
+      this.assignedPrimary = new Counter("canary_assigned_primary");
+      this.overridden = new Counter("canary_override");
+      this.unassigned = new Counter("canary_unassigned");
+    }
+    logInfo("canary: configured " + parsed.routes.size.toString() + " route(s)");
+    return true;
+  }
+
+  createHttpContext(contextId: u32): HttpContext {
+    return new CanaryStream(contextId, this);
+  }
+}
+
+class CanaryStream extends HttpContext {
+  setCookie: string | null = null;
+
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.root as CanaryRoot;
+    const routeName = getRouteName();
+    if (routeName === null || !root.config.routes.has(routeName)) return FilterHeadersStatus.Continue;
+    const route: CanaryRoute = root.config.routes.get(routeName);
+
+    const assignment = assign(route, new HostRequestView(), new HostIdGenerator(this.contextId));
+    if (assignment.headerValue === null) {
+      // Never forward a client-chosen value: without a key Envoy must pick at random.
+      requestHeaders.remove(route.hashHeader);
+      root.unassigned!.increment();
+    } else {
+      requestHeaders.set(route.hashHeader, assignment.headerValue!);
+      if (assignment.overridden) root.overridden!.increment();
+      if (assignment.side == Side.Canary) root.assignedCanary!.increment();
+      else root.assignedPrimary!.increment();
+    }
+    this.setCookie = assignment.setCookie;
+    // Envoy >= 1.33 no longer re-runs route selection after a Wasm filter (ABI 0.2.1) changes
+    // headers; the weighted cluster must be picked again with our header
+    // (envoy-wasm-wiring.md "Route cache"). Older Envoys and our host lack the function: no-op.
+    callForeignFunction("clear_route_cache", NO_ARGS);
+    return FilterHeadersStatus.Continue;
+  }
+
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const cookie = this.setCookie;
+    // add, not set: the upstream may set cookies of its own.
+    if (cookie !== null) responseHeaders.add("set-cookie", cookie);
+    return FilterHeadersStatus.Continue;
+  }
+}
+
+registerRootContext((contextId: u32): RootContext => new CanaryRoot(contextId));

@@ -1,0 +1,181 @@
+// The built ratelimit filter (build/filters/ratelimit.debug.wasm) through the Node host, as
+// Envoy would run it: 429 shape, refill on a fake clock, one budget shared by two VMs of one
+// vm_id, the cardinality bound on shared data, CAS contention, routes and metrics.
+import { readFileSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HostEmulator } from "../../host/emulator.ts";
+import { EmulatorOptions } from "../../host/emulator-options.ts";
+import { FakeClock } from "../../host/clock.ts";
+import { HeadersAction } from "../../host/abi/enums.ts";
+import { InProcessSharedData, type SetSharedResult, type SharedDataStore } from "../../host/shared-data.ts";
+
+// Both builds: the debug one (assertions, source map) and the optimized release one Envoy loads.
+const BUILDS = ["debug", "release"].map((target) => [target, new URL(`../../build/filters/ratelimit.${target}.wasm`, import.meta.url).pathname] as const);
+const ROUTE = "default/api";
+
+const emulators: HostEmulator[] = [];
+/** The build the running describe block tests (set per block in beforeEach). */
+let wasmPath = "";
+afterEach(() => emulators.splice(0).forEach((e) => e.dispose()));
+
+function start(config: object, options: EmulatorOptions = new EmulatorOptions()): HostEmulator {
+  const host = new HostEmulator(options.withWasm(wasmPath).withVmId("ratelimit").withPluginConfiguration(config));
+  host.startPlugin();
+  emulators.push(host);
+  return host;
+}
+
+interface Sent { action: number; status?: number; headers: Record<string, string>; body?: string; responseHeaders: Record<string, string> }
+
+function send(host: HostEmulator, opts: { route?: string; address?: string; headers?: Record<string, string> } = {}): Sent {
+  const id = host.initializeHttpContext({ "xds.route_name": opts.route ?? ROUTE, "source.address": opts.address ?? "10.0.0.1:40000" });
+  const action = host.callOnRequestHeaders(id, { ":method": "GET", ":path": "/", ...opts.headers }, true);
+  const local = host.getSentLocalResponse(id);
+  let responseHeaders: Record<string, string> = {};
+  if (!local) {
+    host.callOnResponseHeaders(id, { ":status": "200" }, true);
+    responseHeaders = Object.fromEntries(host.getCurrentResponseHeaders(id));
+  }
+  host.completeHttpContext(id);
+  return {
+    action,
+    status: local?.statusCode,
+    headers: Object.fromEntries(local?.headers ?? []),
+    body: local ? new TextDecoder().decode(local.body) : undefined,
+    responseHeaders,
+  };
+}
+
+const statuses = (host: HostEmulator, n: number, opts = {}) => Array.from({ length: n }, () => send(host, opts).status ?? 200);
+
+describe.each(BUILDS)("ratelimit filter on the host (%s build)", (_target, WASM) => {
+  beforeEach(() => {
+    wasmPath = WASM;
+  });
+
+  it("answers 429 with Retry-After, RateLimit-* and a JSON body once the burst is spent", () => {
+    const host = start({ routes: { [ROUTE]: { requests: 2, interval: "1m", burst: 2 } } });
+    expect(statuses(host, 2)).toEqual([200, 200]);
+    const limited = send(host);
+    expect(limited.action).toBe(HeadersAction.StopIteration);
+    expect(limited.status).toBe(429);
+    expect(limited.headers).toEqual({
+      "retry-after": "30",
+      "ratelimit-limit": "2",
+      "ratelimit-remaining": "0",
+      "ratelimit-reset": "60",
+      "content-type": "application/json",
+    });
+    expect(JSON.parse(limited.body!)).toEqual({ error: "rate_limited", message: "too many requests", retryAfterSeconds: 30 });
+    expect(host.getCounterMetric("ratelimit_allowed")).toBe(2n);
+    expect(host.getCounterMetric("ratelimit_limited")).toBe(1n);
+  });
+
+  it("refills from the clock: one token per interval/requests, up to burst", () => {
+    const clock = new FakeClock();
+    const host = start({ routes: { [ROUTE]: { requests: 10, interval: "1s", burst: 3 } } }, new EmulatorOptions().withClock(clock));
+    expect(statuses(host, 4)).toEqual([200, 200, 200, 429]);
+    clock.advance(100); // one token (100 ms per token)
+    expect(statuses(host, 2)).toEqual([200, 429]);
+    clock.advance(10_000); // long idle: back to burst, not more
+    expect(statuses(host, 4)).toEqual([200, 200, 200, 429]);
+  });
+
+  it("shares one budget between two VMs of the same vm_id (Envoy worker threads)", () => {
+    const clock = new FakeClock();
+    const shared = new InProcessSharedData();
+    const config = { routes: { [ROUTE]: { requests: 4, interval: "1m", keyBy: ["clientAddress"] } } };
+    const worker1 = start(config, new EmulatorOptions().withClock(clock).withSharedData(shared));
+    const worker2 = start(config, new EmulatorOptions().withClock(clock).withSharedData(shared));
+    const both = [worker1, worker2, worker1, worker2, worker1].map((w, i) => send(w, { address: `10.0.0.1:${50000 + i}` }).status ?? 200);
+    expect(both).toEqual([200, 200, 200, 200, 429]);
+    expect(send(worker2, { address: "10.0.0.1:1" }).status).toBe(429);
+    // Another client still has its own budget on either worker.
+    expect(send(worker2, { address: "10.0.0.2:1" }).status).toBeUndefined();
+  });
+
+  it("keys by header values: different API keys get different buckets; a missing header shares one", () => {
+    const host = start({ routes: { [ROUTE]: { requests: 1, interval: "1h", keyBy: ["header:x-api-key"] } } });
+    expect(send(host, { headers: { "x-api-key": "a" } }).status).toBeUndefined();
+    expect(send(host, { headers: { "x-api-key": "a" } }).status).toBe(429);
+    expect(send(host, { headers: { "x-api-key": "b" } }).status).toBeUndefined();
+    expect(send(host).status).toBeUndefined();
+    expect(send(host).status).toBe(429);
+  });
+
+  it("adds RateLimit-* (and X-RateLimit-*) to allowed responses when configured", () => {
+    const host = start({
+      requests: 5,
+      routes: { [ROUTE]: { responseHeaders: true, legacyHeaders: true }, "default/plain": {} },
+    });
+    expect(send(host).responseHeaders).toMatchObject({
+      "ratelimit-limit": "5", "ratelimit-remaining": "4", "ratelimit-reset": "1",
+      "x-ratelimit-limit": "5", "x-ratelimit-remaining": "4", "x-ratelimit-reset": "1",
+    });
+    expect(Object.keys(send(host, { route: "default/plain" }).responseHeaders).filter((k) => k.includes("ratelimit"))).toEqual([]);
+  });
+
+  it("passes routes absent from the configuration and requests without a route name", () => {
+    const host = start({ routes: { [ROUTE]: { requests: 1, interval: "1h" } } });
+    expect(statuses(host, 3, { route: "default/other" })).toEqual([200, 200, 200]);
+    const id = host.initializeHttpContext({ "source.address": "10.0.0.1:1" });
+    expect(host.callOnRequestHeaders(id, { ":path": "/" }, true)).toBe(HeadersAction.Continue);
+  });
+
+  it("bounds shared data to maxKeys slots under a flood of distinct clients", () => {
+    const keys = new Set<string>();
+    class Recording extends InProcessSharedData {
+      override set(vmId: string, key: string, value: Uint8Array, cas: number): SetSharedResult {
+        keys.add(key);
+        return super.set(vmId, key, value, cas);
+      }
+    }
+    const host = start(
+      { maxKeys: 32, routes: { [ROUTE]: { requests: 100, keyBy: ["clientAddress"] } } },
+      new EmulatorOptions().withSharedData(new Recording()),
+    );
+    for (let i = 0; i < 2000; i++) send(host, { address: `198.51.${i >> 8}.${i & 255}:1234` });
+    expect(keys.size).toBe(32);
+    expect([...keys].every((k) => /^attache\.ratelimit\/([0-9]|[12][0-9]|3[01])$/.test(k))).toBe(true);
+    // 2000 clients in 32 slots at the same instant: collisions were counted, not dropped.
+    expect(host.getCounterMetric("ratelimit_shared_slot")).toBeGreaterThan(0n);
+    expect(host.getCounterMetric("ratelimit_allowed") + host.getCounterMetric("ratelimit_limited")).toBe(2000n);
+  });
+
+  it("fails open and counts it when every CAS write conflicts", () => {
+    class Contended extends InProcessSharedData {
+      writes = 0;
+      override set(vmId: string, key: string, value: Uint8Array, cas: number): SetSharedResult {
+        this.writes++;
+        // Another worker always wins once the slot exists.
+        return cas === 0 ? super.set(vmId, key, value, cas) : "cas-mismatch";
+      }
+    }
+    const store = new Contended();
+    const host = start({ routes: { [ROUTE]: { requests: 1, interval: "1h" } } }, new EmulatorOptions().withSharedData(store as SharedDataStore));
+    expect(send(host).status).toBeUndefined(); // creates the slot (cas 0)
+    expect(send(host).status).toBe(429); // limited: no write needed
+    // A full bucket again an hour later, but the write never lands: fail open after 8 tries.
+    (host.options.clock as FakeClock).advance(3_600_000);
+    store.writes = 0;
+    expect(send(host).status).toBeUndefined();
+    expect(store.writes).toBe(8);
+    expect(host.getCounterMetric("ratelimit_failed_open")).toBe(1n);
+  });
+
+  it("imports only proxy-wasm host functions (loads in Envoy: no env.abort, env.seed or WASI)", () => {
+    const module = new WebAssembly.Module(readFileSync(WASM));
+    const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.filter((name) => !/^env\.proxy_[a-z_]+$/.test(name))).toEqual([]);
+  });
+
+  it("fails onConfigure with a log line naming the bad field", () => {
+    const host = new HostEmulator(new EmulatorOptions().withWasm(WASM).withPluginConfiguration({ routes: { [ROUTE]: { requests: 0 } } }));
+    emulators.push(host);
+    expect(() => host.startPlugin()).toThrow(/proxy_on_configure returned false/);
+    expect(host.getLogs("error")).toContain(
+      'ratelimit: invalid configuration: routes["default/api"].requests: must be a positive integer (at most 1000000)',
+    );
+  });
+});

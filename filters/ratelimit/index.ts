@@ -1,0 +1,91 @@
+// The ratelimit filter: a token bucket per key (route + client address / header values),
+// shared by all of Envoy's worker threads through proxy-wasm shared data, answering 429 with
+// Retry-After and RateLimit-* headers when the bucket is empty.
+// Configuration: README.md and config.schema.json (parsed once, config.ts). The decision is
+// pure (gcra.ts, buckets.ts); this file only wires it to the host.
+// Metrics: ratelimit_allowed, ratelimit_limited, ratelimit_failed_open (CAS contention let a
+// request through), ratelimit_shared_slot (a key used another key's bucket: maxKeys too small).
+export * from "../sdk/exports";
+import {
+  ConfigErrors, Counter, FilterHeadersStatus, HeaderPair, HttpContext, RootContext,
+  getCurrentTimeNanoseconds, getRouteName, logError, logInfo, registerRootContext,
+  responseHeaders, sendLocalResponse,
+} from "../sdk";
+import { HostRequestView } from "../canary/host-request";
+import { Outcome, consume } from "./buckets";
+import { RateLimitConfig, RouteLimit, parseRateLimitConfig } from "./config";
+import { bucketKey } from "./key";
+import { LIMITED_DETAILS, LIMITED_STATUS, limitedBody, limitedHeaders, rateLimitHeaders } from "./response";
+import { SharedDataSlots } from "./shared-slots";
+
+const slots = new SharedDataSlots();
+
+class RateLimitRoot extends RootContext {
+  config: RateLimitConfig = new RateLimitConfig();
+  allowed: Counter | null = null;
+  limited: Counter | null = null;
+  failedOpen: Counter | null = null;
+  sharedSlot: Counter | null = null;
+
+  onConfigure(configuration: ArrayBuffer): bool {
+    const errors = new ConfigErrors();
+    const parsed = parseRateLimitConfig(configuration, errors);
+    if (parsed === null) {
+      logError("ratelimit: invalid configuration: " + errors.toString());
+      return false;
+    }
+    this.config = parsed;
+    if (this.allowed === null) {
+      this.allowed = new Counter("ratelimit_allowed");
+      this.limited = new Counter("ratelimit_limited");
+      this.failedOpen = new Counter("ratelimit_failed_open");
+      this.sharedSlot = new Counter("ratelimit_shared_slot");
+    }
+    logInfo("ratelimit: configured " + parsed.routes.size.toString() + " route(s), maxKeys " + parsed.maxKeys.toString());
+    return true;
+  }
+
+  createHttpContext(contextId: u32): HttpContext {
+    return new RateLimitStream(contextId, this);
+  }
+}
+
+class RateLimitStream extends HttpContext {
+  /** RateLimit-* for the response of an allowed request (when the route asks for them). */
+  pendingHeaders: HeaderPair[] | null = null;
+
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.root as RateLimitRoot;
+    const routeName = getRouteName();
+    // Routes absent from the configuration are not limited.
+    if (routeName === null || !root.config.routes.has(routeName)) return FilterHeadersStatus.Continue;
+    const route: RouteLimit = root.config.routes.get(routeName);
+
+    const key = bucketKey(routeName, route.keyBy, new HostRequestView());
+    const verdict = consume(slots, root.config.maxKeys, key, route.limit, getCurrentTimeNanoseconds());
+    if (verdict.sharedSlot) root.sharedSlot!.increment();
+    if (verdict.outcome == Outcome.FailedOpen) {
+      root.failedOpen!.increment();
+      return FilterHeadersStatus.Continue;
+    }
+    const decision = verdict.decision!;
+    if (verdict.outcome == Outcome.Limited) {
+      root.limited!.increment();
+      sendLocalResponse(LIMITED_STATUS, LIMITED_DETAILS, limitedBody(decision), limitedHeaders(route.limit, decision, route.legacyHeaders));
+      return FilterHeadersStatus.StopIteration;
+    }
+    root.allowed!.increment();
+    if (route.responseHeaders) this.pendingHeaders = rateLimitHeaders(route.limit, decision, route.legacyHeaders);
+    return FilterHeadersStatus.Continue;
+  }
+
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const pending = this.pendingHeaders;
+    if (pending !== null) {
+      for (let i = 0; i < pending.length; i++) responseHeaders.set(pending[i].key, pending[i].value);
+    }
+    return FilterHeadersStatus.Continue;
+  }
+}
+
+registerRootContext((contextId: u32): RootContext => new RateLimitRoot(contextId));

@@ -1,0 +1,155 @@
+// The module's side of proxy-wasm ABI 0.2.1: the ABI marker, the allocator and every callback
+// the host may call. A filter makes them its own exports with one line in its index.ts:
+//
+//   export * from "../sdk/exports";
+//
+// Each callback looks the context up in the dispatcher and calls the matching method; a
+// callback for a context the module does not know (e.g. created before a failed start)
+// answers Continue and does nothing. L4 (network filter) callbacks are accepted as no-ops.
+import { FilterDataStatus, FilterHeadersStatus, FilterStatus, FilterTrailersStatus } from "./enums";
+import { allocateForHost } from "./memory";
+import { pluginConfiguration, vmConfiguration } from "./buffers";
+import { createContext, deleteContext, getContext, getHttpContext, getRootContext } from "./dispatcher";
+import { deliverHttpCallResponse, forgetHttpCalls } from "./http_call";
+import { setEffectiveContext } from "./stream";
+
+/** ABI version marker: hosts detect the version from this export's name; never called. */
+export function proxy_abi_version_0_2_1(): void {}
+
+/** Allocator the host uses for every result it hands us (memory.ts frees after copying). */
+export function malloc(size: usize): usize { return allocateForHost(size); }
+export function proxy_on_memory_allocate(size: usize): usize { return allocateForHost(size); }
+
+export function proxy_on_context_create(contextId: u32, parentContextId: u32): void {
+  createContext(contextId, parentContextId);
+}
+
+function readConfiguration(isVm: bool, size: u32): ArrayBuffer {
+  if (size == 0) return new ArrayBuffer(0);
+  const bytes = isVm ? vmConfiguration.get(0, size) : pluginConfiguration.get(0, size);
+  return bytes !== null ? bytes : new ArrayBuffer(0);
+}
+
+export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): bool {
+  const root = getRootContext(rootContextId);
+  return root !== null && root.onVmStart(readConfiguration(true, vmConfigurationSize));
+}
+
+export function proxy_validate_configuration(rootContextId: u32, configurationSize: u32): bool {
+  const root = getRootContext(rootContextId);
+  return root !== null && root.validateConfiguration(readConfiguration(false, configurationSize));
+}
+
+export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: u32): bool {
+  const root = getRootContext(rootContextId);
+  return root !== null && root.onConfigure(readConfiguration(false, pluginConfigurationSize));
+}
+
+export function proxy_on_tick(rootContextId: u32): void {
+  const root = getRootContext(rootContextId);
+  if (root !== null) root.onTick();
+}
+
+export function proxy_on_queue_ready(rootContextId: u32, queueId: u32): void {
+  const root = getRootContext(rootContextId);
+  if (root !== null) root.onQueueReady(queueId);
+}
+
+export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, argsSize: u32): void {
+  const root = getRootContext(rootContextId);
+  if (root !== null) root.onForeignFunction(functionId, argsSize);
+}
+
+export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: u32): FilterHeadersStatus {
+  const context = getHttpContext(contextId);
+  return context !== null ? context.onRequestHeaders(numHeaders, endOfStream != 0) : FilterHeadersStatus.Continue;
+}
+
+export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): FilterDataStatus {
+  const context = getHttpContext(contextId);
+  return context !== null ? context.onRequestBody(bodySize, endOfStream != 0) : FilterDataStatus.Continue;
+}
+
+export function proxy_on_request_trailers(contextId: u32, numTrailers: u32): FilterTrailersStatus {
+  const context = getHttpContext(contextId);
+  return context !== null ? context.onRequestTrailers(numTrailers) : FilterTrailersStatus.Continue;
+}
+
+export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOfStream: u32): FilterHeadersStatus {
+  const context = getHttpContext(contextId);
+  return context !== null ? context.onResponseHeaders(numHeaders, endOfStream != 0) : FilterHeadersStatus.Continue;
+}
+
+export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): FilterDataStatus {
+  const context = getHttpContext(contextId);
+  return context !== null ? context.onResponseBody(bodySize, endOfStream != 0) : FilterDataStatus.Continue;
+}
+
+export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): FilterTrailersStatus {
+  const context = getHttpContext(contextId);
+  return context !== null ? context.onResponseTrailers(numTrailers) : FilterTrailersStatus.Continue;
+}
+
+export function proxy_on_http_call_response(contextId: u32, token: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
+  const context = getContext(contextId);
+  if (context === null) return;
+  // Host calls made in the callback (continueRequest, sendLocalResponse) must act on the
+  // stream that made the call, as the Rust and Go SDKs ensure.
+  setEffectiveContext(contextId);
+  deliverHttpCallResponse(context, token, numHeaders, bodySize, numTrailers);
+}
+
+export function proxy_on_grpc_receive_initial_metadata(contextId: u32, token: u32, numHeaders: u32): void {
+  const context = getContext(contextId);
+  if (context === null) return;
+  setEffectiveContext(contextId);
+  context.onGrpcReceiveInitialMetadata(token, numHeaders);
+}
+
+export function proxy_on_grpc_receive(contextId: u32, token: u32, messageSize: u32): void {
+  const context = getContext(contextId);
+  if (context === null) return;
+  setEffectiveContext(contextId);
+  context.onGrpcReceive(token, messageSize);
+}
+
+export function proxy_on_grpc_receive_trailing_metadata(contextId: u32, token: u32, numTrailers: u32): void {
+  const context = getContext(contextId);
+  if (context === null) return;
+  setEffectiveContext(contextId);
+  context.onGrpcReceiveTrailingMetadata(token, numTrailers);
+}
+
+export function proxy_on_grpc_close(contextId: u32, token: u32, statusCode: u32): void {
+  const context = getContext(contextId);
+  if (context === null) return;
+  setEffectiveContext(contextId);
+  context.onGrpcClose(token, statusCode);
+}
+
+export function proxy_on_log(contextId: u32): void {
+  const http = getHttpContext(contextId);
+  if (http !== null) { http.onLog(); return; }
+  const root = getRootContext(contextId);
+  if (root !== null) root.onLog();
+}
+
+export function proxy_on_done(contextId: u32): bool {
+  const context = getContext(contextId);
+  return context !== null ? context.onDone() : true;
+}
+
+export function proxy_on_delete(contextId: u32): void {
+  const context = getContext(contextId);
+  if (context === null) return;
+  context.onDelete();
+  forgetHttpCalls(contextId);
+  deleteContext(contextId);
+}
+
+// L4 callbacks: Attaché filters are HTTP filters; as a network filter the module passes data on.
+export function proxy_on_new_connection(contextId: u32): FilterStatus { return FilterStatus.Continue; }
+export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): FilterStatus { return FilterStatus.Continue; }
+export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): FilterStatus { return FilterStatus.Continue; }
+export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {}
+export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32): void {}

@@ -1,0 +1,291 @@
+// The SDK at run time: test/sdk_probe.wasm.ts (a filter that maps `x-probe: <op>` to SDK calls)
+// built by `npm run build`, run through the Node proxy-wasm host. Each test checks what the
+// SDK sent to the host, so a wrong header-map encoding, status mapping, dispatcher route or
+// memory handoff fails here.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  DataAction, EmulatorOptions, HeadersAction, HostEmulator, InProcessSharedData, SharedQueueRegistry,
+} from "../../host/index.ts";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const PROBE = join(repoRoot, "build", "filters", "sdk", "test", "sdk_probe.wasm");
+const REQUEST: Array<[string, string]> = [[":method", "GET"], [":path", "/p?q=1"], [":authority", "example.com"]];
+
+const hosts: HostEmulator[] = [];
+function start(configure: (options: EmulatorOptions) => EmulatorOptions = (o) => o): HostEmulator {
+  const host = new HostEmulator(configure(new EmulatorOptions().withWasm(PROBE)));
+  hosts.push(host);
+  host.startPlugin();
+  return host;
+}
+afterEach(() => {
+  for (const host of hosts.splice(0)) host.dispose();
+});
+
+const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
+
+/** Sends one request with `x-probe: op` and returns the stream id. */
+function probe(host: HostEmulator, op: string, extra: Array<[string, string]> = [], properties: Record<string, string> = {}) {
+  const id = host.initializeHttpContext(properties);
+  const action = host.callOnRequestHeaders(id, [...REQUEST, ["x-probe", op], ...extra], false);
+  const reply = host.getSentLocalResponse(id);
+  return { id, action, reply, body: reply ? text(reply.body) : undefined };
+}
+
+const errorLogs = (host: HostEmulator) => [...host.getLogs("error"), ...host.getLogs("critical")];
+
+describe("headers", () => {
+  it("reads every pair the host serialized, in order, including UTF-8 values", () => {
+    const host = start();
+    const { action, body, reply } = probe(host, "headers", [["x-utf8", "Zoë ☃"], ["set-cookie", "a=1"], ["set-cookie", "b=2"]]);
+    expect(action).toBe(HeadersAction.StopIteration);
+    // byteSize: the host's serialized size of the same 7 pairs (4 + 7 * 8 + keys, values, NULs).
+    const pairs = [...REQUEST, ["x-probe", "headers"], ["x-utf8", "Zoë ☃"], ["set-cookie", "a=1"], ["set-cookie", "b=2"]];
+    const serializedSize = 4 + pairs.reduce((n, [k, v]) => n + 8 + Buffer.byteLength(k) + Buffer.byteLength(v) + 2, 0);
+    expect(body).toBe(`7/${serializedSize}\n:method=GET\n:path=/p?q=1\n:authority=example.com\nx-probe=headers\nx-utf8=Zoë ☃\nset-cookie=a=1\nset-cookie=b=2`);
+    expect(reply!.statusCode).toBe(200);
+    expect(reply!.headers).toEqual([["x-probe-reply", "yes"]]);
+  });
+
+  it("adds, replaces and removes single headers", () => {
+    const host = start();
+    const { id, action } = probe(host, "mutate", [["x-replaced", "old"], ["x-removed", "bye"]]);
+    expect(action).toBe(HeadersAction.Continue);
+    const headers = host.getCurrentRequestHeaders(id);
+    expect(headers.filter(([k]) => k === "x-added")).toEqual([["x-added", "one"], ["x-added", "two"]]);
+    expect(headers.filter(([k]) => k === "x-replaced")).toEqual([["x-replaced", "new"]]);
+    expect(headers.map(([k]) => k)).not.toContain("x-removed");
+    expect(errorLogs(host)).toEqual([]);
+  });
+
+  it("replaces the whole map with setAll", () => {
+    const host = start();
+    const { id } = probe(host, "set-all");
+    expect(host.getCurrentRequestHeaders(id)).toEqual([[":method", "GET"], [":path", "/rewritten"], ["x-only", "this"]]);
+  });
+
+  it("turns a missing header into null without logging an error", () => {
+    const host = start();
+    expect(probe(host, "get-missing").body).toBe("null");
+    expect(errorLogs(host)).toEqual([]);
+  });
+
+  it("sets response headers in onResponseHeaders", () => {
+    const host = start();
+    const { id } = probe(host, "none");
+    expect(host.callOnResponseHeaders(id, [[":status", "200"]], true)).toBe(HeadersAction.Continue);
+    expect(host.getCurrentResponseHeaders(id)).toContainEqual(["x-probe-response", "seen"]);
+  });
+});
+
+describe("local responses", () => {
+  it("sends binary bodies byte for byte", () => {
+    const host = start();
+    const { reply } = probe(host, "bytes-reply");
+    expect(reply!.statusCode).toBe(418);
+    expect(reply!.details).toBe("probe_bytes");
+    expect([...reply!.body]).toEqual([0, 255, 127]);
+  });
+});
+
+describe("bodies", () => {
+  it("buffers until end of stream, then replaces the body", () => {
+    const host = start();
+    const { id } = probe(host, "upper-body");
+    expect(host.callOnRequestBody(id, "abc", false)).toBe(DataAction.StopIterationAndBuffer);
+    expect(host.callOnRequestBody(id, "déf", true)).toBe(DataAction.Continue);
+    expect(text(host.getCurrentRequestBody(id))).toBe("ABCDÉF");
+  });
+
+  it("prepends, appends and reads the length", () => {
+    const host = start();
+    const { id } = probe(host, "wrap-body");
+    host.callOnRequestBody(id, "abc", false);
+    host.callOnRequestBody(id, "def", true);
+    expect(text(host.getCurrentRequestBody(id))).toBe("<abcdef>");
+    const headers = host.getCurrentRequestHeaders(id);
+    expect(headers).toContainEqual(["x-body-length", "8"]);
+    expect(headers).toContainEqual(["x-body-seen", "<abcdef>"]);
+  });
+});
+
+describe("properties", () => {
+  it("reads xds.route_name and source.address, null when absent", () => {
+    const host = start((o) => o.withProperty(["source", "address"], "10.1.2.3:4567"));
+    expect(probe(host, "route", [], { "xds.route_name": "ns/api" }).body).toBe("ns/api 10.1.2.3:4567");
+    expect(probe(host, "property", [["x-path", "no.such.property"]]).body).toBe("(null)");
+    expect(errorLogs(host)).toEqual([]);
+  });
+
+  it("reads request and plugin properties the host derives", () => {
+    const host = start((o) => o.withVmId("vm-7").withRootId("").withPluginName("probe-plugin"));
+    expect(probe(host, "request-properties").body).toMatch(/^\/p\?q=1 \/p GET example\.com /);
+    expect(probe(host, "plugin-properties").body).toBe("probe-plugin  vm-7");
+  });
+});
+
+describe("root context dispatch", () => {
+  it("creates the root registered for plugin_root_id, else the default one", () => {
+    expect(probe(start((o) => o.withRootId("sdk-probe-strict")), "headers").body).toBe("strict root");
+    expect(probe(start((o) => o.withRootId("unregistered-id")), "get-missing").body).toBe("null");
+  });
+
+  it("fails VM start, with a critical log, for a root id nobody registered and no default", () => {
+    const named = join(repoRoot, "build", "filters", "sdk", "test", "named_root_probe.wasm");
+    const ok = new HostEmulator(new EmulatorOptions().withWasm(named).withRootId("only-this"));
+    const missing = new HostEmulator(new EmulatorOptions().withWasm(named).withRootId("something-else"));
+    hosts.push(ok, missing);
+    ok.startPlugin();
+    expect(() => missing.startPlugin()).toThrow(/proxy_on_vm_start/);
+    expect(missing.getLogs("critical")).toEqual([
+      "proxy-wasm sdk: no root context registered for root id 'something-else' and no default; call registerRootContext in the filter's index.ts",
+    ]);
+  });
+
+  it("fails the plugin when onConfigure returns false", () => {
+    const host = new HostEmulator(new EmulatorOptions().withWasm(PROBE).withPluginConfiguration("fail"));
+    hosts.push(host);
+    expect(() => host.startPlugin()).toThrow(/proxy_on_configure/);
+  });
+});
+
+describe("shared data", () => {
+  it("surfaces a CAS conflict between two VMs of one vm_id as a value", () => {
+    const store = new InProcessSharedData();
+    const a = start((o) => o.withVmId("rl").withSharedData(store));
+    const b = start((o) => o.withVmId("rl").withSharedData(store));
+    expect(probe(a, "shared-get", [["x-key", "bucket"]]).body).toBe("(null)");
+    expect(probe(a, "shared-set", [["x-key", "bucket"], ["x-value", "10"]]).body).toBe("Ok");
+    const [value, cas] = probe(b, "shared-get", [["x-key", "bucket"]]).body!.split("|");
+    expect(value).toBe("10");
+    expect(Number(cas)).toBeGreaterThan(0);
+    expect(probe(b, "shared-set", [["x-key", "bucket"], ["x-value", "9"], ["x-cas", cas]]).body).toBe("Ok");
+    // a still holds the old cas: its write must lose, not overwrite.
+    expect(probe(a, "shared-set", [["x-key", "bucket"], ["x-value", "8"], ["x-cas", cas]]).body).toBe("CasMismatch");
+    expect(probe(a, "shared-get", [["x-key", "bucket"]]).body!.split("|")[0]).toBe("9");
+    expect(errorLogs(a)).toEqual([]);
+  });
+});
+
+describe("shared queues", () => {
+  it("delivers enqueued messages to the registering root's onQueueReady", async () => {
+    const queues = new SharedQueueRegistry();
+    const host = start((o) => o.withVmId("q").withSharedQueues(queues));
+    expect(probe(host, "enqueue", [["x-vm-id", "q"], ["x-message", "hello"]]).body).toBe("queued");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(host.getLogs("info").some((line) => /^probe queue \d+: hello$/.test(line))).toBe(true);
+    expect(probe(host, "enqueue", [["x-vm-id", "other-vm"], ["x-message", "lost"]]).body).toBe("no queue");
+  });
+});
+
+describe("metrics", () => {
+  it("defines, increments, records and reads counters, gauges and histograms", () => {
+    const host = start();
+    probe(host, "none");
+    const { body } = probe(host, "metrics");
+    expect(body).toBe("2 6");
+    expect(host.getCounterMetric("probe_requests")).toBe(2n);
+    expect(host.getGaugeMetric("probe_in_flight")).toBe(6n);
+    expect(host.getHistogramMetric("probe_header_count")).toEqual([4n, 4n]);
+  });
+});
+
+describe("HTTP callouts", () => {
+  it("sends the request and routes the answer to the per-call callback on the calling stream", () => {
+    const host = start();
+    const first = probe(host, "callout", [["x-cluster", "auth"], ["x-user", "u1"]]);
+    const second = probe(host, "callout", [["x-cluster", "auth"], ["x-user", "u2"]]);
+    expect(first.action).toBe(HeadersAction.StopIteration);
+    const callouts = host.getHttpCallouts();
+    expect(callouts).toHaveLength(2);
+    expect(callouts[0].upstream).toBe("auth");
+    expect(callouts[0].headers).toEqual([[":method", "POST"], [":path", "/check"], [":authority", "auth.local"], ["x-user", "u1"]]);
+    expect(text(callouts[0].body)).toBe("probe-body");
+    expect(callouts[0].timeoutMs).toBe(500);
+    // Answer the second call first: each answer must reach its own stream.
+    host.callOnHttpCallResponse(callouts[1].token, [[":status", "200"], ["x-echo", "e2"]], "ok-2");
+    host.callOnHttpCallResponse(callouts[0].token, [[":status", "200"], ["x-echo", "e1"]], "ok-1");
+    const firstHeaders = host.getCurrentRequestHeaders(first.id);
+    expect(firstHeaders).toContainEqual(["x-callout-body", "ok-1"]);
+    expect(firstHeaders).toContainEqual(["x-callout-echo", "e1"]);
+    expect(firstHeaders).toContainEqual(["x-callout-context", String(first.id)]);
+    expect(host.getCurrentRequestHeaders(second.id)).toContainEqual(["x-callout-body", "ok-2"]);
+    expect(host.getStreamEvents(first.id)).toEqual([{ event: "continue", streamType: 0 }]);
+  });
+
+  it("relays a denial and reports a failed call", () => {
+    const host = start();
+    const denied = probe(host, "callout", [["x-cluster", "auth"]]);
+    const failed = probe(host, "callout", [["x-cluster", "auth"]]);
+    const [deniedCall, failedCall] = host.getHttpCallouts();
+    host.callOnHttpCallResponse(deniedCall.token, [[":status", "403"]], "go away");
+    host.callOnHttpCallResponse(failedCall.token, []);
+    expect(host.getSentLocalResponse(denied.id)!.statusCode).toBe(403);
+    expect(text(host.getSentLocalResponse(denied.id)!.body)).toBe("go away");
+    expect(host.getSentLocalResponse(failed.id)!.statusCode).toBe(503);
+  });
+
+  it("calls the context's onHttpCallResponse when no callback was given", () => {
+    const host = start();
+    const { id, action } = probe(host, "callout-method", [["x-cluster", "auth"]]);
+    expect(action).toBe(HeadersAction.StopIteration);
+    const [call] = host.getHttpCallouts();
+    host.callOnHttpCallResponse(call.token, [[":status", "204"], ["x-a", "1"]], "12345");
+    expect(text(host.getSentLocalResponse(id)!.body)).toBe(`method ${call.token} 2 5 0`);
+  });
+
+  it("returns BadArgument for an unknown upstream instead of trapping", () => {
+    const host = start((o) => o.withUpstreams(["auth"]));
+    expect(probe(host, "callout", [["x-cluster", "nope"]]).body).toBe("dispatch failed: BadArgument");
+    expect(errorLogs(host)).toEqual([]);
+  });
+});
+
+describe("timers, clock and log level", () => {
+  it("ticks the root context at the period it set", () => {
+    const host = start((o) => o.withPluginConfiguration("100"));
+    expect(host.getTickPeriod()).toBe(100);
+    expect(host.advanceTime(350)).toBe(3);
+    expect(host.getCounterMetric("probe_ticks")).toBe(3n);
+  });
+
+  it("reads the host clock and log level", () => {
+    const host = start((o) => o.withLogLevel("warn"));
+    expect(probe(host, "time").body).toBe("1704067200000000000");
+    expect(probe(host, "clock-ms").body).toBe("1704067200000");
+    expect(probe(host, "log-level").body).toBe("3");
+  });
+});
+
+describe("foreign functions and gRPC", () => {
+  it("calls a host foreign function and gets null for an unknown one", () => {
+    const host = start((o) => o.withForeignFunction("echo", (args) => new TextEncoder().encode(`echo:${text(args)}`)));
+    expect(probe(host, "foreign", [["x-function", "echo"]]).body).toBe("echo:args");
+    expect(probe(host, "foreign", [["x-function", "missing"]]).body).toBe("(null)");
+  });
+
+  it("starts a gRPC call with serialized metadata", () => {
+    const host = start();
+    const { body } = probe(host, "grpc", [["x-cluster", "grpc-backend"]]);
+    expect(body).toMatch(/^grpc token \d+$/);
+    const [call] = host.getGrpcCalls();
+    expect(call.upstream).toBe("grpc-backend");
+    expect(call.service).toBe("probe.Check");
+    expect(call.method).toBe("Run");
+    expect(call.initialMetadata).toEqual([["x-md", "1"]]);
+    expect(text(call.messages[0])).toBe("msg");
+  });
+});
+
+describe("abort", () => {
+  it("logs the AssemblyScript error at critical level and traps the VM", () => {
+    const host = start();
+    probe(host, "trap");
+    const failures = host.getFailures();
+    expect(failures).toHaveLength(1);
+    expect(host.getLogs("critical").some((line) => /^wasm abort: Index out of range at ~lib\/array\.ts:\d+:\d+$/.test(line))).toBe(true);
+    expect(failures[0].message).toMatch(/wasm abort: Index out of range/);
+  });
+});

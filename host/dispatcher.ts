@@ -1,0 +1,230 @@
+// Context lifecycles on one VM (reference "Call order"), in the shape of the SDK dispatchers
+// (Rust dispatcher.rs: one map from context id to context): root contexts are created, started
+// (proxy_on_vm_start) and configured (proxy_on_configure); HTTP streams are created under a
+// root and walk request headers -> body -> trailers -> response headers -> body -> trailers ->
+// proxy_on_log -> proxy_on_done -> proxy_on_delete. Callouts are answered to the context that
+// made them. Callbacks a module does not export behave as their SDK defaults (Continue/true).
+import { DataAction, HeadersAction, TrailersAction } from "./abi/enums.ts";
+import type { HeaderPairs } from "./abi/serialization.ts";
+import { HttpStreamState, RootContextState } from "./contexts.ts";
+import type { ProxyWasmVm } from "./vm.ts";
+
+export class PluginStartError extends Error {
+  constructor(readonly stage: "proxy_on_vm_start" | "proxy_on_configure", readonly rootId: string) {
+    super(`plugin root_id "${rootId}": ${stage} returned false`);
+    this.name = "PluginStartError";
+  }
+}
+
+export interface RootSpec {
+  rootId: string;
+  pluginName: string;
+  configuration: Uint8Array;
+}
+
+type Fn = (...args: number[]) => number;
+
+function lowerCased(headers: HeaderPairs): HeaderPairs {
+  return headers.map(([k, v]) => [k.toLowerCase(), v]);
+}
+
+function concat(a: Uint8Array | null, b: Uint8Array): Uint8Array {
+  if (!a || a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+export class ContextDispatcher {
+  private readonly fns: Record<string, Fn | undefined>;
+
+  constructor(readonly vm: ProxyWasmVm) {
+    this.fns = vm.exports as Record<string, Fn | undefined>;
+  }
+
+  private call(name: string, context: RootContextState | HttpStreamState, ...args: number[]): number | undefined {
+    const fn = this.fns[name];
+    if (!fn) return undefined;
+    return this.vm.invoke(name, context, () => fn(...args));
+  }
+
+  /** call() without rest/spread for the per-request callbacks (1, 2 or 3 arguments). */
+  private call1(name: string, context: HttpStreamState, a: number): number | undefined {
+    const fn = this.fns[name];
+    if (!fn) return undefined;
+    return this.vm.invoke(name, context, () => fn(a));
+  }
+
+  private call2(name: string, context: HttpStreamState, a: number, b: number): number | undefined {
+    const fn = this.fns[name];
+    if (!fn) return undefined;
+    return this.vm.invoke(name, context, () => fn(a, b));
+  }
+
+  private call3(name: string, context: HttpStreamState, a: number, b: number, c: number): number | undefined {
+    const fn = this.fns[name];
+    if (!fn) return undefined;
+    return this.vm.invoke(name, context, () => fn(a, b, c));
+  }
+
+  /** Creates, starts and configures a root context; throws PluginStartError on `false`. */
+  startRoot(spec: RootSpec): RootContextState {
+    const root = new RootContextState(this.vm.takeContextId(), spec.rootId, spec.pluginName, this.vm.vmConfiguration, spec.configuration);
+    this.vm.contexts.set(root.id, root);
+    this.call("proxy_on_context_create", root, root.id, 0);
+    this.vm.callbackData = { vmConfiguration: root.vmConfiguration };
+    try {
+      if (this.call("proxy_on_vm_start", root, root.id, root.vmConfiguration.length) === 0) throw new PluginStartError("proxy_on_vm_start", spec.rootId);
+      this.vm.callbackData = { pluginConfiguration: root.pluginConfiguration };
+      if (this.call("proxy_on_configure", root, root.id, root.pluginConfiguration.length) === 0) throw new PluginStartError("proxy_on_configure", spec.rootId);
+    } finally {
+      this.vm.callbackData = {};
+    }
+    return root;
+  }
+
+  /** proxy_validate_configuration: false when the module rejects `configuration`. */
+  validateConfiguration(root: RootContextState, configuration: Uint8Array): boolean {
+    this.vm.callbackData = { pluginConfiguration: configuration };
+    try {
+      return this.call("proxy_validate_configuration", root, root.id, configuration.length) !== 0;
+    } finally {
+      this.vm.callbackData = {};
+    }
+  }
+
+  createHttpStream(root: RootContextState): HttpStreamState {
+    const stream = new HttpStreamState(this.vm.takeContextId(), root);
+    this.vm.contexts.set(stream.id, stream);
+    this.call2("proxy_on_context_create", stream, stream.id, root.id);
+    return stream;
+  }
+
+  private forced(action: number | undefined, stop: number, fallback: number): number {
+    if (this.vm.lastCallForcedStop) return stop;
+    return action ?? fallback;
+  }
+
+  requestHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean): number {
+    stream.requestHeaders = lowerCased(headers);
+    stream.requestEndOfStream = endOfStream;
+    const action = this.call3("proxy_on_request_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0);
+    return this.forced(action, HeadersAction.StopIteration, HeadersAction.Continue);
+  }
+
+  /** The body buffer accumulates while the previous call answered StopIterationAndBuffer. */
+  requestBody(stream: HttpStreamState, chunk: Uint8Array, endOfStream: boolean, buffering: boolean): number {
+    stream.requestBody = buffering ? concat(stream.requestBody, chunk) : chunk;
+    stream.requestEndOfStream = endOfStream;
+    const action = this.call3("proxy_on_request_body", stream, stream.id, stream.requestBody.length, endOfStream ? 1 : 0);
+    return this.forced(action, DataAction.StopIterationNoBuffer, DataAction.Continue);
+  }
+
+  requestTrailers(stream: HttpStreamState, trailers: HeaderPairs): number {
+    stream.requestTrailers = lowerCased(trailers);
+    const action = this.call("proxy_on_request_trailers", stream, stream.id, trailers.length);
+    return this.forced(action, TrailersAction.StopIteration, TrailersAction.Continue);
+  }
+
+  responseHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean): number {
+    stream.responseHeaders = lowerCased(headers);
+    stream.responseEndOfStream = endOfStream;
+    const action = this.call3("proxy_on_response_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0);
+    return this.forced(action, HeadersAction.StopIteration, HeadersAction.Continue);
+  }
+
+  responseBody(stream: HttpStreamState, chunk: Uint8Array, endOfStream: boolean, buffering: boolean): number {
+    stream.responseBody = buffering ? concat(stream.responseBody, chunk) : chunk;
+    stream.responseEndOfStream = endOfStream;
+    const action = this.call3("proxy_on_response_body", stream, stream.id, stream.responseBody.length, endOfStream ? 1 : 0);
+    return this.forced(action, DataAction.StopIterationNoBuffer, DataAction.Continue);
+  }
+
+  responseTrailers(stream: HttpStreamState, trailers: HeaderPairs): number {
+    stream.responseTrailers = lowerCased(trailers);
+    const action = this.call("proxy_on_response_trailers", stream, stream.id, trailers.length);
+    return this.forced(action, TrailersAction.StopIteration, TrailersAction.Continue);
+  }
+
+  /** proxy_on_log, proxy_on_done, proxy_on_delete; the context id is then gone. */
+  completeStream(stream: HttpStreamState): void {
+    if (stream.completed) return;
+    stream.completed = true;
+    this.call1("proxy_on_log", stream, stream.id);
+    stream.donePending = this.call1("proxy_on_done", stream, stream.id) === 0;
+    this.call1("proxy_on_delete", stream, stream.id);
+    this.vm.contexts.delete(stream.id);
+    if (this.vm.httpCallouts.size) {
+      for (const [token, callout] of this.vm.httpCallouts) if (callout.contextId === stream.id) this.vm.httpCallouts.delete(token);
+    }
+  }
+
+  tick(root: RootContextState): void {
+    this.call("proxy_on_tick", root, root.id);
+  }
+
+  /** Runs proxy_on_tick for every root whose period elapsed by `nowMs` (monotonic). */
+  runDueTicks(nowMs: number): number {
+    let fired = 0;
+    for (const context of [...this.vm.contexts.values()]) {
+      if (context.kind !== "root" || context.tickPeriodMs === 0 || context.nextTickAtMs > nowMs) continue;
+      // Like Envoy's timer, a late tick fires once and the next one is a full period later.
+      const next = context.nextTickAtMs + context.tickPeriodMs;
+      context.nextTickAtMs = next > nowMs ? next : nowMs + context.tickPeriodMs;
+      this.tick(context);
+      fired++;
+    }
+    return fired;
+  }
+
+  /** Delivers an HTTP callout's answer (headers empty = the call failed, per the ABI). */
+  httpCallResponse(token: number, headers: HeaderPairs, body: Uint8Array, trailers: HeaderPairs): void {
+    const callout = this.vm.httpCallouts.get(token);
+    if (!callout) throw new Error(`no pending HTTP callout with token ${token}`);
+    this.vm.httpCallouts.delete(token);
+    const context = this.vm.contexts.get(callout.contextId);
+    if (!context) return;
+    this.vm.callbackData = { httpCallResponse: { headers: lowerCased(headers), body, trailers: lowerCased(trailers) } };
+    try {
+      this.call("proxy_on_http_call_response", context, context.id, token, headers.length, body.length, trailers.length);
+    } finally {
+      this.vm.callbackData = {};
+    }
+  }
+
+  /** Delivers one gRPC message (GrpcReceiveBuffer) to the caller. */
+  grpcReceive(token: number, message: Uint8Array): void {
+    const call = this.vm.grpcCalls.get(token);
+    if (!call) throw new Error(`no pending gRPC call with token ${token}`);
+    const context = this.vm.contexts.get(call.contextId);
+    if (!context) return;
+    this.vm.callbackData = { grpcMessage: message };
+    try {
+      this.call("proxy_on_grpc_receive", context, context.id, token, message.length);
+    } finally {
+      this.vm.callbackData = {};
+    }
+  }
+
+  /** Ends a gRPC call with `status` (0 = OK); proxy_get_status then reports it. */
+  grpcClose(token: number, status: number, message = ""): void {
+    const call = this.vm.grpcCalls.get(token);
+    if (!call) throw new Error(`no pending gRPC call with token ${token}`);
+    this.vm.grpcCalls.delete(token);
+    const context = this.vm.contexts.get(call.contextId);
+    if (!context) return;
+    this.vm.lastCallStatus = { code: status, message };
+    this.call("proxy_on_grpc_close", context, context.id, token, status);
+  }
+
+  /** proxy_on_foreign_function with `args` readable as the CallData buffer. */
+  foreignFunction(root: RootContextState, functionId: number, args: Uint8Array): void {
+    this.vm.callbackData = { callData: args };
+    try {
+      this.call("proxy_on_foreign_function", root, root.id, functionId, args.length);
+    } finally {
+      this.vm.callbackData = {};
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { HeadersAction } from "./abi/enums.ts";
+import { FAIL_CLOSED_DETAILS, FAIL_CLOSED_STATUS } from "./plugin.ts";
+import { Probe, probeOptions } from "./testdata/probe.ts";
+
+/** 1-based line of the probe source containing `text` (so edits to the probe keep tests right). */
+function probeLine(text: string): number {
+  const lines = readFileSync(new URL("./testdata/abi-probe.wasm.ts", import.meta.url), "utf8").split("\n");
+  return lines.findIndex((l) => l.includes(text)) + 1;
+}
+const TRAP_LINE = probeLine('if (mode == "trap")');
+const ABORT_LINE = probeLine('if (mode == "abort")');
+
+describe("a misbehaving module never crashes the host", () => {
+  it("a trap is reported with the AssemblyScript source line and fails closed with a 503", () => {
+    const probe = new Probe();
+    const id = probe.host.initializeHttpContext();
+    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "trap" }, true)).toBe(HeadersAction.StopIteration);
+    const [failure] = probe.host.getFailures();
+    expect(failure).toMatchObject({ kind: "trap", callback: "proxy_on_request_headers" });
+    expect(failure!.location).toMatchObject({ source: "host/testdata/abi-probe.wasm.ts", line: TRAP_LINE });
+    expect(failure!.message).toMatch(/proxy_on_request_headers: trap: unreachable.* at host\/testdata\/abi-probe\.wasm\.ts:\d+:/);
+    expect(failure!.message).toContain(`abi-probe.wasm.ts:${TRAP_LINE}:`);
+    expect(probe.host.getSentLocalResponse(id)).toMatchObject({ statusCode: FAIL_CLOSED_STATUS, details: FAIL_CLOSED_DETAILS });
+    expect(probe.host.getLogs("critical").at(-1)).toBe(failure!.message);
+  });
+
+  it("an AssemblyScript abort carries its message and the failing line", () => {
+    const probe = new Probe();
+    const id = probe.host.initializeHttpContext();
+    probe.host.callOnRequestHeaders(id, { "x-probe": "abort" }, true);
+    const [failure] = probe.host.getFailures();
+    expect(failure!.lastModuleError).toMatch(new RegExp(`^wasm abort: probe assertion at host/testdata/abi-probe\\.wasm\\.ts:${ABORT_LINE}:`));
+    expect(failure!.location?.line).toBe(ABORT_LINE);
+    expect(failure!.message).toContain("module logged: wasm abort: probe assertion");
+  });
+
+  it("fail open: the stream continues untouched", () => {
+    const probe = new Probe(probeOptions().withFailurePolicy("fail-open"));
+    const id = probe.host.initializeHttpContext();
+    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "trap" }, true)).toBe(HeadersAction.Continue);
+    expect(probe.host.getSentLocalResponse(id)).toBeUndefined();
+    expect(probe.host.getFailures()).toHaveLength(1);
+  });
+
+  it("the failed VM is replaced on next use; context ids keep counting; old streams get the policy answer", () => {
+    const probe = new Probe();
+    const broken = probe.host.initializeHttpContext();
+    probe.host.callOnRequestHeaders(broken, { "x-probe": "trap" }, true);
+    const next = probe.host.initializeHttpContext();
+    expect(probe.host.plugin.generation).toBe(2);
+    expect(next).toBeGreaterThan(broken + 1); // a new root context took broken + 1
+    expect(probe.host.callOnRequestHeaders(next, { ":path": "/" }, true)).toBe(HeadersAction.Continue);
+    expect(probe.host.getCurrentRequestHeaders(next)).toContainEqual(["x-probe-seen", "1"]);
+    expect(probe.host.callOnResponseHeaders(broken, { ":status": "200" }, true)).toBe(HeadersAction.StopIteration);
+  });
+
+  it("memory grown past the cap fails the VM with kind memory", () => {
+    const probe = new Probe(probeOptions().withMaxMemoryBytes(64 * 1024 * 1024));
+    const id = probe.host.initializeHttpContext();
+    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "grow" }, true)).toBe(HeadersAction.StopIteration);
+    expect(probe.host.getFailures()[0]).toMatchObject({ kind: "memory", callback: "proxy_on_request_headers" });
+    expect(probe.host.getFailures()[0]!.message).toMatch(/over the cap of 67108864/);
+  });
+
+  it("a callback that returns after its time budget fails the VM with kind timeout", () => {
+    const probe = new Probe(probeOptions().withTimeBudgetMs(5));
+    const id = probe.host.initializeHttpContext();
+    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "slow" }, true)).toBe(HeadersAction.StopIteration);
+    expect(probe.host.getFailures()[0]).toMatchObject({ kind: "timeout", callback: "proxy_on_request_headers" });
+    expect(probe.host.getFailures()[0]!.message).toMatch(/over the budget of 5 ms/);
+  });
+
+  it("a plugin whose proxy_on_configure returns false does not start", () => {
+    expect(() => new Probe(probeOptions().withRootId("r").withPluginConfiguration("reject"))).toThrow(
+      'plugin root_id "r": proxy_on_configure returned false',
+    );
+  });
+});

@@ -1,0 +1,26 @@
+// proxy_get_shared_data / proxy_set_shared_data (reference "Shared data"): keyed by this VM's
+// vm_id in a store shared by every VM instance with that vm_id.
+import { WasmResult } from "../abi/enums.ts";
+import { guarded } from "./guard.ts";
+import type { ImportHost } from "./host-api.ts";
+
+export function sharedDataImports(host: ImportHost) {
+  return guarded({
+    proxy_get_shared_data(keyPtr: number, keyLen: number, retValPtrPtr: number, retValLenPtr: number, retCas: number): number {
+      const key = host.memory.key(keyPtr, keyLen, "shared data key");
+      host.memory.checkSlots(retValPtrPtr, retValLenPtr, retCas);
+      const entry = host.sharedData.get(host.vmId, key);
+      if (!entry) return WasmResult.NotFound;
+      host.memory.returnBytes(entry.value, retValPtrPtr, retValLenPtr);
+      host.memory.writeU32(retCas, entry.cas);
+      return WasmResult.Ok;
+    },
+
+    proxy_set_shared_data(keyPtr: number, keyLen: number, valuePtr: number, valueLen: number, cas: number): number {
+      const key = host.memory.key(keyPtr, keyLen, "shared data key");
+      const value = host.memory.view8(valuePtr, valueLen, "shared data value");
+      const result = host.sharedData.set(host.vmId, key, value, cas >>> 0);
+      return result === "ok" ? WasmResult.Ok : WasmResult.CasMismatch;
+    },
+  });
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { compileProxyWasm, ModuleLoadError } from "./loader.ts";
+import { ProxyWasmVm } from "./vm.ts";
+import { providedEnvFunctionNames, providedWasiFunctionNames } from "./imports/index.ts";
+import { probeModule } from "./testdata/probe.ts";
+import { tinyModule } from "./testdata/tiny-module.ts";
+
+const mem32 = (vm: ProxyWasmVm, offset: number) => new DataView(vm.linearMemory.buffer).getUint32(offset, true);
+
+describe("loading a module", () => {
+  it("fails with a message naming every import the host does not provide", () => {
+    const compiled = compileProxyWasm(tinyModule({ imports: [["env", "proxy_log"], ["env", "proxy_make_coffee"], ["env", "abort"], ["custom", "fn"]] }), "tiny.wasm");
+    expect(() => ProxyWasmVm.create(compiled)).toThrowError(ModuleLoadError);
+    expect(() => ProxyWasmVm.create(compiled)).toThrowError(
+      "tiny.wasm: module imports env.proxy_make_coffee, env.abort, custom.fn, which this proxy-wasm host does not provide",
+    );
+  });
+
+  it("serves any WASI preview1 function (unknown ones as ENOSYS stubs) and both WASI module names", () => {
+    const compiled = compileProxyWasm(tinyModule({ imports: [["wasi_snapshot_preview1", "fd_write"], ["wasi_unstable", "fd_renumber"], ["env", "proxy_done"]] }));
+    expect(() => ProxyWasmVm.create(compiled)).not.toThrow();
+  });
+
+  it.each([
+    ["proxy_abi_version_0_2_0", "0.2.0"],
+    ["proxy_abi_version_0_2_1", "0.2.1"],
+    ["proxy_abi_version_0_1_0", "0.1.0"],
+  ])("detects the ABI version from the marker %s", (marker, version) => {
+    expect(compileProxyWasm(tinyModule({ marker })).abiVersion).toBe(version);
+  });
+
+  it("rejects a module without an ABI marker, a non-module, and one without allocator", () => {
+    expect(() => compileProxyWasm(tinyModule({ marker: null }), "x.wasm")).toThrowError(/x.wasm: no proxy-wasm ABI marker export/);
+    expect(() => compileProxyWasm(new Uint8Array([1, 2, 3]), "junk.wasm")).toThrowError(/junk.wasm: not a valid WebAssembly module/);
+    expect(() => compileProxyWasm(tinyModule({ allocators: [] }), "y.wasm")).toThrowError(/y.wasm: exports neither malloc nor proxy_on_memory_allocate/);
+  });
+
+  it("prefers malloc over proxy_on_memory_allocate, and uses the latter when alone", () => {
+    const both = ProxyWasmVm.create(compileProxyWasm(tinyModule({ allocators: ["malloc", "proxy_on_memory_allocate"] })));
+    both.memory.returnBytes(Uint8Array.of(1, 2), 64, 68);
+    expect([mem32(both, 16), mem32(both, 20), mem32(both, 64)]).toEqual([1, 0, 1024]);
+    const only = ProxyWasmVm.create(compileProxyWasm(tinyModule({ allocators: ["proxy_on_memory_allocate"] })));
+    only.memory.returnBytes(Uint8Array.of(1, 2), 64, 68);
+    expect([mem32(only, 16), mem32(only, 64)]).toEqual([1, 1024]);
+  });
+
+  it.each([
+    ["_initialize then main", ["_initialize", "main"] as const, 12],
+    ["_start alone", ["_start"] as const, 3],
+    ["_initialize (not _start) when both exist", ["_initialize", "_start"] as const, 1],
+  ])("runs %s at start", (_name, entry, expected) => {
+    const vm = ProxyWasmVm.create(compileProxyWasm(tinyModule({ entry: [...entry] })));
+    expect(mem32(vm, 0)).toBe(expected);
+  });
+
+  it("provides every env function the ABI probe imports, and the probe imports every one we provide", () => {
+    const probeImports = WebAssembly.Module.imports(probeModule().module).filter((i) => i.module === "env").map((i) => i.name);
+    expect([...new Set(probeImports)].sort()).toEqual(providedEnvFunctionNames());
+  });
+
+  it("the ABI probe imports every WASI function the host implements", () => {
+    const probeWasi = WebAssembly.Module.imports(probeModule().module).filter((i) => i.module.startsWith("wasi")).map((i) => i.name);
+    expect([...new Set(probeWasi)].sort()).toEqual(providedWasiFunctionNames());
+  });
+});

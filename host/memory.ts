@@ -1,0 +1,182 @@
+// Access to a module's linear memory from host functions. Every pointer a module passes is
+// bounds-checked; a bad one raises MemoryAccessError, which the import wrapper turns into
+// WasmResult.InvalidMemoryAccess (reference: "Any function may return InvalidMemoryAccess").
+// Results handed back go through the module's allocator: `malloc` if exported (cpp-host
+// prefers it), else `proxy_on_memory_allocate`; empty results are ptr 0, len 0, no allocation.
+import { writeUtf8 } from "./abi/utf8.ts";
+
+const INTERN_LIMIT = 4096;
+
+export class MemoryAccessError extends Error {}
+
+export type Allocator = (size: number) => number;
+
+export class GuestMemory {
+  private buffer: ArrayBuffer | SharedArrayBuffer;
+  private u8: Uint8Array;
+  private view: DataView;
+  /** Node Buffer over the same bytes: its native latin1/utf8 decoders beat JS loops. */
+  private nodeBuffer: Buffer;
+  private grewSinceCheck = false;
+  private readonly interned = new Map<number, { bytes: Uint8Array; text: string }>();
+
+  constructor(private readonly memory: WebAssembly.Memory, private readonly allocate: Allocator) {
+    this.buffer = memory.buffer;
+    this.u8 = new Uint8Array(this.buffer);
+    this.view = new DataView(this.buffer);
+    this.nodeBuffer = Buffer.from(this.buffer);
+  }
+
+  /**
+   * Views are re-created only when memory.grow replaced the buffer. Reading `memory.buffer` is
+   * a runtime call, so the hot path avoids it: growth detaches the old buffer (its views drop to
+   * length 0), so any access beyond the cached view's length triggers the re-check.
+   */
+  private refresh(): void {
+    if (this.memory.buffer !== this.buffer) this.grewSinceCheck = true;
+    this.buffer = this.memory.buffer;
+    this.u8 = new Uint8Array(this.buffer);
+    this.view = new DataView(this.buffer);
+    this.nodeBuffer = Buffer.from(this.buffer);
+  }
+
+  /** true (once) when memory grew since the last call; used for the memory cap check. */
+  grew(): boolean {
+    if (this.u8.length === 0) this.refresh();
+    const grew = this.grewSinceCheck;
+    this.grewSinceCheck = false;
+    return grew;
+  }
+
+  get byteLength(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  private check(ptr: number, len: number, what: string): void {
+    if (ptr + len > this.u8.length) this.refresh();
+    if (ptr < 0 || len < 0 || ptr + len > this.u8.length) {
+      throw new MemoryAccessError(`${what}: [${ptr}, +${len}) outside memory of ${this.u8.length} bytes`);
+    }
+  }
+
+  /** A borrowed view (valid until the next memory.grow); copy it to keep it. */
+  view8(ptr: number, len: number, what = "read"): Uint8Array {
+    ptr >>>= 0;
+    len >>>= 0;
+    this.check(ptr, len, what);
+    return this.u8.subarray(ptr, ptr + len);
+  }
+
+  copyBytes(ptr: number, len: number, what = "read"): Uint8Array {
+    return this.view8(ptr, len, what).slice();
+  }
+
+  string(ptr: number, len: number, what = "read"): string {
+    ptr >>>= 0;
+    len >>>= 0;
+    this.check(ptr, len, what);
+    return this.decode(ptr, len);
+  }
+
+  private decode(ptr: number, len: number): string {
+    const u8 = this.u8;
+    for (let i = ptr, end = ptr + len; i < end; i++) {
+      if (u8[i]! >= 0x80) return this.nodeBuffer.toString("utf8", ptr, ptr + len);
+    }
+    return this.nodeBuffer.toString("latin1", ptr, ptr + len);
+  }
+
+  /**
+   * A short string a module passes again and again (header names, property paths, metric
+   * names), interned by content: the same bytes give the same string object without decoding,
+   * and Map lookups on it reuse its cached hash. Bounded so varying input cannot grow it.
+   */
+  key(ptr: number, len: number, what = "read"): string {
+    ptr >>>= 0;
+    len >>>= 0;
+    this.check(ptr, len, what);
+    if (len > 64) return this.decode(ptr, len);
+    const u8 = this.u8;
+    let hash = 0x811c9dc5 ^ len;
+    for (let i = ptr, end = ptr + len; i < end; i++) hash = Math.imul(hash ^ u8[i]!, 0x01000193);
+    const hit = this.interned.get(hash);
+    if (hit && hit.bytes.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (hit.bytes[i] !== u8[ptr + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return hit.text;
+    }
+    const text = this.decode(ptr, len);
+    if (this.interned.size >= INTERN_LIMIT) this.interned.clear();
+    this.interned.set(hash, { bytes: u8.slice(ptr, ptr + len), text });
+    return text;
+  }
+
+  readU32(ptr: number): number {
+    ptr >>>= 0;
+    this.check(ptr, 4, "read u32");
+    return this.view.getUint32(ptr, true);
+  }
+
+  writeU32(ptr: number, value: number): void {
+    ptr >>>= 0;
+    this.check(ptr, 4, "write u32");
+    this.view.setUint32(ptr, value >>> 0, true);
+  }
+
+  writeU64(ptr: number, value: bigint): void {
+    ptr >>>= 0;
+    this.check(ptr, 8, "write u64");
+    this.view.setBigUint64(ptr, BigInt.asUintN(64, value), true);
+  }
+
+  /** Checks result slots before allocating, so a bad slot pointer leaks no module memory. */
+  checkSlots(...ptrs: number[]): void {
+    for (const p of ptrs) this.check(p >>> 0, 4, "result slot");
+  }
+
+  /** Copies `bytes` into a block from the module's allocator and writes ptr/len into the slots. */
+  returnBytes(bytes: Uint8Array, retPtrPtr: number, retLenPtr: number): void {
+    this.checkSlots(retPtrPtr, retLenPtr);
+    if (bytes.length === 0) {
+      this.writeU32(retPtrPtr, 0);
+      this.writeU32(retLenPtr, 0);
+      return;
+    }
+    const ptr = this.allocateChecked(bytes.length);
+    this.u8.set(bytes, ptr);
+    this.writeU32(retPtrPtr, ptr);
+    this.writeU32(retLenPtr, bytes.length);
+  }
+
+  /** Same as returnBytes for a string, without an intermediate Uint8Array for ASCII. */
+  returnString(text: string, byteLength: number, retPtrPtr: number, retLenPtr: number): void {
+    this.checkSlots(retPtrPtr, retLenPtr);
+    if (byteLength === 0) {
+      this.writeU32(retPtrPtr, 0);
+      this.writeU32(retLenPtr, 0);
+      return;
+    }
+    const ptr = this.allocateChecked(byteLength);
+    writeUtf8(text, this.u8, ptr);
+    this.writeU32(retPtrPtr, ptr);
+    this.writeU32(retLenPtr, byteLength);
+  }
+
+  /** Allocates in the module and returns a writable view of the block (for serializers). */
+  allocateView(size: number): { ptr: number; bytes: Uint8Array } {
+    const ptr = this.allocateChecked(size);
+    return { ptr, bytes: this.u8.subarray(ptr, ptr + size) };
+  }
+
+  private allocateChecked(size: number): number {
+    const ptr = this.allocate(size) >>> 0;
+    if (ptr === 0) throw new MemoryAccessError(`module allocator returned 0 for ${size} bytes`);
+    this.check(ptr, size, "allocated block");
+    return ptr;
+  }
+}

@@ -1,0 +1,34 @@
+// Starts `attache serve` (startServe) against the API stand-in, quietly and on free ports,
+// and reads what it serves: the xDS snapshot's resource names and the translator's JSON.
+import { pino } from "pino";
+import { startServe, type ServeHandle } from "../../controlplane/cli/serve.ts";
+import { TYPE_URL } from "../../controlplane/xds/index.ts";
+import type { KubeApiStandIn } from "../kube-apiserver/index.ts";
+
+export const FAKE_MODULES = { ratelimit: { sha256: "a".repeat(64) }, auth: { sha256: "b".repeat(64) }, canary: { sha256: "c".repeat(64) } };
+
+export function startReplica(api: KubeApiStandIn, identity = "replica-a", extra: Partial<Parameters<typeof startServe>[0]> = {}): Promise<ServeHandle> {
+  return startServe({
+    kubeConfig: api.kubeConfig(),
+    xdsAddress: "127.0.0.1:0",
+    adminPort: null,
+    modulesPort: null,
+    moduleHost: "127.0.0.1",
+    lease: { namespace: "attache", name: "attache-status", identity, leaseDurationSeconds: 1, renewDeadlineMs: 800, retryPeriodMs: 50 },
+    modules: FAKE_MODULES,
+    debounceMs: 5,
+    logger: pino({ level: "silent" }),
+    ...extra,
+  });
+}
+
+/** Resource names of one type in the snapshot the xDS server serves right now. */
+export function servedNames(handle: ServeHandle, type: keyof typeof TYPE_URL): string[] {
+  handle.xds.cache.flush();
+  return [...(handle.xds.cache.snapshot()?.types.get(TYPE_URL[type])?.resources.keys() ?? [])].sort();
+}
+
+/** The translator's JSON for one resource of the current configuration. */
+export function servedJson(handle: ServeHandle, type: keyof typeof TYPE_URL, name: string): any {
+  return handle.current()?.resources[TYPE_URL[type]]?.get(name);
+}

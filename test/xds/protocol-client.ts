@@ -1,0 +1,136 @@
+// A protocol-level ADS client for tests: raw @grpc/grpc-js bidi streams, requests encoded with
+// the real Envoy types, responses decoded and queued so a test can await the next one or
+// check that none arrives. Independent of the server code (only protos/ is shared).
+import * as grpc from "@grpc/grpc-js";
+import { envoyType } from "../../protos/envoy.ts";
+import { decodeToJson, type Json } from "../../protos/json.ts";
+
+const SERVICE = "/envoy.service.discovery.v3.AggregatedDiscoveryService";
+
+export interface SotwResponse {
+  version_info: string;
+  type_url: string;
+  nonce: string;
+  resources: Array<{ type: string; json: any }>;
+  names: string[];
+  bytes: number;
+}
+
+export interface DeltaResponse {
+  system_version_info: string;
+  type_url: string;
+  nonce: string;
+  resources: Array<{ name: string; version: string; json: any }>;
+  removed_resources: string[];
+  bytes: number;
+}
+
+const nameOf = (json: any): string => json.name ?? json.cluster_name ?? "";
+
+class Queue<T> {
+  private items: T[] = [];
+  private waiters: Array<(item: T) => void> = [];
+  ended?: Error;
+  push(item: T): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(item);
+    else this.items.push(item);
+  }
+  next(timeoutMs = 2000): Promise<T> {
+    const item = this.items.shift();
+    if (item) return Promise.resolve(item);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`no response within ${timeoutMs} ms${this.ended ? ` (stream ended: ${this.ended.message})` : ""}`));
+      }, timeoutMs);
+      const waiter = (value: T) => {
+        clearTimeout(timer);
+        resolve(value);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+  /** Resolves with whatever arrived within `ms` (for "nothing is sent" checks). */
+  async drain(ms: number): Promise<T[]> {
+    await new Promise((r) => setTimeout(r, ms));
+    const items = this.items;
+    this.items = [];
+    return items;
+  }
+}
+
+abstract class RawAdsClient<Res> {
+  protected readonly client: grpc.Client;
+  protected readonly stream: grpc.ClientDuplexStream<Record<string, unknown>, Res>;
+  readonly responses = new Queue<Res>();
+
+  constructor(address: string, method: string, requestType: string, decode: (bytes: Buffer) => Res) {
+    this.client = new grpc.Client(address, grpc.credentials.createInsecure());
+    const type = envoyType(requestType);
+    this.stream = this.client.makeBidiStreamRequest(
+      `${SERVICE}/${method}`,
+      (msg: Record<string, unknown>) => Buffer.from(type.encode(type.fromObject(msg)).finish()),
+      decode,
+    );
+    this.stream.on("data", (r: Res) => this.responses.push(r));
+    this.stream.on("error", (err) => (this.responses.ended = err));
+  }
+
+  next(timeoutMs?: number): Promise<Res> {
+    return this.responses.next(timeoutMs);
+  }
+
+  drain(ms = 150): Promise<Res[]> {
+    return this.responses.drain(ms);
+  }
+
+  close(): void {
+    this.stream.cancel();
+    this.client.close();
+  }
+}
+
+export class SotwTestClient extends RawAdsClient<SotwResponse> {
+  constructor(address: string, readonly node: Record<string, unknown> = { id: "test-sotw", cluster: "test" }) {
+    const type = envoyType("envoy.service.discovery.v3.DiscoveryResponse");
+    super(address, "StreamAggregatedResources", "envoy.service.discovery.v3.DiscoveryRequest", (bytes) => {
+      const m: any = type.toObject(type.decode(bytes), { arrays: true, defaults: true });
+      const resources = m.resources.map((a: any) => ({ type: a.type_url, json: decodeToJson(a.type_url, a.value) }));
+      return { version_info: m.version_info, type_url: m.type_url, nonce: m.nonce, resources, names: resources.map((r: any) => nameOf(r.json)), bytes: bytes.length };
+    });
+  }
+
+  private first = true;
+  request(msg: { type_url: string; resource_names?: string[]; version_info?: string; response_nonce?: string; error_detail?: { code: number; message: string } }): void {
+    this.stream.write({ ...(this.first ? { node: this.node } : {}), ...msg });
+    this.first = false;
+  }
+
+  ack(r: SotwResponse, names?: string[]): void {
+    this.request({ type_url: r.type_url, version_info: r.version_info, response_nonce: r.nonce, resource_names: names });
+  }
+}
+
+export class DeltaTestClient extends RawAdsClient<DeltaResponse> {
+  constructor(address: string, readonly node: Record<string, unknown> = { id: "test-delta", cluster: "test" }) {
+    const type = envoyType("envoy.service.discovery.v3.DeltaDiscoveryResponse");
+    super(address, "DeltaAggregatedResources", "envoy.service.discovery.v3.DeltaDiscoveryRequest", (bytes) => {
+      const m: any = type.toObject(type.decode(bytes), { arrays: true, defaults: true });
+      const resources = m.resources.map((r: any) => ({ name: r.name, version: r.version, json: decodeToJson(r.resource.type_url, r.resource.value) }));
+      return { system_version_info: m.system_version_info, type_url: m.type_url, nonce: m.nonce, resources, removed_resources: m.removed_resources, bytes: bytes.length };
+    });
+  }
+
+  private first = true;
+  request(msg: { type_url: string; resource_names_subscribe?: string[]; resource_names_unsubscribe?: string[]; initial_resource_versions?: Record<string, string>; response_nonce?: string; error_detail?: { code: number; message: string } }): void {
+    this.stream.write({ ...(this.first ? { node: this.node } : {}), ...msg });
+    this.first = false;
+  }
+
+  ack(r: DeltaResponse): void {
+    this.request({ type_url: r.type_url, response_nonce: r.nonce });
+  }
+}
+
+export type { Json };
