@@ -36,16 +36,34 @@ export interface GrpcCall {
   /** Messages sent so far (the unary message, or each proxy_grpc_send on a stream). */
   messages: Uint8Array[];
   streaming: boolean;
+  /** The module sent its last message (proxy_grpc_send with end_stream). */
+  sendClosed: boolean;
   timeoutMs: number;
 }
 
-export class RootContextState {
+/**
+ * Property values set on a context (proxy_set_property, or given per stream by the embedder).
+ * Most contexts never get one, so the Map is created on first access of `properties`;
+ * lookups use `propertiesIfAny` and allocate nothing.
+ */
+class PropertyHolder {
+  private own: Map<string, Uint8Array> | null = null;
+
+  get properties(): Map<string, Uint8Array> {
+    return (this.own ??= new Map());
+  }
+
+  get propertiesIfAny(): Map<string, Uint8Array> | null {
+    return this.own;
+  }
+}
+
+export class RootContextState extends PropertyHolder {
   readonly kind = "root" as const;
   tickPeriodMs = 0;
   nextTickAtMs = 0;
   /** proxy_on_done returned false: the module owes a proxy_done. */
   donePending = false;
-  readonly properties = new Map<string, Uint8Array>();
 
   constructor(
     readonly id: number,
@@ -53,10 +71,12 @@ export class RootContextState {
     readonly pluginName: string,
     readonly vmConfiguration: Uint8Array,
     readonly pluginConfiguration: Uint8Array,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class HttpStreamState {
+export class HttpStreamState extends PropertyHolder {
   readonly kind = "http" as const;
   requestHeaders: HeaderPairs | null = null;
   requestTrailers: HeaderPairs | null = null;
@@ -69,11 +89,12 @@ export class HttpStreamState {
   localResponse: LocalResponse | null = null;
   /** proxy_continue_stream / proxy_close_stream calls, in order. */
   readonly streamEvents: Array<{ event: "continue" | "close"; streamType: number }> = [];
-  readonly properties = new Map<string, Uint8Array>();
   donePending = false;
   completed = false;
 
-  constructor(readonly id: number, readonly root: RootContextState) {}
+  constructor(readonly id: number, readonly root: RootContextState) {
+    super();
+  }
 }
 
 export type ContextState = RootContextState | HttpStreamState;

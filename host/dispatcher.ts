@@ -24,8 +24,17 @@ export interface RootSpec {
 
 type Fn = (...args: number[]) => number;
 
+/**
+ * The host's own copy of a header list, names lower-cased as Envoy stores them. Host functions
+ * never mutate a pair in place (they replace or splice), so when every name is already
+ * lower-case a shallow copy is enough — the common case, and one allocation instead of N.
+ */
 function lowerCased(headers: HeaderPairs): HeaderPairs {
-  return headers.map(([k, v]) => [k.toLowerCase(), v]);
+  for (let i = 0; i < headers.length; i++) {
+    const name = headers[i]![0];
+    if (name !== name.toLowerCase()) return headers.map(([k, v]) => [k.toLowerCase(), v]);
+  }
+  return headers.slice();
 }
 
 function concat(a: Uint8Array | null, b: Uint8Array): Uint8Array {

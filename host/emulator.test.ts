@@ -28,6 +28,15 @@ describe("HostEmulator lifecycle (against the ABI probe)", () => {
     expect(() => probe.host.callOnResponseHeaders(id, {}, true)).toThrow(/already complete/);
   });
 
+  it("forgets a completed stream on request, and refuses to forget a live one", () => {
+    const probe = new Probe();
+    const id = probe.host.initializeHttpContext();
+    expect(() => probe.host.forgetHttpContext(id)).toThrow(`HTTP context ${id} is not complete yet`);
+    probe.host.completeHttpContext(id);
+    probe.host.forgetHttpContext(id);
+    expect(() => probe.host.getCurrentRequestHeaders(id)).toThrow(`no HTTP context ${id}`);
+  });
+
   it("passes num_headers and lower-cases header names on the way in", () => {
     const probe = new Probe();
     const id = probe.host.initializeHttpContext();

@@ -94,9 +94,6 @@ export class HostEmulator {
   private run(record: StreamRecord, callback: () => number, proceed: number, stop: number): number {
     if (record.state.completed) throw new Error(`HostEmulator: HTTP context ${record.state.id} is already complete`);
     const onFailure = () => (this.plugin.failurePolicy === "fail-open" ? proceed : stop);
-    const current = this.plugin.vm;
-    // A stream whose VM failed earlier has no context in the current VM: policy answer only.
-    if (!current || current.failure || !current.contexts.has(record.state.id)) return onFailure();
     return this.plugin.guard(record.state, callback, onFailure);
   }
 

@@ -56,6 +56,17 @@ describe("a misbehaving module never crashes the host", () => {
     expect(probe.host.callOnResponseHeaders(broken, { ":status": "200" }, true)).toBe(HeadersAction.StopIteration);
   });
 
+  it("another stream in flight on the failed VM also gets the policy answer (503), not the new VM", () => {
+    const probe = new Probe();
+    const failing = probe.host.initializeHttpContext();
+    const inFlight = probe.host.initializeHttpContext();
+    probe.host.callOnRequestHeaders(failing, { "x-probe": "trap" }, true);
+    expect(probe.host.callOnRequestHeaders(inFlight, { ":path": "/" }, true)).toBe(HeadersAction.StopIteration);
+    expect(probe.host.getSentLocalResponse(inFlight)?.statusCode).toBe(FAIL_CLOSED_STATUS);
+    expect(probe.host.getCurrentRequestHeaders(inFlight)).not.toContainEqual(["x-probe-seen", "1"]);
+    expect(probe.host.getFailures()).toHaveLength(1);
+  });
+
   it("memory grown past the cap fails the VM with kind memory", () => {
     const probe = new Probe(probeOptions().withMaxMemoryBytes(64 * 1024 * 1024));
     const id = probe.host.initializeHttpContext();

@@ -16,6 +16,8 @@ describe("isolated mode (VM in a worker thread under a watchdog)", () => {
     expect(await plugin.call("callOnRequestHeaders", id, { ":path": "/" }, true)).toBe(HeadersAction.Continue);
     expect(await plugin.call("getCurrentRequestHeaders", id)).toContainEqual(["x-probe-seen", "1"]);
     expect(plugin.logs.map((l) => l.message)).toContain("configure: isolated");
+    await plugin.call("completeHttpContext", id);
+    await expect(plugin.call("getCurrentRequestHeaders", id)).rejects.toThrow(`no HTTP context ${id}`);
   });
 
   it("reports a trap in the worker with its source line and applies fail closed", async () => {

@@ -53,6 +53,16 @@ describe("loading a module", () => {
     expect(mem32(vm, 0)).toBe(expected);
   });
 
+  it("gives a module that imports its memory one of the declared size, capped at maxMemoryBytes", () => {
+    const compiled = compileProxyWasm(tinyModule({ importMemory: { initial: 3 } }));
+    expect(compiled.importedMemory).toEqual({ initial: 3, maximum: 65536 });
+    const vm = ProxyWasmVm.create(compiled, { maxMemoryBytes: 8 * 1024 * 1024 });
+    const grow = vm.exports.grow as (pages: number) => number;
+    expect(vm.linearMemory.buffer.byteLength).toBe(3 * 65536);
+    expect(grow(200)).toBe(-1); // past 128 pages = 8 MiB
+    expect(grow(10)).toBe(3);
+  });
+
   it("provides every env function the ABI probe imports, and the probe imports every one we provide", () => {
     const probeImports = WebAssembly.Module.imports(probeModule().module).filter((i) => i.module === "env").map((i) => i.name);
     expect([...new Set(probeImports)].sort()).toEqual(providedEnvFunctionNames());

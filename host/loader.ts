@@ -5,6 +5,7 @@
 // (imports/index.ts) so a missing import is reported by name, not as a LinkError.
 import { readFileSync } from "node:fs";
 import { ABI_MARKERS, type AbiVersion } from "./abi/enums.ts";
+import { importedMemoryLimits, type MemoryLimits } from "./abi/memory-import.ts";
 import { WasmSourceMap } from "./source-map.ts";
 
 export class ModuleLoadError extends Error {
@@ -22,6 +23,8 @@ export interface CompiledProxyWasm {
   allocator: "malloc" | "proxy_on_memory_allocate";
   exports: ReadonlySet<string>;
   sourceMap?: WasmSourceMap;
+  /** Limits of `env.memory` when the module imports its memory (rare; Emscripten options). */
+  importedMemory?: MemoryLimits;
   /** Byte size of the module (reported by benchmarks). */
   size: number;
 }
@@ -43,7 +46,9 @@ export function compileProxyWasm(bytes: Uint8Array, origin = "module", sourceMap
   const hasMemory = WebAssembly.Module.exports(module).some((e) => e.name === "memory" && e.kind === "memory") ||
     WebAssembly.Module.imports(module).some((e) => e.kind === "memory");
   if (!hasMemory) throw new ModuleLoadError(origin, "neither exports nor imports a memory");
-  return { origin, module, abiVersion: marker[1], allocator, exports, sourceMap, size: bytes.length };
+  const importsMemory = WebAssembly.Module.imports(module).some((e) => e.kind === "memory");
+  const importedMemory = importsMemory ? importedMemoryLimits(bytes) : undefined;
+  return { origin, module, abiVersion: marker[1], allocator, exports, sourceMap, importedMemory, size: bytes.length };
 }
 
 /** Reads `path` and its `.map` (asc --sourceMap) if present. */

@@ -7,6 +7,20 @@ import { writeUtf8 } from "./abi/utf8.ts";
 
 const INTERN_LIMIT = 4096;
 
+/**
+ * Buffer.prototype.latin1Slice/utf8Slice: the native decoders behind Buffer#toString, called
+ * directly to skip toString's argument handling on the hot path (untyped in @types/node; fall
+ * back to toString if a Node version lacks them).
+ */
+type NativeSlices = { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
+const proto = Buffer.prototype as unknown as Partial<NativeSlices>;
+const latin1 = typeof proto.latin1Slice === "function"
+  ? (b: Buffer, s: number, e: number) => (b as unknown as NativeSlices).latin1Slice(s, e)
+  : (b: Buffer, s: number, e: number) => b.toString("latin1", s, e);
+const utf8 = typeof proto.utf8Slice === "function"
+  ? (b: Buffer, s: number, e: number) => (b as unknown as NativeSlices).utf8Slice(s, e)
+  : (b: Buffer, s: number, e: number) => b.toString("utf8", s, e);
+
 export class MemoryAccessError extends Error {}
 
 export type Allocator = (size: number) => number;
@@ -81,9 +95,9 @@ export class GuestMemory {
   private decode(ptr: number, len: number): string {
     const u8 = this.u8;
     for (let i = ptr, end = ptr + len; i < end; i++) {
-      if (u8[i]! >= 0x80) return this.nodeBuffer.toString("utf8", ptr, ptr + len);
+      if (u8[i]! >= 0x80) return utf8(this.nodeBuffer, ptr, ptr + len);
     }
-    return this.nodeBuffer.toString("latin1", ptr, ptr + len);
+    return latin1(this.nodeBuffer, ptr, ptr + len);
   }
 
   /**
@@ -134,9 +148,26 @@ export class GuestMemory {
     this.view.setBigUint64(ptr, BigInt.asUintN(64, value), true);
   }
 
-  /** Checks result slots before allocating, so a bad slot pointer leaks no module memory. */
-  checkSlots(...ptrs: number[]): void {
-    for (const p of ptrs) this.check(p >>> 0, 4, "result slot");
+  /**
+   * Checks result slots before allocating, so a bad slot pointer leaks no module memory.
+   * Fixed arity (no rest array): it runs on every host call.
+   */
+  checkSlots(a: number, b?: number, c?: number): void {
+    this.check(a >>> 0, 4, "result slot");
+    if (b !== undefined) this.check(b >>> 0, 4, "result slot");
+    if (c !== undefined) this.check(c >>> 0, 4, "result slot");
+  }
+
+  /** Bounds-checks [ptr, ptr+len) without creating a view. */
+  checkRange(ptr: number, len: number, what = "read"): void {
+    this.check(ptr >>> 0, len >>> 0, what);
+  }
+
+  /** The byte at `ptr` (bounds-checked). */
+  byteAt(ptr: number, what = "read"): number {
+    ptr >>>= 0;
+    this.check(ptr, 1, what);
+    return this.u8[ptr]!;
   }
 
   /** Copies `bytes` into a block from the module's allocator and writes ptr/len into the slots. */

@@ -103,26 +103,35 @@ export class ProxyWasmPlugin {
 
   /**
    * Runs a stream callback; on VM failure records it, applies the failure policy to `stream`
-   * (fail closed: 503 local response; fail open: nothing) and returns `onFailure()`.
+   * (fail closed: 503 local response; fail open: nothing) and returns `onFailure()`. A stream
+   * whose VM already failed (it is not a context of the current VM) gets the policy answer
+   * without reaching the new VM, which never saw its context id.
    */
   guard<T>(stream: HttpStreamState | undefined, run: () => T, onFailure: () => T): T {
+    if (stream && this.current?.vm.contexts.get(stream.id) !== stream) {
+      this.applyPolicy(stream);
+      return onFailure();
+    }
     try {
       return run();
     } catch (error) {
       if (!(error instanceof VmFailure)) throw error;
       if (!this.failures.includes(error)) this.record(error);
       this.options.vm?.onLog?.({ level: LogLevel.Critical, message: error.message, contextId: stream?.id ?? null });
-      if (stream && this.failurePolicy === "fail-closed" && !stream.localResponse) {
-        stream.localResponse = {
-          statusCode: FAIL_CLOSED_STATUS,
-          details: FAIL_CLOSED_DETAILS,
-          body: new TextEncoder().encode("proxy-wasm plugin failed"),
-          headers: [],
-          grpcStatus: -1,
-        };
-      }
+      if (stream) this.applyPolicy(stream);
       return onFailure();
     }
+  }
+
+  private applyPolicy(stream: HttpStreamState): void {
+    if (this.failurePolicy !== "fail-closed" || stream.localResponse) return;
+    stream.localResponse = {
+      statusCode: FAIL_CLOSED_STATUS,
+      details: FAIL_CLOSED_DETAILS,
+      body: new TextEncoder().encode("proxy-wasm plugin failed"),
+      headers: [],
+      grpcStatus: -1,
+    };
   }
 
   private record(failure: VmFailure): void {

@@ -85,10 +85,10 @@ export function resolveProperty(
 ): Uint8Array | undefined {
   // Size checks first: these maps are usually empty, and a lookup must hash the fresh key.
   if (context) {
-    const own = context.properties.size ? context.properties.get(key) : undefined;
+    const own = context.propertiesIfAny?.get(key);
     if (own) return own;
-    if (context.kind === "http" && context.root.properties.size) {
-      const fromRoot = context.root.properties.get(key);
+    if (context.kind === "http") {
+      const fromRoot = context.root.propertiesIfAny?.get(key);
       if (fromRoot) return fromRoot;
     }
   }

@@ -111,7 +111,7 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
 
     let built;
     try {
-      built = buildImports(compiled.module, this, Math.max(1, Math.floor(this.maxMemoryBytes / PAGE)));
+      built = buildImports(compiled.module, this, Math.max(1, Math.floor(this.maxMemoryBytes / PAGE)), compiled.importedMemory);
     } catch (error) {
       if (error instanceof MissingImportError) throw new ModuleLoadError(compiled.origin, error.message, { cause: error });
       throw error;

@@ -4,6 +4,7 @@
 // page and /debug/overview show exactly what a test can check.
 import type { GatewayIR, RouteIR } from "../ir/types.ts";
 import type { ResourceStatus } from "../model/types.ts";
+import type { SourceError } from "../sources/bundle.ts";
 import { redact } from "./redact.ts";
 
 export interface ClientView {
@@ -13,6 +14,9 @@ export interface ClientView {
   connectedAt: string;
   /** Last ACKed version per type URL. */
   acked: Record<string, string>;
+  /** Last version sent per type URL: a NACK of the version still in `sent` means the proxy
+   *  runs on older config right now (Envoy keeps its previous version after a NACK). */
+  sent?: Record<string, string>;
   lastNack?: { typeUrl: string; version: string; message: string; at: string };
 }
 
@@ -30,8 +34,12 @@ export interface Overview {
   generatedAt: string;
   hosts: Array<{ name: string; domains: string[]; tls: boolean; insecure: string; routes: OverviewRoute[] }>;
   clusters: Array<{ name: string; discovery: string; endpoints: Array<{ address: string; ready: boolean }> }>;
-  filters: Array<{ name: string; module: string; failurePolicy: string; order: number }>;
+  /** WasmFilters in chain order; `configuration` is the filter-wide part (per-route settings
+   *  are shown on each route). */
+  filters: Array<{ name: string; module: string; failurePolicy: string; order: number; configuration: unknown }>;
   resources: Array<{ kind: string; name: string; accepted: string; reason: string; errors: string[]; location?: string }>;
+  /** Documents that never became resources (unparseable YAML), as "file:line" and message. */
+  unreadable: Array<{ location: string; message: string }>;
   clients: ClientView[];
 }
 
@@ -45,7 +53,7 @@ function describeMatch(route: RouteIR): string {
   return parts.join(", ");
 }
 
-export function buildOverview(ir: GatewayIR | undefined, statuses: readonly ResourceStatus[], clients: readonly ClientView[], now = new Date()): Overview {
+export function buildOverview(ir: GatewayIR | undefined, statuses: readonly ResourceStatus[], clients: readonly ClientView[], sourceErrors: readonly SourceError[] = [], now = new Date()): Overview {
   const hosts = (ir?.virtualHosts ?? []).map((vh) => ({
     name: vh.name,
     domains: vh.domains,
@@ -69,7 +77,10 @@ export function buildOverview(ir: GatewayIR | undefined, statuses: readonly Reso
       discovery: c.discovery,
       endpoints: c.endpoints.map((e) => ({ address: `${e.address}:${e.port}`, ready: e.ready })),
     })),
-    filters: (ir?.wasmFilters ?? []).map((f) => ({ name: f.name, module: f.module.sha256.slice(0, 12), failurePolicy: f.failurePolicy, order: f.order })),
+    filters: [...(ir?.wasmFilters ?? [])].sort((a, b) => a.order - b.order).map((f) => {
+      const { routes: _perRoute, ...filterWide } = f.configuration;
+      return { name: f.name, module: f.module.sha256.slice(0, 12), failurePolicy: f.failurePolicy, order: f.order, configuration: redact(filterWide) };
+    }),
     resources: statuses.map((s) => {
       const accepted = s.conditions.find((c) => c.type === "Accepted");
       return {
@@ -81,6 +92,7 @@ export function buildOverview(ir: GatewayIR | undefined, statuses: readonly Reso
         location: s.location ? `${s.location.file}:${s.location.line}` : undefined,
       };
     }),
+    unreadable: sourceErrors.map((e) => ({ location: `${e.location.file}:${e.location.line}`, message: e.message })),
     clients: [...clients],
   };
 }

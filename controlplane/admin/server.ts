@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { GatewayIR } from "../ir/types.ts";
 import type { ResourceStatus } from "../model/types.ts";
+import type { SourceError } from "../sources/bundle.ts";
 import type { ControlPlaneMetrics } from "./metrics.ts";
 import { buildOverview, type ClientView } from "./overview.ts";
 import { redact } from "./redact.ts";
@@ -22,6 +23,8 @@ export interface AdminSources {
   /** Current xDS resources: type URL -> name -> proto3 JSON. */
   config(): Record<string, Record<string, unknown>>;
   statuses(): readonly ResourceStatus[];
+  /** Documents the source could not read (file mode: bad YAML); none in a cluster. */
+  sourceErrors?(): readonly SourceError[];
   ir(): GatewayIR | undefined;
   clients(): readonly ClientView[];
   metrics: ControlPlaneMetrics;
@@ -62,7 +65,7 @@ export async function startAdminServer(sources: AdminSources, port = 8877, host 
         case "/debug/clients":
           return json(res, 200, sources.clients());
         case "/debug/overview":
-          return json(res, 200, buildOverview(sources.ir(), sources.statuses(), sources.clients()));
+          return json(res, 200, buildOverview(sources.ir(), sources.statuses(), sources.clients(), sources.sourceErrors?.() ?? []));
         case "/":
           return void res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
         case "/ui/app.js":

@@ -2,6 +2,11 @@
 // (controlplane/api/<kind>.ts); the TypeScript types (`Static<>`), the runtime validator
 // (ajv, api/validator.ts) and the CRD OpenAPI v3 schemas (api/crds.ts) all come from it.
 //
+// Why TypeBox: its builders ARE JSON Schema objects (ajv validates them as they are, the CRD
+// generator only strips what Kubernetes rejects) and `Static<>` gives the TypeScript type of
+// the same value, so nothing is written twice. JSON-Schema-`as const` plus a type-level
+// converter (json-schema-to-ts) does the same with slower type checking and worse errors.
+//
 // The helpers here keep every schema *structural* in the Kubernetes sense
 // (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#specifying-a-structural-schema):
 // every node has a `type`, no `$ref`, enums instead of `anyOf` of literals, maps as

@@ -32,10 +32,10 @@ describe("attache validate", () => {
     writeFileSync(join(dir, "good.yaml"), good);
     const { code, stdout } = attache("validate", "good.yaml");
     expect(code).toBe(0);
-    expect(stdout).toBe("OK: 2 resources (1 Mapping, 1 Host) in 1 file: 1 route on 1 virtual host, 1 cluster, 0 Wasm filters\n");
+    expect(stdout).toBe("OK: 2 resources (1 Mapping, 1 Host) in 1 file: 2 routes on 2 virtual hosts, 1 cluster, 0 Wasm filters\n");
   });
 
-  it("exits 1 and lists every error with file:line", () => {
+  it("exits 1 and lists every error with the file:line of the field, in file order", () => {
     writeFileSync(join(dir, "bad.yaml"), `${good}---
 apiVersion: attache.dev/v1alpha1
 kind: Mapping
@@ -55,11 +55,12 @@ spec: {prefix: /o/, service: "missing:80"}
     expect(code).toBe(1);
     const lines = stdout.trim().split("\n");
     expect(lines).toEqual(expect.arrayContaining([
-      'bad.yaml:11: Mapping default/broken: spec.timeout: invalid duration "3 seconds" (use e.g. "3s", "250ms", "1m30s")',
-      'bad.yaml:11: Mapping default/broken: spec.regex: invalid RE2 regular expression "^/users/(?!admin)": invalid or unsupported Perl syntax: `(?!`',
-      "bad.yaml:19: Mapping default/orphan: spec.service: Service default/missing not found",
+      'bad.yaml:17: Mapping default/broken: spec.timeout: invalid duration "3 seconds" (use e.g. "3s", "250ms", "1m30s")',
+      'bad.yaml:15: Mapping default/broken: spec.regex: invalid RE2 regular expression "^/users/(?!admin)": invalid or unsupported Perl syntax: `(?!`',
+      "bad.yaml:22: Mapping default/orphan: spec.service: Service default/missing not found",
     ]));
     expect(lines.some((l) => /^unparsable\.yaml:\d+: invalid YAML: Flow/.test(l))).toBe(true);
+    expect(lines.slice(0, 3).map((l) => l.split(":")[1])).toEqual(["15", "17", "22"]);
     expect(stderr).toMatch(/^attache validate: \d+ errors \(2 invalid resources, 1 unreadable document\)/m);
   });
 

@@ -29,7 +29,7 @@ export function bindAuthServices(index: Index, plans: HostPlan[], clusters: Clus
     const target = parseService(spec.service, auth.ref.namespace, allowUrl) as ServiceTarget;
     const use = clusters.use(target, DEFAULT_CLUSTER_SETTINGS, JSON.stringify(DEFAULT_CLUSTER_SETTINGS), auth.ref);
     if (use.problem) Diagnostics.unresolved(auth.entry, { path: "spec.service", message: use.problem }, "BackendNotFound", false);
-    const filter = filters.implicit("auth");
+    const filter = filters.forAuthService(auth.ref);
     if (typeof filter === "string") {
       Diagnostics.invalid(auth.entry, [{ path: "", message: filter }], "ModuleNotBuilt");
       continue;

@@ -15,32 +15,57 @@ export interface ModelCache {
    *  content. Sources that re-create unchanged objects (re-parsed files) still give the model
    *  the same objects, so everything derived from them is reused. */
   canonical: WeakMap<object, KubeObject>;
-  byName: Map<string, { content: string; object: KubeObject }>;
+  byName: Map<string, { content?: string; object: KubeObject; ref?: ResourceRef }>;
   /** Per-resource check results by canonical object; cleared when the options change. */
   checks: WeakMap<object, CheckedRecord>;
+  /** Per canonical Mapping object: its resolved references and selected Hosts (model/index.ts). */
+  mappingStates: WeakMap<object, MappingState>;
+  statuses: import("./diagnostics.ts").StatusCache;
   /** Options the per-resource results depend on. */
   optionsKey: unknown[];
   memo: Memo;
 }
 
+export interface MappingState {
+  envToken?: object;
+  hostsToken?: object;
+  resolved?: { extra: import("./routes.ts").MappingExtras | undefined; delta: import("./diagnostics.ts").EntryDelta | undefined };
+  targets?: readonly string[];
+}
+
 export function createModelCache(): ModelCache {
-  return { canonical: new WeakMap(), byName: new Map(), checks: new WeakMap(), optionsKey: [], memo: new Memo() };
+  return { canonical: new WeakMap(), byName: new Map(), checks: new WeakMap(), mappingStates: new WeakMap(), statuses: new WeakMap(), optionsKey: [], memo: new Memo() };
 }
 
 /** The canonical object for `object` under `nameKey` ("<kind>/<namespace>/<name>"). */
-export function canonicalize(cache: ModelCache, nameKey: string, object: KubeObject, live: Set<string>): KubeObject {
-  live.add(nameKey);
+export function canonicalize(cache: ModelCache, nameKey: string, object: KubeObject): KubeObject {
   const known = cache.canonical.get(object);
   if (known) return known;
-  const content = JSON.stringify(object);
   const previous = cache.byName.get(nameKey);
-  const canonical = previous && previous.content === content ? previous.object : object;
-  if (canonical === object) cache.byName.set(nameKey, { content, object });
+  // Contents are compared only when a name comes back as a new object (none on a cold run).
+  let canonical = object;
+  let content: string | undefined;
+  if (previous) {
+    previous.content ??= JSON.stringify(previous.object);
+    content = JSON.stringify(object);
+    if (previous.content === content) canonical = previous.object;
+  }
+  // The ResourceRef outlives content changes: IR `sources` lists (clusters) stay identical
+  // when a Mapping is edited, so its cluster is not re-sent.
+  if (canonical === object) cache.byName.set(nameKey, { content, object, ref: previous?.ref });
   cache.canonical.set(object, canonical);
   return canonical;
 }
 
+/** One ResourceRef object per name for as long as the resource exists. */
+export function stableRef(cache: ModelCache, nameKey: string, fresh: ResourceRef): ResourceRef {
+  const entry = cache.byName.get(nameKey);
+  if (!entry) return fresh;
+  return (entry.ref ??= fresh);
+}
+
 /** Forget names not seen in this run (deleted resources). */
-export function pruneNames(cache: ModelCache, live: Set<string>): void {
+export function pruneNames(cache: ModelCache, live: ReadonlyMap<string, unknown>): void {
+  if (cache.byName.size === live.size) return; // nothing deleted (every live name is in byName)
   for (const key of cache.byName.keys()) if (!live.has(key)) cache.byName.delete(key);
 }

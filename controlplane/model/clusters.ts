@@ -36,6 +36,7 @@ type Obj = Record<string, unknown>;
 const asArray = (value: unknown): Obj[] => (Array.isArray(value) ? (value.filter((v) => v && typeof v === "object") as Obj[]) : []);
 
 const names = new WeakMap<ServiceTarget, Map<string, string>>();
+const endpointCache = new WeakMap<KubeObject, Map<number, Pick<Pending, "endpoints" | "discovery" | "deps">>>();
 /** URL targets resolve without looking at other resources: once per target object. */
 const urlClusters = new WeakMap<ServiceTarget, Pick<Pending, "endpoints" | "discovery" | "deps">>();
 
@@ -50,6 +51,14 @@ function clusterName(target: ServiceTarget, settingsKey: string): string {
     bySettings.set(settingsKey, name);
   }
   return name;
+}
+
+/** Same elements in the same order (sources are stable ResourceRef objects, added in the
+ *  deterministic order of virtual hosts and routes). */
+function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export class Clusters {
@@ -101,7 +110,14 @@ export class Clusters {
       return { discovery: "eds", endpoints: [], deps: [service], problem: `Service ${key} has no port ${target.port} (ports: ${known})` };
     }
     const slices = this.index.endpointSlices.get(key) ?? [];
-    return { discovery: "eds", endpoints: endpointsOf(slices, port), deps: [service, ...slices] };
+    // Endpoints are recomputed only when the Service or one of its slices changed.
+    const cached = endpointCache.get(service)?.get(target.port);
+    if (cached && cached.deps.length === slices.length + 1 && slices.every((s, i) => s === cached.deps[i + 1])) return cached;
+    const resolved = { discovery: "eds" as const, endpoints: endpointsOf(slices, port), deps: [service, ...slices] };
+    let byPort = endpointCache.get(service);
+    if (!byPort) endpointCache.set(service, (byPort = new Map()));
+    byPort.set(target.port, resolved);
+    return resolved;
   }
 
   /** ClusterIRs in name order; unchanged clusters are the same objects as last time. */
@@ -109,12 +125,11 @@ export class Clusters {
     const names = this.sortedNames();
     // Per-cluster results kept across runs, compared field by field (no dependency arrays:
     // this runs for every cluster on every change).
-    const cache = this.memo.get("cluster-cache", [], () => new Map<string, { settingsKey: string; sourcesKey: unknown; deps: unknown[]; ir: ClusterIR }>());
+    const cache = this.memo.get("cluster-cache", [], () => new Map<string, { settingsKey: string; sources: ResourceRef[]; deps: unknown[]; ir: ClusterIR }>());
     const result = names.map((name) => {
       const p = this.pending.get(name)!;
-      const sourcesKey = p.sources.length === 1 ? p.sources[0] : p.sources.map((s) => `${s.kind}/${s.namespace}/${s.name}`).sort().join(",");
       const hit = cache.get(name);
-      if (hit && hit.settingsKey === p.settingsKey && hit.sourcesKey === sourcesKey && hit.deps.length === p.deps.length && hit.deps.every((d, i) => d === p.deps[i])) return hit.ir;
+      if (hit && hit.settingsKey === p.settingsKey && sameList(hit.sources, p.sources) && sameList(hit.deps, p.deps)) return hit.ir;
       const cluster: ClusterIR = {
         name,
         discovery: p.discovery,
@@ -126,7 +141,7 @@ export class Clusters {
       };
       if (p.target.kind === "url" && p.target.tls) cluster.upstreamTls = { sni: p.target.host };
       if (p.settings.circuitBreakers) cluster.circuitBreakers = p.settings.circuitBreakers;
-      cache.set(name, { settingsKey: p.settingsKey, sourcesKey, deps: p.deps, ir: cluster });
+      cache.set(name, { settingsKey: p.settingsKey, sources: p.sources, deps: p.deps, ir: cluster });
       return cluster;
     });
     if (cache.size > names.length) for (const name of cache.keys()) if (!this.pending.has(name)) cache.delete(name);

@@ -6,7 +6,9 @@ import type { ResourceRef } from "../ir/types.ts";
 import type { SourceLocation } from "../sources/bundle.ts";
 import type { FieldError } from "../api/validator.ts";
 import type { Condition, ResourceStatus } from "./types.ts";
-import type { Memo } from "./memo.ts";
+
+/** Last status per resource (by its stable ResourceRef object), reused while nothing changed. */
+export type StatusCache = WeakMap<ResourceRef, { file?: string; line?: number; generation?: number; hasRefs: boolean; signature: string; status: ResourceStatus }>;
 
 export interface StatusEntry {
   ref: ResourceRef;
@@ -103,14 +105,20 @@ export class Diagnostics {
 
   /** With a memo, an unchanged status is the same object as last time, and so keeps its
    *  lastTransitionTime (metav1.Condition: it changes only when the status does). */
-  statuses(now: string, memo?: Memo): ResourceStatus[] {
-    if (!memo) return this.entries.map((entry) => toStatus(entry, now));
+  statuses(now: string, statusCache?: StatusCache): ResourceStatus[] {
+    if (!statusCache) return this.entries.map((entry) => toStatus(entry, now));
     return this.entries.map((entry) => {
       const { ref } = entry;
       const signature = entry.invalid.length || entry.unresolved.length || entry.notes.length
         ? JSON.stringify([entry.invalid, entry.invalidReason, entry.unresolved, entry.unresolvedReason, entry.notes])
         : "";
-      return memo.forObject(ref, "status", [entry.location?.file, entry.location?.line, entry.generation, entry.hasRefs, signature], () => toStatus(entry, now));
+      const cached = statusCache.get(ref);
+      if (cached && cached.file === entry.location?.file && cached.line === entry.location?.line && cached.generation === entry.generation && cached.hasRefs === entry.hasRefs && cached.signature === signature) {
+        return cached.status;
+      }
+      const status = toStatus(entry, now);
+      statusCache.set(ref, { file: entry.location?.file, line: entry.location?.line, generation: entry.generation, hasRefs: entry.hasRefs, signature, status });
+      return status;
     });
   }
 }

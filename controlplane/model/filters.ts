@@ -22,7 +22,9 @@ export const FILTER_SLOTS = {
 
 /** Namespace of the implicit built-in filters: "_" cannot start a Kubernetes namespace name. */
 export const BUILTIN_NAMESPACE = "_builtin";
-export type ImplicitFilter = "auth" | "ratelimit" | "canary";
+/** Namespace of the per-AuthService auth filters: "attache.wasm/_authservice/<ns>/<name>". */
+export const AUTHSERVICE_NAMESPACE = "_authservice";
+export type ImplicitFilter = "ratelimit" | "canary";
 
 interface Base {
   name: string;
@@ -41,6 +43,7 @@ interface Base {
 export class Filters {
   private bases = new Map<string, Base | string>(); // WasmFilter key -> base, or why it is unusable
   private implicitBases = new Map<ImplicitFilter, Base>();
+  private authBases = new Map<string, Base>();
   private routes = new Map<string, Map<string, Record<string, unknown>>>(); // filter -> route -> settings
   private byName = new Map<string, Base>();
 
@@ -96,6 +99,33 @@ export class Filters {
     return { key, base };
   }
 
+  /** The built-in auth filter in callout mode for one AuthService. One filter (and VM) per
+   *  AuthService, not one shared: a Mapping for "*" is one route name on several Hosts, and
+   *  Hosts protected by different AuthServices need different callout settings for that same
+   *  route name, which one plugin configuration keyed by route name cannot hold. */
+  forAuthService(ref: ResourceRef): Base | string {
+    const module = this.options.modules.auth;
+    if (!module) return "the built-in auth module is not built (run npm run build)";
+    const key = `${ref.namespace}/${ref.name}`;
+    let base = this.authBases.get(key);
+    if (!base) {
+      base = {
+        name: `attache.wasm/${AUTHSERVICE_NAMESPACE}/${key}`,
+        source: ref,
+        order: FILTER_SLOTS.auth * 1000,
+        rootId: "",
+        vmId: `${AUTHSERVICE_NAMESPACE}/${key}`,
+        sha256: module.sha256,
+        failurePolicy: "FailClosed",
+        defaults: {},
+        deps: [module.sha256],
+        schemaName: "auth",
+      };
+      this.authBases.set(key, base);
+    }
+    return base;
+  }
+
   /** The implicit built-in filter, or why it cannot be used (module not built). */
   implicit(kind: ImplicitFilter): Base | string {
     let base = this.implicitBases.get(kind);
@@ -110,9 +140,10 @@ export class Filters {
         rootId: "",
         vmId: `${BUILTIN_NAMESPACE}/${kind}`,
         sha256: module.sha256,
-        failurePolicy: kind === "auth" ? "FailClosed" : "FailOpen",
+        failurePolicy: "FailOpen",
         defaults: {},
         deps: [module.sha256],
+        schemaName: kind,
       };
       this.implicitBases.set(kind, base);
     }

@@ -1,8 +1,10 @@
 // The model stage: ResourceBundle -> { ir: GatewayIR, statuses } (DESIGN.md "Data flow").
 // Pure and best-effort: every problem lands in a resource's status, an invalid resource is
 // left out, every valid one still routes, and nothing throws on user input. With
-// `options.cache` it reuses the IR objects of unchanged inputs (see memo.ts), so a
-// one-Mapping change rebuilds one route and its virtual host.
+// `options.cache` it reuses the IR objects of unchanged inputs (memo.ts, cache.ts): per-resource
+// checks and Mapping references are kept per object, and a virtual host whose Mappings, Host and
+// environment are unchanged is replayed, not rebuilt (cachedVirtualHost), so a one-Mapping
+// change rebuilds one virtual host; the rest of a run is a lookup per resource.
 import type { GatewayIR, VirtualHostIR } from "../ir/types.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
 import { Diagnostics, applyDelta, deltaSince, markEntry, type EntryDelta } from "./diagnostics.ts";
@@ -12,7 +14,7 @@ import { planHosts, catchAllPlan, HostSelector, CATCH_ALL_NAME, type HostPlan } 
 import { Clusters } from "./clusters.ts";
 import { Filters } from "./filters.ts";
 import { bindAuthServices } from "./auth-services.ts";
-import { buildGroupRoute, compareRoutes, type BuiltRoute, type MappingExtras, type RouteContext } from "./routes.ts";
+import { buildGroupRoute, compareRoutes, type BuiltRoute, type RouteContext } from "./routes.ts";
 import { resolveMappingExtras } from "./mapping-refs.ts";
 import { createModelCache, type ModelCache } from "./cache.ts";
 import { DEFAULT_LISTENERS, type ModelOptions, type ModelResult } from "./types.ts";
@@ -25,6 +27,7 @@ function prepareCache(options: ModelOptions): ModelCache {
   const key = [options.modules, options.filterSchemas, options.allowUrlServices, options.listeners?.http];
   if (key.some((value, i) => value !== cache.optionsKey[i])) {
     cache.checks = new WeakMap();
+    cache.mappingStates = new WeakMap();
     cache.optionsKey = key;
   }
   return cache;
@@ -41,26 +44,33 @@ export function buildModel(bundle: ResourceBundle, options: ModelOptions): Model
   const auth = bindAuthServices(index, plans, clusters, filters, memo, options.allowUrlServices ?? true);
 
   const plansByName = new Map(plans.map((p) => [p.name, p]));
-  const extras = new Map<MappingResource, MappingExtras>();
   const members = new Map<string, MappingResource[]>();
   const selector = new HostSelector(plans);
   const hostsToken = memo.get("hosts-token", plans.map((p) => p.host!.object), () => ({}));
   const envToken = environmentToken(index, options, memo);
   const wildcardHost = plans.some((p) => p.hostname === "*");
+  const mappingStates = cache.mappingStates;
   for (const mapping of index.mappings) {
-    const resolved = memo.forObject(mapping.object, "extras", [envToken, hostsToken], () => {
+    // Per-Mapping results kept on the (canonical) object: references and Host selection are
+    // recomputed only when the Mapping, its environment or the Hosts changed.
+    let state = mappingStates.get(mapping.object);
+    if (!state) mappingStates.set(mapping.object, (state = {}));
+    if (state.envToken !== envToken || state.hostsToken !== hostsToken || !state.resolved) {
       const mark = markEntry(mapping.entry);
       const extra = resolveMappingExtras(mapping, plansByName, filters, memo);
-      return { extra, delta: deltaSince(mapping.entry, mark), replay: false };
-    });
-    if (resolved.replay && resolved.delta) applyDelta(mapping.entry, resolved.delta);
-    resolved.replay = true;
-    const extra = resolved.extra;
+      state.resolved = { extra, delta: deltaSince(mapping.entry, mark) };
+      state.envToken = envToken;
+      state.hostsToken = hostsToken;
+      state.targets = undefined;
+    } else if (state.resolved.delta) {
+      applyDelta(mapping.entry, state.resolved.delta);
+    }
+    const extra = state.resolved.extra;
     if (!extra) continue;
-    extras.set(mapping, extra);
+    mapping.extras = extra;
     let targets: readonly string[];
     if (mapping.spec.host) targets = [mapping.spec.host.includes("/") ? mapping.spec.host : `${mapping.ref.namespace}/${mapping.spec.host}`];
-    else targets = memo.forObject(mapping.object, "select", [hostsToken], () => selector.select(mapping).map((p) => p.name));
+    else targets = state.targets ??= selector.select(mapping).map((p) => p.name);
     if (targets.length === 0) {
       if (wildcardHost) {
         Diagnostics.invalid(mapping.entry, [{ path: "metadata.labels", message: "no Host selects this Mapping (the Host for \"*\" has a mappingSelector these labels do not match)" }], "NoMatchingHost");
@@ -84,20 +94,21 @@ export function buildModel(bundle: ResourceBundle, options: ModelOptions): Model
 
   const virtualHosts: VirtualHostIR[] = [];
   for (const plan of [...plans].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const vhost = cachedVirtualHost(plan, members.get(plan.name) ?? [], envToken, { memo, clusters, filters, extras, auth: auth.get(plan.name) });
+    const vhost = cachedVirtualHost(plan, members.get(plan.name) ?? [], envToken, { memo, clusters, filters, auth: auth.get(plan.name) });
     if (vhost) virtualHosts.push(vhost);
   }
 
+  const usedSecrets = new Set(virtualHosts.map((v) => v.tls?.secretName));
   const ir: GatewayIR = {
     listeners: options.listeners ?? DEFAULT_LISTENERS,
     virtualHosts,
     clusters: clusters.build(),
     wasmFilters: filters.build(),
-    secrets: secrets.filter((s) => virtualHosts.some((v) => v.tls?.secretName === s.name)),
+    secrets: secrets.filter((s) => usedSecrets.has(s.name)),
     moduleServer: options.moduleServer,
   };
   memo.sweep();
-  return { ir, statuses: diagnostics.statuses(options.now ?? new Date().toISOString(), memo) };
+  return { ir, statuses: diagnostics.statuses(options.now ?? new Date().toISOString(), cache.statuses) };
 }
 
 /** Everything besides Mappings and Hosts that routes depend on: when none of it changed
@@ -127,7 +138,7 @@ interface VirtualHostResult {
  *  replayed, so a one-Mapping change costs one virtual host plus a lookup per Mapping. */
 function cachedVirtualHost(plan: HostPlan, mappings: MappingResource[], envToken: object, ctx: RouteContext): VirtualHostIR | undefined {
   const deps: unknown[] = [envToken, plan.host?.object, plan.tls ? JSON.stringify(plan.tls) : "", plan.insecure, ctx.auth?.settings];
-  for (const m of mappings) deps.push(m.object, ctx.extras.get(m));
+  for (const m of mappings) deps.push(m.object, m.extras);
   const memo = ctx.memo as Memo;
   const key = `vhost-result:${plan.name}`;
   const result = memo.get(key, deps, (): VirtualHostResult => {

@@ -30,20 +30,6 @@ export class Memo implements MemoLike {
   private entries = new Map<string, { deps: readonly unknown[]; value: unknown }>();
   private live = new Set<string>();
 
-  private owned = new WeakMap<object, Map<string, { deps: readonly unknown[]; value: unknown }>>();
-
-  /** Like get(), for values that belong to one object (a resource, a ResourceRef): no key
-   *  string to build and nothing to sweep — the entry goes when its owner does. */
-  forObject<T>(owner: object, slot: string, deps: readonly unknown[], compute: () => T): T {
-    let slots = this.owned.get(owner);
-    if (!slots) this.owned.set(owner, (slots = new Map()));
-    const entry = slots.get(slot);
-    if (entry && sameDeps(entry.deps, deps)) return entry.value as T;
-    const value = compute();
-    slots.set(slot, { deps, value });
-    return value;
-  }
-
   get<T>(key: string, deps: readonly unknown[], compute: () => T): T {
     this.live.add(key);
     const entry = this.entries.get(key);
@@ -73,9 +59,4 @@ function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** Reuse `previous` when `next` has the same elements, so arrays are stable dependencies too. */
-export function stableArray<T>(previous: readonly T[] | undefined, next: T[]): readonly T[] {
-  return previous && sameDeps(previous, next) ? previous : next;
 }

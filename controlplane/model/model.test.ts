@@ -250,16 +250,30 @@ describe("AuthService", () => {
     expect(errorsOf(result)).toEqual([]);
     const filtersOf = (vhost: string, name: string) => routesOf(result, vhost).find((r) => r.name === name)!.filters;
     const settings = { external: { cluster: "url/127.0.0.1:9003", authority: "127.0.0.1:9003", pathPrefix: "/check", allowedRequestHeaders: [], allowedAuthorizationHeaders: ["x-user"], timeoutMs: 2000, failureModeAllow: false } };
-    expect(filtersOf("default/h", "default/private")).toEqual([{ filter: "attache.wasm/_builtin/auth", settings }]);
+    expect(filtersOf("default/h", "default/private")).toEqual([{ filter: "attache.wasm/_authservice/default/auth", settings }]);
     expect(filtersOf("default/h", "default/public")).toEqual([]);
     expect(filtersOf("attache/default", "default/elsewhere")).toEqual([]);
-    expect(result.ir.wasmFilters).toEqual([expect.objectContaining({ name: "attache.wasm/_builtin/auth", order: 1000, failurePolicy: "FailClosed", configuration: { routes: { "default/private": settings } } })]);
+    expect(result.ir.wasmFilters).toEqual([expect.objectContaining({ name: "attache.wasm/_authservice/default/auth", source: { kind: "AuthService", namespace: "default", name: "auth" }, vmId: "_authservice/default/auth", order: 1000, failurePolicy: "FailClosed", configuration: { routes: { "default/private": settings } } })]);
     expect(result.ir.clusters.map((c) => c.name)).toContain("url/127.0.0.1:9003");
   });
 
   it("without hosts it applies everywhere, the catch-all included", () => {
     const result = model(docs(doc("AuthService", "auth", { service: "http://127.0.0.1:9003" }), mapping("m", { prefix: "/", service: svc })));
-    expect(routesOf(result)[0].filters.map((f) => f.filter)).toEqual(["attache.wasm/_builtin/auth"]);
+    expect(routesOf(result)[0].filters.map((f) => f.filter)).toEqual(["attache.wasm/_authservice/default/auth"]);
+  });
+
+  it("a Mapping on Hosts of different AuthServices gets each Host's callout", () => {
+    const result = model(docs(
+      doc("Host", "one", { hostname: "one.test" }), doc("Host", "two", { hostname: "two.test" }),
+      doc("AuthService", "a", { service: "http://127.0.0.1:9003", hosts: ["one"] }),
+      doc("AuthService", "b", { service: "http://127.0.0.1:9004", hosts: ["two"] }),
+      mapping("shared", { prefix: "/", service: svc }),
+    ));
+    expect(errorsOf(result)).toEqual([]);
+    expect(routesOf(result, "default/one")[0].filters.map((f) => f.filter)).toEqual(["attache.wasm/_authservice/default/a"]);
+    expect(routesOf(result, "default/two")[0].filters.map((f) => f.filter)).toEqual(["attache.wasm/_authservice/default/b"]);
+    const cluster = (name: string) => ((result.ir.wasmFilters.find((f) => f.name === name)!.configuration.routes as Record<string, { external: { cluster: string } }>)["default/shared"]).external.cluster;
+    expect([cluster("attache.wasm/_authservice/default/a"), cluster("attache.wasm/_authservice/default/b")]).toEqual(["url/127.0.0.1:9003", "url/127.0.0.1:9004"]);
   });
 });
 
@@ -289,6 +303,7 @@ describe("structural sharing", () => {
     expect((after.find((r) => r.name === "default/m5")!.action as RouteActionIR).timeoutMs).toBe(9000);
     // Replayed virtual hosts keep their side effects: clusters, filter routes and statuses.
     expect(changed.ir.clusters).toEqual(first.ir.clusters);
+    changed.ir.clusters.forEach((c, i) => expect(c, "an edited Mapping keeps its cluster object").toBe(first.ir.clusters[i]));
     expect(changed.ir.wasmFilters.map((f) => Object.keys(f.configuration.routes as object).length)).toEqual(first.ir.wasmFilters.map((f) => Object.keys(f.configuration.routes as object).length));
   });
 

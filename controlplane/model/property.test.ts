@@ -85,9 +85,8 @@ describe("model properties", () => {
       }
       for (const filter of ir.wasmFilters) {
         // The configuration the model assembles for a built-in filter is one its schema accepts.
-        if (filter.source.namespace === BUILTIN_NAMESPACE) {
-          expect(checkFilterConfig(TEST_OPTIONS.filterSchemas![filter.source.name], filter.configuration, filter.name)).toEqual([]);
-        }
+        const builtin = filter.source.kind === "AuthService" ? "auth" : filter.source.namespace === BUILTIN_NAMESPACE ? filter.source.name : undefined;
+        if (builtin) expect(checkFilterConfig(TEST_OPTIONS.filterSchemas![builtin], filter.configuration, filter.name)).toEqual([]);
         const enabling = new Set(ir.virtualHosts.flatMap((v) => v.routes.filter((r) => r.filters.some((f) => f.filter === filter.name)).map((r) => r.name)));
         expect(new Set(Object.keys(filter.configuration.routes as object))).toEqual(enabling);
       }

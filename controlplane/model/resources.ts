@@ -14,7 +14,7 @@ import { Diagnostics, type StatusEntry } from "./diagnostics.ts";
 import { checkMapping, type MappingInfo } from "./check-mapping.ts";
 import { checkAuthService, checkHost, checkWasmFilter } from "./check-others.ts";
 import { checkRouteSettings, checkFilterConfig } from "./filter-config.ts";
-import { canonicalize, pruneNames, type CheckedRecord, type ModelCache } from "./cache.ts";
+import { canonicalize, pruneNames, stableRef, type CheckedRecord, type ModelCache } from "./cache.ts";
 import type { ModelOptions } from "./types.ts";
 
 export interface Resource<S, I = undefined> {
@@ -27,7 +27,10 @@ export interface Resource<S, I = undefined> {
   info: I;
 }
 
-export type MappingResource = Resource<MappingSpec, MappingInfo>;
+export type MappingResource = Resource<MappingSpec, MappingInfo> & {
+  /** Resolved references (model/mapping-refs.ts), set once the Mapping's refs check out. */
+  extras?: import("./routes.ts").MappingExtras;
+};
 
 export interface Index {
   mappings: MappingResource[];
@@ -144,7 +147,6 @@ function identify(object: KubeObject): Identity {
 export function indexBundle(bundle: ResourceBundle, options: ModelOptions, cache: ModelCache, diagnostics: Diagnostics): Index {
   const index: Index = { mappings: [], hosts: [], wasmFilters: new Map(), authServices: [], services: new Map(), endpointSlices: new Map(), secrets: new Map(), configMaps: new Map() };
   const seen = new Map<string, BundleResource>();
-  const live = new Set<string>();
   for (const resource of bundle.resources) {
     let object = resource.object as KubeObject;
     const { kind, namespace, name, ref, generation, isOurs, isKube, key, nameKey } = identify(object);
@@ -166,7 +168,7 @@ export function indexBundle(bundle: ResourceBundle, options: ModelOptions, cache
       continue;
     }
     seen.set(nameKey, resource);
-    object = canonicalize(cache, nameKey, object, live);
+    object = canonicalize(cache, nameKey, object);
 
     if (isKube) {
       if (kind === "Service") index.services.set(key, object);
@@ -185,7 +187,7 @@ export function indexBundle(bundle: ResourceBundle, options: ModelOptions, cache
     }
 
     const record = cachedChecks(cache, kind, object, namespace, name, options);
-    record.ref ??= ref; // one ResourceRef object per unchanged resource, so IR sources stay ===
+    record.ref ??= stableRef(cache, nameKey, ref); // one ResourceRef per resource name, so IR sources stay ===
     const entry = diagnostics.add(record.ref, resource.location, generation, HAS_REFS.has(kind));
     Diagnostics.invalid(entry, record.errors);
     if (entry.invalid.length) continue;
@@ -196,6 +198,6 @@ export function indexBundle(bundle: ResourceBundle, options: ModelOptions, cache
     else if (kind === "WasmFilter") index.wasmFilters.set(key, item);
     else index.authServices.push(item);
   }
-  pruneNames(cache, live);
+  pruneNames(cache, seen);
   return index;
 }

@@ -32,7 +32,6 @@ export interface RouteContext {
   memo: MemoLike;
   clusters: Pick<Clusters, "use">;
   filters: Pick<Filters, "enable">;
-  extras: Map<MappingResource, MappingExtras>;
   auth?: AuthBinding;
 }
 
@@ -75,12 +74,12 @@ export function buildGroupRoute(plan: HostPlan, group: MappingResource[], ctx: R
   const routeName = primary.key;
   const routeFilters: { base: FilterBase; settings: Record<string, unknown> }[] = [];
   if (ctx.auth && !primary.spec.bypassAuth) routeFilters.push({ base: ctx.auth.filter, settings: ctx.auth.settings });
-  routeFilters.push(...ctx.extras.get(primary)!.filters);
+  routeFilters.push(...primary.extras!.filters);
   // Sticky canary: the canary filter writes a hash into `hashHeader`, Envoy picks
   // hash % totalWeight against the cumulative weights (canary backends first); the filter's
   // override header needs the canary share, hence canaryWeight/totalWeight in its settings.
-  const canaryOwner = members.find((m) => ctx.extras.get(m)!.canary);
-  const canary = canaryOwner ? ctx.extras.get(canaryOwner)!.canary : undefined;
+  const canaryOwner = members.find((m) => m.extras!.canary);
+  const canary = canaryOwner?.extras!.canary;
   const stickyHeader = canary?.hashHeader;
   if (canary) {
     const canaryWeight = backends.slice(0, -1).reduce((total, b) => total + b.weight, 0);

@@ -105,6 +105,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       ready: () => xdsSnapshotState(pipeline, xds),
       config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
       statuses: () => pipeline.latest?.statuses ?? [],
+      sourceErrors: () => pipeline.latest?.sourceErrors ?? [],
       ir: () => pipeline.latest?.ir,
       clients: () => xds.clients(),
       metrics,

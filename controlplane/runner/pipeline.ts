@@ -6,7 +6,7 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { GatewayIR } from "../ir/types.ts";
 import { buildModel, createModelCache, type ModelOptions, type ResourceStatus } from "../model/index.ts";
-import type { BundleResource, ResourceBundle } from "../sources/bundle.ts";
+import type { BundleResource, ResourceBundle, SourceError } from "../sources/bundle.ts";
 import { translate, type XdsResources } from "../translate/index.ts";
 import type { ControlPlaneMetrics } from "../admin/metrics.ts";
 
@@ -15,6 +15,8 @@ export interface PipelineResult {
   ir: GatewayIR;
   statuses: ResourceStatus[];
   resources: XdsResources;
+  /** Documents the source could not read (bad YAML); diagnostics shows them with the invalid. */
+  sourceErrors: readonly SourceError[];
   durationMs: number;
   /** performance.now() when this result was produced. */
   at: number;
@@ -44,7 +46,7 @@ export class Pipeline extends EventEmitter {
     const { ir, statuses } = buildModel(input, { ...this.options.model, cache: this.cache });
     const resources = translate(ir);
     const durationMs = performance.now() - started;
-    const result: PipelineResult = { revision: bundle.revision, ir, statuses, resources, durationMs, at: performance.now() };
+    const result: PipelineResult = { revision: bundle.revision, ir, statuses, resources, sourceErrors: bundle.errors, durationMs, at: performance.now() };
     this.latest = result;
 
     const invalid = statuses.filter((s) => s.conditions.some((c) => c.type === "Accepted" && c.status === "False"));

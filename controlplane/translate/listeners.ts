@@ -4,7 +4,7 @@
 // over SDS, ALPN, and an HCM using RDS `attache-https/<vhost>`.
 import type { GatewayIR, HostTlsIR, VirtualHostIR } from "../ir/types.ts";
 import { httpConnectionManager } from "./hcm.ts";
-import { lastResult } from "./memo.ts";
+import { lastResult, perObject } from "./memo.ts";
 import { ADS_SOURCE, any, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, httpsRouteConfigName, type JsonObject } from "./resources.ts";
 
 const TLS_VERSION = { "1.2": "TLSv1_2", "1.3": "TLSv1_3" } as const;
@@ -54,11 +54,13 @@ function buildTlsFilterChain(vhost: VirtualHostIR, filters: JsonObject[]): JsonO
  *  drain every connection on it (envoy#35085). Entries not used by the last translation go. */
 let chainCache = new Map<string, { filters: JsonObject[]; chain: JsonObject }>();
 
+const chainKey = perObject((vhost: VirtualHostIR): string => `${vhost.name}\n${JSON.stringify(vhost.tls)}`);
+
 function tlsFilterChains(vhosts: VirtualHostIR[], filters: JsonObject[]): JsonObject[] {
   const next = new Map<string, { filters: JsonObject[]; chain: JsonObject }>();
   const chains: JsonObject[] = [];
   for (const vhost of vhosts) {
-    const key = `${vhost.name}\n${JSON.stringify(vhost.tls)}`;
+    const key = chainKey(vhost);
     const hit = chainCache.get(key) ?? next.get(key);
     const entry = hit && hit.filters === filters ? hit : { filters, chain: buildTlsFilterChain(vhost, filters) };
     next.set(key, entry);

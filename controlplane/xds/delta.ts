@@ -13,7 +13,7 @@ import { Held, internNames, NameSet } from "./held.ts";
 import { chunkBySize, AdsStream, type PushPhase } from "./stream.ts";
 import { deltaSize, type EncodedResource, type TypeChange, type TypeSnapshot } from "./snapshot.ts";
 import { listNames } from "./sotw.ts";
-import { SERVED_TYPES, TYPE_URL, WILDCARD_TYPES } from "./types.ts";
+import { NAMESPACE_TYPES, namespaceOf, SERVED_TYPES, subscribes, TYPE_URL, WILDCARD_TYPES } from "./types.ts";
 import { encodeDeltaResponse, type DeltaRequest } from "./wire.ts";
 
 interface DeltaTypeState {
@@ -55,13 +55,16 @@ export class DeltaStream extends AdsStream<DeltaRequest> {
     // version it holds.
     for (const name of subscribe) if (!(first && name in req.initial_resource_versions)) state.held.delete(name);
     for (const name of req.resource_names_unsubscribe) {
-      if (name === "*") {
-        state.wildcard = false;
-        for (const held of [...state.held.names()]) if (!state.names.has(held)) state.held.delete(held);
-        continue;
+      if (name === "*") state.wildcard = false;
+      else state.names.delete(name);
+    }
+    if (req.resource_names_unsubscribe.length || (NAMESPACE_TYPES.has(typeUrl) && subscribe.length && !first)) {
+      // Forget what is no longer covered (unsubscribed, or a namespace subscribed anew), so a
+      // later subscription sends it again.
+      const fresh = new Set(subscribe);
+      for (const held of [...state.held.names()]) {
+        if (!this.subscribed(typeUrl, state, held, state.held.baseResource(held)) || fresh.has(namespaceOf(held))) state.held.delete(held);
       }
-      state.names.delete(name);
-      if (!state.wildcard) state.held.delete(name);
     }
     if (first || subscribe.length || req.resource_names_unsubscribe.length || req.resource_names_subscribe.length) {
       this.respond(typeUrl, state, undefined, "both", subscribe);
@@ -77,8 +80,8 @@ export class DeltaStream extends AdsStream<DeltaRequest> {
     this.types.get(typeUrl)?.held.rebase(snap.resources);
   }
 
-  private subscribed(state: DeltaTypeState, name: string): boolean {
-    return state.wildcard || state.names.has(name);
+  private subscribed(typeUrl: string, state: DeltaTypeState, name: string, resource?: EncodedResource): boolean {
+    return subscribes(typeUrl, state.wildcard, state.names, name, resource);
   }
 
   private respond(typeUrl: string, state: DeltaTypeState, candidates: readonly string[] | undefined, phase: PushPhase | "both", subscribed: readonly string[]): void {
@@ -87,17 +90,18 @@ export class DeltaStream extends AdsStream<DeltaRequest> {
     const resources = snap?.resources ?? NO_RESOURCES;
     const updates: EncodedResource[] = [];
     if (phase !== "remove") {
-      for (const name of candidates ?? (state.wildcard ? resources.keys() : state.names)) {
+      for (const name of candidates ?? (state.wildcard || NAMESPACE_TYPES.has(typeUrl) ? resources.keys() : state.names)) {
         const r = resources.get(name);
-        if (r && this.subscribed(state, name) && state.held.version(name) !== r.version) updates.push(r);
+        if (r && this.subscribed(typeUrl, state, name, r) && state.held.version(name) !== r.version) updates.push(r);
       }
     }
     const removed = new Set<string>();
     if (phase !== "update") {
       for (const name of candidates ?? [...state.held.names()]) {
-        if (!resources.has(name) && state.held.has(name) && this.subscribed(state, name)) removed.add(name);
+        if (!resources.has(name) && state.held.has(name) && this.subscribed(typeUrl, state, name, state.held.baseResource(name))) removed.add(name);
       }
-      for (const name of subscribed) if (!resources.has(name)) removed.add(name);
+      // (A VHDS subscription names a namespace, not a resource: nothing to deny.)
+      if (!NAMESPACE_TYPES.has(typeUrl)) for (const name of subscribed) if (!resources.has(name)) removed.add(name);
     }
     if (updates.length || removed.size) this.write(typeUrl, state, updates, [...removed]);
     if (!candidates && snap) state.held.rebase(snap.resources);

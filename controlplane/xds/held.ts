@@ -26,6 +26,11 @@ export class Held {
     return this.version(name) !== undefined;
   }
 
+  /** The shared snapshot's resource behind a held name, if it comes from the base. */
+  baseResource(name: string): EncodedResource | undefined {
+    return this.overlay.has(name) ? undefined : this.base?.get(name);
+  }
+
   set(name: string, version: string): void {
     this.overlay.set(name, version);
   }

@@ -4,3 +4,4 @@ export { SnapshotCache, defaultNodeGroup, DEFAULT_GROUP, GROUP_METADATA_KEY, typ
 export type { Snapshot, SnapshotChanges, XdsResources } from "./snapshot.ts";
 export type { PushRecord } from "./stream.ts";
 export { TYPE_URL, PUSH_ORDER, type AckRecord, type ClientInfo, type NackRecord, type NodeInfo } from "./types.ts";
+export { observeXds } from "./metrics.ts";

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { encodeJson, type Json } from "../../protos/json.ts";
 import { encodeAny, encodeDeltaResource, encodeSotwBody, fieldSize } from "./wire.ts";
-import { SERVED_TYPES, shortType } from "./types.ts";
+import { SERVED_TYPES, shortType, TYPE_URL } from "./types.ts";
 
 /** Type URL -> resource name -> proto3 JSON (the translator's output shape). */
 export interface XdsResources {
@@ -22,6 +22,10 @@ export interface EncodedResource {
   any: Uint8Array;
   /** DeltaDiscoveryResponse.Resource bytes (Delta `resources` entry). */
   delta: Uint8Array;
+  /** Whether a wildcard subscription includes it. Listeners with `api_listener` are client-side
+   *  configuration for proxyless gRPC, which always names them; Envoy refuses them outside its
+   *  bootstrap (listener_manager_impl.cc) and the local data plane has no use for them. */
+  wildcard: boolean;
 }
 
 export const sotwSize = (r: EncodedResource): number => fieldSize(r.any.length);
@@ -31,6 +35,7 @@ const hash = (data: Uint8Array | string): string => createHash("sha256").update(
 
 export class TypeSnapshot {
   private body?: Uint8Array;
+  private visible?: ReadonlyMap<string, EncodedResource>;
   constructor(
     readonly typeUrl: string,
     /** One version per type per snapshot: a hash of every (name, version). */
@@ -38,10 +43,19 @@ export class TypeSnapshot {
     readonly resources: ReadonlyMap<string, EncodedResource>,
   ) {}
 
-  /** Every resource as an encoded SotW `resources` field, built once, shared by all
+  /** What a wildcard subscription gets (the same map when that is everything). */
+  wildcardResources(): ReadonlyMap<string, EncodedResource> {
+    if (!this.visible) {
+      const all = [...this.resources.values()];
+      this.visible = all.every((r) => r.wildcard) ? this.resources : new Map(all.filter((r) => r.wildcard).map((r) => [r.name, r]));
+    }
+    return this.visible;
+  }
+
+  /** The wildcard set as an encoded SotW `resources` field, built once, shared by all
    *  wildcard subscribers. */
   sotwBody(): Uint8Array {
-    this.body ??= encodeSotwBody([...this.resources.values()].map((r) => r.any));
+    this.body ??= encodeSotwBody([...this.wildcardResources().values()].map((r) => r.any));
     return this.body;
   }
 
@@ -92,7 +106,8 @@ export class ResourceEncoder {
     const value = encodeJson(typeUrl.slice(typeUrl.indexOf("/") + 1), json, `${shortType(typeUrl)} ${name}`);
     const version = hash(value);
     const any = encodeAny(typeUrl, value);
-    const encoded: EncodedResource = { name, typeUrl, version, any, delta: encodeDeltaResource(name, version, any) };
+    const apiListener = typeUrl === TYPE_URL.listener && typeof json === "object" && json !== null && !Array.isArray(json) && json.api_listener !== undefined;
+    const encoded: EncodedResource = { name, typeUrl, version, any, delta: encodeDeltaResource(name, version, any), wildcard: !apiListener };
     if (key) this.byObject.set(key, encoded);
     return encoded;
   }

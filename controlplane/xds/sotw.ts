@@ -12,7 +12,7 @@
 import { Held, internNames } from "./held.ts";
 import { chunkBySize, AdsStream, type PushPhase } from "./stream.ts";
 import { sotwSize, type EncodedResource, type TypeChange, type TypeSnapshot } from "./snapshot.ts";
-import { FULL_STATE_TYPES, SERVED_TYPES, TYPE_URL, WILDCARD_TYPES } from "./types.ts";
+import { FULL_STATE_TYPES, subscribes, NAMESPACE_TYPES, namespaceOf, SERVED_TYPES, TYPE_URL, WILDCARD_TYPES } from "./types.ts";
 import { encodeSotwBody, encodeSotwResponse, encodeSotwResponseWithBody, type SotwRequest } from "./wire.ts";
 
 interface SotwTypeState {
@@ -62,15 +62,19 @@ export class SotwStream extends AdsStream<SotwRequest> {
     const next = internNames(explicit);
     if (!state.wildcard && !FULL_STATE_TYPES.has(typeUrl)) {
       // A newly subscribed name is sent even if unchanged (xds_protocol.rst).
-      for (const name of next) if (!state.names.has(name)) state.held.delete(name);
+      const added = new Set([...next].filter((name) => !state.names.has(name)));
+      for (const name of added) state.held.delete(name);
+      if (NAMESPACE_TYPES.has(typeUrl) && added.size) {
+        for (const name of [...state.held.names()]) if (added.has(namespaceOf(name))) state.held.delete(name);
+      }
     }
     state.wildcard = wildcard;
     state.names = next;
     return true;
   }
 
-  private subscribed(state: SotwTypeState, name: string): boolean {
-    return state.wildcard || state.names.has(name);
+  private subscribed(typeUrl: string, state: SotwTypeState, name: string, resource?: EncodedResource): boolean {
+    return subscribes(typeUrl, state.wildcard, state.names, name, resource);
   }
 
   protected pushType(typeUrl: string, change: TypeChange, phase: PushPhase): void {
@@ -95,7 +99,7 @@ export class SotwStream extends AdsStream<SotwRequest> {
   private respondFullState(typeUrl: string, state: SotwTypeState, snap: TypeSnapshot, phase: PushPhase): void {
     // Make before break: while other types update, resources deleted from the snapshot stay
     // in the set; the "remove" phase then sends the exact new set.
-    const kept = phase === "update" ? [...state.fullState.values()].filter((r) => !snap.resources.has(r.name) && this.subscribed(state, r.name)) : [];
+    const kept = phase === "update" ? [...state.fullState.values()].filter((r) => !snap.resources.has(r.name) && this.subscribed(typeUrl, state, r.name, r)) : [];
     const subscription = state.wildcard ? "*" : [...state.names].sort().join("\n");
     const key = `${snap.version}|${subscription}|${kept.map((r) => r.name).join("\n")}`;
     if (key === state.lastKey) return;
@@ -103,9 +107,9 @@ export class SotwStream extends AdsStream<SotwRequest> {
     let body: Uint8Array;
     if (state.wildcard && !kept.length) {
       body = snap.sotwBody();
-      state.fullState = snap.resources;
+      state.fullState = snap.wildcardResources();
     } else {
-      const resources = [...snap.resources.values()].filter((r) => this.subscribed(state, r.name)).concat(kept);
+      const resources = [...snap.resources.values()].filter((r) => this.subscribed(typeUrl, state, r.name, r)).concat(kept);
       body = encodeSotwBody(resources.map((r) => r.any));
       state.fullState = new Map(resources.map((r) => [r.name, r]));
     }
@@ -123,11 +127,11 @@ export class SotwStream extends AdsStream<SotwRequest> {
   }
 
   private respondChanged(typeUrl: string, state: SotwTypeState, snap: TypeSnapshot, candidates: readonly string[] | undefined): void {
-    const names = candidates ?? (state.wildcard ? snap.resources.keys() : state.names);
+    const names = candidates ?? (state.wildcard || NAMESPACE_TYPES.has(typeUrl) ? snap.resources.keys() : state.names);
     const out: EncodedResource[] = [];
     for (const name of names) {
       const resource = snap.resources.get(name);
-      if (resource && this.subscribed(state, name) && state.held.version(name) !== resource.version) out.push(resource);
+      if (resource && this.subscribed(typeUrl, state, name, resource) && state.held.version(name) !== resource.version) out.push(resource);
     }
     for (const chunk of chunkBySize(out, sotwSize, this.host.maxResponseBytes)) {
       const nonce = this.nextNonce();

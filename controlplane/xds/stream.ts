@@ -184,7 +184,7 @@ export abstract class AdsStream<Req extends { node?: NodeInfo; type_url: string;
       return "nack";
     }
     this.acked[req.type_url] = sent.version;
-    this.host.ack({ nodeId: node.id, streamId: this.id, typeUrl: req.type_url, version: sent.version, nonce: req.response_nonce, latencyMs: performance.now() - sent.snapshotSetAt });
+    this.host.ack({ nodeId: node.id, cluster: node.cluster, streamId: this.id, typeUrl: req.type_url, version: sent.version, nonce: req.response_nonce, latencyMs: performance.now() - sent.snapshotSetAt });
     return "ack";
   }
 

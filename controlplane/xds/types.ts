@@ -33,6 +33,28 @@ export const SERVED_TYPES: ReadonlySet<string> = new Set(PUSH_ORDER);
  *  configuration to Envoy's namespace-matching wildcard subscription (vhds.cc). */
 export const WILDCARD_TYPES: ReadonlySet<string> = new Set([TYPE_URL.listener, TYPE_URL.cluster, TYPE_URL.virtualHost]);
 
+/** Types whose subscriptions use namespace matching: Envoy's VHDS subscribes to the route
+ *  configuration's name and takes every VirtualHost named `<that name>/<one segment>`; the
+ *  namespace is everything before the last "/" (envoy source/common/router/vhds.cc,
+ *  config_subscription/grpc/watch_map.cc namespaceFromName). */
+export const NAMESPACE_TYPES: ReadonlySet<string> = new Set([TYPE_URL.virtualHost]);
+
+export function namespaceOf(name: string): string {
+  const slash = name.lastIndexOf("/");
+  return slash < 0 ? "" : name.slice(0, slash);
+}
+
+/** Whether a subscription (explicit names, maybe namespaces) covers a resource name. */
+export function covers(typeUrl: string, names: { has(name: string): boolean }, name: string): boolean {
+  return names.has(name) || (NAMESPACE_TYPES.has(typeUrl) && names.has(namespaceOf(name)));
+}
+
+/** Whether a stream's subscription takes a resource: named (or in a named namespace), or by
+ *  wildcard unless the resource is kept out of wildcards (EncodedResource.wildcard). */
+export function subscribes(typeUrl: string, wildcard: boolean, names: { has(name: string): boolean }, name: string, resource?: { wildcard: boolean }): boolean {
+  return covers(typeUrl, names, name) || (wildcard && (resource?.wildcard ?? true));
+}
+
 /** SotW types where a response is the complete state (a missing name means deleted);
  *  responses of the other types may carry only what changed (xds_protocol.rst "Resource
  *  types"): these cannot be split over several responses. */
@@ -70,6 +92,7 @@ export interface NackRecord {
 
 export interface AckRecord {
   nodeId: string;
+  cluster: string;
   streamId: number;
   typeUrl: string;
   version: string;

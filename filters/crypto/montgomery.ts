@@ -1,4 +1,4 @@
-// Modular arithmetic for an odd modulus in Montgomery form (Montgomery 1985; the CIOS loop of
+// Modular arithmetic for an odd modulus in Montgomery form (Montgomery 1985; the FIOS loop of
 // Koç, Acar and Kaliski, "Analyzing and Comparing Montgomery Multiplication Algorithms", 1996).
 // Numbers are little-endian arrays of `limbs` 32-bit words; products go through u64, which
 // WebAssembly multiplies natively. One Modulus serves RSA (64–128 limbs) and P-256 (8 limbs).
@@ -95,8 +95,6 @@ export class Modulus {
   /** R mod modulus: 1 in Montgomery form. */
   readonly one: Limbs;
   private readonly scratch: StaticArray<u32>;
-  /** 2·limbs + 1 words: the full square before reduction (square()). */
-  private readonly wide: StaticArray<u32>;
   private readonly unit: Limbs;
 
   /** `modulus` must be odd and have a non-zero top limb. */
@@ -105,7 +103,6 @@ export class Modulus {
     this.limbs = count;
     this.modulus = modulus;
     this.scratch = new StaticArray<u32>(count + 1);
-    this.wide = new StaticArray<u32>(2 * count + 1);
     // Newton's iteration doubles the correct low bits of x = m0^-1 each step: 1 -> 32 in 5.
     const m0 = unchecked(modulus[0]);
     let x: u32 = 1;
@@ -124,8 +121,9 @@ export class Modulus {
   }
 
   /**
-   * out = a·b·R^-1 mod m, for a, b < m. `out` may alias a or b. The CIOS form interleaves the
-   * product and the reduction row by row, so the scratch stays limbs + 2 words.
+   * out = a·b·R^-1 mod m, for a, b < m. `out` may alias a or b. The product and the reduction
+   * are interleaved row by row, so the scratch stays limbs + 1 words. (A dedicated squaring
+   * that computes each cross product once measured no faster here: it moves more memory.)
    */
   multiply(out: Limbs, a: Limbs, b: Limbs): void {
     // Raw loads and stores on the limb buffers: this loop is the whole cost of RSA and ECDSA,
@@ -159,70 +157,6 @@ export class Modulus {
       store<u32>(top, <u32>(last >>> 32));
     }
     this.reduceOnce(out, t);
-  }
-
-  /**
-   * out = a²·R^-1 mod m, for a < m: the schoolbook square computes each cross product a[i]·a[j]
-   * once and doubles it (separated operand scanning, Koç et al. §3), then reduces the 2·limbs
-   * words; about three quarters of multiply()'s work, and RSA verification is mostly squarings.
-   */
-  square(out: Limbs, a: Limbs): void {
-    const count = <usize>this.limbs;
-    const t = changetype<usize>(this.wide);
-    const ap = changetype<usize>(a);
-    const m = changetype<usize>(this.modulus);
-    memory.fill(t, 0, ((count << 1) + 1) << 2);
-    // Cross products, i < j; row i ends at word i + count, which no earlier row has written.
-    for (let i: usize = 0; i < count; i++) {
-      const ai = <u64>load<u32>(ap + (i << 2));
-      let carry: u64 = 0;
-      for (let j = i + 1; j < count; j++) {
-        const at = t + ((i + j) << 2);
-        const sum = <u64>load<u32>(at) + ai * <u64>load<u32>(ap + (j << 2)) + carry;
-        store<u32>(at, <u32>sum);
-        carry = sum >>> 32;
-      }
-      store<u32>(t + ((i + count) << 2), <u32>carry);
-    }
-    // Double them (a² < 2^(64·limbs), so nothing shifts out), then add the squares a[i]².
-    let bit: u32 = 0;
-    for (let i: usize = 0; i < (count << 1); i++) {
-      const word = load<u32>(t + (i << 2));
-      store<u32>(t + (i << 2), (word << 1) | bit);
-      bit = word >>> 31;
-    }
-    let carry: u64 = 0;
-    for (let i: usize = 0; i < count; i++) {
-      const ai = <u64>load<u32>(ap + (i << 2));
-      const squared = ai * ai;
-      const low = t + (i << 3);
-      let sum = <u64>load<u32>(low) + (squared & 0xffffffff) + carry;
-      store<u32>(low, <u32>sum);
-      sum = <u64>load<u32>(low + 4) + (squared >>> 32) + (sum >>> 32);
-      store<u32>(low + 4, <u32>sum);
-      carry = sum >>> 32;
-    }
-    // Montgomery reduction (REDC) word by word; the result, below 2m, sits in words count..2·count.
-    const inverse = this.inverse;
-    const end = t + (count << 3);
-    for (let i: usize = 0; i < count; i++) {
-      const row = t + (i << 2);
-      // A u32 local first: inside <u64>(...) AssemblyScript would load and multiply in 64 bits, unreduced.
-      const lowWord: u32 = load<u32>(row);
-      const factor = <u64>(lowWord * inverse);
-      carry = 0;
-      for (let j: usize = 0; j < (count << 2); j += 4) {
-        const sum = <u64>load<u32>(row + j) + factor * <u64>load<u32>(m + j) + carry;
-        store<u32>(row + j, <u32>sum);
-        carry = sum >>> 32;
-      }
-      for (let at = row + (count << 2); carry != 0 && at <= end; at += 4) {
-        const sum = <u64>load<u32>(at) + carry;
-        store<u32>(at, <u32>sum);
-        carry = sum >>> 32;
-      }
-    }
-    this.reduceOnce(out, t + (count << 2));
   }
 
   /** out = the (limbs + 1)-word value at `value` minus m when it is at least m (it is below 2m). */
@@ -297,7 +231,7 @@ export class Modulus {
     for (let i = 0; i < exponent.length; i++) {
       const byte = unchecked(exponent[i]);
       for (let bit = 7; bit >= 0; bit--) {
-        if (started) this.square(out, out);
+        if (started) this.multiply(out, out, out);
         if (((byte >> <u8>bit) & 1) != 0) {
           this.multiply(out, out, base);
           started = true;

@@ -56,9 +56,11 @@ describe("gRPC callouts and proxy_get_status", () => {
     const stream = probe.u32(t2);
     expect(probe.call("proxy_grpc_send", root, stream, msg, msgl, 0)).toBe(WasmResult.Ok);
     expect(probe.call("proxy_grpc_send", root, unary, msg, msgl, 0)).toBe(WasmResult.BadArgument);
+    expect(probe.call("proxy_grpc_send", root, stream, msg, msgl, 1)).toBe(WasmResult.Ok);
+    expect(probe.call("proxy_grpc_send", root, stream, msg, msgl, 0)).toBe(WasmResult.BadArgument); // after end_stream
     expect(probe.host.getGrpcCalls().map((c) => [c.service, c.method, c.streaming, c.messages.length])).toEqual([
       ["envoy.service.auth.v3.Authorization", "Check", false, 1],
-      ["envoy.service.auth.v3.Authorization", "Check", true, 1],
+      ["envoy.service.auth.v3.Authorization", "Check", true, 2],
     ]);
     expect(probe.call("proxy_grpc_cancel", root, stream)).toBe(WasmResult.Ok);
     expect(probe.call("proxy_grpc_cancel", root, stream)).toBe(WasmResult.NotFound);

@@ -49,7 +49,7 @@ export function calloutImports(host: ImportHost) {
       if (!context) return WasmResult.NotFound;
       if (host.knownUpstreams && !host.knownUpstreams.has(upstream)) return WasmResult.BadArgument;
       const token = host.nextCalloutToken();
-      host.grpcCalls.set(token, { token, contextId: context.id, upstream, service, method, initialMetadata, messages: [message], streaming: false, timeoutMs: timeoutMs >>> 0 });
+      host.grpcCalls.set(token, { token, contextId: context.id, upstream, service, method, initialMetadata, messages: [message], streaming: false, sendClosed: true, timeoutMs: timeoutMs >>> 0 });
       host.memory.writeU32(retToken, token);
       return WasmResult.Ok;
     },
@@ -67,7 +67,7 @@ export function calloutImports(host: ImportHost) {
       if (!context) return WasmResult.NotFound;
       if (host.knownUpstreams && !host.knownUpstreams.has(upstream)) return WasmResult.BadArgument;
       const token = host.nextCalloutToken();
-      host.grpcCalls.set(token, { token, contextId: context.id, upstream, service, method, initialMetadata, messages: [], streaming: true, timeoutMs: 0 });
+      host.grpcCalls.set(token, { token, contextId: context.id, upstream, service, method, initialMetadata, messages: [], streaming: true, sendClosed: false, timeoutMs: 0 });
       host.memory.writeU32(retToken, token);
       return WasmResult.Ok;
     },
@@ -76,9 +76,9 @@ export function calloutImports(host: ImportHost) {
       const message = host.memory.copyBytes(messagePtr, messageLen, "grpc_send message");
       const call = host.grpcCalls.get(token >>> 0);
       if (!call) return WasmResult.NotFound;
-      if (!call.streaming) return WasmResult.BadArgument;
+      if (!call.streaming || call.sendClosed) return WasmResult.BadArgument;
       call.messages.push(message);
-      void endStream;
+      call.sendClosed = endStream !== 0;
       return WasmResult.Ok;
     },
 

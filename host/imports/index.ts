@@ -63,7 +63,12 @@ export interface BuiltImports {
  * Builds the import object for `module`, or throws MissingImportError naming every import we do
  * not provide. Unknown WASI functions get an ENOSYS stub (reference: "others stubbed").
  */
-export function buildImports(module: WebAssembly.Module, host: ImportHost, maxMemoryPages: number): BuiltImports {
+export function buildImports(
+  module: WebAssembly.Module,
+  host: ImportHost,
+  maxMemoryPages: number,
+  memoryLimits: { initial: number; maximum?: number } = { initial: 1 },
+): BuiltImports {
   const env = envImports(host);
   const wasi = wasiImports(host) as Record<string, Function>;
   const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
@@ -76,7 +81,9 @@ export function buildImports(module: WebAssembly.Module, host: ImportHost, maxMe
     } else if ((WASI_MODULES as readonly string[]).includes(entry.module) && entry.kind === "function") {
       target[entry.name] = (wasi[entry.name] ?? (() => WASI_ENOSYS)) as WebAssembly.ImportValue;
     } else if (entry.module === "env" && entry.kind === "memory" && entry.name === "memory") {
-      importedMemory = new WebAssembly.Memory({ initial: 1, maximum: maxMemoryPages });
+      // The module's own maximum if lower, else our cap: memory.grow past it returns -1.
+      const maximum = Math.max(memoryLimits.initial, Math.min(memoryLimits.maximum ?? maxMemoryPages, maxMemoryPages));
+      importedMemory = new WebAssembly.Memory({ initial: memoryLimits.initial, maximum });
       target[entry.name] = importedMemory;
     } else {
       missing.push(`${entry.module}.${entry.name}${entry.kind === "function" ? "" : ` (${entry.kind})`}`);

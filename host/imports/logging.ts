@@ -13,7 +13,7 @@ export function loggingImports(host: ImportHost) {
       // A message below the log level is not even decoded (filters log per request at debug);
       // errors always are, so a failure report can quote the module's last error.
       if (level < host.logLevel && level < LogLevel.Error) {
-        host.memory.view8(messagePtr, messageLen, "log message");
+        host.memory.checkRange(messagePtr, messageLen, "log message");
         return WasmResult.Ok;
       }
       host.log(level, host.memory.string(messagePtr, messageLen, "log message"));

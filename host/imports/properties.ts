@@ -11,8 +11,7 @@ export function propertyImports(host: ImportHost) {
   return guarded({
     proxy_get_property(pathPtr: number, pathLen: number, retPtrPtr: number, retLenPtr: number): number {
       // A trailing NUL (C++ SDK form) is dropped; the rest is the NUL-joined key itself.
-      const view = host.memory.view8(pathPtr, pathLen, "property path");
-      const trailing = view.length > 1 && view[view.length - 1] === 0 ? 1 : 0;
+      const trailing = pathLen > 1 && host.memory.byteAt(pathPtr + pathLen - 1, "property path") === 0 ? 1 : 0;
       const key = host.memory.key(pathPtr, pathLen - trailing, "property path");
       host.memory.checkSlots(retPtrPtr, retLenPtr);
       const value = host.getProperty(key);

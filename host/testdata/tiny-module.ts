@@ -12,11 +12,21 @@ export interface TinyModuleSpec {
   imports?: Array<[string, string]>;
   /** Export `_initialize` / `_start` that store 1/2 into memory[0] so a test sees what ran. */
   entry?: Array<"_initialize" | "_start" | "main">;
+  /** Import `env.memory` with these limits instead of defining one. */
+  importMemory?: { initial: number; maximum?: number };
 }
 
 export function tinyModule(spec: TinyModuleSpec): Uint8Array {
   const mod = new binaryen.Module();
-  mod.setMemory(1, 16, "memory");
+  if (spec.importMemory) {
+    mod.setMemory(spec.importMemory.initial, spec.importMemory.maximum ?? 65536, null, [], false, false, "0");
+    mod.addMemoryImport("0", "env", "memory");
+  } else {
+    mod.setMemory(1, 16, "memory");
+  }
+  // grow(pages) -> previous size in pages, or -1 (memory.grow)
+  mod.addFunction("grow", binaryen.createType([binaryen.i32]), binaryen.i32, [], mod.memory.grow(mod.local.get(0, binaryen.i32), "0"));
+  mod.addFunctionExport("grow", "grow");
   const none = binaryen.none;
   const i32 = binaryen.i32;
   for (const [module, name] of spec.imports ?? []) mod.addFunctionImport(`${module}.${name}`, module, name, none, i32);

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { XdsServer } from "../../controlplane/xds/server.ts";
 import { TYPE_URL } from "../../controlplane/xds/types.ts";
-import { baseResources, cluster, resources, routeConfig, virtualHost } from "./fixtures.ts";
+import { apiListener, baseResources, cluster, resources, routeConfig, virtualHost } from "./fixtures.ts";
 import { DeltaTestClient } from "./protocol-client.ts";
 
 const { listener: LDS, cluster: CDS, clusterLoadAssignment: EDS, routeConfiguration: RDS, virtualHost: VHDS } = TYPE_URL;
@@ -152,6 +152,43 @@ describe("Delta ADS", () => {
     const changed = await c.next();
     expect(names(changed)).toEqual(["attache-http/default/two"]);
     expect(changed.bytes).toBeLessThan(all.bytes);
+  });
+
+  it("matches Envoy's VHDS subscription by namespace: <route config>/<one segment>", async () => {
+    server.cache.setResourcesNow(resources({ clusters: { a: [1] }, vhosts: { "attache-http/one": "a", "attache-http/two": "a", "attache-http/ns/deep": "a", "other/x": "a" } }));
+    const c = connect();
+    // vhds.cc starts the subscription with the route configuration's name.
+    c.request({ type_url: VHDS, resource_names_subscribe: ["attache-http"] });
+    const first = await c.next();
+    expect(names(first)).toEqual(["attache-http/one", "attache-http/two"]);
+    expect(first.removed_resources).toEqual([]);
+    c.ack(first);
+    const next = resources({ clusters: { a: [1] }, vhosts: { "attache-http/one": "a", "attache-http/ns/deep": "a", "other/x": "a" } });
+    next[VHDS].set("attache-http/three", virtualHost("attache-http/three", "a"));
+    server.cache.setResourcesNow(next);
+    const update = await c.next();
+    expect(names(update)).toEqual(["attache-http/three"]);
+    const removal = await c.next();
+    expect(removal.removed_resources).toEqual(["attache-http/two"]);
+    c.request({ type_url: VHDS, resource_names_unsubscribe: ["attache-http"] });
+    expect(await c.drain(100)).toEqual([]);
+    c.request({ type_url: VHDS, resource_names_subscribe: ["attache-http"] });
+    expect(names(await c.next())).toEqual(["attache-http/one", "attache-http/three"]);
+  });
+
+  it("keeps proxyless api_listener Listeners out of wildcard LDS, also when they go away", async () => {
+    const next = baseResources();
+    next[LDS].set("grpc.example", apiListener("grpc.example", "routes-a"));
+    server.cache.setResourcesNow(next);
+    const c = connect();
+    c.request({ type_url: LDS });
+    const first = await c.next();
+    expect(names(first)).toEqual(["attache-http"]);
+    c.ack(first);
+    server.cache.setResourcesNow(baseResources());
+    expect(await c.drain(150)).toEqual([]);
+    c.request({ type_url: LDS, resource_names_subscribe: ["grpc.example"] });
+    expect((await c.next()).removed_resources).toEqual(["grpc.example"]);
   });
 
   it("serves Secrets (SDS) and TypedExtensionConfigs (ECDS) by name", async () => {

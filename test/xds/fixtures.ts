@@ -20,6 +20,14 @@ export function listener(name: string, routeConfig: string, port = 8080): any {
   };
 }
 
+/** A proxyless gRPC Listener (api_listener), as controlplane/translate/proxyless emits. */
+export function apiListener(authority: string, routeConfig: string): any {
+  return {
+    name: authority,
+    api_listener: { api_listener: { "@type": HCM, stat_prefix: authority, rds: { route_config_name: routeConfig, config_source: ADS }, http_filters: [ROUTER] } },
+  };
+}
+
 export function routeConfig(name: string, cluster: string, prefix = "/"): any {
   return { name, virtual_hosts: [{ name, domains: ["*"], routes: [{ match: { prefix }, route: { cluster } }] }] };
 }

@@ -4,6 +4,7 @@
 // this also proves the proxyless output is what a gRPC client accepts and follows.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpcXds from "@grpc/grpc-js-xds";
+import { translate } from "../../controlplane/translate/index.ts";
 import { translateProxyless } from "../../controlplane/translate/proxyless/index.ts";
 import { XdsServer } from "../../controlplane/xds/server.ts";
 import { TYPE_URL, type AckRecord, type NackRecord } from "../../controlplane/xds/types.ts";
@@ -151,15 +152,26 @@ describe("grpc-js-xds against our ADS server", () => {
 
   it("keeps serving through a control-plane restart and follows the new server after reconnecting", async () => {
     const c = client("split.example");
-    await eventually(() => c.say());
+    state.split = [0, 100];
+    publish();
+    await eventually(async () => expect(await share(c, 20)).toEqual({ v2: 1 }));
     await xds.close();
     expect(["v1", "v2"]).toContain(await c.say()); // cached config keeps working
 
     xds = new XdsServer({ debounceMs: 0 });
     await xds.listen(`127.0.0.1:${xdsPort}`);
-    state.split = [0, 100];
+    // Before the restart every call went to v2: calls on v1 mean the new server's config arrived.
+    state.split = [100, 0];
     publish();
-    await eventually(async () => expect(await share(c, 20)).toEqual({ v2: 1 }), 15_000);
+    await eventually(async () => expect(await share(c, 20)).toEqual({ v1: 1 }), 15_000);
     expect(xds.clients().some((ci) => ci.id === NODE_ID)).toBe(true);
   }, 25_000);
+
+  it("works on the translator's whole output, where Envoy's resources share the snapshot", async () => {
+    const c = client("headers.example");
+    xds.cache.setResourcesNow(translate(buildIr()));
+    await eventually(async () => expect(await c.say({ "x-canary": "yes" })).toBe("v2"));
+    expect(await c.say()).toBe("v1");
+    expect(xds.nacks()).toEqual([]);
+  }, 20_000);
 });

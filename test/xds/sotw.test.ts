@@ -4,7 +4,7 @@ import { ControlPlaneMetrics } from "../../controlplane/admin/metrics.ts";
 import { observeXds } from "../../controlplane/xds/metrics.ts";
 import { XdsServer } from "../../controlplane/xds/server.ts";
 import { TYPE_URL } from "../../controlplane/xds/types.ts";
-import { baseResources, cluster, resources, routeConfig } from "./fixtures.ts";
+import { apiListener, baseResources, cluster, resources, routeConfig } from "./fixtures.ts";
 import { SotwTestClient } from "./protocol-client.ts";
 
 const { listener: LDS, cluster: CDS, clusterLoadAssignment: EDS, routeConfiguration: RDS } = TYPE_URL;
@@ -156,6 +156,18 @@ describe("SotW ADS", () => {
     expect(pushed.names).toEqual(["later"]);
     c.ack(pushed, ["later", "routes-a"]);
     expect((await c.next()).names).toEqual(["routes-a"]);
+  });
+
+  it("keeps proxyless api_listener Listeners out of wildcard LDS but sends them by name", async () => {
+    const next = baseResources();
+    next[LDS].set("grpc.example", apiListener("grpc.example", "routes-a"));
+    server.cache.setResourcesNow(next);
+    const envoy = connect();
+    envoy.request({ type_url: LDS });
+    expect((await envoy.next()).names).toEqual(["attache-http"]);
+    const grpc = connect({ id: "grpc-client", cluster: "" });
+    grpc.request({ type_url: LDS, resource_names: ["grpc.example"] });
+    expect((await grpc.next()).names).toEqual(["grpc.example"]);
   });
 
   it("answers an empty named LDS request with an empty set after names were used (not a wildcard)", async () => {
