@@ -46,33 +46,36 @@ function concat(a: Uint8Array | null, b: Uint8Array): Uint8Array {
 }
 
 export class ContextDispatcher {
-  private readonly fns: Record<string, Fn | undefined>;
+  /** Exported callbacks by name, copied once: a Map lookup beats a keyed load on the exports object. */
+  private readonly fns = new Map<string, Fn>();
 
   constructor(readonly vm: ProxyWasmVm) {
-    this.fns = vm.exports as Record<string, Fn | undefined>;
+    for (const [name, value] of Object.entries(vm.exports)) {
+      if (typeof value === "function") this.fns.set(name, value as Fn);
+    }
   }
 
   private call(name: string, context: RootContextState | HttpStreamState, ...args: number[]): number | undefined {
-    const fn = this.fns[name];
+    const fn = this.fns.get(name);
     if (!fn) return undefined;
     return this.vm.invoke(name, context, () => fn(...args));
   }
 
   /** call() without rest/spread for the per-request callbacks (1, 2 or 3 arguments). */
   private call1(name: string, context: HttpStreamState, a: number): number | undefined {
-    const fn = this.fns[name];
+    const fn = this.fns.get(name);
     if (!fn) return undefined;
     return this.vm.invoke(name, context, () => fn(a));
   }
 
   private call2(name: string, context: HttpStreamState, a: number, b: number): number | undefined {
-    const fn = this.fns[name];
+    const fn = this.fns.get(name);
     if (!fn) return undefined;
     return this.vm.invoke(name, context, () => fn(a, b));
   }
 
   private call3(name: string, context: HttpStreamState, a: number, b: number, c: number): number | undefined {
-    const fn = this.fns[name];
+    const fn = this.fns.get(name);
     if (!fn) return undefined;
     return this.vm.invoke(name, context, () => fn(a, b, c));
   }

@@ -45,7 +45,11 @@ export const HTTPS_LISTENER = "attache-https";
 export const HTTP_ROUTE_CONFIG = "attache-http";
 /** VHDS resource names live in the route configuration's namespace: Envoy subscribes with
  *  the route configuration name and namespace matching (source/common/router/vhds.cc). */
-export const httpVirtualHostName = (vhost: string): string => `${HTTP_ROUTE_CONFIG}/${vhost}`;
+/** VHDS names are `<route configuration name>/<one segment>`: Envoy subscribes by the route
+ *  configuration's name and treats everything before the LAST "/" as that group (vhds.cc,
+ *  watch_map.cc), so the "<namespace>/<name>" of the Host becomes "<namespace>:<name>" (":"
+ *  cannot appear in Kubernetes names, so this stays unambiguous). */
+export const httpVirtualHostName = (vhost: string): string => `${HTTP_ROUTE_CONFIG}/${vhost.replace("/", ":")}`;
 export const httpsRouteConfigName = (vhost: string): string => `${HTTPS_LISTENER}/${vhost}`;
 
 /** ADS as the config source of every dynamic reference (RDS, VHDS, EDS, SDS, ECDS). */

@@ -40,8 +40,8 @@ describe("translate: listeners, RDS and VHDS", () => {
       name: "attache-http",
       vhds: { config_source: { ads: {}, resource_api_version: "V3" } },
     });
-    const vh = get(out, TYPE.virtualHost, "attache-http/default/example");
-    expect(vh.name).toBe("attache-http/default/example");
+    const vh = get(out, TYPE.virtualHost, "attache-http/default:example");
+    expect(vh.name).toBe("attache-http/default:example");
     expect(vh.domains).toEqual(["example.com"]);
     expect(vh.routes.map((r: Obj) => r.name)).toEqual(["default/echo"]);
   });
@@ -91,20 +91,20 @@ describe("translate: TLS Hosts", () => {
     ["Redirect", { redirect: { https_redirect: true, response_code: "MOVED_PERMANENTLY" } }],
     ["Reject", { direct_response: { status: 403 } }],
   ] as const)("insecure %s: plain HTTP gets only that answer", (action, expected) => {
-    const vh = get(translate(tlsHost(action)), TYPE.virtualHost, "attache-http/default/example");
+    const vh = get(translate(tlsHost(action)), TYPE.virtualHost, "attache-http/default:example");
     expect(vh.routes).toHaveLength(1);
     expect(vh.routes[0]).toMatchObject({ match: { prefix: "/" }, ...expected });
   });
 
   it("insecure Route: plain HTTP routes like HTTPS", () => {
-    const vh = get(translate(tlsHost("Route")), TYPE.virtualHost, "attache-http/default/example");
+    const vh = get(translate(tlsHost("Route")), TYPE.virtualHost, "attache-http/default:example");
     expect(vh.routes.map((r: Obj) => r.name)).toEqual(["default/echo"]);
   });
 });
 
 describe("translate: routes", () => {
   const translateRoute = (r: ReturnType<typeof route>): Obj =>
-    get(translate(basicIR({ virtualHosts: [vhost("default/example", { routes: [r] })] })), TYPE.virtualHost, "attache-http/default/example").routes[0];
+    get(translate(basicIR({ virtualHosts: [vhost("default/example", { routes: [r] })] })), TYPE.virtualHost, "attache-http/default:example").routes[0];
 
   it("matches method, headers, query parameters, gRPC and case-insensitive regex paths", () => {
     const r = translateRoute(route("default/api", {
@@ -192,7 +192,7 @@ describe("translate: HTTP filters", () => {
   });
   const out = translate(ir);
   const hcm = hcmOf(get(out, TYPE.listener, "attache-http").filter_chains[0]);
-  const routes = get(out, TYPE.virtualHost, "attache-http/default/example").routes;
+  const routes = get(out, TYPE.virtualHost, "attache-http/default:example").routes;
 
   it("orders the chain CORS, Wasm filters by order, router, with Wasm filters disabled and fetched over ECDS", () => {
     expect(hcm.http_filters.map((f: Obj) => f.name)).toEqual([

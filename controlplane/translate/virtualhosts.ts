@@ -1,5 +1,5 @@
 // Virtual hosts and routes (config/route/v3): each VirtualHostIR becomes
-// - a VHDS VirtualHost `attache-http/<vhost>` for the plain-HTTP listener, which routes,
+// - a VHDS VirtualHost `attache-http/<namespace>:<name>` for the plain-HTTP listener, which routes,
 //   redirects to HTTPS or rejects per the Host's `requestPolicy.insecure` action;
 // - for TLS Hosts, the RouteConfiguration `attache-https/<vhost>` of its HTTPS filter chain.
 // Both are cached per VirtualHostIR, and routes per RouteIR: a one-Mapping change rebuilds
@@ -46,7 +46,7 @@ function insecureReject(vhost: VirtualHostIR): JsonObject {
 }
 
 export interface TranslatedVirtualHost {
-  /** VHDS resource `attache-http/<vhost>`; its `name` is the resource name, which Envoy
+  /** VHDS resource `attache-http/<namespace>:<name>`; its `name` is the resource name, which Envoy
    *  uses as the key when a later update removes it (RouteConfigUpdateReceiverImpl). */
   http: JsonObject;
   /** RouteConfiguration `attache-https/<vhost>`, for TLS Hosts only. */

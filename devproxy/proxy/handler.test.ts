@@ -39,7 +39,7 @@ describe("devproxy request handling (Envoy semantics)", () => {
     store.apply(TYPE.listener, new Map([["attache-http", listener(0)]]), []);
     store.apply(TYPE.cluster, new Map([["a", staticCluster("a", [a.port])], ["b", staticCluster("b", [b.port])], ["ab", staticCluster("ab", [a.port, b.port])], ["empty", staticCluster("empty", [])], ["dead", staticCluster("dead", [1])]]), []);
     store.apply(TYPE.route, new Map([["attache-http", { name: "attache-http", vhds: { config_source: { ads: {} } } }]]), []);
-    snapshot = store.apply(TYPE.vhost, new Map([["attache-http/default/example", {
+    snapshot = store.apply(TYPE.vhost, new Map([["attache-http/default:example", {
       name: "default/example",
       domains: ["example.com", "*.example.org"],
       routes: [
