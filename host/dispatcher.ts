@@ -65,19 +65,19 @@ export class ContextDispatcher {
   private call1(name: string, context: HttpStreamState, a: number): number | undefined {
     const fn = this.fns.get(name);
     if (!fn) return undefined;
-    return this.vm.invoke(name, context, () => fn(a));
+    return this.vm.invoke(name, context, fn, a);
   }
 
   private call2(name: string, context: HttpStreamState, a: number, b: number): number | undefined {
     const fn = this.fns.get(name);
     if (!fn) return undefined;
-    return this.vm.invoke(name, context, () => fn(a, b));
+    return this.vm.invoke(name, context, fn, a, b);
   }
 
   private call3(name: string, context: HttpStreamState, a: number, b: number, c: number): number | undefined {
     const fn = this.fns.get(name);
     if (!fn) return undefined;
-    return this.vm.invoke(name, context, () => fn(a, b, c));
+    return this.vm.invoke(name, context, fn, a, b, c);
   }
 
   /** Creates, starts and configures a root context; throws PluginStartError on `false`. */

@@ -213,10 +213,10 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
   }
 
   /**
-   * Runs one callback with `context` as the current and effective context. Any exception out
+   * Runs one callback, `run(a, b, c)`, with `context` as the current and effective context. Any exception out
    * of the module (or a budget/memory violation) fails the VM and is rethrown as VmFailure.
    */
-  invoke<T>(callback: string, context: ContextState | null, run: () => T): T {
+  invoke<T>(callback: string, context: ContextState | null, run: (a?: number, b?: number, c?: number) => T, a?: number, b?: number, c?: number): T {
     if (this.failure) throw this.failure;
     const savedEffective = this.effectiveContext;
     const savedStop = this.stopForced;
@@ -229,7 +229,9 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
     let result: T;
     let forced = false;
     try {
-      result = run();
+      // Arguments are passed through (not captured in a closure) so the per-request callbacks
+      // allocate nothing here; a wasm export ignores the ones it does not declare.
+      result = run(a, b, c);
     } catch (error) {
       this.failure = describeCallbackError(error, callback, this.compiled.sourceMap, this.lastModuleError);
       throw this.failure;

@@ -27,7 +27,9 @@ const isExactDomain = (domain: string): boolean => !domain.includes("*");
 
 /** "<namespace>/<service>:<port>" (ClusterIR naming for Kubernetes services) -> DNS authority. */
 export function serviceAuthority(clusterName: string): string | undefined {
-  const m = /^([a-z0-9-]+)\/([a-z0-9-]+):(\d+)$/.exec(clusterName);
+  // The model names Kubernetes clusters "<ns>/<svc>:<port>", plus "#<hash>" when a Mapping
+  // gives the cluster non-default settings (one cluster per distinct settings).
+  const m = /^([a-z0-9-]+)\/([a-z0-9-]+):(\d+)(?:#[0-9a-z]+)?$/.exec(clusterName);
   return m ? `${m[2]}.${m[1]}.svc.cluster.local:${m[3]}` : undefined;
 }
 
