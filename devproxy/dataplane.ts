@@ -58,6 +58,7 @@ export class DataPlane extends EventEmitter {
   private current: Snapshot = EMPTY_SNAPSHOT;
   private applying: Promise<void> = Promise.resolve();
   private seq = 0;
+  private readonly subscribed = new Map<string, Set<string>>();
   readonly workers: number;
   readonly stats = new DataPlaneStats();
   // Single-thread mode
@@ -191,11 +192,19 @@ export class DataPlane extends EventEmitter {
     });
   }
 
+  /** Named subscriptions follow what listeners and clusters reference: new names are
+   *  subscribed, names nothing references any more are unsubscribed (as Envoy does). */
   private resubscribe(): void {
     const deps = this.store.dependencies();
-    this.ads.subscribe(TYPE.route, [...deps.routes]);
-    this.ads.subscribe(TYPE.secret, [...deps.secrets]);
-    this.ads.subscribe(TYPE.extension, [...deps.extensions]);
-    this.ads.subscribe(TYPE.endpoint, [...deps.endpoints]);
+    const wanted: Array<[string, Set<string>]> = [
+      [TYPE.route, deps.routes], [TYPE.secret, deps.secrets], [TYPE.extension, deps.extensions], [TYPE.endpoint, deps.endpoints],
+    ];
+    for (const [type, names] of wanted) {
+      const before = this.subscribed.get(type) ?? new Set<string>();
+      const gone = [...before].filter((n) => !names.has(n));
+      if (gone.length) this.ads.unsubscribe(type, gone);
+      this.ads.subscribe(type, [...names]);
+      this.subscribed.set(type, names);
+    }
   }
 }

@@ -213,10 +213,12 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
   }
 
   /**
-   * Runs one callback, `run(a, b, c)`, with `context` as the current and effective context. Any exception out
-   * of the module (or a budget/memory violation) fails the VM and is rethrown as VmFailure.
+   * Runs one callback, `run(a, b, c)`, with `context` as the current and effective context.
+   * Any exception out of the module (or a budget/memory violation) fails the VM and is
+   * rethrown as VmFailure.
    */
-  invoke<T>(callback: string, context: ContextState | null, run: (a?: number, b?: number, c?: number) => T, a?: number, b?: number, c?: number): T {
+  // `run` is a wasm export or a closure; `any` because exports declare 0-3 parameters.
+  invoke<T>(callback: string, context: ContextState | null, run: (...args: any[]) => T, a?: number, b?: number, c?: number): T {
     if (this.failure) throw this.failure;
     const savedEffective = this.effectiveContext;
     const savedStop = this.stopForced;

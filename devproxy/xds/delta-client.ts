@@ -68,7 +68,8 @@ export class DeltaAdsClient extends EventEmitter {
     if (names === "*") state.wildcard = true;
     for (const n of added) state.names.add(n);
     if (!this.stream) return;
-    if (fresh) this.send({ type_url: typeUrl, resource_names_subscribe: names === "*" ? ["*"] : added });
+    // An empty first request would mean "wildcard" for some types: only send real names.
+    if (fresh && names === "*") this.send({ type_url: typeUrl, resource_names_subscribe: ["*"] });
     else if (added.length) this.send({ type_url: typeUrl, resource_names_subscribe: added });
   }
 
@@ -124,6 +125,7 @@ export class DeltaAdsClient extends EventEmitter {
     // First request per type carries the node and what we already hold (reconnect).
     let first = true;
     for (const [typeUrl, state] of this.types) {
+      if (!state.wildcard && state.names.size === 0) continue;
       this.send({
         ...(first ? { node: this.nodeMessage() } : {}),
         type_url: typeUrl,

@@ -102,7 +102,13 @@ export function headerImports(host: ImportHost) {
       const value = host.memory.string(valuePtr, valueLen, "header value");
       const map = isWritable(mapType) ? mapOf(host, mapType) : undefined;
       if (!map) return WasmResult.BadArgument;
-      const first = map.findIndex((pair) => pair[0] === key);
+      let first = -1;
+      for (let i = 0; i < map.length; i++) {
+        if (map[i]![0] === key) {
+          first = i;
+          break;
+        }
+      }
       if (first < 0) {
         map.push([key, value]);
         return WasmResult.Ok;
