@@ -2,20 +2,12 @@
 // names, durations "3s", Any as {"@type": ...}), grouped by type URL and keyed by resource
 // name, ready for protos/json.ts `encodeJson` and the xDS snapshot cache.
 import type { Json } from "../../protos/json.ts";
+import { TYPE_URL } from "../../protos/type-urls.ts";
 
 export type { Json };
 export type JsonObject = { [key: string]: Json };
 
-const T = "type.googleapis.com/";
-export const TYPE = {
-  listener: `${T}envoy.config.listener.v3.Listener`,
-  routeConfiguration: `${T}envoy.config.route.v3.RouteConfiguration`,
-  virtualHost: `${T}envoy.config.route.v3.VirtualHost`,
-  cluster: `${T}envoy.config.cluster.v3.Cluster`,
-  clusterLoadAssignment: `${T}envoy.config.endpoint.v3.ClusterLoadAssignment`,
-  secret: `${T}envoy.extensions.transport_sockets.tls.v3.Secret`,
-  typedExtensionConfig: `${T}envoy.config.core.v3.TypedExtensionConfig`,
-} as const;
+export const TYPE = TYPE_URL;
 
 /** Short names for the CLI (`attache translate --type routes`) and the golden files. */
 export const SHORT_TYPE_NAMES: Record<string, string> = {
@@ -64,5 +56,5 @@ export function duration(ms: number): string {
 }
 
 export function any(typeName: string, body: JsonObject): JsonObject {
-  return { "@type": `${T}${typeName}`, ...body };
+  return { "@type": `type.googleapis.com/${typeName}`, ...body };
 }

@@ -2,16 +2,9 @@
 // in, which types have wildcard and full-state semantics, and what it records per client.
 // Rules from envoy xds_protocol.rst and ../../../shared/reference/xds-protocol.md.
 
-const T = "type.googleapis.com/";
-export const TYPE_URL = {
-  listener: `${T}envoy.config.listener.v3.Listener`,
-  routeConfiguration: `${T}envoy.config.route.v3.RouteConfiguration`,
-  virtualHost: `${T}envoy.config.route.v3.VirtualHost`,
-  cluster: `${T}envoy.config.cluster.v3.Cluster`,
-  clusterLoadAssignment: `${T}envoy.config.endpoint.v3.ClusterLoadAssignment`,
-  secret: `${T}envoy.extensions.transport_sockets.tls.v3.Secret`,
-  typedExtensionConfig: `${T}envoy.config.core.v3.TypedExtensionConfig`,
-} as const;
+import { TYPE_URL } from "../../protos/type-urls.ts";
+
+export { TYPE_URL };
 
 /** Make before break (xds_protocol.rst "Eventual consistency considerations"): clusters and
  *  their endpoints first, then what listeners reference (secrets, filter configs), then

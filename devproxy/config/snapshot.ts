@@ -6,17 +6,19 @@
 import { compileCluster, endpointsOf, type ClusterConfig, type Endpoint } from "./clusters.ts";
 import { compileListener, listenerDependencies, type ListenerConfig } from "./listeners.ts";
 import { compileRouteTable, type RouteTable } from "./routes.ts";
+import { TYPE_URL } from "../../protos/type-urls.ts";
 
 type Json = any;
 
+/** The data plane's short names for the xDS types it consumes. */
 export const TYPE = {
-  listener: "type.googleapis.com/envoy.config.listener.v3.Listener",
-  route: "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
-  vhost: "type.googleapis.com/envoy.config.route.v3.VirtualHost",
-  cluster: "type.googleapis.com/envoy.config.cluster.v3.Cluster",
-  endpoint: "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",
-  secret: "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
-  extension: "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig",
+  listener: TYPE_URL.listener,
+  route: TYPE_URL.routeConfiguration,
+  vhost: TYPE_URL.virtualHost,
+  cluster: TYPE_URL.cluster,
+  endpoint: TYPE_URL.clusterLoadAssignment,
+  secret: TYPE_URL.secret,
+  extension: TYPE_URL.typedExtensionConfig,
 } as const;
 
 export interface TlsCertificate { certChain: string; privateKey: string }
