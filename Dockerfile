@@ -13,7 +13,8 @@ RUN npm run build \
  && mkdir -p /out/build/filters && cp build/filters/*.release.wasm /out/build/filters/ \
  && mkdir -p /out/node_modules/@grpc/grpc-js-xds && cp -r node_modules/@grpc/grpc-js-xds/deps node_modules/@grpc/grpc-js-xds/package.json /out/node_modules/@grpc/grpc-js-xds/ \
  && mkdir -p /out/node_modules/protobufjs && cp -r node_modules/protobufjs/google node_modules/protobufjs/package.json /out/node_modules/protobufjs/ \
- && cp docker/probe.mjs /out/probe.mjs
+ && cp docker/probe.mjs /out/probe.mjs \
+ && mkdir -p /out/charts && cp -r charts/attache /out/charts/attache
 
 FROM gcr.io/distroless/nodejs20-debian12:nonroot
 WORKDIR /app

@@ -253,19 +253,36 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   applyEdits(respHeaders, route.headers.responseAdd, route.headers.responseRemove);
   if (route.cors && origin) applyCors(route.cors, origin, respHeaders);
   writeHead(res, outcome.status, respHeaders);
-  const trailers = outcome.trailers;
-  await new Promise<void>((resolve) => {
-    outcome.body.on("error", () => { res.destroy(); resolve(); });
-    outcome.body.on("end", async () => {
-      const t = trailers ? await trailers : {};
-      if (Object.keys(t).length && "addTrailers" in res) (res as any).addTrailers(t);
-      res.end();
+  await relayBody(outcome, res);
+  return outcome.status;
+}
+
+/**
+ * Streams the upstream body to the client. One chunk is held back so that the last one goes
+ * out with end(): a small response then leaves in one write (headers + body), not two or
+ * three — system calls dominate a small request's cost.
+ */
+function relayBody(upstream: UpstreamResponse, res: DownstreamResponse): Promise<void> {
+  const out = res as ServerResponse; // both response kinds share write/drain; the union's overloads do not unify
+  return new Promise<void>((resolve) => {
+    let held: Buffer | undefined;
+    upstream.body.on("error", () => { res.destroy(); resolve(); });
+    upstream.body.on("data", (chunk: Buffer) => {
+      const previous = held;
+      held = chunk;
+      if (previous && !out.write(previous)) {
+        upstream.body.pause();
+        out.once("drain", () => upstream.body.resume());
+      }
+    });
+    upstream.body.on("end", async () => {
+      const trailers = upstream.trailers ? await upstream.trailers : {};
+      if (Object.keys(trailers).length && "addTrailers" in res) (res as any).addTrailers(trailers);
+      if (held) out.end(held);
+      else out.end();
       resolve();
     });
-    const out = res as ServerResponse; // both response kinds share write/drain; the union's overloads do not unify
-    outcome.body.on("data", (chunk) => { if (!out.write(chunk)) { outcome.body.pause(); out.once("drain", () => outcome.body.resume()); } });
   });
-  return outcome.status;
 }
 
 function mirror(env: HandlerEnv, snapshot: Snapshot, clusterName: string, fraction: number, method: string, path: string,
