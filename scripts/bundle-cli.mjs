@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Assembles what the control plane image runs, into OUT (default dist/image): the CLI bundled
+// by esbuild into one attache.mjs, the release .wasm modules, the Envoy protos it loads at
+// run time, the filters' config schemas, the Helm chart (for `attache manifests`) and the
+// exec probe. The Dockerfile copies OUT onto a distroless Node image; test/image checks that
+// the bundle runs from OUT alone.
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = resolve(process.argv[2] ?? join(root, "dist", "image"));
+if (!existsSync(join(root, "build", "filters"))) {
+  console.error("bundle-cli: build/filters is missing; run `npm run build` first");
+  process.exit(1);
+}
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+await build({
+  entryPoints: [join(root, "controlplane", "cli", "main.ts")],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  outfile: join(out, "attache.mjs"),
+  // Bundled CommonJS dependencies call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __attacheRequire } from 'node:module'; const require = __attacheRequire(import.meta.url);" },
+  logLevel: "warning",
+});
+
+const copy = (from, to = from) => cpSync(join(root, from), join(out, to), { recursive: true });
+mkdirSync(join(out, "build", "filters"), { recursive: true });
+for (const f of readdirSync(join(root, "build", "filters"))) if (f.endsWith(".release.wasm")) copy(join("build", "filters", f));
+copy("node_modules/@grpc/grpc-js-xds/deps");
+copy("node_modules/@grpc/grpc-js-xds/package.json");
+copy("node_modules/protobufjs/google");
+copy("node_modules/protobufjs/package.json");
+copy("charts/attache");
+for (const name of readdirSync(join(root, "filters"))) {
+  if (existsSync(join(root, "filters", name, "config.schema.json"))) copy(join("filters", name, "config.schema.json"));
+}
+copy("docker/probe.mjs", "probe.mjs");
+console.log(`bundle-cli: ${out}`);
