@@ -82,6 +82,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const xff = headerGet(headers, "x-forwarded-for");
     headerSet(headers, "x-forwarded-for", xff ? `${xff}, ${remote}` : remote);
 
+    const withBody = hasBody(req);
     // HTTP filters, request path (in HCM order).
     const info: RequestInfo = {
       routeName: route.name, sourceAddress: `${remote}:${client.port}`, sourcePort: client.port,
@@ -95,7 +96,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       if (!factory) continue;
       const instance = factory.createInstance(info);
       instances.push(instance);
-      const result = await instance.onRequestHeaders(headers, req.readableEnded);
+      const result = await instance.onRequestHeaders(headers, !withBody);
       if (result.kind === "reply") {
         log.response_flags = "UAEX";
         return finish(await replyThroughFilters(res, result.reply, instances.slice(0, -1), route, origin));
@@ -112,6 +113,17 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
   } finally {
     for (const i of instances) i.onDone();
   }
+}
+
+/**
+ * Whether the request carries a body (RFC 9112 §6.3: Content-Length or Transfer-Encoding on
+ * HTTP/1.1; no END_STREAM on the HEADERS frame in HTTP/2). A request without one is sent
+ * upstream with a single write instead of being piped (which would add a chunked body).
+ */
+function hasBody(req: DownstreamRequest): boolean {
+  if (req.httpVersionMajor >= 2) return !(req as Http2ServerRequest).stream?.endAfterHeaders && !req.readableEnded;
+  const length = req.headers["content-length"];
+  return (length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined;
 }
 
 function pickCluster(action: ForwardAction, headers: HeaderPairs): string {
@@ -175,7 +187,7 @@ function shouldRetry(action: ForwardAction, outcome: UpstreamResponse | Upstream
 }
 
 async function readBody(req: DownstreamRequest, limit: number): Promise<Buffer | undefined> {
-  if (req.readableEnded) return undefined;
+  if (!hasBody(req)) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -210,7 +222,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   if (action.retry?.perTryTimeoutMs) outHeaders["x-envoy-expected-rq-timeout-ms"] = String(action.retry.perTryTimeoutMs);
   // Buffer the body when it may be sent more than once (retries, mirrors), as Envoy does.
   const needsBuffer = (action.retry?.numRetries ?? 0) > 0 || action.mirrors.length > 0;
-  const body = needsBuffer ? await readBody(req, 1 << 20) : (req.readableEnded ? undefined : (req as unknown as Readable));
+  const body = needsBuffer ? await readBody(req, 1 << 20) : (hasBody(req) ? (req as unknown as Readable) : undefined);
 
   for (const m of action.mirrors) mirror(env, snapshot, m.cluster, m.fraction, req.method ?? "GET", upstreamPath, outHeaders, body, upstreamAuthority);
 
