@@ -169,6 +169,23 @@ describe("devproxy request handling (Envoy semantics)", () => {
     expect(await talk("/exact")).toMatch(/^HTTP\/1.1 403/);
   });
 
+  it("forwards request bodies, with Content-Length and chunked", async () => {
+    const sized = await request(`http://127.0.0.1:${port}/exact`, { method: "POST", headers: { host: "example.com", "content-type": "text/plain" }, body: "hello body" });
+    expect(sized.json()).toMatchObject({ method: "POST", body: "hello body" });
+    const http = await import("node:http");
+    const chunked = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, path: "/exact", method: "PUT", headers: { host: "example.com" } }, (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve(text));
+      });
+      req.on("error", reject);
+      req.write("part one, ");
+      setTimeout(() => req.end("part two"), 20);
+    });
+    expect(JSON.parse(chunked)).toMatchObject({ method: "PUT", body: "part one, part two" });
+  });
+
   it("writes one access log entry per request with route and cluster", async () => {
     await get("/exact");
     const last = logs.at(-1)!;
