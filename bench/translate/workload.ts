@@ -71,3 +71,14 @@ export function changeOneMapping(bundle: ResourceBundle, round: number): Resourc
       : r);
   return { revision: bundle.revision + 1, resources, errors: [] };
 }
+
+/** The same bundle with one Host's labels changed: a change the model's incremental path
+ *  does not handle (it falls back to the full, memoized build). */
+export function changeOneHost(bundle: ResourceBundle, round: number): ResourceBundle {
+  const name = "h250";
+  const resources = bundle.resources.map((r) =>
+    r.object.kind === "Host" && r.object.metadata?.name === name
+      ? { object: { ...r.object, metadata: { ...meta(name), labels: { round: String(round) }, generation: round + 2 } } }
+      : r);
+  return { revision: bundle.revision + 1, resources, errors: [] };
+}

@@ -18,18 +18,21 @@ export interface ModelCache {
   byName: Map<string, { content?: string; object: KubeObject; ref?: ResourceRef }>;
   /** Per-resource check results by canonical object; cleared when the options change. */
   checks: WeakMap<object, CheckedRecord>;
-  /** Per canonical Mapping object: its resolved references and selected Hosts (model/index.ts). */
+  /** Per canonical Mapping object: its resolved references and selected Hosts (model/mapping-records.ts). */
   mappingStates: WeakMap<object, MappingState>;
   statuses: import("./diagnostics.ts").StatusCache;
   /** Options the per-resource results depend on. */
   optionsKey: unknown[];
   memo: Memo;
+  /** The last run's model, which the incremental path patches (model/incremental.ts). */
+  state?: import("./state.ts").ModelState;
 }
 
 export interface MappingState {
   envToken?: object;
   hostsToken?: object;
-  resolved?: { extra: import("./routes.ts").MappingExtras | undefined; delta: import("./diagnostics.ts").EntryDelta | undefined };
+  /** Its resolved references and the diagnostics resolving them gave. */
+  resolved?: { extra: import("./routes.ts").MappingExtras | undefined; ops: import("./diagnostics.ts").EntryOp[] };
   targets?: readonly string[];
 }
 

@@ -11,6 +11,7 @@ import type { Index } from "./resources.ts";
 import type { Memo } from "./memo.ts";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ClusterSettings } from "./check-mapping.ts";
 import { serviceTargetKey, type ServiceTarget } from "./service-ref.ts";
+import { sortedIndex } from "./sorted.ts";
 
 export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = { protocol: "http1", lbPolicy: "round_robin", connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS };
 const DEFAULT_SETTINGS_KEY = JSON.stringify(DEFAULT_CLUSTER_SETTINGS);
@@ -25,11 +26,19 @@ interface Pending {
   target: ServiceTarget;
   settings: ClusterSettings;
   settingsKey: string;
-  sources: ResourceRef[];
+  /** Who uses the cluster, with how many uses each (virtual hosts are withdrawn one by one). */
+  sources: Map<ResourceRef, number>;
   problem?: string;
   endpoints: EndpointIR[];
   discovery: ClusterIR["discovery"];
   deps: unknown[];
+}
+
+interface CachedCluster {
+  settingsKey: string;
+  sources: ReadonlySet<ResourceRef>;
+  deps: unknown[];
+  ir: ClusterIR;
 }
 
 type Obj = Record<string, unknown>;
@@ -53,26 +62,28 @@ function clusterName(target: ServiceTarget, settingsKey: string): string {
   return name;
 }
 
-/** Same elements in the same order (sources are stable ResourceRef objects, added in the
- *  deterministic order of virtual hosts and routes). */
 function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
+function sameSources(a: ReadonlySet<ResourceRef>, b: Map<ResourceRef, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const ref of b.keys()) if (!a.has(ref)) return false;
+  return true;
+}
+
+const refOrder = (a: ResourceRef, b: ResourceRef) => `${a.kind}/${a.namespace}/${a.name}`.localeCompare(`${b.kind}/${b.namespace}/${b.name}`);
+
+/** The clusters every route and AuthService uses. Uses can be withdrawn (release) when the
+ *  incremental path rebuilds a virtual host; `patch` then rebuilds only the touched clusters. */
 export class Clusters {
   private pending = new Map<string, Pending>();
+  /** Clusters whose uses changed since the last build/patch. */
+  private touched = new Set<string>();
 
   constructor(private readonly index: Index, private readonly memo: Memo) {}
-
-  /** Cluster names in order; the previous run's order is reused when the set is the same. */
-  private sortedNames(): string[] {
-    const previous = this.memo.get<{ names: string[] }>("cluster-names", [], () => ({ names: [] }));
-    const same = previous.names.length === this.pending.size && previous.names.every((n) => this.pending.has(n));
-    if (!same) previous.names = [...this.pending.keys()].sort();
-    return previous.names;
-  }
 
   /** `knownName`: the name a previous run computed for the same arguments (replays). */
   use(target: ServiceTarget, settings: ClusterSettings, settingsKey: string, source: ResourceRef, knownName?: string): ClusterUse {
@@ -80,11 +91,24 @@ export class Clusters {
     let pending = this.pending.get(name);
     if (!pending) {
       const resolved = this.resolve(target);
-      pending = { target, settings, settingsKey, sources: [], problem: resolved.problem, endpoints: resolved.endpoints, discovery: resolved.discovery, deps: resolved.deps };
+      pending = { target, settings, settingsKey, sources: new Map(), problem: resolved.problem, endpoints: resolved.endpoints, discovery: resolved.discovery, deps: resolved.deps };
       this.pending.set(name, pending);
     }
-    if (!pending.sources.includes(source)) pending.sources.push(source);
+    const count = pending.sources.get(source);
+    pending.sources.set(source, (count ?? 0) + 1);
+    if (count === undefined) this.touched.add(name);
     return { name, problem: pending.problem };
+  }
+
+  /** Withdraw one use made by `use`; a cluster nobody uses any more disappears. */
+  release(name: string, source: ResourceRef): void {
+    const pending = this.pending.get(name);
+    const count = pending?.sources.get(source);
+    if (!pending || count === undefined) return;
+    if (count > 1) return void pending.sources.set(source, count - 1);
+    pending.sources.delete(source);
+    this.touched.add(name);
+    if (pending.sources.size === 0) this.pending.delete(name);
   }
 
   private resolve(target: ServiceTarget): Pick<Pending, "problem" | "endpoints" | "discovery" | "deps"> {
@@ -120,38 +144,68 @@ export class Clusters {
     return resolved;
   }
 
+  private cache(): Map<string, CachedCluster> {
+    return this.memo.get("cluster-cache", [], () => new Map<string, CachedCluster>());
+  }
+
+  /** The ClusterIR of `name`; the previous object when its settings, sources and endpoints are unchanged. */
+  private clusterIR(name: string, cache: Map<string, CachedCluster>): ClusterIR {
+    const p = this.pending.get(name)!;
+    const hit = cache.get(name);
+    if (hit && hit.settingsKey === p.settingsKey && sameSources(hit.sources, p.sources) && sameList(hit.deps, p.deps)) return hit.ir;
+    const cluster: ClusterIR = {
+      name,
+      discovery: p.discovery,
+      endpoints: p.endpoints,
+      protocol: p.settings.protocol,
+      connectTimeoutMs: p.settings.connectTimeoutMs,
+      lbPolicy: p.settings.lbPolicy,
+      sources: [...p.sources.keys()].sort(refOrder),
+    };
+    if (p.target.kind === "url" && p.target.tls) cluster.upstreamTls = { sni: p.target.host };
+    if (p.settings.circuitBreakers) cluster.circuitBreakers = p.settings.circuitBreakers;
+    cache.set(name, { settingsKey: p.settingsKey, sources: new Set(p.sources.keys()), deps: p.deps, ir: cluster });
+    return cluster;
+  }
+
   /** ClusterIRs in name order; unchanged clusters are the same objects as last time. */
   build(): ClusterIR[] {
-    const names = this.sortedNames();
-    // Per-cluster results kept across runs, compared field by field (no dependency arrays:
-    // this runs for every cluster on every change).
-    const cache = this.memo.get("cluster-cache", [], () => new Map<string, { settingsKey: string; sources: ResourceRef[]; deps: unknown[]; ir: ClusterIR }>());
-    const result = names.map((name) => {
-      const p = this.pending.get(name)!;
-      const hit = cache.get(name);
-      if (hit && hit.settingsKey === p.settingsKey && sameList(hit.sources, p.sources) && sameList(hit.deps, p.deps)) return hit.ir;
-      const cluster: ClusterIR = {
-        name,
-        discovery: p.discovery,
-        endpoints: p.endpoints,
-        protocol: p.settings.protocol,
-        connectTimeoutMs: p.settings.connectTimeoutMs,
-        lbPolicy: p.settings.lbPolicy,
-        sources: [...p.sources].sort((a, b) => `${a.kind}/${a.namespace}/${a.name}`.localeCompare(`${b.kind}/${b.namespace}/${b.name}`)),
-      };
-      if (p.target.kind === "url" && p.target.tls) cluster.upstreamTls = { sni: p.target.host };
-      if (p.settings.circuitBreakers) cluster.circuitBreakers = p.settings.circuitBreakers;
-      cache.set(name, { settingsKey: p.settingsKey, sources: p.sources, deps: p.deps, ir: cluster });
-      return cluster;
-    });
-    if (cache.size > names.length) for (const name of cache.keys()) if (!this.pending.has(name)) cache.delete(name);
+    this.touched.clear();
+    const cache = this.cache();
+    const previous = this.memo.get<{ names: string[] }>("cluster-names", [], () => ({ names: [] }));
+    const same = previous.names.length === this.pending.size && previous.names.every((n) => this.pending.has(n));
+    if (!same) previous.names = [...this.pending.keys()].sort();
+    const result = previous.names.map((name) => this.clusterIR(name, cache));
+    if (cache.size > result.length) for (const name of cache.keys()) if (!this.pending.has(name)) cache.delete(name);
+    return result;
+  }
+
+  /** `previous` (the last result, in name order) with only the touched clusters rebuilt,
+   *  added or removed. */
+  patch(previous: readonly ClusterIR[]): ClusterIR[] {
+    if (this.touched.size === 0) return previous as ClusterIR[];
+    const cache = this.cache();
+    const result = previous.slice();
+    for (const name of [...this.touched].sort()) {
+      const at = sortedIndex(result, name);
+      const present = at < result.length && result[at].name === name;
+      if (this.pending.has(name)) {
+        const ir = this.clusterIR(name, cache);
+        if (present) result[at] = ir;
+        else result.splice(at, 0, ir);
+      } else {
+        cache.delete(name);
+        if (present) result.splice(at, 1);
+      }
+    }
+    this.touched.clear();
     return result;
   }
 }
 
 /** Ready endpoints of a Service port, from EndpointSlices (discovery.k8s.io/v1): the slice port
  *  with the Service port's name; `conditions.ready` unset counts as ready (the API says so). */
-function endpointsOf(slices: KubeObject[], servicePort: Obj): EndpointIR[] {
+export function endpointsOf(slices: KubeObject[], servicePort: Obj): EndpointIR[] {
   const portName = typeof servicePort.name === "string" ? servicePort.name : "";
   const result: EndpointIR[] = [];
   const seen = new Set<string>();

@@ -34,55 +34,77 @@ export function fieldText(error: FieldError): string {
   return error.path ? `${error.path}: ${error.message}` : error.message;
 }
 
-/** What a computation added to an entry, so a cached computation can add it again. */
-export interface EntryDelta {
-  invalid: FieldError[];
-  invalidReason?: string;
-  unresolved: FieldError[];
-  unresolvedReason?: string;
-  notes: string[];
+/** One diagnostic operation, recorded so a cached computation (a Mapping's references, a
+ *  virtual host's routes) can be replayed onto a freshly composed entry with exactly the
+ *  effect it had the first time (the same dedup and first-reason-wins rules). */
+export type EntryOp =
+  | { op: "invalid"; errors: readonly FieldError[]; reason?: string }
+  | { op: "unresolved"; error: FieldError; reason: string; alsoInvalid: boolean }
+  | { op: "note"; text: string; unlessInvalid: boolean };
+
+/** Where computations whose results are cached write their diagnostics: a log, not an entry. */
+export class EntryLog {
+  readonly ops: EntryOp[] = [];
 }
 
-export type EntryMark = [number, number, number, string | undefined, string | undefined];
+export type DiagnosticTarget = StatusEntry | EntryLog;
 
-export function markEntry(entry: StatusEntry): EntryMark {
-  return [entry.invalid.length, entry.unresolved.length, entry.notes.length, entry.invalidReason, entry.unresolvedReason];
-}
-
-export function deltaSince(entry: StatusEntry, mark: EntryMark): EntryDelta | undefined {
-  const [i, u, n, ir, ur] = mark;
-  if (entry.invalid.length === i && entry.unresolved.length === u && entry.notes.length === n && entry.invalidReason === ir && entry.unresolvedReason === ur) return undefined;
-  return {
-    invalid: entry.invalid.slice(i),
-    invalidReason: entry.invalidReason !== ir ? entry.invalidReason : undefined,
-    unresolved: entry.unresolved.slice(u),
-    unresolvedReason: entry.unresolvedReason !== ur ? entry.unresolvedReason : undefined,
-    notes: entry.notes.slice(n),
-  };
-}
-
-export function applyDelta(entry: StatusEntry, delta: EntryDelta): void {
-  Diagnostics.invalid(entry, delta.invalid, delta.invalidReason);
-  for (const error of delta.unresolved) {
-    if (entry.unresolved.some((e) => e.path === error.path && e.message === error.message)) continue;
-    if (entry.unresolved === NONE) entry.unresolved = [];
-    entry.unresolved.push(error);
+export function replay(entry: StatusEntry, ops: readonly EntryOp[]): void {
+  for (const op of ops) {
+    if (op.op === "invalid") Diagnostics.invalid(entry, op.errors, op.reason);
+    else if (op.op === "unresolved") Diagnostics.unresolved(entry, op.error, op.reason, op.alsoInvalid);
+    else if (!op.unlessInvalid || !entry.invalid.length) Diagnostics.note(entry, op.text);
   }
-  if (delta.unresolved.length) entry.unresolvedReason ??= delta.unresolvedReason;
-  for (const note of delta.notes) Diagnostics.note(entry, note);
+}
+
+function sameError(a: FieldError, b: FieldError): boolean {
+  return a.path === b.path && a.message === b.message;
+}
+
+function sameOp(a: EntryOp, b: EntryOp): boolean {
+  if (a.op === "invalid" && b.op === "invalid") return a.reason === b.reason && a.errors.length === b.errors.length && a.errors.every((e, i) => sameError(e, b.errors[i]));
+  if (a.op === "unresolved" && b.op === "unresolved") return a.reason === b.reason && a.alsoInvalid === b.alsoInvalid && sameError(a.error, b.error);
+  if (a.op === "note" && b.op === "note") return a.text === b.text && a.unlessInvalid === b.unlessInvalid;
+  return false;
+}
+
+/** Whether two logs would have the same effect (same operations, same order). */
+export function sameOps(a: readonly EntryOp[] | undefined, b: readonly EntryOp[] | undefined): boolean {
+  const x = a ?? NONE;
+  const y = b ?? NONE;
+  return x.length === y.length && x.every((op, i) => sameOp(op, y[i]));
+}
+
+/** A status entry outside any Diagnostics list (the incremental path adds statuses itself). */
+export function newEntry(ref: ResourceRef, location: SourceLocation | undefined, generation: number | undefined, hasRefs: boolean): StatusEntry {
+  return { ref, location, generation, invalid: NONE, unresolved: NONE, hasRefs, notes: NONE };
+}
+
+/** Forget everything said about an entry, so it can be composed again from logs. */
+export function resetEntry(entry: StatusEntry): void {
+  entry.invalid = NONE;
+  entry.unresolved = NONE;
+  entry.notes = NONE;
+  entry.invalidReason = undefined;
+  entry.unresolvedReason = undefined;
 }
 
 export class Diagnostics {
   private entries: StatusEntry[] = [];
 
   add(ref: ResourceRef, location: SourceLocation | undefined, generation: number | undefined, hasRefs: boolean): StatusEntry {
-    const entry: StatusEntry = { ref, location, generation, invalid: NONE, unresolved: NONE, hasRefs, notes: NONE };
+    const entry = newEntry(ref, location, generation, hasRefs);
     this.entries.push(entry);
     return entry;
   }
 
-  static invalid(entry: StatusEntry, errors: readonly FieldError[], reason: string | undefined = "Invalid"): void {
+  get count(): number {
+    return this.entries.length;
+  }
+
+  static invalid(entry: DiagnosticTarget, errors: readonly FieldError[], reason: string | undefined = "Invalid"): void {
     if (errors.length === 0) return;
+    if (entry instanceof EntryLog) return void entry.ops.push({ op: "invalid", errors, reason });
     if (entry.invalid === NONE) entry.invalid = [];
     for (const error of errors) {
       if (!entry.invalid.some((e) => e.path === error.path && e.message === error.message)) entry.invalid.push(error);
@@ -90,12 +112,20 @@ export class Diagnostics {
     entry.invalidReason ??= reason ?? "Invalid";
   }
 
-  static note(entry: StatusEntry, text: string): void {
+  static note(entry: DiagnosticTarget, text: string): void {
+    if (entry instanceof EntryLog) return void entry.ops.push({ op: "note", text, unlessInvalid: false });
     if (entry.notes === NONE) entry.notes = [];
     entry.notes.push(text);
   }
 
-  static unresolved(entry: StatusEntry, error: FieldError, reason: string, alsoInvalid: boolean): void {
+  /** A note that only applies while the resource is still valid when it is written. */
+  static noteIfValid(entry: DiagnosticTarget, text: string): void {
+    if (entry instanceof EntryLog) return void entry.ops.push({ op: "note", text, unlessInvalid: true });
+    if (!entry.invalid.length) Diagnostics.note(entry, text);
+  }
+
+  static unresolved(entry: DiagnosticTarget, error: FieldError, reason: string, alsoInvalid: boolean): void {
+    if (entry instanceof EntryLog) return void entry.ops.push({ op: "unresolved", error, reason, alsoInvalid });
     if (entry.unresolved.some((e) => e.path === error.path && e.message === error.message)) return;
     if (entry.unresolved === NONE) entry.unresolved = [];
     entry.unresolved.push(error);
@@ -103,24 +133,27 @@ export class Diagnostics {
     if (alsoInvalid) Diagnostics.invalid(entry, [error], "InvalidReference");
   }
 
-  /** With a memo, an unchanged status is the same object as last time, and so keeps its
+  /** With a cache, an unchanged status is the same object as last time, and so keeps its
    *  lastTransitionTime (metav1.Condition: it changes only when the status does). */
   statuses(now: string, statusCache?: StatusCache): ResourceStatus[] {
-    if (!statusCache) return this.entries.map((entry) => toStatus(entry, now));
-    return this.entries.map((entry) => {
-      const { ref } = entry;
-      const signature = entry.invalid.length || entry.unresolved.length || entry.notes.length
-        ? JSON.stringify([entry.invalid, entry.invalidReason, entry.unresolved, entry.unresolvedReason, entry.notes])
-        : "";
-      const cached = statusCache.get(ref);
-      if (cached && cached.file === entry.location?.file && cached.line === entry.location?.line && cached.generation === entry.generation && cached.hasRefs === entry.hasRefs && cached.signature === signature) {
-        return cached.status;
-      }
-      const status = toStatus(entry, now);
-      statusCache.set(ref, { file: entry.location?.file, line: entry.location?.line, generation: entry.generation, hasRefs: entry.hasRefs, signature, status });
-      return status;
-    });
+    return this.entries.map((entry) => statusOf(entry, now, statusCache));
   }
+}
+
+/** The status of one entry; the cached object when nothing about it changed. */
+export function statusOf(entry: StatusEntry, now: string, statusCache?: StatusCache): ResourceStatus {
+  if (!statusCache) return toStatus(entry, now);
+  const { ref } = entry;
+  const signature = entry.invalid.length || entry.unresolved.length || entry.notes.length
+    ? JSON.stringify([entry.invalid, entry.invalidReason, entry.unresolved, entry.unresolvedReason, entry.notes])
+    : "";
+  const cached = statusCache.get(ref);
+  if (cached && cached.file === entry.location?.file && cached.line === entry.location?.line && cached.generation === entry.generation && cached.hasRefs === entry.hasRefs && cached.signature === signature) {
+    return cached.status;
+  }
+  const status = toStatus(entry, now);
+  statusCache.set(ref, { file: entry.location?.file, line: entry.location?.line, generation: entry.generation, hasRefs: entry.hasRefs, signature, status });
+  return status;
 }
 
 function toStatus(entry: StatusEntry, now: string): ResourceStatus {

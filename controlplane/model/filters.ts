@@ -44,8 +44,13 @@ export class Filters {
   private bases = new Map<string, Base | string>(); // WasmFilter key -> base, or why it is unusable
   private implicitBases = new Map<ImplicitFilter, Base>();
   private authBases = new Map<string, Base>();
-  private routes = new Map<string, Map<string, Record<string, unknown>>>(); // filter -> route -> settings
+  /** filter -> route -> settings from each virtual host enabling it, in virtual host name
+   *  order: a route name on several virtual hosts (a Mapping for "*") gets the settings of
+   *  the last one, as when the virtual hosts are built in name order. */
+  private routes = new Map<string, Map<string, Contribution[]>>();
   private byName = new Map<string, Base>();
+  /** Filters whose routes changed since the last build, with those routes. */
+  private touched = new Map<string, Set<string>>();
 
   constructor(index: Index, private readonly options: ModelOptions, private readonly memo: Memo) {
     for (const [key, filter] of index.wasmFilters) {
@@ -154,28 +159,90 @@ export class Filters {
     return this.options.filterSchemas?.[name];
   }
 
-  /** Record that `route` enables the filter with `settings`. */
-  enable(base: Base, route: string, settings: Record<string, unknown>): void {
+  /** Record that `route` of virtual host `vhost` enables the filter with `settings`. */
+  enable(base: Base, route: string, settings: Record<string, unknown>, vhost = ""): void {
     this.byName.set(base.name, base);
+    this.touch(base.name, route);
     let routes = this.routes.get(base.name);
     if (!routes) this.routes.set(base.name, (routes = new Map()));
-    routes.set(route, settings);
+    const list = routes.get(route);
+    if (!list) return void routes.set(route, [{ vhost, settings }]);
+    let at = list.length;
+    while (at > 0 && list[at - 1].vhost > vhost) at--;
+    list.splice(at, 0, { vhost, settings });
   }
 
-  /** Filters in use, in chain order; unchanged ones are the same objects as last time. */
-  build(): WasmFilterIR[] {
+  /** Withdraw one `enable` of virtual host `vhost`; a filter no route enables is dropped. */
+  disable(base: Base, route: string, vhost: string): void {
+    const routes = this.routes.get(base.name);
+    const list = routes?.get(route);
+    const at = list ? list.findIndex((c) => c.vhost === vhost) : -1;
+    if (!routes || !list || at < 0) return;
+    this.touch(base.name, route);
+    list.splice(at, 1);
+    if (list.length) return;
+    routes.delete(route);
+    if (routes.size) return;
+    this.routes.delete(base.name);
+    this.byName.delete(base.name);
+  }
+
+  private touch(filter: string, route: string): void {
+    const routes = this.touched.get(filter);
+    if (routes) routes.add(route);
+    else this.touched.set(filter, new Set([route]));
+  }
+
+  /** The incremental path's update of a cached filter when only `changed` routes may differ:
+   *  the cached IR when their settings are equal in content (an edited Mapping brings new but
+   *  equal settings objects), else a copy with just those routes replaced or removed; undefined
+   *  when a route was added (its place in the sorted table needs a full rebuild). */
+  private patchRoutes(hit: CachedFilter, routes: Map<string, Contribution[]>, changed: ReadonlySet<string>): WasmFilterIR | undefined {
+    const updates: [string, Record<string, unknown> | undefined][] = [];
+    for (const route of changed) {
+      const list = routes.get(route);
+      const now = list?.[list.length - 1].settings;
+      const before = hit.routes.get(route);
+      if (now === before || (now && before && JSON.stringify(now) === JSON.stringify(before))) continue;
+      if (before === undefined) return undefined;
+      updates.push([route, now]);
+    }
+    if (!updates.length) return hit.ir;
+    const config = { ...(hit.ir.configuration.routes as Record<string, unknown>) };
+    for (const [route, settings] of updates) {
+      if (settings) {
+        hit.routes.set(route, settings);
+        config[route] = settings;
+      } else {
+        hit.routes.delete(route);
+        delete config[route];
+      }
+    }
+    hit.ir = { ...hit.ir, configuration: { ...hit.ir.configuration, routes: config } };
+    return hit.ir;
+  }
+
+  /** Filters in use, in chain order; unchanged ones are the same objects as last time. With
+   *  `onlyTouched` (the incremental path), only the routes enable/disable touched are compared. */
+  build(onlyTouched = false): WasmFilterIR[] {
     const bases = [...this.byName.values()].sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
-    const cache = this.memo.get("filter-cache", [], () => new Map<string, { deps: unknown[]; routes: Map<string, Record<string, unknown>>; ir: WasmFilterIR }>());
+    const cache = this.memo.get("filter-cache", [], () => new Map<string, CachedFilter>());
     const result = bases.map((base) => {
+      const hit = cache.get(base.name);
+      const changed = this.touched.get(base.name);
+      if (onlyTouched && hit && !changed) return hit.ir;
       const routes = this.routes.get(base.name)!;
       const deps = [...base.deps, base.sha256, base.order, base.failurePolicy, base.rootId];
-      const hit = cache.get(base.name);
+      const patched = onlyTouched && hit && changed && sameList(hit.deps, deps) ? this.patchRoutes(hit, routes, changed) : undefined;
+      if (patched) return patched;
       // Same module and defaults, and the same routes with the same settings objects: reuse
       // without sorting thousands of route entries.
-      if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i]) && hit.routes.size === routes.size && [...routes].every(([route, settings]) => hit.routes.get(route) === settings)) {
+      if (hit && sameList(hit.deps, deps) && hit.routes.size === routes.size && [...routes].every(([route, list]) => hit.routes.get(route) === list[list.length - 1].settings)) {
         return hit.ir;
       }
-      const sorted = [...routes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const effective = new Map<string, Record<string, unknown>>();
+      for (const [route, list] of routes) effective.set(route, list[list.length - 1].settings);
+      const sorted = [...effective.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       const ir: WasmFilterIR = {
         name: base.name,
         source: base.source,
@@ -186,12 +253,28 @@ export class Filters {
         failurePolicy: base.failurePolicy,
         configuration: { ...base.defaults, routes: Object.fromEntries(sorted) },
       };
-      cache.set(base.name, { deps, routes, ir });
+      cache.set(base.name, { deps, routes: effective, ir });
       return ir;
     });
     for (const name of cache.keys()) if (!this.byName.has(name)) cache.delete(name);
+    this.touched.clear();
     return result;
   }
+}
+
+interface Contribution {
+  vhost: string;
+  settings: Record<string, unknown>;
+}
+
+interface CachedFilter {
+  deps: unknown[];
+  routes: Map<string, Record<string, unknown>>;
+  ir: WasmFilterIR;
+}
+
+function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 export type FilterBase = Base;

@@ -3,19 +3,31 @@
 // implicit built-in filters its rateLimit and canary fields need. A missing reference makes the
 // Mapping invalid (Accepted False, ResolvedRefs False): routing it without the filter it asks
 // for would silently drop a policy.
-import { Diagnostics } from "./diagnostics.ts";
+import { Diagnostics, type DiagnosticTarget } from "./diagnostics.ts";
 import type { MappingResource } from "./resources.ts";
-import type { Memo } from "./memo.ts";
 import type { Filters } from "./filters.ts";
 import type { HostPlan } from "./hosts.ts";
 import type { MappingExtras } from "./routes.ts";
 import { DEFAULT_CANARY_HEADER } from "./check-mapping.ts";
 import { checkRouteSettings } from "./filter-config.ts";
+import type { FieldError } from "../api/validator.ts";
 
 const NO_SETTINGS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-export function resolveMappingExtras(mapping: MappingResource, plans: Map<string, HostPlan>, filters: Filters, memo: Memo): MappingExtras | undefined {
-  const { spec, entry } = mapping;
+/** Per WasmFilter reference config object: its check against the filter's schema. */
+const routeChecks = new WeakMap<object, { schema: object | undefined; route: string; index: number; errors: FieldError[] }>();
+
+function checkReferenceConfig(config: Record<string, unknown>, schema: object | undefined, route: string, index: number): FieldError[] {
+  const hit = routeChecks.get(config);
+  if (hit && hit.schema === schema && hit.route === route && hit.index === index) return hit.errors;
+  const errors = checkRouteSettings(schema, route, config, `spec.filters[${index}].config`);
+  routeChecks.set(config, { schema, route, index, errors });
+  return errors;
+}
+
+/** Diagnostics go to `entry` (a log cached with the result, model/mapping-records.ts). */
+export function resolveMappingExtras(mapping: MappingResource, plans: Map<string, HostPlan>, filters: Filters, entry: DiagnosticTarget): MappingExtras | undefined {
+  const { spec } = mapping;
   let ok = true;
   const problem = (path: string, message: string, reason = "RefNotFound") => {
     Diagnostics.unresolved(entry, { path, message }, reason, true);
@@ -41,8 +53,7 @@ export function resolveMappingExtras(mapping: MappingResource, plans: Map<string
     if (!found.base) return problem(`spec.filters[${i}].name`, found.problem!);
     const schemaName = found.base.schemaName;
     if (reference.config && schemaName) {
-      const errors = memo.get(`filter-route-check:${mapping.key}:${i}`, [reference.config, filters.schema(schemaName)], () =>
-        checkRouteSettings(filters.schema(schemaName), mapping.key, reference.config, `spec.filters[${i}].config`));
+      const errors = checkReferenceConfig(reference.config, filters.schema(schemaName), mapping.key, i);
       if (errors.length) {
         Diagnostics.invalid(entry, errors);
         ok = false;

@@ -39,11 +39,6 @@ export class Memo implements MemoLike {
     return value;
   }
 
-  /** The current value under `key`, whatever its dependencies (for scoped rebuilds). */
-  peek<T>(key: string): T | undefined {
-    return this.entries.get(key)?.value as T | undefined;
-  }
-
   /** Drop entries not used since the last sweep (deleted resources). */
   sweep(): void {
     for (const key of this.entries.keys()) if (!this.live.has(key)) this.entries.delete(key);

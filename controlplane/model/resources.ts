@@ -10,7 +10,7 @@ import type { HostSpec } from "../api/host.ts";
 import type { WasmFilterSpec } from "../api/wasmfilter.ts";
 import type { AuthServiceSpec } from "../api/authservice.ts";
 import type { ResourceRef } from "../ir/types.ts";
-import { Diagnostics, type StatusEntry } from "./diagnostics.ts";
+import { Diagnostics, newEntry, type StatusEntry } from "./diagnostics.ts";
 import { checkMapping, type MappingInfo } from "./check-mapping.ts";
 import { checkAuthService, checkHost, checkWasmFilter } from "./check-others.ts";
 import { checkRouteSettings, checkFilterConfig } from "./filter-config.ts";
@@ -108,7 +108,7 @@ function cachedChecks(cache: ModelCache, kind: string, object: KubeObject, names
   return record;
 }
 
-interface Identity {
+export interface Identity {
   kind: string;
   namespace: string;
   name?: string;
@@ -123,7 +123,7 @@ interface Identity {
 const identities = new WeakMap<object, Identity>();
 
 /** Kind, names and keys of a document, computed once per object (bundles are immutable). */
-function identify(object: KubeObject): Identity {
+export function identify(object: KubeObject): Identity {
   const cached = object && typeof object === "object" ? identities.get(object) : undefined;
   if (cached) return cached;
   const kind = typeof object?.kind === "string" ? object.kind : "";
@@ -144,10 +144,40 @@ function identify(object: KubeObject): Identity {
   return identity;
 }
 
-export function indexBundle(bundle: ResourceBundle, options: ModelOptions, cache: ModelCache, diagnostics: Diagnostics): Index {
+export interface IndexedBundle {
+  index: Index;
+  /** statusBefore[i]: how many statuses resources[0..i) produce (statuses are in bundle order). */
+  statusBefore: Int32Array;
+  /** How many documents have each "<kind>/<namespace>/<name>" (above 1: duplicates). */
+  nameCounts: Map<string, number>;
+}
+
+function toResource(object: KubeObject, record: CheckedRecord, key: string, entry: StatusEntry): Resource<never, never> {
+  const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
+  return { ref: record.ref!, key, object, spec: object.spec, labels, entry, info: record.info } as Resource<never, never>;
+}
+
+/** indexBundle for one Mapping document whose name no other Mapping has (the incremental
+ *  path): its status entry, and the Mapping when its own checks pass. */
+export function indexMapping(resource: BundleResource, options: ModelOptions, cache: ModelCache): { entry: StatusEntry; mapping?: MappingResource } {
+  const { namespace, name, ref, generation, key, nameKey } = identify(resource.object as KubeObject);
+  const object = canonicalize(cache, nameKey, resource.object as KubeObject);
+  const record = cachedChecks(cache, "Mapping", object, namespace, name!, options);
+  record.ref ??= stableRef(cache, nameKey, ref);
+  const entry = newEntry(record.ref, resource.location, generation, true);
+  Diagnostics.invalid(entry, record.errors);
+  if (entry.invalid.length) return { entry };
+  return { entry, mapping: toResource(object, record, key, entry) as MappingResource };
+}
+
+export function indexBundle(bundle: ResourceBundle, options: ModelOptions, cache: ModelCache, diagnostics: Diagnostics): IndexedBundle {
   const index: Index = { mappings: [], hosts: [], wasmFilters: new Map(), authServices: [], services: new Map(), endpointSlices: new Map(), secrets: new Map(), configMaps: new Map() };
   const seen = new Map<string, BundleResource>();
+  const nameCounts = new Map<string, number>();
+  const statusBefore = new Int32Array(bundle.resources.length + 1);
+  let position = 0;
   for (const resource of bundle.resources) {
+    statusBefore[position++] = diagnostics.count;
     let object = resource.object as KubeObject;
     const { kind, namespace, name, ref, generation, isOurs, isKube, key, nameKey } = identify(object);
     if (!isOurs && !isKube) {
@@ -160,6 +190,7 @@ export function indexBundle(bundle: ResourceBundle, options: ModelOptions, cache
       continue;
     }
     const duplicate = seen.get(nameKey);
+    nameCounts.set(nameKey, (nameCounts.get(nameKey) ?? 0) + 1);
     if (duplicate) {
       if (isOurs) {
         const where = duplicate.location ? ` at ${duplicate.location.file}:${duplicate.location.line}` : "";
@@ -191,13 +222,13 @@ export function indexBundle(bundle: ResourceBundle, options: ModelOptions, cache
     const entry = diagnostics.add(record.ref, resource.location, generation, HAS_REFS.has(kind));
     Diagnostics.invalid(entry, record.errors);
     if (entry.invalid.length) continue;
-    const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
-    const item = { ref: record.ref, key, object, spec: object.spec, labels, entry, info: record.info } as Resource<never, never>;
+    const item = toResource(object, record, key, entry);
     if (kind === "Mapping") index.mappings.push(item);
     else if (kind === "Host") index.hosts.push(item);
     else if (kind === "WasmFilter") index.wasmFilters.set(key, item);
     else index.authServices.push(item);
   }
+  statusBefore[position] = diagnostics.count;
   pruneNames(cache, seen);
-  return index;
+  return { index, statusBefore, nameCounts };
 }

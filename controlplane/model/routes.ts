@@ -12,7 +12,7 @@
 // with the largest weight. `shadow: true` Mappings become request mirrors (percent = weight,
 // default 100); one shadow per group.
 import type { RouteFilterIR, RouteIR, RouteMatchIR, WeightedBackendIR, MirrorIR, RouteActionIR } from "../ir/types.ts";
-import { Diagnostics } from "./diagnostics.ts";
+import { Diagnostics, type DiagnosticTarget } from "./diagnostics.ts";
 import type { MappingResource } from "./resources.ts";
 import type { MemoLike } from "./memo.ts";
 import type { Clusters } from "./clusters.ts";
@@ -30,6 +30,8 @@ export interface MappingExtras {
 
 export interface RouteContext {
   memo: MemoLike;
+  /** Where a Mapping's diagnostics from this virtual host go (a log replayed into its status). */
+  entryOf: (mapping: MappingResource) => DiagnosticTarget;
   clusters: Pick<Clusters, "use">;
   filters: Pick<Filters, "enable">;
   auth?: AuthBinding;
@@ -47,24 +49,24 @@ export function buildGroupRoute(plan: HostPlan, group: MappingResource[], ctx: R
   const shadows = members.filter((m) => m.spec.shadow);
   let normal = members.filter((m) => !m.spec.shadow);
   if (normal.length === 0) {
-    for (const s of shadows) Diagnostics.invalid(s.entry, [{ path: "spec.shadow", message: "no non-shadow Mapping has the same match, so there is no traffic to mirror" }], "NoPrimary");
+    for (const s of shadows) Diagnostics.invalid(ctx.entryOf(s), [{ path: "spec.shadow", message: "no non-shadow Mapping has the same match, so there is no traffic to mirror" }], "NoPrimary");
     return undefined;
   }
   for (const extra of shadows.slice(1)) {
-    Diagnostics.invalid(extra.entry, [{ path: "spec.shadow", message: `only one shadow Mapping per match; ${shadows[0].key} already shadows it` }], "Conflicted");
+    Diagnostics.invalid(ctx.entryOf(extra), [{ path: "spec.shadow", message: `only one shadow Mapping per match; ${shadows[0].key} already shadows it` }], "Conflicted");
   }
   const weighted = normal.filter((m) => m.spec.weight !== undefined);
   const sum = weighted.reduce((total, m) => total + m.spec.weight!, 0);
   if (normal.length > 1 && sum > 100) {
     const detail = weighted.map((m) => `${m.key}=${m.spec.weight}`).join(", ");
-    for (const m of weighted) Diagnostics.invalid(m.entry, [{ path: "spec.weight", message: `weights of the Mappings with the same match sum to ${sum} (over 100): ${detail}` }], "InvalidWeights");
+    for (const m of weighted) Diagnostics.invalid(ctx.entryOf(m), [{ path: "spec.weight", message: `weights of the Mappings with the same match sum to ${sum} (over 100): ${detail}` }], "InvalidWeights");
     normal = normal.filter((m) => m.spec.weight === undefined);
     if (normal.length === 0) return undefined;
   }
   const weights = normalize(normal);
   const unweighted = normal.filter((m) => m.spec.weight === undefined);
   const primary = unweighted[0] ?? [...normal].sort((a, b) => b.spec.weight! - a.spec.weight! || byName(a, b))[0];
-  for (const m of members) if (m !== primary && !m.entry.invalid.length) Diagnostics.note(m.entry, `part of route ${primary.key} (its settings apply)`);
+  for (const m of members) if (m !== primary) Diagnostics.noteIfValid(ctx.entryOf(m), `part of route ${primary.key} (its settings apply)`);
 
   const ordered = [...normal.filter((m) => m !== primary), primary];
   const backends: WeightedBackendIR[] = ordered.map((m) => ({ cluster: clusterOf(m, ctx), weight: weights.get(m)!, source: m.ref }));
@@ -126,7 +128,7 @@ export function buildGroupRoute(plan: HostPlan, group: MappingResource[], ctx: R
 
 function clusterOf(m: MappingResource, ctx: RouteContext): string {
   const use = ctx.clusters.use(m.info.service!, m.info.cluster, m.info.clusterSettingsKey, m.ref);
-  if (use.problem) Diagnostics.unresolved(m.entry, { path: "spec.service", message: use.problem }, "BackendNotFound", false);
+  if (use.problem) Diagnostics.unresolved(ctx.entryOf(m), { path: "spec.service", message: use.problem }, "BackendNotFound", false);
   return use.name;
 }
 

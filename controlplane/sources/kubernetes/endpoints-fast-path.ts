@@ -6,6 +6,8 @@
 // Endpoint selection mirrors model/clusters.ts (endpointsOf): the slice port named like the
 // Service port, ready endpoints only (`conditions.ready` unset counts as ready), sorted;
 // fast-path.test.ts checks that both give the same resources.
+import { translateProxyless } from "../../translate/proxyless/index.ts";
+import { endpointsOf } from "../../model/clusters.ts";
 import type { ClusterIR, EndpointIR, GatewayIR } from "../../ir/types.ts";
 import { translateCluster } from "../../translate/clusters.ts";
 import { TYPE, type XdsResources } from "../../translate/index.ts";
@@ -22,25 +24,6 @@ export interface EndpointUpdate {
   resources: XdsResources;
   /** Names of the clusters whose endpoints changed. */
   changed: string[];
-}
-
-function endpointsOf(slices: KubeObject[], servicePort: Obj): EndpointIR[] {
-  const portName = typeof servicePort.name === "string" ? servicePort.name : "";
-  const result: EndpointIR[] = [];
-  const seen = new Set<string>();
-  for (const slice of slices) {
-    const slicePort = list(slice.ports).find((p) => (typeof p.name === "string" ? p.name : "") === portName);
-    const number = typeof slicePort?.port === "number" ? slicePort.port : typeof servicePort.targetPort === "number" ? servicePort.targetPort : undefined;
-    if (number === undefined) continue;
-    for (const endpoint of list(slice.endpoints)) {
-      if ((endpoint.conditions as Obj | undefined)?.ready === false) continue;
-      const address = (endpoint.addresses as unknown[] | undefined)?.find((a) => typeof a === "string") as string | undefined;
-      if (address === undefined || seen.has(`${address}:${number}`)) continue;
-      seen.add(`${address}:${number}`);
-      result.push({ address, port: number, ready: true });
-    }
-  }
-  return result.sort((a, b) => a.address.localeCompare(b.address) || a.port - b.port);
 }
 
 const sameEndpoints = (a: EndpointIR[], b: EndpointIR[]) =>
@@ -79,5 +62,13 @@ export function updateEndpoints(previous: { ir: GatewayIR; resources: XdsResourc
     const translated = translateCluster(cluster).loadAssignment;
     if (translated) loadAssignments.set(cluster.name, translated);
   }
-  return { ir: { ...previous.ir, clusters }, resources: { ...previous.resources, [TYPE.clusterLoadAssignment]: loadAssignments }, changed };
+  const ir = { ...previous.ir, clusters };
+  // Proxyless gRPC clients get their own copy of each cluster's endpoints
+  // ("attache-grpc/<cluster>", controlplane/translate/proxyless): keep those in step too.
+  const proxyless = translateProxyless(ir)[TYPE.clusterLoadAssignment];
+  for (const name of changed) {
+    const grpc = proxyless?.get(`attache-grpc/${name}`);
+    if (grpc) loadAssignments.set(`attache-grpc/${name}`, grpc);
+  }
+  return { ir, resources: { ...previous.resources, [TYPE.clusterLoadAssignment]: loadAssignments }, changed };
 }
