@@ -3,9 +3,8 @@
 // EDS clusters of the affected Services from the new bundle and replaces only those
 // ClusterIRs and their ClusterLoadAssignments; every other IR object and Envoy resource
 // stays the same object, so the xDS server pushes only the changed CLAs.
-// Endpoint selection mirrors model/clusters.ts (endpointsOf): the slice port named like the
-// Service port, ready endpoints only (`conditions.ready` unset counts as ready), sorted;
-// fast-path.test.ts checks that both give the same resources.
+// Endpoint selection is the model's own (model/clusters.ts endpointsOf); fast-path.test.ts
+// checks that the result equals a full model run.
 import { translateProxyless } from "../../translate/proxyless/index.ts";
 import { endpointsOf } from "../../model/clusters.ts";
 import type { ClusterIR, EndpointIR, GatewayIR } from "../../ir/types.ts";
