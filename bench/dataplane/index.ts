@@ -23,6 +23,7 @@ const AUTOCANNON = join(require.resolve("autocannon/package.json"), "..", "autoc
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 32;
+const WORKERS = process.env.BENCH_WORKERS === undefined ? undefined : Number(process.env.BENCH_WORKERS);
 const API_KEY = "bench-key-0123456789";
 
 interface Load { rps: number; p50: number; p99: number; errors: number; non2xx: number }
@@ -86,7 +87,7 @@ export default async function run(): Promise<string> {
   for (const [name, text] of Object.entries(files(upstream))) writeFileSync(join(dir, name), text);
   const [http, https] = [await freePort(), await freePort()];
   const stack = await startDevStack({
-    paths: [dir], repoRoot: REPO, exampleUpstreams: false, logger: pino({ level: "silent" }), accessLog: false,
+    paths: [dir], repoRoot: REPO, exampleUpstreams: false, logger: pino({ level: "silent" }), accessLog: false, workers: WORKERS,
     ports: { http, https, xds: 0, admin: 0, modules: 0, proxyAdmin: 0 },
   });
   try {

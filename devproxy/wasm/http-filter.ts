@@ -14,6 +14,15 @@ export interface CalloutSender {
   snapshot: () => Snapshot;
 }
 
+// Property keys are fixed: join their paths once, not per request.
+const KEY = {
+  routeName: propertyKey("xds.route_name"),
+  sourceAddress: propertyKey("source.address"),
+  sourcePort: propertyKey("source.port"),
+  requestId: propertyKey("request.id"),
+  protocol: propertyKey("request.protocol"),
+};
+
 const FAIL_CLOSED: FilterResult = { kind: "reply", reply: { status: 503, headers: [["content-type", "text/plain"]], body: "proxy-wasm plugin failed" } };
 
 function toReply(local: LocalResponse): FilterResult {
@@ -52,11 +61,11 @@ export class WasmHttpFilter implements HttpFilterInstance {
     }
     this.stream = stream;
     // Envoy attributes a filter reads per request (envoy-wasm-wiring.md "Properties").
-    stream.properties.set(propertyKey("xds.route_name"), encodeProperty(this.info.routeName));
-    stream.properties.set(propertyKey("source.address"), encodeProperty(this.info.sourceAddress));
-    stream.properties.set(propertyKey("source.port"), encodeProperty(this.info.sourcePort));
-    stream.properties.set(propertyKey("request.id"), encodeProperty(this.info.requestId));
-    stream.properties.set(propertyKey("request.protocol"), encodeProperty(this.info.protocol));
+    stream.properties.set(KEY.routeName, encodeProperty(this.info.routeName));
+    stream.properties.set(KEY.sourceAddress, encodeProperty(this.info.sourceAddress));
+    stream.properties.set(KEY.sourcePort, encodeProperty(this.info.sourcePort));
+    stream.properties.set(KEY.requestId, encodeProperty(this.info.requestId));
+    stream.properties.set(KEY.protocol, encodeProperty(this.info.protocol));
     const before = stream.streamEvents.length;
     const action = plugin.guard(stream, () => plugin.dispatcher!.requestHeaders(stream, headers, endOfStream), () => HeadersAction.Continue);
     return this.settle(stream, action, before, () => replaceAll(headers, stream.requestHeaders));
