@@ -79,15 +79,15 @@ spec:
   };
 }
 
-export default async function run(): Promise<string> {
-  const child = fork(join(REPO, "bench/dataplane/upstream.mjs"), ["0"], { stdio: "ignore" });
-  const upstreamPort: number = await new Promise((resolve) => child.once("message", (m: any) => resolve(m.port)));
-  const upstream = `http://127.0.0.1:${upstreamPort}`;
+interface ModeResult { workers: number; b: Load[]; c: Load[]; applyMs: number[] }
+
+/** One data plane mode: (b) and (c) interleaved with (a), then the config-apply latency. */
+async function measureMode(workers: number | undefined, upstream: string, a: Load[]): Promise<ModeResult> {
   const dir = mkdtempSync(join(tmpdir(), "attache-bench-dp-"));
   for (const [name, text] of Object.entries(files(upstream))) writeFileSync(join(dir, name), text);
   const [http, https] = [await freePort(), await freePort()];
   const stack = await startDevStack({
-    paths: [dir], repoRoot: REPO, exampleUpstreams: false, logger: pino({ level: "silent" }), accessLog: false, workers: WORKERS,
+    paths: [dir], repoRoot: REPO, exampleUpstreams: false, logger: pino({ level: "silent" }), accessLog: false, workers,
     ports: { http, https, xds: 0, admin: 0, modules: 0, proxyAdmin: 0 },
   });
   try {
@@ -95,16 +95,13 @@ export default async function run(): Promise<string> {
     const check = await request(`${gw}/filtered/x`, { headers: { "x-api-key": API_KEY } });
     const denied = await request(`${gw}/filtered/x`);
     if (check.status !== 200 || denied.status !== 401) throw new Error(`filtered route not ready: ${check.status} with key, ${denied.status} without`);
-
-    const results: Record<"a" | "b" | "c", Load[]> = { a: [], b: [], c: [] };
+    const result: ModeResult = { workers: stack.dataPlane.workers, b: [], c: [], applyMs: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      results.a.push(await autocannon(`${upstream}/`));
-      results.b.push(await autocannon(`${gw}/plain/`));
-      results.c.push(await autocannon(`${gw}/filtered/`, { "x-api-key": API_KEY }));
+      a.push(await autocannon(`${upstream}/`));
+      result.b.push(await autocannon(`${gw}/plain/`));
+      result.c.push(await autocannon(`${gw}/filtered/`, { "x-api-key": API_KEY }));
     }
-
     // Config apply latency: write a new Mapping (write + rename, as editors do), poll for 200.
-    const applyMs: number[] = [];
     for (let i = 0; i < 10; i++) {
       const tmp = join(dir, `.apply-${i}.tmp`);
       writeFileSync(tmp, `apiVersion: attache.dev/v1alpha1\nkind: Mapping\nmetadata: { name: apply-${i} }\nspec: { prefix: /apply-${i}/, service: "${upstream}" }\n`);
@@ -116,33 +113,53 @@ export default async function run(): Promise<string> {
         if (performance.now() - started > 10_000) throw new Error("config not applied within 10 s");
         await new Promise((res) => setTimeout(res, 1));
       }
-      applyMs.push(performance.now() - started);
+      result.applyMs.push(performance.now() - started);
     }
+    return result;
+  } finally {
+    await stack.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export default async function run(): Promise<string> {
+  const child = fork(join(REPO, "bench/dataplane/upstream.mjs"), ["0"], { stdio: "ignore" });
+  const upstreamPort: number = await new Promise((resolve) => child.once("message", (m: any) => resolve(m.port)));
+  const upstream = `http://127.0.0.1:${upstreamPort}`;
+  try {
+    const a: Load[] = [];
+    // The default (one worker thread per core) and the single-thread mode.
+    const modes = WORKERS === undefined ? [undefined, 0] : [WORKERS];
+    const results: ModeResult[] = [];
+    for (const workers of modes) results.push(await measureMode(workers, upstream, a));
 
     const row = (name: string, loads: Load[]) => {
       const rps = median(loads.map((l) => l.rps));
       return `| ${name} | ${Math.round(rps)} | ${median(loads.map((l) => l.p50))} | ${median(loads.map((l) => l.p99))} | ${loads.reduce((n, l) => n + l.errors + l.non2xx, 0)} |`;
     };
-    const rps = (k: "a" | "b" | "c") => median(results[k].map((l) => l.rps));
-    const pairRatio = results.c.map((c, i) => c.rps / results.b[i].rps);
-    return [
+    const rps = (loads: Load[]) => median(loads.map((l) => l.rps));
+    const lines = [
       "## Data plane (`bench/dataplane`)",
       "",
-      `autocannon (separate process), ${CONNECTIONS} connections, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} interleaved rounds; data plane with ${stack.dataPlane.workers} worker threads on ${cpus().length} cores shared with the load generator and the upstream. Medians:`,
+      `autocannon (separate process), ${CONNECTIONS} connections, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} rounds per mode, (a) (b) (c) interleaved; ${cpus().length} cores shared by the load generator, the upstream and the data plane. Medians:`,
       "",
       "| target | requests/s | p50 ms | p99 ms | errors + non-2xx |",
       "| --- | --- | --- | --- | --- |",
-      row("(a) upstream directly", results.a),
-      row("(b) data plane, no filters", results.b),
-      row("(c) data plane, auth (API key) + ratelimit + canary", results.c),
-      "",
-      `- (c)/(b) throughput: **${(rps("c") / rps("b")).toFixed(2)}** (median of per-round ratios ${median(pairRatio).toFixed(2)}; target >= 0.8).`,
-      `- (b)/(a) throughput: ${(rps("b") / rps("a")).toFixed(2)} (the cost of a proxy hop in Node).`,
-      `- Mapping file write -> first 200 through the whole stack: median **${median(applyMs).toFixed(1)} ms** (min ${Math.min(...applyMs).toFixed(1)}, max ${Math.max(...applyMs).toFixed(1)}, 10 writes; target < 100 ms). Includes the file watcher's 20 ms debounce.`,
-    ].join("\n");
+      row("(a) upstream directly", a),
+    ];
+    for (const r of results) {
+      const mode = r.workers === 0 ? "single thread" : `${r.workers} worker threads`;
+      lines.push(row(`(b) data plane (${mode}), no filters`, r.b));
+      lines.push(row(`(c) data plane (${mode}), auth (API key) + ratelimit + canary`, r.c));
+    }
+    lines.push("");
+    for (const r of results) {
+      const mode = r.workers === 0 ? "single thread" : `${r.workers} worker threads`;
+      const pair = r.c.map((c, i) => c.rps / r.b[i].rps);
+      lines.push(`- ${mode}: (c)/(b) throughput **${(rps(r.c) / rps(r.b)).toFixed(2)}** (median of per-round ratios ${median(pair).toFixed(2)}; target >= 0.8); (b)/(a) ${(rps(r.b) / rps(a)).toFixed(2)}; Mapping file write -> first 200 through the whole stack: median **${median(r.applyMs).toFixed(1)} ms** (min ${Math.min(...r.applyMs).toFixed(1)}, max ${Math.max(...r.applyMs).toFixed(1)}, 10 writes; target < 100 ms; includes the file watcher's 20 ms debounce).`);
+    }
+    return lines.join("\n");
   } finally {
-    await stack.close();
     child.kill();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
