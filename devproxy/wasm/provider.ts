@@ -147,7 +147,9 @@ export class WasmFilterProvider {
           sharedData: this.sharedData,
           metrics: this.metrics,
           maxMemoryBytes: 64 * 1024 * 1024,
-          timeBudgetMs: 100,
+          // A callback that returns after this long fails the VM (a pause that long is a bug, not
+          // load: GC pauses on a busy machine stay far below it).
+          timeBudgetMs: 1000,
           onLog: (entry) => logger?.[entry.level >= 4 ? "error" : entry.level === 3 ? "warn" : "debug"]({ filter: spec.name, context: entry.contextId }, entry.message),
         },
       });
