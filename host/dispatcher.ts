@@ -31,10 +31,18 @@ type Fn = (...args: number[]) => number;
  */
 function lowerCased(headers: HeaderPairs): HeaderPairs {
   for (let i = 0; i < headers.length; i++) {
-    const name = headers[i]![0];
-    if (name !== name.toLowerCase()) return headers.map(([k, v]) => [k.toLowerCase(), v]);
+    if (hasUpperCase(headers[i]![0])) return headers.map(([k, v]) => [k.toLowerCase(), v]);
   }
   return headers.slice();
+}
+
+/** A char-code scan: cheaper than comparing with toLowerCase(), which builds a new string. */
+function hasUpperCase(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) return true;
+  }
+  return false;
 }
 
 function concat(a: Uint8Array | null, b: Uint8Array): Uint8Array {
@@ -49,10 +57,27 @@ export class ContextDispatcher {
   /** Exported callbacks by name, copied once: a Map lookup beats a keyed load on the exports object. */
   private readonly fns = new Map<string, Fn>();
 
+  private readonly onContextCreate: Fn | undefined;
+  private readonly onRequestHeaders: Fn | undefined;
+  private readonly onRequestBody: Fn | undefined;
+  private readonly onResponseHeaders: Fn | undefined;
+  private readonly onResponseBody: Fn | undefined;
+  private readonly onLog: Fn | undefined;
+  private readonly onDone: Fn | undefined;
+  private readonly onDelete: Fn | undefined;
+
   constructor(readonly vm: ProxyWasmVm) {
     for (const [name, value] of Object.entries(vm.exports)) {
       if (typeof value === "function") this.fns.set(name, value as Fn);
     }
+    this.onContextCreate = this.fns.get("proxy_on_context_create");
+    this.onRequestHeaders = this.fns.get("proxy_on_request_headers");
+    this.onRequestBody = this.fns.get("proxy_on_request_body");
+    this.onResponseHeaders = this.fns.get("proxy_on_response_headers");
+    this.onResponseBody = this.fns.get("proxy_on_response_body");
+    this.onLog = this.fns.get("proxy_on_log");
+    this.onDone = this.fns.get("proxy_on_done");
+    this.onDelete = this.fns.get("proxy_on_delete");
   }
 
   private call(name: string, context: RootContextState | HttpStreamState, ...args: number[]): number | undefined {
@@ -61,29 +86,18 @@ export class ContextDispatcher {
     return this.vm.invoke(name, context, () => fn(...args));
   }
 
-  /** call() without rest/spread for the per-request callbacks (1, 2 or 3 arguments). */
-  private call1(name: string, context: HttpStreamState, a: number): number | undefined {
-    const fn = this.fns.get(name);
-    if (!fn) return undefined;
-    return this.vm.invoke(name, context, fn, a);
-  }
-
-  private call2(name: string, context: HttpStreamState, a: number, b: number): number | undefined {
-    const fn = this.fns.get(name);
-    if (!fn) return undefined;
-    return this.vm.invoke(name, context, fn, a, b);
-  }
-
-  private call3(name: string, context: HttpStreamState, a: number, b: number, c: number): number | undefined {
-    const fn = this.fns.get(name);
-    if (!fn) return undefined;
-    return this.vm.invoke(name, context, fn, a, b, c);
+  /**
+   * The per-request callbacks: export looked up once, no rest/spread, `undefined` when the
+   * module does not export it (the caller then applies the SDK default).
+   */
+  private callHot(fn: Fn | undefined, name: string, context: HttpStreamState, a: number, b?: number, c?: number): number | undefined {
+    return fn === undefined ? undefined : this.vm.invoke(name, context, fn, a, b, c);
   }
 
   /** Creates, starts and configures a root context; throws PluginStartError on `false`. */
   startRoot(spec: RootSpec): RootContextState {
     const root = new RootContextState(this.vm.takeContextId(), spec.rootId, spec.pluginName, this.vm.vmConfiguration, spec.configuration);
-    this.vm.contexts.set(root.id, root);
+    this.vm.contexts.set(root);
     this.call("proxy_on_context_create", root, root.id, 0);
     this.vm.callbackData = { vmConfiguration: root.vmConfiguration };
     try {
@@ -108,8 +122,8 @@ export class ContextDispatcher {
 
   createHttpStream(root: RootContextState): HttpStreamState {
     const stream = new HttpStreamState(this.vm.takeContextId(), root);
-    this.vm.contexts.set(stream.id, stream);
-    this.call2("proxy_on_context_create", stream, stream.id, root.id);
+    this.vm.contexts.set(stream);
+    this.callHot(this.onContextCreate, "proxy_on_context_create", stream, stream.id, root.id);
     return stream;
   }
 
@@ -121,7 +135,7 @@ export class ContextDispatcher {
   requestHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean): number {
     stream.requestHeaders = lowerCased(headers);
     stream.requestEndOfStream = endOfStream;
-    const action = this.call3("proxy_on_request_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0);
+    const action = this.callHot(this.onRequestHeaders, "proxy_on_request_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0);
     return this.forced(action, HeadersAction.StopIteration, HeadersAction.Continue);
   }
 
@@ -129,7 +143,7 @@ export class ContextDispatcher {
   requestBody(stream: HttpStreamState, chunk: Uint8Array, endOfStream: boolean, buffering: boolean): number {
     stream.requestBody = buffering ? concat(stream.requestBody, chunk) : chunk;
     stream.requestEndOfStream = endOfStream;
-    const action = this.call3("proxy_on_request_body", stream, stream.id, stream.requestBody.length, endOfStream ? 1 : 0);
+    const action = this.callHot(this.onRequestBody, "proxy_on_request_body", stream, stream.id, stream.requestBody.length, endOfStream ? 1 : 0);
     return this.forced(action, DataAction.StopIterationNoBuffer, DataAction.Continue);
   }
 
@@ -142,14 +156,14 @@ export class ContextDispatcher {
   responseHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean): number {
     stream.responseHeaders = lowerCased(headers);
     stream.responseEndOfStream = endOfStream;
-    const action = this.call3("proxy_on_response_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0);
+    const action = this.callHot(this.onResponseHeaders, "proxy_on_response_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0);
     return this.forced(action, HeadersAction.StopIteration, HeadersAction.Continue);
   }
 
   responseBody(stream: HttpStreamState, chunk: Uint8Array, endOfStream: boolean, buffering: boolean): number {
     stream.responseBody = buffering ? concat(stream.responseBody, chunk) : chunk;
     stream.responseEndOfStream = endOfStream;
-    const action = this.call3("proxy_on_response_body", stream, stream.id, stream.responseBody.length, endOfStream ? 1 : 0);
+    const action = this.callHot(this.onResponseBody, "proxy_on_response_body", stream, stream.id, stream.responseBody.length, endOfStream ? 1 : 0);
     return this.forced(action, DataAction.StopIterationNoBuffer, DataAction.Continue);
   }
 
@@ -163,9 +177,9 @@ export class ContextDispatcher {
   completeStream(stream: HttpStreamState): void {
     if (stream.completed) return;
     stream.completed = true;
-    this.call1("proxy_on_log", stream, stream.id);
-    stream.donePending = this.call1("proxy_on_done", stream, stream.id) === 0;
-    this.call1("proxy_on_delete", stream, stream.id);
+    this.callHot(this.onLog, "proxy_on_log", stream, stream.id);
+    stream.donePending = this.callHot(this.onDone, "proxy_on_done", stream, stream.id) === 0;
+    this.callHot(this.onDelete, "proxy_on_delete", stream, stream.id);
     this.vm.contexts.delete(stream.id);
     if (this.vm.httpCallouts.size) {
       for (const [token, callout] of this.vm.httpCallouts) if (callout.contextId === stream.id) this.vm.httpCallouts.delete(token);
@@ -179,8 +193,8 @@ export class ContextDispatcher {
   /** Runs proxy_on_tick for every root whose period elapsed by `nowMs` (monotonic). */
   runDueTicks(nowMs: number): number {
     let fired = 0;
-    for (const context of [...this.vm.contexts.values()]) {
-      if (context.kind !== "root" || context.tickPeriodMs === 0 || context.nextTickAtMs > nowMs) continue;
+    for (const context of [...this.vm.contexts.rootContexts()]) {
+      if (context.tickPeriodMs === 0 || context.nextTickAtMs > nowMs) continue;
       // Like Envoy's timer, a late tick fires once and the next one is a full period later.
       const next = context.nextTickAtMs + context.tickPeriodMs;
       context.nextTickAtMs = next > nowMs ? next : nowMs + context.tickPeriodMs;

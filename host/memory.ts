@@ -5,7 +5,14 @@
 // prefers it), else `proxy_on_memory_allocate`; empty results are ptr 0, len 0, no allocation.
 import { writeUtf8 } from "./abi/utf8.ts";
 
-const INTERN_LIMIT = 4096;
+const INTERN_SLOTS = 4096;
+const INTERN_MAX_LENGTH = 64;
+
+interface Interned {
+  bytes: Uint8Array;
+  text: string;
+  lower: string;
+}
 
 /**
  * Buffer.prototype.latin1Slice/utf8Slice: the native decoders behind Buffer#toString, called
@@ -32,7 +39,7 @@ export class GuestMemory {
   /** Node Buffer over the same bytes: its native latin1/utf8 decoders beat JS loops. */
   private nodeBuffer: Buffer;
   private grewSinceCheck = false;
-  private readonly interned = new Map<number, { bytes: Uint8Array; text: string }>();
+  private readonly interned: Array<Interned | undefined> = new Array(INTERN_SLOTS).fill(undefined);
 
   constructor(private readonly memory: WebAssembly.Memory, private readonly allocate: Allocator) {
     this.buffer = memory.buffer;
@@ -103,31 +110,42 @@ export class GuestMemory {
   /**
    * A short string a module passes again and again (header names, property paths, metric
    * names), interned by content: the same bytes give the same string object without decoding,
-   * and Map lookups on it reuse its cached hash. Bounded so varying input cannot grow it.
+   * and Map lookups on it reuse its cached hash. A direct-mapped table (one entry per hash
+   * slot, a colliding string replaces the previous one), so varying input cannot grow it.
    */
   key(ptr: number, len: number, what = "read"): string {
     ptr >>>= 0;
     len >>>= 0;
     this.check(ptr, len, what);
-    if (len > 64) return this.decode(ptr, len);
+    if (len > INTERN_MAX_LENGTH) return this.decode(ptr, len);
+    return this.internedAt(ptr, len).text;
+  }
+
+  /** key() lower-cased (header names: Envoy's maps match them case-insensitively). */
+  lowerKey(ptr: number, len: number, what = "read"): string {
+    ptr >>>= 0;
+    len >>>= 0;
+    this.check(ptr, len, what);
+    if (len > INTERN_MAX_LENGTH) return this.decode(ptr, len).toLowerCase();
+    return this.internedAt(ptr, len).lower;
+  }
+
+  private internedAt(ptr: number, len: number): Interned {
     const u8 = this.u8;
     let hash = 0x811c9dc5 ^ len;
     for (let i = ptr, end = ptr + len; i < end; i++) hash = Math.imul(hash ^ u8[i]!, 0x01000193);
-    const hit = this.interned.get(hash);
-    if (hit && hit.bytes.length === len) {
-      let same = true;
-      for (let i = 0; i < len; i++) {
-        if (hit.bytes[i] !== u8[ptr + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return hit.text;
+    const slot = (hash ^ (hash >>> 15)) & (INTERN_SLOTS - 1);
+    const hit = this.interned[slot];
+    if (hit !== undefined && hit.bytes.length === len) {
+      const bytes = hit.bytes;
+      let i = 0;
+      while (i < len && bytes[i] === u8[ptr + i]) i++;
+      if (i === len) return hit;
     }
     const text = this.decode(ptr, len);
-    if (this.interned.size >= INTERN_LIMIT) this.interned.clear();
-    this.interned.set(hash, { bytes: u8.slice(ptr, ptr + len), text });
-    return text;
+    const entry: Interned = { bytes: u8.slice(ptr, ptr + len), text, lower: text.toLowerCase() };
+    this.interned[slot] = entry;
+    return entry;
   }
 
   readU32(ptr: number): number {

@@ -5,6 +5,7 @@
 // dispatcher.ts; this file knows nothing about HTTP.
 import { LogLevel, type AbiVersion } from "./abi/enums.ts";
 import { systemClock, type Clock } from "./clock.ts";
+import { ContextTable } from "./context-table.ts";
 import type { ContextState, GrpcCall, HttpCallout } from "./contexts.ts";
 import { describeCallbackError, VmFailure } from "./failure.ts";
 import type { CallbackData, ForeignFunction, ImportHost } from "./imports/host-api.ts";
@@ -69,7 +70,7 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
   readonly foreignFunctions: ReadonlyMap<string, ForeignFunction>;
   readonly httpCallouts = new Map<number, HttpCallout>();
   readonly grpcCalls = new Map<number, GrpcCall>();
-  readonly contexts = new Map<number, ContextState>();
+  readonly contexts = new ContextTable();
   readonly exports: Record<string, Function>;
   readonly vmConfiguration: Uint8Array;
   callbackData: CallbackData = {};

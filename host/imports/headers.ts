@@ -74,7 +74,7 @@ export function headerImports(host: ImportHost) {
     },
 
     proxy_get_header_map_value(mapType: number, keyPtr: number, keyLen: number, retPtrPtr: number, retLenPtr: number): number {
-      const key = host.memory.key(keyPtr, keyLen, "header key").toLowerCase();
+      const key = host.memory.lowerKey(keyPtr, keyLen, "header key");
       host.memory.checkSlots(retPtrPtr, retLenPtr);
       const map = mapOf(host, mapType);
       if (!map) return WasmResult.BadArgument;
@@ -89,7 +89,7 @@ export function headerImports(host: ImportHost) {
     },
 
     proxy_add_header_map_value(mapType: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number): number {
-      const key = host.memory.key(keyPtr, keyLen, "header key").toLowerCase();
+      const key = host.memory.lowerKey(keyPtr, keyLen, "header key");
       const value = host.memory.string(valuePtr, valueLen, "header value");
       const map = isWritable(mapType) ? mapOf(host, mapType) : undefined;
       if (!map) return WasmResult.BadArgument;
@@ -98,7 +98,7 @@ export function headerImports(host: ImportHost) {
     },
 
     proxy_replace_header_map_value(mapType: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number): number {
-      const key = host.memory.key(keyPtr, keyLen, "header key").toLowerCase();
+      const key = host.memory.lowerKey(keyPtr, keyLen, "header key");
       const value = host.memory.string(valuePtr, valueLen, "header value");
       const map = isWritable(mapType) ? mapOf(host, mapType) : undefined;
       if (!map) return WasmResult.BadArgument;
@@ -119,7 +119,7 @@ export function headerImports(host: ImportHost) {
     },
 
     proxy_remove_header_map_value(mapType: number, keyPtr: number, keyLen: number): number {
-      const key = host.memory.key(keyPtr, keyLen, "header key").toLowerCase();
+      const key = host.memory.lowerKey(keyPtr, keyLen, "header key");
       const map = isWritable(mapType) ? mapOf(host, mapType) : undefined;
       if (!map) return WasmResult.BadArgument;
       for (let i = map.length - 1; i >= 0; i--) if (map[i]![0] === key) map.splice(i, 1);
