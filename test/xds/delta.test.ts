@@ -1,32 +1,15 @@
 // Incremental (Delta) ADS rules, checked with a protocol-level client over raw gRPC streams.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { XdsServer } from "../../controlplane/xds/server.ts";
+import { describe, expect, it } from "vitest";
 import { TYPE_URL } from "../../controlplane/xds/types.ts";
 import { apiListener, baseResources, cluster, resources, routeConfig, virtualHost } from "./fixtures.ts";
 import { DeltaTestClient } from "./protocol-client.ts";
+import { serverPerTest } from "./server-per-test.ts";
 
 const { listener: LDS, cluster: CDS, clusterLoadAssignment: EDS, routeConfiguration: RDS, virtualHost: VHDS } = TYPE_URL;
 
-let server: XdsServer;
-let address: string;
-const clients: DeltaTestClient[] = [];
-const connect = () => {
-  const c = new DeltaTestClient(address);
-  clients.push(c);
-  return c;
-};
+const xds = serverPerTest((address, node?: Record<string, unknown>) => new DeltaTestClient(address, node));
+const connect = xds.connect;
 const names = (r: { resources: Array<{ name: string }> }) => r.resources.map((x) => x.name).sort();
-
-beforeEach(async () => {
-  server = new XdsServer();
-  address = `127.0.0.1:${await server.listen()}`;
-  server.cache.setResourcesNow(baseResources());
-});
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server.close();
-});
 
 describe("Delta ADS", () => {
   it("subscribes by name and by wildcard, and sends nothing for an ACK", async () => {
@@ -51,7 +34,7 @@ describe("Delta ADS", () => {
     expect(await c.drain(100)).toEqual([]); // also lets the server take the request in
     const next = baseResources();
     next[RDS].set("routes-b", routeConfig("routes-b", "a"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     expect(await c.drain(200)).toEqual([]);
     c.request({ type_url: RDS, resource_names_subscribe: ["routes-b"] });
     const again = await c.next();
@@ -69,7 +52,7 @@ describe("Delta ADS", () => {
     next[CDS].delete("b");
     next[EDS].delete("b");
     next[RDS].set("routes-b", routeConfig("routes-b", "a"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const seen = (await c.drain(200)).map((r) => `${r.type_url.split(".").pop()} +${names(r).join(",")} -${r.removed_resources.join(",")}`);
     expect(seen).toEqual(["RouteConfiguration +routes-b -", "Cluster + -b"]);
   });
@@ -86,7 +69,7 @@ describe("Delta ADS", () => {
     next[CDS].set("a", cluster("a", "9s"));
     next[CDS].delete("b");
     next[CDS].set("c", cluster("c"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
 
     const c = connect();
     c.request({ type_url: CDS, initial_resource_versions: versions });
@@ -103,7 +86,7 @@ describe("Delta ADS", () => {
     const first = await c.next();
     const next = baseResources();
     next[RDS].set("routes-a", routeConfig("routes-a", "b"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     await c.next();
     c.request({ type_url: RDS, response_nonce: first.nonce, resource_names_subscribe: ["routes-b"] });
     expect(names(await c.next())).toEqual(["routes-b"]);
@@ -118,7 +101,7 @@ describe("Delta ADS", () => {
     c.ack(missing);
     const next = baseResources();
     next[RDS].set("later", routeConfig("later", "a"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     expect(names(await c.next())).toEqual(["later"]);
   });
 
@@ -128,19 +111,19 @@ describe("Delta ADS", () => {
     c.ack(await c.next());
     const bad = baseResources();
     bad[CDS].set("a", cluster("a", "7s"));
-    server.cache.setResourcesNow(bad);
+    xds.server.cache.setResourcesNow(bad);
     const rejected = await c.next();
     c.request({ type_url: CDS, response_nonce: rejected.nonce, error_detail: { code: 3, message: "a: rejected" } });
     expect(await c.drain(200)).toEqual([]);
-    expect(server.clients()[0].lastNack).toMatchObject({ typeUrl: CDS, message: "a: rejected", version: rejected.system_version_info });
+    expect(xds.server.clients()[0].lastNack).toMatchObject({ typeUrl: CDS, message: "a: rejected", version: rejected.system_version_info });
     const fixed = baseResources();
     fixed[CDS].set("a", cluster("a", "2s"));
-    server.cache.setResourcesNow(fixed);
+    xds.server.cache.setResourcesNow(fixed);
     expect(names(await c.next())).toEqual(["a"]);
   });
 
   it("delivers every VirtualHost to a wildcard VHDS subscriber and only the changed one later", async () => {
-    server.cache.setResourcesNow(resources({ clusters: { a: [1] }, vhosts: { "attache-http/default/one": "a", "attache-http/default/two": "a" } }));
+    xds.server.cache.setResourcesNow(resources({ clusters: { a: [1] }, vhosts: { "attache-http/default/one": "a", "attache-http/default/two": "a" } }));
     const c = connect();
     c.request({ type_url: VHDS });
     const all = await c.next();
@@ -148,14 +131,14 @@ describe("Delta ADS", () => {
     c.ack(all);
     const next = resources({ clusters: { a: [1] }, vhosts: { "attache-http/default/one": "a", "attache-http/default/two": "a" } });
     next[VHDS].set("attache-http/default/two", { ...virtualHost("attache-http/default/two", "a"), domains: ["two.example"] });
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const changed = await c.next();
     expect(names(changed)).toEqual(["attache-http/default/two"]);
     expect(changed.bytes).toBeLessThan(all.bytes);
   });
 
   it("matches Envoy's VHDS subscription by namespace: <route config>/<one segment>", async () => {
-    server.cache.setResourcesNow(resources({ clusters: { a: [1] }, vhosts: { "attache-http/one": "a", "attache-http/two": "a", "attache-http/ns/deep": "a", "other/x": "a" } }));
+    xds.server.cache.setResourcesNow(resources({ clusters: { a: [1] }, vhosts: { "attache-http/one": "a", "attache-http/two": "a", "attache-http/ns/deep": "a", "other/x": "a" } }));
     const c = connect();
     // vhds.cc starts the subscription with the route configuration's name.
     c.request({ type_url: VHDS, resource_names_subscribe: ["attache-http"] });
@@ -165,7 +148,7 @@ describe("Delta ADS", () => {
     c.ack(first);
     const next = resources({ clusters: { a: [1] }, vhosts: { "attache-http/one": "a", "attache-http/ns/deep": "a", "other/x": "a" } });
     next[VHDS].set("attache-http/three", virtualHost("attache-http/three", "a"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const update = await c.next();
     expect(names(update)).toEqual(["attache-http/three"]);
     const removal = await c.next();
@@ -179,13 +162,13 @@ describe("Delta ADS", () => {
   it("keeps proxyless api_listener Listeners out of wildcard LDS, also when they go away", async () => {
     const next = baseResources();
     next[LDS].set("grpc.example", apiListener("grpc.example", "routes-a"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const c = connect();
     c.request({ type_url: LDS });
     const first = await c.next();
     expect(names(first)).toEqual(["attache-http"]);
     c.ack(first);
-    server.cache.setResourcesNow(baseResources());
+    xds.server.cache.setResourcesNow(baseResources());
     expect(await c.drain(150)).toEqual([]);
     c.request({ type_url: LDS, resource_names_subscribe: ["grpc.example"] });
     expect((await c.next()).removed_resources).toEqual(["grpc.example"]);
@@ -195,7 +178,7 @@ describe("Delta ADS", () => {
     const next = baseResources();
     next[TYPE_URL.secret].set("default/tls", { name: "default/tls", tls_certificate: { certificate_chain: { inline_string: "CERT" }, private_key: { inline_string: "KEY" } } });
     next[TYPE_URL.typedExtensionConfig].set("attache.wasm/default/auth", { name: "attache.wasm/default/auth", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } });
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const c = connect();
     c.request({ type_url: TYPE_URL.secret, resource_names_subscribe: ["default/tls"] });
     const sds = await c.next();
@@ -205,9 +188,7 @@ describe("Delta ADS", () => {
   });
 
   it("delivers everything to many streams through a small send budget", async () => {
-    await server.close();
-    server = new XdsServer({ sendBudgetBytes: 1024 });
-    address = `127.0.0.1:${await server.listen()}`;
+    const server = await xds.restart({ sendBudgetBytes: 1024 });
     const many = resources({ clusters: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`c${i}`, [9000 + i]])) });
     server.cache.setResourcesNow(many);
     let maxInFlight = 0;
@@ -224,9 +205,7 @@ describe("Delta ADS", () => {
   });
 
   it("splits a large update over several responses under the size limit", async () => {
-    await server.close();
-    server = new XdsServer({ maxResponseBytes: 1500 });
-    address = `127.0.0.1:${await server.listen()}`;
+    const server = await xds.restart({ maxResponseBytes: 1500 });
     const many = resources({ clusters: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`c${i}`, [9000 + i]])), listeners: { l: "r" } });
     server.cache.setResourcesNow(many);
     const c = connect();

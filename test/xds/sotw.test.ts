@@ -1,33 +1,16 @@
 // State-of-the-world ADS rules, checked with a protocol-level client over raw gRPC streams.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ControlPlaneMetrics } from "../../controlplane/admin/metrics.ts";
 import { observeXds } from "../../controlplane/xds/metrics.ts";
-import { XdsServer } from "../../controlplane/xds/server.ts";
 import { TYPE_URL } from "../../controlplane/xds/types.ts";
 import { apiListener, baseResources, cluster, resources, routeConfig } from "./fixtures.ts";
 import { SotwTestClient } from "./protocol-client.ts";
+import { serverPerTest } from "./server-per-test.ts";
 
 const { listener: LDS, cluster: CDS, clusterLoadAssignment: EDS, routeConfiguration: RDS } = TYPE_URL;
 
-let server: XdsServer;
-let address: string;
-const clients: SotwTestClient[] = [];
-const connect = (node?: Record<string, unknown>) => {
-  const c = new SotwTestClient(address, node);
-  clients.push(c);
-  return c;
-};
-
-beforeEach(async () => {
-  server = new XdsServer();
-  address = `127.0.0.1:${await server.listen()}`;
-  server.cache.setResourcesNow(baseResources());
-});
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server.close();
-});
+const xds = serverPerTest((address, node?: Record<string, unknown>) => new SotwTestClient(address, node));
+const connect = xds.connect;
 
 describe("SotW ADS", () => {
   it("answers a wildcard CDS request with every cluster and sends nothing for the ACK", async () => {
@@ -38,7 +21,7 @@ describe("SotW ADS", () => {
     expect(r.names.sort()).toEqual(["a", "b"]);
     c.ack(r);
     expect(await c.drain(200)).toEqual([]);
-    expect(server.clients()[0]).toMatchObject({ id: "test-sotw", protocol: "sotw", acked: { [CDS]: r.version_info } });
+    expect(xds.server.clients()[0]).toMatchObject({ id: "test-sotw", protocol: "sotw", acked: { [CDS]: r.version_info } });
   });
 
   it("sends the full LDS/CDS state on change (a missing cluster is deleted) but only changed route configurations", async () => {
@@ -55,7 +38,7 @@ describe("SotW ADS", () => {
     next[EDS].delete("b");
     next[CDS].set("c", cluster("c"));
     next[RDS].set("routes-b", routeConfig("routes-b", "c"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const responses = await c.drain(200);
     const cds = responses.filter((r) => r.type_url === CDS).at(-1)!;
     expect(cds.names.sort()).toEqual(["a", "c"]);
@@ -75,7 +58,7 @@ describe("SotW ADS", () => {
     next[CDS].delete("b");
     next[EDS].delete("b");
     next[RDS].set("routes-b", routeConfig("routes-b", "a"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const order = (await c.drain(200)).map((r) => `${r.type_url.split(".").pop()}:${r.names.sort().join(",")}`);
     expect(order).toEqual(["Cluster:a,b", "RouteConfiguration:routes-b", "Cluster:a"]);
   });
@@ -87,7 +70,7 @@ describe("SotW ADS", () => {
       c.ack(await c.next(), [...names]);
     }
     const next = resources({ clusters: { a: [9101], b: [9002], c: [9003] }, listeners: { "attache-http": "routes-a", extra: "routes-a" }, routes: { "routes-a": "c" } });
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const types = (await c.drain(200)).map((r) => r.type_url.split(".").pop());
     expect(types).toEqual(["Cluster", "ClusterLoadAssignment", "Listener", "RouteConfiguration"]);
   });
@@ -100,7 +83,7 @@ describe("SotW ADS", () => {
     c.ack(await c.next(), ["a", "b"]);
     const next = baseResources();
     next[CDS].set("a", cluster("a", "5s"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const [cds, eds, ...rest] = await c.drain(200);
     expect(cds.type_url).toBe(CDS);
     expect(eds.type_url).toBe(EDS);
@@ -111,22 +94,22 @@ describe("SotW ADS", () => {
   it("records a NACK (error_detail) and does not resend the rejected version; a new version goes out", async () => {
     const c = connect({ id: "gw-1", cluster: "edge" });
     const nacks: unknown[] = [];
-    server.on("nack", (n) => nacks.push(n));
+    xds.server.on("nack", (n) => nacks.push(n));
     c.request({ type_url: CDS });
     const good = await c.next();
     c.ack(good);
     const bad = baseResources();
     bad[CDS].set("a", cluster("a", "7s"));
-    server.cache.setResourcesNow(bad);
+    xds.server.cache.setResourcesNow(bad);
     const rejected = (await c.drain(150)).find((r) => r.type_url === CDS)!;
     c.request({ type_url: CDS, version_info: good.version_info, response_nonce: rejected.nonce, error_detail: { code: 3, message: "cluster a: bad timeout" } });
     expect(await c.drain(250)).toEqual([]);
     expect(nacks).toHaveLength(1);
-    expect(server.nacks()[0]).toMatchObject({ nodeId: "gw-1", cluster: "edge", typeUrl: CDS, version: rejected.version_info, keptVersion: good.version_info, nonce: rejected.nonce, message: "cluster a: bad timeout" });
-    expect(server.clients()[0].lastNack).toMatchObject({ typeUrl: CDS, version: rejected.version_info, message: "cluster a: bad timeout" });
-    expect(server.clients()[0].acked[CDS]).toBe(good.version_info);
+    expect(xds.server.nacks()[0]).toMatchObject({ nodeId: "gw-1", cluster: "edge", typeUrl: CDS, version: rejected.version_info, keptVersion: good.version_info, nonce: rejected.nonce, message: "cluster a: bad timeout" });
+    expect(xds.server.clients()[0].lastNack).toMatchObject({ typeUrl: CDS, version: rejected.version_info, message: "cluster a: bad timeout" });
+    expect(xds.server.clients()[0].acked[CDS]).toBe(good.version_info);
 
-    server.cache.setResourcesNow(baseResources());
+    xds.server.cache.setResourcesNow(baseResources());
     const fixed = (await c.drain(150)).find((r) => r.type_url === CDS)!;
     expect(fixed.version_info).toBe(good.version_info);
   });
@@ -137,7 +120,7 @@ describe("SotW ADS", () => {
     const first = await c.next();
     const next = baseResources();
     next[RDS].set("routes-a", routeConfig("routes-a", "b"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const second = await c.next();
     c.request({ type_url: RDS, resource_names: ["routes-a", "routes-b"], version_info: first.version_info, response_nonce: first.nonce });
     expect(await c.drain(200)).toEqual([]);
@@ -151,7 +134,7 @@ describe("SotW ADS", () => {
     expect(await c.drain(150)).toEqual([]);
     const next = baseResources();
     next[RDS].set("later", routeConfig("later", "a"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const pushed = await c.next();
     expect(pushed.names).toEqual(["later"]);
     c.ack(pushed, ["later", "routes-a"]);
@@ -161,7 +144,7 @@ describe("SotW ADS", () => {
   it("keeps proxyless api_listener Listeners out of wildcard LDS but sends them by name", async () => {
     const next = baseResources();
     next[LDS].set("grpc.example", apiListener("grpc.example", "routes-a"));
-    server.cache.setResourcesNow(next);
+    xds.server.cache.setResourcesNow(next);
     const envoy = connect();
     envoy.request({ type_url: LDS });
     expect((await envoy.next()).names).toEqual(["attache-http"]);
@@ -180,9 +163,7 @@ describe("SotW ADS", () => {
   });
 
   it("splits changed-only responses under the size limit, never a name twice", async () => {
-    await server.close();
-    server = new XdsServer({ maxResponseBytes: 2000 });
-    address = `127.0.0.1:${await server.listen()}`;
+    const server = await xds.restart({ maxResponseBytes: 2000 });
     const many = resources({ clusters: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`c${i}`, [9000 + i, 10000 + i, 11000 + i]])) });
     server.cache.setResourcesNow(many);
     const c = connect();
@@ -198,7 +179,7 @@ describe("SotW ADS", () => {
 
   it("feeds the admin metrics: connected streams, responses and NACKs by type, ACK latency", async () => {
     const metrics = new ControlPlaneMetrics();
-    observeXds(server, metrics);
+    observeXds(xds.server, metrics);
     const c = connect();
     c.request({ type_url: CDS });
     const r = await c.next();
@@ -216,13 +197,13 @@ describe("SotW ADS", () => {
   });
 
   it("keeps the node from the first request and serves the group its metadata names", async () => {
-    server.cache.setResourcesNow(resources({ clusters: { canary: [9009] } }), "canary");
+    xds.server.cache.setResourcesNow(resources({ clusters: { canary: [9009] } }), "canary");
     const c = connect({ id: "gw-2", cluster: "edge", metadata: { fields: { "attache.io/group": { stringValue: "canary" } } } });
     c.request({ type_url: CDS });
     const r = await c.next();
     expect(r.names).toEqual(["canary"]);
     c.ack(r);
     await c.drain(50);
-    expect(server.clients()[0]).toMatchObject({ id: "gw-2", cluster: "edge", group: "canary" });
+    expect(xds.server.clients()[0]).toMatchObject({ id: "gw-2", cluster: "edge", group: "canary" });
   });
 });
