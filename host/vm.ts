@@ -4,6 +4,7 @@
 // past the cap marks the VM failed instead of escaping. Context lifecycles live in
 // dispatcher.ts; this file knows nothing about HTTP.
 import { LogLevel, type AbiVersion } from "./abi/enums.ts";
+import { budgetClock } from "./budget-clock.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { ContextTable } from "./context-table.ts";
 import type { ContextState, GrpcCall, HttpCallout } from "./contexts.ts";
@@ -83,6 +84,7 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
   private readonly onLog: (entry: LogEntry) => void;
   private readonly maxMemoryBytes: number;
   private readonly timeBudgetMs: number | undefined;
+  private readonly budgetNow: () => number;
   private nextContext = 1;
   private nextToken = 1;
   private depth = 0;
@@ -108,6 +110,7 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
     this.vmConfiguration = options.vmConfiguration ?? new Uint8Array(0);
     this.maxMemoryBytes = options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY;
     this.timeBudgetMs = options.timeBudgetMs;
+    this.budgetNow = budgetClock(options.timeBudgetMs ?? 0);
     this.nextContext = options.firstContextId ?? 1;
 
     let built;
@@ -228,7 +231,7 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
     this.stopForced = false;
     this.lastModuleError = undefined;
     this.depth++;
-    const started = this.timeBudgetMs === undefined ? 0 : performance.now();
+    const started = this.timeBudgetMs === undefined ? 0 : this.budgetNow();
     let result: T;
     let forced = false;
     try {
@@ -264,7 +267,7 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
       throw this.failure;
     }
     if (this.timeBudgetMs !== undefined) {
-      const elapsed = performance.now() - started;
+      const elapsed = this.budgetNow() - started;
       if (elapsed > this.timeBudgetMs) {
         this.failure = new VmFailure("timeout", callback, `took ${elapsed.toFixed(1)} ms, over the budget of ${this.timeBudgetMs} ms`);
         throw this.failure;

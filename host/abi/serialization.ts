@@ -3,7 +3,7 @@
 //   header map: u32 N, N x (u32 key_len, u32 value_len), N x (key, 0x00, value, 0x00), all LE.
 //   property path: segments joined with 0x00 (C++ SDK adds a trailing 0x00 -> dropped).
 //   property values as Envoy encodes them: strings raw, integers 8-byte LE, bool 1 byte.
-import { decodeUtf8, utf8Length, writeUtf8 } from "./utf8.ts";
+import { decodeUtf8, encodeUtf8, utf8Length, writeUtf8 } from "./utf8.ts";
 
 /** A header map as an ordered list of (name, value) pairs; names may repeat. */
 export type HeaderPairs = Array<[string, string]>;
@@ -101,7 +101,7 @@ export function joinPropertyPath(segments: string[]): string {
 /** Property value encodings used by Envoy (extensions/filters/common/expr, wasm context.cc). */
 export const PropertyValue = {
   string(text: string): Uint8Array {
-    return new TextEncoder().encode(text);
+    return encodeUtf8(text);
   },
   int64(value: bigint | number): Uint8Array {
     const out = new Uint8Array(8);
