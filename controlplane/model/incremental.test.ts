@@ -114,8 +114,9 @@ describe("incremental model", () => {
   const hostA = doc("Host", "a", { hostname: "a.test" });
   const hostB = doc("Host", "b", { hostname: "b.test" });
   const filter = doc("WasmFilter", "w", { module: { url: "https://x/f.wasm", sha256: "f".repeat(64) } });
+  const oldX = route("x", { weight: 20 });
   const accepted = (r: ModelResult, name: string) => r.statuses.find((s) => s.ref.name === name)!.conditions[0];
-  const cases: { name: string; before: BundleResource[]; edit: (list: BundleResource[]) => BundleResource[]; check: (r: ModelResult) => void }[] = [
+  const cases: { name: string; earlier?: BundleResource[]; before: BundleResource[]; edit: (list: BundleResource[]) => BundleResource[]; check: (r: ModelResult) => void }[] = [
     {
       name: "removing a canary group's primary drops the other member's note",
       before: [route("canary", { weight: 10 }), route("main")],
@@ -152,9 +153,20 @@ describe("incremental model", () => {
       edit: (l) => replaced(l, 2, route("everywhere", { rateLimit: { requests: 6 } })),
       check: (r) => expect(Object.values(r.ir.wasmFilters[0].configuration.routes as object)).toEqual([{ requests: 6 }]),
     },
+    {
+      // A new "x" document ahead of the old one: the old one turns Duplicate but keeps the
+      // name's ResourceRef, so the two statuses share it; the edit must rewrite the first.
+      name: "a group edit rewrites the status of a Mapping whose name a later duplicate shares",
+      earlier: [route("main"), oldX],
+      before: [route("main"), route("x", { weight: 10 }), oldX],
+      edit: (l) => replaced(l, 0, route("main", { prefix: "/b/" })),
+      check: (r) => expect(r.statuses.filter((s) => s.ref.name === "x").map((s) => s.conditions[0].message))
+        .toEqual(["Accepted", "metadata.name: duplicate Mapping default/x; the first one is used"]),
+    },
   ];
-  it.each(cases)("$name (patched equals fresh)", ({ before, edit, check }) => {
+  it.each(cases)("$name (patched equals fresh)", ({ earlier, before, edit, check }) => {
     const cache = createModelCache();
+    if (earlier) buildModel({ revision: 0, resources: earlier, errors: [] }, { ...TEST_OPTIONS, cache });
     buildModel({ revision: 1, resources: before, errors: [] }, { ...TEST_OPTIONS, cache });
     const state = cache.state;
     const after = edit(before);

@@ -7,7 +7,8 @@
 // composed again. Arrays in the result are patched copies (binary search, splice), so a
 // one-Mapping change costs O(changed) lookups plus a few array copies, not a visit per resource.
 // Anything else (Hosts, WasmFilters, AuthServices, Services, EndpointSlices, Secrets,
-// ConfigMaps, unsupported or unnamed documents, duplicate names, options) returns undefined
+// ConfigMaps, unsupported or unnamed documents, changed documents with duplicate names,
+// options) returns undefined
 // and the caller runs the full build, which produces exactly what this patch would.
 import type { GatewayIR, VirtualHostIR } from "../ir/types.ts";
 import type { BundleResource, ResourceBundle } from "../sources/bundle.ts";
@@ -176,12 +177,15 @@ function patch(state: ModelState, change: Change, bundle: ResourceBundle, option
   for (const record of recompose) {
     composeEntry(record, logsOf);
     if (addedSet.has(record.resource.entry)) continue; // spliced in below
-    const previous = cache.statuses.get(record.resource.ref)?.status;
-    const status = statusOf(record.resource.entry, now, cache.statuses);
-    if (status === previous) continue;
-    const at = statuses.indexOf(previous!);
+    // Its slot is the first status with its ref, not the one the status cache holds: a
+    // later duplicate of the name (its "Duplicate" status) shares the ResourceRef object
+    // (stableRef), and the cache, keyed by ref, keeps whichever of the two was written last.
+    // Slots of removed documents are still in place here, but none shares a ref with an
+    // unchanged valid Mapping (a removed document's name was unique).
+    const ref = record.resource.ref;
+    const at = statuses.findIndex((s) => s.ref === ref);
     if (at < 0) throw new Error(`model state out of sync: no status for ${record.resource.key}`);
-    statuses[at] = status;
+    statuses[at] = statusOf(record.resource.entry, now, cache.statuses);
   }
   // Every changed document is a named Mapping with exactly one status: hunk by hunk, from
   // the last (so earlier positions stay valid), its old statuses give way to the new ones.
