@@ -6,8 +6,9 @@
 //
 // With `workers: N` (default: one per core) traffic is served by N worker threads, as
 // Envoy's workers do: the main thread runs the xDS client and an acceptor that relays each
-// connection to a worker (workers/), and Wasm shared data lives in a shared-data thread so
-// all workers' VMs of one vm_id share it (shared-data/). `workers: 0` serves on this thread.
+// connection to a worker (workers/), and Wasm shared data lives in shared memory that every
+// worker reads and writes directly, so all workers' VMs of one vm_id share it (shared-data/).
+// `workers: 0` serves on this thread.
 import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -22,7 +23,7 @@ import { handleUpgrade } from "./proxy/websocket.ts";
 import { UpstreamPool } from "./proxy/upstream.ts";
 import type { FilterFactory } from "./proxy/filters.ts";
 import { DataPlaneStats, wasmMetricsText } from "./stats.ts";
-import { startSharedDataService, type SharedDataService } from "./shared-data/index.ts";
+import { createSharedDataMemory } from "./shared-data/store.ts";
 import { spawnTsWorker } from "./threads/spawn.ts";
 import { Acceptor } from "./workers/acceptor.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./workers/messages.ts";
@@ -68,7 +69,6 @@ export class DataPlane extends EventEmitter {
   // Worker mode
   private acceptor?: Acceptor;
   private threads: WorkerHandle[] = [];
-  private sharedData?: SharedDataService;
   private socketDir?: string;
 
   constructor(private readonly options: DataPlaneOptions) {
@@ -77,10 +77,10 @@ export class DataPlane extends EventEmitter {
     const log = options.accessLog === false ? () => undefined : options.accessLog ?? ((e: AccessLogEntry) => process.stdout.write(`${JSON.stringify(e)}\n`));
     if (this.workers > 0) {
       this.socketDir = mkdtempSync(join(tmpdir(), "attache-dp-"));
-      this.sharedData = startSharedDataService(this.workers);
+      const sharedData = createSharedDataMemory();
       this.acceptor = new Acceptor(this.workers, this.socketDir, options.bindAddress);
       for (let index = 0; index < this.workers; index++) {
-        const init: WorkerInit = { index, channel: this.sharedData.channels[index], doorbell: this.sharedData.doorbell, socketDir: this.socketDir, accessLog: options.accessLog !== false };
+        const init: WorkerInit = { index, sharedData, socketDir: this.socketDir, accessLog: options.accessLog !== false };
         const worker = spawnTsWorker(new URL("./workers/thread.ts", import.meta.url), init as unknown as Record<string, unknown>);
         const handle: WorkerHandle = { worker, pending: new Map() };
         worker.on("message", (msg: FromWorker) => {
@@ -155,7 +155,6 @@ export class DataPlane extends EventEmitter {
       await Promise.race([this.ask(t, { type: "close", seq: ++this.seq }), new Promise((r) => setTimeout(r, 1000))]);
       await t.worker.terminate();
     }));
-    await this.sharedData?.close();
     if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
   }
 

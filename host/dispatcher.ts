@@ -2,11 +2,12 @@
 // (Rust dispatcher.rs: one map from context id to context): root contexts are created, started
 // (proxy_on_vm_start) and configured (proxy_on_configure); HTTP streams are created under a
 // root and walk request headers -> body -> trailers -> response headers -> body -> trailers ->
-// proxy_on_log -> proxy_on_done -> proxy_on_delete. Callouts are answered to the context that
-// made them. Callbacks a module does not export behave as their SDK defaults (Continue/true).
+// proxy_on_log -> proxy_on_done -> proxy_on_delete. Callout answers go to the root context of the
+// stream that made them, as in Envoy. Callbacks a module does not export behave as their SDK
+// defaults (Continue/true).
 import { DataAction, HeadersAction, TrailersAction } from "./abi/enums.ts";
 import type { HeaderPairs } from "./abi/serialization.ts";
-import { HttpStreamState, RootContextState } from "./contexts.ts";
+import { HttpStreamState, RootContextState, rootOf } from "./contexts.ts";
 import type { ProxyWasmVm } from "./vm.ts";
 
 export class PluginStartError extends Error {
@@ -212,8 +213,13 @@ export class ContextDispatcher {
     const context = this.vm.contexts.get(callout.contextId);
     if (!context) return;
     this.vm.callbackData = { httpCallResponse: { headers: lowerCased(headers), body, trailers: lowerCased(trailers) } };
+    // cpp-host's proxy_http_call registers the call on the caller's root context (exports.cc:
+    // `contextOrEffectiveContext()->root_context()`), so Envoy answers on the root's id with the
+    // root current; the SDKs find the calling stream by token (the C++ and Go SDKs look the
+    // callback up on that root) and make it effective themselves.
+    const root = rootOf(context);
     try {
-      this.call("proxy_on_http_call_response", context, context.id, token, headers.length, body.length, trailers.length);
+      this.call("proxy_on_http_call_response", root, root.id, token, headers.length, body.length, trailers.length);
     } finally {
       this.vm.callbackData = {};
     }
@@ -226,8 +232,9 @@ export class ContextDispatcher {
     const context = this.vm.contexts.get(call.contextId);
     if (!context) return;
     this.vm.callbackData = { grpcMessage: message };
+    const root = rootOf(context); // gRPC calls belong to the root too, as HTTP callouts
     try {
-      this.call("proxy_on_grpc_receive", context, context.id, token, message.length);
+      this.call("proxy_on_grpc_receive", root, root.id, token, message.length);
     } finally {
       this.vm.callbackData = {};
     }
@@ -241,7 +248,8 @@ export class ContextDispatcher {
     const context = this.vm.contexts.get(call.contextId);
     if (!context) return;
     this.vm.lastCallStatus = { code: status, message };
-    this.call("proxy_on_grpc_close", context, context.id, token, status);
+    const root = rootOf(context);
+    this.call("proxy_on_grpc_close", root, root.id, token, status);
   }
 
   /** proxy_on_foreign_function with `args` readable as the CallData buffer. */

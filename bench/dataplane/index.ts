@@ -4,12 +4,15 @@
 // built-in auth (API key) + ratelimit (never limiting) + sticky canary filters on the route;
 // plus the time from writing a Mapping file to the first 200 through the whole stack.
 // Rounds interleave a, b, c so machine drift hits all three alike; medians are reported.
+// The data plane's CPU time per request (this process: control plane, data plane and its
+// threads; the load generator and the upstream run elsewhere) is reported too: on a shared
+// machine it moves far less than requests/s, which also depends on what else gets the cores.
 import { execFile, fork } from "node:child_process";
 import { promisify } from "node:util";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync, renameSync } from "node:fs";
 import { createRequire } from "node:module";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
@@ -26,7 +29,7 @@ const CONNECTIONS = 32;
 const WORKERS = process.env.BENCH_WORKERS === undefined ? undefined : Number(process.env.BENCH_WORKERS);
 const API_KEY = "bench-key-0123456789";
 
-interface Load { rps: number; p50: number; p99: number; errors: number; non2xx: number }
+interface Load { rps: number; p50: number; p99: number; errors: number; non2xx: number; cpuMicrosPerRequest: number }
 
 // Asynchronous on purpose: the acceptor and the control plane run on this process's main
 // thread, so blocking it (execFileSync) would stall the data plane under test.
@@ -34,9 +37,13 @@ async function autocannon(url: string, headers: Record<string, string> = {}): Pr
   const args = [AUTOCANNON, "--json", "-c", String(CONNECTIONS), "-d", String(SECONDS), "-w", "1"];
   for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}=${v}`);
   args.push(url);
+  const cpu = process.cpuUsage();
   const { stdout: out } = await promisify(execFile)(process.execPath, args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+  const used = process.cpuUsage(cpu);
   const r = JSON.parse(out);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+  // `sent` counts the warm-up's requests too, as the CPU time does.
+  const cpuMicrosPerRequest = (used.user + used.system) / r.requests.sent;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, cpuMicrosPerRequest };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -126,6 +133,7 @@ export default async function run(): Promise<string> {
   const child = fork(join(REPO, "bench/dataplane/upstream.mjs"), ["0"], { stdio: "ignore" });
   const upstreamPort: number = await new Promise((resolve) => child.once("message", (m: any) => resolve(m.port)));
   const upstream = `http://127.0.0.1:${upstreamPort}`;
+  const loadBefore = loadavg()[0];
   try {
     const a: Load[] = [];
     // The default (one worker thread per core) and the single-thread mode.
@@ -133,19 +141,20 @@ export default async function run(): Promise<string> {
     const results: ModeResult[] = [];
     for (const workers of modes) results.push(await measureMode(workers, upstream, a));
 
-    const row = (name: string, loads: Load[]) => {
+    const cpu = (loads: Load[]) => median(loads.map((l) => l.cpuMicrosPerRequest));
+    const row = (name: string, loads: Load[], dataPlane = true) => {
       const rps = median(loads.map((l) => l.rps));
-      return `| ${name} | ${Math.round(rps)} | ${median(loads.map((l) => l.p50))} | ${median(loads.map((l) => l.p99))} | ${loads.reduce((n, l) => n + l.errors + l.non2xx, 0)} |`;
+      return `| ${name} | ${Math.round(rps)} | ${dataPlane ? Math.round(cpu(loads)) : "–"} | ${median(loads.map((l) => l.p50))} | ${median(loads.map((l) => l.p99))} | ${loads.reduce((n, l) => n + l.errors + l.non2xx, 0)} |`;
     };
     const rps = (loads: Load[]) => median(loads.map((l) => l.rps));
     const lines = [
       "## Data plane (`bench/dataplane`)",
       "",
-      `autocannon (separate process), ${CONNECTIONS} connections, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} rounds per mode, (a) (b) (c) interleaved; ${cpus().length} cores shared by the load generator, the upstream and the data plane. Medians:`,
+      `autocannon (separate process), ${CONNECTIONS} connections, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} rounds per mode, (a) (b) (c) interleaved; ${cpus().length} cores shared by the load generator, the upstream and the data plane; machine load (1-min load average) ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after the run. Medians; "CPU µs/req" is the data plane process's CPU time per request (all its threads):`,
       "",
-      "| target | requests/s | p50 ms | p99 ms | errors + non-2xx |",
-      "| --- | --- | --- | --- | --- |",
-      row("(a) upstream directly", a),
+      "| target | requests/s | CPU µs/req | p50 ms | p99 ms | errors + non-2xx |",
+      "| --- | --- | --- | --- | --- | --- |",
+      row("(a) upstream directly", a, false),
     ];
     for (const r of results) {
       const mode = r.workers === 0 ? "single thread" : `${r.workers} worker threads`;
@@ -156,7 +165,7 @@ export default async function run(): Promise<string> {
     for (const r of results) {
       const mode = r.workers === 0 ? "single thread" : `${r.workers} worker threads`;
       const pair = r.c.map((c, i) => c.rps / r.b[i].rps);
-      lines.push(`- ${mode}: (c)/(b) throughput **${(rps(r.c) / rps(r.b)).toFixed(2)}** (median of per-round ratios ${median(pair).toFixed(2)}; target >= 0.8); (b)/(a) ${(rps(r.b) / rps(a)).toFixed(2)}; Mapping file write -> first 200 through the whole stack: median **${median(r.applyMs).toFixed(1)} ms** (min ${Math.min(...r.applyMs).toFixed(1)}, max ${Math.max(...r.applyMs).toFixed(1)}, 10 writes; target < 100 ms; includes the file watcher's 20 ms debounce).`);
+      lines.push(`- ${mode}: (c)/(b) throughput **${(rps(r.c) / rps(r.b)).toFixed(2)}** (median of per-round ratios ${median(pair).toFixed(2)}; target >= 0.8); CPU per request (b)/(c) ${(cpu(r.b) / cpu(r.c)).toFixed(2)}; (b)/(a) ${(rps(r.b) / rps(a)).toFixed(2)}; Mapping file write -> first 200 through the whole stack: median **${median(r.applyMs).toFixed(1)} ms** (min ${Math.min(...r.applyMs).toFixed(1)}, max ${Math.max(...r.applyMs).toFixed(1)}, 10 writes; target < 100 ms; includes the file watcher's 20 ms debounce).`);
     }
     return lines.join("\n");
   } finally {

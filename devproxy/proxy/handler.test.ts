@@ -99,6 +99,8 @@ describe("devproxy request handling (Envoy semantics)", () => {
     expect((await get("/split", { "x-hash": "5" })).json().server).toBe("b"); // 5 % 100 < 10
     expect((await get("/split", { "x-hash": "110" })).json().server).toBe("a"); // 10 -> second
     expect((await get("/split", { "x-hash": "18446744073709551615" })).json().server).toBe("a"); // u64 max % 100 = 15
+    // Exact 64-bit arithmetic: as a double this value rounds to ...616 (% 100 = 16 -> "a").
+    expect((await get("/split", { "x-hash": "18446744073709551609" })).json().server).toBe("b"); // % 100 = 9
   });
 
   it("answers 503 no healthy upstream for a cluster without endpoints", async () => {

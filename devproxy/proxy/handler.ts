@@ -96,7 +96,10 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       if (!factory) continue;
       const instance = factory.createInstance(info);
       instances.push(instance);
-      const result = await instance.onRequestHeaders(headers, !withBody);
+      // Most filters answer synchronously; awaiting only a real promise saves a microtask
+      // turn per filter.
+      const pending = instance.onRequestHeaders(headers, !withBody);
+      const result = pending instanceof Promise ? await pending : pending;
       if (result.kind === "reply") {
         log.response_flags = "UAEX";
         return finish(await replyThroughFilters(res, result.reply, instances.slice(0, -1), route, origin));
@@ -126,15 +129,34 @@ function hasBody(req: DownstreamRequest): boolean {
   return (length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined;
 }
 
+const UINT64_MAX = "18446744073709551615";
+
+/**
+ * `raw` modulo `total` when `raw` is an unsigned 64-bit integer in decimal, else -1. Digit by
+ * digit, so no BigInt on the per-request path: point * 10 + 9 stays exact below 2^53 for any
+ * total weight up to 2^49; beyond that (no real config) BigInt does it.
+ */
+function headerPoint(raw: string, total: number): number {
+  const n = raw.length;
+  if (n === 0 || n > UINT64_MAX.length) return -1;
+  let point = 0;
+  for (let i = 0; i < n; i++) {
+    const digit = raw.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    point = (point * 10 + digit) % total;
+  }
+  // Same-length digit strings compare like the numbers they spell.
+  if (n === UINT64_MAX.length && raw > UINT64_MAX) return -1;
+  return total <= 2 ** 49 ? point : Number(BigInt(raw) % BigInt(total));
+}
+
 function pickCluster(action: ForwardAction, headers: HeaderPairs): string {
   if (action.clusters.length === 1) return action.clusters[0].name;
-  let point: number;
-  const raw = action.headerName ? headerGet(headers, action.headerName) : undefined;
   // WeightedCluster.header_name: an unsigned 64-bit integer; value % total weight selects
   // against cumulative weights in list order. Missing or invalid: random (as Envoy).
-  if (raw !== undefined && /^\d{1,20}$/.test(raw) && BigInt(raw) <= 0xffff_ffff_ffff_ffffn) {
-    point = Number(BigInt(raw) % BigInt(action.totalWeight));
-  } else point = Math.floor(Math.random() * action.totalWeight);
+  const raw = action.headerName ? headerGet(headers, action.headerName) : undefined;
+  let point = raw === undefined ? -1 : headerPoint(raw, action.totalWeight);
+  if (point < 0) point = Math.floor(Math.random() * action.totalWeight);
   for (const c of action.clusters) {
     if (point < c.weight) return c.name;
     point -= c.weight;
@@ -258,8 +280,9 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
 
   const respHeaders: HeaderPairs = [];
   for (const [k, v] of Object.entries(outcome.headers)) for (const one of Array.isArray(v) ? v : [v]) respHeaders.push([k, one]);
-  for (const i of [...instances].reverse()) {
-    const r: FilterResult = await i.onResponseHeaders(respHeaders, false);
+  for (let i = instances.length - 1; i >= 0; i--) {
+    const pending = instances[i].onResponseHeaders(respHeaders, false);
+    const r: FilterResult = pending instanceof Promise ? await pending : pending;
     if (r.kind === "reply") { outcome.body.resume(); return reply(res, r.reply); }
   }
   applyEdits(respHeaders, route.headers.responseAdd, route.headers.responseRemove);
@@ -310,7 +333,10 @@ function mirror(env: HandlerEnv, snapshot: Snapshot, clusterName: string, fracti
 }
 
 async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined): Promise<number> {
-  for (const i of [...instances].reverse()) await i.onResponseHeaders(local.headers, true);
+  for (let i = instances.length - 1; i >= 0; i--) {
+    const pending = instances[i].onResponseHeaders(local.headers, true);
+    if (pending instanceof Promise) await pending;
+  }
   if (route.cors && origin) applyCors(route.cors, origin, local.headers);
   return reply(res, local);
 }

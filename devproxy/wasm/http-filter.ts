@@ -4,24 +4,16 @@
 // or answers with its local response. Callouts go to the named cluster of the current
 // Snapshot, as Envoy's proxy_http_call does; a failed callout is delivered with no headers
 // (the ABI's "call failed"). A VM failure follows the plugin's failure policy (host/plugin.ts).
-import { encodeProperty, HeadersAction, propertyKey, type HttpCallout, type HttpStreamState, type LocalResponse, type ProxyWasmPlugin, type FailurePolicy } from "../../host/index.ts";
+import { HeadersAction, type HttpCallout, type HttpStreamState, type LocalResponse, type ProxyWasmPlugin, type FailurePolicy } from "../../host/index.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { CONTINUE, type FilterResult, type HeaderPairs, type HttpFilterInstance, type RequestInfo } from "../proxy/filters.ts";
 import type { UpstreamPool } from "../proxy/upstream.ts";
+import { requestProperties } from "./request-properties.ts";
 
 export interface CalloutSender {
   upstreams: UpstreamPool;
   snapshot: () => Snapshot;
 }
-
-// Property keys are fixed: join their paths once, not per request.
-const KEY = {
-  routeName: propertyKey("xds.route_name"),
-  sourceAddress: propertyKey("source.address"),
-  sourcePort: propertyKey("source.port"),
-  requestId: propertyKey("request.id"),
-  protocol: propertyKey("request.protocol"),
-};
 
 const FAIL_CLOSED: FilterResult = { kind: "reply", reply: { status: 503, headers: [["content-type", "text/plain"]], body: "proxy-wasm plugin failed" } };
 
@@ -31,10 +23,25 @@ function toReply(local: LocalResponse): FilterResult {
   return { kind: "reply", reply: { status: local.statusCode, headers, body: Buffer.from(local.body) } };
 }
 
-function replaceAll(target: HeaderPairs, source: HeaderPairs | null): void {
-  if (!source) return;
-  target.splice(0, target.length, ...source.map(([k, v]) => [k, v] as [string, string]));
+/**
+ * Brings the host's copy of a header list back into the chain's list when the module changed
+ * it. Host functions replace or splice pairs and never edit one in place, so a list the module
+ * left alone still holds the very same pair objects: then there is nothing to copy (the
+ * common case for filters that only read headers).
+ */
+function copyBack(target: HeaderPairs, source: HeaderPairs | null): void {
+  if (!source || source === target) return;
+  if (source.length === target.length) {
+    let i = 0;
+    while (i < source.length && source[i] === target[i]) i++;
+    if (i === source.length) return;
+  }
+  target.length = 0;
+  for (const pair of source) target.push(pair);
 }
+
+const continueAction = () => HeadersAction.Continue;
+const nothing = () => undefined;
 
 export class WasmHttpFilter implements HttpFilterInstance {
   private stream?: HttpStreamState;
@@ -61,14 +68,11 @@ export class WasmHttpFilter implements HttpFilterInstance {
     }
     this.stream = stream;
     // Envoy attributes a filter reads per request (envoy-wasm-wiring.md "Properties").
-    stream.properties.set(KEY.routeName, encodeProperty(this.info.routeName));
-    stream.properties.set(KEY.sourceAddress, encodeProperty(this.info.sourceAddress));
-    stream.properties.set(KEY.sourcePort, encodeProperty(this.info.sourcePort));
-    stream.properties.set(KEY.requestId, encodeProperty(this.info.requestId));
-    stream.properties.set(KEY.protocol, encodeProperty(this.info.protocol));
+    const properties = stream.properties;
+    for (const [key, value] of requestProperties(this.info)) properties.set(key, value);
     const before = stream.streamEvents.length;
-    const action = plugin.guard(stream, () => plugin.dispatcher!.requestHeaders(stream, headers, endOfStream), () => HeadersAction.Continue);
-    return this.settle(stream, action, before, () => replaceAll(headers, stream.requestHeaders));
+    const action = plugin.guard(stream, () => plugin.dispatcher!.requestHeaders(stream, headers, endOfStream), continueAction);
+    return this.settle(stream, action, before, headers, "request");
   }
 
   onResponseHeaders(headers: HeaderPairs, endOfStream: boolean): FilterResult | Promise<FilterResult> {
@@ -76,34 +80,34 @@ export class WasmHttpFilter implements HttpFilterInstance {
     const stream = this.stream;
     if (!plugin || !stream || stream.localResponse) return CONTINUE;
     const before = stream.streamEvents.length;
-    const action = plugin.guard(stream, () => plugin.dispatcher!.responseHeaders(stream, headers, endOfStream), () => HeadersAction.Continue);
-    return this.settle(stream, action, before, () => replaceAll(headers, stream.responseHeaders));
+    const action = plugin.guard(stream, () => plugin.dispatcher!.responseHeaders(stream, headers, endOfStream), continueAction);
+    return this.settle(stream, action, before, headers, "response");
   }
 
   onDone(): void {
     const plugin = this.plugin;
     const stream = this.stream;
     if (!plugin || !stream || stream.completed) return;
-    plugin.guard(stream, () => plugin.dispatcher?.completeStream(stream), () => undefined);
+    plugin.guard(stream, () => plugin.dispatcher?.completeStream(stream), nothing);
   }
 
   /** Continue, reply, or wait for callouts until the module continues or replies. */
-  private settle(stream: HttpStreamState, action: number, eventsBefore: number, copyBack: () => void): FilterResult | Promise<FilterResult> {
+  private settle(stream: HttpStreamState, action: number, eventsBefore: number, headers: HeaderPairs, phase: "request" | "response"): FilterResult | Promise<FilterResult> {
     if (stream.localResponse) return toReply(stream.localResponse);
     if (action === HeadersAction.Continue || action === HeadersAction.ContinueAndEndStream) {
-      copyBack();
+      copyBack(headers, phase === "request" ? stream.requestHeaders : stream.responseHeaders);
       return CONTINUE;
     }
-    return this.waitForCallouts(stream, eventsBefore, copyBack);
+    return this.waitForCallouts(stream, eventsBefore, headers, phase);
   }
 
-  private async waitForCallouts(stream: HttpStreamState, eventsBefore: number, copyBack: () => void): Promise<FilterResult> {
+  private async waitForCallouts(stream: HttpStreamState, eventsBefore: number, headers: HeaderPairs, phase: "request" | "response"): Promise<FilterResult> {
     const plugin = this.plugin!;
     const started = new Set<number>();
     for (;;) {
       if (stream.localResponse) return toReply(stream.localResponse);
       if (stream.streamEvents.slice(eventsBefore).some((e) => e.event === "continue")) {
-        copyBack();
+        copyBack(headers, phase === "request" ? stream.requestHeaders : stream.responseHeaders);
         return CONTINUE;
       }
       if (stream.streamEvents.slice(eventsBefore).some((e) => e.event === "close")) return FAIL_CLOSED;
@@ -118,7 +122,7 @@ export class WasmHttpFilter implements HttpFilterInstance {
       const answers = await Promise.all(pending.map((c) => this.send(c)));
       for (const [i, c] of pending.entries()) {
         const a = answers[i];
-        plugin.guard(stream, () => plugin.dispatcher!.httpCallResponse(c.token, a.headers, a.body, []), () => undefined);
+        plugin.guard(stream, () => plugin.dispatcher!.httpCallResponse(c.token, a.headers, a.body, []), nothing);
       }
     }
   }

@@ -15,8 +15,8 @@ export type FromWorker =
 
 export interface WorkerInit {
   index: number;
-  channel: SharedArrayBuffer;
-  doorbell: SharedArrayBuffer;
+  /** The shared-data store's memory (shared-data/store.ts), one for all workers. */
+  sharedData: SharedArrayBuffer;
   socketDir: string;
   accessLog: boolean;
 }

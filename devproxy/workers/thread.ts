@@ -1,14 +1,14 @@
 // A data plane worker thread (Envoy's worker): its own copy of the compiled config, its own
 // HTTP servers (fed by the acceptor over Unix sockets with a PROXY header), upstream
-// connections and Wasm VMs; shared data goes through the shared-data thread so every worker's
-// VMs with one vm_id see one store.
+// connections and Wasm VMs; shared data lives in memory shared by all workers, so every
+// worker's VMs with one vm_id see one store.
 import { parentPort, workerData } from "node:worker_threads";
 import { ResourceStore, type Snapshot } from "../config/snapshot.ts";
 import { ListenerSet } from "../proxy/listeners.ts";
 import { handleRequest, type AccessLogEntry, type HandlerEnv } from "../proxy/handler.ts";
 import { handleUpgrade } from "../proxy/websocket.ts";
 import { UpstreamPool } from "../proxy/upstream.ts";
-import { ThreadSharedData } from "../shared-data/client.ts";
+import { SharedMemoryStore } from "../shared-data/store.ts";
 import { DataPlaneStats } from "../stats.ts";
 import { WasmFilterProvider } from "../wasm/provider.ts";
 import { socketPath, type FromWorker, type ToWorker, type WorkerInit } from "./messages.ts";
@@ -22,7 +22,7 @@ const store = new ResourceStore();
 let current: Snapshot = EMPTY_SNAPSHOT;
 const upstreams = new UpstreamPool();
 const stats = new DataPlaneStats();
-const provider = new WasmFilterProvider({ sharedData: new ThreadSharedData(init.channel, init.doorbell) });
+const provider = new WasmFilterProvider({ sharedData: new SharedMemoryStore(init.sharedData) });
 provider.attach({ upstreams, snapshot: () => current });
 
 // Access log entries go to the main thread in batches (one message per 50 ms, not per request).

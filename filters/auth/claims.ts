@@ -63,23 +63,25 @@ function audienceAccepted(accepted: string[], aud: JsonValue | null): bool {
 }
 
 /**
- * A claim as a header value: strings as is, integers without a fraction, booleans, arrays of
- * strings joined with ","; null for anything else or for text a header cannot carry (control
- * characters would let a token inject headers).
+ * A claim as a header value: strings as is, integers (below 2^53) in decimal, other numbers as
+ * written in the token, booleans, arrays of strings joined with ","; null for anything else or
+ * for text a header cannot carry (control characters would let a token inject headers).
  */
 export function claimHeaderValue(claim: JsonValue | null): string | null {
   if (claim === null) return null;
   let text: string;
-  if (claim.kind == JsonKind.String) text = claim.stringValue;
-  else if (claim.kind == JsonKind.Bool) text = claim.boolValue ? "true" : "false";
-  else if (claim.kind == JsonKind.Number) {
+  const kind = claim.kind;
+  if (kind == JsonKind.String) text = claim.stringValue;
+  else if (kind == JsonKind.Bool) text = claim.boolValue ? "true" : "false";
+  else if (kind == JsonKind.Number) {
     const n = claim.numberValue;
-    text = n == Math.floor(n) && Math.abs(n) < 9007199254740992 ? (<i64>n).toString() : n.toString();
-  } else if (claim.kind == JsonKind.Array) {
+    text = n == Math.floor(n) && Math.abs(n) < 9007199254740992 ? (<i64>n).toString() : claim.stringValue;
+  } else if (kind == JsonKind.Array) {
     const parts = new Array<string>();
     for (let i = 0; i < claim.items.length; i++) {
-      if (claim.items[i].kind != JsonKind.String) return null;
-      parts.push(claim.items[i].stringValue);
+      const item = claim.items[i];
+      if (item.kind != JsonKind.String) return null;
+      parts.push(item.stringValue);
     }
     text = parts.join(",");
   } else return null;

@@ -4,16 +4,21 @@
 // route). A route absent from `routes` gets the defaults. Parsed once in onConfigure; every
 // error names its field path, e.g. `routes["default/api"].jwt.keys[0].n: not base64url`.
 import { ConfigErrors, JsonObject, parseConfigObject } from "../sdk/json_view";
+import { RouteMap } from "../sdk";
 import { decodeHex } from "../crypto/base64";
 import { parseJwks, VerificationKey } from "./jwks";
 import { ClaimRules } from "./claims";
 import { asciiLower } from "./ascii";
+import { Decision, Outcome } from "./outcome";
 
 const POLICY_FIELDS = ["disabled", "realm", "apiKeys", "basic", "jwt", "external"];
-const TOP_FIELDS = ["disabled", "realm", "apiKeys", "basic", "jwt", "external", "routes"];
 
 export class ApiKeyEntry {
-  constructor(public readonly name: string, public readonly digest: Uint8Array) {}
+  /** The decision for a request presenting this key, made once (it names the key). */
+  readonly allowed: Decision;
+  constructor(public readonly name: string, public readonly digest: Uint8Array) {
+    this.allowed = new Decision(Outcome.Allowed, "api-key", "", name);
+  }
 }
 export class ApiKeyMethod {
   header: string = "x-api-key";
@@ -35,6 +40,8 @@ export class JwtMethod {
   keys: VerificationKey[] = [];
   rules: ClaimRules = new ClaimRules();
   claimsToHeaders: ClaimHeader[] = [];
+  /** The headers of claimsToHeaders: removed from every incoming request (spoofing). */
+  claimHeaderNames: string[] = [];
 }
 
 /** Emissary AuthService semantics (reference/emissary.md), carried by an HTTP callout. */
@@ -64,12 +71,18 @@ export class Policy {
 
 export class AuthConfig {
   defaults: Policy = new Policy();
-  routes: Map<string, Policy> = new Map();
+  routes: RouteMap<Policy> = new RouteMap<Policy>();
 
-  /** The route's policy; routes absent from `routes` (or unnamed) get the defaults. */
+  /** The policy of the request's route (xds.route_name, matched without decoding it), else the defaults. */
+  policyForCurrentRoute(): Policy {
+    const policy = this.routes.forCurrentRoute();
+    return policy !== null ? policy : this.defaults;
+  }
+
+  /** The policy of `routeName`; routes absent from `routes` (or unnamed) get the defaults. */
   policyFor(routeName: string | null): Policy {
-    if (routeName !== null && this.routes.has(routeName)) return this.routes.get(routeName);
-    return this.defaults;
+    const policy = routeName !== null ? this.routes.get(routeName) : null;
+    return policy !== null ? policy : this.defaults;
   }
 }
 
@@ -88,16 +101,28 @@ function headerName(object: JsonObject, key: string, fallback: string): string {
 function sha256Hex(object: JsonObject, key: string): Uint8Array {
   const text = object.requireString(key);
   const digest = decodeHex(text);
-  if (text.length > 0 && (digest === null || digest.length != 32)) {
-    object.errors.add(object.pathOf(key), "must be 64 hex digits (a SHA-256 digest)");
-    return new Uint8Array(32);
-  }
-  return digest !== null ? digest : new Uint8Array(32);
+  if (digest !== null && digest.length == 32) return digest;
+  if (text.length > 0) object.errors.add(object.pathOf(key), "must be 64 hex digits (a SHA-256 digest)");
+  return new Uint8Array(32);
 }
 
 function strings(object: JsonObject, key: string): string[] {
   const list = object.getArray(key);
-  return list === null ? new Array<string>() : list.strings();
+  return list === null ? [] : list.strings();
+}
+
+/** Each object of array `key` (at least one: `what` names them in the error). */
+function entries(section: JsonObject, key: string, what: string, fields: string[]): JsonObject[] {
+  const out = new Array<JsonObject>();
+  const list = section.getArray(key);
+  if (list === null || list.length == 0) section.errors.add(section.pathOf(key), "must list at least one " + what);
+  else for (let i = 0; i < list.length; i++) {
+    const entry = list.getObject(i);
+    if (entry === null) continue;
+    entry.rejectUnknownKeys(fields);
+    out.push(entry);
+  }
+  return out;
 }
 
 function parseApiKeys(section: JsonObject): ApiKeyMethod {
@@ -105,26 +130,17 @@ function parseApiKeys(section: JsonObject): ApiKeyMethod {
   const method = new ApiKeyMethod();
   method.header = headerName(section, "header", "x-api-key");
   method.queryParameter = section.getString("queryParameter", "");
-  const keys = section.getArray("keys");
-  if (keys === null || keys.length == 0) section.errors.add(section.pathOf("keys"), "must list at least one key");
-  else for (let i = 0; i < keys.length; i++) {
-    const entry = keys.getObject(i);
-    if (entry === null) continue;
-    entry.rejectUnknownKeys(["name", "sha256"]);
-    method.keys.push(new ApiKeyEntry(entry.requireString("name"), sha256Hex(entry, "sha256")));
-  }
+  const keys = entries(section, "keys", "key", ["name", "sha256"]);
+  for (let i = 0; i < keys.length; i++) method.keys.push(new ApiKeyEntry(keys[i].requireString("name"), sha256Hex(keys[i], "sha256")));
   return method;
 }
 
 function parseBasic(section: JsonObject): BasicMethod {
   section.rejectUnknownKeys(["users"]);
   const method = new BasicMethod();
-  const users = section.getArray("users");
-  if (users === null || users.length == 0) section.errors.add(section.pathOf("users"), "must list at least one user");
-  else for (let i = 0; i < users.length; i++) {
-    const entry = users.getObject(i);
-    if (entry === null) continue;
-    entry.rejectUnknownKeys(["username", "passwordSha256"]);
+  const users = entries(section, "users", "user", ["username", "passwordSha256"]);
+  for (let i = 0; i < users.length; i++) {
+    const entry = users[i];
     const username = entry.requireString("username");
     if (username.indexOf(":") >= 0) entry.errors.add(entry.pathOf("username"), "must not contain ':' (RFC 7617 §2)");
     method.users.push(new BasicUser(username, sha256Hex(entry, "passwordSha256")));
@@ -151,7 +167,9 @@ function parseJwt(section: JsonObject): JwtMethod {
     entry.rejectUnknownKeys(["claim", "header"]);
     const claim = entry.requireString("claim");
     if (!entry.has("header")) entry.errors.add(entry.pathOf("header"), "is required");
-    method.claimsToHeaders.push(new ClaimHeader(claim, headerName(entry, "header", "")));
+    const header = headerName(entry, "header", "");
+    method.claimsToHeaders.push(new ClaimHeader(claim, header));
+    method.claimHeaderNames.push(header);
   }
   return method;
 }
@@ -161,8 +179,9 @@ function parseExternal(section: JsonObject): ExternalAuth {
   const external = new ExternalAuth();
   external.cluster = section.requireString("cluster");
   external.authority = section.getString("authority", "");
-  external.pathPrefix = section.getString("pathPrefix", "");
-  if (external.pathPrefix.length > 0 && !external.pathPrefix.startsWith("/")) section.errors.add(section.pathOf("pathPrefix"), "must start with '/'");
+  const prefix = section.getString("pathPrefix", "");
+  if (prefix.length > 0 && !prefix.startsWith("/")) section.errors.add(section.pathOf("pathPrefix"), "must start with '/'");
+  external.pathPrefix = prefix;
   external.timeoutMs = <u32>section.getInteger("timeoutMs", 5000, 1, 60_000);
   external.allowedRequestHeaders = lowerCased(strings(section, "allowedRequestHeaders"));
   external.allowedAuthorizationHeaders = lowerCased(strings(section, "allowedAuthorizationHeaders"));
@@ -183,23 +202,20 @@ function clears(object: JsonObject, key: string): bool {
 }
 
 /** A policy from `object`, inheriting every section it does not mention from `base`. */
-function parsePolicy(object: JsonObject, base: Policy | null): Policy {
+function parsePolicy(object: JsonObject, base: Policy): Policy {
   const policy = new Policy();
-  if (base !== null) {
-    policy.realm = base.realm;
-    policy.apiKeys = base.apiKeys; policy.basic = base.basic; policy.jwt = base.jwt; policy.external = base.external;
-  }
   policy.disabled = object.getBool("disabled", false);
-  policy.realm = object.getString("realm", policy.realm);
-  if (policy.realm.indexOf("\"") >= 0 || policy.realm.indexOf("\\") >= 0) object.errors.add(object.pathOf("realm"), "must not contain quotes or backslashes");
+  const realm = object.getString("realm", base.realm);
+  if (realm.indexOf("\"") >= 0 || realm.indexOf("\\") >= 0) object.errors.add(object.pathOf("realm"), "must not contain quotes or backslashes");
+  policy.realm = realm;
   let section = object.getObject("apiKeys");
-  if (section !== null) policy.apiKeys = parseApiKeys(section); else if (clears(object, "apiKeys")) policy.apiKeys = null;
+  policy.apiKeys = section !== null ? parseApiKeys(section) : clears(object, "apiKeys") ? null : base.apiKeys;
   section = object.getObject("basic");
-  if (section !== null) policy.basic = parseBasic(section); else if (clears(object, "basic")) policy.basic = null;
+  policy.basic = section !== null ? parseBasic(section) : clears(object, "basic") ? null : base.basic;
   section = object.getObject("jwt");
-  if (section !== null) policy.jwt = parseJwt(section); else if (clears(object, "jwt")) policy.jwt = null;
+  policy.jwt = section !== null ? parseJwt(section) : clears(object, "jwt") ? null : base.jwt;
   section = object.getObject("external");
-  if (section !== null) policy.external = parseExternal(section); else if (clears(object, "external")) policy.external = null;
+  policy.external = section !== null ? parseExternal(section) : clears(object, "external") ? null : base.external;
   return policy;
 }
 
@@ -207,9 +223,11 @@ function parsePolicy(object: JsonObject, base: Policy | null): Policy {
 export function parseAuthConfig(bytes: ArrayBuffer, errors: ConfigErrors): AuthConfig | null {
   const top = parseConfigObject(bytes, errors);
   if (top === null) return null;
-  top.rejectUnknownKeys(TOP_FIELDS);
+  const topFields = POLICY_FIELDS.slice();
+  topFields.push("routes");
+  top.rejectUnknownKeys(topFields);
   const config = new AuthConfig();
-  config.defaults = parsePolicy(top, null);
+  config.defaults = parsePolicy(top, new Policy());
   const routes = top.getObject("routes");
   if (routes !== null) {
     const names = routes.keys();
@@ -222,4 +240,3 @@ export function parseAuthConfig(bytes: ArrayBuffer, errors: ConfigErrors): AuthC
   }
   return errors.ok ? config : null;
 }
-

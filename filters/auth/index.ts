@@ -21,8 +21,15 @@ class HostRequest extends RequestView {
 const hostRequest = new HostRequest();
 const JSON_HEADERS = [new HeaderPair("content-type", "application/json")];
 
+/** The request's route name for log lines (read only when something is logged). */
+function routeForLog(): string {
+  const route = getRouteName();
+  return route !== null ? route : "";
+}
+
 class AuthRoot extends RootContext {
   config: AuthConfig = new AuthConfig();
+  // Defined at the first successful configuration (proxy_define_metric), used by every stream after.
   allowed: Counter | null = null;
   denied: Counter | null = null;
 
@@ -42,21 +49,24 @@ class AuthRoot extends RootContext {
     return true;
   }
 
+  countAllowed(): void { const counter = this.allowed; if (counter !== null) counter.increment(); }
+  countDenied(): void { const counter = this.denied; if (counter !== null) counter.increment(); }
+
   createHttpContext(contextId: u32): HttpContext {
     return new AuthStream(contextId, this);
   }
 }
 
 class AuthStream extends HttpContext {
-  routeName: string = "";
   /** The callout this stream waits for (null when none is pending). */
   external: ExternalAuth | null = null;
 
+  constructor(contextId: u32, readonly auth: AuthRoot) {
+    super(contextId, auth);
+  }
+
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
-    const root = this.root as AuthRoot;
-    const route = getRouteName();
-    this.routeName = route !== null ? route : "";
-    const policy: Policy = root.config.policyFor(route);
+    const policy: Policy = this.auth.config.policyForCurrentRoute();
     if (policy.disabled) return FilterHeadersStatus.Continue;
 
     // Headers this filter derives from claims must never come from the client.
@@ -70,17 +80,16 @@ class AuthStream extends HttpContext {
       sendLocalResponse(status, DETAILS_DENIED, errorBody(status, decision.reason), rejectionHeaders(policy, decision));
       return FilterHeadersStatus.StopIteration;
     }
-    for (let i = 0; i < decision.upstreamHeaders.length; i++) {
-      requestHeaders.set(decision.upstreamHeaders[i].key, decision.upstreamHeaders[i].value);
-    }
+    const upstream = decision.upstreamHeaders;
+    if (upstream !== null) for (let i = 0; i < upstream.length; i++) requestHeaders.set(upstream[i].key, upstream[i].value);
     const external = policy.external;
     if (external === null) {
-      if (policy.hasLocalMethod) root.allowed!.increment();
+      if (policy.hasLocalMethod) this.auth.countAllowed();
       return FilterHeadersStatus.Continue;
     }
     const dispatch = dispatchHttpCall(external.cluster, checkRequestHeaders(external, hostRequest), null, [], external.timeoutMs, this, onCheckAnswer);
     if (!dispatch.ok) {
-      logWarn("auth: route " + this.routeName + ": cannot call authorization cluster " + external.cluster);
+      logWarn("auth: route " + routeForLog() + ": cannot call authorization cluster " + external.cluster);
       return this.externalUnavailable(external, false) ? FilterHeadersStatus.Continue : FilterHeadersStatus.StopIteration;
     }
     this.external = external;
@@ -89,10 +98,9 @@ class AuthStream extends HttpContext {
 
   /** No usable answer from the auth service: failureModeAllow decides. Returns true when allowed. */
   externalUnavailable(external: ExternalAuth, resume: bool): bool {
-    const root = this.root as AuthRoot;
     if (external.failureModeAllow) {
-      root.allowed!.increment();
-      logDebug("auth: route " + this.routeName + ": authorization service unavailable, failureModeAllow lets the request through");
+      this.auth.countAllowed();
+      logDebug("auth: route " + routeForLog() + ": authorization service unavailable, failureModeAllow lets the request through");
       if (resume) continueRequest();
       return true;
     }
@@ -102,8 +110,8 @@ class AuthStream extends HttpContext {
   }
 
   deny(what: string): void {
-    (this.root as AuthRoot).denied!.increment();
-    logDebug("auth: route " + this.routeName + ": " + what);
+    this.auth.countDenied();
+    logDebug("auth: route " + routeForLog() + ": " + what);
   }
 }
 
@@ -120,7 +128,7 @@ function onCheckAnswer(context: BaseContext, response: HttpCallResponse): void {
   if (isAllowed(status)) {
     const copies = authorizationHeadersToCopy(external, answer);
     for (let i = 0; i < copies.length; i++) requestHeaders.set(copies[i].key, copies[i].value);
-    (stream.root as AuthRoot).allowed!.increment();
+    stream.auth.countAllowed();
     continueRequest();
     return;
   }

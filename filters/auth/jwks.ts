@@ -3,13 +3,12 @@
 // RSA, ES256 for kty EC / crv P-256, HS256 for kty oct — so a token cannot pick another
 // algorithm for a key it names (the HS256-with-an-RSA-public-key confusion, RFC 8725 §2.1).
 import { JsonArray, JsonObject } from "../sdk/json_view";
-import { JsonKind } from "../sdk/json";
 import { decodeBase64Url } from "../crypto/base64";
 import { HmacSha256Key } from "../crypto/hmac";
-import { constantTimeEqual } from "../crypto/compare";
+import { accumulatedDifferenceRaw } from "../crypto/compare";
 import { parseRsaPublicKey, rsaKeyError, RsaPublicKey } from "../crypto/rsa";
 import { P256PublicKey, parseP256PublicKey, verifyP256 } from "../crypto/p256";
-import { Sha256 } from "../crypto/sha256";
+import { sha256Into } from "../crypto/sha256";
 
 export const ALG_HS256 = "HS256";
 export const ALG_RS256 = "RS256";
@@ -30,28 +29,29 @@ export class VerificationKey {
 
   /** Checks `signature` over the `length` bytes at `signingInput` (header.payload, ASCII). */
   verify(signingInput: usize, length: i32, signature: Uint8Array): bool {
-    if (this.hmac !== null) return constantTimeEqual(this.hmac!.macRaw(signingInput, length), signature);
-    const digest = sha256Raw(signingInput, length);
-    if (this.rsa !== null) return this.rsa!.verifyDigest(digest, signature);
-    if (this.ec !== null) return verifyP256(this.ec!, digest, signature);
+    const hmac = this.hmac;
+    if (hmac !== null) {
+      hmac.macInto(signingInput, length, DIGEST);
+      return signature.length == 32 && accumulatedDifferenceRaw(DIGEST, signature.dataStart, 32) == 0;
+    }
+    sha256Into(signingInput, length, DIGEST);
+    const rsa = this.rsa;
+    if (rsa !== null) return rsa.verifyDigest(DIGEST, signature.dataStart, signature.length);
+    const ec = this.ec;
+    if (ec !== null) return verifyP256(ec, DIGEST, signature.dataStart, signature.length);
     return false;
   }
 }
 
-// One hasher for every verification: the filter handles one request at a time per VM.
-const hasher = new Sha256();
-function sha256Raw(pointer: usize, length: i32): Uint8Array {
-  return hasher.reset().updateRaw(pointer, length).digest();
-}
+/** The signing input's SHA-256 (or HMAC) for the key being tried. */
+const DIGEST: usize = memory.data(32);
 
 /** A base64url member decoded, or null with the error recorded under its path. */
 function base64UrlMember(jwk: JsonObject, name: string): Uint8Array | null {
-  const path = jwk.pathOf(name);
-  if (!jwk.has(name)) { jwk.errors.add(path, "is required"); return null; }
-  const text = jwk.getString(name);
-  if (jwk.raw(name)!.kind != JsonKind.String) return null;
+  const text = jwk.requireString(name);
+  if (text.length == 0) return null; // absent, null, not a string or empty: recorded
   const bytes = decodeBase64Url(text);
-  if (bytes === null || bytes.length == 0) { jwk.errors.add(path, "not base64url"); return null; }
+  if (bytes === null || bytes.length == 0) { jwk.errors.add(jwk.pathOf(name), "not base64url"); return null; }
   return bytes;
 }
 
@@ -61,8 +61,9 @@ export function parseJwk(jwk: JsonObject): VerificationKey | null {
   for (let i = 0; i < PRIVATE_FIELDS.length; i++) {
     if (jwk.has(PRIVATE_FIELDS[i])) jwk.errors.add(jwk.pathOf(PRIVATE_FIELDS[i]), "private key material must not be in the configuration");
   }
-  for (let i = 0; i < jwk.keys().length; i++) {
-    const name = jwk.keys()[i];
+  const members = jwk.keys();
+  for (let i = 0; i < members.length; i++) {
+    const name = members[i];
     if (!JWK_FIELDS.includes(name) && !PRIVATE_FIELDS.includes(name)) jwk.errors.add(jwk.pathOf(name), "unknown JWK member");
   }
   const kty = jwk.requireString("kty");
@@ -76,8 +77,9 @@ export function parseJwk(jwk: JsonObject): VerificationKey | null {
     const n = base64UrlMember(jwk, "n");
     const e = base64UrlMember(jwk, "e");
     if (n !== null && e !== null) {
-      key.rsa = parseRsaPublicKey(n, e);
-      if (key.rsa === null) jwk.errors.add(jwk.pathOf(rsaKeyError.startsWith("exponent") ? "e" : "n"), rsaKeyError);
+      const rsa = parseRsaPublicKey(n, e);
+      key.rsa = rsa;
+      if (rsa === null) jwk.errors.add(jwk.pathOf(rsaKeyError.startsWith("exponent") ? "e" : "n"), rsaKeyError);
     }
   } else if (kty == "EC") {
     expectedAlg = ALG_ES256;
@@ -88,8 +90,9 @@ export function parseJwk(jwk: JsonObject): VerificationKey | null {
     if (x !== null && y !== null && crv == "P-256") {
       if (x.length != 32 || y.length != 32) jwk.errors.add(jwk.path, "x and y must be 32 bytes each for P-256");
       else {
-        key.ec = parseP256PublicKey(x, y);
-        if (key.ec === null) jwk.errors.add(jwk.path, "x, y is not a point on P-256");
+        const ec = parseP256PublicKey(x, y);
+        key.ec = ec;
+        if (ec === null) jwk.errors.add(jwk.path, "x, y is not a point on P-256");
       }
     }
   } else if (kty == "oct") {

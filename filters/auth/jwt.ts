@@ -10,65 +10,67 @@ import { asciiLower } from "./ascii";
 
 export class JwtVerdict {
   constructor(
-    public readonly ok: bool,
-    /** Valid token that lacks a required claim: 403 instead of 401. */
-    public readonly forbidden: bool,
+    /** Why the token was refused ("" when accepted). */
     public readonly reason: string,
-    public readonly claims: JsonValue | null,
+    /** The verified claims; null when refused. */
+    public readonly claims: JsonValue | null = null,
+    /** Valid token that lacks a required claim: 403 instead of 401. */
+    public readonly forbidden: bool = false,
   ) {}
-  static reject(reason: string): JwtVerdict { return new JwtVerdict(false, false, reason, null); }
+  get ok(): bool { return this.claims !== null; }
 }
 
 /** Decodes one base64url segment of the token and parses it as a JSON object, or null. */
 function jsonSegment(token: string, start: i32, end: i32): JsonValue | null {
   const bytes = decodeBase64Range(token, start, end - start, true);
   if (bytes === null) return null;
-  const parsed = parseJsonBytes(bytes.buffer);
-  if (!parsed.ok || parsed.value!.kind != JsonKind.Object) return null;
-  return parsed.value;
+  const value = parseJsonBytes(bytes.buffer).value;
+  return value !== null && value.kind == JsonKind.Object ? value : null;
+}
+
+/** The string member `name` of the JOSE header; "" when absent, null when of another type. */
+function stringMember(header: JsonValue, name: string): string | null {
+  const value = header.get(name);
+  if (value === null) return "";
+  return value.kind == JsonKind.String ? value.stringValue : null;
 }
 
 export function verifyJwt(keys: VerificationKey[], rules: ClaimRules, token: string, nowSeconds: f64): JwtVerdict {
   const firstDot = token.indexOf(".");
   const secondDot = firstDot < 0 ? -1 : token.indexOf(".", firstDot + 1);
-  if (firstDot <= 0 || secondDot < 0 || token.indexOf(".", secondDot + 1) >= 0) return JwtVerdict.reject("malformed token");
+  if (firstDot <= 0 || secondDot < 0 || token.indexOf(".", secondDot + 1) >= 0) return new JwtVerdict("malformed token");
 
   const header = jsonSegment(token, 0, firstDot);
-  if (header === null) return JwtVerdict.reject("malformed token: header");
-  const algValue = header.get("alg");
-  if (algValue === null || algValue.kind != JsonKind.String) return JwtVerdict.reject("malformed token: no alg");
-  const alg = algValue.stringValue;
+  if (header === null) return new JwtVerdict("malformed token: header");
+  const alg = stringMember(header, "alg");
+  if (alg === null || !header.has("alg")) return new JwtVerdict("malformed token: no alg");
   // RFC 8725 §3.1 / §2.1: an unsecured token must never pass, whatever the spelling of "none".
-  if (asciiLower(alg) == "none") return JwtVerdict.reject("alg none is not allowed");
-  if (alg != ALG_HS256 && alg != ALG_RS256 && alg != ALG_ES256) return JwtVerdict.reject("unsupported token algorithm");
+  if (asciiLower(alg) == "none") return new JwtVerdict("alg none is not allowed");
+  if (alg != ALG_HS256 && alg != ALG_RS256 && alg != ALG_ES256) return new JwtVerdict("unsupported token algorithm");
   // RFC 7515 §4.1.11: a recipient must reject a token whose `crit` names extensions it does not implement (we implement none).
-  if (header.get("crit") !== null) return JwtVerdict.reject("unsupported critical header parameters");
-  const kidValue = header.get("kid");
-  let kid: string | null = null;
-  if (kidValue !== null) {
-    if (kidValue.kind != JsonKind.String) return JwtVerdict.reject("malformed token: kid");
-    kid = kidValue.stringValue;
-  }
+  if (header.has("crit")) return new JwtVerdict("unsupported critical header parameters");
+  const kid = stringMember(header, "kid");
+  if (kid === null) return new JwtVerdict("malformed token: kid");
+  const anyKid = !header.has("kid");
 
   const signature = decodeBase64Range(token, secondDot + 1, token.length - secondDot - 1, true);
-  if (signature === null || signature.length == 0) return JwtVerdict.reject("malformed token: signature");
+  if (signature === null || signature.length == 0) return new JwtVerdict("malformed token: signature");
   const signingInput = String.UTF8.encode(token.substring(0, secondDot));
   let candidates = 0;
   let verified = false;
   for (let i = 0; i < keys.length && !verified; i++) {
     const key = keys[i];
     // A key verifies only its own algorithm, and a kid in the token must name the key.
-    if (key.alg != alg) continue;
-    if (kid !== null && (key.kid === null || key.kid! != kid)) continue;
+    if (key.alg != alg || (!anyKid && key.kid != kid)) continue;
     candidates++;
     verified = key.verify(changetype<usize>(signingInput), signingInput.byteLength, signature);
   }
-  if (candidates == 0) return JwtVerdict.reject(kid !== null ? "no key matches the token's kid and alg" : "no key accepts the token's alg");
-  if (!verified) return JwtVerdict.reject("invalid token signature");
+  if (candidates == 0) return new JwtVerdict(anyKid ? "no key accepts the token's alg" : "no key matches the token's kid and alg");
+  if (!verified) return new JwtVerdict("invalid token signature");
 
   const claims = jsonSegment(token, firstDot + 1, secondDot);
-  if (claims === null) return JwtVerdict.reject("malformed token: claims");
+  if (claims === null) return new JwtVerdict("malformed token: claims");
   const verdict: ClaimVerdict = checkClaims(rules, claims, nowSeconds);
-  if (!verdict.ok) return new JwtVerdict(false, verdict.forbidden, verdict.reason, null);
-  return new JwtVerdict(true, false, "", claims);
+  if (!verdict.ok) return new JwtVerdict(verdict.reason, null, verdict.forbidden);
+  return new JwtVerdict("", claims);
 }

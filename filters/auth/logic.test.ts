@@ -161,6 +161,14 @@ describe("JWT", () => {
     expect(decide("default/jwt", bearer(make())).reason).toBe(reason);
   });
 
+  it("copies number claims: integers in decimal, other numbers as written in the token", () => {
+    const r = decide("default/jwt", bearer(makeJwt(hs, { ...goodClaims, sub: 12345, groups: 1.5 })));
+    expect(r.upstreamHeaders).toEqual([["x-user", "12345"], ["x-groups", "1.5"]]);
+    expect(r.principal).toBe("12345");
+    // 1e21 is integral but beyond 2^53: JSON.stringify wrote "1e+21" and that text is copied.
+    expect(decide("default/jwt", bearer(makeJwt(hs, { ...goodClaims, sub: 1e21 }))).upstreamHeaders[0]).toEqual(["x-user", "1e+21"]);
+  });
+
   it("sets no header for a claim a header cannot carry (no header injection)", () => {
     const r = decide("default/jwt", bearer(makeJwt(hs, { ...goodClaims, sub: "a\r\nx-admin: 1" })));
     expect(r.outcome).toBe("allowed");

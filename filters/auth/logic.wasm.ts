@@ -4,7 +4,8 @@
 import { ConfigErrors } from "../sdk/json_view";
 import { HeaderPair } from "../sdk/headers";
 import { AuthConfig, parseAuthConfig } from "./config";
-import { authenticate, Decision, RequestView, spoofableHeaders } from "./decision";
+import { authenticate, RequestView, spoofableHeaders } from "./decision";
+import { Decision } from "./outcome";
 import { errorBody, jsonEscape, rejectionHeaders, statusFor } from "./response";
 import { parseAuthorization, parseBasicCredentials, percentDecode as decodePercent, queryParameter as query } from "./credentials";
 import { authorizationHeadersToCopy, checkRequestHeaders, relayedHeaders } from "./external";
@@ -60,10 +61,11 @@ export function configure(json: string): string {
 export function decide(route: string, requestLines: string, nowSeconds: f64): string {
   const policy = config.policyFor(route.length > 0 ? route : null);
   const decision: Decision = authenticate(policy, new LinesRequest(requestLines, nowSeconds));
+  const upstream = decision.upstreamHeaders;
   const outcomes = ["allowed", "missing", "unauthorized", "forbidden"];
   let json = "{\"outcome\":\"" + outcomes[<i32>decision.outcome] + "\",\"method\":\"" + decision.method +
     "\",\"reason\":\"" + jsonEscape(decision.reason) + "\",\"principal\":\"" + jsonEscape(decision.principal) +
-    "\",\"upstreamHeaders\":" + pairsJson(decision.upstreamHeaders) +
+    "\",\"upstreamHeaders\":" + pairsJson(upstream !== null ? upstream : []) +
     ",\"removedHeaders\":" + pairsJson(spoofableHeaders(policy).map<HeaderPair>((name: string) => new HeaderPair(name, "")));
   if (!decision.allowed) {
     const status = statusFor(decision);

@@ -3,7 +3,7 @@
 // are fixed texts from decision.ts/jwt.ts/claims.ts, never the presented credential.
 import { HeaderPair } from "../sdk/headers";
 import { Policy } from "./config";
-import { Decision, Outcome } from "./decision";
+import { Decision, Outcome } from "./outcome";
 
 export const DETAILS_DENIED = "auth_denied";
 export const DETAILS_EXTERNAL_DENIED = "auth_external_denied";
@@ -23,7 +23,8 @@ export function challenges(policy: Policy, decision: Decision): string[] {
   }
   if (policy.basic !== null) out.push("Basic " + realm + ", charset=\"UTF-8\"");
   // API keys have no registered scheme; the challenge names the header so clients know what to send.
-  if (policy.apiKeys !== null) out.push("ApiKey " + realm + ", header=\"" + policy.apiKeys!.header + "\"");
+  const apiKeys = policy.apiKeys;
+  if (apiKeys !== null) out.push("ApiKey " + realm + ", header=\"" + apiKeys.header + "\"");
   return out;
 }
 
@@ -48,7 +49,10 @@ export function jsonEscape(text: string): string {
     const c = text.charCodeAt(i);
     if (c == 0x22) out += "\\\"";
     else if (c == 0x5c) out += "\\\\";
-    else if (c < 0x20) out += "\\u00" + (c < 0x10 ? "0" : "") + c.toString(16);
+    else if (c < 0x20) {
+      const low = c & 15;
+      out += "\\u00" + String.fromCharCode(0x30 + (c >> 4)) + String.fromCharCode(low < 10 ? 0x30 + low : 0x57 + low);
+    }
     else out += String.fromCharCode(c);
   }
   return out;

@@ -5,6 +5,8 @@
 // name the field path, e.g. `routes["default/web"].canaryWeight: must not exceed totalWeight (100)`.
 import { ConfigErrors, JsonArray, JsonObject, parseConfigObject } from "../sdk/json_view";
 import { JsonKind } from "../sdk/json";
+import { RouteMap } from "../sdk/route_map";
+import { routeConfigEntries } from "../sdk/route_config";
 import { CanaryRoute, KeySource, SourceKind, StickyCookieSettings } from "./assign";
 import { cookieNameProblem, headerNameProblem } from "./names";
 
@@ -19,7 +21,8 @@ const TOP_FIELDS = ["hashHeader", "keySources", "overrideHeader", "stickyCookie"
 const COOKIE_FIELDS = ["name", "maxAgeSeconds", "secure"];
 
 export class CanaryConfig {
-  routes: Map<string, CanaryRoute> = new Map();
+  /** Looked up per request by xds.route_name without decoding it (RouteMap.forCurrentRoute). */
+  routes: RouteMap<CanaryRoute> = new RouteMap<CanaryRoute>();
 }
 
 /** Fields as written at one level; null / -1 = inherit. */
@@ -149,21 +152,10 @@ export function parseCanaryConfig(bytes: ArrayBuffer, errors: ConfigErrors): Can
   top.rejectUnknownKeys(TOP_FIELDS);
   const defaults = readFields(top);
   const config = new CanaryConfig();
-  const routes = top.getObject("routes");
-  if (routes !== null) {
-    const names = routes.keys();
-    for (let i = 0; i < names.length; i++) {
-      if (routes.raw(names[i])!.isNull) {
-        // getObject reads null as "absent"; a route entry must be an object ({} for defaults).
-        errors.add(routes.pathOf(names[i]), "expected an object, got null");
-        continue;
-      }
-      const route = routes.getObject(names[i]);
-      if (route === null) continue;
-      route.rejectUnknownKeys(ROUTE_FIELDS);
-      const resolved = resolve(readFields(route), defaults, route.path, errors);
-      if (resolved !== null) config.routes.set(names[i], resolved);
-    }
+  const routes = routeConfigEntries(top, ROUTE_FIELDS);
+  for (let i = 0; i < routes.length; i++) {
+    const resolved = resolve(readFields(routes[i].settings), defaults, routes[i].settings.path, errors);
+    if (resolved !== null) config.routes.set(routes[i].name, resolved);
   }
   return errors.ok ? config : null;
 }

@@ -27,10 +27,21 @@ function fnvByte(hash: u64, byte: u32): u64 {
 
 /**
  * FNV-1a 64 of the UTF-8 encoding of `text`, encoded on the fly so hashing a header value
- * allocates nothing. Lone surrogates become U+FFFD, as String.UTF8.encode does.
+ * allocates nothing. Lone surrogates become U+FFFD.
  */
 export function fnv1a64(text: string): u64 {
-  let hash = FNV_OFFSET_BASIS;
+  return fnv1a64Append(FNV_OFFSET_BASIS, text);
+}
+
+/** The FNV-1a 64 state before any byte: start of a hash built with fnv1a64Append. */
+export const FNV1A64_START: u64 = FNV_OFFSET_BASIS;
+
+/**
+ * Continues FNV-1a 64 state `hash` over the UTF-8 bytes of `text`: appending "a" then "b"
+ * gives fnv1a64("ab"), so a key made of parts is hashed without building it.
+ */
+export function fnv1a64Append(state: u64, text: string): u64 {
+  let hash = state;
   const length = text.length;
   for (let i = 0; i < length; i++) {
     let code = <u32>text.charCodeAt(i);

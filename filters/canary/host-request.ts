@@ -1,5 +1,6 @@
 // RequestView backed by host calls, read lazily: a key source that is never consulted costs
-// no host call. The client address is read at most once per request.
+// no host call. The client address is read at most once per request. One instance serves
+// every request of a VM (callbacks never overlap): reset() it when a request starts.
 import { getSourceAddress, requestHeaders } from "../sdk";
 import { RequestView } from "./request-view";
 import { stripPort } from "./client-address";
@@ -7,6 +8,12 @@ import { stripPort } from "./client-address";
 export class HostRequestView extends RequestView {
   private addressRead: bool = false;
   private address: string | null = null;
+
+  /** Forgets the previous request's client address. */
+  reset(): void {
+    this.addressRead = false;
+    this.address = null;
+  }
 
   header(name: string): string | null {
     return requestHeaders.get(name);

@@ -17,7 +17,8 @@ function hex64(value: u64): string {
 }
 
 export class HostIdGenerator extends IdGenerator {
-  constructor(private readonly contextId: u32) { super(); }
+  /** The stream the next id is for (set per request; part of the salt). */
+  contextId: u32 = 0;
 
   newId(): string {
     issued++;

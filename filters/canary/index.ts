@@ -7,8 +7,8 @@
 // header used), canary_unassigned (no key and no sticky cookie: Envoy picked at random).
 export * from "../sdk/exports";
 import {
-  ConfigErrors, Counter, FilterHeadersStatus, HttpContext, RootContext, callForeignFunction,
-  getRouteName, logError, logInfo, registerRootContext, requestHeaders, responseHeaders,
+  ConfigErrors, Counter, FilterHeadersStatus, ForeignFunction, HttpContext, RootContext,
+  logError, logInfo, registerRootContext, requestHeaders, responseHeaders,
 } from "../sdk";
 import { CanaryRoute, assign } from "./assign";
 import { CanaryConfig, parseCanaryConfig } from "./config";
@@ -17,6 +17,14 @@ import { HostRequestView } from "./host-request";
 import { Side } from "./selection";
 
 const NO_ARGS = new ArrayBuffer(0);
+// Envoy >= 1.33 no longer re-runs route selection after a Wasm filter (ABI 0.2.1) changes
+// headers; the weighted cluster must be picked again with our header
+// (envoy-wasm-wiring.md "Route cache"). Older Envoys and our host lack the function: after
+// their first NotFound it is not called again.
+const clearRouteCache = new ForeignFunction("clear_route_cache");
+// One view and one id generator serve every request (reset per request): no allocation.
+const request = new HostRequestView();
+const ids = new HostIdGenerator();
 
 class CanaryRoot extends RootContext {
   config: CanaryConfig = new CanaryConfig();
@@ -53,11 +61,13 @@ class CanaryStream extends HttpContext {
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const root = this.root as CanaryRoot;
-    const routeName = getRouteName();
-    if (routeName === null || !root.config.routes.has(routeName)) return FilterHeadersStatus.Continue;
-    const route: CanaryRoute = root.config.routes.get(routeName);
+    // Routes absent from the configuration pass untouched.
+    const route: CanaryRoute | null = root.config.routes.forCurrentRoute();
+    if (route === null) return FilterHeadersStatus.Continue;
 
-    const assignment = assign(route, new HostRequestView(), new HostIdGenerator(this.contextId));
+    request.reset();
+    ids.contextId = this.contextId;
+    const assignment = assign(route, request, ids);
     if (assignment.headerValue === null) {
       // Never forward a client-chosen value: without a key Envoy must pick at random.
       requestHeaders.remove(route.hashHeader);
@@ -69,10 +79,7 @@ class CanaryStream extends HttpContext {
       else root.assignedPrimary!.increment();
     }
     this.setCookie = assignment.setCookie;
-    // Envoy >= 1.33 no longer re-runs route selection after a Wasm filter (ABI 0.2.1) changes
-    // headers; the weighted cluster must be picked again with our header
-    // (envoy-wasm-wiring.md "Route cache"). Older Envoys and our host lack the function: no-op.
-    callForeignFunction("clear_route_cache", NO_ARGS);
+    clearRouteCache.call(NO_ARGS);
     return FilterHeadersStatus.Continue;
   }
 

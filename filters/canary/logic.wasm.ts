@@ -4,9 +4,8 @@ import { fnv1a64 as fnv, keyHash64 as hash } from "./hash";
 import { cookieValue as cookie, stickyCookie as sticky } from "./cookies";
 import { Side, envoySide } from "./selection";
 import { IdGenerator, assign } from "./assign";
-import { RequestView } from "./request-view";
+import { FakeRequest } from "./fake-request";
 import { parseCanaryConfig } from "./config";
-import { stripPort } from "./client-address";
 import { ConfigErrors } from "../sdk/json_view";
 
 export function fnv1a64(text: string): u64 { return fnv(text); }
@@ -15,22 +14,6 @@ export function cookieValue(header: string, name: string): string | null { retur
 export function stickyCookie(name: string, value: string, maxAge: u32, secure: bool): string { return sticky(name, value, maxAge, secure); }
 export function isCanary(value: u64, canaryWeight: u32, totalWeight: u32): bool {
   return envoySide(value, canaryWeight, totalWeight) == Side.Canary;
-}
-
-/** Headers given as "name: value" lines. */
-class FakeRequest extends RequestView {
-  constructor(private readonly lines: string[], private readonly address: string | null) { super(); }
-  header(name: string): string | null {
-    for (let i = 0; i < this.lines.length; i++) {
-      const colon = this.lines[i].indexOf(": ");
-      if (colon > 0 && this.lines[i].substring(0, colon) == name) return this.lines[i].substring(colon + 2);
-    }
-    return null;
-  }
-  clientAddress(): string | null {
-    const address = this.address;
-    return address !== null ? stripPort(address) : null;
-  }
 }
 
 class CountingIds extends IdGenerator {
@@ -55,9 +38,9 @@ export function assignRequest(json: string, route: string, headers: string, addr
   const errors = new ConfigErrors();
   const config = parseCanaryConfig(String.UTF8.encode(json), errors);
   if (config === null) return "bad config: " + errors.toString();
-  if (!config.routes.has(route)) return "pass";
-  const lines = headers.length > 0 ? headers.split("\n") : new Array<string>();
-  const result = assign(config.routes.get(route), new FakeRequest(lines, address), ids);
+  const settings = config.routes.get(route);
+  if (settings === null) return "pass";
+  const result = assign(settings, new FakeRequest(headers, address), ids);
   const sides = ["canary", "primary", "none"];
   const header = result.headerValue;
   let text = "header=" + (header !== null ? header : "none") + " side=" + sides[<i32>result.side];

@@ -3,15 +3,19 @@
 // lets an attacker guess a secret byte by byte; this one always reads every byte.
 
 /**
- * OR of `a[i] ^ b[i]` over every index: 0 exactly when the arrays are equal. Exported so tests
- * can see it accumulates the difference of every byte (a mismatch in the first byte does not
- * stop it from reading the last) rather than returning at the first difference.
+ * OR of `a[i] ^ b[i]` over the `length` bytes at `a` and `b`: 0 exactly when they are equal.
+ * It accumulates the difference of every byte (a mismatch in the first byte does not stop it
+ * from reading the last) rather than returning at the first difference.
  */
-export function accumulatedDifference(a: Uint8Array, b: Uint8Array): u32 {
+export function accumulatedDifferenceRaw(a: usize, b: usize, length: i32): u32 {
   let difference: u32 = 0;
-  const length = a.length;
-  for (let i = 0; i < length; i++) difference |= <u32>(unchecked(a[i]) ^ unchecked(b[i]));
+  for (let i: usize = 0; i < <usize>length; i++) difference |= <u32>(load<u8>(a + i) ^ load<u8>(b + i));
   return difference;
+}
+
+/** accumulatedDifferenceRaw over two arrays of the same length (exported so tests can see it). */
+export function accumulatedDifference(a: Uint8Array, b: Uint8Array): u32 {
+  return accumulatedDifferenceRaw(a.dataStart, b.dataStart, min(a.length, b.length));
 }
 
 /**
@@ -19,6 +23,5 @@ export function accumulatedDifference(a: Uint8Array, b: Uint8Array): u32 {
  * fixed size), so unequal lengths return at once; equal lengths always cost the same time.
  */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): bool {
-  if (a.length != b.length) return false;
-  return accumulatedDifference(a, b) == 0;
+  return a.length == b.length && accumulatedDifferenceRaw(a.dataStart, b.dataStart, a.length) == 0;
 }

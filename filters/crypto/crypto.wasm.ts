@@ -24,7 +24,8 @@ export function rsaVerify(modulus: Uint8Array, exponent: Uint8Array, message: Ui
   const key = parseRsaPublicKey(modulus, exponent);
   lastKeyError = rsaKeyError;
   if (key === null) return -1;
-  return key.verifyDigest(sha256Digest(message), signature) ? 1 : 0;
+  const digest = sha256Digest(message);
+  return key.verifyDigest(digest.dataStart, signature.dataStart, signature.length) ? 1 : 0;
 }
 
 /** 1 valid, 0 invalid signature, -1 key refused; `signature` is JOSE's raw r || s. */
@@ -32,7 +33,8 @@ export function p256Verify(x: Uint8Array, y: Uint8Array, message: Uint8Array, si
   const key = parseP256PublicKey(x, y);
   lastKeyError = key === null ? "not a P-256 point" : "";
   if (key === null) return -1;
-  return verifyP256(key, sha256Digest(message), signature) ? 1 : 0;
+  const digest = sha256Digest(message);
+  return verifyP256(key, digest.dataStart, signature.dataStart, signature.length) ? 1 : 0;
 }
 
 // A key parsed once and kept, as the filter does at configure time (for timing verification alone).
@@ -47,7 +49,7 @@ export function prepareRsaKey(modulus: Uint8Array, exponent: Uint8Array): bool {
 /** Verifies `count` times against the prepared key (bench loops stay inside Wasm); 1 when every check passed. */
 export function rsaVerifyPrepared(digest: Uint8Array, signature: Uint8Array, count: i32): i32 {
   let ok = preparedRsa !== null;
-  for (let i = 0; i < count && ok; i++) ok = preparedRsa!.verifyDigest(digest, signature);
+  for (let i = 0; i < count && ok; i++) ok = digest.length == 32 && preparedRsa!.verifyDigest(digest.dataStart, signature.dataStart, signature.length);
   return ok ? 1 : 0;
 }
 
@@ -58,6 +60,6 @@ export function prepareP256Key(x: Uint8Array, y: Uint8Array): bool {
 
 export function p256VerifyPrepared(digest: Uint8Array, signature: Uint8Array, count: i32): i32 {
   let ok = preparedP256 !== null;
-  for (let i = 0; i < count && ok; i++) ok = verifyP256(preparedP256!, digest, signature);
+  for (let i = 0; i < count && ok; i++) ok = digest.length == 32 && verifyP256(preparedP256!, digest.dataStart, signature.dataStart, signature.length);
   return ok ? 1 : 0;
 }

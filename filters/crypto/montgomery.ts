@@ -1,152 +1,152 @@
 // Modular arithmetic for an odd modulus in Montgomery form (Montgomery 1985; the FIOS loop of
 // Koç, Acar and Kaliski, "Analyzing and Comparing Montgomery Multiplication Algorithms", 1996).
-// Numbers are little-endian arrays of `limbs` 32-bit words; products go through u64, which
-// WebAssembly multiplies natively. One Modulus serves RSA (64–128 limbs) and P-256 (8 limbs).
-// Everything here handles public values only (signatures, keys), so it need not be constant-time.
+// Numbers are little-endian runs of `limbs` 32-bit words addressed by raw pointers (static
+// buffers or a key's own storage); products go through u64, which WebAssembly multiplies
+// natively. One Modulus serves RSA (64–128 limbs) and P-256 (8 limbs). Raw pointers instead of
+// managed arrays: this code allocates nothing per operation, and AssemblyScript adds no GC
+// bookkeeping around calls that only pass integers. Everything here handles public values only
+// (signatures, keys), so it need not be constant-time.
 
-export type Limbs = StaticArray<u32>;
+/** The largest modulus handled (RSA 4096): 128 limbs. */
+export const MAX_LIMBS: i32 = 128;
 
-export function newLimbs(count: i32): Limbs {
-  return new StaticArray<u32>(count);
-}
+/** The plain number 1 over MAX_LIMBS limbs (multiplying by it leaves Montgomery form). */
+const PLAIN_ONE: usize = memory.data(MAX_LIMBS << 2);
+store<u32>(PLAIN_ONE, 1);
 
-/** Big-endian bytes to `count` limbs; null when the value needs more limbs. */
-export function limbsFromBytes(bytes: Uint8Array, count: i32): Limbs | null {
-  const out = newLimbs(count);
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = <u32>unchecked(bytes[bytes.length - 1 - i]);
-    if (byte == 0) continue;
-    const limb = i >> 2;
-    if (limb >= count) return null;
-    unchecked(out[limb] |= byte << (<u32>(i & 3) << 3));
-  }
-  return out;
-}
-
-/** `limbs` as `byteLength` big-endian bytes (the value must fit). */
-export function bytesFromLimbs(limbs: Limbs, byteLength: i32): Uint8Array {
-  const out = new Uint8Array(byteLength);
+/** Big-endian `byteLength` bytes at `bytes` into `limbs` limbs at `out`; false when the value needs more limbs. */
+export function limbsFromBytes(out: usize, limbs: i32, bytes: usize, byteLength: i32): bool {
+  memory.fill(out, 0, <usize>limbs << 2);
   for (let i = 0; i < byteLength; i++) {
-    const limb = i >> 2;
-    if (limb < limbs.length) {
-      unchecked(out[byteLength - 1 - i] = <u8>(unchecked(limbs[limb]) >>> (<u32>(i & 3) << 3)));
-    }
+    const byte = <u32>load<u8>(bytes + <usize>(byteLength - 1 - i));
+    if (byte == 0) continue;
+    if ((i >> 2) >= limbs) return false;
+    const at = out + (<usize>(i >> 2) << 2);
+    store<u32>(at, load<u32>(at) | (byte << (<u32>(i & 3) << 3)));
   }
-  return out;
+  return true;
 }
 
-/** -1, 0 or 1 as a <, = or > b (same limb count). */
-export function compareLimbs(a: Limbs, b: Limbs): i32 {
-  const ap = changetype<usize>(a), bp = changetype<usize>(b);
-  for (let i = a.length - 1; i >= 0; i--) {
-    const x = load<u32>(ap + (<usize>i << 2)), y = load<u32>(bp + (<usize>i << 2));
+/** The `limbs` limbs at `value` as `byteLength` big-endian bytes at `out` (the value must fit). */
+export function bytesFromLimbs(out: usize, byteLength: i32, value: usize, limbs: i32): void {
+  for (let i = 0; i < byteLength; i++) {
+    const byte = (i >> 2) < limbs ? <u8>(load<u32>(value + (<usize>(i >> 2) << 2)) >>> (<u32>(i & 3) << 3)) : 0;
+    store<u8>(out + <usize>(byteLength - 1 - i), byte);
+  }
+}
+
+/** -1, 0 or 1 as a <, = or > b. */
+export function compareLimbs(a: usize, b: usize, limbs: i32): i32 {
+  for (let i = <usize>limbs << 2; i > 0; ) {
+    i -= 4;
+    const x = load<u32>(a + i), y = load<u32>(b + i);
     if (x != y) return x < y ? -1 : 1;
   }
   return 0;
 }
 
-export function isZero(a: Limbs): bool {
-  const ap = changetype<usize>(a);
+export function isZero(a: usize, limbs: i32): bool {
   let any: u32 = 0;
-  for (let i = 0; i < a.length; i++) any |= load<u32>(ap + (<usize>i << 2));
+  for (let i: usize = 0; i < (<usize>limbs << 2); i += 4) any |= load<u32>(a + i);
   return any == 0;
 }
 
-/** out = a - b over the limbs, returning the borrow (1 when a < b). `out` may alias a or b. */
-export function subtractLimbs(out: Limbs, a: Limbs, b: Limbs): u32 {
-  const op = changetype<usize>(out), ap = changetype<usize>(a), bp = changetype<usize>(b);
-  const bytes = <usize>a.length << 2;
+/** out = a - b, returning the borrow (1 when a < b). `out` may alias a or b. */
+export function subtractLimbs(out: usize, a: usize, b: usize, limbs: i32): u32 {
   let borrow: u64 = 0;
-  for (let i: usize = 0; i < bytes; i += 4) {
-    const difference = <u64>load<u32>(ap + i) - <u64>load<u32>(bp + i) - borrow;
-    store<u32>(op + i, <u32>difference);
+  for (let i: usize = 0; i < (<usize>limbs << 2); i += 4) {
+    const difference = <u64>load<u32>(a + i) - <u64>load<u32>(b + i) - borrow;
+    store<u32>(out + i, <u32>difference);
     borrow = difference >>> 63;
   }
   return <u32>borrow;
 }
 
+/** out = a + b, returning the carry. `out` may alias a or b. */
+function addLimbs(out: usize, a: usize, b: usize, limbs: i32): u32 {
+  let carry: u64 = 0;
+  for (let i: usize = 0; i < (<usize>limbs << 2); i += 4) {
+    const sum = <u64>load<u32>(a + i) + <u64>load<u32>(b + i) + carry;
+    store<u32>(out + i, <u32>sum);
+    carry = sum >>> 32;
+  }
+  return <u32>carry;
+}
+
 /** Number of significant bits. */
-export function bitLength(a: Limbs): i32 {
-  for (let i = a.length - 1; i >= 0; i--) {
-    const limb = unchecked(a[i]);
+export function bitLength(a: usize, limbs: i32): i32 {
+  for (let i = limbs - 1; i >= 0; i--) {
+    const limb = load<u32>(a + (<usize>i << 2));
     if (limb != 0) return i * 32 + 32 - <i32>clz<u32>(limb);
   }
   return 0;
 }
 
-/** x = 2x mod m, for x < m. */
-function doubleModulo(x: Limbs, m: Limbs): void {
-  let carry: u32 = 0;
-  for (let i = 0; i < x.length; i++) {
-    const limb = unchecked(x[i]);
-    unchecked(x[i] = (limb << 1) | carry);
-    carry = limb >>> 31;
-  }
-  if (carry != 0 || compareLimbs(x, m) >= 0) subtractLimbs(x, x, m);
-}
-
 export class Modulus {
   readonly limbs: i32;
-  readonly modulus: Limbs;
-  /** -modulus^-1 mod 2^32, the per-limb reduction factor of CIOS. */
-  private readonly inverse: u32;
-  /** R^2 mod modulus with R = 2^(32·limbs), to enter Montgomery form with one multiplication. */
-  private readonly rSquared: Limbs;
-  /** R mod modulus: 1 in Montgomery form. */
-  readonly one: Limbs;
-  private readonly scratch: StaticArray<u32>;
-  private readonly unit: Limbs;
+  /** The modulus, R mod m (1 in Montgomery form), R² mod m and the multiplication scratch, all in `storage`. */
+  readonly modulus: usize;
+  readonly one: usize;
+  private readonly rSquared: usize;
+  private readonly scratch: usize;
+  /** -modulus^-1 mod 2^32, the per-limb reduction factor. */
+  private inverse: u32 = 0;
+  private readonly storage: StaticArray<u32>;
 
-  /** `modulus` must be odd and have a non-zero top limb. */
-  constructor(modulus: Limbs) {
-    const count = modulus.length;
-    this.limbs = count;
-    this.modulus = modulus;
-    this.scratch = new StaticArray<u32>(count + 1);
+  /**
+   * Storage for a modulus of `limbs` limbs: write the modulus (odd, top limb non-zero) at
+   * `modulus`, then call prepare(). (Two steps so the caller copies into memory this object
+   * already owns: no raw pointer to another managed buffer is held across an allocation.)
+   */
+  constructor(limbs: i32) {
+    this.limbs = limbs;
+    const storage = new StaticArray<u32>(limbs * 4 + 1);
+    this.storage = storage;
+    const base = changetype<usize>(storage);
+    const size = <usize>limbs << 2;
+    this.modulus = base;
+    this.one = base + size;
+    this.rSquared = base + 2 * size;
+    this.scratch = base + 3 * size;
+  }
+
+  /** Derives the constants of the modulus now at `modulus` (once per key, at configuration time). */
+  prepare(): Modulus {
     // Newton's iteration doubles the correct low bits of x = m0^-1 each step: 1 -> 32 in 5.
-    const m0 = unchecked(modulus[0]);
+    const m0 = load<u32>(this.modulus);
     let x: u32 = 1;
     for (let i = 0; i < 5; i++) x = x * (2 - m0 * x);
     this.inverse = 0 - x;
-    // R^2 mod m by doubling 1 modulo m, 2·32·limbs times: done once per key, at config time.
-    const r2 = newLimbs(count);
-    r2[0] = 1;
-    for (let i = 0; i < 64 * count; i++) doubleModulo(r2, modulus);
-    this.rSquared = r2;
-    const unit = newLimbs(count);
-    unit[0] = 1;
-    this.unit = unit;
-    this.one = newLimbs(count);
-    this.multiply(this.one, unit, r2);
+    // R² mod m by doubling 1 modulo m, 2·32·limbs times.
+    const r2 = this.rSquared;
+    store<u32>(r2, 1);
+    for (let i = 0; i < 64 * this.limbs; i++) this.add(r2, r2, r2);
+    this.multiply(this.one, PLAIN_ONE, r2);
+    return this;
   }
 
   /**
    * out = a·b·R^-1 mod m, for a, b < m. `out` may alias a or b. The product and the reduction
-   * are interleaved row by row, so the scratch stays limbs + 1 words. (A dedicated squaring
-   * that computes each cross product once measured no faster here: it moves more memory.)
+   * are interleaved row by row (FIOS, Koç et al. §5), so each limb of the scratch t is loaded
+   * and stored once per row and t stays limbs + 1 words; invariant: t < 2m after every row.
+   * (A dedicated squaring that computes each cross product once measured no faster here.)
    */
-  multiply(out: Limbs, a: Limbs, b: Limbs): void {
-    // Raw loads and stores on the limb buffers: this loop is the whole cost of RSA and ECDSA,
-    // and indexed access through the managed arrays adds work per limb in AssemblyScript.
-    // FIOS form (Koç et al. §5): the product row and the reduction row share one pass over t,
-    // so each limb of t is loaded and stored once per row. Invariant: t < 2m after every row.
-    const count = <usize>this.limbs;
-    const t = changetype<usize>(this.scratch);
-    const m = changetype<usize>(this.modulus);
-    const ap = changetype<usize>(a);
-    const bp = changetype<usize>(b);
+  multiply(out: usize, a: usize, b: usize): void {
+    const size = <usize>this.limbs << 2;
+    const t = this.scratch;
+    const m = this.modulus;
     const inverse = this.inverse;
-    const top = t + (count << 2);
-    memory.fill(t, 0, (count + 1) << 2);
-    for (let i: usize = 0; i < count; i++) {
-      const ai = <u64>load<u32>(ap + (i << 2));
-      let product = <u64>load<u32>(t) + ai * <u64>load<u32>(bp);
+    const top = t + size;
+    memory.fill(t, 0, size + 4);
+    for (let i: usize = 0; i < size; i += 4) {
+      const ai = <u64>load<u32>(a + i);
+      let product = <u64>load<u32>(t) + ai * <u64>load<u32>(b);
       let productCarry = product >>> 32;
       const factor = <u64>(<u32>product * inverse);
       let reduced = (product & 0xffffffff) + factor * <u64>load<u32>(m);
       let reducedCarry = reduced >>> 32;
-      for (let j: usize = 4; j < (count << 2); j += 4) {
-        product = <u64>load<u32>(t + j) + ai * <u64>load<u32>(bp + j) + productCarry;
+      for (let j: usize = 4; j < size; j += 4) {
+        product = <u64>load<u32>(t + j) + ai * <u64>load<u32>(b + j) + productCarry;
         productCarry = product >>> 32;
         reduced = (product & 0xffffffff) + factor * <u64>load<u32>(m + j) + reducedCarry;
         reducedCarry = reduced >>> 32;
@@ -156,80 +156,41 @@ export class Modulus {
       store<u32>(top - 4, <u32>last);
       store<u32>(top, <u32>(last >>> 32));
     }
-    this.reduceOnce(out, t);
-  }
-
-  /** out = the (limbs + 1)-word value at `value` minus m when it is at least m (it is below 2m). */
-  private reduceOnce(out: Limbs, value: usize): void {
-    const count = <usize>this.limbs;
-    const m = changetype<usize>(this.modulus);
-    let geq = load<u32>(value + (count << 2)) != 0;
-    if (!geq) {
-      geq = true;
-      for (let i = <isize>count - 1; i >= 0; i--) {
-        const x = load<u32>(value + (<usize>i << 2)), y = load<u32>(m + (<usize>i << 2));
-        if (x != y) { geq = x > y; break; }
-      }
-    }
-    const op = changetype<usize>(out);
-    if (geq) {
-      let borrow: u64 = 0;
-      for (let i: usize = 0; i < count; i++) {
-        const difference = <u64>load<u32>(value + (i << 2)) - <u64>load<u32>(m + (i << 2)) - borrow;
-        store<u32>(op + (i << 2), <u32>difference);
-        borrow = difference >>> 63;
-      }
-    } else {
-      memory.copy(op, value, count << 2);
-    }
+    // t < 2m: one conditional subtraction (the top word set means t ≥ R > m).
+    if (load<u32>(top) != 0 || compareLimbs(t, m, this.limbs) >= 0) subtractLimbs(out, t, m, this.limbs);
+    else memory.copy(out, t, size);
   }
 
   /** out = a·R mod m (into Montgomery form), for a < m. */
-  toMontgomery(out: Limbs, a: Limbs): void {
+  toMontgomery(out: usize, a: usize): void {
     this.multiply(out, a, this.rSquared);
   }
 
   /** out = a·R^-1 mod m (out of Montgomery form). */
-  fromMontgomery(out: Limbs, a: Limbs): void {
-    this.multiply(out, a, this.unit);
+  fromMontgomery(out: usize, a: usize): void {
+    this.multiply(out, a, PLAIN_ONE);
   }
 
   /** out = a + b mod m, for a, b < m (form-agnostic). */
-  add(out: Limbs, a: Limbs, b: Limbs): void {
-    const op = changetype<usize>(out), ap = changetype<usize>(a), bp = changetype<usize>(b);
-    const bytes = <usize>this.limbs << 2;
-    let carry: u64 = 0;
-    for (let i: usize = 0; i < bytes; i += 4) {
-      const sum = <u64>load<u32>(ap + i) + <u64>load<u32>(bp + i) + carry;
-      store<u32>(op + i, <u32>sum);
-      carry = sum >>> 32;
-    }
-    if (carry != 0 || compareLimbs(out, this.modulus) >= 0) subtractLimbs(out, out, this.modulus);
+  add(out: usize, a: usize, b: usize): void {
+    if (addLimbs(out, a, b, this.limbs) != 0 || compareLimbs(out, this.modulus, this.limbs) >= 0) subtractLimbs(out, out, this.modulus, this.limbs);
   }
 
   /** out = a - b mod m, for a, b < m (form-agnostic). */
-  subtract(out: Limbs, a: Limbs, b: Limbs): void {
-    if (subtractLimbs(out, a, b) != 0) {
-      const op = changetype<usize>(out), mp = changetype<usize>(this.modulus);
-      const bytes = <usize>this.limbs << 2;
-      let carry: u64 = 0;
-      for (let i: usize = 0; i < bytes; i += 4) {
-        const sum = <u64>load<u32>(op + i) + <u64>load<u32>(mp + i) + carry;
-        store<u32>(op + i, <u32>sum);
-        carry = sum >>> 32;
-      }
-    }
+  subtract(out: usize, a: usize, b: usize): void {
+    if (subtractLimbs(out, a, b, this.limbs) != 0) addLimbs(out, out, this.modulus, this.limbs);
   }
 
   /**
    * out = base^exponent in Montgomery form (base in Montgomery form), left-to-right
-   * square-and-multiply over the big-endian exponent bytes. `out` must not alias `base`.
+   * square-and-multiply over the `exponentBytes` big-endian bytes at `exponent`. `out` must not
+   * alias `base`.
    */
-  power(out: Limbs, base: Limbs, exponent: Uint8Array): void {
-    memory.copy(changetype<usize>(out), changetype<usize>(this.one), <usize>this.limbs << 2);
+  power(out: usize, base: usize, exponent: usize, exponentBytes: i32): void {
+    memory.copy(out, this.one, <usize>this.limbs << 2);
     let started = false;
-    for (let i = 0; i < exponent.length; i++) {
-      const byte = unchecked(exponent[i]);
+    for (let i = 0; i < exponentBytes; i++) {
+      const byte = load<u8>(exponent + <usize>i);
       for (let bit = 7; bit >= 0; bit--) {
         if (started) this.multiply(out, out, out);
         if (((byte >> <u8>bit) & 1) != 0) {

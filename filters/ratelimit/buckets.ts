@@ -20,21 +20,22 @@
 // compare with (the ABI's cas 0 means unconditional): two workers creating the same slot in
 // the same instant can each count their request once, at most one token per worker per slot.
 import { Decision, Limit, takeToken } from "./gcra";
-import { keyHash64 } from "../canary/hash";
 
 export const MAX_CAS_ATTEMPTS: i32 = 8;
 export const SLOT_KEY_PREFIX = "attache.ratelimit/";
 export const RECORD_BYTES: i32 = 16;
 
-/** One slot as read from shared data. */
+/** One slot as read from shared data (filled in place by SlotStore.read). */
 export class SlotRecord {
-  constructor(public readonly fingerprint: u64, public readonly tat: u64, public readonly cas: u32) {}
+  fingerprint: u64 = 0;
+  tat: u64 = 0;
+  cas: u32 = 0;
 }
 
 /** Where slots live: proxy-wasm shared data in the filter, a fake in tests. */
 export abstract class SlotStore {
-  /** The slot's record, or null when it was never written. */
-  abstract read(slot: u32): SlotRecord | null;
+  /** Fills `into` with the slot's record; false when the slot was never written. */
+  abstract read(slot: u32, into: SlotRecord): bool;
   /** Writes the record if the slot's cas still equals `cas` (0: unconditionally); false on CasMismatch. */
   abstract write(slot: u32, fingerprint: u64, tat: u64, cas: u32): bool;
 }
@@ -65,17 +66,21 @@ export function slotKey(slot: u32): string {
   return SLOT_KEY_PREFIX + slot.toString();
 }
 
-/** Spends one token of `key`'s bucket at `now`, retrying on CAS conflicts. */
-export function consume(store: SlotStore, slotCount: u32, key: string, limit: Limit, now: u64): Verdict {
-  const fingerprint = keyHash64(key);
+/** Read into by consume (callbacks never overlap, so one serves every request). */
+const record = new SlotRecord();
+
+/**
+ * Spends one token at `now` from the bucket of the key whose fingerprint (keyHash64 of the key,
+ * key.ts) is `fingerprint`, retrying on CAS conflicts.
+ */
+export function consume(store: SlotStore, slotCount: u32, fingerprint: u64, limit: Limit, now: u64): Verdict {
   const slot = slotOf(fingerprint, slotCount);
   for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-    const record = store.read(slot);
     let owner = fingerprint;
     let tat: u64 = 0;
     let cas: u32 = 0;
     let shared = false;
-    if (record !== null) {
+    if (store.read(slot, record)) {
       cas = record.cas;
       if (record.fingerprint == fingerprint || record.tat > now) {
         // Our own bucket, or an active bucket of a colliding key that we share.
@@ -92,20 +97,27 @@ export function consume(store: SlotStore, slotCount: u32, key: string, limit: Li
   return new Verdict(Outcome.FailedOpen, null, false);
 }
 
-/** Encodes a slot record value: fingerprint then tat, both u64 little-endian. */
+/** Writes a slot record value at `ptr` (RECORD_BYTES): fingerprint then tat, both u64 little-endian. */
+export function storeRecord(ptr: usize, fingerprint: u64, tat: u64): void {
+  store<u64>(ptr, fingerprint);
+  store<u64>(ptr + 8, tat);
+}
+
+/** A new buffer holding a slot record value (storeRecord). */
 export function encodeRecord(fingerprint: u64, tat: u64): ArrayBuffer {
   const out = new ArrayBuffer(RECORD_BYTES);
-  store<u64>(changetype<usize>(out), fingerprint);
-  store<u64>(changetype<usize>(out) + 8, tat);
+  storeRecord(changetype<usize>(out), fingerprint, tat);
   return out;
 }
 
 /**
- * Decodes a slot value. A value of the wrong size (another writer's format) reads as an idle
- * bucket, which the next write takes over — still under its cas.
+ * Decodes the slot value of `length` bytes at `ptr` into `into`. A value of the wrong size
+ * (another writer's format) reads as an idle bucket, which the next write takes over — still
+ * under its cas.
  */
-export function decodeRecord(value: ArrayBuffer, cas: u32): SlotRecord {
-  if (value.byteLength != RECORD_BYTES) return new SlotRecord(0, 0, cas);
-  const base = changetype<usize>(value);
-  return new SlotRecord(load<u64>(base), load<u64>(base + 8), cas);
+export function decodeRecord(ptr: usize, length: usize, cas: u32, into: SlotRecord): void {
+  const valid = length == <usize>RECORD_BYTES;
+  into.fingerprint = valid ? load<u64>(ptr) : 0;
+  into.tat = valid ? load<u64>(ptr + 8) : 0;
+  into.cas = cas;
 }

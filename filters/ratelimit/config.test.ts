@@ -42,6 +42,20 @@ describe("ratelimit configuration", () => {
     expect(logic.keyFor(config, "ns/all", "x-api-key: k1", "10.0.0.1:4000")).toBe("ns/all");
   });
 
+  it("gives every request the bucket of its key: the fingerprint hashes the key without building it", () => {
+    const config = JSON.stringify({ requests: 1, keyBy: ["clientAddress", "header:x-api-key"], routes: { "ns/r": {}, "ns/é": { keyBy: [] } } });
+    const cases: [string, string, string | null][] = [
+      ["ns/r", "x-api-key: k1", "10.0.0.1:4000"],
+      ["ns/r", "", null],
+      ["ns/r", "x-api-key: clé-日本-😀", "[2001:db8::1]:443"],
+      ["ns/é", "x-api-key: k1", "10.0.0.1:4000"],
+    ];
+    for (const [route, headers, address] of cases) {
+      const key = logic.keyFor(config, route, headers, address).replaceAll("|", "\n");
+      expect(logic.fingerprintFor(config, route, headers, address)).toBe(logic.keyHash64(key));
+    }
+  });
+
   it.each([
     ["not JSON", "{\"requests\": }", /^configuration: invalid JSON at byte 13/],
     ["a non-object", "5", /^configuration: expected an object, got a number$/],

@@ -5,6 +5,8 @@
 //   routes["default/api"].requests: must be a positive integer
 import { ConfigErrors, JsonArray, JsonObject, parseConfigObject } from "../sdk/json_view";
 import { JsonKind } from "../sdk/json";
+import { RouteMap } from "../sdk/route_map";
+import { routeConfigEntries } from "../sdk/route_config";
 import { Limit } from "./gcra";
 import { KeyPart, parseKeyPart } from "./key";
 import { NANOS_PER_SECOND, parseDurationNanos } from "./duration";
@@ -21,6 +23,8 @@ const TOP_FIELDS = ["requests", "interval", "burst", "keyBy", "responseHeaders",
 /** One route's limit with the defaults merged in. */
 export class RouteLimit {
   constructor(
+    /** The route name (`<namespace>/<mapping>`): the first part of every bucket key. */
+    public readonly route: string,
     public readonly limit: Limit,
     public readonly keyBy: KeyPart[],
     /** Add RateLimit-* to allowed responses too (429s always carry them). */
@@ -31,7 +35,8 @@ export class RouteLimit {
 }
 
 export class RateLimitConfig {
-  routes: Map<string, RouteLimit> = new Map();
+  /** Looked up per request by xds.route_name without decoding it (RouteMap.forCurrentRoute). */
+  routes: RouteMap<RouteLimit> = new RouteMap<RouteLimit>();
   maxKeys: u32 = DEFAULT_MAX_KEYS;
 }
 
@@ -95,7 +100,7 @@ function readFields(object: JsonObject): Fields {
   return fields;
 }
 
-function resolve(own: Fields, defaults: Fields, path: string, errors: ConfigErrors): RouteLimit | null {
+function resolve(route: string, own: Fields, defaults: Fields, path: string, errors: ConfigErrors): RouteLimit | null {
   const requests = own.requests != -1 ? own.requests : defaults.requests;
   if (requests == INVALID) return null; // already reported where it was written
   if (requests <= 0) {
@@ -111,7 +116,7 @@ function resolve(own: Fields, defaults: Fields, path: string, errors: ConfigErro
   const keyBy = own.keyBy !== null ? own.keyBy! : (defaults.keyBy !== null ? defaults.keyBy! : new Array<KeyPart>());
   const responseHeaders = own.responseHeaders >= 0 ? own.responseHeaders : defaults.responseHeaders;
   const legacyHeaders = own.legacyHeaders >= 0 ? own.legacyHeaders : defaults.legacyHeaders;
-  return new RouteLimit(new Limit(<u32>requests, interval, <u32>burst), keyBy, responseHeaders == 1, legacyHeaders == 1);
+  return new RouteLimit(route, new Limit(<u32>requests, interval, <u32>burst), keyBy, responseHeaders == 1, legacyHeaders == 1);
 }
 
 /** Parses the plugin configuration; null when `errors` holds at least one problem. */
@@ -123,21 +128,10 @@ export function parseRateLimitConfig(bytes: ArrayBuffer, errors: ConfigErrors): 
   const config = new RateLimitConfig();
   const maxKeys = positiveInteger(top, "maxKeys", MAX_MAX_KEYS);
   if (maxKeys > 0) config.maxKeys = <u32>maxKeys;
-  const routes = top.getObject("routes");
-  if (routes !== null) {
-    const names = routes.keys();
-    for (let i = 0; i < names.length; i++) {
-      if (routes.raw(names[i])!.isNull) {
-        // getObject reads null as "absent"; a route entry must be an object ({} for defaults).
-        errors.add(routes.pathOf(names[i]), "expected an object, got null");
-        continue;
-      }
-      const route = routes.getObject(names[i]);
-      if (route === null) continue;
-      route.rejectUnknownKeys(ROUTE_FIELDS);
-      const resolved = resolve(readFields(route), defaults, route.path, errors);
-      if (resolved !== null) config.routes.set(names[i], resolved);
-    }
+  const routes = routeConfigEntries(top, ROUTE_FIELDS);
+  for (let i = 0; i < routes.length; i++) {
+    const resolved = resolve(routes[i].name, readFields(routes[i].settings), defaults, routes[i].settings.path, errors);
+    if (resolved !== null) config.routes.set(routes[i].name, resolved);
   }
   return errors.ok ? config : null;
 }

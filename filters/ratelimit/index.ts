@@ -7,18 +7,27 @@
 // request through), ratelimit_shared_slot (a key used another key's bucket: maxKeys too small).
 export * from "../sdk/exports";
 import {
-  ConfigErrors, Counter, FilterHeadersStatus, HeaderPair, HttpContext, RootContext,
-  getCurrentTimeNanoseconds, getRouteName, logError, logInfo, registerRootContext,
+  ConfigErrors, Counter, FilterHeadersStatus, HttpContext, RootContext,
+  getCurrentTimeNanoseconds, logError, logInfo, registerRootContext,
   responseHeaders, sendLocalResponse,
 } from "../sdk";
 import { HostRequestView } from "../canary/host-request";
 import { Outcome, consume } from "./buckets";
 import { RateLimitConfig, RouteLimit, parseRateLimitConfig } from "./config";
-import { bucketKey } from "./key";
-import { LIMITED_DETAILS, LIMITED_STATUS, limitedBody, limitedHeaders, rateLimitHeaders } from "./response";
+import { bucketFingerprint } from "./key";
+import { Decision } from "./gcra";
+import { HeaderSink, LIMITED_DETAILS, LIMITED_STATUS, limitedBody, limitedHeaders, writeRateLimitHeaders } from "./response";
 import { SharedDataSlots } from "./shared-slots";
 
 const slots = new SharedDataSlots();
+// One view serves every request (reset per request; callbacks never overlap): no allocation.
+const request = new HostRequestView();
+
+/** RateLimit-* of an allowed request go straight into its response headers. */
+class ResponseHeaderSink extends HeaderSink {
+  put(name: string, value: u64): void { responseHeaders.setNumber(name, value); }
+}
+const toResponse = new ResponseHeaderSink();
 
 class RateLimitRoot extends RootContext {
   config: RateLimitConfig = new RateLimitConfig();
@@ -51,18 +60,19 @@ class RateLimitRoot extends RootContext {
 }
 
 class RateLimitStream extends HttpContext {
-  /** RateLimit-* for the response of an allowed request (when the route asks for them). */
-  pendingHeaders: HeaderPair[] | null = null;
+  /** An allowed request's route and decision, when the route adds RateLimit-* to the response. */
+  headersRoute: RouteLimit | null = null;
+  headersDecision: Decision | null = null;
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const root = this.root as RateLimitRoot;
-    const routeName = getRouteName();
     // Routes absent from the configuration are not limited.
-    if (routeName === null || !root.config.routes.has(routeName)) return FilterHeadersStatus.Continue;
-    const route: RouteLimit = root.config.routes.get(routeName);
+    const route: RouteLimit | null = root.config.routes.forCurrentRoute();
+    if (route === null) return FilterHeadersStatus.Continue;
 
-    const key = bucketKey(routeName, route.keyBy, new HostRequestView());
-    const verdict = consume(slots, root.config.maxKeys, key, route.limit, getCurrentTimeNanoseconds());
+    request.reset();
+    const fingerprint = bucketFingerprint(route.route, route.keyBy, request);
+    const verdict = consume(slots, root.config.maxKeys, fingerprint, route.limit, getCurrentTimeNanoseconds());
     if (verdict.sharedSlot) root.sharedSlot!.increment();
     if (verdict.outcome == Outcome.FailedOpen) {
       root.failedOpen!.increment();
@@ -75,15 +85,17 @@ class RateLimitStream extends HttpContext {
       return FilterHeadersStatus.StopIteration;
     }
     root.allowed!.increment();
-    if (route.responseHeaders) this.pendingHeaders = rateLimitHeaders(route.limit, decision, route.legacyHeaders);
+    if (route.responseHeaders) {
+      this.headersRoute = route;
+      this.headersDecision = decision;
+    }
     return FilterHeadersStatus.Continue;
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
-    const pending = this.pendingHeaders;
-    if (pending !== null) {
-      for (let i = 0; i < pending.length; i++) responseHeaders.set(pending[i].key, pending[i].value);
-    }
+    const route = this.headersRoute;
+    const decision = this.headersDecision;
+    if (route !== null && decision !== null) writeRateLimitHeaders(toResponse, route.limit, decision, route.legacyHeaders);
     return FilterHeadersStatus.Continue;
   }
 }

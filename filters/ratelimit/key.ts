@@ -5,8 +5,11 @@
 // A missing part counts as the empty string, so every request without the header shares one
 // bucket per route (clients cannot dodge the limit by omitting it). Parts are joined with
 // "\n", which cannot occur in header values, so ("a", "b\nc") and ("a\nb", "c") differ.
+// Per request only the key's 64-bit fingerprint is needed (buckets.ts): bucketFingerprint hashes
+// the parts as they come, without building the key string.
 import { RequestView } from "../canary/request-view";
 import { headerNameProblem } from "../canary/names";
+import { FNV1A64_START, fmix64, fnv1a64Append } from "../canary/hash";
 
 export class KeyPart {
   /** name "" = client address; otherwise a header name. */
@@ -31,12 +34,21 @@ export function parseKeyPart(text: string, problem: string[]): KeyPart | null {
   return null;
 }
 
+/** A part's value in this request; a missing header or address counts as "". */
+function partValue(part: KeyPart, request: RequestView): string {
+  const value = part.isClientAddress ? request.clientAddress() : request.header(part.headerName);
+  return value !== null ? value : "";
+}
+
 export function bucketKey(route: string, parts: KeyPart[], request: RequestView): string {
   let key = route;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
-    const value = part.isClientAddress ? request.clientAddress() : request.header(part.headerName);
-    key += "\n" + (value !== null ? value : "");
-  }
+  for (let i = 0; i < parts.length; i++) key += "\n" + partValue(parts[i], request);
   return key;
+}
+
+/** keyHash64(bucketKey(route, parts, request)), computed without building the key. */
+export function bucketFingerprint(route: string, parts: KeyPart[], request: RequestView): u64 {
+  let hash = fnv1a64Append(FNV1A64_START, route);
+  for (let i = 0; i < parts.length; i++) hash = fnv1a64Append(fnv1a64Append(hash, "\n"), partValue(parts[i], request));
+  return fmix64(hash);
 }

@@ -8,11 +8,16 @@ import { limitedBody, limitedHeaders, rateLimitHeaders } from "./response";
 import { HeaderPair } from "../sdk/headers";
 import { ConfigErrors } from "../sdk/json_view";
 import { parseRateLimitConfig } from "./config";
-import { bucketKey } from "./key";
-import { RequestView } from "../canary/request-view";
+import { KeyPart, bucketFingerprint, bucketKey } from "./key";
+import { keyHash64 as hash } from "../canary/hash";
+import { FakeRequest } from "../canary/fake-request";
 
 export function parseDurationNanos(text: string): u64 {
   return parseDuration(text);
+}
+
+export function keyHash64(text: string): u64 {
+  return hash(text);
 }
 
 export function stripPort(address: string): string {
@@ -55,9 +60,11 @@ class FakeStore extends SlotStore {
   conflictsToInject: i32 = 0;
   writes: i32 = 0;
 
-  read(slot: u32): SlotRecord | null {
-    if (!this.values.has(slot)) return null;
-    return decodeRecord(this.values.get(slot), this.cases.get(slot));
+  read(slot: u32, into: SlotRecord): bool {
+    if (!this.values.has(slot)) return false;
+    const value = this.values.get(slot);
+    decodeRecord(changetype<usize>(value), <usize>value.byteLength, this.cases.get(slot), into);
+    return true;
   }
 
   write(slot: u32, fingerprint: u64, tat: u64, cas: u32): bool {
@@ -83,7 +90,7 @@ export function fakeReset(conflicts: i32): void {
 }
 
 export function fakeConsume(slotCount: u32, key: string, requests: u32, intervalNanos: u64, burst: u32, now: u64): string {
-  const verdict = consume(fake, slotCount, key, new Limit(requests, intervalNanos, burst), now);
+  const verdict = consume(fake, slotCount, hash(key), new Limit(requests, intervalNanos, burst), now);
   const names = ["allowed", "limited", "failed-open"];
   let text = names[<i32>verdict.outcome];
   if (verdict.decision !== null) text += " remaining=" + verdict.decision!.remaining.toString();
@@ -111,8 +118,8 @@ export function describeRoute(json: string, route: string): string {
   const errors = new ConfigErrors();
   const config = parseRateLimitConfig(String.UTF8.encode(json), errors);
   if (config === null) return "bad config: " + errors.toString();
-  if (!config.routes.has(route)) return "pass";
   const settings = config.routes.get(route);
+  if (settings === null) return "pass";
   const parts = new Array<string>();
   for (let i = 0; i < settings.keyBy.length; i++) {
     const part = settings.keyBy[i];
@@ -125,26 +132,23 @@ export function describeRoute(json: string, route: string): string {
   return text + " maxKeys=" + config.maxKeys.toString();
 }
 
-class FakeRequest extends RequestView {
-  constructor(private readonly lines: string[], private readonly address: string | null) { super(); }
-  header(name: string): string | null {
-    for (let i = 0; i < this.lines.length; i++) {
-      const colon = this.lines[i].indexOf(": ");
-      if (colon > 0 && this.lines[i].substring(0, colon) == name) return this.lines[i].substring(colon + 2);
-    }
-    return null;
-  }
-  clientAddress(): string | null {
-    const address = this.address;
-    return address !== null ? strip(address) : null;
-  }
+/** The keyBy parts of `route`, or null when the configuration is bad or does not limit the route. */
+function keyPartsOf(json: string, route: string): KeyPart[] | null {
+  const config = parseRateLimitConfig(String.UTF8.encode(json), new ConfigErrors());
+  if (config === null) return null;
+  const settings = config.routes.get(route);
+  return settings !== null ? settings.keyBy : null;
 }
 
 /** The bucket key of a request ("name: value" header lines), with "\n" shown as "|". */
 export function keyFor(json: string, route: string, headers: string, address: string | null): string {
-  const errors = new ConfigErrors();
-  const config = parseRateLimitConfig(String.UTF8.encode(json), errors);
-  if (config === null || !config.routes.has(route)) return "pass";
-  const lines = headers.length > 0 ? headers.split("\n") : new Array<string>();
-  return bucketKey(route, config.routes.get(route).keyBy, new FakeRequest(lines, address)).replaceAll("\n", "|");
+  const parts = keyPartsOf(json, route);
+  if (parts === null) return "pass";
+  return bucketKey(route, parts, new FakeRequest(headers, address)).replaceAll("\n", "|");
+}
+
+/** The fingerprint the filter computes for that request (0 = "pass"); equals keyHash64 of the key. */
+export function fingerprintFor(json: string, route: string, headers: string, address: string | null): u64 {
+  const parts = keyPartsOf(json, route);
+  return parts !== null ? bucketFingerprint(route, parts, new FakeRequest(headers, address)) : 0;
 }

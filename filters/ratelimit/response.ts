@@ -13,22 +13,37 @@ export const LIMITED_STATUS: u32 = 429;
 /** Envoy response code details for access logs (%RESPONSE_CODE_DETAILS%; no spaces). */
 export const LIMITED_DETAILS = "attache_ratelimit_limited";
 
-/** RateLimit-* (and X-RateLimit-* when `legacyHeaders`) describing `decision`. */
-export function rateLimitHeaders(limit: Limit, decision: Decision, legacyHeaders: bool): HeaderPair[] {
-  const limitText = limit.burst.toString();
-  const remainingText = decision.remaining.toString();
-  const resetText = decision.resetSeconds.toString();
-  const headers: HeaderPair[] = [
-    new HeaderPair("ratelimit-limit", limitText),
-    new HeaderPair("ratelimit-remaining", remainingText),
-    new HeaderPair("ratelimit-reset", resetText),
-  ];
+/**
+ * Where RateLimit-* go: straight into the response headers of an allowed request
+ * (index.ts: no list to build per request), or a list for the 429 and for tests.
+ */
+export abstract class HeaderSink {
+  /** Adds header `name` with the decimal `value`. */
+  abstract put(name: string, value: u64): void;
+}
+
+class HeaderListSink extends HeaderSink {
+  readonly pairs: HeaderPair[] = [];
+  put(name: string, value: u64): void { this.pairs.push(new HeaderPair(name, value.toString())); }
+}
+
+/** Writes RateLimit-* (and X-RateLimit-* when `legacyHeaders`) describing `decision` into `sink`. */
+export function writeRateLimitHeaders(sink: HeaderSink, limit: Limit, decision: Decision, legacyHeaders: bool): void {
+  sink.put("ratelimit-limit", limit.burst);
+  sink.put("ratelimit-remaining", decision.remaining);
+  sink.put("ratelimit-reset", decision.resetSeconds);
   if (legacyHeaders) {
-    headers.push(new HeaderPair("x-ratelimit-limit", limitText));
-    headers.push(new HeaderPair("x-ratelimit-remaining", remainingText));
-    headers.push(new HeaderPair("x-ratelimit-reset", resetText));
+    sink.put("x-ratelimit-limit", limit.burst);
+    sink.put("x-ratelimit-remaining", decision.remaining);
+    sink.put("x-ratelimit-reset", decision.resetSeconds);
   }
-  return headers;
+}
+
+/** RateLimit-* (and X-RateLimit-* when `legacyHeaders`) describing `decision`, as a list. */
+export function rateLimitHeaders(limit: Limit, decision: Decision, legacyHeaders: bool): HeaderPair[] {
+  const list = new HeaderListSink();
+  writeRateLimitHeaders(list, limit, decision, legacyHeaders);
+  return list.pairs;
 }
 
 /** Headers of the 429 answer: Retry-After, the RateLimit fields and the JSON content type. */

@@ -1,16 +1,17 @@
-// One map from context id to context object routes every exported callback (the Rust SDK's
-// dispatcher.rs). Root contexts are created from factories registered by root id: at
+// One table from context id to context object routes every exported callback (the Rust SDK's
+// dispatcher.rs; context_table.ts). Root contexts are created from factories registered by root id: at
 // proxy_on_context_create(id, 0) the dispatcher reads the `plugin_root_id` property and uses the
 // factory registered under it, else the default one (registered with root id "").
 import { BaseContext, HttpContext, RootContext } from "./context";
 import { getPluginRootId } from "./properties";
 import { logCritical } from "./log";
+import { ContextTable } from "./context_table";
 
 export type RootContextFactory = (contextId: u32) => RootContext;
 
 const factories = new Map<string, RootContextFactory>();
-const rootContexts = new Map<u32, RootContext>();
-const httpContexts = new Map<u32, HttpContext>();
+const rootContexts = new ContextTable<RootContext>();
+const httpContexts = new ContextTable<HttpContext>();
 
 /**
  * Registers how to create the root context for `rootId` ("" = any root id without its own
@@ -42,25 +43,26 @@ export function createContext(contextId: u32, parentId: u32): void {
     rootContexts.set(contextId, root);
     return;
   }
-  if (!rootContexts.has(parentId)) {
+  const parent = rootContexts.get(parentId);
+  if (parent === null) {
     logCritical("proxy-wasm sdk: context " + contextId.toString() + " created under unknown root " + parentId.toString());
     return;
   }
-  httpContexts.set(contextId, rootContexts.get(parentId).createHttpContext(contextId));
+  httpContexts.set(contextId, parent.createHttpContext(contextId));
 }
 
 export function getRootContext(contextId: u32): RootContext | null {
-  return rootContexts.has(contextId) ? rootContexts.get(contextId) : null;
+  return rootContexts.get(contextId);
 }
 
 export function getHttpContext(contextId: u32): HttpContext | null {
-  return httpContexts.has(contextId) ? httpContexts.get(contextId) : null;
+  return httpContexts.get(contextId);
 }
 
 export function getContext(contextId: u32): BaseContext | null {
-  if (httpContexts.has(contextId)) return httpContexts.get(contextId);
-  if (rootContexts.has(contextId)) return rootContexts.get(contextId);
-  return null;
+  const http = httpContexts.get(contextId);
+  if (http !== null) return http;
+  return rootContexts.get(contextId);
 }
 
 /** Forgets a context after proxy_on_delete. */

@@ -6,12 +6,17 @@
 // Each callback looks the context up in the dispatcher and calls the matching method; a
 // callback for a context the module does not know (e.g. created before a failed start)
 // answers Continue and does nothing. L4 (network filter) callbacks are accepted as no-ops.
+//
+// Every callback that runs filter code is bracketed by enterCallback/leaveCallback (gc.ts): the
+// minimal runtime collects garbage only when the outermost callback returns. Each export is a
+// one-line wrapper around the handler below it, so no return path can skip leaveCallback.
 import { FilterDataStatus, FilterHeadersStatus, FilterStatus, FilterTrailersStatus } from "./enums";
 import { allocateForHost } from "./memory";
 import { pluginConfiguration, vmConfiguration } from "./buffers";
 import { createContext, deleteContext, getContext, getHttpContext, getRootContext } from "./dispatcher";
-import { deliverHttpCallResponse, forgetHttpCalls } from "./http_call";
+import { deliverHttpCallResponse, forgetHttpCalls, httpCallCaller } from "./http_call";
 import { setEffectiveContext } from "./stream";
+import { enterCallback, leaveCallback, leaveConfigureCallback } from "./gc";
 
 /** ABI version marker: hosts detect the version from this export's name; never called. */
 export function proxy_abi_version_0_2_1(): void {}
@@ -20,9 +25,7 @@ export function proxy_abi_version_0_2_1(): void {}
 export function malloc(size: usize): usize { return allocateForHost(size); }
 export function proxy_on_memory_allocate(size: usize): usize { return allocateForHost(size); }
 
-export function proxy_on_context_create(contextId: u32, parentContextId: u32): void {
-  createContext(contextId, parentContextId);
-}
+export function proxy_on_context_create(contextId: u32, parentContextId: u32): void { enterCallback(); createContext(contextId, parentContextId); leaveCallback(); }
 
 function readConfiguration(isVm: bool, size: u32): ArrayBuffer {
   if (size == 0) return new ArrayBuffer(0);
@@ -30,116 +33,138 @@ function readConfiguration(isVm: bool, size: u32): ArrayBuffer {
   return bytes !== null ? bytes : new ArrayBuffer(0);
 }
 
-export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): bool {
+export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): bool { enterCallback(); const result = onVmStart(rootContextId, vmConfigurationSize); leaveCallback(); return result; }
+function onVmStart(rootContextId: u32, vmConfigurationSize: u32): bool {
   const root = getRootContext(rootContextId);
   return root !== null && root.onVmStart(readConfiguration(true, vmConfigurationSize));
 }
 
-export function proxy_validate_configuration(rootContextId: u32, configurationSize: u32): bool {
+export function proxy_validate_configuration(rootContextId: u32, configurationSize: u32): bool { enterCallback(); const result = validateConfiguration(rootContextId, configurationSize); leaveCallback(); return result; }
+function validateConfiguration(rootContextId: u32, configurationSize: u32): bool {
   const root = getRootContext(rootContextId);
   return root !== null && root.validateConfiguration(readConfiguration(false, configurationSize));
 }
 
-export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: u32): bool {
+export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: u32): bool { enterCallback(); const result = onConfigure(rootContextId, pluginConfigurationSize); leaveConfigureCallback(); return result; }
+function onConfigure(rootContextId: u32, pluginConfigurationSize: u32): bool {
   const root = getRootContext(rootContextId);
   return root !== null && root.onConfigure(readConfiguration(false, pluginConfigurationSize));
 }
 
-export function proxy_on_tick(rootContextId: u32): void {
+export function proxy_on_tick(rootContextId: u32): void { enterCallback(); onTick(rootContextId); leaveCallback(); }
+function onTick(rootContextId: u32): void {
   const root = getRootContext(rootContextId);
   if (root !== null) root.onTick();
 }
 
-export function proxy_on_queue_ready(rootContextId: u32, queueId: u32): void {
+export function proxy_on_queue_ready(rootContextId: u32, queueId: u32): void { enterCallback(); onQueueReady(rootContextId, queueId); leaveCallback(); }
+function onQueueReady(rootContextId: u32, queueId: u32): void {
   const root = getRootContext(rootContextId);
   if (root !== null) root.onQueueReady(queueId);
 }
 
-export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, argsSize: u32): void {
+export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, argsSize: u32): void { enterCallback(); onForeignFunction(rootContextId, functionId, argsSize); leaveCallback(); }
+function onForeignFunction(rootContextId: u32, functionId: u32, argsSize: u32): void {
   const root = getRootContext(rootContextId);
   if (root !== null) root.onForeignFunction(functionId, argsSize);
 }
 
-export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: u32): FilterHeadersStatus {
+export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: u32): FilterHeadersStatus { enterCallback(); const result = onRequestHeaders(contextId, numHeaders, endOfStream); leaveCallback(); return result; }
+function onRequestHeaders(contextId: u32, numHeaders: u32, endOfStream: u32): FilterHeadersStatus {
   const context = getHttpContext(contextId);
   return context !== null ? context.onRequestHeaders(numHeaders, endOfStream != 0) : FilterHeadersStatus.Continue;
 }
 
-export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): FilterDataStatus {
+export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): FilterDataStatus { enterCallback(); const result = onRequestBody(contextId, bodySize, endOfStream); leaveCallback(); return result; }
+function onRequestBody(contextId: u32, bodySize: u32, endOfStream: u32): FilterDataStatus {
   const context = getHttpContext(contextId);
   return context !== null ? context.onRequestBody(bodySize, endOfStream != 0) : FilterDataStatus.Continue;
 }
 
-export function proxy_on_request_trailers(contextId: u32, numTrailers: u32): FilterTrailersStatus {
+export function proxy_on_request_trailers(contextId: u32, numTrailers: u32): FilterTrailersStatus { enterCallback(); const result = onRequestTrailers(contextId, numTrailers); leaveCallback(); return result; }
+function onRequestTrailers(contextId: u32, numTrailers: u32): FilterTrailersStatus {
   const context = getHttpContext(contextId);
   return context !== null ? context.onRequestTrailers(numTrailers) : FilterTrailersStatus.Continue;
 }
 
-export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOfStream: u32): FilterHeadersStatus {
+export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOfStream: u32): FilterHeadersStatus { enterCallback(); const result = onResponseHeaders(contextId, numHeaders, endOfStream); leaveCallback(); return result; }
+function onResponseHeaders(contextId: u32, numHeaders: u32, endOfStream: u32): FilterHeadersStatus {
   const context = getHttpContext(contextId);
   return context !== null ? context.onResponseHeaders(numHeaders, endOfStream != 0) : FilterHeadersStatus.Continue;
 }
 
-export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): FilterDataStatus {
+export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): FilterDataStatus { enterCallback(); const result = onResponseBody(contextId, bodySize, endOfStream); leaveCallback(); return result; }
+function onResponseBody(contextId: u32, bodySize: u32, endOfStream: u32): FilterDataStatus {
   const context = getHttpContext(contextId);
   return context !== null ? context.onResponseBody(bodySize, endOfStream != 0) : FilterDataStatus.Continue;
 }
 
-export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): FilterTrailersStatus {
+export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): FilterTrailersStatus { enterCallback(); const result = onResponseTrailers(contextId, numTrailers); leaveCallback(); return result; }
+function onResponseTrailers(contextId: u32, numTrailers: u32): FilterTrailersStatus {
   const context = getHttpContext(contextId);
   return context !== null ? context.onResponseTrailers(numTrailers) : FilterTrailersStatus.Continue;
 }
 
-export function proxy_on_http_call_response(contextId: u32, token: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
+export function proxy_on_http_call_response(rootContextId: u32, token: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void { enterCallback(); onHttpCallResponse(rootContextId, token, numHeaders, bodySize, numTrailers); leaveCallback(); }
+function onHttpCallResponse(rootContextId: u32, token: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
+  // Envoy answers on the root context that owns the call (cpp-host's http_call registers it on
+  // the caller's root); the context that dispatched it is found by token. Host calls made in the
+  // callback (continueRequest, sendLocalResponse) must act on that stream, as in the Rust and Go SDKs.
+  const contextId = httpCallCaller(token, rootContextId);
   const context = getContext(contextId);
   if (context === null) return;
-  // Host calls made in the callback (continueRequest, sendLocalResponse) must act on the
-  // stream that made the call, as the Rust and Go SDKs ensure.
   setEffectiveContext(contextId);
   deliverHttpCallResponse(context, token, numHeaders, bodySize, numTrailers);
 }
 
-export function proxy_on_grpc_receive_initial_metadata(contextId: u32, token: u32, numHeaders: u32): void {
+export function proxy_on_grpc_receive_initial_metadata(contextId: u32, token: u32, numHeaders: u32): void { enterCallback(); onGrpcReceiveInitialMetadata(contextId, token, numHeaders); leaveCallback(); }
+function onGrpcReceiveInitialMetadata(contextId: u32, token: u32, numHeaders: u32): void {
   const context = getContext(contextId);
   if (context === null) return;
   setEffectiveContext(contextId);
   context.onGrpcReceiveInitialMetadata(token, numHeaders);
 }
 
-export function proxy_on_grpc_receive(contextId: u32, token: u32, messageSize: u32): void {
+export function proxy_on_grpc_receive(contextId: u32, token: u32, messageSize: u32): void { enterCallback(); onGrpcReceive(contextId, token, messageSize); leaveCallback(); }
+function onGrpcReceive(contextId: u32, token: u32, messageSize: u32): void {
   const context = getContext(contextId);
   if (context === null) return;
   setEffectiveContext(contextId);
   context.onGrpcReceive(token, messageSize);
 }
 
-export function proxy_on_grpc_receive_trailing_metadata(contextId: u32, token: u32, numTrailers: u32): void {
+export function proxy_on_grpc_receive_trailing_metadata(contextId: u32, token: u32, numTrailers: u32): void { enterCallback(); onGrpcReceiveTrailingMetadata(contextId, token, numTrailers); leaveCallback(); }
+function onGrpcReceiveTrailingMetadata(contextId: u32, token: u32, numTrailers: u32): void {
   const context = getContext(contextId);
   if (context === null) return;
   setEffectiveContext(contextId);
   context.onGrpcReceiveTrailingMetadata(token, numTrailers);
 }
 
-export function proxy_on_grpc_close(contextId: u32, token: u32, statusCode: u32): void {
+export function proxy_on_grpc_close(contextId: u32, token: u32, statusCode: u32): void { enterCallback(); onGrpcClose(contextId, token, statusCode); leaveCallback(); }
+function onGrpcClose(contextId: u32, token: u32, statusCode: u32): void {
   const context = getContext(contextId);
   if (context === null) return;
   setEffectiveContext(contextId);
   context.onGrpcClose(token, statusCode);
 }
 
-export function proxy_on_log(contextId: u32): void {
+export function proxy_on_log(contextId: u32): void { enterCallback(); onLog(contextId); leaveCallback(); }
+function onLog(contextId: u32): void {
   const http = getHttpContext(contextId);
   if (http !== null) { http.onLog(); return; }
   const root = getRootContext(contextId);
   if (root !== null) root.onLog();
 }
 
-export function proxy_on_done(contextId: u32): bool {
+export function proxy_on_done(contextId: u32): bool { enterCallback(); const result = onDone(contextId); leaveCallback(); return result; }
+function onDone(contextId: u32): bool {
   const context = getContext(contextId);
   return context !== null ? context.onDone() : true;
 }
 
-export function proxy_on_delete(contextId: u32): void {
+export function proxy_on_delete(contextId: u32): void { enterCallback(); onDelete(contextId); leaveCallback(); }
+function onDelete(contextId: u32): void {
   const context = getContext(contextId);
   if (context === null) return;
   context.onDelete();

@@ -8,7 +8,8 @@ import {
   proxy_set_header_map_pairs,
 } from "./imports";
 import { MapType, WasmResult } from "./enums";
-import { RET_EXTRA, RET_LEN, RET_PTR, clearResultSlots, takeHostBytes, takeHostString } from "./memory";
+import { RET_EXTRA, RET_LEN, RET_PTR, borrowHostResult, clearResultSlots, takeHostBytes, takeHostString } from "./memory";
+import { decimalValueArg, keyArg, valueArg } from "./args";
 import { reportUnexpected } from "./log";
 
 export class HeaderPair {
@@ -78,38 +79,55 @@ export class HeaderMap {
 
   /** First value for `name` (lower-case in HTTP/2 and Envoy), or null when absent. */
   get(name: string): string | null {
-    const key = String.UTF8.encode(name);
-    clearResultSlots();
-    const result = <WasmResult>proxy_get_header_map_value(<u32>this.mapType, changetype<usize>(key), key.byteLength, RET_PTR, RET_LEN);
-    if (result == WasmResult.Ok) return takeHostString();
-    if (result != WasmResult.NotFound) reportUnexpected("proxy_get_header_map_value", result);
-    return null;
+    if (!this.lookup(name)) return null;
+    return takeHostString();
   }
 
+  /** Whether `name` is present (one host call; the value is not copied). */
   has(name: string): bool {
-    return this.get(name) !== null;
+    if (!this.lookup(name)) return false;
+    borrowHostResult(); // released at the next host call
+    return true;
+  }
+
+  /** Asks the host for `name`; true leaves the value in the result slots. */
+  private lookup(name: string): bool {
+    const key = keyArg(name);
+    clearResultSlots();
+    const result = <WasmResult>proxy_get_header_map_value(<u32>this.mapType, key.ptr, key.length, RET_PTR, RET_LEN);
+    if (result == WasmResult.Ok) return true;
+    if (result != WasmResult.NotFound) reportUnexpected("proxy_get_header_map_value", result);
+    return false;
   }
 
   /** Sets `name` to `value`, replacing any existing values (adds it if missing). */
   set(name: string, value: string): void {
-    const key = String.UTF8.encode(name);
-    const val = String.UTF8.encode(value);
-    const result = <WasmResult>proxy_replace_header_map_value(<u32>this.mapType, changetype<usize>(key), key.byteLength, changetype<usize>(val), val.byteLength);
+    const key = keyArg(name);
+    const val = valueArg(value);
+    const result = <WasmResult>proxy_replace_header_map_value(<u32>this.mapType, key.ptr, key.length, val.ptr, val.length);
+    if (result != WasmResult.Ok) reportUnexpected("proxy_replace_header_map_value", result);
+  }
+
+  /** Sets `name` to the decimal form of `value` (like set(name, value.toString()), without the string). */
+  setNumber(name: string, value: u64): void {
+    const key = keyArg(name);
+    const val = decimalValueArg(value);
+    const result = <WasmResult>proxy_replace_header_map_value(<u32>this.mapType, key.ptr, key.length, val.ptr, val.length);
     if (result != WasmResult.Ok) reportUnexpected("proxy_replace_header_map_value", result);
   }
 
   /** Appends another value for `name`. */
   add(name: string, value: string): void {
-    const key = String.UTF8.encode(name);
-    const val = String.UTF8.encode(value);
-    const result = <WasmResult>proxy_add_header_map_value(<u32>this.mapType, changetype<usize>(key), key.byteLength, changetype<usize>(val), val.byteLength);
+    const key = keyArg(name);
+    const val = valueArg(value);
+    const result = <WasmResult>proxy_add_header_map_value(<u32>this.mapType, key.ptr, key.length, val.ptr, val.length);
     if (result != WasmResult.Ok) reportUnexpected("proxy_add_header_map_value", result);
   }
 
   /** Removes every value of `name`; removing an absent header is not an error. */
   remove(name: string): void {
-    const key = String.UTF8.encode(name);
-    const result = <WasmResult>proxy_remove_header_map_value(<u32>this.mapType, changetype<usize>(key), key.byteLength);
+    const key = keyArg(name);
+    const result = <WasmResult>proxy_remove_header_map_value(<u32>this.mapType, key.ptr, key.length);
     if (result != WasmResult.Ok && result != WasmResult.NotFound) reportUnexpected("proxy_remove_header_map_value", result);
   }
 

@@ -1,10 +1,10 @@
 // HTTP callouts (proxy_http_call). The request goes to an Envoy cluster (`upstream`) and must
 // carry :method, :path and :authority (else BadArgument). The answer arrives later through
-// proxy_on_http_call_response on the context that made the call; the SDK makes that context
-// effective again and calls the per-call callback given here, or the context's
-// onHttpCallResponse when none was given. A filter usually returns StopIteration from
-// onRequestHeaders after dispatching, then continueRequest() or sendLocalResponse() in the
-// callback.
+// proxy_on_http_call_response on the root context (Envoy owns the call there); the SDK finds the
+// context that made the call by token, makes it effective again and calls the per-call
+// callback given here, or the context's onHttpCallResponse when none was given. A filter
+// usually returns StopIteration from onRequestHeaders after dispatching, then continueRequest()
+// or sendLocalResponse() in the callback.
 import { proxy_http_call } from "./imports";
 import { WasmResult } from "./enums";
 import { RET_EXTRA } from "./memory";
@@ -76,6 +76,11 @@ export function dispatchHttpCall(
   const token = load<u32>(RET_EXTRA);
   pendingCalls.set(token, new PendingHttpCall(from.contextId, callback));
   return new HttpCallDispatch(WasmResult.Ok, token);
+}
+
+/** The context that dispatched callout `token` (`fallback` for a token this SDK did not issue). */
+export function httpCallCaller(token: u32, fallback: u32): u32 {
+  return pendingCalls.has(token) ? pendingCalls.get(token).contextId : fallback;
 }
 
 /** Routes proxy_on_http_call_response (exports.ts) to the callback or the context method. */

@@ -11,6 +11,8 @@ export {
 } from "./headers";
 export * from "./buffers";
 export * from "./properties";
+export { RouteMap } from "./route_map";
+export { BorrowedBytes } from "./memory";
 export * from "./local_response";
 export { HttpCallResponse, HttpCallCallback, HttpCallDispatch, dispatchHttpCall, pendingHttpCallCount } from "./http_call";
 export * from "./shared_data";

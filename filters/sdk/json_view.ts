@@ -24,74 +24,74 @@ export function childPath(parent: string, key: string): string {
   return parent + "[\"" + key + "\"]";
 }
 
-function typeError(errors: ConfigErrors, path: string, expected: string, actual: JsonValue): void {
-  errors.add(path, "expected " + expected + ", got " + jsonKindName(actual.kind));
+/** Records "expected <what>, got <kind>" at `path` when `v` is not of `kind`; returns whether it is. */
+function isKind(errors: ConfigErrors, path: string, v: JsonValue, kind: JsonKind, expected: string): bool {
+  if (v.kind == kind) return true;
+  errors.add(path, "expected " + expected + ", got " + jsonKindName(v.kind));
+  return false;
 }
 
 /** An object in the config with its path. */
 export class JsonObject {
   constructor(public readonly value: JsonValue, public readonly path: string, public readonly errors: ConfigErrors) {}
 
-  has(key: string): bool { return this.value.members.has(key); }
+  has(key: string): bool { return this.value.has(key); }
   keys(): string[] { return this.value.keys; }
   pathOf(key: string): string { return childPath(this.path, key); }
   /** Raw member (null when absent). */
   raw(key: string): JsonValue | null { return this.value.get(key); }
 
-  getString(key: string, fallback: string = ""): string {
+  /** The member when present, not null and of `kind`; otherwise null (an error recorded for another kind). */
+  private member(key: string, kind: JsonKind, expected: string): JsonValue | null {
     const v = this.value.get(key);
-    if (v === null || v.isNull) return fallback;
-    if (v.kind != JsonKind.String) { typeError(this.errors, this.pathOf(key), "a string", v); return fallback; }
-    return v.stringValue;
+    if (v === null || v.kind == JsonKind.Null || !isKind(this.errors, this.pathOf(key), v, kind, expected)) return null;
+    return v;
+  }
+
+  getString(key: string, fallback: string = ""): string {
+    const v = this.member(key, JsonKind.String, "a string");
+    return v !== null ? v.stringValue : fallback;
   }
 
   getNumber(key: string, fallback: f64 = 0): f64 {
-    const v = this.value.get(key);
-    if (v === null || v.isNull) return fallback;
-    if (v.kind != JsonKind.Number) { typeError(this.errors, this.pathOf(key), "a number", v); return fallback; }
-    return v.numberValue;
+    const v = this.member(key, JsonKind.Number, "a number");
+    return v !== null ? v.numberValue : fallback;
   }
 
   /** A whole number within [min, max]. */
   getInteger(key: string, fallback: i64 = 0, min: i64 = i64.MIN_VALUE, max: i64 = i64.MAX_VALUE): i64 {
-    const v = this.value.get(key);
-    if (v === null || v.isNull) return fallback;
-    if (v.kind != JsonKind.Number) { typeError(this.errors, this.pathOf(key), "an integer", v); return fallback; }
+    const v = this.member(key, JsonKind.Number, "an integer");
+    if (v === null) return fallback;
     const n = v.numberValue;
     if (n != Math.floor(n) || n < <f64>min || n > <f64>max) {
-      this.errors.add(this.pathOf(key), "expected an integer between " + min.toString() + " and " + max.toString() + ", got " + n.toString());
+      this.errors.add(this.pathOf(key), "expected an integer between " + min.toString() + " and " + max.toString() + ", got " + v.stringValue);
       return fallback;
     }
     return <i64>n;
   }
 
   getBool(key: string, fallback: bool = false): bool {
-    const v = this.value.get(key);
-    if (v === null || v.isNull) return fallback;
-    if (v.kind != JsonKind.Bool) { typeError(this.errors, this.pathOf(key), "a boolean", v); return fallback; }
-    return v.boolValue;
+    const v = this.member(key, JsonKind.Bool, "a boolean");
+    return v !== null ? v.boolValue : fallback;
   }
 
   /** Member object, or null when absent (or of the wrong type: error recorded). */
   getObject(key: string): JsonObject | null {
-    const v = this.value.get(key);
-    if (v === null || v.isNull) return null;
-    if (v.kind != JsonKind.Object) { typeError(this.errors, this.pathOf(key), "an object", v); return null; }
-    return new JsonObject(v, this.pathOf(key), this.errors);
+    const v = this.member(key, JsonKind.Object, "an object");
+    return v !== null ? new JsonObject(v, this.pathOf(key), this.errors) : null;
   }
 
   getArray(key: string): JsonArray | null {
-    const v = this.value.get(key);
-    if (v === null || v.isNull) return null;
-    if (v.kind != JsonKind.Array) { typeError(this.errors, this.pathOf(key), "an array", v); return null; }
-    return new JsonArray(v, this.pathOf(key), this.errors);
+    const v = this.member(key, JsonKind.Array, "an array");
+    return v !== null ? new JsonArray(v, this.pathOf(key), this.errors) : null;
   }
 
   /** A string that must be present and non-empty. */
   requireString(key: string): string {
-    if (!this.has(key) || this.value.get(key)!.isNull) { this.errors.add(this.pathOf(key), "is required"); return ""; }
+    const raw = this.value.get(key);
+    if (raw === null || raw.kind == JsonKind.Null) { this.errors.add(this.pathOf(key), "is required"); return ""; }
     const s = this.getString(key);
-    if (s.length == 0 && this.value.get(key)!.kind == JsonKind.String) this.errors.add(this.pathOf(key), "must not be empty");
+    if (s.length == 0 && raw.kind == JsonKind.String) this.errors.add(this.pathOf(key), "must not be empty");
     return s;
   }
 
@@ -112,37 +112,38 @@ export class JsonArray {
   pathAt(index: i32): string { return this.path + "[" + index.toString() + "]"; }
   raw(index: i32): JsonValue { return this.value.items[index]; }
 
-  getString(index: i32, fallback: string = ""): string {
+  /** Element `index` when of `kind`, else null with an error recorded. */
+  private element(index: i32, kind: JsonKind, expected: string): JsonValue | null {
     const v = this.value.items[index];
-    if (v.kind != JsonKind.String) { typeError(this.errors, this.pathAt(index), "a string", v); return fallback; }
-    return v.stringValue;
+    return isKind(this.errors, this.pathAt(index), v, kind, expected) ? v : null;
+  }
+
+  getString(index: i32, fallback: string = ""): string {
+    const v = this.element(index, JsonKind.String, "a string");
+    return v !== null ? v.stringValue : fallback;
   }
 
   getNumber(index: i32, fallback: f64 = 0): f64 {
-    const v = this.value.items[index];
-    if (v.kind != JsonKind.Number) { typeError(this.errors, this.pathAt(index), "a number", v); return fallback; }
-    return v.numberValue;
+    const v = this.element(index, JsonKind.Number, "a number");
+    return v !== null ? v.numberValue : fallback;
   }
 
   getBool(index: i32, fallback: bool = false): bool {
-    const v = this.value.items[index];
-    if (v.kind != JsonKind.Bool) { typeError(this.errors, this.pathAt(index), "a boolean", v); return fallback; }
-    return v.boolValue;
+    const v = this.element(index, JsonKind.Bool, "a boolean");
+    return v !== null ? v.boolValue : fallback;
   }
 
   getObject(index: i32): JsonObject | null {
-    const v = this.value.items[index];
-    if (v.kind != JsonKind.Object) { typeError(this.errors, this.pathAt(index), "an object", v); return null; }
-    return new JsonObject(v, this.pathAt(index), this.errors);
+    const v = this.element(index, JsonKind.Object, "an object");
+    return v !== null ? new JsonObject(v, this.pathAt(index), this.errors) : null;
   }
 
   /** Every element as a string (wrong-typed elements recorded and skipped). */
   strings(): string[] {
     const out = new Array<string>();
-    for (let i = 0; i < this.value.items.length; i++) {
-      const v = this.value.items[i];
-      if (v.kind == JsonKind.String) out.push(v.stringValue);
-      else typeError(this.errors, this.pathAt(i), "a string", v);
+    for (let i = 0; i < this.length; i++) {
+      const v = this.element(i, JsonKind.String, "a string");
+      if (v !== null) out.push(v.stringValue);
     }
     return out;
   }
@@ -153,14 +154,12 @@ export class JsonArray {
  * `{}`. Syntax errors and a non-object top level are recorded in `errors` and give null.
  */
 export function parseConfigObject(bytes: ArrayBuffer, errors: ConfigErrors): JsonObject | null {
-  if (bytes.byteLength == 0) {
-    const empty = new JsonValue();
-    empty.kind = JsonKind.Object;
-    return new JsonObject(empty, "", errors);
+  let value = new JsonValue(JsonKind.Object);
+  if (bytes.byteLength > 0) {
+    const parsed = parseJsonBytes(bytes);
+    if (!parsed.ok) { errors.add("", parsed.error!); return null; }
+    value = parsed.value!;
+    if (!isKind(errors, "", value, JsonKind.Object, "an object")) return null;
   }
-  const parsed = parseJsonBytes(bytes);
-  if (!parsed.ok) { errors.add("", parsed.error!); return null; }
-  const value = parsed.value!;
-  if (value.kind != JsonKind.Object) { typeError(errors, "", "an object", value); return null; }
   return new JsonObject(value, "", errors);
 }

@@ -4,25 +4,48 @@
 // CasMismatch — an expected outcome (another worker won the race), returned as a value.
 import { proxy_get_shared_data, proxy_set_shared_data } from "./imports";
 import { WasmResult } from "./enums";
-import { RET_EXTRA, RET_LEN, RET_PTR, clearResultSlots, takeHostBytes } from "./memory";
+import { BorrowedBytes, RET_EXTRA, RET_LEN, RET_PTR, borrowHostResult, clearResultSlots, takeHostBytes } from "./memory";
+import { keyArg } from "./args";
 import { reportUnexpected } from "./log";
 
 export class SharedDataValue {
   constructor(public value: ArrayBuffer, public cas: u32) {}
 }
 
-/** The value and its cas, or null when the key was never set. */
-export function getSharedData(key: string): SharedDataValue | null {
-  const keyBytes = String.UTF8.encode(key);
+/** Asks the host for `key`; true leaves the value in the result slots and the cas in RET_EXTRA. */
+function fetchSharedData(key: string): bool {
+  const keyBytes = keyArg(key);
   clearResultSlots();
   store<u32>(RET_EXTRA, 0);
-  const result = <WasmResult>proxy_get_shared_data(changetype<usize>(keyBytes), keyBytes.byteLength, RET_PTR, RET_LEN, RET_EXTRA);
-  if (result == WasmResult.Ok) {
-    const cas = load<u32>(RET_EXTRA);
-    return new SharedDataValue(takeHostBytes(), cas);
-  }
+  const result = <WasmResult>proxy_get_shared_data(keyBytes.ptr, keyBytes.length, RET_PTR, RET_LEN, RET_EXTRA);
+  if (result == WasmResult.Ok) return true;
   if (result != WasmResult.NotFound) reportUnexpected("proxy_get_shared_data(" + key + ")", result);
-  return null;
+  return false;
+}
+
+/** The value and its cas, or null when the key was never set. */
+export function getSharedData(key: string): SharedDataValue | null {
+  if (!fetchSharedData(key)) return null;
+  const cas = load<u32>(RET_EXTRA);
+  return new SharedDataValue(takeHostBytes(), cas);
+}
+
+/**
+ * Like getSharedData without copying: the value stays where the host put it (BorrowedBytes:
+ * valid until the next SDK call that asks the host for a result) and its cas is in
+ * borrowedSharedDataCas(). For small values read on every request.
+ */
+export function borrowSharedData(key: string): BorrowedBytes | null {
+  if (!fetchSharedData(key)) return null;
+  borrowedCas = load<u32>(RET_EXTRA);
+  return borrowHostResult();
+}
+
+let borrowedCas: u32 = 0;
+
+/** The cas of the value borrowSharedData returned last. */
+export function borrowedSharedDataCas(): u32 {
+  return borrowedCas;
 }
 
 /**
@@ -31,8 +54,8 @@ export function getSharedData(key: string): SharedDataValue | null {
  * is logged and returned as is.
  */
 export function setSharedData(key: string, value: ArrayBuffer, cas: u32 = 0): WasmResult {
-  const keyBytes = String.UTF8.encode(key);
-  const result = <WasmResult>proxy_set_shared_data(changetype<usize>(keyBytes), keyBytes.byteLength, changetype<usize>(value), value.byteLength, cas);
+  const keyBytes = keyArg(key);
+  const result = <WasmResult>proxy_set_shared_data(keyBytes.ptr, keyBytes.length, changetype<usize>(value), value.byteLength, cas);
   if (result != WasmResult.Ok && result != WasmResult.CasMismatch) reportUnexpected("proxy_set_shared_data(" + key + ")", result);
   return result;
 }

@@ -6,6 +6,7 @@ import {
 } from "./imports";
 import { StreamType, WasmResult } from "./enums";
 import { RET_LEN, RET_PTR, clearResultSlots, takeHostBytes } from "./memory";
+import { keyArg } from "./args";
 import { reportUnexpected } from "./log";
 
 /** Resumes a stream paused by a Stop* status (e.g. after an HTTP callout answered). */
@@ -49,11 +50,36 @@ export function done(): bool {
  * when the host has no such function.
  */
 export function callForeignFunction(name: string, args: ArrayBuffer): ArrayBuffer | null {
-  const nameBytes = String.UTF8.encode(name);
+  return invokeForeign(name, args) == WasmResult.Ok ? takeHostBytes() : null;
+}
+
+function invokeForeign(name: string, args: ArrayBuffer): WasmResult {
+  const nameArg = keyArg(name);
   clearResultSlots();
-  const result = <WasmResult>proxy_call_foreign_function(
-    changetype<usize>(nameBytes), nameBytes.byteLength, changetype<usize>(args), args.byteLength, RET_PTR, RET_LEN);
-  if (result == WasmResult.Ok) return takeHostBytes();
-  if (result != WasmResult.NotFound) reportUnexpected("proxy_call_foreign_function(" + name + ")", result);
-  return null;
+  const result = <WasmResult>proxy_call_foreign_function(nameArg.ptr, nameArg.length, changetype<usize>(args), args.byteLength, RET_PTR, RET_LEN);
+  if (result != WasmResult.Ok && result != WasmResult.NotFound) reportUnexpected("proxy_call_foreign_function(" + name + ")", result);
+  return result;
+}
+
+/**
+ * A host extension a filter calls on every request. Hosts register foreign functions when they
+ * start (Envoy: a static registry compiled into the binary; our Node host: the VM's options), so
+ * once the host answers NotFound the function never appears: later calls return null without
+ * a host call.
+ */
+export class ForeignFunction {
+  private missing: bool = false;
+  constructor(public readonly name: string) {}
+
+  /** False once the host said it has no such function. */
+  get available(): bool { return !this.missing; }
+
+  /** The result bytes, or null when the host has no such function (or it failed: logged). */
+  call(args: ArrayBuffer): ArrayBuffer | null {
+    if (this.missing) return null;
+    const result = invokeForeign(this.name, args);
+    if (result == WasmResult.Ok) return takeHostBytes();
+    if (result == WasmResult.NotFound) this.missing = true;
+    return null;
+  }
 }

@@ -1,7 +1,7 @@
 // Configuration of the template filter (schema in README.md), parsed once in onConfigure.
 // Envoy has no per-route Wasm config, so per-route settings arrive in the plugin configuration
 // keyed by route name (`<namespace>/<mapping name>`, read per request from xds.route_name).
-import { ConfigErrors, JsonObject, parseConfigObject } from "../sdk";
+import { ConfigErrors, JsonObject, RouteMap, parseConfigObject } from "../sdk";
 
 /** What the filter does on one route. */
 export class RouteSettings {
@@ -25,12 +25,12 @@ export class RouteSettings {
 
 export class TemplateConfig {
   defaults: RouteSettings = new RouteSettings();
-  routes: Map<string, RouteSettings> = new Map<string, RouteSettings>();
+  routes: RouteMap<RouteSettings> = new RouteMap<RouteSettings>();
 
-  /** Settings for `routeName` (null: no route name known), falling back to the defaults. */
-  settingsFor(routeName: string | null): RouteSettings {
-    if (routeName !== null && this.routes.has(routeName)) return this.routes.get(routeName);
-    return this.defaults;
+  /** Settings for the request's route (xds.route_name), falling back to the defaults. */
+  settingsForCurrentRoute(): RouteSettings {
+    const settings = this.routes.forCurrentRoute();
+    return settings !== null ? settings : this.defaults;
   }
 }
 

@@ -6,7 +6,7 @@
 // Schema and examples: README.md. The decision itself is the pure function in decision.ts.
 export * from "../sdk/exports";
 import {
-  ConfigErrors, Counter, FilterHeadersStatus, HeaderPair, HttpContext, RootContext, getRouteName,
+  ConfigErrors, Counter, FilterHeadersStatus, HeaderPair, HttpContext, RootContext,
   logError, logInfo, registerRootContext, requestHeaders, sendLocalResponse,
 } from "../sdk";
 import { RouteSettings, TemplateConfig, parseTemplateConfig } from "./config";
@@ -37,8 +37,9 @@ class TemplateRoot extends RootContext {
 class TemplateStream extends HttpContext {
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const root = this.root as TemplateRoot;
-    // One property read per request; settings were parsed in onConfigure.
-    const settings: RouteSettings = root.config.settingsFor(getRouteName());
+    // One property read per request (xds.route_name, matched without decoding it); settings
+    // were parsed in onConfigure.
+    const settings: RouteSettings = root.config.settingsForCurrentRoute();
     if (!settings.enabled) return FilterHeadersStatus.Continue;
 
     const required = settings.requiredHeader.length > 0 ? requestHeaders.get(settings.requiredHeader) : null;

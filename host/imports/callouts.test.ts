@@ -4,7 +4,7 @@ import { encodeHeaderMap } from "../abi/serialization.ts";
 import { Probe, probeOptions } from "../testdata/probe.ts";
 
 describe("HTTP callouts", () => {
-  it("round trip: the module calls out, pauses, gets :status and body from HttpCallResponseBody, resumes", () => {
+  it("round trip: the module calls out, pauses, gets :status and body from HttpCallResponseBody on its root context, resumes", () => {
     const probe = new Probe();
     const id = probe.host.initializeHttpContext();
     expect(probe.host.callOnRequestHeaders(id, { "x-probe": "callout" }, true)).toBe(HeadersAction.StopIteration);
@@ -18,6 +18,9 @@ describe("HTTP callouts", () => {
     });
     expect(new TextDecoder().decode(callout!.body)).toBe("ping");
     probe.host.callOnHttpCallResponse(callout!.token, { ":status": "200", "x-a": "1" }, "allowed", { "grpc-status": "0" });
+    // Envoy (cpp-host http_call) owns the call on the root context and answers on its id; the
+    // probe makes the calling stream effective again, as the SDKs do.
+    expect(probe.host.getLogs("info")).toContain(`http_call_response on context ${probe.host.rootContextId}`);
     expect(probe.host.getCurrentRequestHeaders(id)).toContainEqual(["x-callout", "200 allowed headers=2 trailers=1"]);
     expect(probe.host.getStreamEvents(id)).toEqual([{ event: "continue", streamType: 0 }]);
     expect(probe.host.getHttpCallouts()).toEqual([]);

@@ -115,6 +115,7 @@ export function proxy_on_request_headers(ctx: u32, n: u32, eos: u32): u32 {
     const up = str("auth"); const hs = pairs([":method", "GET", ":path", "/check", ":authority", "auth"]); const body = str("ping");
     const status = proxy_http_call(ptr(up), len(up), ptr(hs), len(hs), ptr(body), len(body), 0, 0, 500, <i32>RET);
     log(2, "http_call status " + status.toString() + " token " + load<u32>(RET).toString());
+    calloutCallers.set(load<u32>(RET), ctx);
     return 1;
   }
   if (mode == "trap") unreachable();
@@ -126,8 +127,13 @@ export function proxy_on_request_headers(ctx: u32, n: u32, eos: u32): u32 {
   return 0;
 }
 
-export function proxy_on_http_call_response(ctx: u32, token: u32, nh: u32, bodySize: u32, nt: u32): void {
-  proxy_set_effective_context(ctx);
+/** token -> stream that made the call: the answer arrives on the root context, as in Envoy. */
+const calloutCallers = new Map<u32, u32>();
+
+export function proxy_on_http_call_response(root: u32, token: u32, nh: u32, bodySize: u32, nt: u32): void {
+  log(2, "http_call_response on context " + root.toString());
+  proxy_set_effective_context(calloutCallers.get(token));
+  calloutCallers.delete(token);
   const status = header(6, ":status");
   const body = takeString(proxy_get_buffer_bytes(4, 0, bodySize, <i32>RET, <i32>(RET + 4)));
   addHeader(0, "x-callout", status + " " + body + " headers=" + nh.toString() + " trailers=" + nt.toString());

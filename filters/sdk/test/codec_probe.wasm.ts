@@ -34,7 +34,7 @@ function canonical(v: JsonValue): string {
     }
     default: {
       const parts = new Array<string>();
-      for (let i = 0; i < v.keys.length; i++) parts.push(quote(v.keys[i]) + ":" + canonical(v.members.get(v.keys[i])));
+      for (let i = 0; i < v.keys.length; i++) parts.push(quote(v.keys[i]) + ":" + canonical(v.items[i]));
       return "{" + parts.join(",") + "}";
     }
   }
@@ -45,6 +45,12 @@ export function parseToCanonical(text: string): string {
   const result = parseJson(text);
   if (!result.ok) return "error: " + result.error!;
   return canonical(result.value!);
+}
+
+/** The value the JSON reader gives the number `text` (NaN when `text` is not a JSON number). */
+export function jsonNumber(text: string): f64 {
+  const result = parseJson(text);
+  return result.ok && result.value!.kind == JsonKind.Number ? result.value!.numberValue : NaN;
 }
 
 /** Reads a config through the typed getters and reports values and errors, one per line. */

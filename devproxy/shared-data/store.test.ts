@@ -1,0 +1,82 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { InProcessSharedData } from "../../host/shared-data.ts";
+import { createSharedDataMemory, SharedMemoryStore } from "./store.ts";
+
+type Op =
+  | { op: "get"; vm: string; key: string }
+  | { op: "set"; vm: string; key: string; value: Uint8Array; cas: "current" | "zero" | "stale" }
+  | { op: "attach"; vm: string }
+  | { op: "detach"; vm: string };
+
+const vm = fc.constantFrom("", "vm-a", "vm-b", "vm-ü");
+// Enough distinct keys (and a small buffer) that the table rehashes and the buffer grows.
+const key = fc.oneof(fc.constantFrom("k", "k2", "slot/1", "ключ"), fc.integer({ min: 0, max: 300 }).map((n) => `bucket/${n}`));
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { arbitrary: fc.record({ op: fc.constant("get" as const), vm, key }), weight: 3 },
+  { arbitrary: fc.record({ op: fc.constant("set" as const), vm, key, value: fc.uint8Array({ maxLength: 300 }), cas: fc.constantFrom("current" as const, "zero" as const, "stale" as const) }), weight: 6 },
+  { arbitrary: fc.record({ op: fc.constant("attach" as const), vm }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("detach" as const), vm }), weight: 1 },
+);
+
+describe("shared data in shared memory (what worker threads use)", () => {
+  it("behaves like host/ InProcessSharedData for any sequence of operations", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        const model = new InProcessSharedData();
+        const store = new SharedMemoryStore(createSharedDataMemory({ initialBytes: 4096 }));
+        for (const o of ops) {
+          if (o.op === "attach") { model.attach(o.vm); store.attach(o.vm); continue; }
+          if (o.op === "detach") { model.detach(o.vm); store.detach(o.vm); continue; }
+          const expected = model.get(o.vm, o.key);
+          const actual = store.get(o.vm, o.key);
+          expect(actual?.value).toEqual(expected?.value);
+          expect(actual?.cas).toBe(expected?.cas);
+          if (o.op === "set") {
+            // Both stores hand out cas numbers from one counter in the same order, so the
+            // current cas is the same in both and a stale one mismatches in both.
+            const cas = o.cas === "zero" ? 0 : o.cas === "stale" ? (expected?.cas ?? 0) + 1 : expected?.cas ?? 0;
+            expect(store.set(o.vm, o.key, o.value, cas)).toBe(model.set(o.vm, o.key, o.value, cas));
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("keeps values across many keys and large values, growing its buffer as needed", () => {
+    const memory = createSharedDataMemory({ initialBytes: 4096 });
+    const store = new SharedMemoryStore(memory);
+    store.attach("vm");
+    const big = new Uint8Array(100_000).map((_, i) => i % 251);
+    expect(store.set("vm", "big", big, 0)).toBe("ok");
+    for (let i = 0; i < 5000; i++) expect(store.set("vm", `key-${i}`, Uint8Array.of(i & 0xff, i >> 8), 0)).toBe("ok");
+    expect(memory.byteLength).toBeGreaterThan(4096);
+    expect(store.get("vm", "big")?.value).toEqual(big);
+    for (let i = 0; i < 5000; i += 97) expect(store.get("vm", `key-${i}`)?.value).toEqual(Uint8Array.of(i & 0xff, i >> 8));
+  });
+
+  it("fails a set that does not fit, leaving no entry behind", () => {
+    const store = new SharedMemoryStore(createSharedDataMemory({ initialBytes: 4096, maxBytes: 65536 }));
+    expect(() => store.set("vm", "huge", new Uint8Array(100_000), 0)).toThrow(/shared data/);
+    expect(store.get("vm", "huge")).toBeUndefined();
+    expect(store.set("vm", "small", Uint8Array.of(1), 0)).toBe("ok");
+  });
+
+  it("sees one store from two views of the same memory, as two workers do", () => {
+    const memory = createSharedDataMemory();
+    const one = new SharedMemoryStore(memory);
+    const two = new SharedMemoryStore(memory);
+    one.attach("vm");
+    two.attach("vm");
+    expect(one.set("vm", "k", Uint8Array.of(7), 0)).toBe("ok");
+    const seen = two.get("vm", "k")!;
+    expect(seen.value).toEqual(Uint8Array.of(7));
+    expect(two.set("vm", "k", Uint8Array.of(8), seen.cas)).toBe("ok");
+    expect(one.set("vm", "k", Uint8Array.of(9), seen.cas)).toBe("cas-mismatch");
+    one.detach("vm"); // the other worker's VM still holds the vm_id: data stays
+    expect(two.get("vm", "k")?.value).toEqual(Uint8Array.of(8));
+    two.detach("vm");
+    expect(one.get("vm", "k")).toBeUndefined();
+  });
+});

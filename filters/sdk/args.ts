@@ -1,0 +1,67 @@
+// UTF-8 arguments for host calls (header names and values, property paths, shared-data keys,
+// metric and function names). The host only borrows an argument for the duration of the call
+// (proxy-wasm ABI 0.2.1, "Memory": input pointers are read during the call), so a string is
+// encoded into a static scratch area instead of a fresh ArrayBuffer: no allocation, no garbage
+// on the per-request path. Each host call passes at most two strings (key and value), one per
+// slot. A string that may not fit its slot is encoded into a managed buffer held in a global
+// until that slot is used again, so a collection between encoding and the call cannot free it.
+
+/** Bytes per slot; a UTF-16 code unit takes at most 3 UTF-8 bytes. */
+const SLOT_BYTES: i32 = 1024;
+const KEY_AREA: usize = memory.data(SLOT_BYTES, 16);
+const VALUE_AREA: usize = memory.data(SLOT_BYTES, 16);
+
+/** One encoded argument: where the host reads it, and how many bytes. */
+@unmanaged
+export class Utf8Arg {
+  ptr: usize;
+  length: usize;
+}
+
+const KEY_ARG: Utf8Arg = changetype<Utf8Arg>(memory.data(offsetof<Utf8Arg>()));
+const VALUE_ARG: Utf8Arg = changetype<Utf8Arg>(memory.data(offsetof<Utf8Arg>()));
+let keyOverflow: ArrayBuffer | null = null;
+let valueOverflow: ArrayBuffer | null = null;
+
+/** Encodes `text` into `area`, or into a managed buffer when it may not fit; returns the buffer or null. */
+function encodeInto(arg: Utf8Arg, area: usize, text: string): ArrayBuffer | null {
+  const units = text.length;
+  if (units * 3 <= SLOT_BYTES) {
+    arg.ptr = area;
+    arg.length = String.UTF8.encodeUnsafe(changetype<usize>(text), units, area);
+    return null;
+  }
+  const bytes = String.UTF8.encode(text);
+  arg.ptr = changetype<usize>(bytes);
+  arg.length = <usize>bytes.byteLength;
+  return bytes;
+}
+
+/** The first string argument of a host call (a key, name or path); valid until the next keyArg. */
+export function keyArg(text: string): Utf8Arg {
+  keyOverflow = encodeInto(KEY_ARG, KEY_AREA, text);
+  return KEY_ARG;
+}
+
+/** The second string argument of a host call (a value); valid until the next valueArg. */
+export function valueArg(text: string): Utf8Arg {
+  valueOverflow = encodeInto(VALUE_ARG, VALUE_AREA, text);
+  return VALUE_ARG;
+}
+
+/** The decimal digits of `value` as the second argument of a host call (no string is made). */
+export function decimalValueArg(value: u64): Utf8Arg {
+  // u64 has at most 20 decimal digits: written backwards from the end of that span.
+  const end = VALUE_AREA + 20;
+  let at = end;
+  let rest = value;
+  do {
+    at--;
+    store<u8>(at, 0x30 + <u32>(rest % 10));
+    rest /= 10;
+  } while (rest != 0);
+  valueOverflow = null;
+  VALUE_ARG.ptr = at;
+  VALUE_ARG.length = end - at;
+  return VALUE_ARG;
+}
