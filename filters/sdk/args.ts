@@ -23,12 +23,29 @@ const VALUE_ARG: Utf8Arg = changetype<Utf8Arg>(memory.data(offsetof<Utf8Arg>()))
 let keyOverflow: ArrayBuffer | null = null;
 let valueOverflow: ArrayBuffer | null = null;
 
+/**
+ * UTF-8 of `units` UTF-16 code units at `src` into `dst`; returns the byte count. Header names
+ * and most values are ASCII: four code units are checked and narrowed at a time, and the
+ * standard encoder takes over from the first non-ASCII unit (never inside a surrogate pair, as
+ * only ASCII units were consumed).
+ */
+function encodeUtf8(src: usize, units: i32, dst: usize): usize {
+  let i = 0;
+  while (i + 4 <= units) {
+    const quad = load<u64>(src + (<usize>i << 1));
+    if ((quad & 0xff80ff80ff80ff80) != 0) break;
+    store<u32>(dst + <usize>i, <u32>(quad & 0xff) | <u32>((quad >> 8) & 0xff00) | <u32>((quad >> 16) & 0xff0000) | <u32>((quad >> 24) & 0xff000000));
+    i += 4;
+  }
+  return <usize>i + String.UTF8.encodeUnsafe(src + (<usize>i << 1), units - i, dst + <usize>i);
+}
+
 /** Encodes `text` into `area`, or into a managed buffer when it may not fit; returns the buffer or null. */
 function encodeInto(arg: Utf8Arg, area: usize, text: string): ArrayBuffer | null {
   const units = text.length;
   if (units * 3 <= SLOT_BYTES) {
     arg.ptr = area;
-    arg.length = String.UTF8.encodeUnsafe(changetype<usize>(text), units, area);
+    arg.length = encodeUtf8(changetype<usize>(text), units, area);
     return null;
   }
   const bytes = String.UTF8.encode(text);

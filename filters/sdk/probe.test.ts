@@ -72,6 +72,46 @@ describe("headers", () => {
     expect(errorLogs(host)).toEqual([]);
   });
 
+  it("round-trips values longer than the result scratch block and the argument slots", () => {
+    const host = start();
+    const long = "é".repeat(3000) + "z"; // 6,001 UTF-8 bytes: a heap block for the result, a buffer for the argument
+    const { id } = probe(host, "echo", [["x-long", long], ["x-short", "short ☃"]]);
+    const headers = host.getCurrentRequestHeaders(id);
+    expect(headers).toContainEqual(["x-echo-long", long]);
+    expect(headers).toContainEqual(["x-echo-short", "short ☃"]);
+    expect(headers).toContainEqual(["x-has", "long -"]);
+    expect(errorLogs(host)).toEqual([]);
+  });
+
+  it("encodes values byte for byte whatever mix of ASCII and other characters they hold", () => {
+    const host = start();
+    for (const value of ["", "a", "abcd", "abcdé", "abcdefgh☃", "😀", "abc😀defgh", "abcd😀", "ab\u00ffcd", "x".repeat(341), "é".repeat(341)]) {
+      const { id } = probe(host, "echo", [["x-short", value]]);
+      expect(host.getCurrentRequestHeaders(id)).toContainEqual(["x-echo-short", value]);
+    }
+  });
+
+  it("writes numeric values in decimal with setNumber", () => {
+    const host = start();
+    const { id } = probe(host, "numbers");
+    const headers = host.getCurrentRequestHeaders(id);
+    expect(headers).toContainEqual(["x-zero", "0"]);
+    expect(headers).toContainEqual(["x-number", "1234567890"]);
+    expect(headers).toContainEqual(["x-max", "18446744073709551615"]);
+  });
+
+  it("reaches a long-lived stream while 300 later streams come and go (context table overflow)", () => {
+    const host = start();
+    const { id } = probe(host, "none");
+    for (let i = 0; i < 300; i++) {
+      const later = host.initializeHttpContext();
+      host.callOnRequestHeaders(later, [...REQUEST], true);
+      host.completeHttpContext(later);
+    }
+    expect(host.callOnResponseHeaders(id, [[":status", "200"]], true)).toBe(HeadersAction.Continue);
+    expect(host.getCurrentResponseHeaders(id)).toContainEqual(["x-probe-response", "seen"]);
+  });
+
   it("sets response headers in onResponseHeaders", () => {
     const host = start();
     const { id } = probe(host, "none");
@@ -116,6 +156,19 @@ describe("properties", () => {
     const host = start((o) => o.withProperty(["source", "address"], "10.1.2.3:4567"));
     expect(probe(host, "route", [], { "xds.route_name": "ns/api" }).body).toBe("ns/api 10.1.2.3:4567");
     expect(probe(host, "property", [["x-path", "no.such.property"]]).body).toBe("(null)");
+    expect(errorLogs(host)).toEqual([]);
+  });
+
+  it("finds per-route settings by the route name's bytes (RouteMap)", () => {
+    const host = start();
+    const settingsFor = (route: string) => probe(host, "route-map", [], { "xds.route_name": route }).body;
+    expect(settingsFor("ns/route-7")).toBe("settings 7 for ns/route-7 of 12");
+    expect(settingsFor("ns/route-3")).toBe("settings 3, replaced for ns/route-3 of 12");
+    expect(settingsFor("ns/café")).toBe("settings café for ns/café of 12");
+    expect(settingsFor("")).toBe("settings of the empty name for  of 12");
+    expect(settingsFor("ns/route-77")).toBe("(none) for ns/route-77 of 12");
+    expect(settingsFor("ns/route-")).toBe("(none) for ns/route- of 12");
+    expect(probe(host, "route-map").body).toBe("(none) for (no route) of 12");
     expect(errorLogs(host)).toEqual([]);
   });
 
@@ -166,6 +219,15 @@ describe("shared data", () => {
     expect(probe(a, "shared-set", [["x-key", "bucket"], ["x-value", "8"], ["x-cas", cas]]).body).toBe("CasMismatch");
     expect(probe(a, "shared-get", [["x-key", "bucket"]]).body!.split("|")[0]).toBe("9");
     expect(errorLogs(a)).toEqual([]);
+  });
+
+  it("reads a value in place with its cas (borrowSharedData)", () => {
+    const host = start();
+    expect(probe(host, "shared-borrow", [["x-key", "k"]]).body).toBe("(null)");
+    expect(probe(host, "shared-set", [["x-key", "k"], ["x-value", "Zoë"]]).body).toBe("Ok");
+    const [value, cas] = probe(host, "shared-get", [["x-key", "k"]]).body!.split("|");
+    expect(probe(host, "shared-borrow", [["x-key", "k"]]).body).toBe(`${value}|${cas}`);
+    expect(value).toBe("Zoë");
   });
 });
 
@@ -264,6 +326,12 @@ describe("foreign functions and gRPC", () => {
     const host = start((o) => o.withForeignFunction("echo", (args) => new TextEncoder().encode(`echo:${text(args)}`)));
     expect(probe(host, "foreign", [["x-function", "echo"]]).body).toBe("echo:args");
     expect(probe(host, "foreign", [["x-function", "missing"]]).body).toBe("(null)");
+  });
+
+  it("stops asking for a foreign function the host does not have (ForeignFunction)", () => {
+    const host = start();
+    expect(probe(host, "foreign-missing").body).toBe("null null missing");
+    expect(errorLogs(host)).toEqual([]);
   });
 
   it("starts a gRPC call with serialized metadata", () => {

@@ -4,7 +4,7 @@
 // /work/shared/reference/envoy-wasm-wiring.md.
 import { proxy_get_property, proxy_set_property } from "./imports";
 import { WasmResult } from "./enums";
-import { RET_LEN, RET_PTR, clearResultSlots, takeHostBytes, takeHostString } from "./memory";
+import { BorrowedBytes, RET_LEN, RET_PTR, borrowHostResult, clearResultSlots, takeHostBytes, takeHostString } from "./memory";
 import { keyArg } from "./args";
 import { reportUnexpected } from "./log";
 
@@ -27,7 +27,7 @@ export class PropertyPath {
   }
 
   /** Asks the host; true leaves the value in the result slots (memory.ts). */
-  fetch(): bool {
+  private fetch(): bool {
     const bytes = this.bytes;
     clearResultSlots();
     const result = <WasmResult>proxy_get_property(changetype<usize>(bytes), bytes.byteLength, RET_PTR, RET_LEN);
@@ -45,26 +45,21 @@ export class PropertyPath {
   getString(): string | null {
     return this.fetch() ? takeHostString() : null;
   }
+
+  /** The value read in place, without a copy (BorrowedBytes rules), or null when absent. */
+  borrow(): BorrowedBytes | null {
+    return this.fetch() ? borrowHostResult() : null;
+  }
 }
 
 /** Raw bytes of a property, or null when the host does not know it. */
 export function getProperty(path: string[]): ArrayBuffer | null {
-  const encoded = keyArg(path.join("\0"));
-  clearResultSlots();
-  const result = <WasmResult>proxy_get_property(encoded.ptr, encoded.length, RET_PTR, RET_LEN);
-  if (result == WasmResult.Ok) return takeHostBytes();
-  if (result != WasmResult.NotFound) reportUnexpected("proxy_get_property(" + path.join(".") + ")", result);
-  return null;
+  return new PropertyPath(path).getBytes();
 }
 
 /** A string-valued property decoded as UTF-8, or null when absent. */
 export function getPropertyString(path: string[]): string | null {
-  const encoded = keyArg(path.join("\0"));
-  clearResultSlots();
-  const result = <WasmResult>proxy_get_property(encoded.ptr, encoded.length, RET_PTR, RET_LEN);
-  if (result == WasmResult.Ok) return takeHostString();
-  if (result != WasmResult.NotFound) reportUnexpected("proxy_get_property(" + path.join(".") + ")", result);
-  return null;
+  return new PropertyPath(path).getString();
 }
 
 /** An integer property (Envoy: int64/uint64 as 8 bytes little-endian), or `fallback`. */

@@ -4,7 +4,7 @@
 // a route"). forCurrentRoute() does that without turning the route name into a string: it
 // hashes the property's bytes where the host left them (memory.ts) and compares them with each
 // name's UTF-8 bytes, encoded once when the configuration was parsed. No allocation per request.
-import { BorrowedBytes, borrowHostResult } from "./memory";
+import { BorrowedBytes } from "./memory";
 import { ROUTE_NAME } from "./properties";
 import { keyArg } from "./args";
 
@@ -72,8 +72,8 @@ export class RouteMap<T> {
    * the host knows no route name. One host call, no allocation.
    */
   forCurrentRoute(): T | null {
-    if (!ROUTE_NAME.fetch()) return null;
-    const name: BorrowedBytes = borrowHostResult();
+    const name: BorrowedBytes | null = ROUTE_NAME.borrow();
+    if (name === null) return null;
     const index = this.find(name.ptr, name.length, hashBytes(name.ptr, name.length));
     return index >= 0 ? unchecked(this.entries[index]).value : null;
   }

@@ -9,12 +9,23 @@ import {
   getLogLevel, getPropertyString, getRouteName, getSharedData, getSourceAddress, logInfo, logWarn,
   registerRootContext, registerSharedQueue, requestBody, requestHeaders, resolveSharedQueue, responseHeaders,
   sendLocalResponse, setSharedData, setTickPeriodMilliseconds, wasmResultName,
-  callForeignFunction, closeRequest, getClusterName, getCurrentTimeMilliseconds, getPluginName, getPluginRootId,
+  callForeignFunction, closeRequest, getClusterName, ForeignFunction, PropertyPath, RouteMap, borrowSharedData,
+  borrowedSharedDataCas, getCurrentTimeMilliseconds, getPluginName, getPluginRootId,
   getPluginVmId, getPropertyInt, getRequestHost, getRequestId, getRequestMethod, getRequestPath, getRequestUrlPath,
   grpcCall, grpcCancel, pendingHttpCallCount, sendLocalResponseBytes, setProperty,
 } from "..";
 
 function orNull(value: string | null): string { return value !== null ? value : "(null)"; }
+
+/** Twelve routes (the table grows past its first 8 slots), one with a non-ASCII name, one named "". */
+const routeSettings = new RouteMap<string>();
+for (let i = 0; i < 10; i++) routeSettings.set("ns/route-" + i.toString(), "settings " + i.toString());
+routeSettings.set("ns/café", "settings café");
+routeSettings.set("", "settings of the empty name");
+routeSettings.set("ns/route-3", "settings 3, replaced");
+
+const missingFunction = new ForeignFunction("probe_missing_function");
+const ROUTE_NAME_PATH = new PropertyPath(["xds", "route_name"]);
 
 class ProbeRoot extends RootContext {
   ticks: Counter | null = null;
@@ -102,6 +113,27 @@ class ProbeStream extends HttpContext {
       return FilterHeadersStatus.Continue;
     }
     if (op == "get-missing") return reply(requestHeaders.get("x-not-sent") === null ? "null" : "present");
+    if (op == "echo") {
+      // Two reads in a row (the second reuses the scratch block), then values written back.
+      const long = header("x-long");
+      const short = header("x-short");
+      requestHeaders.set("x-echo-long", long);
+      requestHeaders.set("x-echo-short", short);
+      requestHeaders.set("x-has", (requestHeaders.has("x-long") ? "long " : "") + (requestHeaders.has("x-absent") ? "absent" : "-"));
+      return FilterHeadersStatus.Continue;
+    }
+    if (op == "numbers") {
+      requestHeaders.setNumber("x-zero", 0);
+      requestHeaders.setNumber("x-number", 1234567890);
+      requestHeaders.setNumber("x-max", u64.MAX_VALUE);
+      return FilterHeadersStatus.Continue;
+    }
+    if (op == "route-map") {
+      const settings = routeSettings.forCurrentRoute();
+      const borrowed = ROUTE_NAME_PATH.borrow();
+      const name = borrowed !== null ? String.UTF8.decodeUnsafe(borrowed.ptr, borrowed.length) : "(no route)";
+      return reply((settings !== null ? settings : "(none)") + " for " + name + " of " + routeSettings.size.toString());
+    }
     if (op == "property") {
       const value = getPropertyString(header("x-path").split("."));
       return reply(value !== null ? value : "(null)");
@@ -114,6 +146,11 @@ class ProbeStream extends HttpContext {
     if (op == "shared-get") {
       const found = getSharedData(header("x-key"));
       return reply(found === null ? "(null)" : String.UTF8.decode(found.value) + "|" + found.cas.toString());
+    }
+    if (op == "shared-borrow") {
+      const found = borrowSharedData(header("x-key"));
+      if (found === null) return reply("(null)");
+      return reply(String.UTF8.decodeUnsafe(found.ptr, found.length) + "|" + borrowedSharedDataCas().toString());
     }
     if (op == "shared-set") {
       const cas = header("x-cas");
@@ -148,6 +185,11 @@ class ProbeStream extends HttpContext {
     if (op == "foreign") {
       const answer = callForeignFunction(header("x-function"), String.UTF8.encode("args"));
       return reply(answer === null ? "(null)" : String.UTF8.decode(answer));
+    }
+    if (op == "foreign-missing") {
+      const first = missingFunction.call(String.UTF8.encode("args"));
+      const second = missingFunction.call(String.UTF8.encode("args"));
+      return reply((first === null ? "null" : "bytes") + " " + (second === null ? "null" : "bytes") + " " + (missingFunction.available ? "available" : "missing"));
     }
     if (op == "grpc") {
       const call = grpcCall(header("x-cluster"), "probe.Check", "Run", [new HeaderPair("x-md", "1")], String.UTF8.encode("msg"), 200);
