@@ -6,7 +6,7 @@
 
 /** `source.address` without the port (and without IPv6 brackets). */
 export function stripPort(address: string): string {
-  if (address.startsWith("[")) {
+  if (address.length > 0 && address.charCodeAt(0) == 0x5b) { // "[": an IPv6 address
     const close = address.indexOf("]");
     return close > 0 ? address.substring(1, close) : address;
   }

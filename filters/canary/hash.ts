@@ -43,8 +43,10 @@ export const FNV1A64_START: u64 = FNV_OFFSET_BASIS;
 export function fnv1a64Append(state: u64, text: string): u64 {
   let hash = state;
   const length = text.length;
+  // UTF-16 code unit i, read directly (charCodeAt is a bounds-checked call; i < length here).
+  const units = changetype<usize>(text);
   for (let i = 0; i < length; i++) {
-    let code = <u32>text.charCodeAt(i);
+    let code = <u32>load<u16>(units + (<usize>i << 1));
     if (code < 0x80) {
       hash = fnvByte(hash, code);
       continue;
@@ -55,7 +57,7 @@ export function fnv1a64Append(state: u64, text: string): u64 {
       continue;
     }
     if (code >= 0xd800 && code < 0xdc00 && i + 1 < length) {
-      const low = <u32>text.charCodeAt(i + 1);
+      const low = <u32>load<u16>(units + (<usize>(i + 1) << 1));
       if (low >= 0xdc00 && low < 0xe000) {
         const point = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
         hash = fnvByte(hash, 0xf0 | (point >> 18));

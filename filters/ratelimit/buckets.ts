@@ -22,6 +22,7 @@
 import { Decision, Limit, takeToken } from "./gcra";
 
 export const MAX_CAS_ATTEMPTS: i32 = 8;
+/** Slot n lives under "attache.ratelimit/<n>" (n in decimal). */
 export const SLOT_KEY_PREFIX = "attache.ratelimit/";
 export const RECORD_BYTES: i32 = 16;
 
@@ -47,14 +48,20 @@ export enum Outcome {
   FailedOpen = 2,
 }
 
+/** What consume decided; filled in place (the filter reuses one per VM). */
 export class Verdict {
-  constructor(
-    public readonly outcome: Outcome,
-    /** null when failed open. */
-    public readonly decision: Decision | null,
-    /** The key shared another key's bucket (slot collision with an active bucket). */
-    public readonly sharedSlot: bool,
-  ) {}
+  outcome: Outcome = Outcome.Allowed;
+  /** The bucket's answer; meaningless when failed open. */
+  readonly decision: Decision = new Decision();
+  /** The key shared another key's bucket (slot collision with an active bucket). */
+  sharedSlot: bool = false;
+
+  /** Records the outcome (consume). */
+  record(outcome: Outcome, sharedSlot: bool): Verdict {
+    this.outcome = outcome;
+    this.sharedSlot = sharedSlot;
+    return this;
+  }
 }
 
 /** The slot a key lives in. */
@@ -62,18 +69,15 @@ export function slotOf(fingerprint: u64, slotCount: u32): u32 {
   return <u32>(fingerprint % <u64>slotCount);
 }
 
-export function slotKey(slot: u32): string {
-  return SLOT_KEY_PREFIX + slot.toString();
-}
 
 /** Read into by consume (callbacks never overlap, so one serves every request). */
 const record = new SlotRecord();
 
 /**
  * Spends one token at `now` from the bucket of the key whose fingerprint (keyHash64 of the key,
- * key.ts) is `fingerprint`, retrying on CAS conflicts.
+ * key.ts) is `fingerprint`, retrying on CAS conflicts; the outcome goes into `into`.
  */
-export function consume(store: SlotStore, slotCount: u32, fingerprint: u64, limit: Limit, now: u64): Verdict {
+export function consume(store: SlotStore, slotCount: u32, fingerprint: u64, limit: Limit, now: u64, into: Verdict): Verdict {
   const slot = slotOf(fingerprint, slotCount);
   for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
     let owner = fingerprint;
@@ -90,11 +94,11 @@ export function consume(store: SlotStore, slotCount: u32, fingerprint: u64, limi
       }
       // else: the resident bucket is full again; take the slot over with a new bucket.
     }
-    const decision = takeToken(limit, tat, now);
-    if (!decision.allowed) return new Verdict(Outcome.Limited, decision, shared);
-    if (store.write(slot, owner, decision.tat, cas)) return new Verdict(Outcome.Allowed, decision, shared);
+    const decision = takeToken(limit, tat, now, into.decision);
+    if (!decision.allowed) return into.record(Outcome.Limited, shared);
+    if (store.write(slot, owner, decision.tat, cas)) return into.record(Outcome.Allowed, shared);
   }
-  return new Verdict(Outcome.FailedOpen, null, false);
+  return into.record(Outcome.FailedOpen, false);
 }
 
 /** Writes a slot record value at `ptr` (RECORD_BYTES): fingerprint then tat, both u64 little-endian. */

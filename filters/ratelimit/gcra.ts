@@ -26,19 +26,32 @@ export class Limit {
   }
 }
 
-/** Outcome of one request against one bucket. */
+/**
+ * Outcome of one request against one bucket. Filled in place by takeToken: the filter reuses one
+ * per VM (callbacks never overlap), so deciding allocates nothing.
+ */
 export class Decision {
-  constructor(
-    public readonly allowed: bool,
-    /** The bucket's new tat (unchanged when limited). */
-    public readonly tat: u64,
-    /** Tokens left after this request (0 when limited). */
-    public readonly remaining: u32,
-    /** Whole seconds until the bucket is full again (RateLimit-Reset). */
-    public readonly resetSeconds: u64,
-    /** Whole seconds until one request would be allowed (Retry-After); 0 when allowed. */
-    public readonly retryAfterSeconds: u64,
-  ) {}
+  allowed: bool = false;
+  /** The bucket's new tat (unchanged when limited). */
+  tat: u64 = 0;
+  /** Tokens left after this request (0 when limited). */
+  remaining: u32 = 0;
+  /** Whole seconds until the bucket is full again (RateLimit-Reset). */
+  resetSeconds: u64 = 0;
+  /** Whole seconds until one request would be allowed (Retry-After); 0 when allowed. */
+  retryAfterSeconds: u64 = 0;
+
+  private set(allowed: bool, tat: u64, remaining: u32, resetSeconds: u64, retryAfterSeconds: u64): Decision {
+    this.allowed = allowed;
+    this.tat = tat;
+    this.remaining = remaining;
+    this.resetSeconds = resetSeconds;
+    this.retryAfterSeconds = retryAfterSeconds;
+    return this;
+  }
+
+  limited(tat: u64, resetSeconds: u64, retryAfterSeconds: u64): Decision { return this.set(false, tat, 0, resetSeconds, retryAfterSeconds); }
+  allow(tat: u64, remaining: u32, resetSeconds: u64): Decision { return this.set(true, tat, remaining, resetSeconds, 0); }
 }
 
 /** Seconds rounded up, so a client that waits that long is never early. */
@@ -46,18 +59,18 @@ export function ceilSeconds(nanos: u64): u64 {
   return (nanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND;
 }
 
-/** Takes one token from the bucket whose tat is `tat` (0: new bucket) at time `now`. */
-export function takeToken(limit: Limit, tat: u64, now: u64): Decision {
+/** Takes one token from the bucket whose tat is `tat` (0: new bucket) at time `now`; the outcome goes into `into`. */
+export function takeToken(limit: Limit, tat: u64, now: u64, into: Decision): Decision {
   const start = tat > now ? tat : now;
   const nextTat = start + limit.emissionNanos;
   const ahead = nextTat - now;
   if (ahead > limit.windowNanos) {
     const waitNanos = ahead - limit.windowNanos;
     const fullIn = tat > now ? tat - now : 0;
-    return new Decision(false, tat, 0, ceilSeconds(fullIn), ceilSeconds(waitNanos));
+    return into.limited(tat, ceilSeconds(fullIn), ceilSeconds(waitNanos));
   }
   const remaining = <u32>((limit.windowNanos - ahead) / limit.emissionNanos);
-  return new Decision(true, nextTat, remaining, ceilSeconds(ahead), 0);
+  return into.allow(nextTat, remaining, ceilSeconds(ahead));
 }
 
 /** Tokens available at `now` without taking one (for tests and diagnostics). */

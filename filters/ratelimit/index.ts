@@ -12,16 +12,16 @@ import {
   responseHeaders, sendLocalResponse,
 } from "../sdk";
 import { HostRequestView } from "../canary/host-request";
-import { Outcome, consume } from "./buckets";
+import { Outcome, Verdict, consume } from "./buckets";
 import { RateLimitConfig, RouteLimit, parseRateLimitConfig } from "./config";
 import { bucketFingerprint } from "./key";
-import { Decision } from "./gcra";
 import { HeaderSink, LIMITED_DETAILS, LIMITED_STATUS, limitedBody, limitedHeaders, writeRateLimitHeaders } from "./response";
 import { SharedDataSlots } from "./shared-slots";
 
 const slots = new SharedDataSlots();
-// One view serves every request (reset per request; callbacks never overlap): no allocation.
+// One view and one verdict serve every request (callbacks never overlap): no allocation.
 const request = new HostRequestView();
+const verdict = new Verdict();
 
 /** RateLimit-* of an allowed request go straight into its response headers. */
 class ResponseHeaderSink extends HeaderSink {
@@ -60,9 +60,10 @@ class RateLimitRoot extends RootContext {
 }
 
 class RateLimitStream extends HttpContext {
-  /** An allowed request's route and decision, when the route adds RateLimit-* to the response. */
+  /** An allowed request's route, when it adds RateLimit-* to the response, and their values. */
   headersRoute: RouteLimit | null = null;
-  headersDecision: Decision | null = null;
+  remaining: u32 = 0;
+  resetSeconds: u64 = 0;
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const root = this.root as RateLimitRoot;
@@ -72,13 +73,13 @@ class RateLimitStream extends HttpContext {
 
     request.reset();
     const fingerprint = bucketFingerprint(route.route, route.keyBy, request);
-    const verdict = consume(slots, root.config.maxKeys, fingerprint, route.limit, getCurrentTimeNanoseconds());
+    consume(slots, root.config.maxKeys, fingerprint, route.limit, getCurrentTimeNanoseconds(), verdict);
     if (verdict.sharedSlot) root.sharedSlot!.increment();
     if (verdict.outcome == Outcome.FailedOpen) {
       root.failedOpen!.increment();
       return FilterHeadersStatus.Continue;
     }
-    const decision = verdict.decision!;
+    const decision = verdict.decision;
     if (verdict.outcome == Outcome.Limited) {
       root.limited!.increment();
       sendLocalResponse(LIMITED_STATUS, LIMITED_DETAILS, limitedBody(decision), limitedHeaders(route.limit, decision, route.legacyHeaders));
@@ -86,16 +87,17 @@ class RateLimitStream extends HttpContext {
     }
     root.allowed!.increment();
     if (route.responseHeaders) {
+      // Copied: the verdict is the next request's before this response comes back.
       this.headersRoute = route;
-      this.headersDecision = decision;
+      this.remaining = decision.remaining;
+      this.resetSeconds = decision.resetSeconds;
     }
     return FilterHeadersStatus.Continue;
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const route = this.headersRoute;
-    const decision = this.headersDecision;
-    if (route !== null && decision !== null) writeRateLimitHeaders(toResponse, route.limit, decision, route.legacyHeaders);
+    if (route !== null) writeRateLimitHeaders(toResponse, route.limit.burst, this.remaining, this.resetSeconds, route.legacyHeaders);
     return FilterHeadersStatus.Continue;
   }
 }

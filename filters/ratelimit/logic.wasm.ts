@@ -3,7 +3,7 @@
 import { parseDurationNanos as parseDuration } from "./duration";
 import { stripPort as strip } from "../canary/client-address";
 import { Decision, Limit, availableTokens, takeToken } from "./gcra";
-import { SlotRecord, SlotStore, consume, decodeRecord, encodeRecord } from "./buckets";
+import { Outcome, SlotRecord, SlotStore, Verdict, consume, decodeRecord, encodeRecord } from "./buckets";
 import { limitedBody, limitedHeaders, rateLimitHeaders } from "./response";
 import { HeaderPair } from "../sdk/headers";
 import { ConfigErrors } from "../sdk/json_view";
@@ -31,7 +31,7 @@ function describe(decision: Decision): string {
 }
 
 export function takeTokenAt(requests: u32, intervalNanos: u64, burst: u32, tat: u64, now: u64): string {
-  return describe(takeToken(new Limit(requests, intervalNanos, burst), tat, now));
+  return describe(takeToken(new Limit(requests, intervalNanos, burst), tat, now, new Decision()));
 }
 
 export function tokensAt(requests: u32, intervalNanos: u64, burst: u32, tat: u64, now: u64): u32 {
@@ -46,7 +46,7 @@ function joinHeaders(headers: HeaderPair[]): string {
 
 export function headersFor(requests: u32, intervalNanos: u64, burst: u32, tat: u64, now: u64, legacy: bool): string {
   const limit = new Limit(requests, intervalNanos, burst);
-  const decision = takeToken(limit, tat, now);
+  const decision = takeToken(limit, tat, now, new Decision());
   return decision.allowed ? joinHeaders(rateLimitHeaders(limit, decision, legacy))
     : joinHeaders(limitedHeaders(limit, decision, legacy)) + limitedBody(decision);
 }
@@ -90,10 +90,10 @@ export function fakeReset(conflicts: i32): void {
 }
 
 export function fakeConsume(slotCount: u32, key: string, requests: u32, intervalNanos: u64, burst: u32, now: u64): string {
-  const verdict = consume(fake, slotCount, hash(key), new Limit(requests, intervalNanos, burst), now);
+  const verdict = consume(fake, slotCount, hash(key), new Limit(requests, intervalNanos, burst), now, new Verdict());
   const names = ["allowed", "limited", "failed-open"];
   let text = names[<i32>verdict.outcome];
-  if (verdict.decision !== null) text += " remaining=" + verdict.decision!.remaining.toString();
+  if (verdict.outcome != Outcome.FailedOpen) text += " remaining=" + verdict.decision.remaining.toString();
   if (verdict.sharedSlot) text += " shared";
   return text;
 }

@@ -27,22 +27,25 @@ class HeaderListSink extends HeaderSink {
   put(name: string, value: u64): void { this.pairs.push(new HeaderPair(name, value.toString())); }
 }
 
-/** Writes RateLimit-* (and X-RateLimit-* when `legacyHeaders`) describing `decision` into `sink`. */
-export function writeRateLimitHeaders(sink: HeaderSink, limit: Limit, decision: Decision, legacyHeaders: bool): void {
-  sink.put("ratelimit-limit", limit.burst);
-  sink.put("ratelimit-remaining", decision.remaining);
-  sink.put("ratelimit-reset", decision.resetSeconds);
+/**
+ * Writes RateLimit-* (and X-RateLimit-* when `legacyHeaders`) into `sink`: the bucket's capacity
+ * `burst`, the tokens `remaining` after this request and `resetSeconds` until it is full again.
+ */
+export function writeRateLimitHeaders(sink: HeaderSink, burst: u32, remaining: u32, resetSeconds: u64, legacyHeaders: bool): void {
+  sink.put("ratelimit-limit", burst);
+  sink.put("ratelimit-remaining", remaining);
+  sink.put("ratelimit-reset", resetSeconds);
   if (legacyHeaders) {
-    sink.put("x-ratelimit-limit", limit.burst);
-    sink.put("x-ratelimit-remaining", decision.remaining);
-    sink.put("x-ratelimit-reset", decision.resetSeconds);
+    sink.put("x-ratelimit-limit", burst);
+    sink.put("x-ratelimit-remaining", remaining);
+    sink.put("x-ratelimit-reset", resetSeconds);
   }
 }
 
 /** RateLimit-* (and X-RateLimit-* when `legacyHeaders`) describing `decision`, as a list. */
 export function rateLimitHeaders(limit: Limit, decision: Decision, legacyHeaders: bool): HeaderPair[] {
   const list = new HeaderListSink();
-  writeRateLimitHeaders(list, limit, decision, legacyHeaders);
+  writeRateLimitHeaders(list, limit.burst, decision.remaining, decision.resetSeconds, legacyHeaders);
   return list.pairs;
 }
 

@@ -1,24 +1,15 @@
 // SlotStore on proxy-wasm shared data (buckets.ts explains the slot layout and CAS policy).
-// Per request: one key string (read and write use the same slot), the record read in place
-// where the host left it and written from one reused buffer.
-import { WasmResult, borrowSharedData, borrowedSharedDataCas, setSharedData } from "../sdk";
-import { RECORD_BYTES, SlotRecord, SlotStore, decodeRecord, slotKey, storeRecord } from "./buckets";
+// Per request nothing is allocated: the key "attache.ratelimit/<slot>" is never made as a string
+// (the SDK's numbered keys), the record is read where the host left it and written from one
+// reused buffer.
+import { WasmResult, borrowNumberedSharedData, borrowedSharedDataCas, setNumberedSharedData } from "../sdk";
+import { RECORD_BYTES, SLOT_KEY_PREFIX, SlotRecord, SlotStore, decodeRecord, storeRecord } from "./buckets";
 
 export class SharedDataSlots extends SlotStore {
-  private keySlot: i64 = -1;
-  private key: string = "";
   private readonly value: ArrayBuffer = new ArrayBuffer(RECORD_BYTES);
 
-  private keyOf(slot: u32): string {
-    if (<i64>slot != this.keySlot) {
-      this.key = slotKey(slot);
-      this.keySlot = slot;
-    }
-    return this.key;
-  }
-
   read(slot: u32, into: SlotRecord): bool {
-    const found = borrowSharedData(this.keyOf(slot));
+    const found = borrowNumberedSharedData(SLOT_KEY_PREFIX, slot);
     if (found === null) return false;
     decodeRecord(found.ptr, found.length, borrowedSharedDataCas(), into);
     return true;
@@ -26,6 +17,6 @@ export class SharedDataSlots extends SlotStore {
 
   write(slot: u32, fingerprint: u64, tat: u64, cas: u32): bool {
     storeRecord(changetype<usize>(this.value), fingerprint, tat);
-    return setSharedData(this.keyOf(slot), this.value, cas) == WasmResult.Ok;
+    return setNumberedSharedData(SLOT_KEY_PREFIX, slot, this.value, cas) == WasmResult.Ok;
   }
 }

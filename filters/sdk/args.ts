@@ -66,10 +66,8 @@ export function valueArg(text: string): Utf8Arg {
   return VALUE_ARG;
 }
 
-/** The decimal digits of `value` as the second argument of a host call (no string is made). */
-export function decimalValueArg(value: u64): Utf8Arg {
-  // u64 has at most 20 decimal digits: written backwards from the end of that span.
-  const end = VALUE_AREA + 20;
+/** Writes the decimal digits of `value` so that they end just before `end`; returns where they start. */
+function writeDecimal(value: u64, end: usize): usize {
   let at = end;
   let rest = value;
   do {
@@ -77,8 +75,36 @@ export function decimalValueArg(value: u64): Utf8Arg {
     store<u8>(at, 0x30 + <u32>(rest % 10));
     rest /= 10;
   } while (rest != 0);
+  return at;
+}
+
+/** u64 has at most 20 decimal digits. */
+const MAX_DIGITS: i32 = 20;
+
+/** The decimal digits of `value` as the second argument of a host call (no string is made). */
+export function decimalValueArg(value: u64): Utf8Arg {
+  const end = VALUE_AREA + <usize>MAX_DIGITS;
+  const start = writeDecimal(value, end);
   valueOverflow = null;
-  VALUE_ARG.ptr = at;
-  VALUE_ARG.length = end - at;
+  VALUE_ARG.ptr = start;
+  VALUE_ARG.length = end - start;
   return VALUE_ARG;
+}
+
+/**
+ * `prefix` followed by the decimal digits of `n` as the first argument of a host call, without
+ * making the string: numbered keys such as the ratelimit filter's "attache.ratelimit/42".
+ */
+export function numberedKeyArg(prefix: string, n: u64): Utf8Arg {
+  if (prefix.length * 3 + MAX_DIGITS > SLOT_BYTES) return keyArg(prefix + n.toString());
+  keyOverflow = null;
+  const prefixEnd = KEY_AREA + encodeUtf8(changetype<usize>(prefix), prefix.length, KEY_AREA);
+  // The digits go right after the prefix: written backwards from their end, then moved up.
+  const scratchEnd = KEY_AREA + <usize>SLOT_BYTES;
+  const digits = writeDecimal(n, scratchEnd);
+  const count = scratchEnd - digits;
+  memory.copy(prefixEnd, digits, count);
+  KEY_ARG.ptr = KEY_AREA;
+  KEY_ARG.length = prefixEnd + count - KEY_AREA;
+  return KEY_ARG;
 }

@@ -221,6 +221,15 @@ describe("shared data", () => {
     expect(errorLogs(a)).toEqual([]);
   });
 
+  it("builds numbered keys (prefix + decimal) without making strings", () => {
+    const host = start();
+    const longPrefix = "p".repeat(400); // too long for the key slot with 20 digits: the fallback
+    for (const [prefix, n] of [["slot/", "0"], ["attache.ratelimit/", "999999"], ["é/", "18446744073709551615"], [longPrefix, "42"]]) {
+      expect(probe(host, "shared-numbered", [["x-prefix", prefix!], ["x-n", n!], ["x-value", `v${n}`]]).body).toBe(`Ok v${n}`);
+      expect(text(host.getSharedData(`${prefix}${n}`)?.value)).toBe(`v${n}`);
+    }
+  });
+
   it("reads a value in place with its cas (borrowSharedData)", () => {
     const host = start();
     expect(probe(host, "shared-borrow", [["x-key", "k"]]).body).toBe("(null)");

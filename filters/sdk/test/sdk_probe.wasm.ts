@@ -10,7 +10,7 @@ import {
   registerRootContext, registerSharedQueue, requestBody, requestHeaders, resolveSharedQueue, responseHeaders,
   sendLocalResponse, setSharedData, setTickPeriodMilliseconds, wasmResultName,
   callForeignFunction, closeRequest, getClusterName, ForeignFunction, PropertyPath, RouteMap, borrowSharedData,
-  borrowedSharedDataCas, getCurrentTimeMilliseconds, getPluginName, getPluginRootId,
+  borrowedSharedDataCas, borrowNumberedSharedData, setNumberedSharedData, getCurrentTimeMilliseconds, getPluginName, getPluginRootId,
   getPluginVmId, getPropertyInt, getRequestHost, getRequestId, getRequestMethod, getRequestPath, getRequestUrlPath,
   grpcCall, grpcCancel, pendingHttpCallCount, sendLocalResponseBytes, setProperty,
 } from "..";
@@ -151,6 +151,12 @@ class ProbeStream extends HttpContext {
       const found = borrowSharedData(header("x-key"));
       if (found === null) return reply("(null)");
       return reply(String.UTF8.decodeUnsafe(found.ptr, found.length) + "|" + borrowedSharedDataCas().toString());
+    }
+    if (op == "shared-numbered") {
+      const n = U64.parseInt(header("x-n"), 10);
+      const set = setNumberedSharedData(header("x-prefix"), n, String.UTF8.encode(header("x-value")));
+      const found = borrowNumberedSharedData(header("x-prefix"), n);
+      return reply(wasmResultName(set) + " " + (found !== null ? String.UTF8.decodeUnsafe(found.ptr, found.length) : "(null)"));
     }
     if (op == "shared-set") {
       const cas = header("x-cas");
