@@ -21,6 +21,8 @@ export interface ModelCache {
   /** Per canonical Mapping object: its resolved references and selected Hosts (model/mapping-records.ts). */
   mappingStates: WeakMap<object, MappingState>;
   statuses: import("./diagnostics.ts").StatusCache;
+  /** A duplicate document's own ResourceRef (resources.ts duplicateRef), by document object. */
+  duplicateRefs: WeakMap<object, ResourceRef>;
   /** Options the per-resource results depend on. */
   optionsKey: unknown[];
   memo: Memo;
@@ -37,7 +39,7 @@ export interface MappingState {
 }
 
 export function createModelCache(): ModelCache {
-  return { canonical: new WeakMap(), byName: new Map(), checks: new WeakMap(), mappingStates: new WeakMap(), statuses: new WeakMap(), optionsKey: [], memo: new Memo() };
+  return { canonical: new WeakMap(), byName: new Map(), checks: new WeakMap(), mappingStates: new WeakMap(), statuses: new WeakMap(), duplicateRefs: new WeakMap(), optionsKey: [], memo: new Memo() };
 }
 
 /** The canonical object for `object` under `nameKey` ("<kind>/<namespace>/<name>"). */

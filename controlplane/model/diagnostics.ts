@@ -115,7 +115,8 @@ export class Diagnostics {
   static note(entry: DiagnosticTarget, text: string): void {
     if (entry instanceof EntryLog) return void entry.ops.push({ op: "note", text, unlessInvalid: false });
     if (entry.notes === NONE) entry.notes = [];
-    entry.notes.push(text);
+    // The same note from each virtual host a Mapping lands on says one thing once.
+    if (!entry.notes.includes(text)) entry.notes.push(text);
   }
 
   /** A note that only applies while the resource is still valid when it is written. */

@@ -154,8 +154,8 @@ describe("incremental model", () => {
       check: (r) => expect(Object.values(r.ir.wasmFilters[0].configuration.routes as object)).toEqual([{ requests: 6 }]),
     },
     {
-      // A new "x" document ahead of the old one: the old one turns Duplicate but keeps the
-      // name's ResourceRef, so the two statuses share it; the edit must rewrite the first.
+      // A new "x" document ahead of the old one: the old one turns Duplicate (with a ref of
+      // its own, not the name's it had as the first "x"); the edit must rewrite the first.
       name: "a group edit rewrites the status of a Mapping whose name a later duplicate shares",
       earlier: [route("main"), oldX],
       before: [route("main"), route("x", { weight: 10 }), oldX],
@@ -174,6 +174,24 @@ describe("incremental model", () => {
     expect(cache.state, "took the incremental path").toBe(state);
     expect(comparable(patched)).toEqual(comparable(buildModel({ revision: 2, resources: after, errors: [] }, TEST_OPTIONS)));
     check(patched);
+  });
+
+  it("a document that turned Duplicate does not re-stamp the valid one's status time on later builds", () => {
+    const cache = createModelCache();
+    const build = (resources: BundleResource[], revision: number, now: string) => buildModel({ revision, resources, errors: [] }, { ...TEST_OPTIONS, cache, now });
+    build([route("main"), oldX], 0, "2026-01-01T00:00:00Z");
+    const newX = route("x", { weight: 10 });
+    const before = [route("main"), newX, oldX];
+    build(before, 1, "2026-01-01T00:00:01Z");
+    // Full builds (a WasmFilter change forces one) with nothing changed for "x".
+    const state = cache.state;
+    const later = build([filter, ...before], 2, "2026-01-01T00:00:02Z");
+    expect(cache.state, "took a full build").not.toBe(state);
+    const again = build(before, 3, "2026-01-01T00:00:03Z");
+    const times = (r: ModelResult) => r.statuses.filter((s) => s.ref.name === "x").map((s) => s.conditions[0].lastTransitionTime);
+    // "x" has been Accepted since the first build (its first document changed, its status did not).
+    expect(times(later)).toEqual(["2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z"]);
+    expect(times(again)).toEqual(["2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z"]);
   });
 
   it("a one-Mapping edit keeps every other status, virtual host and cluster object", () => {

@@ -177,11 +177,9 @@ function patch(state: ModelState, change: Change, bundle: ResourceBundle, option
   for (const record of recompose) {
     composeEntry(record, logsOf);
     if (addedSet.has(record.resource.entry)) continue; // spliced in below
-    // Its slot is the first status with its ref, not the one the status cache holds: a
-    // later duplicate of the name (its "Duplicate" status) shares the ResourceRef object
-    // (stableRef), and the cache, keyed by ref, keeps whichever of the two was written last.
-    // Slots of removed documents are still in place here, but none shares a ref with an
-    // unchanged valid Mapping (a removed document's name was unique).
+    // Its slot is the status with its ref: a later duplicate of the name has its own ref
+    // (resources.ts duplicateRef). Slots of removed documents are still in place here, but
+    // none has the ref of an unchanged valid Mapping (a removed document's name was unique).
     const ref = record.resource.ref;
     const at = statuses.findIndex((s) => s.ref === ref);
     if (at < 0) throw new Error(`model state out of sync: no status for ${record.resource.key}`);

@@ -326,6 +326,15 @@ describe("structural sharing", () => {
     runs[2].statuses.forEach((s, i) => expect(s).toBe(runs[1].statuses[i]));
   });
 
+  it("says a canary member's note once when the group lands on several virtual hosts", () => {
+    const run = buildModel(bundle(docs(
+      doc("Host", "a", { hostname: "a.test" }), doc("Host", "b", { hostname: "b.test" }),
+      mapping("x", { prefix: "/x/", service: svc }),
+      mapping("y", { prefix: "/x/", service: "http://127.0.0.1:9002", weight: 10 }),
+    )), TEST_OPTIONS);
+    expect(condition(run, "Mapping", "y", "Accepted")?.message).toBe("Accepted; part of route default/x (its settings apply)");
+  });
+
   it("the same bundle objects are checked once (identity cache)", () => {
     const cache = createModelCache();
     const b = bundle(many(5));

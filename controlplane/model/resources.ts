@@ -152,6 +152,22 @@ export interface IndexedBundle {
   nameCounts: Map<string, number>;
 }
 
+/**
+ * The ResourceRef of a document that repeats an earlier one's name: its own, stable per
+ * document, and never the name's (stableRef). A document that was once the first of its name
+ * carries the name's ref in its identity; sharing it would make the two statuses overwrite
+ * each other in the status cache (keyed by ref), so every build would re-stamp the valid
+ * one's lastTransitionTime.
+ */
+function duplicateRef(cache: ModelCache, object: KubeObject, ref: ResourceRef): ResourceRef {
+  let own = cache.duplicateRefs.get(object);
+  if (!own) {
+    own = { ...ref };
+    cache.duplicateRefs.set(object, own);
+  }
+  return own;
+}
+
 function toResource(object: KubeObject, record: CheckedRecord, key: string, entry: StatusEntry): Resource<never, never> {
   const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
   return { ref: record.ref!, key, object, spec: object.spec, labels, entry, info: record.info } as Resource<never, never>;
@@ -194,7 +210,7 @@ export function indexBundle(bundle: ResourceBundle, options: ModelOptions, cache
     if (duplicate) {
       if (isOurs) {
         const where = duplicate.location ? ` at ${duplicate.location.file}:${duplicate.location.line}` : "";
-        Diagnostics.invalid(diagnostics.add(ref, resource.location, generation, false), [{ path: "metadata.name", message: `duplicate ${kind} ${key}; the first one${where} is used` }], "Duplicate");
+        Diagnostics.invalid(diagnostics.add(duplicateRef(cache, object, ref), resource.location, generation, false), [{ path: "metadata.name", message: `duplicate ${kind} ${key}; the first one${where} is used` }], "Duplicate");
       }
       continue;
     }
