@@ -5,6 +5,7 @@
 //    └─ RootContextState (plugin: root_id, configuration, tick period, queues)
 //        └─ HttpStreamState (request/response headers, bodies, trailers, local response)
 import type { HeaderPairs } from "./abi/serialization.ts";
+import type { PropertySource } from "./properties.ts";
 
 export interface LocalResponse {
   statusCode: number;
@@ -87,6 +88,8 @@ export class HttpStreamState extends PropertyHolder {
   requestEndOfStream = false;
   responseEndOfStream = false;
   localResponse: LocalResponse | null = null;
+  /** The request's attributes from the embedder (properties.ts PropertySource), if any. */
+  attributes: PropertySource | null = null;
   /** proxy_continue_stream / proxy_close_stream calls, in order. */
   readonly streamEvents: Array<{ event: "continue" | "close"; streamType: number }> = [];
   donePending = false;

@@ -133,8 +133,13 @@ export class ContextDispatcher {
     return action ?? fallback;
   }
 
-  requestHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean): number {
-    stream.requestHeaders = lowerCased(headers);
+  /**
+   * The host works on its own copy of `headers` unless `inPlace`: then the caller hands over a
+   * list whose names are already lower-case, and the module's edits land in it directly, as
+   * Envoy's host functions edit the stream's header map (a filter chain saves a copy per filter).
+   */
+  requestHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean, inPlace = false): number {
+    stream.requestHeaders = inPlace ? headers : lowerCased(headers);
     stream.requestEndOfStream = endOfStream;
     const action = this.callHot(this.onRequestHeaders, "proxy_on_request_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0);
     return this.forced(action, HeadersAction.StopIteration, HeadersAction.Continue);
@@ -154,8 +159,9 @@ export class ContextDispatcher {
     return this.forced(action, TrailersAction.StopIteration, TrailersAction.Continue);
   }
 
-  responseHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean): number {
-    stream.responseHeaders = lowerCased(headers);
+  /** `inPlace` as for requestHeaders. */
+  responseHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean, inPlace = false): number {
+    stream.responseHeaders = inPlace ? headers : lowerCased(headers);
     stream.responseEndOfStream = endOfStream;
     const action = this.callHot(this.onResponseHeaders, "proxy_on_response_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0);
     return this.forced(action, HeadersAction.StopIteration, HeadersAction.Continue);

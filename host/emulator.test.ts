@@ -44,6 +44,21 @@ describe("HostEmulator lifecycle (against the ABI probe)", () => {
     expect(probe.host.getCurrentRequestHeaders(id)).toEqual([[":path", "/"], ["x-upper", "1"], ["x-two", "2"], ["x-probe-seen", "3"]]);
   });
 
+  it("edits the caller's header lists in place when handed over (inPlace), and only a copy otherwise", () => {
+    const probe = new Probe();
+    const dispatcher = probe.host.plugin.dispatcher!;
+    const id = probe.host.initializeHttpContext();
+    const stream = probe.context(id);
+    if (stream.kind !== "http") throw new Error("expected an HTTP stream");
+    const request: Array<[string, string]> = [[":path", "/"], ["x-one", "1"]];
+    expect(dispatcher.requestHeaders(stream, request, true, true)).toBe(HeadersAction.Continue);
+    expect(request).toEqual([[":path", "/"], ["x-one", "1"], ["x-probe-seen", "2"]]);
+    const response: Array<[string, string]> = [[":status", "200"]];
+    dispatcher.responseHeaders(stream, response, false);
+    expect(response).toEqual([[":status", "200"]]);
+    expect(probe.host.getCurrentResponseHeaders(id)).toEqual([[":status", "200"], ["x-probe-response", "1"]]);
+  });
+
   it("accumulates the request body while the module answers StopIterationAndBuffer", () => {
     const probe = new Probe(probeOptions().withLogLevel("debug"));
     const id = probe.host.initializeHttpContext();

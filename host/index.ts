@@ -14,7 +14,7 @@ export type { ForeignFunction } from "./imports/host-api.ts";
 export { compileProxyWasm, loadProxyWasmFile, ModuleLoadError, type CompiledProxyWasm } from "./loader.ts";
 export { MetricsStore } from "./metrics.ts";
 export { ProxyWasmPlugin, FAIL_CLOSED_STATUS, FAIL_CLOSED_DETAILS, type PluginOptions } from "./plugin.ts";
-export { encodeProperty, propertyKey, type PropertyInput } from "./properties.ts";
+export { encodeProperty, propertyKey, type PropertyInput, type PropertySource } from "./properties.ts";
 export { InProcessSharedData, type SharedDataStore } from "./shared-data.ts";
 export { SharedQueueRegistry } from "./shared-queues.ts";
 export { ProxyWasmVm, type LogEntry, type VmOptions } from "./vm.ts";

@@ -2,13 +2,24 @@
 // "Property values (Envoy)"; envoy source/extensions/filters/common/expr/context.cc):
 //   1. values set on the context (proxy_set_property, or per-stream values from the embedder),
 //   2. values set on its root context,
-//   3. values the embedder configured for the VM (e.g. xds.route_name, source.address),
-//   4. values derived from the stream: request.path/url_path/method/host/scheme/id/headers,
+//   3. the request's attributes from the embedder (a PropertySource on the stream: Envoy's
+//      stream info, e.g. xds.route_name and source.address, one source for every filter),
+//   4. values the embedder configured for the VM (e.g. xds.route_name, source.address),
+//   5. values derived from the stream: request.path/url_path/method/host/scheme/id/headers,
 //      response.code/headers, and the plugin_name/plugin_root_id/plugin_vm_id of the plugin.
 // Strings travel as raw bytes, integers as 8-byte little-endian, bool as one byte, maps in the
 // header-map pair format.
 import { PropertyValue, joinPropertyPath, type HeaderPairs } from "./abi/serialization.ts";
 import type { ContextState } from "./contexts.ts";
+
+/**
+ * Attributes of one request an embedder supplies (HttpStreamState.attributes), answered by
+ * joined key (propertyKey). A request through several filters can hand every filter's stream
+ * the same source, which encodes each value once, on first read; a Map satisfies it too.
+ */
+export interface PropertySource {
+  get(key: string): Uint8Array | undefined;
+}
 
 export type PropertyInput = string | Uint8Array | number | bigint | boolean | HeaderPairs;
 
@@ -90,6 +101,8 @@ export function resolveProperty(
     if (context.kind === "http") {
       const fromRoot = context.root.propertiesIfAny?.get(key);
       if (fromRoot) return fromRoot;
+      const attribute = context.attributes?.get(key);
+      if (attribute) return attribute;
     }
   }
   const configured = vmProperties.size ? vmProperties.get(key) : undefined;

@@ -4,6 +4,8 @@
 // HCM (`disabled: true`) and switched on by the route's typed_per_filter_config FilterConfig
 // (http_connection_manager.proto HttpFilter.disabled; route_components.proto FilterConfig).
 
+import type { PropertySource } from "../../host/index.ts";
+
 /** Lower-case header pairs in wire order; filters edit them in place. */
 export type HeaderPairs = Array<[string, string]>;
 
@@ -25,6 +27,11 @@ export interface RequestInfo {
   path: string;
   host: string;
   protocol: string;
+  /**
+   * Envoy's attributes of this request as Wasm filters read them, made by the first Wasm
+   * filter that runs and shared by the rest (../wasm/request-properties.ts).
+   */
+  attributes?: PropertySource;
 }
 
 /** One filter's per-request instance (an HTTP context). */

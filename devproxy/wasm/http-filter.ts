@@ -8,7 +8,7 @@ import { HeadersAction, type HttpCallout, type HttpStreamState, type LocalRespon
 import type { Snapshot } from "../config/snapshot.ts";
 import { CONTINUE, type FilterResult, type HeaderPairs, type HttpFilterInstance, type RequestInfo } from "../proxy/filters.ts";
 import type { UpstreamPool } from "../proxy/upstream.ts";
-import { requestProperties } from "./request-properties.ts";
+import { requestAttributes } from "./request-properties.ts";
 
 export interface CalloutSender {
   upstreams: UpstreamPool;
@@ -24,18 +24,11 @@ function toReply(local: LocalResponse): FilterResult {
 }
 
 /**
- * Brings the host's copy of a header list back into the chain's list when the module changed
- * it. Host functions replace or splice pairs and never edit one in place, so a list the module
- * left alone still holds the very same pair objects: then there is nothing to copy (the
- * common case for filters that only read headers).
+ * The host edits the chain's header list in place (dispatcher `inPlace`); only
+ * proxy_set_header_map_pairs swaps in a new list, whose pairs then replace the chain's.
  */
 function copyBack(target: HeaderPairs, source: HeaderPairs | null): void {
   if (!source || source === target) return;
-  if (source.length === target.length) {
-    let i = 0;
-    while (i < source.length && source[i] === target[i]) i++;
-    if (i === source.length) return;
-  }
   target.length = 0;
   for (const pair of source) target.push(pair);
 }
@@ -68,10 +61,11 @@ export class WasmHttpFilter implements HttpFilterInstance {
     }
     this.stream = stream;
     // Envoy attributes a filter reads per request (envoy-wasm-wiring.md "Properties").
-    const properties = stream.properties;
-    for (const [key, value] of requestProperties(this.info)) properties.set(key, value);
+    stream.attributes = requestAttributes(this.info);
     const before = stream.streamEvents.length;
-    const action = plugin.guard(stream, () => plugin.dispatcher!.requestHeaders(stream, headers, endOfStream), continueAction);
+    // The chain's lists have lower-case names (Node's, the host's and the route edits'), so
+    // the module edits them in place, as Envoy's filters edit the stream's header map.
+    const action = plugin.guard(stream, () => plugin.dispatcher!.requestHeaders(stream, headers, endOfStream, true), continueAction);
     return this.settle(stream, action, before, headers, "request");
   }
 
@@ -80,7 +74,7 @@ export class WasmHttpFilter implements HttpFilterInstance {
     const stream = this.stream;
     if (!plugin || !stream || stream.localResponse) return CONTINUE;
     const before = stream.streamEvents.length;
-    const action = plugin.guard(stream, () => plugin.dispatcher!.responseHeaders(stream, headers, endOfStream), continueAction);
+    const action = plugin.guard(stream, () => plugin.dispatcher!.responseHeaders(stream, headers, endOfStream, true), continueAction);
     return this.settle(stream, action, before, headers, "response");
   }
 

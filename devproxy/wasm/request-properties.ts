@@ -1,12 +1,13 @@
 // The per-request Envoy attributes a Wasm filter reads with proxy_get_property
 // (envoy-wasm-wiring.md "Properties"): xds.route_name, source.address, source.port,
 // request.id and request.protocol, encoded as Envoy hands them over (strings raw, integers
-// 8-byte little-endian). A request through N Wasm filters needs them N times; they are encoded
-// once per request and the same bytes go into every filter's stream. Sharing is safe: the host
-// only reads property values, and a module's proxy_set_property replaces the entry in its own
-// stream's map rather than writing into the bytes.
+// 8-byte little-endian). One RequestAttributes serves every Wasm filter of a request (host
+// streams consult it through HttpStreamState.attributes) and encodes a value only when a
+// filter first reads it: most filters read two of the five. Sharing is safe: the host only
+// reads property values, and a module's proxy_set_property goes into its own stream's map,
+// which the host consults first.
 import { encodeUtf8 } from "../../host/abi/utf8.ts";
-import { propertyKey } from "../../host/index.ts";
+import { propertyKey, type PropertySource } from "../../host/index.ts";
 import type { RequestInfo } from "../proxy/filters.ts";
 
 // Property keys are fixed: join their paths once, not per request.
@@ -15,8 +16,6 @@ const SOURCE_ADDRESS = propertyKey("source.address");
 const SOURCE_PORT = propertyKey("source.port");
 const REQUEST_ID = propertyKey("request.id");
 const PROTOCOL = propertyKey("request.protocol");
-
-export type EncodedProperties = ReadonlyArray<readonly [string, Uint8Array]>;
 
 /** An int64 property (ABI: 8 bytes little-endian) for a non-negative safe integer. */
 function int64(value: number): Uint8Array {
@@ -29,26 +28,28 @@ function int64(value: number): Uint8Array {
   return out;
 }
 
-function encode(info: RequestInfo): EncodedProperties {
-  return [
-    [ROUTE_NAME, encodeUtf8(info.routeName)],
-    [SOURCE_ADDRESS, encodeUtf8(info.sourceAddress)],
-    [SOURCE_PORT, int64(info.sourcePort)],
-    [REQUEST_ID, encodeUtf8(info.requestId)],
-    [PROTOCOL, encodeUtf8(info.protocol)],
-  ];
+export class RequestAttributes implements PropertySource {
+  private routeName: Uint8Array | undefined;
+  private sourceAddress: Uint8Array | undefined;
+  private sourcePort: Uint8Array | undefined;
+  private requestId: Uint8Array | undefined;
+  private protocol: Uint8Array | undefined;
+
+  constructor(private readonly info: RequestInfo) {}
+
+  get(key: string): Uint8Array | undefined {
+    switch (key) {
+      case ROUTE_NAME: return (this.routeName ??= encodeUtf8(this.info.routeName));
+      case SOURCE_ADDRESS: return (this.sourceAddress ??= encodeUtf8(this.info.sourceAddress));
+      case SOURCE_PORT: return (this.sourcePort ??= int64(this.info.sourcePort));
+      case REQUEST_ID: return (this.requestId ??= encodeUtf8(this.info.requestId));
+      case PROTOCOL: return (this.protocol ??= encodeUtf8(this.info.protocol));
+      default: return undefined;
+    }
+  }
 }
 
-// The filters of one request are instantiated one after the other with the same RequestInfo,
-// so remembering the last request is enough to share the encoding along the chain. Requests
-// that interleave (a filter waiting for a callout) simply encode again: never wrong, only slower.
-let lastInfo: RequestInfo | undefined;
-let lastEncoded: EncodedProperties = [];
-
-export function requestProperties(info: RequestInfo): EncodedProperties {
-  if (info !== lastInfo) {
-    lastEncoded = encode(info);
-    lastInfo = info;
-  }
-  return lastEncoded;
+/** The attributes of `info`'s request, made by its first Wasm filter and kept on the RequestInfo. */
+export function requestAttributes(info: RequestInfo): PropertySource {
+  return (info.attributes ??= new RequestAttributes(info));
 }

@@ -70,6 +70,26 @@ describe("property host functions (through the ABI probe)", () => {
     expect(get("my\0flag", other).status).toBe(WasmResult.NotFound);
   });
 
+  it("consults the stream's attribute source after the stream's and root's own values and before the VM's", () => {
+    const stream = probe.context(id);
+    if (stream.kind !== "http") throw new Error("expected an HTTP stream");
+    const asked: string[] = [];
+    stream.attributes = {
+      get(key) {
+        asked.push(key);
+        if (key === "xds\0route_name") return PropertyValue.string("route-from-request");
+        if (key === "request\0id") return PropertyValue.string("from-attributes");
+        return undefined;
+      },
+    };
+    expect(get("xds\0route_name").text).toBe("route-from-request"); // over the VM-configured route-a
+    expect(get("request\0id").text).toBe("abc"); // the stream's own value wins
+    expect(get("source\0address").text).toBe("10.0.0.1:5000"); // not in the source: the VM's value
+    expect(asked).toEqual(["xds\0route_name", "source\0address"]);
+    const other = probe.host.initializeHttpContext();
+    expect(get("xds\0route_name", other).text).toBe("route-a"); // another stream without a source
+  });
+
   it("bad pointers are InvalidMemoryAccess", () => {
     expect(probe.call("proxy_get_property", id, 0x7fff_fff0, 64, rp, rl)).toBe(WasmResult.InvalidMemoryAccess);
     expect(probe.call("proxy_set_property", id, 0x7fff_fff0, 64, 0, 0)).toBe(WasmResult.InvalidMemoryAccess);

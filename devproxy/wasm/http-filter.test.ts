@@ -1,0 +1,65 @@
+// WasmHttpFilter, the data plane's adapter from the filter chain to host/, driven with the ABI
+// probe module (host/testdata/abi-probe.wasm.ts): what the chain sees of a module's header
+// edits, its local replies and the request attributes it reads.
+import { describe, expect, it } from "vitest";
+import { Probe } from "../../host/testdata/probe.ts";
+import type { HeaderPairs, RequestInfo } from "../proxy/filters.ts";
+import { WasmHttpFilter } from "./http-filter.ts";
+
+const info = (): RequestInfo => ({
+  routeName: "default/echo", sourceAddress: "10.0.0.7:41000", sourcePort: 41000, requestId: "req-1",
+  method: "GET", path: "/echo", host: "example.test", protocol: "HTTP/1.1",
+});
+
+/** proxy_get_property of `path` (NUL-joined) inside stream `id`, through the probe's trampoline. */
+function readProperty(probe: Probe, id: number, path: string): string | undefined {
+  const [rp, rl] = probe.slots(2);
+  const [p, l] = probe.put(path);
+  return probe.call("proxy_get_property", id, p, l, rp, rl) === 0 ? probe.returnedText(rp, rl) : undefined;
+}
+
+describe("WasmHttpFilter (devproxy adapter to the host)", () => {
+  it("puts the module's header edits into the chain's own lists, on the request and the response", () => {
+    const probe = new Probe();
+    const filter = new WasmHttpFilter(probe.host.plugin, "fail-closed", info(), undefined);
+    const request: HeaderPairs = [["host", "example.test"], ["x-one", "1"]];
+    expect(filter.onRequestHeaders(request, true)).toEqual({ kind: "continue" });
+    expect(request).toEqual([["host", "example.test"], ["x-one", "1"], ["x-probe-seen", "2"]]);
+    const response: HeaderPairs = [[":status", "200"], ["content-type", "text/plain"]];
+    expect(filter.onResponseHeaders(response, false)).toEqual({ kind: "continue" });
+    expect(response).toEqual([[":status", "200"], ["content-type", "text/plain"], ["x-probe-response", "1"]]);
+    filter.onDone();
+  });
+
+  it("turns a local response into the chain's reply, with a content type for its body", () => {
+    const probe = new Probe();
+    const filter = new WasmHttpFilter(probe.host.plugin, "fail-closed", info(), undefined);
+    const result = filter.onRequestHeaders([["x-probe", "local"]], true);
+    expect(result).toMatchObject({ kind: "reply", reply: { status: 403, headers: [["x-probe-reason", "test"], ["content-type", "text/plain"]] } });
+    expect(String((result as { reply: { body: Buffer } }).reply.body)).toBe("denied");
+    filter.onDone();
+  });
+
+  it("gives every filter of a request the request's attributes, encoded once and shared", () => {
+    const probe = new Probe();
+    const request = info();
+    const first = new WasmHttpFilter(probe.host.plugin, "fail-closed", request, undefined);
+    const second = new WasmHttpFilter(probe.host.plugin, "fail-closed", request, undefined);
+    first.onRequestHeaders([], true);
+    second.onRequestHeaders([], true);
+    // Context ids come from one counter: the two streams are the last two ids handed out.
+    const streams = Array.from({ length: 8 }, (_, i) => probe.vm.contexts.get(i + 1)).filter((c) => c?.kind === "http");
+    const [a, b] = streams.map((s) => s!.id) as [number, number];
+    expect(readProperty(probe, a, "xds\0route_name")).toBe("default/echo");
+    expect(readProperty(probe, b, "source\0address")).toBe("10.0.0.7:41000");
+    expect(readProperty(probe, b, "request\0id")).toBe("req-1");
+    expect(readProperty(probe, b, "request\0protocol")).toBe("HTTP/1.1");
+    expect(request.attributes).toBeDefined();
+    // A value one filter sets on its own stream does not leak into the shared attributes.
+    const [kp, kl] = probe.put("xds\0route_name");
+    const [vp, vl] = probe.put("changed");
+    expect(probe.call("proxy_set_property", a, kp, kl, vp, vl)).toBe(0);
+    expect(readProperty(probe, a, "xds\0route_name")).toBe("changed");
+    expect(readProperty(probe, b, "xds\0route_name")).toBe("default/echo");
+  });
+});
