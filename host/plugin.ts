@@ -4,7 +4,8 @@
 // a 503 local response with details `wasm_fail_stream`, as Envoy sends; fail open: the stream
 // continues untouched — and the next use builds a fresh VM and restarts the plugin (Envoy's
 // FAIL_RELOAD behaviour, which keeps one bad request from disabling the filter for good).
-import { LogLevel } from "./abi/enums.ts";
+import { HeadersAction, LogLevel } from "./abi/enums.ts";
+import type { HeaderPairs } from "./abi/serialization.ts";
 import type { HttpStreamState, RootContextState } from "./contexts.ts";
 import { ContextDispatcher } from "./dispatcher.ts";
 import { VmFailure, type FailurePolicy } from "./failure.ts";
@@ -96,9 +97,12 @@ export class ProxyWasmPlugin {
 
   newStream(): HttpStreamState {
     const { dispatcher, root } = this.healthy();
-    return this.guard(undefined, () => dispatcher.createHttpStream(root), () => {
-      throw this.failures[this.failures.length - 1]!;
-    });
+    try {
+      return dispatcher.createHttpStream(root);
+    } catch (error) {
+      this.failed(error, undefined);
+      throw error;
+    }
   }
 
   /**
@@ -108,19 +112,65 @@ export class ProxyWasmPlugin {
    * without reaching the new VM, which never saw its context id.
    */
   guard<T>(stream: HttpStreamState | undefined, run: () => T, onFailure: () => T): T {
-    if (stream && this.current?.vm.contexts.get(stream.id) !== stream) {
-      this.applyPolicy(stream);
-      return onFailure();
-    }
+    if (stream && !this.runningFor(stream)) return onFailure();
     try {
       return run();
     } catch (error) {
-      if (!(error instanceof VmFailure)) throw error;
-      if (!this.failures.includes(error)) this.record(error);
-      this.options.vm?.onLog?.({ level: LogLevel.Critical, message: error.message, contextId: stream?.id ?? null });
-      if (stream) this.applyPolicy(stream);
+      this.failed(error, stream);
       return onFailure();
     }
+  }
+
+  // A data plane's per-request calls, guarded as guard() does but without a closure per call.
+  // On failure they answer Continue: the policy's local response, if any, is on the stream.
+
+  requestHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean, inPlace = false): number {
+    const running = this.runningFor(stream);
+    if (!running) return HeadersAction.Continue;
+    try {
+      return running.dispatcher.requestHeaders(stream, headers, endOfStream, inPlace);
+    } catch (error) {
+      this.failed(error, stream);
+      return HeadersAction.Continue;
+    }
+  }
+
+  responseHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean, inPlace = false): number {
+    const running = this.runningFor(stream);
+    if (!running) return HeadersAction.Continue;
+    try {
+      return running.dispatcher.responseHeaders(stream, headers, endOfStream, inPlace);
+    } catch (error) {
+      this.failed(error, stream);
+      return HeadersAction.Continue;
+    }
+  }
+
+  /** proxy_on_log/done/delete for `stream` (nothing when its VM failed since). */
+  completeStream(stream: HttpStreamState): void {
+    const running = this.runningFor(stream);
+    if (!running) return;
+    try {
+      running.dispatcher.completeStream(stream);
+    } catch (error) {
+      this.failed(error, stream);
+    }
+  }
+
+  /** The running VM `stream` belongs to; null, with the policy applied, when that VM failed since. */
+  private runningFor(stream: HttpStreamState): RunningVm | null {
+    const current = this.current;
+    if (current && current.vm.contexts.get(stream.id) === stream) return current;
+    this.applyPolicy(stream);
+    return null;
+  }
+
+  /** Records a VmFailure (anything else is a host bug and propagates) and applies the policy. */
+  private failed(error: unknown, stream: HttpStreamState | undefined): void {
+    if (!(error instanceof VmFailure)) throw error;
+    if (!this.failures.includes(error)) this.record(error);
+    this.options.vm?.onLog?.({ level: LogLevel.Critical, message: error.message, contextId: stream?.id ?? null });
+    if (stream) this.applyPolicy(stream);
   }
 
   private applyPolicy(stream: HttpStreamState): void {

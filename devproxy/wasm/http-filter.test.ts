@@ -2,7 +2,7 @@
 // probe module (host/testdata/abi-probe.wasm.ts): what the chain sees of a module's header
 // edits, its local replies and the request attributes it reads.
 import { describe, expect, it } from "vitest";
-import { Probe } from "../../host/testdata/probe.ts";
+import { Probe, probeOptions } from "../../host/testdata/probe.ts";
 import type { HeaderPairs, RequestInfo } from "../proxy/filters.ts";
 import { WasmHttpFilter } from "./http-filter.ts";
 
@@ -38,6 +38,24 @@ describe("WasmHttpFilter (devproxy adapter to the host)", () => {
     expect(result).toMatchObject({ kind: "reply", reply: { status: 403, headers: [["x-probe-reason", "test"], ["content-type", "text/plain"]] } });
     expect(String((result as { reply: { body: Buffer } }).reply.body)).toBe("denied");
     filter.onDone();
+  });
+
+  it.each([
+    ["fail-closed", { kind: "reply", reply: { status: 503 } }],
+    ["fail-open", { kind: "continue" }],
+  ] as const)("applies the %s policy when the module traps, and the next request gets a fresh VM", (policy, answer) => {
+    const probe = new Probe(probeOptions().withFailurePolicy(policy));
+    const plugin = probe.host.plugin;
+    const trapping = new WasmHttpFilter(plugin, policy, info(), undefined);
+    expect(trapping.onRequestHeaders([["x-probe", "trap"]], true)).toMatchObject(answer);
+    trapping.onDone();
+    expect(plugin.failures).toHaveLength(1);
+    const next: HeaderPairs = [];
+    const healthy = new WasmHttpFilter(plugin, policy, info(), undefined);
+    expect(healthy.onRequestHeaders(next, true)).toEqual({ kind: "continue" });
+    expect(next).toEqual([["x-probe-seen", "0"]]);
+    healthy.onDone();
+    expect(plugin.generation).toBe(2);
   });
 
   it("gives every filter of a request the request's attributes, encoded once and shared", () => {

@@ -33,7 +33,6 @@ function copyBack(target: HeaderPairs, source: HeaderPairs | null): void {
   for (const pair of source) target.push(pair);
 }
 
-const continueAction = () => HeadersAction.Continue;
 const nothing = () => undefined;
 
 export class WasmHttpFilter implements HttpFilterInstance {
@@ -65,7 +64,7 @@ export class WasmHttpFilter implements HttpFilterInstance {
     const before = stream.streamEvents.length;
     // The chain's lists have lower-case names (Node's, the host's and the route edits'), so
     // the module edits them in place, as Envoy's filters edit the stream's header map.
-    const action = plugin.guard(stream, () => plugin.dispatcher!.requestHeaders(stream, headers, endOfStream, true), continueAction);
+    const action = plugin.requestHeaders(stream, headers, endOfStream, true);
     return this.settle(stream, action, before, headers, "request");
   }
 
@@ -74,7 +73,7 @@ export class WasmHttpFilter implements HttpFilterInstance {
     const stream = this.stream;
     if (!plugin || !stream || stream.localResponse) return CONTINUE;
     const before = stream.streamEvents.length;
-    const action = plugin.guard(stream, () => plugin.dispatcher!.responseHeaders(stream, headers, endOfStream, true), continueAction);
+    const action = plugin.responseHeaders(stream, headers, endOfStream, true);
     return this.settle(stream, action, before, headers, "response");
   }
 
@@ -82,7 +81,7 @@ export class WasmHttpFilter implements HttpFilterInstance {
     const plugin = this.plugin;
     const stream = this.stream;
     if (!plugin || !stream || stream.completed) return;
-    plugin.guard(stream, () => plugin.dispatcher?.completeStream(stream), nothing);
+    plugin.completeStream(stream);
   }
 
   /** Continue, reply, or wait for callouts until the module continues or replies. */

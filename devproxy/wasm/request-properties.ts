@@ -28,6 +28,20 @@ function int64(value: number): Uint8Array {
   return out;
 }
 
+/** Route names repeat on every request of a route: their encodings are kept (bounded). */
+const routeNameBytes = new Map<string, Uint8Array>();
+const MAX_KEPT_ROUTE_NAMES = 4096;
+
+function encodedRouteName(name: string): Uint8Array {
+  let bytes = routeNameBytes.get(name);
+  if (bytes === undefined) {
+    if (routeNameBytes.size >= MAX_KEPT_ROUTE_NAMES) routeNameBytes.clear();
+    bytes = encodeUtf8(name);
+    routeNameBytes.set(name, bytes);
+  }
+  return bytes;
+}
+
 export class RequestAttributes implements PropertySource {
   private routeName: Uint8Array | undefined;
   private sourceAddress: Uint8Array | undefined;
@@ -39,7 +53,7 @@ export class RequestAttributes implements PropertySource {
 
   get(key: string): Uint8Array | undefined {
     switch (key) {
-      case ROUTE_NAME: return (this.routeName ??= encodeUtf8(this.info.routeName));
+      case ROUTE_NAME: return (this.routeName ??= encodedRouteName(this.info.routeName));
       case SOURCE_ADDRESS: return (this.sourceAddress ??= encodeUtf8(this.info.sourceAddress));
       case SOURCE_PORT: return (this.sourcePort ??= int64(this.info.sourcePort));
       case REQUEST_ID: return (this.requestId ??= encodeUtf8(this.info.requestId));
