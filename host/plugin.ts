@@ -124,22 +124,15 @@ export class ProxyWasmPlugin {
   // A data plane's per-request calls, guarded as guard() does but without a closure per call.
   // On failure they answer Continue: the policy's local response, if any, is on the stream.
 
-  requestHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean, inPlace = false): number {
+  /** proxy_on_request_headers or proxy_on_response_headers (`phase`) for `stream`. */
+  headers(phase: "request" | "response", stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean, inPlace = false): number {
     const running = this.runningFor(stream);
     if (!running) return HeadersAction.Continue;
     try {
-      return running.dispatcher.requestHeaders(stream, headers, endOfStream, inPlace);
-    } catch (error) {
-      this.failed(error, stream);
-      return HeadersAction.Continue;
-    }
-  }
-
-  responseHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean, inPlace = false): number {
-    const running = this.runningFor(stream);
-    if (!running) return HeadersAction.Continue;
-    try {
-      return running.dispatcher.responseHeaders(stream, headers, endOfStream, inPlace);
+      const dispatcher = running.dispatcher;
+      return phase === "request"
+        ? dispatcher.requestHeaders(stream, headers, endOfStream, inPlace)
+        : dispatcher.responseHeaders(stream, headers, endOfStream, inPlace);
     } catch (error) {
       this.failed(error, stream);
       return HeadersAction.Continue;

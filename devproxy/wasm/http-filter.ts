@@ -64,7 +64,7 @@ export class WasmHttpFilter implements HttpFilterInstance {
     const before = stream.streamEvents.length;
     // The chain's lists have lower-case names (Node's, the host's and the route edits'), so
     // the module edits them in place, as Envoy's filters edit the stream's header map.
-    const action = plugin.requestHeaders(stream, headers, endOfStream, true);
+    const action = plugin.headers("request", stream, headers, endOfStream, true);
     return this.settle(stream, action, before, headers, "request");
   }
 
@@ -73,7 +73,7 @@ export class WasmHttpFilter implements HttpFilterInstance {
     const stream = this.stream;
     if (!plugin || !stream || stream.localResponse) return CONTINUE;
     const before = stream.streamEvents.length;
-    const action = plugin.responseHeaders(stream, headers, endOfStream, true);
+    const action = plugin.headers("response", stream, headers, endOfStream, true);
     return this.settle(stream, action, before, headers, "response");
   }
 

@@ -8,7 +8,8 @@
 //   callout   proxy_http_call to "auth"; on the response copy :status and body into the request
 //   trap      unreachable            abort  assert(false) (routed to proxy_log + trap)
 //   loop      never returns          grow   memory.grow(20000) (1.25 GiB)
-//   slow      30 million iterations, then as absent
+//   spin      busy until the host clock has moved 300 ms, then as absent (a long callback
+//             whatever the machine's speed or the compiler tier)
 // and on_configure understands the plugin configuration `tick=<ms>` and `reject`.
 // Part 2, trampolines: every env host function re-exported as `call_<name>` (same params).
 
@@ -121,7 +122,11 @@ export function proxy_on_request_headers(ctx: u32, n: u32, eos: u32): u32 {
   if (mode == "trap") unreachable();
   if (mode == "abort") assert(false, "probe assertion");
   if (mode == "loop") { while (true) { sink++; } }
-  if (mode == "slow") { for (let i = 0; i < 30_000_000; i++) sink++; }
+  if (mode == "spin") {
+    proxy_get_current_time_nanoseconds(<i32>RET);
+    const until = load<u64>(RET) + 300_000_000;
+    do { sink++; proxy_get_current_time_nanoseconds(<i32>RET); } while (load<u64>(RET) < until);
+  }
   if (mode == "grow") { sink = memory.grow(20000); }
   addHeader(0, "x-probe-seen", n.toString());
   return 0;
