@@ -16,6 +16,7 @@ import { pluginConfiguration, vmConfiguration } from "./buffers";
 import { createContext, deleteContext, getContext, getHttpContext, getRootContext } from "./dispatcher";
 import { deliverHttpCallResponse, forgetHttpCalls, httpCallCaller } from "./http_call";
 import { setEffectiveContext } from "./stream";
+import { forgetGrpcCall, forgetGrpcCalls, grpcCaller } from "./grpc";
 import { enterCallback, leaveCallback, leaveConfigureCallback } from "./gc";
 
 /** ABI version marker: hosts detect the version from this export's name; never called. */
@@ -117,35 +118,42 @@ function onHttpCallResponse(rootContextId: u32, token: u32, numHeaders: u32, bod
   deliverHttpCallResponse(context, token, numHeaders, bodySize, numTrailers);
 }
 
+// gRPC answers, like HTTP callout answers, arrive on the root context that owns the call; the
+// context that started it (grpcCall/grpcStream `from`) is found by token (grpc.ts).
 export function proxy_on_grpc_receive_initial_metadata(contextId: u32, token: u32, numHeaders: u32): void { enterCallback(); onGrpcReceiveInitialMetadata(contextId, token, numHeaders); leaveCallback(); }
 function onGrpcReceiveInitialMetadata(contextId: u32, token: u32, numHeaders: u32): void {
-  const context = getContext(contextId);
+  const callerId = grpcCaller(token, contextId);
+  const context = getContext(callerId);
   if (context === null) return;
-  setEffectiveContext(contextId);
+  setEffectiveContext(callerId);
   context.onGrpcReceiveInitialMetadata(token, numHeaders);
 }
 
 export function proxy_on_grpc_receive(contextId: u32, token: u32, messageSize: u32): void { enterCallback(); onGrpcReceive(contextId, token, messageSize); leaveCallback(); }
 function onGrpcReceive(contextId: u32, token: u32, messageSize: u32): void {
-  const context = getContext(contextId);
+  const callerId = grpcCaller(token, contextId);
+  const context = getContext(callerId);
   if (context === null) return;
-  setEffectiveContext(contextId);
+  setEffectiveContext(callerId);
   context.onGrpcReceive(token, messageSize);
 }
 
 export function proxy_on_grpc_receive_trailing_metadata(contextId: u32, token: u32, numTrailers: u32): void { enterCallback(); onGrpcReceiveTrailingMetadata(contextId, token, numTrailers); leaveCallback(); }
 function onGrpcReceiveTrailingMetadata(contextId: u32, token: u32, numTrailers: u32): void {
-  const context = getContext(contextId);
+  const callerId = grpcCaller(token, contextId);
+  const context = getContext(callerId);
   if (context === null) return;
-  setEffectiveContext(contextId);
+  setEffectiveContext(callerId);
   context.onGrpcReceiveTrailingMetadata(token, numTrailers);
 }
 
 export function proxy_on_grpc_close(contextId: u32, token: u32, statusCode: u32): void { enterCallback(); onGrpcClose(contextId, token, statusCode); leaveCallback(); }
 function onGrpcClose(contextId: u32, token: u32, statusCode: u32): void {
-  const context = getContext(contextId);
+  const callerId = grpcCaller(token, contextId);
+  forgetGrpcCall(token);
+  const context = getContext(callerId);
   if (context === null) return;
-  setEffectiveContext(contextId);
+  setEffectiveContext(callerId);
   context.onGrpcClose(token, statusCode);
 }
 
@@ -169,6 +177,7 @@ function onDelete(contextId: u32): void {
   if (context === null) return;
   context.onDelete();
   forgetHttpCalls(contextId);
+  forgetGrpcCalls(contextId);
   deleteContext(contextId);
 }
 

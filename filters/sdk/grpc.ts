@@ -1,7 +1,10 @@
 // gRPC callouts (proxy_grpc_call / _stream / _send / _cancel / _close) and the status of a
-// failed call (proxy_get_status). Answers arrive on the calling context's onGrpcReceive*,
-// onGrpcClose (BaseContext); read messages from grpcReceiveBuffer and metadata from
-// grpcReceiveInitialMetadata / grpcReceiveTrailingMetadata.
+// failed call (proxy_get_status). Envoy owns gRPC calls on the caller's root context and answers
+// there (cpp-host exports.cc registers them on `root_context()`), as it does HTTP callouts; the
+// SDK finds the context passed as `from` by token, makes it effective and calls its
+// onGrpcReceiveInitialMetadata / onGrpcReceive / onGrpcReceiveTrailingMetadata / onGrpcClose
+// (BaseContext), as the Rust SDK does; without `from` the root context gets them. Read messages
+// from grpcReceiveBuffer and metadata from grpcReceiveInitialMetadata / TrailingMetadata.
 import {
   proxy_get_status, proxy_grpc_call, proxy_grpc_cancel, proxy_grpc_close, proxy_grpc_send, proxy_grpc_stream,
 } from "./imports";
@@ -9,6 +12,35 @@ import { WasmResult } from "./enums";
 import { RET_EXTRA, RET_LEN, RET_PTR, clearResultSlots, takeHostBytes } from "./memory";
 import { HeaderPair, serializeHeaders } from "./headers";
 import { reportUnexpected } from "./log";
+import { BaseContext } from "./context";
+
+/** token -> id of the context that started the call or stream (`from`). */
+const callers = new Map<u32, u32>();
+
+function started(result: WasmResult, from: BaseContext | null): GrpcDispatch {
+  const token = result == WasmResult.Ok ? load<u32>(RET_EXTRA) : 0;
+  if (result == WasmResult.Ok && from !== null) callers.set(token, from.contextId);
+  return new GrpcDispatch(result, token);
+}
+
+/** The context a gRPC answer with `token` goes to: its `from`, else `fallback` (the root). */
+export function grpcCaller(token: u32, fallback: u32): u32 {
+  return callers.has(token) ? callers.get(token) : fallback;
+}
+
+/** The call is over (closed, cancelled) or its context was deleted: no answer goes to it any more. */
+export function forgetGrpcCall(token: u32): void {
+  if (callers.has(token)) callers.delete(token);
+}
+
+/** Drops the calls of a deleted context; their later answers reach the root context. */
+export function forgetGrpcCalls(contextId: u32): void {
+  if (callers.size == 0) return;
+  const tokens = callers.keys();
+  for (let i = 0; i < tokens.length; i++) {
+    if (callers.get(tokens[i]) == contextId) callers.delete(tokens[i]);
+  }
+}
 
 /** Outcome of starting a gRPC call or stream: `ok` and the token, or the host's refusal. */
 export class GrpcDispatch {
@@ -16,8 +48,8 @@ export class GrpcDispatch {
   get ok(): bool { return this.status == WasmResult.Ok; }
 }
 
-/** Unary call `service/method` on cluster `upstream` with a serialized protobuf `message`. */
-export function grpcCall(upstream: string, service: string, method: string, initialMetadata: HeaderPair[], message: ArrayBuffer, timeoutMs: u32): GrpcDispatch {
+/** Unary call `service/method` on cluster `upstream` with a serialized protobuf `message`; answers go to `from`. */
+export function grpcCall(upstream: string, service: string, method: string, initialMetadata: HeaderPair[], message: ArrayBuffer, timeoutMs: u32, from: BaseContext | null = null): GrpcDispatch {
   const u = String.UTF8.encode(upstream);
   const s = String.UTF8.encode(service);
   const m = String.UTF8.encode(method);
@@ -27,11 +59,11 @@ export function grpcCall(upstream: string, service: string, method: string, init
     changetype<usize>(u), u.byteLength, changetype<usize>(s), s.byteLength, changetype<usize>(m), m.byteLength,
     changetype<usize>(md), md.byteLength, changetype<usize>(message), message.byteLength, timeoutMs, RET_EXTRA);
   if (result != WasmResult.Ok && result != WasmResult.BadArgument) reportUnexpected("proxy_grpc_call(" + upstream + ")", result);
-  return new GrpcDispatch(result, result == WasmResult.Ok ? load<u32>(RET_EXTRA) : 0);
+  return started(result, from);
 }
 
-/** Opens a stream; send messages with grpcSend(token, ...). */
-export function grpcStream(upstream: string, service: string, method: string, initialMetadata: HeaderPair[]): GrpcDispatch {
+/** Opens a stream; send messages with grpcSend(token, ...); answers go to `from`. */
+export function grpcStream(upstream: string, service: string, method: string, initialMetadata: HeaderPair[], from: BaseContext | null = null): GrpcDispatch {
   const u = String.UTF8.encode(upstream);
   const s = String.UTF8.encode(service);
   const m = String.UTF8.encode(method);
@@ -41,7 +73,7 @@ export function grpcStream(upstream: string, service: string, method: string, in
     changetype<usize>(u), u.byteLength, changetype<usize>(s), s.byteLength, changetype<usize>(m), m.byteLength,
     changetype<usize>(md), md.byteLength, RET_EXTRA);
   if (result != WasmResult.Ok && result != WasmResult.BadArgument) reportUnexpected("proxy_grpc_stream(" + upstream + ")", result);
-  return new GrpcDispatch(result, result == WasmResult.Ok ? load<u32>(RET_EXTRA) : 0);
+  return started(result, from);
 }
 
 export function grpcSend(token: u32, message: ArrayBuffer, endStream: bool): WasmResult {
@@ -50,7 +82,9 @@ export function grpcSend(token: u32, message: ArrayBuffer, endStream: bool): Was
   return result;
 }
 
+/** Cancels a call or stream; no answer comes after it (cpp-host). */
 export function grpcCancel(token: u32): WasmResult {
+  forgetGrpcCall(token);
   const result = <WasmResult>proxy_grpc_cancel(token);
   if (result != WasmResult.Ok && result != WasmResult.NotFound) reportUnexpected("proxy_grpc_cancel", result);
   return result;

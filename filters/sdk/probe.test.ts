@@ -354,6 +354,26 @@ describe("foreign functions and gRPC", () => {
     expect(call.initialMetadata).toEqual([["x-md", "1"]]);
     expect(text(call.messages[0])).toBe("msg");
   });
+
+  it("delivers a call's answers to the stream that made it, though Envoy answers on the root", () => {
+    const host = start((o) => o.withLogLevel("info"));
+    const { id } = probe(host, "grpc", [["x-cluster", "grpc-backend"]]);
+    const [call] = host.getGrpcCalls();
+    host.callOnGrpcReceive(call.token, new TextEncoder().encode("pong"));
+    host.callOnGrpcClose(call.token, 0);
+    expect(host.getLogs("info")).toEqual(expect.arrayContaining([`grpc message on ${id}: pong`, `grpc close on ${id}: 0`]));
+    expect(errorLogs(host)).toEqual([]);
+  });
+
+  it("sends the answers of a deleted stream's call to the root context instead", () => {
+    const host = start((o) => o.withLogLevel("info"));
+    const { id } = probe(host, "grpc", [["x-cluster", "grpc-backend"]]);
+    const [call] = host.getGrpcCalls();
+    host.completeHttpContext(id);
+    host.callOnGrpcReceive(call.token, new TextEncoder().encode("late"));
+    expect(host.getLogs("info").filter((line) => line.startsWith("grpc "))).toEqual([]);
+    expect(errorLogs(host)).toEqual([]);
+  });
 });
 
 describe("abort", () => {

@@ -12,7 +12,7 @@ import {
   callForeignFunction, closeRequest, getClusterName, ForeignFunction, PropertyPath, RouteMap, borrowSharedData,
   borrowedSharedDataCas, borrowNumberedSharedData, setNumberedSharedData, getCurrentTimeMilliseconds, getPluginName, getPluginRootId,
   getPluginVmId, getPropertyInt, getRequestHost, getRequestId, getRequestMethod, getRequestPath, getRequestUrlPath,
-  grpcCall, grpcCancel, pendingHttpCallCount, sendLocalResponseBytes, setProperty,
+  grpcCall, grpcCancel, grpcReceiveBuffer, pendingHttpCallCount, sendLocalResponseBytes, setProperty,
 } from "..";
 
 function orNull(value: string | null): string { return value !== null ? value : "(null)"; }
@@ -198,7 +198,7 @@ class ProbeStream extends HttpContext {
       return reply((first === null ? "null" : "bytes") + " " + (second === null ? "null" : "bytes") + " " + (missingFunction.available ? "available" : "missing"));
     }
     if (op == "grpc") {
-      const call = grpcCall(header("x-cluster"), "probe.Check", "Run", [new HeaderPair("x-md", "1")], String.UTF8.encode("msg"), 200);
+      const call = grpcCall(header("x-cluster"), "probe.Check", "Run", [new HeaderPair("x-md", "1")], String.UTF8.encode("msg"), 200, this);
       if (call.ok && header("x-cancel") == "yes") grpcCancel(call.token);
       return reply(call.ok ? "grpc token " + call.token.toString() : "grpc refused " + wasmResultName(call.status));
     }
@@ -242,6 +242,15 @@ class ProbeStream extends HttpContext {
     const body = requestBody.get(0, bodySize);
     if (body !== null) requestBody.replace(String.UTF8.encode(String.UTF8.decode(body).toUpperCase()));
     return FilterDataStatus.Continue;
+  }
+
+  onGrpcReceive(token: u32, messageSize: u32): void {
+    const message = grpcReceiveBuffer.get(0, messageSize);
+    logInfo("grpc message on " + this.contextId.toString() + ": " + (message !== null ? String.UTF8.decode(message) : ""));
+  }
+
+  onGrpcClose(token: u32, statusCode: u32): void {
+    logInfo("grpc close on " + this.contextId.toString() + ": " + statusCode.toString());
   }
 
   onHttpCallResponse(token: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
