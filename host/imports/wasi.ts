@@ -7,7 +7,7 @@ import { LogLevel } from "../abi/enums.ts";
 import { MemoryAccessError } from "../memory.ts";
 import type { ImportHost } from "./host-api.ts";
 
-const ERRNO = { SUCCESS: 0, BADF: 8, FAULT: 21, INVAL: 28, NOENT: 44, NOSYS: 52 } as const;
+const ERRNO = { SUCCESS: 0, BADF: 8, FAULT: 21, INVAL: 28, NOENT: 44, NOSYS: 52, NOTSUP: 58 } as const;
 const RANDOM_GET_LIMIT = 64 * 1024;
 
 /** proc_exit cannot return: the host traps the module with this error. */
@@ -46,8 +46,8 @@ export function wasiImports(host: ImportHost) {
           bytes.set(chunk, at);
           at += chunk.length;
         }
-        const text = new TextDecoder().decode(bytes).replace(/\n$/, "");
-        host.log(fd === 1 ? LogLevel.Info : LogLevel.Error, text);
+        // As cpp-host's writevImpl: nothing written logs nothing; one trailing newline is dropped.
+        if (total > 0) host.log(fd === 1 ? LogLevel.Info : LogLevel.Error, new TextDecoder().decode(bytes).replace(/\n$/, ""));
         m().writeU32(retWritten, total);
         return ERRNO.SUCCESS;
       });
@@ -80,13 +80,13 @@ export function wasiImports(host: ImportHost) {
       return errno(() => {
         if (clockId === 0) m().writeU64(retTime, host.clock.unixNanos());
         else if (clockId === 1) m().writeU64(retTime, host.clock.monotonicNanos());
-        else return ERRNO.INVAL;
+        else return ERRNO.NOTSUP; // the CPU-time clocks (2, 3) and unknown ids, as cpp-host answers
         return ERRNO.SUCCESS;
       });
     },
     clock_res_get(clockId: number, retRes: number): number {
       return errno(() => {
-        if (clockId !== 0 && clockId !== 1) return ERRNO.INVAL;
+        if (clockId !== 0 && clockId !== 1) return ERRNO.NOTSUP;
         m().writeU64(retRes, 1n);
         return ERRNO.SUCCESS;
       });
