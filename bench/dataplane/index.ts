@@ -7,7 +7,14 @@
 // The data plane's CPU time per request (this process: control plane, data plane and its
 // threads; the load generator and the upstream run elsewhere) is reported too: on a shared
 // machine it moves far less than requests/s, which also depends on what else gets the cores.
-import { execFile, fork } from "node:child_process";
+//
+// Modes: the default data plane (one worker thread per core), sharing every core with the load
+// generator and the upstream; and a single-thread data plane that, where `taskset` exists and
+// there are two cores or more, gets a core of its own (this process is pinned to core 0, the
+// load generator and the upstream to the others). Then the data plane is the bottleneck and
+// its throughput is its own cost, not a share of cores fought over with autocannon: on a
+// 2-core machine the clearest measure of what the filters add.
+import { execFile, execFileSync, fork } from "node:child_process";
 import { promisify } from "node:util";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync, renameSync } from "node:fs";
@@ -23,22 +30,43 @@ import { request } from "../../devproxy/testing/http-client.ts";
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const require = createRequire(import.meta.url);
 const AUTOCANNON = join(require.resolve("autocannon/package.json"), "..", "autocannon.js");
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 32;
 const WORKERS = process.env.BENCH_WORKERS === undefined ? undefined : Number(process.env.BENCH_WORKERS);
+const CORES = cpus().length;
+
+/** `taskset` is there and there are cores to split (else the pinned mode runs unpinned). */
+function canPin(): boolean {
+  if (CORES < 2 || process.platform !== "linux") return false;
+  try {
+    execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sets the CPU affinity of every thread of `pid` (threads started later inherit it). */
+function pin(pid: number, cores: string): void {
+  execFileSync("taskset", ["-a", "-p", "-c", cores, String(pid)], { stdio: "ignore" });
+}
+
+const ALL_CORES = `0-${CORES - 1}`;
+const OTHER_CORES = `1-${CORES - 1}`;
 const API_KEY = "bench-key-0123456789";
 
 interface Load { rps: number; p50: number; p99: number; errors: number; non2xx: number; cpuMicrosPerRequest: number }
 
 // Asynchronous on purpose: the acceptor and the control plane run on this process's main
 // thread, so blocking it (execFileSync) would stall the data plane under test.
-async function autocannon(url: string, headers: Record<string, string> = {}): Promise<Load> {
+async function autocannon(url: string, headers: Record<string, string> = {}, cores?: string): Promise<Load> {
   const args = [AUTOCANNON, "--json", "-c", String(CONNECTIONS), "-d", String(SECONDS), "-w", "1"];
   for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}=${v}`);
   args.push(url);
+  const [command, argv] = cores ? ["taskset", ["-c", cores, process.execPath, ...args]] : [process.execPath, args];
   const cpu = process.cpuUsage();
-  const { stdout: out } = await promisify(execFile)(process.execPath, args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+  const { stdout: out } = await promisify(execFile)(command, argv, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
   const used = process.cpuUsage(cpu);
   const r = JSON.parse(out);
   // `sent` counts the warm-up's requests too, as the CPU time does.
@@ -86,10 +114,14 @@ spec:
   };
 }
 
-interface ModeResult { workers: number; b: Load[]; c: Load[]; applyMs: number[] }
+interface ModeResult { workers: number; pinned: boolean; b: Load[]; c: Load[]; applyMs: number[] }
 
-/** One data plane mode: (b) and (c) interleaved with (a), then the config-apply latency. */
-async function measureMode(workers: number | undefined, upstream: string, a: Load[]): Promise<ModeResult> {
+/**
+ * One data plane mode: (b) and (c) interleaved with (a), then the config-apply latency. When
+ * `pinned`, this process (the data plane) runs on core 0 and autocannon on the other cores.
+ */
+async function measureMode(workers: number | undefined, pinned: boolean, upstream: string, a: Load[]): Promise<ModeResult> {
+  const loadCores = pinned ? OTHER_CORES : undefined;
   const dir = mkdtempSync(join(tmpdir(), "attache-bench-dp-"));
   for (const [name, text] of Object.entries(files(upstream))) writeFileSync(join(dir, name), text);
   const [http, https] = [await freePort(), await freePort()];
@@ -102,11 +134,11 @@ async function measureMode(workers: number | undefined, upstream: string, a: Loa
     const check = await request(`${gw}/filtered/x`, { headers: { "x-api-key": API_KEY } });
     const denied = await request(`${gw}/filtered/x`);
     if (check.status !== 200 || denied.status !== 401) throw new Error(`filtered route not ready: ${check.status} with key, ${denied.status} without`);
-    const result: ModeResult = { workers: stack.dataPlane.workers, b: [], c: [], applyMs: [] };
+    const result: ModeResult = { workers: stack.dataPlane.workers, pinned, b: [], c: [], applyMs: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      a.push(await autocannon(`${upstream}/`));
-      result.b.push(await autocannon(`${gw}/plain/`));
-      result.c.push(await autocannon(`${gw}/filtered/`, { "x-api-key": API_KEY }));
+      if (!pinned) a.push(await autocannon(`${upstream}/`));
+      result.b.push(await autocannon(`${gw}/plain/`, {}, loadCores));
+      result.c.push(await autocannon(`${gw}/filtered/`, { "x-api-key": API_KEY }, loadCores));
     }
     // Config apply latency: write a new Mapping (write + rename, as editors do), poll for 200.
     for (let i = 0; i < 10; i++) {
@@ -136,10 +168,24 @@ export default async function run(): Promise<string> {
   const loadBefore = loadavg()[0];
   try {
     const a: Load[] = [];
-    // The default (one worker thread per core) and the single-thread mode.
-    const modes = WORKERS === undefined ? [undefined, 0] : [WORKERS];
+    // The default (one worker thread per core, unpinned) and the single thread on its own core.
+    const pinnable = canPin();
+    const modes: Array<[number | undefined, boolean]> = WORKERS === undefined ? [[undefined, false], [0, pinnable]] : [[WORKERS, false]];
     const results: ModeResult[] = [];
-    for (const workers of modes) results.push(await measureMode(workers, upstream, a));
+    for (const [workers, pinned] of modes) {
+      if (pinned) {
+        pin(process.pid, "0");
+        pin(child.pid!, OTHER_CORES);
+      }
+      try {
+        results.push(await measureMode(workers, pinned, upstream, a));
+      } finally {
+        if (pinned) {
+          pin(process.pid, ALL_CORES);
+          pin(child.pid!, ALL_CORES);
+        }
+      }
+    }
 
     const cpu = (loads: Load[]) => median(loads.map((l) => l.cpuMicrosPerRequest));
     const row = (name: string, loads: Load[], dataPlane = true) => {
@@ -150,22 +196,24 @@ export default async function run(): Promise<string> {
     const lines = [
       "## Data plane (`bench/dataplane`)",
       "",
-      `autocannon (separate process), ${CONNECTIONS} connections, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} rounds per mode, (a) (b) (c) interleaved; ${cpus().length} cores shared by the load generator, the upstream and the data plane; machine load (1-min load average) ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after the run. Medians; "CPU µs/req" is the data plane process's CPU time per request (all its threads):`,
+      `autocannon (separate process), ${CONNECTIONS} connections, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} rounds per mode, (a) (b) (c) interleaved; ${CORES} cores; machine load (1-min load average) ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after the run. Worker-thread mode: the data plane shares every core with the load generator and the upstream. Pinned mode: the data plane (this process) has core 0 to itself, autocannon and the upstream the other cores, so the data plane is the bottleneck and requests/s is its own cost. Medians; "CPU µs/req" is the data plane process's CPU time per request (all its threads):`,
       "",
       "| target | requests/s | CPU µs/req | p50 ms | p99 ms | errors + non-2xx |",
       "| --- | --- | --- | --- | --- | --- |",
       row("(a) upstream directly", a, false),
     ];
+    const modeName = (r: ModeResult) => (r.workers === 0 ? "single thread" : `${r.workers} worker threads`) + (r.pinned ? ", own core" : "");
     for (const r of results) {
-      const mode = r.workers === 0 ? "single thread" : `${r.workers} worker threads`;
+      const mode = modeName(r);
       lines.push(row(`(b) data plane (${mode}), no filters`, r.b));
       lines.push(row(`(c) data plane (${mode}), auth (API key) + ratelimit + canary`, r.c));
     }
     lines.push("");
     for (const r of results) {
-      const mode = r.workers === 0 ? "single thread" : `${r.workers} worker threads`;
+      const mode = modeName(r);
       const pair = r.c.map((c, i) => c.rps / r.b[i].rps);
-      lines.push(`- ${mode}: (c)/(b) throughput **${(rps(r.c) / rps(r.b)).toFixed(2)}** (median of per-round ratios ${median(pair).toFixed(2)}; target >= 0.8); CPU per request (b)/(c) ${(cpu(r.b) / cpu(r.c)).toFixed(2)}; (b)/(a) ${(rps(r.b) / rps(a)).toFixed(2)}; Mapping file write -> first 200 through the whole stack: median **${median(r.applyMs).toFixed(1)} ms** (min ${Math.min(...r.applyMs).toFixed(1)}, max ${Math.max(...r.applyMs).toFixed(1)}, 10 writes; target < 100 ms; includes the file watcher's 20 ms debounce).`);
+      const cpuPair = r.c.map((c, i) => r.b[i].cpuMicrosPerRequest / c.cpuMicrosPerRequest);
+      lines.push(`- ${mode}: (c)/(b) throughput **${(rps(r.c) / rps(r.b)).toFixed(2)}** (per round ${pair.map((x) => x.toFixed(2)).join(", ")}; median ${median(pair).toFixed(2)}; target >= 0.8); CPU per request (b)/(c) ${(cpu(r.b) / cpu(r.c)).toFixed(2)} (per round median ${median(cpuPair).toFixed(2)}); (b)/(a) ${(rps(r.b) / rps(a)).toFixed(2)}; Mapping file write -> first 200 through the whole stack: median **${median(r.applyMs).toFixed(1)} ms** (min ${Math.min(...r.applyMs).toFixed(1)}, max ${Math.max(...r.applyMs).toFixed(1)}, 10 writes; target < 100 ms; includes the file watcher's 20 ms debounce).`);
     }
     return lines.join("\n");
   } finally {
