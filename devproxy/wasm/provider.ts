@@ -7,7 +7,7 @@
 // its VM (and its shared data).
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
-import { compileProxyWasm, InProcessSharedData, MetricsStore, ProxyWasmPlugin, type CompiledProxyWasm, type FailurePolicy, type SharedDataStore } from "../../host/index.ts";
+import { compileProxyWasm, InProcessSharedData, LogLevel, MetricsStore, ProxyWasmPlugin, type CompiledProxyWasm, type FailurePolicy, type SharedDataStore } from "../../host/index.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import type { FilterFactory } from "../proxy/filters.ts";
 import type { UpstreamPool } from "../proxy/upstream.ts";
@@ -40,6 +40,22 @@ export interface WasmFilterProviderOptions {
   fetch?: typeof fetch;
   /** Shared data store (worker threads pass the cross-thread one). Default in-process. */
   sharedData?: SharedDataStore;
+}
+
+/**
+ * The level modules see through proxy_get_log_level: the data plane's own, as Envoy hands
+ * modules its `wasm` logger's level (info by default), so a filter skips building messages
+ * nobody will see.
+ */
+function moduleLogLevel(logger: Logger | undefined): number {
+  switch (logger?.level) {
+    case "trace": return LogLevel.Trace;
+    case "debug": return LogLevel.Debug;
+    case "warn": return LogLevel.Warn;
+    case "error": return LogLevel.Error;
+    case "fatal": case "silent": return LogLevel.Critical;
+    default: return LogLevel.Info;
+  }
 }
 
 function specOf(name: string, typed: any): PluginSpec {
@@ -147,6 +163,7 @@ export class WasmFilterProvider {
           sharedData: this.sharedData,
           metrics: this.metrics,
           maxMemoryBytes: 64 * 1024 * 1024,
+          logLevel: moduleLogLevel(logger),
           // A callback that returns after this long fails the VM (a pause that long is a bug, not
           // load: GC pauses on a busy machine stay far below it).
           timeBudgetMs: 1000,
