@@ -190,7 +190,9 @@ export default async function run(): Promise<string> {
     const cpu = (loads: Load[]) => median(loads.map((l) => l.cpuMicrosPerRequest));
     const row = (name: string, loads: Load[], dataPlane = true) => {
       const rps = median(loads.map((l) => l.rps));
-      return `| ${name} | ${Math.round(rps)} | ${dataPlane ? Math.round(cpu(loads)) : "–"} | ${median(loads.map((l) => l.p50))} | ${median(loads.map((l) => l.p99))} | ${loads.reduce((n, l) => n + l.errors + l.non2xx, 0)} |`;
+      // Cores the data plane kept busy: about 1 when it has one core to itself and is the bottleneck.
+      const busy = dataPlane ? (rps * cpu(loads) / 1e6).toFixed(2) : "–";
+      return `| ${name} | ${Math.round(rps)} | ${dataPlane ? Math.round(cpu(loads)) : "–"} | ${busy} | ${median(loads.map((l) => l.p50))} | ${median(loads.map((l) => l.p99))} | ${loads.reduce((n, l) => n + l.errors + l.non2xx, 0)} |`;
     };
     const rps = (loads: Load[]) => median(loads.map((l) => l.rps));
     const lines = [
@@ -198,8 +200,8 @@ export default async function run(): Promise<string> {
       "",
       `autocannon (separate process), ${CONNECTIONS} connections, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} rounds per mode, (a) (b) (c) interleaved; ${CORES} cores; machine load (1-min load average) ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after the run. Worker-thread mode: the data plane shares every core with the load generator and the upstream. Pinned mode: the data plane (this process) has core 0 to itself, autocannon and the upstream the other cores, so the data plane is the bottleneck and requests/s is its own cost. Medians; "CPU µs/req" is the data plane process's CPU time per request (all its threads):`,
       "",
-      "| target | requests/s | CPU µs/req | p50 ms | p99 ms | errors + non-2xx |",
-      "| --- | --- | --- | --- | --- | --- |",
+      "| target | requests/s | CPU µs/req | data plane cores busy | p50 ms | p99 ms | errors + non-2xx |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
       row("(a) upstream directly", a, false),
     ];
     const modeName = (r: ModeResult) => (r.workers === 0 ? "single thread" : `${r.workers} worker threads`) + (r.pinned ? ", own core" : "");
