@@ -7,6 +7,8 @@ import { writeUtf8 } from "./abi/utf8.ts";
 
 const INTERN_SLOTS = 4096;
 const INTERN_MAX_LENGTH = 64;
+/** Strings up to this many bytes are decoded in JS when ASCII (decode()). */
+const SHORT_ASCII = 12;
 
 interface Interned {
   bytes: Uint8Array;
@@ -88,6 +90,15 @@ export class GuestMemory {
     return this.u8.subarray(ptr, ptr + len);
   }
 
+  /**
+   * The whole memory after checking [ptr, ptr+len): index it at ptr (borrowed like view8, but
+   * without making a view, for callees that take bytes plus offsets).
+   */
+  checkedBytes(ptr: number, len: number, what = "read"): Uint8Array {
+    this.check(ptr >>> 0, len >>> 0, what);
+    return this.u8;
+  }
+
   copyBytes(ptr: number, len: number, what = "read"): Uint8Array {
     return this.view8(ptr, len, what).slice();
   }
@@ -101,6 +112,18 @@ export class GuestMemory {
 
   private decode(ptr: number, len: number): string {
     const u8 = this.u8;
+    if (len <= SHORT_ASCII) {
+      // A call into the native decoder costs more than building a few characters here (short
+      // header values: numbers, tokens). Up to 12 one-byte characters V8 concatenates into a
+      // flat string (longer ones would make cons strings).
+      let text = "";
+      for (let i = ptr, end = ptr + len; i < end; i++) {
+        const c = u8[i]!;
+        if (c >= 0x80) return utf8(this.nodeBuffer, ptr, ptr + len);
+        text += String.fromCharCode(c);
+      }
+      return text;
+    }
     for (let i = ptr, end = ptr + len; i < end; i++) {
       if (u8[i]! >= 0x80) return utf8(this.nodeBuffer, ptr, ptr + len);
     }

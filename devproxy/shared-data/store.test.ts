@@ -63,6 +63,39 @@ describe("shared data in shared memory (what worker threads use)", () => {
     expect(store.set("vm", "small", Uint8Array.of(1), 0)).toBe("ok");
   });
 
+  it.each([
+    ["in-process", () => new InProcessSharedData()],
+    ["shared memory", () => new SharedMemoryStore(createSharedDataMemory({ initialBytes: 4096 }))],
+  ] as const)("%s: the byte-keyed path (what the host uses) is the string path on the key's UTF-8", (_name, make) => {
+    const store = make();
+    store.attach("vm");
+    // A key inside a larger array (the module's memory), at an offset, of any length.
+    const memory = new Uint8Array(1024).fill(0x2e);
+    const place = (key: Uint8Array, at: number) => (memory.set(key, at), [at, key.length] as const);
+    const utf8 = (text: string) => new TextEncoder().encode(text);
+    for (const [i, text] of ["", "k", "clé-日本-😀", "z".repeat(65), "w".repeat(500)].entries()) {
+      const [at, length] = place(utf8(text), 7 + i);
+      expect(store.setByBytes("vm", memory, at, length, Uint8Array.of(i), 0)).toBe("ok");
+      expect(store.get("vm", text)?.value).toEqual(Uint8Array.of(i));
+      store.set("vm", text, Uint8Array.of(100 + i, 1), 0);
+      expect(store.getByBytes("vm", memory, at, length)?.value).toEqual(Uint8Array.of(100 + i, 1));
+    }
+    // Byte for byte: keys that are not UTF-8 stay distinct (they would decode to the same text).
+    const [a1, l1] = place(Uint8Array.of(0x6b, 0xff), 900);
+    expect(store.setByBytes("vm", memory, a1, l1, Uint8Array.of(1), 0)).toBe("ok");
+    const [a2, l2] = place(Uint8Array.of(0x6b, 0xfe), 950);
+    expect(store.getByBytes("vm", memory, a2, l2)).toBeUndefined();
+    const cas = store.getByBytes("vm", memory, a1, l1)!.cas;
+    expect(store.setByBytes("vm", memory, a1, l1, Uint8Array.of(2), cas + 1)).toBe("cas-mismatch");
+    expect(store.setByBytes("vm", memory, a1, l1, Uint8Array.of(2), cas)).toBe("ok");
+    expect(store.getByBytes("vm", memory, a1, l1)?.value).toEqual(Uint8Array.of(2));
+    // get() hands out a snapshot: a later set of the same size does not change it.
+    const before = store.get("vm", "k")!;
+    store.set("vm", "k", Uint8Array.of(7, 7), 0);
+    expect(before.value).toEqual(Uint8Array.of(101, 1));
+    expect(store.get("vm", "k")?.value).toEqual(Uint8Array.of(7, 7));
+  });
+
   it("sees one store from two views of the same memory, as two workers do", () => {
     const memory = createSharedDataMemory();
     const one = new SharedMemoryStore(memory);

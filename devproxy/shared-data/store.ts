@@ -12,7 +12,7 @@
 // each slot is 8 words: state, hash, key offset, key length, value offset, value length, value
 // block size, cas. A key is the bytes [kind u8][vm_id length u32][vm_id][key], kind 0 for a
 // data entry and 1 for a vm_id's VM count (kept in the cas word).
-import { writeUtf8 } from "../../host/abi/utf8.ts";
+import { encodeUtf8, writeUtf8 } from "../../host/abi/utf8.ts";
 import type { SetSharedResult, SharedDataStore, SharedValue } from "../../host/shared-data.ts";
 import { blockSize, HEAP_WORDS, SharedHeap, SharedViews, type GrowableSharedArrayBuffer } from "./heap.ts";
 import { lock, unlock } from "./mutex.ts";
@@ -46,6 +46,7 @@ const DATA = 0;
 const VM_COUNT = 1;
 
 const MIN_CAPACITY = 64;
+const NO_KEY = new Uint8Array(0);
 
 export interface SharedDataMemoryOptions {
   /** Initial size of the buffer. Default 1 MiB. */
@@ -92,7 +93,17 @@ export class SharedMemoryStore implements SharedDataStore {
   }
 
   get(vmId: string, key: string): SharedValue | undefined {
-    const length = this.encodeKey(DATA, vmId, key);
+    const bytes = encodeUtf8(key);
+    return this.getByBytes(vmId, bytes, 0, bytes.length);
+  }
+
+  set(vmId: string, key: string, value: Uint8Array, cas: number): SetSharedResult {
+    const bytes = encodeUtf8(key);
+    return this.setByBytes(vmId, bytes, 0, bytes.length, value, cas);
+  }
+
+  getByBytes(vmId: string, bytes: Uint8Array, keyStart: number, keyLength: number): SharedValue | undefined {
+    const length = this.encodeKey(DATA, vmId, bytes, keyStart, keyLength);
     const hash = hashOf(this.key, length);
     this.lock();
     try {
@@ -107,8 +118,8 @@ export class SharedMemoryStore implements SharedDataStore {
     }
   }
 
-  set(vmId: string, key: string, value: Uint8Array, cas: number): SetSharedResult {
-    const length = this.encodeKey(DATA, vmId, key);
+  setByBytes(vmId: string, bytes: Uint8Array, keyStart: number, keyLength: number, value: Uint8Array, cas: number): SetSharedResult {
+    const length = this.encodeKey(DATA, vmId, bytes, keyStart, keyLength);
     const hash = hashOf(this.key, length);
     this.lock();
     try {
@@ -132,7 +143,7 @@ export class SharedMemoryStore implements SharedDataStore {
   }
 
   attach(vmId: string): void {
-    const length = this.encodeKey(VM_COUNT, vmId, "");
+    const length = this.encodeKey(VM_COUNT, vmId, NO_KEY, 0, 0);
     const hash = hashOf(this.key, length);
     this.lock();
     try {
@@ -145,14 +156,14 @@ export class SharedMemoryStore implements SharedDataStore {
   }
 
   detach(vmId: string): void {
-    const length = this.encodeKey(VM_COUNT, vmId, "");
+    const length = this.encodeKey(VM_COUNT, vmId, NO_KEY, 0, 0);
     const hash = hashOf(this.key, length);
     this.lock();
     try {
       const slot = this.find(hash, length);
       if (slot >= 0 && --this.views.words[slot + CAS] > 0) return;
       if (slot >= 0) this.remove(slot);
-      this.dropData(this.encodeKey(DATA, vmId, ""));
+      this.dropData(this.encodeKey(DATA, vmId, NO_KEY, 0, 0));
     } finally {
       this.unlock();
     }
@@ -168,9 +179,9 @@ export class SharedMemoryStore implements SharedDataStore {
     unlock(this.views.words, LOCK);
   }
 
-  /** Encodes [kind][vm_id length][vm_id][key] into this.key; returns its length. */
-  private encodeKey(kind: number, vmId: string, key: string): number {
-    const most = 5 + 3 * (vmId.length + key.length);
+  /** Encodes [kind][vm_id length][vm_id][key] into this.key, the key being bytes[keyStart, +keyLength); returns its length. */
+  private encodeKey(kind: number, vmId: string, bytes: Uint8Array, keyStart: number, keyLength: number): number {
+    const most = 5 + 3 * vmId.length + keyLength;
     if (most > this.key.length) this.key = new Uint8Array(Math.max(most, this.key.length * 2));
     const k = this.key;
     k[0] = kind;
@@ -179,7 +190,9 @@ export class SharedMemoryStore implements SharedDataStore {
     k[2] = (vmLength >>> 8) & 0xff;
     k[3] = (vmLength >>> 16) & 0xff;
     k[4] = vmLength >>> 24;
-    return 5 + vmLength + writeUtf8(key, k, 5 + vmLength);
+    const at = 5 + vmLength;
+    for (let i = 0; i < keyLength; i++) k[at + i] = bytes[keyStart + i]!;
+    return at + keyLength;
   }
 
   private sameKey(at: number, length: number): boolean {

@@ -49,6 +49,16 @@ describe("ratelimit configuration", () => {
       ["ns/r", "", null],
       ["ns/r", "x-api-key: clé-日本-😀", "[2001:db8::1]:443"],
       ["ns/é", "x-api-key: k1", "10.0.0.1:4000"],
+      // Every form stripPort knows, read from the address bytes: port stripped only when numeric.
+      ["ns/r", "x-api-key: k1", "2001:db8::1"],
+      ["ns/r", "x-api-key: k1", "[2001:db8::1]"],
+      ["ns/r", "x-api-key: k1", "[2001:db8::1"],
+      ["ns/r", "x-api-key: k1", "10.0.0.1:"],
+      ["ns/r", "x-api-key: k1", "10.0.0.1:80a"],
+      ["ns/r", "x-api-key: k1", "envoy://internal"],
+      ["ns/r", "x-api-key: k1", "[fe80::1%é]:8080"],
+      ["ns/r", "x-api-key: k1", ""],
+      ["ns/r", "x-api-key: ", "10.0.0.1"],
     ];
     for (const [route, headers, address] of cases) {
       const key = logic.keyFor(config, route, headers, address).replaceAll("|", "\n");

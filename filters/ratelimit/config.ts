@@ -8,7 +8,7 @@ import { JsonKind } from "../sdk/json";
 import { RouteMap } from "../sdk/route_map";
 import { routeConfigEntries } from "../sdk/route_config";
 import { Limit } from "./gcra";
-import { KeyPart, parseKeyPart } from "./key";
+import { KeyPart, parseKeyPart, routeKeyState } from "./key";
 import { NANOS_PER_SECOND, parseDurationNanos } from "./duration";
 
 export const DEFAULT_MAX_KEYS: u32 = 10_000;
@@ -22,6 +22,8 @@ const TOP_FIELDS = ["requests", "interval", "burst", "keyBy", "responseHeaders",
 
 /** One route's limit with the defaults merged in. */
 export class RouteLimit {
+  /** The keys' hash state after the route name, computed once (key.ts bucketFingerprint). */
+  readonly keyState: u64;
   constructor(
     /** The route name (`<namespace>/<mapping>`): the first part of every bucket key. */
     public readonly route: string,
@@ -31,7 +33,9 @@ export class RouteLimit {
     public readonly responseHeaders: bool,
     /** Also send X-RateLimit-*. */
     public readonly legacyHeaders: bool,
-  ) {}
+  ) {
+    this.keyState = routeKeyState(route);
+  }
 }
 
 export class RateLimitConfig {

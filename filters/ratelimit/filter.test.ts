@@ -115,6 +115,28 @@ describe.each(BUILDS)("ratelimit filter on the host (%s build)", (_target, WASM)
     expect(Object.keys(send(host, { route: "default/plain" }).responseHeaders).filter((k) => k.includes("ratelimit"))).toEqual([]);
   });
 
+  it("replaces RateLimit-* an upstream sent (one value each, the filter's), keeping its other headers", () => {
+    const host = start({ requests: 5, routes: { [ROUTE]: { responseHeaders: true } } });
+    const id = host.initializeHttpContext({ "xds.route_name": ROUTE, "source.address": "10.0.0.1:1" });
+    host.callOnRequestHeaders(id, { ":path": "/" }, true);
+    host.callOnResponseHeaders(id, [
+      [":status", "200"], ["RateLimit-Limit", "999"], ["ratelimit-remaining", "998"], ["ratelimit-limit", "997"], ["x-upstream", "kept"],
+    ], true);
+    const headers = host.getCurrentResponseHeaders(id);
+    expect(headers.filter(([name]) => name.startsWith("ratelimit-"))).toEqual([
+      ["ratelimit-limit", "5"], ["ratelimit-remaining", "4"], ["ratelimit-reset", "1"],
+    ]);
+    expect(headers).toContainEqual(["x-upstream", "kept"]);
+  });
+
+  it("keys by client address without its port, from the address bytes (IPv4, [IPv6]:port, bare IPv6)", () => {
+    const host = start({ routes: { [ROUTE]: { requests: 1, interval: "1h", keyBy: ["clientAddress", "header:x-api-key"] } } });
+    const first = (address: string, key = "k") => send(host, { address, headers: { "x-api-key": key } }).status ?? 200;
+    expect([first("10.0.0.1:1"), first("10.0.0.1:2")]).toEqual([200, 429]);
+    expect([first("[2001:db8::1]:443"), first("[2001:db8::1]:444"), first("2001:db8::1")]).toEqual([200, 429, 429]);
+    expect([first("10.0.0.1:1", "clé-日本"), first("10.0.0.1:9", "clé-日本"), first("10.0.0.1:9", "clé-日")]).toEqual([200, 429, 200]);
+  });
+
   it("passes routes absent from the configuration and requests without a route name", () => {
     const host = start({ routes: { [ROUTE]: { requests: 1, interval: "1h" } } });
     expect(statuses(host, 3, { route: "default/other" })).toEqual([200, 200, 200]);
@@ -125,9 +147,9 @@ describe.each(BUILDS)("ratelimit filter on the host (%s build)", (_target, WASM)
   it("bounds shared data to maxKeys slots under a flood of distinct clients", () => {
     const keys = new Set<string>();
     class Recording extends InProcessSharedData {
-      override set(vmId: string, key: string, value: Uint8Array, cas: number): SetSharedResult {
-        keys.add(key);
-        return super.set(vmId, key, value, cas);
+      override setByBytes(vmId: string, bytes: Uint8Array, keyStart: number, keyLength: number, value: Uint8Array, cas: number): SetSharedResult {
+        keys.add(new TextDecoder().decode(bytes.subarray(keyStart, keyStart + keyLength)));
+        return super.setByBytes(vmId, bytes, keyStart, keyLength, value, cas);
       }
     }
     const host = start(
@@ -145,10 +167,10 @@ describe.each(BUILDS)("ratelimit filter on the host (%s build)", (_target, WASM)
   it("fails open and counts it when every CAS write conflicts", () => {
     class Contended extends InProcessSharedData {
       writes = 0;
-      override set(vmId: string, key: string, value: Uint8Array, cas: number): SetSharedResult {
+      override setByBytes(vmId: string, bytes: Uint8Array, keyStart: number, keyLength: number, value: Uint8Array, cas: number): SetSharedResult {
         this.writes++;
         // Another worker always wins once the slot exists.
-        return cas === 0 ? super.set(vmId, key, value, cas) : "cas-mismatch";
+        return cas === 0 ? super.setByBytes(vmId, bytes, keyStart, keyLength, value, cas) : "cas-mismatch";
       }
     }
     const store = new Contended();

@@ -11,16 +11,16 @@ import {
   getCurrentTimeNanoseconds, logError, logInfo, registerRootContext,
   responseHeaders, sendLocalResponse,
 } from "../sdk";
-import { HostRequestView } from "../canary/host-request";
 import { Outcome, Verdict, consume } from "./buckets";
 import { RateLimitConfig, RouteLimit, parseRateLimitConfig } from "./config";
 import { bucketFingerprint } from "./key";
+import { HostKeyBytes } from "./host-key";
 import { HeaderSink, LIMITED_DETAILS, LIMITED_STATUS, limitedBody, limitedHeaders, writeRateLimitHeaders } from "./response";
 import { SharedDataSlots } from "./shared-slots";
 
 const slots = new SharedDataSlots();
-// One view and one verdict serve every request (callbacks never overlap): no allocation.
-const request = new HostRequestView();
+// One key reader and one verdict serve every request (callbacks never overlap): no allocation.
+const keyBytes = new HostKeyBytes();
 const verdict = new Verdict();
 
 /** RateLimit-* of an allowed request go straight into its response headers. */
@@ -71,8 +71,7 @@ class RateLimitStream extends HttpContext {
     const route: RouteLimit | null = root.config.routes.forCurrentRoute();
     if (route === null) return FilterHeadersStatus.Continue;
 
-    request.reset();
-    const fingerprint = bucketFingerprint(route.route, route.keyBy, request);
+    const fingerprint = bucketFingerprint(route.keyState, route.keyBy, keyBytes);
     consume(slots, root.config.maxKeys, fingerprint, route.limit, getCurrentTimeNanoseconds(), verdict);
     if (verdict.sharedSlot) root.sharedSlot!.increment();
     if (verdict.outcome == Outcome.FailedOpen) {

@@ -6,7 +6,9 @@
 // bucket per route (clients cannot dodge the limit by omitting it). Parts are joined with
 // "\n", which cannot occur in header values, so ("a", "b\nc") and ("a\nb", "c") differ.
 // Per request only the key's 64-bit fingerprint is needed (buckets.ts): bucketFingerprint hashes
-// the parts as they come, without building the key string.
+// the parts' bytes where the host left them, without making a string of any part or the key.
+// For UTF-8 values that equals keyHash64 of the key (FNV-1a 64 over its UTF-8, ../canary/hash.ts);
+// a value that is not UTF-8 is hashed as the bytes it is (Envoy's header values are bytes).
 import { RequestView } from "../canary/request-view";
 import { headerNameProblem } from "../canary/names";
 import { FNV1A64_START, fmix64, fnv1a64Append } from "../canary/hash";
@@ -46,9 +48,77 @@ export function bucketKey(route: string, parts: KeyPart[], request: RequestView)
   return key;
 }
 
-/** keyHash64(bucketKey(route, parts, request)), computed without building the key. */
-export function bucketFingerprint(route: string, parts: KeyPart[], request: RequestView): u64 {
-  let hash = fnv1a64Append(FNV1A64_START, route);
-  for (let i = 0; i < parts.length; i++) hash = fnv1a64Append(fnv1a64Append(hash, "\n"), partValue(parts[i], request));
+/** FNV-1a 64 state after the route name: the start of every key of that route (RouteLimit). */
+export function routeKeyState(route: string): u64 {
+  return fnv1a64Append(FNV1A64_START, route);
+}
+
+/** Where a request's key parts come from, as bytes in place. */
+export abstract class KeyBytes {
+  ptr: usize = 0;
+  length: usize = 0;
+  /**
+   * Points ptr/length at the part's value (for the client address: `source.address` as the
+   * host has it, port included); false when missing. Valid until the next read.
+   */
+  abstract read(part: KeyPart): bool;
+}
+
+/** FNV-1a 64 prime (../canary/hash.ts: the same hash, continued over bytes). */
+const FNV_PRIME: u64 = 0x100000001b3;
+const NEWLINE: u64 = 0x0a;
+
+function fnv1a64AppendBytes(state: u64, ptr: usize, length: usize): u64 {
+  let hash = state;
+  for (let i: usize = 0; i < length; i++) hash = (hash ^ <u64>load<u8>(ptr + i)) * FNV_PRIME;
+  return hash;
+}
+
+/**
+ * The bytes of an address that stripPort (../canary/client-address.ts) keeps, as start << 32 |
+ * end: "[ip]:port" -> ip, "ip:port" -> ip (numeric port only), anything else whole. The
+ * characters it looks for are ASCII, and UTF-8 bytes of other characters are never ASCII, so
+ * the byte positions give the same text.
+ */
+function addressSpan(ptr: usize, length: usize): u64 {
+  const whole: u64 = <u64>length;
+  if (length == 0) return whole;
+  if (load<u8>(ptr) == 0x5b) { // "[": an IPv6 address
+    for (let i: usize = 1; i < length; i++) if (load<u8>(ptr + i) == 0x5d) return (<u64>1 << 32) | <u64>i;
+    return whole;
+  }
+  let colon: isize = -1;
+  for (let i: usize = 0; i < length; i++) {
+    if (load<u8>(ptr + i) != 0x3a) continue;
+    if (colon >= 0) return whole; // a second colon: a bare IPv6 address, no port
+    colon = <isize>i;
+  }
+  if (colon < 0 || <usize>colon + 1 >= length) return whole;
+  for (let i = <usize>colon + 1; i < length; i++) {
+    const c = load<u8>(ptr + i);
+    if (c < 0x30 || c > 0x39) return whole;
+  }
+  return <u64>colon;
+}
+
+/**
+ * keyHash64(bucketKey(...)) of the request whose parts `source` reads, from `routeState`
+ * (routeKeyState of its route), without building the key or any part as a string.
+ */
+export function bucketFingerprint(routeState: u64, parts: KeyPart[], source: KeyBytes): u64 {
+  let hash = routeState;
+  for (let i = 0; i < parts.length; i++) {
+    hash = (hash ^ NEWLINE) * FNV_PRIME;
+    const part = unchecked(parts[i]);
+    if (!source.read(part)) continue; // missing: the empty string
+    let start: usize = 0;
+    let end = source.length;
+    if (part.isClientAddress) {
+      const span = addressSpan(source.ptr, end);
+      start = <usize>(span >> 32);
+      end = <usize>(span & 0xffffffff);
+    }
+    hash = fnv1a64AppendBytes(hash, source.ptr + start, end - start);
+  }
   return fmix64(hash);
 }

@@ -8,7 +8,7 @@ import { limitedBody, limitedHeaders, rateLimitHeaders } from "./response";
 import { HeaderPair } from "../sdk/headers";
 import { ConfigErrors } from "../sdk/json_view";
 import { parseRateLimitConfig } from "./config";
-import { KeyPart, bucketFingerprint, bucketKey } from "./key";
+import { KeyBytes, KeyPart, bucketFingerprint, bucketKey, routeKeyState } from "./key";
 import { keyHash64 as hash } from "../canary/hash";
 import { FakeRequest } from "../canary/fake-request";
 
@@ -147,8 +147,24 @@ export function keyFor(json: string, route: string, headers: string, address: st
   return bucketKey(route, parts, new FakeRequest(headers, address)).replaceAll("\n", "|");
 }
 
+/** KeyBytes over a FakeRequest's values (the address raw, port included, as the host has it). */
+class FakeKeyBytes extends KeyBytes {
+  private held: ArrayBuffer = new ArrayBuffer(0);
+  constructor(private readonly request: FakeRequest, private readonly address: string | null) { super(); }
+
+  read(part: KeyPart): bool {
+    const value = part.isClientAddress ? this.address : this.request.header(part.headerName);
+    if (value === null) return false;
+    this.held = String.UTF8.encode(value);
+    this.ptr = changetype<usize>(this.held);
+    this.length = <usize>this.held.byteLength;
+    return true;
+  }
+}
+
 /** The fingerprint the filter computes for that request (0 = "pass"); equals keyHash64 of the key. */
 export function fingerprintFor(json: string, route: string, headers: string, address: string | null): u64 {
   const parts = keyPartsOf(json, route);
-  return parts !== null ? bucketFingerprint(route, parts, new FakeRequest(headers, address)) : 0;
+  if (parts === null) return 0;
+  return bucketFingerprint(routeKeyState(route), parts, new FakeKeyBytes(new FakeRequest(headers, address), address));
 }

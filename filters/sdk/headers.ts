@@ -8,7 +8,7 @@ import {
   proxy_set_header_map_pairs,
 } from "./imports";
 import { MapType, WasmResult } from "./enums";
-import { RET_EXTRA, RET_LEN, RET_PTR, borrowHostResult, clearResultSlots, takeHostBytes, takeHostString } from "./memory";
+import { BorrowedBytes, RET_EXTRA, RET_LEN, RET_PTR, borrowHostResult, clearResultSlots, takeHostBytes, takeHostString } from "./memory";
 import { decimalValueArg, keyArg, valueArg } from "./args";
 import { reportUnexpected } from "./log";
 
@@ -81,6 +81,14 @@ export class HeaderMap {
   get(name: string): string | null {
     if (!this.lookup(name)) return null;
     return takeHostString();
+  }
+
+  /**
+   * First value for `name` read in place, without a copy (BorrowedBytes: valid until the next
+   * SDK call that asks the host for a result), or null when absent.
+   */
+  borrow(name: string): BorrowedBytes | null {
+    return this.lookup(name) ? borrowHostResult() : null;
   }
 
   /** Whether `name` is present (one host call; the value is not copied). */

@@ -81,7 +81,8 @@ export function setProperty(path: string[], value: ArrayBuffer): bool {
 /** `xds.route_name`: the matched route's name; Attaché names routes `<namespace>/<name>`. */
 export const ROUTE_NAME = new PropertyPath(["xds", "route_name"]);
 const CLUSTER_NAME = new PropertyPath(["xds", "cluster_name"]);
-const SOURCE_ADDRESS = new PropertyPath(["source", "address"]);
+/** `source.address` (for reading it in place: SOURCE_ADDRESS.borrow()). */
+export const SOURCE_ADDRESS = new PropertyPath(["source", "address"]);
 const REQUEST_PATH = new PropertyPath(["request", "path"]);
 const REQUEST_URL_PATH = new PropertyPath(["request", "url_path"]);
 const REQUEST_METHOD = new PropertyPath(["request", "method"]);

@@ -65,6 +65,36 @@ describe("shared data across VM instances of one vm_id", () => {
     expect(store.get("limits", "k")).toBeUndefined();
   });
 
+  it("keys are the module's bytes, compared byte for byte, whatever their length (as cpp-host's map)", () => {
+    // Lengths around the host's 64-byte intern limit and far beyond it, non-ASCII UTF-8, NUL
+    // inside, and two byte strings that are not UTF-8 and would decode to the same text (U+FFFD).
+    const keys: (string | Uint8Array)[] = [
+      "", "k", "x".repeat(63), "x".repeat(64), "x".repeat(65), "y".repeat(300), "clé-日本-😀", Uint8Array.of(0x6b, 0x00, 0x01),
+      Uint8Array.of(0x6b, 0xff), Uint8Array.of(0x6b, 0xfe),
+    ];
+    const setBytes = (probe: Probe, key: string | Uint8Array, value: string) => {
+      const [kp, kl] = probe.put(key);
+      const [vp, vl] = probe.put(value);
+      return probe.call("proxy_set_shared_data", probe.host.rootContextId, kp, kl, vp, vl, 0);
+    };
+    const getBytes = (probe: Probe, key: string | Uint8Array) => {
+      const [kp, kl] = probe.put(key);
+      const [rp, rl, rc] = probe.slots(3);
+      const status = probe.call("proxy_get_shared_data", probe.host.rootContextId, kp, kl, rp, rl, rc);
+      return { status, value: probe.returnedText(rp, rl) };
+    };
+    keys.forEach((key, i) => expect(setBytes(a, key, `v${i}`)).toBe(WasmResult.Ok));
+    keys.forEach((key, i) => expect(getBytes(b, key)).toEqual({ status: WasmResult.Ok, value: `v${i}` }));
+    expect(getBytes(b, "x".repeat(66)).status).toBe(WasmResult.NotFound);
+    expect(getBytes(b, Uint8Array.of(0x6b, 0x00)).status).toBe(WasmResult.NotFound);
+    expect(getBytes(b, Uint8Array.of(0x6b, 0xfd)).status).toBe(WasmResult.NotFound);
+    // The embedder's string API finds the same entries by the key's UTF-8.
+    expect(new TextDecoder().decode(store.get("limits", "clé-日本-😀")?.value)).toBe("v6");
+    expect(new TextDecoder().decode(store.get("limits", "y".repeat(300))?.value)).toBe("v5");
+    store.set("limits", "from-embedder", new TextEncoder().encode("e"), 0);
+    expect(getBytes(a, "from-embedder")).toEqual({ status: WasmResult.Ok, value: "e" });
+  });
+
   it("bad pointers are InvalidMemoryAccess", () => {
     expect(a.call("proxy_get_shared_data", a.host.rootContextId, 0x7fff_fff0, 8, 0, 0, 0)).toBe(WasmResult.InvalidMemoryAccess);
     expect(a.call("proxy_set_shared_data", a.host.rootContextId, 0x7fff_fff0, 8, 0, 0, 0)).toBe(WasmResult.InvalidMemoryAccess);
