@@ -67,7 +67,20 @@ interface CaseResult {
   sizeBytes: number;
 }
 
-function runCase(c: FilterBenchCase): CaseResult {
+/** A case made ready: its three measured loops, and what the report needs afterwards. */
+interface PreparedCase {
+  c: FilterBenchCase;
+  fullRequest(i: number): void;
+  headersOnly(i: number): void;
+  baseline(i: number): void;
+  check(): void;
+  dispose(): void;
+  wasm: number[];
+  callback: number[];
+  plain: number[];
+}
+
+function prepareCase(c: FilterBenchCase): PreparedCase {
   if (!existsSync(c.wasm)) throw new Error(`bench filters: ${c.wasm} is missing (npm run build)`);
   const properties = new Map(Object.entries(c.properties ?? {}).map(([k, v]) => [propertyKey(k), encodeProperty(v)]));
   const configuration = new TextEncoder().encode(typeof c.configuration === "string" ? c.configuration : JSON.stringify(c.configuration));
@@ -95,36 +108,60 @@ function runCase(c: FilterBenchCase): CaseResult {
     const headers = requests[i % 1000]!.map(([k, v]) => [k.toLowerCase(), v] as [string, string]);
     logic(headers, responses ? responses[i % 1000]!.map(([k, v]) => [k, v] as [string, string]) : undefined);
   };
-
   time(WARMUP, fullRequest);
   time(WARMUP, headersOnly);
   time(WARMUP, baseline);
-  const wasm: number[] = [];
-  const callback: number[] = [];
-  const plain: number[] = [];
+  return {
+    c, fullRequest, headersOnly, baseline, wasm: [], callback: [], plain: [],
+    check: () => { if (vm.failure) throw vm.failure; },
+    dispose: () => plugin.dispose(),
+  };
+}
+
+/**
+ * Every case's rounds interleaved (round 1 of each case, then round 2...), so a slow phase of
+ * a shared machine — they come and go over seconds here — hits every case alike rather than
+ * whichever case happened to be running.
+ */
+function runCases(cases: FilterBenchCase[]): Array<CaseResult | { name: string; error: string }> {
+  const prepared: Array<PreparedCase | { name: string; error: string }> = cases.map((c) => {
+    try {
+      return prepareCase(c);
+    } catch (error) {
+      return { name: c.name, error: (error as Error).message };
+    }
+  });
+  const live = prepared.filter((p): p is PreparedCase => !("error" in p));
   for (let round = 0; round < ROUNDS; round++) {
-    wasm.push(time(REQUESTS, fullRequest));
-    callback.push(time(REQUESTS, headersOnly));
-    plain.push(time(REQUESTS, baseline));
+    for (const p of live) {
+      p.wasm.push(time(REQUESTS, p.fullRequest));
+      p.callback.push(time(REQUESTS, p.headersOnly));
+      p.plain.push(time(REQUESTS, p.baseline));
+    }
   }
-  if (vm.failure) throw vm.failure;
-  plugin.dispose();
-  return { name: c.name, description: c.description, wasmNs: median(wasm), callbackNs: median(callback), baselineNs: median(plain), sizeBytes: statSync(c.wasm).size };
+  return prepared.map((p) => {
+    if ("error" in p) return p;
+    try {
+      p.check();
+    } catch (error) {
+      return { name: p.c.name, error: (error as Error).message };
+    } finally {
+      p.dispose();
+    }
+    const { c } = p;
+    return { name: c.name, description: c.description, wasmNs: median(p.wasm), callbackNs: median(p.callback), baselineNs: median(p.plain), sizeBytes: statSync(c.wasm).size };
+  });
 }
 
 export default async function run(): Promise<string> {
   const rows: string[] = [];
   const loadBefore = os.loadavg()[0]!;
-  for (const c of await discoverCases()) {
-    if ("error" in c) {
-      rows.push(`| ${c.file} | case failed to load: ${c.error} | | | | | | |`);
-      continue;
-    }
-    let r: CaseResult;
-    try {
-      r = runCase(c);
-    } catch (error) {
-      rows.push(`| ${c.name} | failed: ${(error as Error).message} | | | | | | |`);
+  const discovered = await discoverCases();
+  const cases = discovered.filter((c): c is FilterBenchCase => !("error" in c));
+  for (const c of discovered) if ("error" in c) rows.push(`| ${c.file} | case failed to load: ${c.error} | | | | | | |`);
+  for (const r of runCases(cases)) {
+    if ("error" in r) {
+      rows.push(`| ${r.name} | failed: ${r.error} | | | | | | |`);
       continue;
     }
     rows.push(`| ${r.name} | ${r.description} | ${r.wasmNs.toFixed(0)} | ${r.callbackNs.toFixed(0)} | ${r.baselineNs.toFixed(0)} | ${(r.wasmNs / r.baselineNs).toFixed(1)}x | ${((r.wasmNs - r.baselineNs) / 1000).toFixed(2)} µs | ${(r.sizeBytes / 1024).toFixed(1)} KiB |`);
@@ -132,7 +169,7 @@ export default async function run(): Promise<string> {
   return [
     "## Filters through the Node proxy-wasm host",
     "",
-    `Median of ${ROUNDS} rounds x ${REQUESTS.toLocaleString("en")} requests (after ${WARMUP.toLocaleString("en")} warm-up), release builds, in-thread VM;`,
+    `Median of ${ROUNDS} rounds x ${REQUESTS.toLocaleString("en")} requests (after ${WARMUP.toLocaleString("en")} warm-up; every case's rounds interleaved), release builds, in-thread VM;`,
     "times are process CPU time per request (not wall time, which on a shared machine includes waiting for a core).",
     "\"Whole request\" = proxy_on_context_create + proxy_on_request_headers (+ response headers) + proxy_on_log/done/delete;",
     "\"headers callback\" = proxy_on_request_headers alone on a live stream; \"plain TS\" = the same decision logic",
