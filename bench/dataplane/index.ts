@@ -200,7 +200,7 @@ export default async function run(): Promise<string> {
       "",
       `autocannon (separate process), ${CONNECTIONS} connections, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} rounds per mode, (a) (b) (c) interleaved; ${CORES} cores; machine load (1-min load average) ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after the run. Worker-thread mode: the data plane shares every core with the load generator and the upstream. Pinned mode: the data plane (this process) has core 0 to itself, autocannon and the upstream the other cores, so the data plane is the bottleneck and requests/s is its own cost. Medians; "CPU µs/req" is the data plane process's CPU time per request (all its threads):`,
       "",
-      "| target | requests/s | CPU µs/req | data plane cores busy | p50 ms | p99 ms | errors + non-2xx |",
+      "| target | requests/s | CPU µs/req | data plane cores busy (≈ req/s × CPU/req) | p50 ms | p99 ms | errors + non-2xx |",
       "| --- | --- | --- | --- | --- | --- | --- |",
       row("(a) upstream directly", a, false),
     ];
