@@ -3,7 +3,9 @@
 // Configuration: README.md and config.schema.json (parsed once, config.ts). Decisions are pure
 // (decision.ts, jwt.ts, claims.ts, external.ts); this file wires them to the host.
 // Metrics: auth_allowed, auth_denied (counters; README.md "Metrics").
-export * from "../sdk/exports";
+// Only the callbacks this filter uses (sdk/exports.ts): the host skips the response path,
+// proxy_on_log and proxy_on_done, which would run the SDK's defaults.
+export * from "../sdk/exports_base";
 import {
   BaseContext, ConfigErrors, Counter, FilterHeadersStatus, HeaderPair, HttpCallResponse, HttpContext,
   RootContext, continueRequest, dispatchHttpCall, getCurrentTimeNanoseconds, getRouteName, logDebug,

@@ -5,7 +5,10 @@
 // the pure function assign() in assign.ts.
 // Metrics: canary_assigned_canary, canary_assigned_primary, canary_override (QA override
 // header used), canary_unassigned (no key and no sticky cookie: Envoy picked at random).
-export * from "../sdk/exports";
+// Only the callbacks this filter uses (sdk/exports.ts): the host skips proxy_on_log,
+// proxy_on_done and the body/trailer callbacks, which would run the SDK's defaults.
+export * from "../sdk/exports_base";
+export { proxy_on_response_headers } from "../sdk/exports_stream";
 import {
   ConfigErrors, Counter, FilterHeadersStatus, ForeignFunction, HttpContext, RootContext,
   logError, logInfo, registerRootContext, requestHeaders, responseHeaders,

@@ -5,7 +5,10 @@
 // pure (gcra.ts, buckets.ts); this file only wires it to the host.
 // Metrics: ratelimit_allowed, ratelimit_limited, ratelimit_failed_open (CAS contention let a
 // request through), ratelimit_shared_slot (a key used another key's bucket: maxKeys too small).
-export * from "../sdk/exports";
+// Only the callbacks this filter uses (sdk/exports.ts): the host skips proxy_on_log,
+// proxy_on_done and the body/trailer callbacks, which would run the SDK's defaults.
+export * from "../sdk/exports_base";
+export { proxy_on_response_headers } from "../sdk/exports_stream";
 import {
   ConfigErrors, Counter, FilterHeadersStatus, HttpContext, RootContext,
   getCurrentTimeNanoseconds, logError, logInfo, registerRootContext,
