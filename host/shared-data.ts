@@ -9,6 +9,7 @@
 //
 // Kept behind this small synchronous interface so an embedder running VMs on several threads
 // can supply a cross-thread implementation (devproxy/shared-data: SharedArrayBuffer + Atomics).
+import { fnv1a32 } from "./abi/fnv.ts";
 import { encodeUtf8 } from "./abi/utf8.ts";
 
 export interface SharedValue {
@@ -40,13 +41,9 @@ interface Entry extends SharedValue {
   readonly hash: number;
 }
 
-/**
- * FNV-1a (32 bit) of bytes[start, start + length), folded to 30 bits: stays a small integer
- * (V8 "Smi") in Entry.hash, so entries hold no boxed number.
- */
+/** fnv1a32 folded to 30 bits: stays a small integer (V8 "Smi") in Entry.hash, no boxed number. */
 function hashOf(bytes: Uint8Array, start: number, length: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = start, end = start + length; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+  const hash = fnv1a32(bytes, start, length);
   return (hash ^ (hash >>> 16)) & 0x3fffffff;
 }
 

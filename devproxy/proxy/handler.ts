@@ -87,6 +87,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const info: RequestInfo = {
       routeName: route.name, sourceAddress: `${remote}:${client.port}`, sourcePort: client.port,
       requestId, method: log.method, path: rawUrl, host: authority, protocol: log.protocol,
+      attributes: undefined, // set by the first Wasm filter; declared here so the object keeps one shape
     };
     for (const f of hcm.filters) {
       const override = route.filterOverrides.get(f.name);

@@ -12,6 +12,7 @@
 // each slot is 8 words: state, hash, key offset, key length, value offset, value length, value
 // block size, cas. A key is the bytes [kind u8][vm_id length u32][vm_id][key], kind 0 for a
 // data entry and 1 for a vm_id's VM count (kept in the cas word).
+import { fnv1a32 } from "../../host/abi/fnv.ts";
 import { encodeUtf8, writeUtf8 } from "../../host/abi/utf8.ts";
 import type { SetSharedResult, SharedDataStore, SharedValue } from "../../host/shared-data.ts";
 import { blockSize, HEAP_WORDS, SharedHeap, SharedViews, type GrowableSharedArrayBuffer } from "./heap.ts";
@@ -73,13 +74,6 @@ export function createSharedDataMemory(options: SharedDataMemoryOptions = {}): S
   return buffer;
 }
 
-/** FNV-1a over the first `length` bytes. */
-function hashOf(bytes: Uint8Array, length: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return h | 0;
-}
-
 export class SharedMemoryStore implements SharedDataStore {
   // Heap methods may renew the views (the buffer grew): code re-reads them after allocating.
   private readonly views: SharedViews;
@@ -104,7 +98,7 @@ export class SharedMemoryStore implements SharedDataStore {
 
   getByBytes(vmId: string, bytes: Uint8Array, keyStart: number, keyLength: number): SharedValue | undefined {
     const length = this.encodeKey(DATA, vmId, bytes, keyStart, keyLength);
-    const hash = hashOf(this.key, length);
+    const hash = fnv1a32(this.key, 0, length);
     this.lock();
     try {
       const slot = this.find(hash, length);
@@ -120,7 +114,7 @@ export class SharedMemoryStore implements SharedDataStore {
 
   setByBytes(vmId: string, bytes: Uint8Array, keyStart: number, keyLength: number, value: Uint8Array, cas: number): SetSharedResult {
     const length = this.encodeKey(DATA, vmId, bytes, keyStart, keyLength);
-    const hash = hashOf(this.key, length);
+    const hash = fnv1a32(this.key, 0, length);
     this.lock();
     try {
       let slot = this.find(hash, length);
@@ -144,7 +138,7 @@ export class SharedMemoryStore implements SharedDataStore {
 
   attach(vmId: string): void {
     const length = this.encodeKey(VM_COUNT, vmId, NO_KEY, 0, 0);
-    const hash = hashOf(this.key, length);
+    const hash = fnv1a32(this.key, 0, length);
     this.lock();
     try {
       let slot = this.find(hash, length);
@@ -157,7 +151,7 @@ export class SharedMemoryStore implements SharedDataStore {
 
   detach(vmId: string): void {
     const length = this.encodeKey(VM_COUNT, vmId, NO_KEY, 0, 0);
-    const hash = hashOf(this.key, length);
+    const hash = fnv1a32(this.key, 0, length);
     this.lock();
     try {
       const slot = this.find(hash, length);
