@@ -3,7 +3,7 @@
 // ~90-170 ns on VMs whose clocksource (kvm-clock, xen) has no vDSO fast path, which was several
 // µs per filtered request in the local data plane. For budgets of BUDGET_MIN_MS and more a
 // coarse clock is precise enough: a worker thread stores the elapsed milliseconds in a
-// SharedArrayBuffer every TICK_MS, and a read is one Atomics.load. The worker keeps counting
+// SharedArrayBuffer every TICK_MS, and a read is one memory load. The worker keeps counting
 // while the calling thread is stuck in a long callback, which is what a budget measures.
 import { Worker } from "node:worker_threads";
 
@@ -28,9 +28,15 @@ function start(): Int32Array {
   return new Int32Array(buffer);
 }
 
-/** Milliseconds on a coarse monotonic clock (TICK_MS granularity); only differences mean anything. */
+/**
+ * Milliseconds on a coarse monotonic clock (TICK_MS granularity); only differences mean anything.
+ * A plain element read, not Atomics.load: an aligned Int32Array access of shared memory is
+ * tear-free (ECMAScript "Memory Model", tear-free aligned reads), so the read sees one of the
+ * ticker's values, at worst one tick old; V8 compiles it to one load, where Atomics.load was a
+ * builtin call (~0.8 µs per filtered request in the data plane's profile).
+ */
 export function coarseNowMs(): number {
-  return Atomics.load((shared ??= start()), 0);
+  return (shared ??= start())[0]!;
 }
 
 /** The clock a budget of `budgetMs` is measured with. */

@@ -8,8 +8,21 @@ export interface Clock {
   monotonicNanos(): bigint;
 }
 
+// Date.now() has millisecond resolution, so the BigInt it becomes is kept for that millisecond:
+// filters read the time on most requests (rate limiting), and two BigInt operations per read
+// showed in the data plane's profile.
+let lastUnixMs = -1;
+let lastUnixNanos = 0n;
+
 export const systemClock: Clock = {
-  unixNanos: () => BigInt(Date.now()) * 1_000_000n,
+  unixNanos: () => {
+    const ms = Date.now();
+    if (ms !== lastUnixMs) {
+      lastUnixMs = ms;
+      lastUnixNanos = BigInt(ms) * 1_000_000n;
+    }
+    return lastUnixNanos;
+  },
   monotonicNanos: () => process.hrtime.bigint(),
 };
 

@@ -42,25 +42,24 @@ export interface GrpcCall {
   timeoutMs: number;
 }
 
-/**
- * Property values set on a context (proxy_set_property, or given per stream by the embedder).
- * Most contexts never get one, so the Map is created on first access of `properties`;
- * lookups use `propertiesIfAny` and allocate nothing.
- */
-class PropertyHolder {
-  private own: Map<string, Uint8Array> | null = null;
-
-  get properties(): Map<string, Uint8Array> {
-    return (this.own ??= new Map());
-  }
-
-  get propertiesIfAny(): Map<string, Uint8Array> | null {
-    return this.own;
-  }
+/** A proxy_continue_stream or proxy_close_stream call (streamType: StreamType). */
+export interface StreamEvent {
+  event: "continue" | "close";
+  streamType: number;
 }
 
-export class RootContextState extends PropertyHolder {
+/** The events of a stream that has none: most never call continue/close, so none allocates a list. */
+const NO_STREAM_EVENTS: readonly StreamEvent[] = Object.freeze([]);
+
+// Property values set on a context (proxy_set_property, or given per stream by the embedder):
+// most contexts never get one, so the Map is made on first use of `properties` and lookups
+// read `propertiesIfAny`, allocating nothing. Both context classes stand alone (no common
+// base class): a stream is constructed per filter per request, and V8 builds a class without
+// a super() chain in one inlined step.
+
+export class RootContextState {
   readonly kind = "root" as const;
+  propertiesIfAny: Map<string, Uint8Array> | null = null;
   tickPeriodMs = 0;
   nextTickAtMs = 0;
   /** proxy_on_done returned false: the module owes a proxy_done. */
@@ -72,13 +71,16 @@ export class RootContextState extends PropertyHolder {
     readonly pluginName: string,
     readonly vmConfiguration: Uint8Array,
     readonly pluginConfiguration: Uint8Array,
-  ) {
-    super();
+  ) {}
+
+  get properties(): Map<string, Uint8Array> {
+    return (this.propertiesIfAny ??= new Map());
   }
 }
 
-export class HttpStreamState extends PropertyHolder {
+export class HttpStreamState {
   readonly kind = "http" as const;
+  propertiesIfAny: Map<string, Uint8Array> | null = null;
   requestHeaders: HeaderPairs | null = null;
   requestTrailers: HeaderPairs | null = null;
   responseHeaders: HeaderPairs | null = null;
@@ -90,13 +92,19 @@ export class HttpStreamState extends PropertyHolder {
   localResponse: LocalResponse | null = null;
   /** The request's attributes from the embedder (properties.ts PropertySource), if any. */
   attributes: PropertySource | null = null;
-  /** proxy_continue_stream / proxy_close_stream calls, in order. */
-  readonly streamEvents: Array<{ event: "continue" | "close"; streamType: number }> = [];
+  /** proxy_continue_stream / proxy_close_stream calls, in order (recordStreamEvent). */
+  streamEvents: readonly StreamEvent[] = NO_STREAM_EVENTS;
   donePending = false;
   completed = false;
 
-  constructor(readonly id: number, readonly root: RootContextState) {
-    super();
+  constructor(readonly id: number, readonly root: RootContextState) {}
+
+  get properties(): Map<string, Uint8Array> {
+    return (this.propertiesIfAny ??= new Map());
+  }
+
+  recordStreamEvent(event: StreamEvent): void {
+    this.streamEvents = this.streamEvents === NO_STREAM_EVENTS ? [event] : [...this.streamEvents, event];
   }
 }
 

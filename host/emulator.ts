@@ -12,7 +12,7 @@
 import { DataAction, HeadersAction, LogLevel, LOG_LEVEL_NAMES, TrailersAction, type LogLevelName } from "./abi/enums.ts";
 import type { HeaderPairs } from "./abi/serialization.ts";
 import { FakeClock } from "./clock.ts";
-import type { GrpcCall, HttpCallout, HttpStreamState, LocalResponse } from "./contexts.ts";
+import type { GrpcCall, HttpCallout, HttpStreamState, LocalResponse, StreamEvent } from "./contexts.ts";
 import type { VmFailure } from "./failure.ts";
 import { EmulatorOptions } from "./emulator-options.ts";
 import type { Metric } from "./metrics.ts";
@@ -181,7 +181,7 @@ export class HostEmulator {
   }
 
   /** proxy_continue_stream / proxy_close_stream calls the module made on this stream. */
-  getStreamEvents(id: number): ReadonlyArray<{ event: "continue" | "close"; streamType: number }> {
+  getStreamEvents(id: number): readonly StreamEvent[] {
     return this.stream(id).state.streamEvents;
   }
 

@@ -4,7 +4,7 @@
 export * from "./abi/enums.ts";
 export { decodeHeaderMap, encodeHeaderMap, splitPropertyPath, joinPropertyPath, PropertyValue, type HeaderPairs } from "./abi/serialization.ts";
 export { FakeClock, systemClock, type Clock } from "./clock.ts";
-export type { GrpcCall, HttpCallout, LocalResponse, HttpStreamState, RootContextState } from "./contexts.ts";
+export type { GrpcCall, HttpCallout, LocalResponse, HttpStreamState, RootContextState, StreamEvent } from "./contexts.ts";
 export { ContextDispatcher, PluginStartError } from "./dispatcher.ts";
 export { EmulatorOptions } from "./emulator-options.ts";
 export { HostEmulator, type Headers } from "./emulator.ts";

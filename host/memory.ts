@@ -4,17 +4,10 @@
 // Results handed back go through the module's allocator: `malloc` if exported (cpp-host
 // prefers it), else `proxy_on_memory_allocate`; empty results are ptr 0, len 0, no allocation.
 import { writeUtf8 } from "./abi/utf8.ts";
+import { INTERN_MAX_LENGTH, InternTable } from "./intern-table.ts";
 
-const INTERN_SLOTS = 4096;
-const INTERN_MAX_LENGTH = 64;
 /** Strings up to this many bytes are decoded in JS when ASCII (decode()). */
 const SHORT_ASCII = 12;
-
-interface Interned {
-  bytes: Uint8Array;
-  text: string;
-  lower: string;
-}
 
 /**
  * Buffer.prototype.latin1Slice/utf8Slice: the native decoders behind Buffer#toString, called
@@ -41,7 +34,7 @@ export class GuestMemory {
   /** Node Buffer over the same bytes: its native latin1/utf8 decoders beat JS loops. */
   private nodeBuffer: Buffer;
   private grewSinceCheck = false;
-  private readonly interned: Array<Interned | undefined> = new Array(INTERN_SLOTS).fill(undefined);
+  private readonly interned = new InternTable();
 
   constructor(private readonly memory: WebAssembly.Memory, private readonly allocate: Allocator) {
     this.buffer = memory.buffer;
@@ -130,18 +123,13 @@ export class GuestMemory {
     return latin1(this.nodeBuffer, ptr, ptr + len);
   }
 
-  /**
-   * A short string a module passes again and again (header names, property paths, metric
-   * names), interned by content: the same bytes give the same string object without decoding,
-   * and Map lookups on it reuse its cached hash. A direct-mapped table (one entry per hash
-   * slot, a colliding string replaces the previous one), so varying input cannot grow it.
-   */
+  /** A short string a module passes again and again, interned (intern-table.ts). */
   key(ptr: number, len: number, what = "read"): string {
     ptr >>>= 0;
     len >>>= 0;
     this.check(ptr, len, what);
     if (len > INTERN_MAX_LENGTH) return this.decode(ptr, len);
-    return this.internedAt(ptr, len).text;
+    return this.interned.text(this.internedSlot(ptr, len));
   }
 
   /** key() lower-cased (header names: Envoy's maps match them case-insensitively). */
@@ -150,25 +138,15 @@ export class GuestMemory {
     len >>>= 0;
     this.check(ptr, len, what);
     if (len > INTERN_MAX_LENGTH) return this.decode(ptr, len).toLowerCase();
-    return this.internedAt(ptr, len).lower;
+    return this.interned.lower(this.internedSlot(ptr, len));
   }
 
-  private internedAt(ptr: number, len: number): Interned {
-    const u8 = this.u8;
-    let hash = 0x811c9dc5 ^ len;
-    for (let i = ptr, end = ptr + len; i < end; i++) hash = Math.imul(hash ^ u8[i]!, 0x01000193);
-    const slot = (hash ^ (hash >>> 15)) & (INTERN_SLOTS - 1);
-    const hit = this.interned[slot];
-    if (hit !== undefined && hit.bytes.length === len) {
-      const bytes = hit.bytes;
-      let i = 0;
-      while (i < len && bytes[i] === u8[ptr + i]) i++;
-      if (i === len) return hit;
-    }
-    const text = this.decode(ptr, len);
-    const entry: Interned = { bytes: u8.slice(ptr, ptr + len), text, lower: text.toLowerCase() };
-    this.interned[slot] = entry;
-    return entry;
+  private internedSlot(ptr: number, len: number): number {
+    const found = this.interned.find(this.u8, ptr, len);
+    if (found >= 0) return found;
+    const slot = ~found;
+    this.interned.store(slot, this.u8, ptr, len, this.decode(ptr, len));
+    return slot;
   }
 
   readU32(ptr: number): number {

@@ -19,7 +19,8 @@ export interface Metric {
 export type MetricResult = "ok" | "not-found" | "bad-argument";
 
 export class MetricsStore {
-  private readonly byId = new Map<number, Metric>();
+  /** Indexed by id (ids count from 1): an array read, where a Map hashed the id on every increment. */
+  private readonly byId: Array<Metric | undefined> = [undefined];
   private readonly byName = new Map<string, Metric>();
   private nextId = 1;
 
@@ -30,13 +31,13 @@ export class MetricsStore {
     const existing = this.byName.get(key);
     if (existing) return existing.id;
     const metric: Metric = { id: this.nextId++, kind, name, value: 0n, samples: [] };
-    this.byId.set(metric.id, metric);
+    this.byId.push(metric);
     this.byName.set(key, metric);
     return metric.id;
   }
 
   increment(id: number, delta: bigint): MetricResult {
-    const metric = this.byId.get(id);
+    const metric = this.byId[id];
     if (!metric) return "not-found";
     if (metric.kind === "histogram") return "bad-argument";
     if (metric.kind === "counter" && delta < 0n) return "bad-argument";
@@ -45,7 +46,7 @@ export class MetricsStore {
   }
 
   record(id: number, value: bigint): MetricResult {
-    const metric = this.byId.get(id);
+    const metric = this.byId[id];
     if (!metric) return "not-found";
     if (metric.kind === "histogram") metric.samples.push(value);
     else if (metric.kind === "gauge") metric.value = value;
@@ -55,7 +56,7 @@ export class MetricsStore {
   }
 
   get(id: number): bigint | MetricResult {
-    const metric = this.byId.get(id);
+    const metric = this.byId[id];
     if (!metric) return "not-found";
     if (metric.kind === "histogram") return "bad-argument";
     return metric.value;
@@ -66,6 +67,6 @@ export class MetricsStore {
   }
 
   all(): Metric[] {
-    return [...this.byId.values()];
+    return [...this.byName.values()];
   }
 }

@@ -3,7 +3,11 @@
 // (a) the upstream directly, (b) the data plane with no filters on the route and (c) with the
 // built-in auth (API key) + ratelimit (never limiting) + sticky canary filters on the route;
 // plus the time from writing a Mapping file to the first 200 through the whole stack.
-// Rounds interleave a, b, c so machine drift hits all three alike; medians are reported.
+// Rounds interleave a, b, c so machine drift hits all three alike; medians are reported. Rounds
+// are many and short (1 s after one warm-up per target): this machine's speed swings by up to
+// 2x for seconds at a time, and a ratio of (b) and (c) run within ~3 s of each other, taken
+// over 20 rounds, is far steadier than one of 5 s runs over 5 rounds was (0.80-0.87 between
+// runs of the same code).
 // The data plane's CPU time per request (this process: control plane, data plane and its
 // threads; the load generator and the upstream run elsewhere) is reported too: on a shared
 // machine it moves far less than requests/s, which also depends on what else gets the cores.
@@ -30,8 +34,9 @@ import { request } from "../../devproxy/testing/http-client.ts";
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const require = createRequire(import.meta.url);
 const AUTOCANNON = join(require.resolve("autocannon/package.json"), "..", "autocannon.js");
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+const WARMUP_SECONDS = 3;
 const CONNECTIONS = 32;
 const WORKERS = process.env.BENCH_WORKERS === undefined ? undefined : Number(process.env.BENCH_WORKERS);
 const CORES = cpus().length;
@@ -60,8 +65,8 @@ interface Load { rps: number; p50: number; p99: number; errors: number; non2xx: 
 
 // Asynchronous on purpose: the acceptor and the control plane run on this process's main
 // thread, so blocking it (execFileSync) would stall the data plane under test.
-async function autocannon(url: string, headers: Record<string, string> = {}, cores?: string): Promise<Load> {
-  const args = [AUTOCANNON, "--json", "-c", String(CONNECTIONS), "-d", String(SECONDS), "-w", "1"];
+async function autocannon(url: string, headers: Record<string, string> = {}, cores?: string, seconds = SECONDS): Promise<Load> {
+  const args = [AUTOCANNON, "--json", "-c", String(CONNECTIONS), "-d", String(seconds)];
   for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}=${v}`);
   args.push(url);
   const [command, argv] = cores ? ["taskset", ["-c", cores, process.execPath, ...args]] : [process.execPath, args];
@@ -69,12 +74,14 @@ async function autocannon(url: string, headers: Record<string, string> = {}, cor
   const { stdout: out } = await promisify(execFile)(command, argv, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
   const used = process.cpuUsage(cpu);
   const r = JSON.parse(out);
-  // `sent` counts the warm-up's requests too, as the CPU time does.
   const cpuMicrosPerRequest = (used.user + used.system) / r.requests.sent;
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, cpuMicrosPerRequest };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+const median = (xs: number[]) => quantile(xs, 0.5);
+/** The interquartile range of per-round ratios: how far one round's figure can be trusted. */
+const spread = (xs: number[]) => `${quantile(xs, 0.25).toFixed(2)}–${quantile(xs, 0.75).toFixed(2)}`;
 
 function files(upstream: string): Record<string, string> {
   const sha = createHash("sha256").update(API_KEY).digest("hex");
@@ -135,10 +142,22 @@ async function measureMode(workers: number | undefined, pinned: boolean, upstrea
     const denied = await request(`${gw}/filtered/x`);
     if (check.status !== 200 || denied.status !== 401) throw new Error(`filtered route not ready: ${check.status} with key, ${denied.status} without`);
     const result: ModeResult = { workers: stack.dataPlane.workers, pinned, b: [], c: [], applyMs: [] };
+    // Warm-up: JIT tiers, connection pools and the Wasm modules' first requests.
+    if (!pinned) await autocannon(`${upstream}/`, {}, undefined, WARMUP_SECONDS);
+    await autocannon(`${gw}/plain/`, {}, loadCores, WARMUP_SECONDS);
+    await autocannon(`${gw}/filtered/`, { "x-api-key": API_KEY }, loadCores, WARMUP_SECONDS);
     for (let round = 0; round < ROUNDS; round++) {
       if (!pinned) a.push(await autocannon(`${upstream}/`));
-      result.b.push(await autocannon(`${gw}/plain/`, {}, loadCores));
-      result.c.push(await autocannon(`${gw}/filtered/`, { "x-api-key": API_KEY }, loadCores));
+      // (b) and (c) take turns going first, so neither always runs in the other's wake.
+      const b = () => autocannon(`${gw}/plain/`, {}, loadCores);
+      const c = () => autocannon(`${gw}/filtered/`, { "x-api-key": API_KEY }, loadCores);
+      if (round % 2 === 0) {
+        result.b.push(await b());
+        result.c.push(await c());
+      } else {
+        result.c.push(await c());
+        result.b.push(await b());
+      }
     }
     // Config apply latency: write a new Mapping (write + rename, as editors do), poll for 200.
     for (let i = 0; i < 10; i++) {
@@ -198,7 +217,7 @@ export default async function run(): Promise<string> {
     const lines = [
       "## Data plane (`bench/dataplane`)",
       "",
-      `autocannon (separate process), ${CONNECTIONS} connections, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} rounds per mode, (a) (b) (c) interleaved; ${CORES} cores; machine load (1-min load average) ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after the run. Worker-thread mode: the data plane shares every core with the load generator and the upstream. Pinned mode: the data plane (this process) has core 0 to itself, autocannon and the upstream the other cores, so the data plane is the bottleneck and requests/s is its own cost. Medians; "CPU µs/req" is the data plane process's CPU time per request (all its threads):`,
+      `autocannon (separate process), ${CONNECTIONS} connections, ${SECONDS} s per run after one ${WARMUP_SECONDS} s warm-up per target, ${ROUNDS} rounds per mode, (a) (b) (c) interleaved; ${CORES} cores; machine load (1-min load average) ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after the run. Worker-thread mode: the data plane shares every core with the load generator and the upstream. Pinned mode: the data plane (this process) has core 0 to itself, autocannon and the upstream the other cores, so the data plane is the bottleneck and requests/s is its own cost. Medians; "CPU µs/req" is the data plane process's CPU time per request (all its threads):`,
       "",
       "| target | requests/s | CPU µs/req | data plane cores busy (≈ req/s × CPU/req) | p50 ms | p99 ms | errors + non-2xx |",
       "| --- | --- | --- | --- | --- | --- | --- |",
@@ -218,7 +237,7 @@ export default async function run(): Promise<string> {
       // The headline is the median of per-round ratios: (b) and (c) of one round run back to back,
       // so the machine's drift between rounds (a third here) cancels; the ratio of the medians
       // takes (b) and (c) from different rounds and is shown beside it.
-      lines.push(`- ${mode}: (c)/(b) throughput, median of per-round ratios **${median(pair).toFixed(2)}** (rounds ${pair.map((x) => x.toFixed(2)).join(", ")}; ratio of the medians ${(rps(r.c) / rps(r.b)).toFixed(2)}; target >= 0.8); CPU per request (b)/(c), median of per-round ratios ${median(cpuPair).toFixed(2)} (ratio of the medians ${(cpu(r.b) / cpu(r.c)).toFixed(2)}); (b)/(a) ${(rps(r.b) / rps(a)).toFixed(2)}; Mapping file write -> first 200 through the whole stack: median **${median(r.applyMs).toFixed(1)} ms** (min ${Math.min(...r.applyMs).toFixed(1)}, max ${Math.max(...r.applyMs).toFixed(1)}, 10 writes; target < 100 ms; includes the file watcher's 20 ms debounce).`);
+      lines.push(`- ${mode}: (c)/(b) throughput, median of per-round ratios **${median(pair).toFixed(2)}** (middle half of the rounds ${spread(pair)}; ratio of the medians ${(rps(r.c) / rps(r.b)).toFixed(2)}; target >= 0.8); CPU per request (b)/(c), median of per-round ratios ${median(cpuPair).toFixed(2)} (ratio of the medians ${(cpu(r.b) / cpu(r.c)).toFixed(2)}); (b)/(a) ${(rps(r.b) / rps(a)).toFixed(2)}; Mapping file write -> first 200 through the whole stack: median **${median(r.applyMs).toFixed(1)} ms** (min ${Math.min(...r.applyMs).toFixed(1)}, max ${Math.max(...r.applyMs).toFixed(1)}, 10 writes; target < 100 ms; includes the file watcher's 20 ms debounce).`);
     }
     return lines.join("\n");
   } finally {

@@ -13,24 +13,31 @@ export function statusOf(error: unknown): number {
 
 type AnyFn = (...args: any[]) => number;
 
-/**
- * Wraps every function of an import group (all return a WasmResult). Fixed-arity closures keep
- * V8's fast path (no rest/spread on the per-request hot path).
- */
+/** Wraps every function of an import group (all return a WasmResult). */
 export function guarded<T extends Record<string, AnyFn>>(functions: T): T {
   const out: Record<string, AnyFn> = {};
-  for (const [name, fn] of Object.entries(functions)) out[name] = wrap(fn);
+  for (const [name, fn] of Object.entries(functions)) out[name] = wrap(name, fn);
   return out as T;
 }
 
-function wrap(fn: AnyFn): AnyFn {
-  switch (fn.length) {
-    case 0: return () => { try { return fn(); } catch (e) { return statusOf(e); } };
-    case 1: return (a) => { try { return fn(a); } catch (e) { return statusOf(e); } };
-    case 2: return (a, b) => { try { return fn(a, b); } catch (e) { return statusOf(e); } };
-    case 3: return (a, b, c) => { try { return fn(a, b, c); } catch (e) { return statusOf(e); } };
-    case 4: return (a, b, c, d) => { try { return fn(a, b, c, d); } catch (e) { return statusOf(e); } };
-    case 5: return (a, b, c, d, e) => { try { return fn(a, b, c, d, e); } catch (x) { return statusOf(x); } };
-    default: return (...args) => { try { return fn(...args); } catch (e) { return statusOf(e); } };
+type WrapperMaker = (fn: AnyFn, onError: typeof statusOf) => AnyFn;
+const makers = new Map<string, WrapperMaker>();
+
+/**
+ * One wrapper function per import name, compiled once and shared by every VM. Closures of a
+ * single literal (the obvious `(a, b) => { try { return fn(a, b) } ... }`) share one V8
+ * feedback vector, so the call to `fn` inside saw every import of that arity: a megamorphic
+ * call that is never inlined, ~3 µs per request through three filters in the data plane's
+ * profile. A wrapper per name only ever calls that import (one function literal per host
+ * file, so one feedback cell), which V8 inlines. Fixed arity: no rest/spread per call.
+ */
+function wrap(name: string, fn: AnyFn): AnyFn {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`import name ${JSON.stringify(name)} is not an identifier`);
+  let make = makers.get(name);
+  if (!make) {
+    const params = Array.from({ length: fn.length }, (_, i) => `a${i}`).join(", ");
+    make = new Function("fn", "onError", `return function ${name}(${params}) { try { return fn(${params}); } catch (e) { return onError(e); } };`) as WrapperMaker;
+    makers.set(name, make);
   }
+  return make(fn, statusOf);
 }

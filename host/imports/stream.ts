@@ -11,7 +11,7 @@ function streamEvent(host: ImportHost, event: "continue" | "close", streamType: 
   const context = host.effective();
   if (context?.kind !== "http") return WasmResult.NotFound;
   if (streamType !== StreamType.HttpRequest && streamType !== StreamType.HttpResponse) return WasmResult.BadArgument;
-  context.streamEvents.push({ event, streamType });
+  context.recordStreamEvent({ event, streamType });
   return WasmResult.Ok;
 }
 
