@@ -13,6 +13,7 @@ import type { Snapshot } from "../config/snapshot.ts";
 import { clientAddress } from "./client-address.ts";
 import { applyCors, corsPreflight } from "./cors.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
+import { deferToBatch, inBatch } from "./batch.ts";
 import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
 
 export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
@@ -89,22 +90,20 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       requestId, method: log.method, path: rawUrl, host: authority, protocol: log.protocol,
       attributes: undefined, // set by the first Wasm filter; declared here so the object keeps one shape
     };
+    const factories: FilterFactory[] = [];
     for (const f of hcm.filters) {
       const override = route.filterOverrides.get(f.name);
       const active = override ?? !f.disabled;
       if (!active) continue;
       const factory = env.filters(f.name, snapshot);
-      if (!factory) continue;
-      const instance = factory.createInstance(info);
-      instances.push(instance);
-      // Most filters answer synchronously; awaiting only a real promise saves a microtask
-      // turn per filter.
-      const pending = instance.onRequestHeaders(headers, !withBody);
-      const result = pending instanceof Promise ? await pending : pending;
-      if (result.kind === "reply") {
-        log.response_flags = "UAEX";
-        return finish(await replyThroughFilters(res, result.reply, instances.slice(0, -1), route, origin));
-      }
+      if (factory) factories.push(factory);
+    }
+    // The header phase waits for this loop turn's batch (batch.ts), filters or not; a filter's
+    // callout makes the phase a promise, which the await follows.
+    const stopped = await inBatch(() => requestPhase(factories, info, instances, headers, !withBody));
+    if (stopped !== null) {
+      log.response_flags = "UAEX";
+      return finish(await replyThroughFilters(res, stopped.reply, instances.slice(0, -1), route, origin));
     }
 
     const action = route.action;
@@ -115,8 +114,39 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     log.response_flags = "DPE";
     return finish(reply(res, { status: 500, headers: [["content-type", "text/plain"]], body: `internal error: ${(err as Error).message}` }));
   } finally {
-    for (const i of instances) i.onDone();
+    // Completions run in the batch, as Envoy defers its filters' deletion (batch.ts).
+    if (instances.length) deferToBatch(() => { for (const i of instances) i.onDone(); });
   }
+}
+
+type Reply = Extract<FilterResult, { kind: "reply" }>;
+
+/**
+ * The request-header phase of the chain, synchronous up to the first filter that answers with
+ * a promise (a callout): null when every filter continued, the reply that stopped it, or a
+ * promise of either for the rest of the chain.
+ */
+function requestPhase(factories: FilterFactory[], info: RequestInfo, instances: HttpFilterInstance[], headers: HeaderPairs, endOfStream: boolean, from = 0): Reply | null | Promise<Reply | null> {
+  for (let i = from; i < factories.length; i++) {
+    const instance = factories[i].createInstance(info);
+    instances.push(instance);
+    const pending = instance.onRequestHeaders(headers, endOfStream);
+    if (pending instanceof Promise) {
+      return pending.then((result) => (result.kind === "reply" ? result : requestPhase(factories, info, instances, headers, endOfStream, i + 1)));
+    }
+    if (pending.kind === "reply") return pending;
+  }
+  return null;
+}
+
+/** The response-header phase, last filter first (HCM order reversed), as requestPhase. */
+function responsePhase(instances: HttpFilterInstance[], headers: HeaderPairs, from: number): Reply | null | Promise<Reply | null> {
+  for (let i = from; i >= 0; i--) {
+    const pending = instances[i].onResponseHeaders(headers, false);
+    if (pending instanceof Promise) return pending.then((result) => (result.kind === "reply" ? result : responsePhase(instances, headers, i - 1)));
+    if (pending.kind === "reply") return pending;
+  }
+  return null;
 }
 
 /**
@@ -281,11 +311,9 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
 
   const respHeaders: HeaderPairs = [];
   for (const [k, v] of Object.entries(outcome.headers)) for (const one of Array.isArray(v) ? v : [v]) respHeaders.push([k, one]);
-  for (let i = instances.length - 1; i >= 0; i--) {
-    const pending = instances[i].onResponseHeaders(respHeaders, false);
-    const r: FilterResult = pending instanceof Promise ? await pending : pending;
-    if (r.kind === "reply") { outcome.body.resume(); return reply(res, r.reply); }
-  }
+  // The response phase waits for this loop turn's batch too (batch.ts).
+  const stopped = await inBatch(() => responsePhase(instances, respHeaders, instances.length - 1));
+  if (stopped !== null) { outcome.body.resume(); return reply(res, stopped.reply); }
   applyEdits(respHeaders, route.headers.responseAdd, route.headers.responseRemove);
   if (route.cors && origin) applyCors(route.cors, origin, respHeaders);
   writeHead(res, outcome.status, respHeaders);
