@@ -18,6 +18,7 @@ import { pluginConfiguration, vmConfiguration } from "./buffers";
 import { createContext, deleteContext, getContext, getHttpContext, getRootContext } from "./dispatcher";
 import { deliverHttpCallResponse, forgetHttpCalls, httpCallCaller } from "./http_call";
 import { setEffectiveContext } from "./stream";
+import { BaseContext } from "./context";
 import { forgetGrpcCall, forgetGrpcCalls, grpcCaller } from "./grpc";
 import { enterCallback, leaveCallback, leaveConfigureCallback } from "./gc";
 
@@ -83,50 +84,43 @@ function onHttpCallResponse(rootContextId: u32, token: u32, numHeaders: u32, bod
   // Envoy answers on the root context that owns the call (cpp-host's http_call registers it on
   // the caller's root); the context that dispatched it is found by token. Host calls made in the
   // callback (continueRequest, sendLocalResponse) must act on that stream, as in the Rust and Go SDKs.
-  const contextId = httpCallCaller(token, rootContextId);
-  const context = getContext(contextId);
-  if (context === null) return;
-  setEffectiveContext(contextId);
-  deliverHttpCallResponse(context, token, numHeaders, bodySize, numTrailers);
+  const context = answeredContext(httpCallCaller(token, rootContextId));
+  if (context !== null) deliverHttpCallResponse(context, token, numHeaders, bodySize, numTrailers);
+}
+
+/** The context a callout answer belongs to, made the effective one; null when it is gone. */
+function answeredContext(callerId: u32): BaseContext | null {
+  const context = getContext(callerId);
+  if (context !== null) setEffectiveContext(callerId);
+  return context;
 }
 
 // gRPC answers, like HTTP callout answers, arrive on the root context that owns the call; the
 // context that started it (grpcCall/grpcStream `from`) is found by token (grpc.ts).
 export function proxy_on_grpc_receive_initial_metadata(contextId: u32, token: u32, numHeaders: u32): void { enterCallback(); onGrpcReceiveInitialMetadata(contextId, token, numHeaders); leaveCallback(); }
 function onGrpcReceiveInitialMetadata(contextId: u32, token: u32, numHeaders: u32): void {
-  const callerId = grpcCaller(token, contextId);
-  const context = getContext(callerId);
-  if (context === null) return;
-  setEffectiveContext(callerId);
-  context.onGrpcReceiveInitialMetadata(token, numHeaders);
+  const context = answeredContext(grpcCaller(token, contextId));
+  if (context !== null) context.onGrpcReceiveInitialMetadata(token, numHeaders);
 }
 
 export function proxy_on_grpc_receive(contextId: u32, token: u32, messageSize: u32): void { enterCallback(); onGrpcReceive(contextId, token, messageSize); leaveCallback(); }
 function onGrpcReceive(contextId: u32, token: u32, messageSize: u32): void {
-  const callerId = grpcCaller(token, contextId);
-  const context = getContext(callerId);
-  if (context === null) return;
-  setEffectiveContext(callerId);
-  context.onGrpcReceive(token, messageSize);
+  const context = answeredContext(grpcCaller(token, contextId));
+  if (context !== null) context.onGrpcReceive(token, messageSize);
 }
 
 export function proxy_on_grpc_receive_trailing_metadata(contextId: u32, token: u32, numTrailers: u32): void { enterCallback(); onGrpcReceiveTrailingMetadata(contextId, token, numTrailers); leaveCallback(); }
 function onGrpcReceiveTrailingMetadata(contextId: u32, token: u32, numTrailers: u32): void {
-  const callerId = grpcCaller(token, contextId);
-  const context = getContext(callerId);
-  if (context === null) return;
-  setEffectiveContext(callerId);
-  context.onGrpcReceiveTrailingMetadata(token, numTrailers);
+  const context = answeredContext(grpcCaller(token, contextId));
+  if (context !== null) context.onGrpcReceiveTrailingMetadata(token, numTrailers);
 }
 
 export function proxy_on_grpc_close(contextId: u32, token: u32, statusCode: u32): void { enterCallback(); onGrpcClose(contextId, token, statusCode); leaveCallback(); }
 function onGrpcClose(contextId: u32, token: u32, statusCode: u32): void {
   const callerId = grpcCaller(token, contextId);
   forgetGrpcCall(token);
-  const context = getContext(callerId);
-  if (context === null) return;
-  setEffectiveContext(callerId);
-  context.onGrpcClose(token, statusCode);
+  const context = answeredContext(callerId);
+  if (context !== null) context.onGrpcClose(token, statusCode);
 }
 
 export function proxy_on_delete(contextId: u32): void { enterCallback(); onDelete(contextId); leaveCallback(); }

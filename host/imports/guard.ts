@@ -33,11 +33,13 @@ const makers = new Map<string, WrapperMaker>();
  */
 function wrap(name: string, fn: AnyFn): AnyFn {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`import name ${JSON.stringify(name)} is not an identifier`);
-  let make = makers.get(name);
+  // Keyed by arity too, so a same-named function with more parameters never loses some.
+  const key = `${name}/${fn.length}`;
+  let make = makers.get(key);
   if (!make) {
     const params = Array.from({ length: fn.length }, (_, i) => `a${i}`).join(", ");
     make = new Function("fn", "onError", `return function ${name}(${params}) { try { return fn(${params}); } catch (e) { return onError(e); } };`) as WrapperMaker;
-    makers.set(name, make);
+    makers.set(key, make);
   }
   return make(fn, statusOf);
 }
