@@ -1,0 +1,23 @@
+// The table of tools (see registry.ts): project tools first, then the Debian packages.
+import type { Tool } from "./registry.ts";
+import { envoy } from "./envoy.ts";
+
+export const TOOLS: Tool[] = [
+  envoy,
+  { kind: "system", name: "chromium", paths: ["/usr/bin/chromium"], debian: ["chromium"] },
+  {
+    kind: "system", name: "rust-wasm32", paths: ["/usr/bin/rustc", "/usr/lib/rustlib/wasm32-wasi/lib/self-contained/libc.a", "/usr/bin/lld-14"],
+    debian: ["rustc", "libstd-rust-dev-wasm32", "lld-14"],
+  },
+  {
+    kind: "system", name: "clang-wasm32",
+    paths: ["/usr/bin/clang++-14", "/usr/bin/lld-14", "/usr/lib/wasm32-wasi/libc.a", "/usr/lib/wasm32-wasi/libc++.a", "/usr/lib/wasm32-wasi/libc++abi.a"],
+    debian: ["clang-14", "lld-14", "wasi-libc", "libc++-14-dev-wasm32", "libc++abi-14-dev-wasm32", "libclang-rt-14-dev-wasm32"],
+  },
+];
+
+export function toolNamed(name: string): Tool {
+  const tool = TOOLS.find((t) => t.name === name);
+  if (!tool) throw new Error(`unknown tool "${name}"; known: ${TOOLS.map((t) => t.name).join(", ")}`);
+  return tool;
+}

@@ -1,0 +1,18 @@
+// vitest globalSetup: gives test workers a folder to record suites skipped for a missing tool
+// (test/tools.ts), and after the run prints one line saying what was skipped and how to install it.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { installHint, SKIP_DIR_ENV } from "./tools.ts";
+
+export default function setup(): () => void {
+  const dir = mkdtempSync(join(tmpdir(), "attache-skipped-"));
+  process.env[SKIP_DIR_ENV] = dir;
+  return () => {
+    const skipped = readdirSync(dir).map((file) => JSON.parse(readFileSync(join(dir, file), "utf8")) as { title: string; missing: string[] });
+    rmSync(dir, { recursive: true, force: true });
+    if (!skipped.length) return;
+    const tools = [...new Set(skipped.flatMap((s) => s.missing))].sort();
+    console.log(`\nSKIPPED ${skipped.length} suite(s) needing ${tools.join(", ")}: install with ${installHint(tools)}`);
+  };
+}

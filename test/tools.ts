@@ -1,0 +1,60 @@
+// The one way a test finds an external tool (Envoy, Chromium, wasm toolchains, ...), through
+// the table in scripts/tools/. A suite that needs a missing tool is skipped and recorded, and
+// the run ends with one line naming what was skipped and the command that installs it
+// (test/tools-report.ts). With CI=true a missing tool fails the suite instead, so CI can never
+// pass by skipping.
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "vitest";
+import { locate } from "../scripts/tools/registry.ts";
+import { toolNamed } from "../scripts/tools/tools.ts";
+
+export const SKIP_DIR_ENV = "ATTACHE_SKIPPED_TOOLS_DIR";
+
+/** The installed tool's executable, or undefined. */
+export function findTool(name: string): string | undefined {
+  return locate(toolNamed(name));
+}
+
+/** The installed tool's executable; throws with the install command when it is missing. */
+export function toolPath(name: string): string {
+  const path = findTool(name);
+  if (!path) throw new Error(`${name} is not installed: ${installHint([name])}`);
+  return path;
+}
+
+export function installHint(names: string[]): string {
+  const tools = names.map(toolNamed);
+  const hints: string[] = [];
+  if (tools.some((t) => t.kind === "project")) hints.push("npm run tools");
+  const debian = [...new Set(tools.flatMap((t) => (t.kind === "system" ? t.debian : [])))];
+  if (debian.length) hints.push(`apt-get install -y ${debian.join(" ")} (as root)`);
+  return hints.join(" and ");
+}
+
+/**
+ * `describe`, when every named tool is installed. Otherwise the suite is skipped (and recorded
+ * for the end-of-run line), or fails under CI=true.
+ */
+export function describeWithTools(names: string[], title: string, body: () => void): void {
+  const missing = names.filter((name) => !findTool(name));
+  if (!missing.length) {
+    describe(title, body);
+    return;
+  }
+  const reason = `needs ${missing.join(", ")}: ${installHint(missing)}`;
+  if (process.env.CI === "true") {
+    describe(title, () => {
+      it(reason, () => {
+        throw new Error(`CI=true and ${missing.join(", ")} missing: ${installHint(missing)}`);
+      });
+    });
+    return;
+  }
+  const dir = process.env[SKIP_DIR_ENV];
+  if (dir) writeFileSync(join(dir, randomUUID()), JSON.stringify({ title, missing }));
+  describe.skip(title, () => {
+    it(reason, () => {});
+  });
+}
