@@ -3,7 +3,7 @@
 // answer lets the request through with `allowedAuthorizationHeaders` copied from the answer
 // onto it; any other answer goes back to the client as is (status, headers, body); no answer
 // (timeout, reset, unknown cluster) follows `failureModeAllow`.
-import { HeaderPair } from "../sdk/headers";
+import { HeaderPair } from "@attache/proxy-wasm-sdk/headers";
 import { ExternalAuth } from "./config";
 import { RequestView } from "./decision";
 import { asciiLower } from "./ascii";

@@ -6,7 +6,7 @@ import { Side, envoySide } from "./selection";
 import { IdGenerator, assign } from "./assign";
 import { FakeRequest } from "./fake-request";
 import { parseCanaryConfig } from "./config";
-import { ConfigErrors } from "../sdk/json_view";
+import { ConfigErrors } from "@attache/proxy-wasm-sdk/json_view";
 
 export function fnv1a64(text: string): u64 { return fnv(text); }
 export function keyHash64(text: string): u64 { return hash(text); }

@@ -3,7 +3,7 @@
 // Debian's (not rustup's: its rustc on PATH has no wasm32 target), installed by .ci/run; a
 // missing one is an error naming the packages, never a skipped test. Outputs are reused while
 // the source, the flags and the compiler binary are unchanged (a `.stamp` with their hash, as
-// scripts/build-filters.mjs does), so only the first run after a change pays for it (about
+// the SDK's build tool, filters/sdk/build.mjs, does), so only the first run after a change pays for it (about
 // 2.4 s CPU for rustc and 1.6 s for clang++, run in parallel).
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
