@@ -1,10 +1,13 @@
-// Registers the Wasm modules this checkout built (build/filters/<name>.release.wasm: the
-// built-ins auth, ratelimit, canary and every filter made with `attache new filter`) with the
-// module server, and returns their digests by name for the model (`ModelOptions.modules`).
+// The Wasm modules the module server hands to proxies: the ones this checkout built
+// (build/filters/<name>.release.wasm: the built-ins auth, ratelimit, canary and every filter made
+// with `attache new filter`), and the ones resources carry (ConfigMap binaryData, url modules).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Logger } from "pino";
 import type { ModuleRegistry } from "../modules/registry.ts";
+import type { ResourceBundle } from "../sources/bundle.ts";
 
+/** Registers build/filters/*.release.wasm and returns their digests by name, for the model (`ModelOptions.modules`). */
 export function registerBuiltModules(registry: ModuleRegistry, repoRoot: string): Record<string, { sha256: string }> {
   const dir = join(repoRoot, "build", "filters");
   if (!existsSync(dir)) throw new Error(`${dir}: no built filters; run \`npm run build\` first`);
@@ -14,4 +17,19 @@ export function registerBuiltModules(registry: ModuleRegistry, repoRoot: string)
     if (m) out[m[1]] = { sha256: registry.add(readFileSync(join(dir, file)), undefined, file) };
   }
   return out;
+}
+
+/** ConfigMap modules (binaryData, only referenced ConfigMaps are in the bundle) and URL
+ *  modules become servable by their SHA-256; the model checked the digests. */
+export function registerBundleModules(registry: ModuleRegistry, bundle: ResourceBundle, logger: Logger): void {
+  for (const { object } of bundle.resources) {
+    if (object.kind === "ConfigMap") {
+      for (const value of Object.values((object.binaryData ?? {}) as Record<string, unknown>))
+        if (typeof value === "string") registry.add(Buffer.from(value, "base64"), undefined, `ConfigMap ${object.metadata?.namespace}/${object.metadata?.name}`);
+    } else if (object.kind === "WasmFilter") {
+      const module = ((object.spec ?? {}) as { module?: { url?: string; sha256?: string } }).module;
+      if (module?.url && module.sha256 && !registry.has(module.sha256))
+        registry.addUrl(module.url, module.sha256).catch((error: Error) => logger.warn({ url: module.url, error: error.message }, "Wasm module download failed"));
+    }
+  }
 }
