@@ -176,6 +176,8 @@ export interface ClusterIR {
   /** Stable: "<namespace>/<service>:<port>" for Kubernetes services, "url/<host>:<port>" for URLs. */
   name: string;
   discovery: "eds" | "static" | "strict_dns";
+  /** EDS clusters: the Kubernetes Service port whose EndpointSlices give the endpoints. */
+  service?: { namespace: string; name: string; port: number };
   /** EDS: the ClusterLoadAssignment; STATIC / STRICT_DNS: inline endpoints. */
   endpoints: EndpointIR[];
   protocol: "http1" | "http2";
