@@ -1,6 +1,6 @@
 // The Envoy bootstrap that points a proxy at the Attaché control plane (bootstrap.proto):
 // Delta ADS over gRPC for everything (VHDS needs Delta, and one ADS stream gives the
-// make-before-break order of xds-protocol.md), the admin interface on localhost only, and
+// make-before-break order of docs/xds.md), the admin interface on localhost only, and
 // the one static cluster Envoy needs before xDS: the control plane itself. `attache
 // bootstrap` prints it; the Helm chart's bootstrap ConfigMap holds the same content.
 

@@ -1,6 +1,6 @@
 // The gateway-neutral intermediate representation between the model stage (validated,
 // resolved CRDs) and the translate stage (Envoy resources). CRD types never reach the
-// translator and Envoy types never reach the model (DESIGN.md "Data flow"); everything here
+// translator and Envoy types never reach the model (docs/design.md "Data flow in the control plane"); everything here
 // is plain, immutable data, so both stages stay pure functions with golden tests.
 //
 // Conventions: durations in milliseconds; names are stable and derived from resources
