@@ -51,7 +51,7 @@ function buildTlsFilterChain(vhost: VirtualHostIR, filters: JsonObject[]): JsonO
 /** A filter chain depends on the Host's name and TLS settings, not on its routes: keyed by
  *  that content (not by the VirtualHostIR, which is new whenever a route changes), chains
  *  survive route edits, so the Listener keeps its identity — any Listener change makes Envoy
- *  drain every connection on it (envoy#35085). Entries not used by the last translation go. */
+ *  drain every connection on it (envoyproxy/envoy#35085). Entries not used by the last translation go. */
 let chainCache = new Map<string, { filters: JsonObject[]; chain: JsonObject }>();
 
 const chainKey = perObject((vhost: VirtualHostIR): string => `${vhost.name}\n${JSON.stringify(vhost.tls)}`);
