@@ -100,10 +100,18 @@ describe("a misbehaving module never crashes the host", () => {
     expect(probe.host.getFailures()).toHaveLength(1);
   });
 
-  it("memory grown past the cap fails the VM with kind memory", () => {
+  it("memory.grow past Envoy's 1 GiB cap fails inside the module (-1), as V8's does; the VM keeps serving", () => {
+    const probe = new Probe();
+    const id = probe.host.initializeHttpContext();
+    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "grow", "x-probe-pages": "20000" }, true)).toBe(HeadersAction.Continue);
+    expect(probe.host.getCurrentRequestHeaders(id)).toContainEqual(["x-probe-grew", "-1"]);
+    expect(probe.host.getFailures()).toEqual([]);
+  });
+
+  it("memory grown past a lower embedder cap fails the VM with kind memory", () => {
     const probe = new Probe(probeOptions().withMaxMemoryBytes(64 * 1024 * 1024));
     const id = probe.host.initializeHttpContext();
-    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "grow" }, true)).toBe(HeadersAction.StopIteration);
+    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "grow", "x-probe-pages": "2000" }, true)).toBe(HeadersAction.StopIteration);
     expect(probe.host.getFailures()[0]).toMatchObject({ kind: "memory", callback: "proxy_on_request_headers" });
     expect(probe.host.getFailures()[0]!.message).toMatch(/over the cap of 67108864/);
   });
@@ -112,10 +120,11 @@ describe("a misbehaving module never crashes the host", () => {
   // fake clock that only moves when told); the budgets leave start-up (the probe's
   // functions compiled by a first, unbudgeted instance) ample room on a loaded machine. 20 ms
   // is measured with performance.now(), 100 ms with the coarse shared clock (budget-clock.ts).
-  it.each([20, 100])("a callback that returns after its time budget (%i ms) fails the VM with kind timeout", (budgetMs) => {
+  it.each([20, 100])("a callback that returns after its time budget (%i ms) fails the VM with kind timeout", async (budgetMs) => {
     const warm = new Probe();
     warm.host.callOnRequestHeaders(warm.host.initializeHttpContext(), {}, true);
     const probe = new Probe(probeOptions().withClock(systemClock).withTimeBudgetMs(budgetMs));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the coarse clock's ticker thread starts
     const id = probe.host.initializeHttpContext();
     expect(probe.host.callOnRequestHeaders(id, { "x-probe": "spin" }, true)).toBe(HeadersAction.StopIteration);
     expect(probe.host.getFailures()[0]).toMatchObject({ kind: "timeout", callback: "proxy_on_request_headers" });
