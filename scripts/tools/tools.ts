@@ -14,6 +14,13 @@ export const TOOLS: Tool[] = [
     paths: ["/usr/bin/clang++-14", "/usr/bin/lld-14", "/usr/lib/wasm32-wasi/libc.a", "/usr/lib/wasm32-wasi/libc++.a", "/usr/lib/wasm32-wasi/libc++abi.a"],
     debian: ["clang-14", "lld-14", "wasi-libc", "libc++-14-dev-wasm32", "libc++abi-14-dev-wasm32", "libclang-rt-14-dev-wasm32"],
   },
+  // bench/envoy: the Rust proxy-wasm SDK twins build with Debian's cargo (+ rust-wasm32);
+  // load generators, the upstream and CPU pinning for the per-request bench.
+  { kind: "system", name: "cargo", paths: ["/usr/bin/cargo"], debian: ["cargo"] },
+  { kind: "system", name: "wrk", paths: ["/usr/bin/wrk"], debian: ["wrk"] },
+  { kind: "system", name: "h2load", paths: ["/usr/bin/h2load"], debian: ["nghttp2-client"] },
+  { kind: "system", name: "nginx", paths: ["/usr/sbin/nginx"], debian: ["nginx-light"] },
+  { kind: "system", name: "taskset", paths: ["/usr/bin/taskset"], debian: ["util-linux"] },
 ];
 
 export function toolNamed(name: string): Tool {
