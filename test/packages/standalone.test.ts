@@ -14,9 +14,9 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeWithTools, toolPath } from "../tools.ts";
 import { eventually, freePort, REPO_ROOT } from "../e2e/harness.ts";
+import { cleanEnv, installCli, installProject, npm, packPackages, scaffold } from "./author-project.ts";
 
 const exec = promisify(execFile);
-const NPM_FLAGS = ["--no-audit", "--no-fund", "--loglevel=error"];
 
 let work: string;
 let project: string;
@@ -25,41 +25,14 @@ let upstream: Server;
 let upstreamPort: number;
 const seen: Array<Record<string, string | string[] | undefined>> = [];
 
-/** This run's environment without vitest's own variables, so the project's vitest starts afresh. */
-const cleanEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VITEST|NODE_OPTIONS$|NODE_ENV$|FORCE_COLOR$)/.test(key))),
-  NO_COLOR: "1",
-};
-
-async function npm(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await exec("npm", args, { cwd, maxBuffer: 64 * 1024 * 1024, env: cleanEnv });
-  return stdout;
-}
-
-/** `npm pack` of the package in `dir` into `out`; returns the tarball's path. */
-async function pack(dir: string, out: string): Promise<string> {
-  // The package's prepack script (build) prints to stdout before npm's JSON report.
-  const output = await npm(dir, "pack", "--json", "--pack-destination", out, "--loglevel=error");
-  const [info] = JSON.parse(output.slice(output.search(/^\[/m))) as Array<{ filename: string }>;
-  return join(out, info.filename);
-}
-
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "attache-author-"));
-  const packs = join(work, "packs");
-  mkdirSync(packs);
-  const [cli, sdk, host] = [await pack(REPO_ROOT, packs), await pack(join(REPO_ROOT, "filters", "sdk"), packs), await pack(join(REPO_ROOT, "host"), packs)];
-
-  const tools = join(work, "tools");
-  mkdirSync(tools);
-  await npm(tools, "init", "-y");
-  await npm(tools, "install", ...NPM_FLAGS, cli);
-  attache = join(tools, "node_modules", ".bin", "attache");
-
+  mkdirSync(join(work, "packs"));
+  const tarballs = await packPackages(join(work, "packs"));
+  attache = await installCli(join(work, "tools"), tarballs);
   project = join(work, "my-check");
-  await exec(attache, ["new", "filter", "my-check", "--dir", project], { cwd: work });
-  await npm(project, "install", ...NPM_FLAGS, sdk, host);
-  await npm(project, "install", ...NPM_FLAGS);
+  await scaffold(attache, "my-check", project, work);
+  await installProject(project, tarballs);
 
   upstream = createServer((req, res) => {
     seen.push(req.headers);
