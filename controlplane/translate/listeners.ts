@@ -1,5 +1,5 @@
 // Listeners (config/listener/v3): `attache-http` on the HTTP port, one HCM whose routes come
-// over RDS `attache-http` (+ VHDS); `attache-https` on the HTTPS port with the TLS inspector
+// over RDS `attache-http`; `attache-https` on the HTTPS port with the TLS inspector
 // and one filter chain per TLS Host: SNI match, DownstreamTlsContext with the certificate
 // over SDS, ALPN, and an HCM using RDS `attache-https/<vhost>`.
 import type { GatewayIR, HostTlsIR, VirtualHostIR } from "../ir/types.ts";
@@ -51,7 +51,7 @@ function buildTlsFilterChain(vhost: VirtualHostIR, filters: JsonObject[]): JsonO
 /** A filter chain depends on the Host's name and TLS settings, not on its routes: keyed by
  *  that content (not by the VirtualHostIR, which is new whenever a route changes), chains
  *  survive route edits, so the Listener keeps its identity — any Listener change makes Envoy
- *  drain every connection on it (envoy#35085). Entries not used by the last translation go. */
+ *  drain every connection on it (envoyproxy/envoy#35085). Entries not used by the last translation go. */
 let chainCache = new Map<string, { filters: JsonObject[]; chain: JsonObject }>();
 
 const chainKey = perObject((vhost: VirtualHostIR): string => `${vhost.name}\n${JSON.stringify(vhost.tls)}`);

@@ -61,7 +61,7 @@ export class WasmHttpFilter implements HttpFilterInstance {
       return this.failed();
     }
     this.stream = stream;
-    // Envoy attributes a filter reads per request (envoy-wasm-wiring.md "Properties").
+    // Envoy attributes a filter reads per request (docs/proxy-wasm-abi.md "Properties").
     stream.attributes = requestAttributes(this.info);
     const before = stream.streamEvents.length;
     // The chain's lists have lower-case names (Node's, the host's and the route edits'), so

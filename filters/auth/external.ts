@@ -1,4 +1,4 @@
-// External authorization with Emissary AuthService semantics (reference/emissary.md): the
+// External authorization with Emissary AuthService semantics (docs/emissary.md): the
 // request's method, `pathPrefix` + path and allowed headers go to the auth service; a 2xx
 // answer lets the request through with `allowedAuthorizationHeaders` copied from the answer
 // onto it; any other answer goes back to the client as is (status, headers, body); no answer
