@@ -31,7 +31,13 @@ export class EnvoyDataPlane implements DevDataPlane {
   readonly kind = "envoy";
   readonly nodeId = ENVOY_NODE_ID;
 
-  private constructor(readonly envoy: EnvoyProcess, readonly workers: number, readonly adminPort: number) {}
+  private stopping = false;
+
+  private constructor(readonly envoy: EnvoyProcess, readonly workers: number, readonly adminPort: number, logger: Logger) {
+    void envoy.exited.then(({ code, signal }) => {
+      if (!this.stopping) logger.error({ code, signal, log: envoy.lines.slice(-20) }, "envoy exited; the data plane is gone");
+    });
+  }
 
   static async start(options: EnvoyDataPlaneOptions): Promise<EnvoyDataPlane> {
     const binary = options.binary ?? findEnvoy();
@@ -43,7 +49,7 @@ export class EnvoyDataPlane implements DevDataPlane {
       concurrency: workers,
       onLine: (line) => forwardLogLine(options.logger, line),
     });
-    return new EnvoyDataPlane(envoy, workers, Number(new URL(envoy.adminUrl).port));
+    return new EnvoyDataPlane(envoy, workers, Number(new URL(envoy.adminUrl).port), options.logger);
   }
 
   /** Resolves once no listener is warming (every listener Envoy ACKed serves traffic). */
@@ -56,6 +62,7 @@ export class EnvoyDataPlane implements DevDataPlane {
   }
 
   close(): Promise<void> {
+    this.stopping = true;
     return this.envoy.stop();
   }
 }
