@@ -12,6 +12,7 @@ import type { Snapshot } from "../config/snapshot.ts";
 import { clientAddress } from "./client-address.ts";
 import { applyCors, corsAllows, corsPreflight } from "./cors.ts";
 import { applyEdgeHeaders } from "./edge-headers.ts";
+import { normalizeRequestPath } from "./path-normalize.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
 import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
@@ -38,7 +39,8 @@ const RETRY_BACKOFF_BASE_MS = 25; // Envoy's default retry back-off base interva
 export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https"): Promise<void> {
   const started = process.hrtime.bigint();
   const snapshot = env.snapshot();
-  const rawUrl = req.url ?? "/";
+  // The HCM canonicalizes the path before routing; everything after sees only that form.
+  const rawUrl = normalizeRequestPath(req.url ?? "/", hcm);
   const q = rawUrl.indexOf("?");
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
@@ -57,6 +59,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     env.observe(log);
   };
   const instances: HttpFilterInstance[] = [];
+  if (req.httpVersion === "1.0" && !hcm.acceptHttp10) return finish(reply(res, { status: 426, headers: [["content-type", "text/plain"]], body: "Upgrade Required" }));
   try {
     const table = hcm.routeConfigName ? snapshot.routeTables.get(hcm.routeConfigName) : undefined;
     const selected = table?.select(host, { method: log.method, path, query, headers: req.headers });
