@@ -18,7 +18,7 @@ import { DataPlane } from "../../devproxy/dataplane.ts";
 import { startProxyAdmin } from "../../devproxy/admin.ts";
 import { registerBuiltModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
-import { startExampleUpstreams, type ExampleUpstreams } from "./upstreams.ts";
+import { startExampleUpstreams, type ExampleUpstreams } from "./example-upstreams/index.ts";
 import { selfSignMissingSecrets } from "./dev-secrets.ts";
 import { clientsConverged, xdsSnapshotState } from "./xds-state.ts";
 

@@ -3,8 +3,8 @@
 import tls from "node:tls";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
-import { request } from "../../devproxy/testing/http-client.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
+import { request } from "../http-client.ts";
 import { selfSignedTlsSecret } from "../../controlplane/runner/tls.ts";
 import { XdsServer } from "../../controlplane/xds/index.ts";
 import { eventually, mapping, startE2E, type E2E } from "./harness.ts";
