@@ -28,6 +28,8 @@ export interface GatewayIR {
 export interface ListenerPorts {
   http: number; // 8080
   https: number; // 8443
+  /** Address both listeners bind to; default 0.0.0.0 (`attache dev` binds its own address). */
+  address?: string;
 }
 
 export interface VirtualHostIR {

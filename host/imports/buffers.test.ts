@@ -28,12 +28,19 @@ describe("buffer host functions (through the ABI probe)", () => {
     expect([probe.u32(rp), probe.u32(rl)]).toEqual([0, 0]);
     expect(probe.call("proxy_get_buffer_bytes", id, BufferType.HttpResponseBody, 0, 5, rp, rl)).toBe(WasmResult.NotFound);
     expect(probe.call("proxy_get_buffer_bytes", id, BufferType.HttpCallResponseBody, 0, 5, rp, rl)).toBe(WasmResult.NotFound);
-    expect(probe.call("proxy_get_buffer_bytes", id, BufferType.HttpRequestBody, 12, 5, rp, rl)).toBe(WasmResult.BadArgument);
+  });
+
+  it("proxy_get_buffer_bytes past the end is Ok with nothing (cpp-host: don't overread)", () => {
+    probe.put(new Uint8Array(8)); // make sure the slots hold something to overwrite
+    new DataView(probe.vm.linearMemory.buffer).setUint32(rp, 77, true);
+    expect(probe.call("proxy_get_buffer_bytes", id, BufferType.HttpRequestBody, 12, 5, rp, rl)).toBe(WasmResult.Ok);
+    expect([probe.u32(rp), probe.u32(rl)]).toEqual([0, 0]);
   });
 
   it.each([
     ["prepends with (0, 0)", 0, 0, ">> hello world"],
     ["replaces all with (0, >= length)", 0, 11, ">> "],
+    ["replaces the prefix with (0, size < length)", 0, 5, ">>  world"],
     ["appends with start >= length", 11, 0, "hello world>> "],
   ])("proxy_set_buffer_bytes %s", (_name, start, size, expected) => {
     const [p, l] = probe.put(">> ");

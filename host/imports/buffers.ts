@@ -2,9 +2,11 @@
 // proxy_get_buffer_status). Which buffers exist depends on the callback: bodies on HTTP
 // streams, configurations during start/configure, HttpCallResponseBody during
 // proxy_on_http_call_response (not HttpResponseBody: docs/proxy-wasm-abi.md "Enumerations"), CallData during a foreign
-// function. An unavailable buffer is NotFound. set_buffer_bytes supports exactly what Envoy
-// does: prepend (start 0, size 0), replace all (start 0, size >= length), append
-// (start >= length); anything else is BadArgument.
+// function. An unavailable buffer is NotFound. Reads past the end answer Ok with nothing
+// (cpp-host exports.cc get_buffer_bytes: "Don't overread"). set_buffer_bytes does what Envoy's
+// Buffer::copyFrom (context.cc) does: start 0 drains `size` bytes and prepends the data (so
+// size 0 prepends, size >= length replaces all, anything between replaces that prefix);
+// start >= length appends; a start inside the buffer is BadArgument.
 import { BufferType, WasmResult } from "../abi/enums.ts";
 import { guarded } from "./guard.ts";
 import type { ImportHost } from "./host-api.ts";
@@ -42,9 +44,8 @@ export function bufferImports(host: ImportHost) {
       if (!buffer) return WasmResult.NotFound;
       start >>>= 0;
       maxSize >>>= 0;
-      if (start > buffer.length) return WasmResult.BadArgument;
-      const end = Math.min(buffer.length, start + maxSize);
-      host.memory.returnBytes(buffer.subarray(start, end), retPtrPtr, retLenPtr);
+      const end = start >= buffer.length ? start : Math.min(buffer.length, start + maxSize);
+      host.memory.returnBytes(end > start ? buffer.subarray(start, end) : EMPTY, retPtrPtr, retLenPtr);
       return WasmResult.Ok;
     },
 
@@ -55,8 +56,7 @@ export function bufferImports(host: ImportHost) {
       start >>>= 0;
       size >>>= 0;
       let next: Uint8Array;
-      if (start === 0 && size === 0) next = concat(data, buffer);
-      else if (start === 0 && size >= buffer.length) next = data;
+      if (start === 0) next = concat(data, buffer.subarray(Math.min(size, buffer.length)));
       else if (start >= buffer.length) next = concat(buffer, data);
       else return WasmResult.BadArgument;
       return storeBody(host, type, next) ? WasmResult.Ok : WasmResult.BadArgument;
@@ -72,6 +72,8 @@ export function bufferImports(host: ImportHost) {
     },
   });
 }
+
+const EMPTY = new Uint8Array(0);
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

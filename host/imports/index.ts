@@ -1,8 +1,8 @@
 // Assembles the import object a module is instantiated with: every `env` host function of the
 // ABI (docs/proxy-wasm-abi.md, grouped by area), the WASI subset under both `wasi_snapshot_preview1` and
 // `wasi_unstable`, and an `env.memory` with a maximum for the rare module that imports its
-// memory. Before instantiating, the module's import list is checked against this so a module
-// needing something we lack fails with a message naming `module.function`.
+// memory. The loader already refused a module importing anything else (loader.ts, as Envoy
+// does); this check stays so a module compiled elsewhere fails naming `module.function`.
 import { bufferImports } from "./buffers.ts";
 import { calloutImports } from "./callouts.ts";
 import { headerImports } from "./headers.ts";
@@ -17,7 +17,6 @@ import { streamImports } from "./stream.ts";
 import { wasiImports } from "./wasi.ts";
 
 export const WASI_MODULES = ["wasi_snapshot_preview1", "wasi_unstable"] as const;
-const WASI_ENOSYS = 52;
 
 export function envImports(host: ImportHost): Record<string, Function> {
   const stream = streamImports(host);
@@ -41,7 +40,7 @@ export function providedEnvFunctionNames(): string[] {
   return Object.keys(envImports(host)).sort();
 }
 
-/** Names of the WASI preview1 functions implemented (others get an ENOSYS stub). */
+/** Names of the WASI preview1 functions implemented (a module importing others is refused). */
 export function providedWasiFunctionNames(): string[] {
   const host = new Proxy({}, { get: () => undefined }) as unknown as ImportHost;
   return Object.keys(wasiImports(host)).sort();
@@ -61,7 +60,7 @@ export interface BuiltImports {
 
 /**
  * Builds the import object for `module`, or throws MissingImportError naming every import we do
- * not provide. Unknown WASI functions get an ENOSYS stub (docs/proxy-wasm-abi.md "WASI").
+ * not provide.
  */
 export function buildImports(
   module: WebAssembly.Module,
@@ -78,8 +77,8 @@ export function buildImports(
     const target = (imports[entry.module] ??= {});
     if (entry.module === "env" && entry.kind === "function" && env[entry.name]) {
       target[entry.name] = env[entry.name] as WebAssembly.ImportValue;
-    } else if ((WASI_MODULES as readonly string[]).includes(entry.module) && entry.kind === "function") {
-      target[entry.name] = (wasi[entry.name] ?? (() => WASI_ENOSYS)) as WebAssembly.ImportValue;
+    } else if ((WASI_MODULES as readonly string[]).includes(entry.module) && entry.kind === "function" && wasi[entry.name]) {
+      target[entry.name] = wasi[entry.name] as WebAssembly.ImportValue;
     } else if (entry.module === "env" && entry.kind === "memory" && entry.name === "memory") {
       // The module's own maximum if lower, else our cap: memory.grow past it returns -1.
       const maximum = Math.max(memoryLimits.initial, Math.min(memoryLimits.maximum ?? maxMemoryPages, maxMemoryPages));

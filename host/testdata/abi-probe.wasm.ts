@@ -127,7 +127,11 @@ export function proxy_on_request_headers(ctx: u32, n: u32, eos: u32): u32 {
     const until = load<u64>(RET) + 300_000_000;
     do { sink++; proxy_get_current_time_nanoseconds(<i32>RET); } while (load<u64>(RET) < until);
   }
-  if (mode == "grow") { sink = memory.grow(20000); }
+  if (mode == "grow") {
+    const pages = header(0, "x-probe-pages");
+    const grew = memory.grow(pages.length ? I32.parseInt(pages) : 20000);
+    addHeader(0, "x-probe-grew", grew.toString());
+  }
   addHeader(0, "x-probe-seen", n.toString());
   return 0;
 }
