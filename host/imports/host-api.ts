@@ -50,5 +50,3 @@ export interface ImportHost {
   forceStop(): void;
   readonly foreignFunctions: ReadonlyMap<string, ForeignFunction>;
 }
-
-export type ImportFunctions = Record<string, (...args: never[]) => number | bigint | void>;
