@@ -89,6 +89,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     },
     logger,
     metrics,
+    modules: registry,
   });
   const xds = new XdsServer({ debounceMs: 5 });
   const xdsPort = await xds.listen(options.xdsAddress ?? "0.0.0.0:18000");
@@ -120,7 +121,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       return;
     }
     timings.firstBundleMs ||= performance.now() - startedAt;
-    registerClusterModules(registry, bundle, logger);
+    latestBundle = bundle;
+    registerClusterModules(registry, bundle, logger, () => publish(latestBundle!));
+    publish(bundle);
+  };
+  let latestBundle: ResourceBundle | undefined;
+  const publish = (bundle: ResourceBundle) => {
     const result = pipeline.apply(bundle);
     timings.firstModelTranslateMs ||= result.durationMs;
     const contents = contentKeys(bundle, result.statuses);
@@ -207,7 +213,7 @@ function contentKeys(bundle: ResourceBundle, statuses: readonly ResourceStatus[]
 
 /** ConfigMap modules (binaryData, only referenced ConfigMaps are in the bundle) and URL
  *  modules become servable by their SHA-256; the model checked the digests. */
-function registerClusterModules(registry: ModuleRegistry, bundle: ResourceBundle, logger: Logger): void {
+function registerClusterModules(registry: ModuleRegistry, bundle: ResourceBundle, logger: Logger, settled: () => void): void {
   for (const { object } of bundle.resources) {
     if (object.kind === "ConfigMap") {
       for (const value of Object.values((object.binaryData ?? {}) as Record<string, unknown>))
@@ -215,7 +221,8 @@ function registerClusterModules(registry: ModuleRegistry, bundle: ResourceBundle
     } else if (object.kind === "WasmFilter") {
       const module = ((object.spec ?? {}) as { module?: { url?: string; sha256?: string } }).module;
       if (module?.url && module.sha256 && !registry.has(module.sha256))
-        registry.addUrl(module.url, module.sha256).catch((error: Error) => logger.warn({ url: module.url, error: error.message }, "Wasm module download failed"));
+        // Either way the pipeline runs again: the module is inlined, or its status says why not.
+        registry.addUrl(module.url, module.sha256).then(settled, (error: Error) => { logger.warn({ url: module.url, error: error.message }, "Wasm module download failed"); settled(); });
     }
   }
 }

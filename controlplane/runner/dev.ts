@@ -94,6 +94,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       extraResources,
       logger,
       metrics,
+      modules: registry,
     });
     pipeline.on("result", (r) => xds.setResources(r.resources));
 

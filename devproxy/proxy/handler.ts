@@ -14,6 +14,7 @@ import { clientAddress } from "./client-address.ts";
 import { applyCors, corsPreflight } from "./cors.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
+import { fallbackFilter } from "./fallback-filter.ts";
 import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
 
 export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
@@ -95,7 +96,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       const override = route.filterOverrides.get(f.name);
       const active = override ?? !f.disabled;
       if (!active) continue;
-      const factory = env.filters(f.name, snapshot);
+      const factory = env.filters(f.name, snapshot) ?? (f.fallback && fallbackFilter(f.name, f.fallback));
       if (factory) factories.push(factory);
     }
     // The header phase waits for this loop turn's batch (batch.ts), filters or not; a filter's

@@ -96,6 +96,7 @@ export async function startEnvoyStack(options: EnvoyStackOptions = {}): Promise<
         allowUrlServices: true,
       },
       extraResources: options.extraResources,
+      modules: registry,
     });
     pipeline.on("result", (r: PipelineResult) => xds.setResources(r.resources));
 
@@ -104,6 +105,7 @@ export async function startEnvoyStack(options: EnvoyStackOptions = {}): Promise<
     closers.push(() => envoy.stop());
 
     const apply = async (bundle: ResourceBundle) => {
+      registerConfigMapModules(registry, bundle);
       const since = performance.now();
       const result = pipeline.apply(bundle);
       await settled(xds, since);
@@ -117,7 +119,24 @@ export async function startEnvoyStack(options: EnvoyStackOptions = {}): Promise<
   }
 }
 
-/** Envoy log lines that say our config is deprecated or was rejected. */
-export function configComplaints(envoy: EnvoyProcess): string[] {
-  return envoy.lines.filter((line) => /deprecat|gRPC config for .* rejected|Unable to establish new stream|rejected/i.test(line));
+/** ConfigMap modules become deliverable, as `attache serve` registers them (invalid bytes are
+ *  left out; the WasmFilter's status says so). */
+function registerConfigMapModules(registry: ModuleRegistry, bundle: ResourceBundle): void {
+  for (const { object } of bundle.resources) {
+    if (object.kind !== "ConfigMap") continue;
+    for (const value of Object.values((object.binaryData ?? {}) as Record<string, unknown>)) {
+      if (typeof value !== "string") continue;
+      try {
+        registry.add(Buffer.from(value, "base64"));
+      } catch {
+        // Reported through the WasmFilter's status (modules/delivery.ts).
+      }
+    }
+  }
+}
+
+/** Envoy log lines that say our config is deprecated, rejected, or that a Wasm module did
+ *  not load or was fetched the way Envoy warns about. */
+export function configComplaints(lines: readonly string[]): string[] {
+  return lines.filter((line) => /deprecat|rejected|remote code fetch|failed to load|\]\[(error|critical)\]\[/i.test(line));
 }
