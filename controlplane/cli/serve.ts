@@ -21,10 +21,11 @@ import { loadFilterSchemas } from "../sources/file/local-filters.ts";
 import { updateEndpoints } from "../sources/kubernetes/endpoints-fast-path.ts";
 import { KubernetesSource, type BundleChange } from "../sources/kubernetes/source.ts";
 import { LeaderElector } from "../status/leader.ts";
-import { ProgrammedTracker } from "../status/programmed.ts";
+import { ProgrammedTracker, withProgrammed } from "../status/programmed.ts";
 import { StatusWriter } from "../status/writer.ts";
 import type { XdsResources } from "../translate/index.ts";
 import { trackProxyAcks } from "../status/xds-acks.ts";
+import { blamedResources } from "../status/nack-blame.ts";
 import { XdsServer, type SnapshotEvent } from "../xds/index.ts";
 import type { CommandIo } from "./commands.ts";
 import { REPO_ROOT } from "./model-options.ts";
@@ -109,7 +110,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     });
   }
   xds.once("snapshot", (event: SnapshotEvent) => (timings.firstEncodeMs = event.encodeMs));
-  const acks = trackProxyAcks(xds, programmed, () => current?.contents, () => writer?.reconcile(), logger);
+  const acks = trackProxyAcks(xds, programmed, () => current?.contents, () => writer?.reconcile(), logger, undefined, (message) => blamedResources(current?.ir, message));
 
   const onBundle = (bundle: ResourceBundle, change: BundleChange) => {
     if (change.endpointsOnly && current) {
@@ -173,7 +174,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       : await startAdminServer({
           ready: () => (current && xds.cache.snapshot() ? { ready: true, reason: "informers synced, configuration served" } : { ready: false, reason: "waiting for the first configuration" }),
           config: () => Object.fromEntries(Object.entries(current?.resources ?? {}).map(([type, map]) => [type, Object.fromEntries(map)])),
-          statuses: () => current?.statuses ?? [],
+          statuses: () => withProgrammed(current?.statuses ?? [], programmed),
           ir: () => current?.ir,
           clients: () => xds.clients(),
           metrics,

@@ -18,6 +18,7 @@ import { DataPlane } from "../../devproxy/dataplane.ts";
 import { startProxyAdmin } from "../../devproxy/admin.ts";
 import { registerBuiltModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
+import { trackProgrammed } from "./programmed.ts";
 import { startExampleUpstreams, type ExampleUpstreams } from "./upstreams.ts";
 import { selfSignMissingSecrets } from "./dev-secrets.ts";
 import { clientsConverged, xdsSnapshotState } from "./xds-state.ts";
@@ -97,6 +98,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       modules: registry,
     });
     pipeline.on("result", (r) => xds.setResources(r.resources));
+    const programmed = trackProgrammed(pipeline, xds, logger);
+    closers.push(async () => programmed.stop());
 
     const source = new FileSource(options.paths, { debounceMs: options.debounceMs ?? 20, displayBase: options.repoRoot });
     source.start((bundle) => pipeline.apply(bundle));
@@ -105,7 +108,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const admin: AdminServer = await startAdminServer({
       ready: () => xdsSnapshotState(pipeline, xds),
       config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
-      statuses: () => pipeline.latest?.statuses ?? [],
+      statuses: () => programmed.statuses(),
       sourceErrors: () => pipeline.latest?.sourceErrors ?? [],
       ir: () => pipeline.latest?.ir,
       clients: () => xds.clients(),

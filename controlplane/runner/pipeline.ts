@@ -19,6 +19,8 @@ export interface PipelineResult {
   /** Documents the source could not read (bad YAML); diagnostics shows them with the invalid. */
   sourceErrors: readonly SourceError[];
   durationMs: number;
+  /** Each input's spec (or data) by "<kind>/<namespace>/<name>": what identifies its content. */
+  specs: ReadonlyMap<string, unknown>;
   /** performance.now() when this result was produced. */
   at: number;
 }
@@ -79,7 +81,11 @@ export class Pipeline extends EventEmitter {
     const resources = delivered?.resources ?? translated;
     const statuses = withModuleProblems(model.statuses, delivered?.unavailable ?? []);
     const durationMs = performance.now() - started;
-    const result: PipelineResult = { revision: bundle.revision, ir, statuses, resources, sourceErrors: bundle.errors, durationMs, at: performance.now() };
+    const specs = new Map(input.resources.map(({ object }) => [
+      `${object.kind}/${object.metadata?.namespace ?? "default"}/${object.metadata?.name}`,
+      (object as { spec?: unknown }).spec ?? object,
+    ]));
+    const result: PipelineResult = { revision: bundle.revision, ir, statuses, resources, sourceErrors: bundle.errors, durationMs, specs, at: performance.now() };
     this.latest = result;
 
     const invalid = statuses.filter((s) => s.conditions.some((c) => c.type === "Accepted" && c.status === "False"));
