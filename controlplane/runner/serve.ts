@@ -18,7 +18,8 @@ import type { ResourceBundle } from "../sources/bundle.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
 import { KubernetesSource, type BundleChange } from "../sources/kubernetes/source.ts";
 import { LeaderElector } from "../status/leader.ts";
-import { ProgrammedTracker } from "../status/programmed.ts";
+import { ProgrammedTracker, withProgrammed } from "../status/programmed.ts";
+import { blamedResources } from "../status/nack-blame.ts";
 import { StatusWriter } from "../status/writer.ts";
 import type { XdsResources } from "../translate/index.ts";
 import { trackProxyAcks } from "../status/xds-acks.ts";
@@ -86,6 +87,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     },
     logger,
     metrics,
+    modules: registry,
   });
   const xds = new XdsServer({ debounceMs: 5 });
   const xdsPort = await xds.listen(options.xdsAddress ?? "0.0.0.0:18000");
@@ -105,7 +107,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     });
   }
   xds.once("snapshot", (event: SnapshotEvent) => (timings.firstEncodeMs = event.encodeMs));
-  const acks = trackProxyAcks(xds, programmed, () => current?.contents, () => writer?.reconcile(), logger);
+  const acks = trackProxyAcks(xds, programmed, () => current?.contents, () => writer?.reconcile(), logger, undefined, (message) => blamedResources(current?.ir, message));
 
   const onBundle = (bundle: ResourceBundle, change: BundleChange) => {
     if (change.endpointsOnly && current) {
@@ -117,7 +119,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       return;
     }
     timings.firstBundleMs ||= performance.now() - startedAt;
-    registerClusterModules(registry, bundle, logger);
+    latestBundle = bundle;
+    registerClusterModules(registry, bundle, logger, () => publish(latestBundle!));
+    publish(bundle);
+  };
+  let latestBundle: ResourceBundle | undefined;
+  const publish = (bundle: ResourceBundle) => {
     const result = pipeline.apply(bundle);
     timings.firstModelTranslateMs ||= result.durationMs;
     const contents = contentKeys(bundle, result.statuses);
@@ -164,7 +171,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       : await startAdminServer({
           ready: () => (current && xds.cache.snapshot() ? { ready: true, reason: "informers synced, configuration served" } : { ready: false, reason: "waiting for the first configuration" }),
           config: () => Object.fromEntries(Object.entries(current?.resources ?? {}).map(([type, map]) => [type, Object.fromEntries(map)])),
-          statuses: () => current?.statuses ?? [],
+          statuses: () => withProgrammed(current?.statuses ?? [], programmed),
           ir: () => current?.ir,
           clients: () => xds.clients(),
           metrics,
@@ -204,7 +211,7 @@ function contentKeys(bundle: ResourceBundle, statuses: readonly ResourceStatus[]
 
 /** ConfigMap modules (binaryData, only referenced ConfigMaps are in the bundle) and URL
  *  modules become servable by their SHA-256; the model checked the digests. */
-function registerClusterModules(registry: ModuleRegistry, bundle: ResourceBundle, logger: Logger): void {
+function registerClusterModules(registry: ModuleRegistry, bundle: ResourceBundle, logger: Logger, settled: () => void): void {
   for (const { object } of bundle.resources) {
     if (object.kind === "ConfigMap") {
       for (const value of Object.values((object.binaryData ?? {}) as Record<string, unknown>))
@@ -212,7 +219,8 @@ function registerClusterModules(registry: ModuleRegistry, bundle: ResourceBundle
     } else if (object.kind === "WasmFilter") {
       const module = ((object.spec ?? {}) as { module?: { url?: string; sha256?: string } }).module;
       if (module?.url && module.sha256 && !registry.has(module.sha256))
-        registry.addUrl(module.url, module.sha256).catch((error: Error) => logger.warn({ url: module.url, error: error.message }, "Wasm module download failed"));
+        // Either way the pipeline runs again: the module is inlined, or its status says why not.
+        registry.addUrl(module.url, module.sha256).then(settled, (error: Error) => { logger.warn({ url: module.url, error: error.message }, "Wasm module download failed"); settled(); });
     }
   }
 }

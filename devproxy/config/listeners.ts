@@ -13,6 +13,27 @@ export interface HttpFilterConfig {
   /** ECDS resource name (TypedExtensionConfig) when config_discovery is used. */
   discovered: boolean;
   typedConfig?: Json;
+  /** What the filter does until its ECDS config is there (config_discovery.default_config). */
+  fallback?: FilterFallback;
+}
+
+/** The default configs the control plane emits (translate/wasm.ts): an HTTPFault that aborts
+ *  every request with a status (a FAIL_CLOSED filter) or does nothing (FAIL_OPEN). */
+export type FilterFallback = { kind: "abort"; status: number } | { kind: "pass" };
+
+const FAULT_TYPE = "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault";
+
+function compileFallback(config: Json, where: string): FilterFallback | undefined {
+  if (config === undefined) return undefined;
+  if (config?.["@type"] !== FAULT_TYPE) throw new Error(`${where}: only an HTTPFault default config is supported`);
+  const unsupported = Object.keys(config).filter((k) => k !== "@type" && k !== "abort");
+  if (unsupported.length) throw new Error(`${where}.${unsupported[0]}: not supported`);
+  if (!config.abort) return { kind: "pass" };
+  const pct = config.abort.percentage;
+  if (typeof config.abort.http_status !== "number" || pct?.numerator !== 100 || (pct.denominator ?? "HUNDRED") !== "HUNDRED") {
+    throw new Error(`${where}.abort: only an http_status for 100% of requests is supported`);
+  }
+  return { kind: "abort", status: config.abort.http_status };
 }
 
 export interface HcmConfig {
@@ -46,11 +67,12 @@ export interface ListenerConfig {
 function compileHcm(typed: Json, where: string): HcmConfig {
   if (typed?.["@type"] !== HCM_TYPE) throw new Error(`${where}: only the HTTP connection manager is supported`);
   if (!typed.rds && !typed.route_config) throw new Error(`${where}: needs rds or route_config`);
-  const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f: Json) => ({
+  const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f: Json, i: number) => ({
     name: f.name,
     disabled: Boolean(f.disabled),
     discovered: Boolean(f.config_discovery),
     typedConfig: f.typed_config,
+    fallback: compileFallback(f.config_discovery?.default_config, `${where}.http_filters[${i}].config_discovery.default_config`),
   }));
   const last = filters.at(-1);
   if (!last || !(last.name === "envoy.filters.http.router" || last.typedConfig?.["@type"]?.endsWith("router.v3.Router"))) {

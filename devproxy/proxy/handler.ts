@@ -15,6 +15,7 @@ import { applyEdgeHeaders } from "./edge-headers.ts";
 import { normalizeRequestPath } from "./path-normalize.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
+import { fallbackFilter } from "./fallback-filter.ts";
 import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
 
 export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
@@ -99,7 +100,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       const override = route.filterOverrides.get(f.name);
       const active = override ?? !f.disabled;
       if (!active) continue;
-      const factory = env.filters(f.name, snapshot);
+      const factory = env.filters(f.name, snapshot) ?? (f.fallback && fallbackFilter(f.name, f.fallback));
       if (factory) factories.push(factory);
     }
     // The header phase waits for this loop turn's batch (batch.ts), filters or not; a filter's
