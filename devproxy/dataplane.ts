@@ -10,8 +10,9 @@
 // worker reads and writes directly, so all workers' VMs of one vm_id share it (shared-data/).
 // `workers: 0` serves on this thread.
 import { EventEmitter } from "node:events";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import client from "prom-client";
@@ -51,6 +52,16 @@ export interface DataPlaneOptions {
   accessLog?: ((entry: AccessLogEntry) => void) | false;
 }
 
+/** Where the workers' Unix sockets live. On Linux, the abstract namespace: nothing on disk,
+ *  so nothing is left behind when the process dies without close(). Elsewhere a temporary
+ *  folder, removed at exit. */
+function socketNamespace(): string {
+  if (platform() === "linux") return `\0attache-dp-${process.pid}-${randomBytes(6).toString("hex")}`;
+  const dir = mkdtempSync(join(tmpdir(), "attache-dp-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 interface WorkerHandle { worker: Worker; pending: Map<number, (msg: FromWorker) => void> }
 
 export class DataPlane extends EventEmitter {
@@ -70,13 +81,16 @@ export class DataPlane extends EventEmitter {
   private acceptor?: Acceptor;
   private threads: WorkerHandle[] = [];
   private socketDir?: string;
+  // Readiness: updates received but not applied yet, and why the last one failed.
+  private pendingUpdates = 0;
+  private applyError?: string;
 
   constructor(private readonly options: DataPlaneOptions) {
     super();
     this.workers = options.workers ?? cpus().length;
     const log = options.accessLog === false ? () => undefined : options.accessLog ?? ((e: AccessLogEntry) => process.stdout.write(`${JSON.stringify(e)}\n`));
     if (this.workers > 0) {
-      this.socketDir = mkdtempSync(join(tmpdir(), "attache-dp-"));
+      this.socketDir = socketNamespace();
       const sharedData = createSharedDataMemory();
       this.acceptor = new Acceptor(this.workers, this.socketDir, options.bindAddress);
       for (let index = 0; index < this.workers; index++) {
@@ -131,6 +145,13 @@ export class DataPlane extends EventEmitter {
     this.ads.start();
   }
 
+  /** Why the data plane does not serve the config it received (an update still being
+   *  applied, or one that failed, e.g. a port that could not be bound); undefined when it does. */
+  problem(): string | undefined {
+    if (this.pendingUpdates > 0) return "applying an update";
+    return this.applyError;
+  }
+
   /** Resolves once every update received so far has been applied (listeners bound). */
   settled(): Promise<void> {
     return this.applying;
@@ -155,7 +176,7 @@ export class DataPlane extends EventEmitter {
       await Promise.race([this.ask(t, { type: "close", seq: ++this.seq }), new Promise((r) => setTimeout(r, 1000))]);
       await t.worker.terminate();
     }));
-    if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
+    if (this.socketDir && !this.socketDir.startsWith("\0")) rmSync(this.socketDir, { recursive: true, force: true });
   }
 
   private ask(t: WorkerHandle, msg: ToWorker): Promise<FromWorker> {
@@ -170,6 +191,7 @@ export class DataPlane extends EventEmitter {
     // Throws on an invalid update: the ADS client NACKs and the current Snapshot stays.
     const snapshot = this.store.apply(update.typeUrl, resources, update.removed);
     this.resubscribe();
+    this.pendingUpdates++;
     this.applying = this.applying.then(async () => {
       try {
         if (this.threads.length) {
@@ -184,9 +206,13 @@ export class DataPlane extends EventEmitter {
           await this.listenerSet!.reconcile(snapshot);
         }
         this.current = snapshot;
+        this.applyError = undefined;
         this.emit("snapshot", snapshot);
       } catch (err) {
+        this.applyError = `could not apply ${update.typeUrl.split(".").pop()}: ${(err as Error).message}`;
         this.emit("error", err);
+      } finally {
+        this.pendingUpdates--;
       }
     });
   }

@@ -20,7 +20,8 @@ import { registerBuiltModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
 import { startExampleUpstreams, type ExampleUpstreams } from "./upstreams.ts";
 import { selfSignMissingSecrets } from "./dev-secrets.ts";
-import { clientsConverged, xdsSnapshotState } from "./xds-state.ts";
+import { clientsConverged, dataPlaneServes } from "./xds-state.ts";
+import { LogRateLimit } from "./log-limit.ts";
 
 export interface DevStackOptions {
   /** Directories or files of CRD YAML to watch. */
@@ -75,7 +76,12 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const xds = new XdsServer({ debounceMs: 5 });
     const xdsPort = await xds.listen(`${host}:${wanted.xds}`);
     closers.push(() => xds.close(200));
-    xds.on("nack", (n) => { metrics.nacks.inc({ type: n.typeUrl.split(".").pop() }); logger.warn({ node: n.nodeId, type: n.typeUrl, version: n.version, error: n.message }, "xDS NACK"); });
+    const nackLog = new LogRateLimit();
+    xds.on("nack", (n) => {
+      metrics.nacks.inc({ type: n.typeUrl.split(".").pop() });
+      const gate = nackLog.take();
+      if (gate.log) logger.warn({ node: n.nodeId, type: n.typeUrl, version: n.version, error: n.message, ...(gate.suppressed ? { suppressedNacks: gate.suppressed } : {}) }, "xDS NACK");
+    });
     xds.on("push", (p) => metrics.pushes.inc({ type: String(p.typeUrl ?? "").split(".").pop() }));
     for (const event of ["connect", "disconnect"]) xds.on(event, () => metrics.xdsClients.set(xds.clients().length));
     xds.on("ack", (a) => { if (a.latencyMs !== undefined) metrics.pushLatency.observe(a.latencyMs / 1000); });
@@ -101,16 +107,6 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     source.start((bundle) => pipeline.apply(bundle));
     closers.push(async () => source.stop());
 
-    const admin: AdminServer = await startAdminServer({
-      ready: () => xdsSnapshotState(pipeline, xds),
-      config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
-      statuses: () => pipeline.latest?.statuses ?? [],
-      sourceErrors: () => pipeline.latest?.sourceErrors ?? [],
-      ir: () => pipeline.latest?.ir,
-      clients: () => xds.clients(),
-      metrics,
-    }, wanted.admin, host);
-    closers.push(() => admin.close());
 
     const dataPlane = new DataPlane({
       xdsAddress: `${host}:${xdsPort}`,
@@ -119,11 +115,28 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       workers: options.workers,
       accessLog: options.accessLog,
     });
-    dataPlane.on("nack", (type: string, message: string) => logger.error({ type, error: message }, "devproxy rejected config"));
+    const rejectLog = new LogRateLimit();
+    dataPlane.on("nack", (type: string, message: string) => {
+      const gate = rejectLog.take();
+      if (gate.log) logger.error({ type, error: message, ...(gate.suppressed ? { suppressed: gate.suppressed } : {}) }, "devproxy rejected config");
+    });
+    // An update the data plane accepted but could not apply (e.g. a port already in use): the
+    // previous config keeps serving, /ready says why, and the log names it.
+    dataPlane.on("error", (err: Error) => logger.error({ error: err.message }, "devproxy could not apply config"));
     dataPlane.start();
     closers.push(() => dataPlane.close());
     const proxyAdmin = await startProxyAdmin(dataPlane, wanted.proxyAdmin, host);
     closers.push(() => proxyAdmin.close());
+    const admin: AdminServer = await startAdminServer({
+      ready: () => dataPlaneServes(pipeline, xds, dataPlane),
+      config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
+      statuses: () => pipeline.latest?.statuses ?? [],
+      sourceErrors: () => pipeline.latest?.sourceErrors ?? [],
+      ir: () => pipeline.latest?.ir,
+      clients: () => xds.clients(),
+      metrics,
+    }, wanted.admin, host);
+    closers.push(() => admin.close());
 
     // Converged: the latest translation is in the snapshot and every proxy ACKed it.
     const converged = () => new Promise<void>((resolve) => {

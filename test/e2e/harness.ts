@@ -35,7 +35,7 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-export async function startE2E(files: Record<string, string> = {}): Promise<E2E> {
+export async function startE2E(files: Record<string, string> = {}, ports: { http?: number } = {}): Promise<E2E> {
   const dir = mkdtempSync(join(tmpdir(), "attache-e2e-"));
   const write = (name: string, yaml: string) => {
     const tmp = join(dir, `.${name}.tmp`);
@@ -43,7 +43,7 @@ export async function startE2E(files: Record<string, string> = {}): Promise<E2E>
     renameSync(tmp, join(dir, name));
   };
   for (const [name, yaml] of Object.entries(files)) write(name, yaml);
-  const [httpPort, httpsPort] = [await freePort(), await freePort()];
+  const [httpPort, httpsPort] = [ports.http ?? await freePort(), await freePort()];
   const stack = await startDevStack({
     paths: [dir],
     repoRoot: REPO_ROOT,
