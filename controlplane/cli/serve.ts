@@ -14,7 +14,7 @@ import type { GatewayIR } from "../ir/types.ts";
 import { ModuleRegistry } from "../modules/registry.ts";
 import { startModuleServer, type ModuleServer } from "../modules/server.ts";
 import type { ResourceStatus } from "../model/index.ts";
-import { registerBuiltModules } from "../runner/modules.ts";
+import { registerBuiltModules, registerBundleModules } from "../runner/modules.ts";
 import { Pipeline } from "../runner/pipeline.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
@@ -120,7 +120,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       return;
     }
     timings.firstBundleMs ||= performance.now() - startedAt;
-    registerClusterModules(registry, bundle, logger);
+    registerBundleModules(registry, bundle, logger);
     const result = pipeline.apply(bundle);
     timings.firstModelTranslateMs ||= result.durationMs;
     const contents = contentKeys(bundle, result.statuses);
@@ -203,21 +203,6 @@ function contentKeys(bundle: ResourceBundle, statuses: readonly ResourceStatus[]
       const m = meta.get(`${s.ref.kind}/${s.ref.namespace}/${s.ref.name}`);
       return { ref: s.ref, content: String(m?.generation ?? m?.resourceVersion ?? bundle.revision) };
     });
-}
-
-/** ConfigMap modules (binaryData, only referenced ConfigMaps are in the bundle) and URL
- *  modules become servable by their SHA-256; the model checked the digests. */
-function registerClusterModules(registry: ModuleRegistry, bundle: ResourceBundle, logger: Logger): void {
-  for (const { object } of bundle.resources) {
-    if (object.kind === "ConfigMap") {
-      for (const value of Object.values((object.binaryData ?? {}) as Record<string, unknown>))
-        if (typeof value === "string") registry.add(Buffer.from(value, "base64"), undefined, `ConfigMap ${object.metadata?.namespace}/${object.metadata?.name}`);
-    } else if (object.kind === "WasmFilter") {
-      const module = ((object.spec ?? {}) as { module?: { url?: string; sha256?: string } }).module;
-      if (module?.url && module.sha256 && !registry.has(module.sha256))
-        registry.addUrl(module.url, module.sha256).catch((error: Error) => logger.warn({ url: module.url, error: error.message }, "Wasm module download failed"));
-    }
-  }
 }
 
 const USAGE = `usage: attache serve [--kubeconfig <file>] [--namespaces <ns>,...] [--instance-id <id>]

@@ -16,7 +16,7 @@ import type { BundleResource } from "../sources/bundle.ts";
 import { XdsServer } from "../xds/index.ts";
 import { DataPlane } from "../../devproxy/dataplane.ts";
 import { startProxyAdmin } from "../../devproxy/admin.ts";
-import { registerBuiltModules } from "./modules.ts";
+import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
 import { startExampleUpstreams, type ExampleUpstreams } from "./upstreams.ts";
 import { selfSignMissingSecrets } from "./dev-secrets.ts";
@@ -104,7 +104,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     pipeline.on("result", (r) => xds.setResources(r.resources));
 
     const source = new FileSource(options.paths, { debounceMs: options.debounceMs ?? 20, displayBase: options.repoRoot });
-    source.start((bundle) => pipeline.apply(bundle));
+    source.start((bundle) => { registerBundleModules(registry, bundle, logger); pipeline.apply(bundle); });
     closers.push(async () => source.stop());
 
 
