@@ -5,8 +5,9 @@
 // serving the last good config when the control plane is gone.
 //
 // With `workers: N` (default: one per core) traffic is served by N worker threads, as
-// Envoy's workers do: the main thread runs the xDS client and an acceptor that relays each
-// connection to a worker (workers/), and Wasm shared data lives in shared memory that every
+// Envoy's workers do: the main thread runs the xDS client, an acceptor thread relays each
+// connection to a worker (workers/; off the main thread so configuration work never delays
+// a client byte), and Wasm shared data lives in shared memory that every
 // worker reads and writes directly, so all workers' VMs of one vm_id share it (shared-data/).
 // `workers: 0` serves on this thread.
 import { EventEmitter } from "node:events";
@@ -26,7 +27,7 @@ import type { FilterFactory } from "./proxy/filters.ts";
 import { DataPlaneStats, wasmMetricsText } from "./stats.ts";
 import { createSharedDataMemory } from "./shared-data/store.ts";
 import { spawnTsWorker } from "./threads/spawn.ts";
-import { Acceptor } from "./workers/acceptor.ts";
+import { AcceptorClient } from "./workers/acceptor-client.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./workers/messages.ts";
 import { WasmFilterProvider } from "./wasm/provider.ts";
 
@@ -78,7 +79,7 @@ export class DataPlane extends EventEmitter {
   private listenerSet?: ListenerSet;
   private filters?: WasmFilterProvider;
   // Worker mode
-  private acceptor?: Acceptor;
+  private acceptor?: AcceptorClient;
   private threads: WorkerHandle[] = [];
   private socketDir?: string;
   // Readiness: updates received but not applied yet, and why the last one failed.
@@ -92,7 +93,7 @@ export class DataPlane extends EventEmitter {
     if (this.workers > 0) {
       this.socketDir = socketNamespace();
       const sharedData = createSharedDataMemory();
-      this.acceptor = new Acceptor(this.workers, this.socketDir, options.bindAddress);
+      this.acceptor = new AcceptorClient({ workers: this.workers, socketDir: this.socketDir, bindAddress: options.bindAddress }, (err) => this.emit("error", err));
       for (let index = 0; index < this.workers; index++) {
         const init: WorkerInit = { index, sharedData, socketDir: this.socketDir, accessLog: options.accessLog !== false };
         const worker = spawnTsWorker(new URL("./workers/thread.ts", import.meta.url), init as unknown as Record<string, unknown>);

@@ -4,11 +4,13 @@
 // pass a socket to another thread, so bytes are relayed; TLS, HTTP parsing, filters and
 // upstream work all happen in the workers.
 import net from "node:net";
-import type { ListenerConfig } from "../config/listeners.ts";
 import { proxyHeader } from "../proxy/client-address.ts";
 import { socketPath } from "./messages.ts";
 
-interface Bound { config: ListenerConfig; server: net.Server; sockets: Set<net.Socket> }
+/** What the acceptor needs of a Listener (it runs in its own thread: acceptor-thread.ts). */
+export interface AcceptorListener { name: string; address: string; port: number; tls: boolean }
+
+interface Bound { config: AcceptorListener; server: net.Server; sockets: Set<net.Socket> }
 
 export class Acceptor {
   private readonly bound = new Map<string, Bound>();
@@ -20,7 +22,7 @@ export class Acceptor {
     return new Map([...this.bound].map(([n, b]) => [n, (b.server.address() as net.AddressInfo).port]));
   }
 
-  async reconcile(listeners: ReadonlyMap<string, ListenerConfig>): Promise<void> {
+  async reconcile(listeners: ReadonlyMap<string, AcceptorListener>): Promise<void> {
     for (const [name, b] of this.bound) {
       const next = listeners.get(name);
       if (next && next.port === b.config.port && next.address === b.config.address) { b.config = next; continue; }
