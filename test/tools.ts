@@ -7,31 +7,10 @@ import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
-import { locate } from "../scripts/tools/registry.ts";
-import { toolNamed } from "../scripts/tools/tools.ts";
+import { findTool, installHint } from "../scripts/tools/tools.ts";
+import { SKIP_DIR_ENV } from "./tools-report.ts";
 
-export const SKIP_DIR_ENV = "ATTACHE_SKIPPED_TOOLS_DIR";
-
-/** The installed tool's executable, or undefined. */
-export function findTool(name: string): string | undefined {
-  return locate(toolNamed(name));
-}
-
-/** The installed tool's executable; throws with the install command when it is missing. */
-export function toolPath(name: string): string {
-  const path = findTool(name);
-  if (!path) throw new Error(`${name} is not installed: ${installHint([name])}`);
-  return path;
-}
-
-export function installHint(names: string[]): string {
-  const tools = names.map(toolNamed);
-  const hints: string[] = [];
-  if (tools.some((t) => t.kind === "project")) hints.push("npm run tools");
-  const debian = [...new Set(tools.flatMap((t) => (t.kind === "system" ? t.debian : [])))];
-  if (debian.length) hints.push(`apt-get install -y ${debian.join(" ")} (as root)`);
-  return hints.join(" and ");
-}
+export { findTool, toolPath } from "../scripts/tools/tools.ts";
 
 /**
  * `describe`, when every named tool is installed. Otherwise the suite is skipped (and recorded

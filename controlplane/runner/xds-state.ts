@@ -4,7 +4,7 @@
 // informer sync), converged once every connected proxy has ACKed every type of that snapshot
 // it subscribes to.
 import type { XdsServer } from "../xds/index.ts";
-import type { DataPlane } from "../../devproxy/dataplane.ts";
+import type { DevDataPlane } from "./dataplane.ts";
 import type { Pipeline } from "./pipeline.ts";
 
 export function xdsSnapshotState(pipeline: Pipeline, xds: XdsServer): { ready: boolean; reason: string } {
@@ -16,7 +16,7 @@ export function xdsSnapshotState(pipeline: Pipeline, xds: XdsServer): { ready: b
 
 /** `attache dev`'s readiness: the local data plane serves the latest translation — it ACKed
  *  every type of the snapshot built from it and applied every update (listeners bound). */
-export function dataPlaneServes(pipeline: Pipeline, xds: XdsServer, dataPlane: Pick<DataPlane, "problem">): { ready: boolean; reason: string } {
+export function dataPlaneServes(pipeline: Pipeline, xds: XdsServer, dataPlane: Pick<DevDataPlane, "problem">): { ready: boolean; reason: string } {
   const state = xdsSnapshotState(pipeline, xds);
   if (!state.ready) return state;
   if (!clientsConverged(xds, pipeline.latest!.at)) return { ready: false, reason: `data plane has not acknowledged ${state.reason} yet` };

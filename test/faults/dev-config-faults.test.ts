@@ -52,7 +52,7 @@ describe("/ready", () => {
     await new Promise<void>((r) => squatter.listen(0, "127.0.0.1", r));
     const taken = (squatter.address() as net.AddressInfo).port;
     try {
-      e2e = await startE2E({ "good.yaml": mapping("good", { prefix: "/good/", service: `http://127.0.0.1:${port}` }) }, { http: taken });
+      e2e = await startE2E({ "good.yaml": mapping("good", { prefix: "/good/", service: `http://127.0.0.1:${port}` }) }, { httpPort: taken });
       const ready = await fetch(`${e2e.admin}/ready`);
       expect(ready.status).toBe(503);
       expect(await ready.text()).toMatch(/data plane does not serve .*EADDRINUSE/);
