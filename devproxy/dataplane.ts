@@ -119,7 +119,7 @@ export class DataPlane extends EventEmitter {
       };
       this.listenerSet = new ListenerSet({
         request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
-        upgrade: (hcm, req, socket, head) => handleUpgrade(this.current, this.upstreams!, hcm, req, socket, head),
+        upgrade: (hcm, req, socket, head, scheme) => handleUpgrade(env, hcm, req, socket, head, scheme),
       }, { bindAddress: options.bindAddress });
     }
     this.ads = new DeltaAdsClient({

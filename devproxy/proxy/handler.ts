@@ -15,6 +15,7 @@ import { applyEdgeHeaders } from "./edge-headers.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
 import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
+import { joinTunnel, sendUpgrade, type DownstreamUpgrade } from "./websocket.ts";
 
 export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
 export type DownstreamResponse = ServerResponse | Http2ServerResponse;
@@ -35,7 +36,7 @@ export interface HandlerEnv {
 
 const RETRY_BACKOFF_BASE_MS = 25; // Envoy's default retry back-off base interval
 
-export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https"): Promise<void> {
+export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https", upgrade?: DownstreamUpgrade): Promise<void> {
   const started = process.hrtime.bigint();
   const snapshot = env.snapshot();
   const rawUrl = req.url ?? "/";
@@ -66,6 +67,12 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     }
     const { route } = selected;
     log.route = route.name;
+    // An upgrade the route does not allow is refused before any filter runs (Envoy's HCM
+    // answers 403 when it cannot build the upgrade filter chain).
+    if (upgrade && (route.action.kind !== "route" || !route.action.upgrades.has(upgrade.type))) {
+      log.response_flags = "UPE";
+      return finish(reply(res, { status: 403, headers: [["content-type", "text/plain"]], body: "upgrade not allowed on this route" }));
+    }
 
     const origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
     // A preflight from an origin the policy does not allow is no preflight to Envoy's CORS filter.
@@ -110,7 +117,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const action = route.action;
     if (action.kind === "direct") return finish(reply(res, { status: action.status, headers: [], body: action.body }));
     if (action.kind === "redirect") return finish(reply(res, redirect(action, scheme, authority, rawUrl, path)));
-    return finish(await forward(env, snapshot, route, action, req, res, headers, path, rawUrl, authority, log, instances, origin));
+    return finish(await forward(env, snapshot, route, action, req, res, headers, path, rawUrl, authority, log, instances, origin, upgrade));
   } catch (err) {
     log.response_flags = "DPE";
     return finish(reply(res, { status: 500, headers: [["content-type", "text/plain"]], body: `internal error: ${(err as Error).message}` }));
@@ -253,7 +260,8 @@ async function readBody(req: DownstreamRequest, limit: number): Promise<Buffer |
 }
 
 async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute, action: ForwardAction, req: DownstreamRequest, res: DownstreamResponse,
-  headers: HeaderPairs, path: string, rawUrl: string, authority: string, log: AccessLogEntry, instances: HttpFilterInstance[], origin: string | undefined): Promise<number> {
+  headers: HeaderPairs, path: string, rawUrl: string, authority: string, log: AccessLogEntry, instances: HttpFilterInstance[], origin: string | undefined,
+  upgrade?: DownstreamUpgrade): Promise<number> {
   const clusterName = pickCluster(action, headers);
   log.cluster = clusterName;
   const cluster = snapshot.clusters.get(clusterName);
@@ -278,6 +286,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   if (expectedMs > 0) outHeaders["x-envoy-expected-rq-timeout-ms"] = String(expectedMs);
   // A route with a path rewrite keeps the original path for the upstream (finalizeRequestHeaders).
   if (action.prefixRewrite !== undefined || action.regexRewrite) outHeaders["x-envoy-original-path"] = rawUrl;
+  if (upgrade) return forwardUpgrade(env, cluster, action, req, res, outHeaders, upstreamPath, upstreamAuthority, log, instances, route, origin, upgrade);
   // Buffer the body when it may be sent more than once (retries, mirrors), as Envoy does.
   const needsBuffer = (action.retry?.numRetries ?? 0) > 0 || action.mirrors.length > 0;
   const body = needsBuffer ? await readBody(req, 1 << 20) : (hasBody(req) ? (req as unknown as Readable) : undefined);
@@ -315,6 +324,13 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
     return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: text }, instances, route, origin);
   }
 
+  return relayResponse(res, outcome, instances, route, origin, upstreamStarted);
+}
+
+/** The response path: filters (last first), service time, the route's edits and CORS, then
+ *  the body streamed to the client. */
+async function relayResponse(res: DownstreamResponse, outcome: UpstreamResponse, instances: HttpFilterInstance[], route: CompiledRoute,
+  origin: string | undefined, upstreamStarted: number): Promise<number> {
   const respHeaders: HeaderPairs = [];
   for (const [k, v] of Object.entries(outcome.headers)) for (const one of Array.isArray(v) ? v : [v]) respHeaders.push([k, one]);
   // The response phase waits for this loop turn's batch too (batch.ts).
@@ -326,6 +342,35 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   writeHead(res, outcome.status, respHeaders);
   await relayBody(outcome, res);
   return outcome.status;
+}
+
+/** The upstream half of an upgrade: a 101 passes the response filters and becomes a tunnel;
+ *  anything else is relayed as a normal response (websocket.ts). */
+async function forwardUpgrade(env: HandlerEnv, cluster: Parameters<UpstreamPool["pick"]>[0], action: ForwardAction, req: DownstreamRequest, res: DownstreamResponse,
+  headers: Record<string, string | string[]>, path: string, authority: string, log: AccessLogEntry, instances: HttpFilterInstance[], route: CompiledRoute,
+  origin: string | undefined, upgrade: DownstreamUpgrade): Promise<number> {
+  const ep = env.upstreams.pick(cluster);
+  if (!ep) return reply(res, { status: 503, headers: [["content-type", "text/plain"]], body: "no healthy upstream" });
+  log.upstream = `${ep.host}:${ep.port}`;
+  let outcome;
+  try {
+    outcome = await sendUpgrade(cluster, ep, req.method ?? "GET", path, headers, authority, upgrade.type, action.timeoutMs);
+  } catch (err) {
+    const error = err instanceof UpstreamError ? err : new UpstreamError("reset", String(err));
+    log.response_flags = error.kind === "timeout" ? "UT" : error.kind === "connect-failure" ? "UF" : "UR";
+    const status = error.kind === "timeout" ? 504 : 503;
+    return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: error.message }, instances, route, origin);
+  }
+  if (outcome.kind === "response") {
+    const response: UpstreamResponse = { status: outcome.response.statusCode ?? 502, headers: {}, body: outcome.response };
+    for (const [k, v] of Object.entries(outcome.response.headers)) if (v !== undefined && k !== "connection" && k !== "keep-alive" && k !== "transfer-encoding") response.headers[k] = v;
+    return relayResponse(res, response, instances, route, origin, performance.now());
+  }
+  const stopped = await inBatch(() => responsePhase(instances, outcome.headers, instances.length - 1));
+  if (stopped !== null) { outcome.upstream.destroy(); return reply(res, stopped.reply); }
+  applyEdits(outcome.headers, route.headers.responseAdd, route.headers.responseRemove);
+  joinTunnel(upgrade, outcome.headers, outcome.upstream, outcome.head);
+  return 101;
 }
 
 /**

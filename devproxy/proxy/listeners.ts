@@ -17,7 +17,7 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
 export interface ListenerHandlers {
   request(hcm: HcmConfig, req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, scheme: "http" | "https"): void;
-  upgrade(hcm: HcmConfig, req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): void;
+  upgrade(hcm: HcmConfig, req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer, scheme: "http" | "https"): void;
 }
 
 interface Running {
@@ -109,7 +109,7 @@ export class ListenerSet {
   /** Returns what to do with an accepted plain-text connection: sniff h2c or HTTP/1.1. */
   private plainServer(r: Running): (socket: net.Socket) => void {
     const h1 = http.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
-    h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head));
+    h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head, "http"));
     h1.keepAliveTimeout = 60_000;
     const h2c = http2.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
     return (socket) => {
@@ -143,7 +143,7 @@ export class ListenerSet {
     });
     server.on("upgrade", (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
       const hcm = hcmFor((req.socket as tls.TLSSocket).servername || undefined);
-      if (hcm) this.handlers.upgrade(hcm, req, socket, head);
+      if (hcm) this.handlers.upgrade(hcm, req, socket, head, "https");
       else socket.destroy();
     });
     return (socket) => server.emit("connection", socket);
