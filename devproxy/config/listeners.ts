@@ -2,6 +2,8 @@
 // (http_connection_manager.proto) in the subset the translator emits: a plain listener with
 // one HCM, or a TLS listener with one filter chain per SNI set; RDS or inline routes; an
 // ordered http_filters list whose Wasm entries come from ECDS (config_discovery).
+import { protoDurationToMs } from "../../protos/duration.ts";
+
 type Json = any;
 
 const HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
@@ -15,12 +17,25 @@ export interface HttpFilterConfig {
   typedConfig?: Json;
 }
 
+/** The HCM's codec limits and timeouts, with Envoy's defaults for what is unset
+ *  (http_connection_manager.proto, core/v3/protocol.proto HttpProtocolOptions). */
+export interface HcmLimits {
+  maxRequestHeadersKb: number;
+  maxHeadersCount: number;
+  headersWithUnderscoresAction: "ALLOW" | "REJECT_REQUEST" | "DROP_HEADER";
+  /** 0: off (Envoy's default). */
+  requestHeadersTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
 export interface HcmConfig {
   routeConfigName?: string;
   inlineRouteConfig?: Json;
   filters: HttpFilterConfig[];
   stripPort: boolean;
   accessLog: boolean;
+  limits: HcmLimits;
 }
 
 export interface TlsChain {
@@ -57,6 +72,20 @@ function compileHcm(typed: Json, where: string): HcmConfig {
     filters: filters.slice(0, -1),
     stripPort: Boolean(typed.strip_any_host_port),
     accessLog: (typed.access_log ?? []).length > 0,
+    limits: compileLimits(typed),
+  };
+}
+
+function compileLimits(typed: Json): HcmLimits {
+  const common = typed.common_http_protocol_options ?? {};
+  const ms = (value: unknown, fallback: number) => (typeof value === "string" ? protoDurationToMs(value) : fallback);
+  return {
+    maxRequestHeadersKb: Number(typed.max_request_headers_kb ?? 60),
+    maxHeadersCount: Number(common.max_headers_count ?? 100),
+    headersWithUnderscoresAction: common.headers_with_underscores_action ?? "ALLOW",
+    requestHeadersTimeoutMs: ms(typed.request_headers_timeout, 0),
+    streamIdleTimeoutMs: ms(typed.stream_idle_timeout, 300_000),
+    idleTimeoutMs: ms(common.idle_timeout, 3_600_000),
   };
 }
 

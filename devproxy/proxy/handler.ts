@@ -44,7 +44,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
   // strip_any_host_port takes the port off the Host header itself, for everything after.
-  const rawAuthority = String(req.headers[":authority"] ?? req.headers.host ?? "");
+  const rawAuthority = requestAuthority(req);
   const authority = hcm.stripPort ? rawAuthority.replace(/:\d+$/, "") : rawAuthority;
   const host = authority;
   const log: AccessLogEntry = {
@@ -59,6 +59,11 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
   };
   const instances: HttpFilterInstance[] = [];
   try {
+    const refused = checkRequestHead(req, hcm.limits);
+    if (refused) {
+      log.response_flags = "DPE";
+      return finish(reply(res, refused));
+    }
     const table = hcm.routeConfigName ? snapshot.routeTables.get(hcm.routeConfigName) : undefined;
     const selected = table?.select(host, { method: log.method, path, query, headers: req.headers });
     if (!selected) {
@@ -81,11 +86,12 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     }
 
     const headers: HeaderPairs = [];
+    const dropUnderscores = hcm.limits.headersWithUnderscoresAction === "DROP_HEADER";
     for (const [k, v] of Object.entries(req.headers)) {
-      if (k.startsWith(":") || v === undefined) continue;
+      if (k.startsWith(":") || v === undefined || (dropUnderscores && k.includes("_"))) continue;
       for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one]);
     }
-    if (authority !== rawAuthority) headerSet(headers, "host", authority);
+    if (authority !== req.headers.host && req.httpVersionMajor < 2) headerSet(headers, "host", authority);
     const client = clientAddress(req.socket as import("node:net").Socket);
     const remote = client.address;
     const requestId = applyEdgeHeaders(headers, remote, scheme);
@@ -128,6 +134,35 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
 }
 
 type Reply = Extract<FilterResult, { kind: "reply" }>;
+
+/** The request's authority. Several HTTP/1 Host headers are joined with "," as Envoy's
+ *  header map joins repeated headers, so neither value alone selects a virtual host. */
+function requestAuthority(req: DownstreamRequest): string {
+  if (req.httpVersionMajor >= 2) return String(req.headers[":authority"] ?? req.headers.host ?? "");
+  const raw = req.rawHeaders;
+  let joined: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 4 && raw[i].toLowerCase() === "host") joined = joined === undefined ? raw[i + 1] : `${joined},${raw[i + 1]}`;
+  }
+  return joined ?? "";
+}
+
+/** Envoy's codec checks on the request head (core/v3/protocol.proto HttpProtocolOptions):
+ *  max_headers_count (431) and headers_with_underscores_action REJECT_REQUEST (400). The
+ *  byte limit, max_request_headers_kb, is the HTTP parser's (listeners.ts). */
+function checkRequestHead(req: DownstreamRequest, limits: HcmConfig["limits"]): LocalReply | undefined {
+  const raw = req.rawHeaders;
+  let count = 0;
+  let underscore = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].startsWith(":")) continue;
+    count++;
+    if (raw[i].includes("_")) underscore = true;
+  }
+  if (count > limits.maxHeadersCount) return { status: 431, headers: [["content-type", "text/plain"], ["connection", "close"]], body: "Request Header Fields Too Large" };
+  if (underscore && limits.headersWithUnderscoresAction === "REJECT_REQUEST") return { status: 400, headers: [["content-type", "text/plain"], ["connection", "close"]], body: "Bad Request" };
+  return undefined;
+}
 
 /**
  * The request-header phase of the chain, synchronous up to the first filter that answers with

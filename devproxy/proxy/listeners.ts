@@ -108,7 +108,10 @@ export class ListenerSet {
 
   /** Returns what to do with an accepted plain-text connection: sniff h2c or HTTP/1.1. */
   private plainServer(r: Running): (socket: net.Socket) => void {
-    const h1 = http.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
+    // max_request_headers_kb is the parser's limit (431 above it); the header count is checked
+    // per request (handler.ts), so Node must not drop headers past its own count.
+    const h1 = http.createServer({ maxHeaderSize: (r.config.plain?.limits.maxRequestHeadersKb ?? 60) * 1024 }, (req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
+    h1.maxHeadersCount = 0;
     h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head, "http"));
     h1.keepAliveTimeout = 60_000;
     const h2c = http2.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
