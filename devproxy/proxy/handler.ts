@@ -5,7 +5,7 @@
 // endpoints. Works for HTTP/1.1 and HTTP/2 through Node's compatibility API.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import type { HcmConfig } from "../config/listeners.ts";
 import type { CompiledRoute, ForwardAction, HeaderAdd, RedirectAction } from "../config/routes.ts";
 import type { Snapshot } from "../config/snapshot.ts";
@@ -282,14 +282,26 @@ function shouldRetry(action: ForwardAction, outcome: UpstreamResponse | Upstream
   return false;
 }
 
-async function readBody(req: DownstreamRequest, limit: number): Promise<Buffer | undefined> {
+/** Envoy's default per-connection buffer limit (listener.proto per_connection_buffer_limit_bytes,
+ *  1 MiB), which bounds what the router buffers for retries and shadows. */
+export const REQUEST_BUFFER_LIMIT_BYTES = 1 << 20;
+
+/** The whole body when it fits the limit (so it can be sent again); else a stream of what was
+ *  read followed by the rest, which is sent once. */
+async function bufferBody(req: DownstreamRequest, limit: number): Promise<Buffer | Readable | undefined> {
   if (!hasBody(req)) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > limit) throw new Error(`request body over ${limit} bytes`);
-    chunks.push(chunk);
+  const source = req as unknown as Readable;
+  for await (const chunk of source.iterator({ destroyOnReturn: false })) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      const rest = new PassThrough();
+      for (const c of chunks) rest.write(c);
+      source.pipe(rest);
+      return rest;
+    }
   }
   return size ? Buffer.concat(chunks) : undefined;
 }
@@ -322,9 +334,13 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   // A route with a path rewrite keeps the original path for the upstream (finalizeRequestHeaders).
   if (action.prefixRewrite !== undefined || action.regexRewrite) outHeaders["x-envoy-original-path"] = rawUrl;
   if (upgrade) return forwardUpgrade(env, cluster, action, req, res, outHeaders, upstreamPath, upstreamAuthority, log, instances, route, origin, upgrade);
-  // Buffer the body when it may be sent more than once (retries, mirrors), as Envoy does.
+  // A client that goes away cancels the upstream request (Envoy resets the upstream stream).
+  const cancel = new AbortController();
+  res.once("close", () => { if (!res.writableFinished) cancel.abort(); });
+  // Buffer the body when it may be sent more than once (retries, mirrors), as Envoy does, up to
+  // the buffer limit; a longer body is streamed and sent once (Envoy stops retrying then too).
   const needsBuffer = (action.retry?.numRetries ?? 0) > 0 || action.mirrors.length > 0;
-  const body = needsBuffer ? await readBody(req, 1 << 20) : (hasBody(req) ? (req as unknown as Readable) : undefined);
+  const body = needsBuffer ? await bufferBody(req, REQUEST_BUFFER_LIMIT_BYTES) : (hasBody(req) ? (req as unknown as Readable) : undefined);
 
   for (const m of action.mirrors) mirror(env, snapshot, m.cluster, m.fraction, req.method ?? "GET", upstreamPath, outHeaders, body, upstreamAuthority);
 
@@ -340,7 +356,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
     if (remaining <= 0) { outcome = new UpstreamError("timeout", "upstream request timeout"); break; }
     const tryTimeout = Math.min(action.retry?.perTryTimeoutMs ?? Infinity, remaining);
     try {
-      outcome = await env.upstreams.send(cluster, ep, { method: req.method ?? "GET", path: upstreamPath, headers: outHeaders, body, timeoutMs: Number.isFinite(tryTimeout) ? tryTimeout : 0 }, upstreamAuthority);
+      outcome = await env.upstreams.send(cluster, ep, { method: req.method ?? "GET", path: upstreamPath, headers: outHeaders, body, timeoutMs: Number.isFinite(tryTimeout) ? tryTimeout : 0, signal: cancel.signal }, upstreamAuthority);
     } catch (err) {
       outcome = err instanceof UpstreamError ? err : new UpstreamError("reset", String(err));
     }

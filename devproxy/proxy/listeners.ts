@@ -11,6 +11,7 @@ import tls from "node:tls";
 import type { ListenerConfig, TlsChain, HcmConfig } from "../config/listeners.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { readProxyHeader } from "./client-address.ts";
+import { enforceConnectionTimeouts } from "./connection-timeouts.ts";
 import { unlinkSync } from "node:fs";
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -82,6 +83,10 @@ export class ListenerSet {
         r.sockets.add(socket);
         socket.on("close", () => r.sockets.delete(socket));
         socket.on("error", () => socket.destroy());
+        // idle_timeout from the first moment: a connection that never sends a byte is closed too
+        // (the HTTP/1.1 server takes the timer over once it has the connection).
+        const limits = r.config.plain?.limits ?? r.config.tlsChains[0]?.hcm.limits;
+        if (limits) socket.setTimeout(limits.idleTimeoutMs, () => socket.destroy());
         if (!path) return inner(socket);
         readProxyHeader(socket, (ok) => (ok ? inner(socket) : socket.destroy()));
       });
@@ -113,7 +118,9 @@ export class ListenerSet {
     const h1 = http.createServer({ maxHeaderSize: (r.config.plain?.limits.maxRequestHeadersKb ?? 60) * 1024 }, (req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
     h1.maxHeadersCount = 0;
     h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head, "http"));
-    h1.keepAliveTimeout = 60_000;
+    // Keep-alive between requests ends at idle_timeout (connection-timeouts.ts), not Node's 5 s.
+    h1.keepAliveTimeout = 0;
+    enforceConnectionTimeouts(h1, () => r.config.plain?.limits);
     const h2c = http2.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
     return (socket) => {
       const sniff = () => {
