@@ -89,7 +89,6 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         modules,
         filterSchemas: loadFilterSchemas(options.repoRoot),
         listeners: { http: wanted.http, https: wanted.https },
-        allowUrlServices: true,
       },
       extraResources,
       logger,

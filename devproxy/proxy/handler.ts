@@ -14,6 +14,8 @@ import { clientAddress } from "./client-address.ts";
 import { applyCors, corsPreflight } from "./cors.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
+import { overrideReply, type OverrideContext } from "./error-overrides.ts";
+import { extAuthzFactory } from "./ext-authz.ts";
 import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
 
 export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
@@ -95,7 +97,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       const override = route.filterOverrides.get(f.name);
       const active = override ?? !f.disabled;
       if (!active) continue;
-      const factory = env.filters(f.name, snapshot);
+      const factory = env.filters(f.name, snapshot) ?? extAuthzFactory(f.name, f.typedConfig, snapshot);
       if (factory) factories.push(factory);
     }
     // The header phase waits for this loop turn's batch (batch.ts), filters or not; a filter's
@@ -197,7 +199,7 @@ function pickCluster(action: ForwardAction, headers: HeaderPairs): string {
 
 function rewritePath(action: ForwardAction | RedirectAction, path: string, rawUrl: string): string {
   const queryPart = rawUrl.slice(path.length);
-  if (action.kind === "route" && action.regexRewrite) return action.regexRewrite.pattern.matcher(path).replaceAll(action.regexRewrite.substitution) + queryPart;
+  if (action.regexRewrite) return action.regexRewrite.pattern.matcher(path).replaceAll(action.regexRewrite.substitution) + queryPart;
   if (action.prefixRewrite !== undefined && action.matchedPrefix !== undefined) {
     return action.prefixRewrite + path.slice(action.matchedPrefix.length) + queryPart;
   }
@@ -258,7 +260,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   const cluster = snapshot.clusters.get(clusterName);
   if (!cluster || cluster.endpoints.length === 0) {
     log.response_flags = "UH";
-    return reply(res, { status: 503, headers: [["content-type", "text/plain"]], body: "no healthy upstream" });
+    return reply(res, withOverride(route, { status: 503, headers: [["content-type", "text/plain"]], body: "no healthy upstream" }, req, log));
   }
   if (cluster.maxRequests !== undefined && env.upstreams.inflight(cluster) >= cluster.maxRequests) {
     log.response_flags = "UO";
@@ -286,11 +288,12 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
     const ep = env.upstreams.pick(cluster);
     if (!ep) break;
     log.upstream = `${ep.host}:${ep.port}`;
+    const sentAuthority = action.autoHostRewrite && action.hostRewrite === undefined && (cluster.discovery === "STRICT_DNS" || cluster.discovery === "LOGICAL_DNS") ? ep.host : upstreamAuthority;
     const remaining = deadline - Date.now();
     if (remaining <= 0) { outcome = new UpstreamError("timeout", "upstream request timeout"); break; }
     const tryTimeout = Math.min(action.retry?.perTryTimeoutMs ?? Infinity, remaining);
     try {
-      outcome = await env.upstreams.send(cluster, ep, { method: req.method ?? "GET", path: upstreamPath, headers: outHeaders, body, timeoutMs: Number.isFinite(tryTimeout) ? tryTimeout : 0 }, upstreamAuthority);
+      outcome = await env.upstreams.send(cluster, ep, { method: req.method ?? "GET", path: upstreamPath, headers: outHeaders, body, timeoutMs: Number.isFinite(tryTimeout) ? tryTimeout : 0 }, sentAuthority);
     } catch (err) {
       outcome = err instanceof UpstreamError ? err : new UpstreamError("reset", String(err));
     }
@@ -306,7 +309,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
     log.response_flags = outcome.kind === "timeout" ? "UT" : outcome.kind === "connect-failure" ? "UF" : "UR";
     const status = outcome.kind === "timeout" ? 504 : 503;
     const text = outcome.kind === "timeout" ? "upstream request timeout" : `upstream connect error or disconnect/reset before headers. reset reason: ${outcome.kind}`;
-    return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: text }, instances, route, origin);
+    return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: text }, instances, route, origin, req, log);
   }
 
   const respHeaders: HeaderPairs = [];
@@ -316,6 +319,11 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   if (stopped !== null) { outcome.body.resume(); return reply(res, stopped.reply); }
   applyEdits(respHeaders, route.headers.responseAdd, route.headers.responseRemove);
   if (route.cors && origin) applyCors(route.cors, origin, respHeaders);
+  const override = route.errorOverrides?.get(outcome.status);
+  if (override) {
+    outcome.body.resume();
+    return reply(res, overrideReply(override, overrideContext(outcome.status, req, log), respHeaders));
+  }
   writeHead(res, outcome.status, respHeaders);
   await relayBody(outcome, res);
   return outcome.status;
@@ -361,13 +369,23 @@ function mirror(env: HandlerEnv, snapshot: Snapshot, clusterName: string, fracti
     .then((r) => r.body.resume(), () => undefined);
 }
 
-async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined): Promise<number> {
+async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined, req?: DownstreamRequest, log?: AccessLogEntry): Promise<number> {
   for (let i = instances.length - 1; i >= 0; i--) {
     const pending = instances[i].onResponseHeaders(local.headers, true);
     if (pending instanceof Promise) await pending;
   }
   if (route.cors && origin) applyCors(route.cors, origin, local.headers);
-  return reply(res, local);
+  return reply(res, req && log ? withOverride(route, local, req, log) : local);
+}
+
+/** The route's error response override for this local reply's status, if any. */
+function withOverride(route: CompiledRoute, local: LocalReply, req: DownstreamRequest, log: AccessLogEntry): LocalReply {
+  const override = route.errorOverrides?.get(local.status);
+  return override ? overrideReply(override, overrideContext(local.status, req, log), local.headers) : local;
+}
+
+function overrideContext(status: number, req: DownstreamRequest, log: AccessLogEntry): OverrideContext {
+  return { status, protocol: log.protocol, requestHeader: (name) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(",") : v; } };
 }
 
 function writeHead(res: DownstreamResponse, status: number, headers: HeaderPairs): void {
