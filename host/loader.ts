@@ -1,5 +1,5 @@
-// Compiling and checking a module before any instance exists (reference "Versions", "Module
-// exports"): the ABI version comes from the exported marker `proxy_abi_version_X_Y_Z` (none =
+// Compiling and checking a module before any instance exists (docs/proxy-wasm-abi.md "Versions",
+// "Callbacks the module exports"): the ABI version comes from the exported marker `proxy_abi_version_X_Y_Z` (none =
 // rejected, as cpp-host does); the allocator is `malloc` if exported (cpp-host prefers it),
 // else `proxy_on_memory_allocate`; the import list is checked when the VM is instantiated
 // (imports/index.ts) so a missing import is reported by name, not as a LinkError.

@@ -1,6 +1,7 @@
 // AuthService: external authorization with Emissary's semantics: proto http is carried out by
 // the built-in auth filter's HTTP callout, proto grpc by Envoy's ext_authz filter calling
-// envoy.service.auth.v3.Authorization/Check (reference/emissary.md "AuthService").
+// envoy.service.auth.v3.Authorization/Check (docs/design.md "Custom resources",
+// docs/emissary.md "AuthService").
 import { Type, type Static, Obj, Str, Bool, Int, Enum, Duration, StrList, resourceSchema } from "./schema-kit.ts";
 
 export const AuthServiceSpec = Obj("External authorization for every Mapping of the selected Hosts (except bypassAuth ones).", {

@@ -1,5 +1,5 @@
-// WasmFilter: a proxy-wasm module and its default configuration (DESIGN.md "CRDs", "Wiring
-// Wasm filters into routes"). Routes enable it through Mapping.filters[].
+// WasmFilter: a proxy-wasm module and its default configuration (docs/design.md
+// "Custom resources", "Filters on routes"). Routes enable it through Mapping.filters[].
 import { Type, type Static, Obj, Str, Int, Enum, FreeObject, exactlyOneOf, resourceSchema } from "./schema-kit.ts";
 
 export const BUILTIN_FILTERS = ["auth", "ratelimit", "canary"] as const;

@@ -1,5 +1,5 @@
 // AuthService -> on every Mapping of the AuthService's Hosts except bypassAuth ones (Emissary
-// AuthService semantics, reference/emissary.md):
+// AuthService semantics, docs/emissary.md):
 // - proto http: the built-in auth filter in callout mode; the callout settings travel as each
 //   route's settings of the implicit auth filter;
 // - proto grpc: Envoy's ext_authz filter (ExtAuthzIR) calling the service over HTTP/2.
@@ -11,7 +11,7 @@ import { DEFAULT_CLUSTER_SETTINGS } from "./clusters.ts";
 import { CATCH_ALL_NAME, type HostPlan } from "./hosts.ts";
 import { parseService, type ServiceTarget } from "./service-ref.ts";
 import type { ExtAuthzIR } from "../ir/types.ts";
-import { parseDurationMs } from "../api/duration.ts";
+import { parseGoDurationMs } from "../api/duration.ts";
 import type { Filters, FilterBase } from "./filters.ts";
 
 export const DEFAULT_AUTH_TIMEOUT_MS = 5000; // Emissary AuthService timeout_ms
@@ -40,7 +40,7 @@ export function bindAuthServices(index: Index, plans: HostPlan[], clusters: Clus
     const use = clusters.use(target, settingsOf, JSON.stringify(settingsOf), auth.ref);
     if (use.problem) Diagnostics.unresolved(auth.entry, { path: "spec.service", message: use.problem }, "BackendNotFound", false);
     const authority = target.kubernetes && !use.note ? `${target.kubernetes.name}.${target.kubernetes.namespace}:${target.port}` : `${target.host}:${target.port}`;
-    const timeoutMs = spec.timeout ? parseDurationMs(spec.timeout)! : DEFAULT_AUTH_TIMEOUT_MS;
+    const timeoutMs = spec.timeout ? parseGoDurationMs(spec.timeout)! : DEFAULT_AUTH_TIMEOUT_MS;
     let binding: AuthBinding;
     if (grpc) {
       const ir = memo.get(`ext-authz:${auth.key}`, [auth.object, use.name], (): ExtAuthzIR => {

@@ -36,9 +36,11 @@ interface Pending {
   endpoints: EndpointIR[];
   discovery: ClusterIR["discovery"];
   deps: unknown[];
+  /** The target resolved to a Kubernetes Service. */
+  viaService: boolean;
 }
 
-type Resolved = Pick<Pending, "problem" | "note" | "endpoints" | "discovery" | "deps"> & { viaService: boolean };
+type Resolved = Pick<Pending, "problem" | "note" | "endpoints" | "discovery" | "deps" | "viaService">;
 
 interface CachedCluster {
   settingsKey: string;
@@ -101,7 +103,7 @@ export class Clusters {
       name ??= clusterName(target, settingsKey, resolved.viaService);
       pending = this.pending.get(name);
       if (!pending) {
-        pending = { target, settings, settingsKey, sources: new Map(), problem: resolved.problem, note: resolved.note, endpoints: resolved.endpoints, discovery: resolved.discovery, deps: resolved.deps };
+        pending = { target, settings, settingsKey, sources: new Map(), problem: resolved.problem, note: resolved.note, endpoints: resolved.endpoints, discovery: resolved.discovery, deps: resolved.deps, viaService: resolved.viaService };
         this.pending.set(name, pending);
       }
     }
@@ -180,6 +182,7 @@ export class Clusters {
       lbPolicy: p.settings.lbPolicy,
       sources: [...p.sources.keys()].sort(refOrder),
     };
+    if (p.viaService && p.target.kubernetes && p.discovery === "eds") cluster.service = { ...p.target.kubernetes, port: p.target.port };
     if (p.target.tls) cluster.upstreamTls = { sni: p.target.host };
     if (p.settings.circuitBreakers) cluster.circuitBreakers = p.settings.circuitBreakers;
     cache.set(name, { settingsKey: p.settingsKey, sources: new Set(p.sources.keys()), deps: p.deps, ir: cluster });

@@ -54,6 +54,11 @@ export class EnvoyProcess {
     };
     child.stdout!.on("data", collect);
     child.stderr!.on("data", collect);
+    // Envoy must not outlive us: an exiting Node process (normal exit or an uncaught error)
+    // takes it down too.
+    const orphaned = () => child.kill("SIGKILL");
+    process.once("exit", orphaned);
+    child.once("exit", () => process.off("exit", orphaned));
   }
 
   /** http://host:port of the admin interface. */

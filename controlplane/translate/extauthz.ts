@@ -6,13 +6,14 @@
 import type { ExtAuthzIR, GatewayIR, RouteIR } from "../ir/types.ts";
 import type { HttpFilterFeature } from "./httpfilters.ts";
 import { perObject } from "./memo.ts";
-import { any, duration, type JsonObject } from "./resources.ts";
+import { msToProtoDuration } from "../../protos/duration.ts";
+import { any, type JsonObject } from "./resources.ts";
 
 const ENABLED_ON_ROUTE = any("envoy.config.route.v3.FilterConfig", { config: {} });
 
 export const extAuthzFilter = perObject((ir: ExtAuthzIR): JsonObject => {
   const config: JsonObject = {
-    grpc_service: { envoy_grpc: { cluster_name: ir.cluster, authority: ir.authority }, timeout: duration(ir.timeoutMs) },
+    grpc_service: { envoy_grpc: { cluster_name: ir.cluster, authority: ir.authority }, timeout: msToProtoDuration(ir.timeoutMs) },
     transport_api_version: "V3",
     failure_mode_allow: ir.failureModeAllow,
   };

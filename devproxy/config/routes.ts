@@ -1,9 +1,9 @@
-// Compiles RouteConfigurations (inline virtual hosts and VHDS VirtualHosts) into a lookup
+// Compiles RouteConfigurations (virtual hosts inline) into a lookup
 // table with Envoy's semantics (route_components.proto): first matching route wins;
 // weighted clusters honour `header_name`; per-route `typed_per_filter_config` switches
 // disabled HCM filters on (FilterConfig) and carries the CORS policy.
 import { compileRouteMatch, compileStringMatcher, DomainIndex, re2, type CompiledRouteMatch, type RequestView, type StringPredicate } from "./matchers.ts";
-import { parseDurationMs } from "./duration.ts";
+import { protoDurationToMs } from "../../protos/duration.ts";
 
 type Json = any;
 
@@ -172,7 +172,7 @@ function compileRetry(r: Json | undefined): RetryPolicy | undefined {
   return {
     retryOn: new Set(String(r.retry_on ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
     numRetries: r.num_retries === undefined ? 1 : Number(r.num_retries),
-    perTryTimeoutMs: r.per_try_timeout ? parseDurationMs(r.per_try_timeout) : undefined,
+    perTryTimeoutMs: r.per_try_timeout ? protoDurationToMs(r.per_try_timeout) : undefined,
     statuses: new Set<number>((r.retriable_status_codes ?? []).map(Number)),
   };
 }
@@ -205,8 +205,8 @@ function compileForward(a: Json, prefix: string | undefined, where: string): For
     hostRewrite: a.host_rewrite_literal,
     autoHostRewrite: a.auto_host_rewrite === true || a.auto_host_rewrite?.value === true,
     // RouteAction.timeout defaults to 15 s; 0 disables it.
-    timeoutMs: a.timeout === undefined ? 15_000 : parseDurationMs(a.timeout),
-    idleTimeoutMs: a.idle_timeout ? parseDurationMs(a.idle_timeout) : undefined,
+    timeoutMs: a.timeout === undefined ? 15_000 : protoDurationToMs(a.timeout),
+    idleTimeoutMs: a.idle_timeout ? protoDurationToMs(a.idle_timeout) : undefined,
     retry: compileRetry(a.retry_policy),
     mirrors: (a.request_mirror_policies ?? []).map((m: Json) => ({ cluster: m.cluster, fraction: fraction(m.runtime_fraction) })),
     upgrades: new Set((a.upgrade_configs ?? []).filter((u: Json) => u.enabled !== false && u.enabled?.value !== false).map((u: Json) => String(u.upgrade_type).toLowerCase())),
@@ -257,14 +257,15 @@ export function compileVirtualHost(v: Json, where: string): CompiledVirtualHost 
   };
 }
 
-/** A RouteConfiguration plus the VHDS virtual hosts named `<route config name>/...`. */
-export function compileRouteTable(rc: Json, vhdsHosts: Json[]): RouteTable {
+/** A RouteConfiguration with its virtual hosts inline (plain RDS, what the control plane
+ *  serves). VHDS is refused: a table whose hosts would arrive separately cannot be served. */
+export function compileRouteTable(rc: Json): RouteTable {
+  if (rc.vhds) throw new Error(`RouteConfiguration ${rc.name}.vhds: not supported (virtual hosts must be inline)`);
   const index = new DomainIndex<CompiledVirtualHost>();
-  const all = [...(rc.virtual_hosts ?? []).map((v: Json, i: number) => [v, `RouteConfiguration ${rc.name}.virtual_hosts[${i}]`]),
-    ...vhdsHosts.map((v: Json) => [v, `VirtualHost ${v.name}`])] as Array<[Json, string]>;
-  for (const [v, where] of all) {
+  (rc.virtual_hosts ?? []).forEach((v: Json, i: number) => {
+    const where = `RouteConfiguration ${rc.name}.virtual_hosts[${i}]`;
     const compiled = compileVirtualHost(v, where);
     for (const d of v.domains ?? []) index.add(d, compiled, `${where}.domains`);
-  }
+  });
   return new RouteTable(rc.name, index.finish());
 }

@@ -1,5 +1,5 @@
 // Wasm HTTP filters in the local data plane, as Envoy's wasm filter runs them
-// (envoy-wasm-wiring.md): each ECDS TypedExtensionConfig holding an
+// (docs/envoy-wiring.md): each ECDS TypedExtensionConfig holding an
 // envoy.extensions.filters.http.wasm.v3.Wasm config becomes one plugin — its module fetched
 // from `vm_config.code.remote` and checked against `sha256`, one VM per `vm_id`, the plugin
 // configuration handed to proxy_on_configure, the failure policy applied when the VM fails

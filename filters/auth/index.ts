@@ -13,7 +13,7 @@ import {
 } from "../sdk";
 import { AuthConfig, ExternalAuth, Policy, parseAuthConfig } from "./config";
 import { authenticate, RequestView, spoofableHeaders } from "./decision";
-import { answerStatus, authorizationHeadersToCopy, checkRequestHeaders, isAllowed, relayedHeaders } from "./external";
+import { answerStatus, authorizationHeadersToCopy, checkRequestHeaders, isAllowed, isServiceError, relayedHeaders } from "./external";
 import { DETAILS_DENIED, DETAILS_EXTERNAL_DENIED, DETAILS_EXTERNAL_FAILED, errorBody, rejectionHeaders, statusFor } from "./response";
 
 class HostRequest extends RequestView {
@@ -126,7 +126,7 @@ function onCheckAnswer(context: BaseContext, response: HttpCallResponse): void {
   if (response.failed) { stream.externalUnavailable(external, true); return; }
   const answer = response.headers();
   const status = answerStatus(answer);
-  if (status == 0) { stream.externalUnavailable(external, true); return; }
+  if (isServiceError(status)) { stream.externalUnavailable(external, true); return; }
   if (isAllowed(status)) {
     const copies = authorizationHeadersToCopy(external, answer);
     for (let i = 0; i < copies.length; i++) requestHeaders.set(copies[i].key, copies[i].value);

@@ -20,10 +20,10 @@ import { HostRequestView } from "./host-request";
 import { Side } from "./selection";
 
 const NO_ARGS = new ArrayBuffer(0);
-// Envoy >= 1.33 no longer re-runs route selection after a Wasm filter (ABI 0.2.1) changes
-// headers; the weighted cluster must be picked again with our header
-// (envoy-wasm-wiring.md "Route cache"). Older Envoys and our host lack the function: after
-// their first NotFound it is not called again.
+// The weighted cluster must be picked again with our header. Envoy clears the route cache
+// after header changes only for modules of ABI <= 0.2.1 (docs/envoy-wiring.md "Route cache"),
+// so the filter asks for it explicitly. Hosts without the function answer NotFound once and
+// are not asked again.
 const clearRouteCache = new ForeignFunction("clear_route_cache");
 // One view and one id generator serve every request (reset per request): no allocation.
 const request = new HostRequestView();

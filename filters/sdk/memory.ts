@@ -1,4 +1,4 @@
-// Memory handoff between host and module (proxy-wasm ABI 0.2.1, "Memory" in the reference):
+// Memory handoff between host and module (proxy-wasm ABI 0.2.1, docs/proxy-wasm-abi.md "Memory"):
 // callbacks pass sizes, never data; for every `ret_ptr_ptr/ret_len_ptr` result the host calls our
 // exported `malloc`, copies the bytes in and writes pointer and length into the two slots. That
 // block is ours. Input pointers we pass are borrowed by the host for one call.

@@ -1,6 +1,6 @@
 // Numeric constants of proxy-wasm ABI 0.2.0/0.2.1, as listed in proxy-wasm/spec
 // abi-versions/v0.2.1 and proxy-wasm-cpp-sdk proxy_wasm_enums.h (see
-// /work/shared/reference/proxy-wasm-abi.md, "Status codes" and "Enums").
+// docs/proxy-wasm-abi.md, "Status codes" and "Enumerations").
 
 /** WasmResult: what every host function returns. */
 export const WasmResult = {

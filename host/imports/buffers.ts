@@ -1,7 +1,7 @@
-// Buffer host functions (reference: proxy_get_buffer_bytes, proxy_set_buffer_bytes,
+// Buffer host functions (docs/proxy-wasm-abi.md: proxy_get_buffer_bytes, proxy_set_buffer_bytes,
 // proxy_get_buffer_status). Which buffers exist depends on the callback: bodies on HTTP
 // streams, configurations during start/configure, HttpCallResponseBody during
-// proxy_on_http_call_response (not HttpResponseBody: reference (!)), CallData during a foreign
+// proxy_on_http_call_response (not HttpResponseBody: docs/proxy-wasm-abi.md "Enumerations"), CallData during a foreign
 // function. An unavailable buffer is NotFound. set_buffer_bytes supports exactly what Envoy
 // does: prepend (start 0, size 0), replace all (start 0, size >= length), append
 // (start >= length); anything else is BadArgument.

@@ -1,5 +1,5 @@
 // Assembles the import object a module is instantiated with: every `env` host function of the
-// reference (grouped by area), the WASI subset under both `wasi_snapshot_preview1` and
+// ABI (docs/proxy-wasm-abi.md, grouped by area), the WASI subset under both `wasi_snapshot_preview1` and
 // `wasi_unstable`, and an `env.memory` with a maximum for the rare module that imports its
 // memory. Before instantiating, the module's import list is checked against this so a module
 // needing something we lack fails with a message naming `module.function`.
@@ -61,7 +61,7 @@ export interface BuiltImports {
 
 /**
  * Builds the import object for `module`, or throws MissingImportError naming every import we do
- * not provide. Unknown WASI functions get an ENOSYS stub (reference: "others stubbed").
+ * not provide. Unknown WASI functions get an ENOSYS stub (docs/proxy-wasm-abi.md "WASI").
  */
 export function buildImports(
   module: WebAssembly.Module,

@@ -1,7 +1,7 @@
-// Stream and context control (reference: proxy_continue_stream, proxy_close_stream,
+// Stream and context control (docs/proxy-wasm-abi.md: proxy_continue_stream, proxy_close_stream,
 // proxy_send_local_response, proxy_set_effective_context, proxy_done,
 // proxy_call_foreign_function). A local response forces the running callback's result to a
-// stop (reference (!)); continue/close are recorded for the embedder to act on.
+// stop (as Envoy does, docs/proxy-wasm-abi.md); continue/close are recorded for the embedder to act on.
 import { StreamType, WasmResult } from "../abi/enums.ts";
 import { decodeHeaderMap } from "../abi/serialization.ts";
 import { guarded } from "./guard.ts";
