@@ -9,7 +9,7 @@ import { readdirSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { convertEmissaryInputs, type ObjectReport, type Outcome } from "../compat/emissary/convert.ts";
+import { convertEmissaryInputs, describeReport, type Outcome } from "../compat/emissary/convert.ts";
 import { readYamlObjects, type InputObject } from "../compat/emissary/read.ts";
 import type { CommandIo } from "./commands.ts";
 
@@ -43,14 +43,6 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
-}
-
-function describe(report: ObjectReport): string {
-  const lines = [`${report.where}: ${report.ref}: ${report.outcome}`];
-  for (const e of report.errors) lines.push(`  error: ${e}`);
-  for (const w of report.warnings) lines.push(`  ${report.outcome === "dropped" ? "dropped" : "warning"}: ${w}`);
-  for (const n of report.notes) lines.push(`  note: ${n}`);
-  return lines.join("\n");
 }
 
 export async function run(args: string[], io: CommandIo): Promise<number> {
@@ -101,7 +93,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   if (values.output) await writeFile(resolve(io.cwd, values.output), result.yaml);
   else io.out(result.yaml);
 
-  for (const report of result.reports) io.err(`${describe(report)}\n`);
+  for (const report of result.reports) io.err(`${describeReport(report)}\n`);
   for (const problem of problems) io.err(`error: ${problem}\n`);
   const counts: Record<Outcome, number> = { converted: 0, approximated: 0, dropped: 0, failed: 0 };
   for (const report of result.reports) counts[report.outcome]++;

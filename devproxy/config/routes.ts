@@ -106,7 +106,7 @@ function compileErrorOverrides(c: Json | undefined, where: string): Map<number, 
     }
     const format = policy.body_format ?? {};
     out.set(Number(single.value_match.exact), {
-      format: format.json_format !== undefined ? { json: format.json_format } : { text: format.text_format ?? policy.body?.inline_string ?? "" },
+      format: format.json_format !== undefined ? { json: format.json_format } : { text: format.text_format_source?.inline_string ?? format.text_format ?? policy.body?.inline_string ?? "" },
       contentType: format.content_type ?? (format.json_format !== undefined ? "application/json" : "text/plain"),
     });
   });

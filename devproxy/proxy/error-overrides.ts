@@ -1,6 +1,7 @@
 // Emissary's error_response_overrides as Envoy's custom_response filter runs them: a response
-// (upstream or local) whose status has an override on the route gets the override's body
-// and content type; the status stays. The body is a SubstitutionFormatString
+// whose status has an override on the route — from the upstream or made by the proxy itself
+// (no healthy upstream, timeouts, auth denials) — gets the override's body and content type;
+// the status stays. The body is a SubstitutionFormatString
 // (config/core/v3/substitution_format_string.proto); the local data plane expands the command
 // operators these overrides use — %RESPONSE_CODE%, %PROTOCOL%, %REQ(name)% — and leaves
 // any other operator as written (Envoy expands all of them).
@@ -22,6 +23,8 @@ function expand(text: string, ctx: OverrideContext): string {
 }
 
 function expandJson(value: unknown, ctx: OverrideContext): unknown {
+  // Envoy's json_format keeps operator types: a value that is just %RESPONSE_CODE% is a number.
+  if (value === "%RESPONSE_CODE%") return ctx.status;
   if (typeof value === "string") return expand(value, ctx);
   if (Array.isArray(value)) return value.map((v) => expandJson(v, ctx));
   if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandJson(v, ctx)]));

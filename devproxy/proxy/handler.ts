@@ -106,7 +106,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const stopped = await inBatch(() => requestPhase(factories, info, instances, headers, !withBody));
     if (stopped !== null) {
       log.response_flags = "UAEX";
-      return finish(await replyThroughFilters(res, stopped.reply, instances.slice(0, -1), route, origin));
+      return finish(await replyThroughFilters(res, stopped.reply, instances.slice(0, -1), route, origin, req, log));
     }
 
     const action = route.action;
@@ -376,16 +376,17 @@ function mirror(env: HandlerEnv, snapshot: Snapshot, clusterName: string, fracti
     .then((r) => r.body.resume(), () => undefined);
 }
 
-async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined, req?: DownstreamRequest, log?: AccessLogEntry): Promise<number> {
+async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined, req: DownstreamRequest, log: AccessLogEntry): Promise<number> {
   for (let i = instances.length - 1; i >= 0; i--) {
     const pending = instances[i].onResponseHeaders(local.headers, true);
     if (pending instanceof Promise) await pending;
   }
   if (route.cors && origin) applyCors(route.cors, origin, local.headers);
-  return reply(res, req && log ? withOverride(route, local, req, log) : local);
+  return reply(res, withOverride(route, local, req, log));
 }
 
-/** The route's error response override for this local reply's status, if any. */
+/** The route's error response override for this local reply's status, if any (Envoy's
+ *  custom_response rewrites local replies too). */
 function withOverride(route: CompiledRoute, local: LocalReply, req: DownstreamRequest, log: AccessLogEntry): LocalReply {
   const override = route.errorOverrides?.get(local.status);
   return override ? overrideReply(override, overrideContext(local.status, req, log), local.headers) : local;

@@ -3,7 +3,10 @@
 // from `attache bootstrap`) must ACK every type, log no deprecation warning and no rejected
 // config, and have the listeners, routes, clusters and Wasm filter configs active.
 // Golden inputs carry placeholder PEM (they are about translation, not crypto), so their
-// Secrets are swapped for self-signed ones here, as `attache dev` does for missing Secrets.
+// Secrets are swapped for self-signed ones here, as `attache dev` does for missing Secrets
+// (a mutual-TLS CA Secret gets the certificate of one of them). The migration suite's
+// Emissary configurations (controlplane/compat/emissary/testdata) go through attache convert
+// first.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -13,13 +16,20 @@ import type { ResourceBundle } from "../../controlplane/sources/bundle.ts";
 import { loadYamlPaths } from "../../controlplane/sources/file/index.ts";
 import { TYPE } from "../../controlplane/translate/index.ts";
 import { describeWithTools } from "../tools.ts";
+import { migrationCases, runMigrationCase } from "../../controlplane/compat/emissary/migration.ts";
 import { configComplaints, REPO_ROOT, startEnvoyStack, type ConfigDump, type EnvoyStack } from "./stack.ts";
 
 /** Golden inputs whose placeholder Secrets are replaced by self-signed certificates. */
 async function withRealSecrets(bundle: ResourceBundle): Promise<ResourceBundle> {
-  const kept = bundle.resources.filter((r) => r.object.kind !== "Secret" || !String((r.object as { type?: string }).type ?? "").includes("tls"));
+  const isCa = (o: Record<string, any>) => o.kind === "Secret" && (o.data?.["ca.crt"] !== undefined || o.stringData?.["ca.crt"] !== undefined);
+  const kept = bundle.resources.filter((r) => r.object.kind !== "Secret" || (!String((r.object as { type?: string }).type ?? "").includes("tls") && !isCa(r.object)));
   const withoutFake = { ...bundle, resources: kept };
-  return { ...withoutFake, resources: [...kept, ...(await selfSignMissingSecrets(withoutFake))] };
+  const signed = await selfSignMissingSecrets(withoutFake);
+  const cas = bundle.resources.filter((r) => isCa(r.object)).map((r) => ({
+    ...r,
+    object: { apiVersion: "v1", kind: "Secret", metadata: r.object.metadata, type: "Opaque", stringData: { "ca.crt": (signed[0]?.object as { stringData: Record<string, string> } | undefined)?.stringData["tls.crt"] ?? "" } },
+  }));
+  return { ...withoutFake, resources: [...kept, ...signed, ...cas] };
 }
 
 const DYNAMIC = {
@@ -82,6 +92,12 @@ describeWithTools(["envoy"], "Envoy accepts our configuration", () => {
     it(`golden input ${name}`, async () => {
       const bundle = bundleFromYaml(readFileSync(join(IN_DIR, `${name}.yaml`), "utf8"), `${name}.yaml`);
       await expectAccepted(stack, await withRealSecrets(bundle), name);
+    }, 30_000);
+  }
+
+  for (const name of migrationCases()) {
+    it(`converted Emissary configuration ${name}`, async () => {
+      await expectAccepted(stack, await withRealSecrets(runMigrationCase(name).bundle), `migration ${name}`);
     }, 30_000);
   }
 

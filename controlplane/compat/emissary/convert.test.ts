@@ -70,9 +70,9 @@ describe("convertEmissaryObject", () => {
   });
 
   it("reads prefix_regex as a regex match keeping Emissary's default rewrite, and prefix_exact as an exact path", () => {
-    const regex = convertEmissaryObject({ ...emissaryMapping, spec: { prefix: "/v[0-9]+/.*", prefix_regex: true, service: "a" } });
-    expect(regex.object?.spec).toEqual({ regex: "/v[0-9]+/.*", service: "a", rewrite: "/" });
-    expect(regex.warnings[0]).toMatch(/default rewrite "\/" with prefix_regex sends every matching request upstream as "\/"/);
+    const regex = convertEmissaryYaml(`apiVersion: getambassador.io/v3alpha1\nkind: Mapping\nmetadata: {name: v}\nspec: {prefix: "/v[0-9]+/.*", prefix_regex: true, service: a}\n`, "r.yaml");
+    expect(parseAllDocuments(regex.yaml)[0]!.toJS().spec).toEqual({ regex: "/v[0-9]+/.*", service: "a", rewrite: "/" });
+    expect(regex.reports[0]).toMatchObject({ outcome: "converted", notes: [expect.stringMatching(/default rewrite "\/" applies to prefix_regex too/)] });
     const kept = convertEmissaryObject({ ...emissaryMapping, spec: { prefix: "/v[0-9]+/.*", prefix_regex: true, rewrite: "", service: "a" } });
     expect(kept.object?.spec).toEqual({ regex: "/v[0-9]+/.*", service: "a", rewrite: "" });
     const exact = convertEmissaryObject({ ...emissaryMapping, spec: { prefix: "/health", prefix_exact: true, service: "a" } });

@@ -93,6 +93,15 @@ export function convertEmissaryObject(obj: Obj): Conversion {
   return { object, warnings: notes.warnings, errors: notes.errors };
 }
 
+/** A report as `attache convert` prints it: "file:line: Kind ns/name: outcome", then reasons. */
+export function describeReport(report: ObjectReport): string {
+  const lines = [`${report.where}: ${report.ref}: ${report.outcome}`];
+  for (const e of report.errors) lines.push(`  error: ${e}`);
+  for (const w of report.warnings) lines.push(`  ${report.outcome === "dropped" ? "dropped" : "warning"}: ${w}`);
+  for (const n of report.notes) lines.push(`  note: ${n}`);
+  return lines.join("\n");
+}
+
 function outcomeOf(notes: ObjectNotes): Outcome {
   if (notes.errors.length) return "failed";
   if (notes.dropped) return "dropped";

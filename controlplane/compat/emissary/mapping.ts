@@ -6,6 +6,13 @@ import { serviceFromEmissary } from "./service.ts";
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 
+/** Our fields a redirect Mapping cannot use, with the Emissary field they come from. */
+const REDIRECT_UNUSED: [string, string][] = [
+  ["timeout", "timeout_ms"], ["idleTimeout", "idle_timeout_ms"], ["connectTimeout", "connect_timeout_ms"], ["retryPolicy", "retry_policy"],
+  ["circuitBreakers", "circuit_breakers"], ["loadBalancer", "load_balancer"], ["hostRewrite", "host_rewrite"], ["autoHostRewrite", "auto_host_rewrite"],
+  ["weight", "weight"], ["shadow", "shadow"], ["dnsType", "dns_type"],
+];
+
 export function convertMappingSpec(input: Obj, path: string, warnings: string[], errors: string[], ctx: EmissaryContext, notes: string[]): Obj {
   // The ambassador Module's Mapping defaults apply to fields the Mapping leaves unset.
   const spec: Obj = { ...input };
@@ -70,7 +77,7 @@ export function convertMappingSpec(input: Obj, path: string, warnings: string[],
   const regexRewrite = f.take("regex_rewrite");
   if (prefixRegex && rewrite === undefined && !isObj(regexRewrite) && !redirect) {
     rewrite = "/";
-    warnings.push(`${path}.rewrite: Emissary's default rewrite "/" with prefix_regex sends every matching request upstream as "/"; kept (set rewrite: "" to keep the path)`);
+    notes.push(`${path}.rewrite: Emissary's default rewrite "/" applies to prefix_regex too and sends every matching request upstream as "/"; kept (set rewrite: "" to keep the path)`);
   }
   const errorOverrides = errorResponseOverrides(f.take("error_response_overrides"), `${path}.error_response_overrides`, errors);
   const bypassOverrides = f.take("bypass_error_response_overrides") === true;
@@ -115,6 +122,15 @@ export function convertMappingSpec(input: Obj, path: string, warnings: string[],
     precedence: f.take("precedence"),
     bypassAuth: f.take("bypass_auth") === true ? true : undefined,
   });
+  if (redirect) {
+    // A redirect is answered by Envoy itself: upstream settings mean nothing there. The
+    // Module's defaults are dropped silently; the Mapping's own are named.
+    for (const [field, emissaryField] of REDIRECT_UNUSED) {
+      if (out[field] === undefined) continue;
+      delete out[field];
+      if (!isOff(input[emissaryField])) warnings.push(`${path}.${emissaryField}: not used by a host_redirect Mapping; ignored`);
+    }
+  }
   if ((out.headers as Obj[]).length === 0) delete out.headers;
   if ((out.queryParameters as Obj[]).length === 0) delete out.queryParameters;
   if (dnsType !== undefined && out.dnsType === undefined) warnings.push(`${path}.dns_type: must be strict_dns or logical_dns; ignored`);
