@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,4 +57,15 @@ describe("attache convert", () => {
     expect(err.join("")).toContain("does-not-exist.yaml: no such file or directory");
     expect(await run([], io(tmpdir()).io)).toBe(2);
   });
+});
+
+describe("attache convert from stdin", () => {
+  it("reads `-` as a YAML stream, e.g. `kubectl get mappings -o yaml | attache convert -`", () => {
+    const bin = join(import.meta.dirname, "bin.ts");
+    const input = `apiVersion: v1\nkind: List\nitems:\n- ${mapping("a").replace(/\n(?=.)/g, "\n  ")}`;
+    const run = spawnSync(process.execPath, ["--import", "tsx", bin, "convert", "-"], { input, encoding: "utf8", cwd: join(import.meta.dirname, "..", "..") });
+    expect(run.stderr).toContain("<stdin>:4: Mapping shop/a: converted");
+    expect(run.status).toBe(EXIT_CONVERTED);
+    expect(parseAllDocuments(run.stdout).map((d) => d.toJS().spec)).toEqual([{ prefix: "/a/", service: "a.shop:80", timeout: "2000ms" }]);
+  }, 30_000);
 });
