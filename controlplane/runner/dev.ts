@@ -101,7 +101,6 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         modules,
         filterSchemas: loadFilterSchemas(options.repoRoot),
         listeners: { http: wanted.http, https: wanted.https, address: host },
-        allowUrlServices: true,
       },
       extraResources,
       logger,

@@ -83,7 +83,6 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       moduleServer: { clusterName: "attache-modules", host: options.moduleHost, port: modulesServer?.port ?? options.modulesPort ?? 18002 },
       modules,
       filterSchemas: loadFilterSchemas(REPO_ROOT),
-      allowUrlServices: false,
     },
     logger,
     metrics,

@@ -68,6 +68,8 @@ export interface TlsChain {
   serverNames: string[];
   secretName: string;
   alpn: string[];
+  /** Mutual TLS: the validation-context secret and whether a client certificate is required. */
+  clientCa?: { secretName: string; required: boolean };
   hcm: HcmConfig;
 }
 
@@ -134,10 +136,14 @@ export function compileListener(l: Json): ListenerConfig {
       if (tls["@type"] !== TLS_TYPE) throw new Error(`${cw}.transport_socket: only DownstreamTlsContext is supported`);
       const sds = tls.common_tls_context?.tls_certificate_sds_secret_configs?.[0]?.name;
       if (!sds) throw new Error(`${cw}.transport_socket: needs tls_certificate_sds_secret_configs`);
+      const ca = tls.common_tls_context?.validation_context_sds_secret_config?.name;
+      const required = tls.require_client_certificate === true || tls.require_client_certificate?.value === true;
+      if (required && !ca) throw new Error(`${cw}.transport_socket: require_client_certificate needs validation_context_sds_secret_config`);
       out.tlsChains.push({
         serverNames: chain.filter_chain_match?.server_names ?? [],
         secretName: sds,
         alpn: tls.common_tls_context?.alpn_protocols ?? ["h2", "http/1.1"],
+        clientCa: ca ? { secretName: ca, required } : undefined,
         hcm,
       });
     } else {
@@ -154,7 +160,7 @@ export function listenerDependencies(l: ListenerConfig): { routes: string[]; sec
   const hcms = [...(l.plain ? [l.plain] : []), ...l.tlsChains.map((c) => c.hcm)];
   return {
     routes: hcms.flatMap((h) => (h.routeConfigName ? [h.routeConfigName] : [])),
-    secrets: l.tlsChains.map((c) => c.secretName),
+    secrets: l.tlsChains.flatMap((c) => (c.clientCa ? [c.secretName, c.clientCa.secretName] : [c.secretName])),
     extensions: hcms.flatMap((h) => h.filters.filter((f) => f.discovered).map((f) => f.name)),
   };
 }

@@ -4,7 +4,9 @@
 // config, and have the listeners, routes, clusters and Wasm filter configs active.
 // Golden inputs carry placeholder PEM and placeholder Wasm modules (they are about
 // translation, not crypto or filters), so their Secrets are swapped for self-signed ones, as
-// `attache dev` does for missing Secrets, and their ConfigMap modules for a real filter.
+// `attache dev` does for missing Secrets (a mutual-TLS CA Secret gets the certificate of one of
+// them), and their ConfigMap modules for a real filter. The migration suite's Emissary
+// configurations (controlplane/compat/emissary/testdata) go through attache convert first.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -14,6 +16,7 @@ import type { BundleResource, ResourceBundle } from "../../controlplane/sources/
 import { loadYamlPaths } from "../../controlplane/sources/file/index.ts";
 import { TYPE } from "../../controlplane/translate/index.ts";
 import { describeWithTools } from "../tools.ts";
+import { migrationCases, runMigrationCase } from "../../controlplane/compat/emissary/migration.ts";
 import { configComplaints, REPO_ROOT, startEnvoyStack, type ConfigDump, type EnvoyStack } from "./stack.ts";
 
 const REAL_MODULE = readFileSync(join(REPO_ROOT, "build", "filters", "template.release.wasm")).toString("base64");
@@ -28,9 +31,15 @@ function withRealModule(resource: BundleResource): BundleResource {
 
 /** Golden inputs with self-signed certificates and a real module in place of placeholders. */
 async function withRealSecrets(bundle: ResourceBundle): Promise<ResourceBundle> {
-  const kept = bundle.resources.filter((r) => r.object.kind !== "Secret" || !String((r.object as { type?: string }).type ?? "").includes("tls")).map(withRealModule);
+  const isCa = (o: Record<string, any>) => o.kind === "Secret" && (o.data?.["ca.crt"] !== undefined || o.stringData?.["ca.crt"] !== undefined);
+  const kept = bundle.resources.filter((r) => r.object.kind !== "Secret" || (!String((r.object as { type?: string }).type ?? "").includes("tls") && !isCa(r.object))).map(withRealModule);
   const withoutFake = { ...bundle, resources: kept };
-  return { ...withoutFake, resources: [...kept, ...(await selfSignMissingSecrets(withoutFake))] };
+  const signed = await selfSignMissingSecrets(withoutFake);
+  const cas = bundle.resources.filter((r) => isCa(r.object)).map((r) => ({
+    ...r,
+    object: { apiVersion: "v1", kind: "Secret", metadata: r.object.metadata, type: "Opaque", stringData: { "ca.crt": (signed[0]?.object as { stringData: Record<string, string> } | undefined)?.stringData["tls.crt"] ?? "" } },
+  }));
+  return { ...withoutFake, resources: [...kept, ...signed, ...cas] };
 }
 
 const DYNAMIC = {
@@ -93,6 +102,12 @@ describeWithTools(["envoy"], "Envoy accepts our configuration", () => {
     it(`golden input ${name}`, async () => {
       const bundle = bundleFromYaml(readFileSync(join(IN_DIR, `${name}.yaml`), "utf8"), `${name}.yaml`);
       await expectAccepted(stack, await withRealSecrets(bundle), name);
+    }, 30_000);
+  }
+
+  for (const name of migrationCases()) {
+    it(`converted Emissary configuration ${name}`, async () => {
+      await expectAccepted(stack, await withRealSecrets(runMigrationCase(name).bundle), `migration ${name}`);
     }, 30_000);
   }
 

@@ -102,7 +102,6 @@ export async function startEnvoyStack(options: EnvoyStackOptions = {}): Promise<
         modules,
         filterSchemas: loadFilterSchemas(REPO_ROOT),
         listeners: ports,
-        allowUrlServices: true,
       },
       extraResources: options.extraResources,
       modules: registry,
