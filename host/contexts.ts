@@ -111,6 +111,10 @@ export class HttpStreamState {
   streamEvents: readonly StreamEvent[] = NO_STREAM_EVENTS;
   donePending = false;
   completed = false;
+  /** Wall-clock start (request.time) and body bytes so far (request.size, response.size). */
+  startNanos = 0n;
+  requestBodyBytes = 0;
+  responseBodyBytes = 0;
 
   constructor(readonly id: number, readonly root: RootContextState) {}
 

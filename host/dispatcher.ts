@@ -123,6 +123,7 @@ export class ContextDispatcher {
 
   createHttpStream(root: RootContextState): HttpStreamState {
     const stream = new HttpStreamState(this.vm.takeContextId(), root);
+    stream.startNanos = this.vm.clock.unixNanos();
     this.vm.contexts.set(stream);
     this.callHot(this.onContextCreate, "proxy_on_context_create", stream, stream.id, root.id);
     return stream;
@@ -152,6 +153,7 @@ export class ContextDispatcher {
 
   /** The body buffer accumulates while the previous call answered StopIterationAndBuffer. */
   requestBody(stream: HttpStreamState, chunk: Uint8Array, endOfStream: boolean, buffering: boolean): number {
+    stream.requestBodyBytes += chunk.length;
     stream.requestBody = buffering ? concat(stream.requestBody, chunk) : chunk;
     stream.requestEndOfStream = endOfStream;
     const action = this.callHot(this.onRequestBody, "proxy_on_request_body", stream, stream.id, stream.requestBody.length, endOfStream ? 1 : 0);
@@ -200,6 +202,7 @@ export class ContextDispatcher {
   }
 
   responseBody(stream: HttpStreamState, chunk: Uint8Array, endOfStream: boolean, buffering: boolean): number {
+    stream.responseBodyBytes += chunk.length;
     stream.responseBody = buffering ? concat(stream.responseBody, chunk) : chunk;
     stream.responseEndOfStream = endOfStream;
     const action = this.callHot(this.onResponseBody, "proxy_on_response_body", stream, stream.id, stream.responseBody.length, endOfStream ? 1 : 0);
@@ -218,12 +221,12 @@ export class ContextDispatcher {
   completeStream(stream: HttpStreamState): void {
     if (stream.completed) return;
     stream.completed = true;
-    stream.requestHeadersOpen = stream.requestTrailersOpen = stream.responseHeadersOpen = stream.responseTrailersOpen = false;
     stream.accessLogPhase = true;
     try {
       this.callHot(this.onLog, "proxy_on_log", stream, stream.id);
     } finally {
       stream.accessLogPhase = false;
+      stream.requestHeadersOpen = stream.requestTrailersOpen = stream.responseHeadersOpen = stream.responseTrailersOpen = false;
     }
     stream.donePending = this.callHot(this.onDone, "proxy_on_done", stream, stream.id) === 0;
     this.callHot(this.onDelete, "proxy_on_delete", stream, stream.id);

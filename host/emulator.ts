@@ -147,6 +147,8 @@ export class HostEmulator {
    */
   callOnRequestHeaders(id: number, headers: Headers, endOfStream: boolean): number {
     const record = this.stream(id);
+    // A stream no VM runs (the filter skipped or failed) passes what it is given through.
+    if (!this.plugin.owns(record.state)) record.state.requestHeaders = pairs(headers).map(([k, v]) => [k.toLowerCase(), v]);
     const action = this.run(record, () => this.dispatcher().requestHeaders(record.state, pairs(headers), endOfStream), HeadersAction.Continue, HeadersAction.StopIteration);
     record.requestHeld = held(record.state, action);
     return this.afterRequestCallback(record, action);
@@ -164,12 +166,14 @@ export class HostEmulator {
   }
 
   private requestBody(record: StreamRecord, data: Uint8Array, endOfStream: boolean): number {
+    if (!this.plugin.owns(record.state)) record.state.requestBody = data;
     const action = this.run(record, () => this.dispatcher().requestBody(record.state, data, endOfStream, record.requestBuffering), DataAction.Continue, DataAction.StopIterationNoBuffer);
     record.requestBuffering = action === DataAction.StopIterationAndBuffer || action === DataAction.StopIterationAndWatermark;
     return this.afterRequestCallback(record, action);
   }
 
   private responseBody(record: StreamRecord, data: Uint8Array, endOfStream: boolean): number {
+    if (!this.plugin.owns(record.state)) record.state.responseBody = data;
     const action = this.run(record, () => this.dispatcher().responseBody(record.state, data, endOfStream, record.responseBuffering), DataAction.Continue, DataAction.StopIterationNoBuffer);
     record.responseBuffering = action === DataAction.StopIterationAndBuffer || action === DataAction.StopIterationAndWatermark;
     return action;
@@ -197,6 +201,7 @@ export class HostEmulator {
 
   callOnResponseHeaders(id: number, headers: Headers, endOfStream: boolean): number {
     const record = this.stream(id);
+    if (!this.plugin.owns(record.state)) record.state.responseHeaders = pairs(headers).map(([k, v]) => [k.toLowerCase(), v]);
     const action = this.run(record, () => this.dispatcher().responseHeaders(record.state, pairs(headers), endOfStream), HeadersAction.Continue, HeadersAction.StopIteration);
     record.responseHeld = held(record.state, action);
     return action;

@@ -37,11 +37,11 @@ describe("a misbehaving module never crashes the host", () => {
     expect(failure!.message).toContain("module logged: wasm abort: probe assertion");
   });
 
-  it("fail open: the stream continues untouched", () => {
+  it("fail open: the trapping stream still gets Envoy's 503 (Context::failStream); only later ones skip the filter", () => {
     const probe = new Probe(probeOptions().withFailurePolicy("fail-open"));
     const id = probe.host.initializeHttpContext();
-    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "trap" }, true)).toBe(HeadersAction.Continue);
-    expect(probe.host.getSentLocalResponse(id)).toBeUndefined();
+    probe.host.callOnRequestHeaders(id, { "x-probe": "trap" }, true);
+    expect(probe.host.getSentLocalResponse(id)?.statusCode).toBe(FAIL_CLOSED_STATUS);
     expect(probe.host.getFailures()).toHaveLength(1);
   });
 

@@ -2,10 +2,11 @@
 // "Callbacks the module exports"): the ABI version comes from the exported marker `proxy_abi_version_X_Y_Z` (none =
 // rejected, as cpp-host does); the allocator is `malloc` if exported (cpp-host prefers it),
 // else `proxy_on_memory_allocate`. Then the checks Envoy makes when it links a module
-// (cpp-host wasm.cc registerCallbacks/getFunctions, v8.cc link): every import must be a
-// function this host registers for the module's ABI version, with exactly its type (WASI
-// included: no stubs for the rest), and every callback export it calls must have exactly the
-// type it is called with. Memory is capped as V8 is under Envoy (--wasm_max_mem_pages, 1 GiB):
+// (cpp-host wasm.cc registerCallbacks/getFunctions, v8.cc link): every `env` import must be a
+// function registered for the module's ABI version, with exactly its type, and every callback
+// export it calls must have exactly the type it is called with. WASI imports are checked by
+// type when this host serves them; Envoy 1.40 links any other WASI function (checked by
+// test/conformance/loading.test.ts), so those get a stub answering ENOSYS. Memory is capped as V8 is under Envoy (--wasm_max_mem_pages, 1 GiB):
 // a module declaring more initial memory is refused, and its maximum is lowered to the cap so
 // memory.grow past it fails inside the module.
 import { readFileSync } from "node:fs";
@@ -61,6 +62,7 @@ function linkProblems(shape: ModuleShape, abi: AbiVersion, options: CompileOptio
     const where = `${entry.module}.${entry.name}`;
     if (entry.kind === "memory" && entry.module === "env" && entry.name === "memory") continue;
     const isWasi = entry.module === "wasi_snapshot_preview1" || entry.module === "wasi_unstable";
+    if (isWasi && entry.kind === "function" && !WASI_FUNCTIONS[entry.name]) continue;
     const expected = entry.kind !== "function" ? undefined : entry.module === "env" ? env[entry.name] : isWasi ? WASI_FUNCTIONS[entry.name] : undefined;
     if (!expected) {
       const other = entry.module === "env" && known[entry.name] ? ` (not registered for ABI ${abi})` : "";

@@ -202,6 +202,11 @@ export class ProxyWasmPlugin {
     }
   }
 
+  /** Whether `stream` is a live context of the running VM (not one of a failed VM, nor detached). */
+  owns(stream: HttpStreamState): boolean {
+    return this.current?.vm.contexts.get(stream.id) === stream && !this.current.vm.failure;
+  }
+
   /** The running VM `stream` belongs to; null, with the policy applied, when that VM failed since. */
   private runningFor(stream: HttpStreamState): RunningVm | null {
     const current = this.current;
@@ -213,16 +218,19 @@ export class ProxyWasmPlugin {
   /** Records a VmFailure (anything else is a host bug and propagates) and applies the policy. */
   private failed(error: unknown, stream: HttpStreamState | undefined): void {
     if (!(error instanceof VmFailure)) throw error;
-    if (!this.failures.includes(error)) {
+    const first = !this.failures.includes(error);
+    if (first) {
       this.record(error);
       this.reloadAtMs = this.nowMs() + this.reloadDelayMs;
     }
     this.options.vm?.onLog?.({ level: LogLevel.Critical, message: error.message, contextId: stream?.id ?? null });
-    if (stream) this.applyPolicy(stream);
+    // The stream whose callback failed gets the 503 whatever the policy: Envoy fails it
+    // (Context::failStream) even when FAIL_OPEN lets later requests skip the filter.
+    if (stream) this.applyPolicy(stream, first);
   }
 
-  private applyPolicy(stream: HttpStreamState): void {
-    if (this.failurePolicy === "fail-open" || stream.localResponse) return;
+  private applyPolicy(stream: HttpStreamState, failing = false): void {
+    if ((this.failurePolicy === "fail-open" && !failing) || stream.localResponse) return;
     stream.localResponse = {
       statusCode: FAIL_CLOSED_STATUS,
       details: FAIL_CLOSED_DETAILS,

@@ -160,6 +160,8 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
     return this.wasmMemory;
   }
 
+  private readonly unixNanos = () => this.clock.unixNanos();
+
   // ---- ImportHost ----
 
   log(level: number, message: string): void {
@@ -180,7 +182,7 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
   }
 
   getProperty(key: string): Uint8Array | undefined {
-    return resolveProperty(this.effectiveContext, key, this.properties, this.vmId);
+    return resolveProperty(this.effectiveContext, key, this.properties, this.vmId, this.unixNanos);
   }
 
   nextCalloutToken(): number {

@@ -4,7 +4,7 @@
 // Driven by the parent over IPC:
 //   <- {event: "listening", xds, at}   then   <- {event: "ready", firstSnapshotAt, modelAndTranslateMs, ratelimitConfigBytes}
 //   -> {cmd: "change", kind, round}  <- {event: "changed", setAt, modelAndTranslateMs, host, prefix}
-//   -> {cmd: "pushes"}               <- {event: "pushes", bytes, byType}   (since the last change)
+//   -> {cmd: "pushes"}               <- {event: "pushes", bytes, byType, cpuMs}   (since the last change)
 //   -> {cmd: "stats"}                <- {event: "stats", rssMB, maxRssMB, heapMB}
 import { ModuleRegistry } from "../../controlplane/modules/registry.ts";
 import { startModuleServer } from "../../controlplane/modules/server.ts";
@@ -29,10 +29,11 @@ const pipeline = new Pipeline({
     modules,
     filterSchemas: loadFilterSchemas(repoRoot),
     listeners: { http: httpPort, https: httpsPort },
-    allowUrlServices: true,
   },
 });
 let bytes = 0;
+/** This process's CPU time when the last change arrived. */
+let cpuAtChange = process.cpuUsage();
 let byType: Record<string, number> = {};
 xds.on("push", (p: { bytes: number; typeUrl?: string }) => {
   bytes += p.bytes;
@@ -59,6 +60,7 @@ send({
 process.on("message", async (msg: { cmd: string; kind?: "plain" | "filtered"; round?: number }) => {
   if (msg.cmd === "change") {
     const started = performance.now();
+    cpuAtChange = process.cpuUsage();
     const change = workload.change(msg.kind!, msg.round!);
     const result = pipeline.apply(change.bundle);
     bytes = 0;
@@ -66,7 +68,8 @@ process.on("message", async (msg: { cmd: string; kind?: "plain" | "filtered"; ro
     xds.setResources(result.resources);
     send({ event: "changed", setAt: now(), modelAndTranslateMs: performance.now() - started, host: change.host, prefix: change.prefix });
   } else if (msg.cmd === "pushes") {
-    send({ event: "pushes", bytes, byType, nacks });
+    const cpu = process.cpuUsage(cpuAtChange);
+    send({ event: "pushes", bytes, byType, nacks, cpuMs: (cpu.user + cpu.system) / 1000 });
   } else if (msg.cmd === "stats") {
     const m = process.memoryUsage();
     send({ event: "stats", rssMB: m.rss / 2 ** 20, heapMB: m.heapUsed / 2 ** 20, maxRssMB: process.resourceUsage().maxRSS / 1024 });

@@ -16,6 +16,7 @@ import { EnvoyProcess } from "../../controlplane/runner/envoy-process.ts";
 import { freePort } from "../../test/e2e/harness.ts";
 import { NginxUpstream } from "../envoy/upstream.ts";
 import { SCALE } from "../translate/workload.ts";
+import { cpuNanos } from "../envoy/load.ts";
 import { API_KEY } from "./workload.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -92,7 +93,13 @@ function peakMB(pid: number): number {
 const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!; };
 const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
-interface ChangeResult { ms: number; routeMs: number; filterMs?: number; bytes: number; byType: Record<string, number>; cpMs: number }
+interface ChangeResult {
+  ms: number; routeMs: number; filterMs?: number; bytes: number; byType: Record<string, number>;
+  /** Model + translate of the change. */
+  cpMs: number;
+  /** CPU time of the control plane process and of Envoy (all threads) from the change until it was live (+100 ms). */
+  cpCpuMs: number; envoyCpuMs: number;
+}
 
 interface Row {
   mappings: number;
@@ -147,6 +154,7 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
     for (let round = 0; round < CHANGES; round++) {
       for (const kind of ["plain", "filtered"] as const) {
         const before = kind === "filtered" ? await reloads(envoy, "attache.wasm/_builtin/ratelimit") : 0;
+        const envoyCpuBefore = cpuNanos(envoy.pid!);
         const sent = Date.now();
         const changed = await child.ask({ cmd: "change", kind, round }, "changed");
         const t: Target = { host: String(changed.host), path: `${changed.prefix}x`, tls: false, headers: { "x-api-key": API_KEY } };
@@ -159,9 +167,11 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
         }
         await new Promise((r) => setTimeout(r, 100)); // let every push of this change finish
         const pushes = await child.ask({ cmd: "pushes" }, "pushes");
+        const envoyCpuMs = (cpuNanos(envoy.pid!) - envoyCpuBefore) / 1e6;
         const result: ChangeResult = {
           ms: Math.max(routeMs, filterMs ?? 0), routeMs, filterMs, bytes: Number(pushes.bytes),
           byType: pushes.byType as Record<string, number>, cpMs: Number(changed.modelAndTranslateMs),
+          cpCpuMs: Number(pushes.cpuMs), envoyCpuMs,
         };
         row[kind].push(result);
       }
@@ -202,6 +212,7 @@ export default async function run(): Promise<string> {
   }
   const loadAfter = loadavg()[0]!;
   const summary = (xs: ChangeResult[], pick: (c: ChangeResult) => number) => (xs.length ? `${fmtMs(quantile(xs.map(pick), 0.5))} / ${fmtMs(quantile(xs.map(pick), 0.99))}` : "–");
+  const cpu = (xs: ChangeResult[]) => (xs.length ? `${fmtMs(quantile(xs.map((c) => c.cpCpuMs), 0.5))} / ${fmtMs(quantile(xs.map((c) => c.envoyCpuMs), 0.5))}` : "–");
   const kib = (xs: ChangeResult[]) => (xs.length ? `${(quantile(xs.map((c) => c.bytes), 0.5) / 1024).toFixed(1)} KiB` : "–");
   const types = (xs: ChangeResult[]) => (xs.length ? Object.entries(xs.at(-1)!.byType).map(([t, b]) => `${t} ${(b / 1024).toFixed(1)} KiB`).join(", ") : "");
   const lines = [
@@ -212,12 +223,12 @@ export default async function run(): Promise<string> {
     `Initial load: from the control plane starting its first model + translate (Envoy started at the same moment) until all of ${SAMPLE} sample routes spread over the workload answer with something other than 404 (HTTP, or HTTPS with SNI for TLS Hosts). ` +
     `A change: one Mapping's prefix edited (the "filtered" one also changes its rate limit, so the ratelimit filter's plugin configuration changes) from the edit entering the pipeline until a request to the new prefix is routed, and for the filtered one also until Envoy's ECDS reload counter for the ratelimit filter moves; ${CHANGES} of each. Bytes: everything the ADS server sent Envoy for that change. Machine load (1-min average) ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after, on 2 cores shared with other work.`,
     "",
-    "| Mappings | initial load (target) | first snapshot / model + translate | plain change live, p50 / p99 | xDS bytes per plain change | filtered change live, p50 / p99 (route / filter config) | xDS bytes per filtered change | ratelimit plugin config | Envoy RSS (peak) | control plane RSS (peak) |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| Mappings | initial load (target) | first snapshot / model + translate | plain change live, p50 / p99 | CPU per plain change, control plane / Envoy | xDS bytes per plain change | filtered change live, p50 / p99 (route / filter config) | CPU per filtered change, control plane / Envoy | xDS bytes per filtered change | ratelimit plugin config | Envoy RSS (peak) | control plane RSS (peak) |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of rows) {
     const target = r.mappings >= 100_000 ? "< 30 s" : "< 10 s";
-    lines.push(`| ${r.mappings.toLocaleString("en-US")} | ${r.initialMs !== undefined ? fmtMs(r.initialMs) : "–"} (${target}) | ${r.firstSnapshotMs !== undefined ? `${fmtMs(r.firstSnapshotMs)} / ${fmtMs(r.modelAndTranslateMs!)}` : "–"} | ${summary(r.plain, (c) => c.ms)} | ${kib(r.plain)} | ${summary(r.filtered, (c) => c.ms)} (${summary(r.filtered, (c) => c.routeMs)} / ${summary(r.filtered, (c) => c.filterMs ?? 0)}) | ${kib(r.filtered)} | ${r.ratelimitConfigBytes ? `${(r.ratelimitConfigBytes / 1024).toFixed(0)} KiB` : "–"} | ${r.envoyRssMB?.toFixed(0) ?? "–"} MB (${r.envoyPeakMB?.toFixed(0) ?? "–"}) | ${r.cpRssMB?.toFixed(0) ?? "–"} MB (${r.cpPeakMB?.toFixed(0) ?? "–"}) |`);
+    lines.push(`| ${r.mappings.toLocaleString("en-US")} | ${r.initialMs !== undefined ? fmtMs(r.initialMs) : "–"} (${target}) | ${r.firstSnapshotMs !== undefined ? `${fmtMs(r.firstSnapshotMs)} / ${fmtMs(r.modelAndTranslateMs!)}` : "–"} | ${summary(r.plain, (c) => c.ms)} | ${cpu(r.plain)} | ${kib(r.plain)} | ${summary(r.filtered, (c) => c.ms)} (${summary(r.filtered, (c) => c.routeMs)} / ${summary(r.filtered, (c) => c.filterMs ?? 0)}) | ${cpu(r.filtered)} | ${kib(r.filtered)} | ${r.ratelimitConfigBytes ? `${(r.ratelimitConfigBytes / 1024).toFixed(0)} KiB` : "–"} | ${r.envoyRssMB?.toFixed(0) ?? "–"} MB (${r.envoyPeakMB?.toFixed(0) ?? "–"}) | ${r.cpRssMB?.toFixed(0) ?? "–"} MB (${r.cpPeakMB?.toFixed(0) ?? "–"}) |`);
   }
   lines.push("");
   for (const r of rows) {

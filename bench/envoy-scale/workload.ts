@@ -61,6 +61,8 @@ export async function scaleWorkload(hosts: number, upstreamPort: number): Promis
     });
   }
   const bundle: ResourceBundle = { revision: 1, resources, errors: [] };
+  // Changes pile up, as edits do: each one starts from the bundle the last one left.
+  let current = bundle;
   // Host 1 (plain HTTP): index 9 has no filter; index 7 has rateLimit (translate workload rules).
   const edited = { plain: [1, 9], filtered: [1, 7] } as const;
   return {
@@ -69,8 +71,9 @@ export async function scaleWorkload(hosts: number, upstreamPort: number): Promis
       const [host, index] = edited[kind];
       const next = mapping(host, index, round);
       const name = next.metadata!.name;
-      const changed = bundle.resources.map((r) => (r.object.kind === "Mapping" && r.object.metadata?.name === name ? { object: next } : r));
-      return { bundle: { revision: 2 + round * 2 + (kind === "plain" ? 0 : 1), resources: changed, errors: [] }, host: `h${host}.example.com`, prefix: String((next.spec as { prefix: string }).prefix) };
+      const changed = current.resources.map((r) => (r.object.kind === "Mapping" && r.object.metadata?.name === name ? { object: next } : r));
+      current = { revision: current.revision + 1, resources: changed, errors: [] };
+      return { bundle: current, host: `h${host}.example.com`, prefix: String((next.spec as { prefix: string }).prefix) };
     },
   };
 }

@@ -42,7 +42,8 @@ function translated(workload: Workload): { listener: Json; routes: Json[]; exten
   const errors = statuses.flatMap((s) => s.errors);
   if (errors.length) throw new Error(`bench workload is invalid: ${errors.join("; ")}`);
   const resources = translate(ir);
-  const vhosts = [...resources[TYPE.virtualHost]!.values()].map(obj);
+  const routeConfig = obj(resources[TYPE.routeConfiguration]!.get("attache-http"));
+  const vhosts = (routeConfig.virtual_hosts ?? []) as Json[];
   if (vhosts.length !== 1) throw new Error(`expected one virtual host, got ${vhosts.length}`);
   return {
     listener: obj(resources[TYPE.listener]!.get("attache-http")),
@@ -87,7 +88,7 @@ export interface BenchConfigOptions {
   twins?: Record<TwinName, string>;
 }
 
-export function benchConfig({ listenPort, upstreamPort, workload, twins }: BenchConfigOptions): BenchConfig {
+export function benchConfig({ listenPort, workload, twins }: BenchConfigOptions): BenchConfig {
   const t = translated(workload);
   const digests = modulesByDigest();
   const hcm = structuredClone(obj(obj(obj(t.listener.filter_chains as Json[])[0] as Json).filters as Json[])[0] as Json);
@@ -155,7 +156,12 @@ export function benchConfig({ listenPort, upstreamPort, workload, twins }: Bench
     }
   }
   hcmConfig.http_filters = [...chain, router];
-  for (const log of (hcmConfig.access_log ?? []) as Json[]) obj(log.typed_config).path = "/dev/null";
+  // Same access log format, written to /dev/null instead of Envoy's stdout (the bench's pipe).
+  for (const log of (hcmConfig.access_log ?? []) as Json[]) {
+    const typed = obj(log.typed_config);
+    log.name = "envoy.access_loggers.file";
+    log.typed_config = { "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog", path: "/dev/null", ...(typed.log_format ? { log_format: typed.log_format } : {}) };
+  }
 
   // Routes: the translator's, then copies for (c) and (d).
   const cluster = t.clusters[0]!;
@@ -224,8 +230,8 @@ export function benchConfig({ listenPort, upstreamPort, workload, twins }: Bench
 
   delete hcmConfig.rds;
   hcmConfig.route_config = { name: "bench", virtual_hosts: [{ name: "bench", domains: ["*"], routes }] };
-  const listener = { ...structuredClone(t.listener), name: "bench", address: { socket_address: { address: "127.0.0.1", port_value: listenPort } } };
-  (listener.filter_chains as Json[]) = [{ filters: [hcm] }];
+  const listener: Json = { ...structuredClone(t.listener), name: "bench", address: { socket_address: { address: "127.0.0.1", port_value: listenPort } } };
+  listener.filter_chains = [{ filters: [hcm] }];
 
   const bootstrap: Json = {
     node: { id: "bench", cluster: "bench" },

@@ -5,14 +5,16 @@
 // binary is stripped and V8's perf-map flags cannot be set through Envoy's configuration, so
 // the profile splits JIT from non-JIT, not by function.
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { locate } from "../../scripts/tools/registry.ts";
+import { toolNamed } from "../../scripts/tools/tools.ts";
 
 const run = promisify(execFile);
 
-export const PERF = ["/usr/bin/perf", "/usr/local/bin/perf"].find((p) => existsSync(p));
+export const PERF = locate(toolNamed("perf"));
 
 /** Samples Envoy (`pid`) while `during` runs; the share of samples in JIT code (0..1). */
 export async function jitShare(pid: number, during: () => Promise<void>): Promise<number> {

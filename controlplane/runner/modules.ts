@@ -1,13 +1,12 @@
-// The Wasm modules the module server hands to proxies: the ones this checkout built
-// (build/filters/<name>.release.wasm: the built-ins auth, ratelimit, canary and every filter made
-// with `attache new filter`), and the ones resources carry (ConfigMap binaryData, url modules).
+// Registers the Wasm modules this checkout built (build/filters/<name>.release.wasm: the
+// built-ins auth, ratelimit, canary and every filter made with `attache new filter`) with the
+// module server, and returns their digests by name for the model (`ModelOptions.modules`).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { ModuleRegistry } from "../modules/registry.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
 
-/** Registers build/filters/*.release.wasm and returns their digests by name, for the model (`ModelOptions.modules`). */
 export function registerBuiltModules(registry: ModuleRegistry, repoRoot: string): Record<string, { sha256: string }> {
   const dir = join(repoRoot, "build", "filters");
   if (!existsSync(dir)) throw new Error(`${dir}: no built filters; run \`npm run build\` first`);
@@ -19,17 +18,30 @@ export function registerBuiltModules(registry: ModuleRegistry, repoRoot: string)
   return out;
 }
 
-/** ConfigMap modules (binaryData, only referenced ConfigMaps are in the bundle) and URL
- *  modules become servable by their SHA-256; the model checked the digests. */
-export function registerBundleModules(registry: ModuleRegistry, bundle: ResourceBundle, logger: Logger): void {
+/** ConfigMap modules (binaryData) and URL modules become servable by their SHA-256. Bytes the
+ *  registry refuses (not Wasm, too big) are skipped and logged: the model already made them
+ *  the WasmFilter's error, so no route uses them. A url module downloads in the background and
+ *  calls `settled` when it is in the registry or has failed. */
+export function registerBundleModules(registry: ModuleRegistry, bundle: ResourceBundle, logger?: Logger, settled?: () => void): void {
   for (const { object } of bundle.resources) {
     if (object.kind === "ConfigMap") {
-      for (const value of Object.values((object.binaryData ?? {}) as Record<string, unknown>))
-        if (typeof value === "string") registry.add(Buffer.from(value, "base64"), undefined, `ConfigMap ${object.metadata?.namespace}/${object.metadata?.name}`);
+      const what = `ConfigMap ${object.metadata?.namespace ?? "default"}/${object.metadata?.name}`;
+      for (const [key, value] of Object.entries((object.binaryData ?? {}) as Record<string, unknown>)) {
+        if (typeof value !== "string") continue;
+        try {
+          registry.add(Buffer.from(value, "base64"), undefined, `${what} key ${key}`);
+        } catch (error) {
+          logger?.debug({ module: `${what} key ${key}`, error: (error as Error).message }, "ConfigMap data is not a servable module");
+        }
+      }
     } else if (object.kind === "WasmFilter") {
       const module = ((object.spec ?? {}) as { module?: { url?: string; sha256?: string } }).module;
       if (module?.url && module.sha256 && !registry.has(module.sha256))
-        registry.addUrl(module.url, module.sha256).catch((error: Error) => logger.warn({ url: module.url, error: error.message }, "Wasm module download failed"));
+        // Either way `settled` runs the pipeline again: the module is inlined, or its status says why not.
+        registry.addUrl(module.url, module.sha256).then(settled, (error: Error) => {
+          logger?.warn({ url: module.url, error: error.message }, "Wasm module download failed");
+          settled?.();
+        });
     }
   }
 }

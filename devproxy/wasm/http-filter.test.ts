@@ -47,11 +47,11 @@ describe("WasmHttpFilter (devproxy adapter to the host)", () => {
   it.each([
     ["fail-closed", { kind: "reply", reply: { status: 503, body: "" } }],
     ["fail-open", { kind: "continue" }],
-  ] as const)("applies the %s policy when the module traps, and to every later request of the failed VM", (policy, answer) => {
+  ] as const)("answers the trapping request 503 and applies the %s policy to every later request of the failed VM", (policy, answer) => {
     const probe = new Probe(probeOptions().withFailurePolicy(policy));
     const plugin = probe.host.plugin;
     const trapping = new WasmHttpFilter(plugin, policy, info(), undefined);
-    expect(trapping.onRequestHeaders([["x-probe", "trap"]], true)).toMatchObject(answer);
+    expect(trapping.onRequestHeaders([["x-probe", "trap"]], true)).toMatchObject({ kind: "reply", reply: { status: 503, body: "" } });
     trapping.onDone();
     expect(plugin.failures).toHaveLength(1);
     const next: HeaderPairs = [];

@@ -2,6 +2,7 @@
 // Filters import from "@attache/proxy-wasm-sdk" and add `export * from "@attache/proxy-wasm-sdk/exports";` to their index.ts.
 export * from "./enums";
 export * from "./context";
+export { ConfiguredRootContext } from "./configured_root";
 export { registerRootContext, RootContextFactory, getRootContext, getHttpContext } from "./dispatcher";
 export * from "./log";
 export {

@@ -53,6 +53,7 @@ const ENV_ALWAYS: Record<string, Signature> = {
   proxy_done: sig(""),
   proxy_call_foreign_function: sig("iiiiii"),
   emscripten_notify_memory_growth: sig("i", ""),
+  pthread_equal: sig("ii"),
 };
 
 /** `env` functions registered only for some ABI versions (cpp-host registerCallbacks). */

@@ -11,15 +11,21 @@ import { BufferType, WasmResult } from "../abi/enums.ts";
 import { guarded } from "./guard.ts";
 import type { ImportHost } from "./host-api.ts";
 
+const EMPTY = new Uint8Array(0);
+
+// Envoy's Context::getBuffer hands out a buffer object for the bodies, gRPC messages and the
+// VM configuration whatever the callback (empty when there is nothing), so those are Ok with
+// zero bytes rather than NotFound; the plugin configuration exists only during
+// proxy_on_configure and a call response body only during its callback.
 function bufferOf(host: ImportHost, type: number): Uint8Array | undefined {
   const context = host.effective();
   const data = host.callbackData;
   switch (type) {
-    case BufferType.HttpRequestBody: return context?.kind === "http" ? context.requestBody ?? undefined : undefined;
-    case BufferType.HttpResponseBody: return context?.kind === "http" ? context.responseBody ?? undefined : undefined;
+    case BufferType.HttpRequestBody: return (context?.kind === "http" ? context.requestBody : null) ?? EMPTY;
+    case BufferType.HttpResponseBody: return (context?.kind === "http" ? context.responseBody : null) ?? EMPTY;
     case BufferType.HttpCallResponseBody: return data.httpCallResponse?.body;
-    case BufferType.GrpcReceiveBuffer: return data.grpcMessage;
-    case BufferType.VmConfiguration: return data.vmConfiguration;
+    case BufferType.GrpcReceiveBuffer: return data.grpcMessage ?? EMPTY;
+    case BufferType.VmConfiguration: return data.vmConfiguration ?? host.vmConfiguration;
     case BufferType.PluginConfiguration: return data.pluginConfiguration;
     case BufferType.CallData: return data.callData;
     default: return undefined;
@@ -72,8 +78,6 @@ export function bufferImports(host: ImportHost) {
     },
   });
 }
-
-const EMPTY = new Uint8Array(0);
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

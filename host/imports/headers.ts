@@ -16,8 +16,9 @@ import type { HttpStreamState } from "../contexts.ts";
 
 /** A stream map as Envoy's getConstMap (read) or getMap (write) sees it now. */
 function streamMap(context: HttpStreamState, mapType: number, write: boolean): HeaderPairs | undefined {
-  const log = context.accessLogPhase;
-  if (log && write) return undefined;
+  // In proxy_on_log a write still reaches a map the filter never let go of (Envoy's getMap
+  // keeps request_headers_ of a stream that stopped), reads see the final maps.
+  const log = context.accessLogPhase && !write;
   switch (mapType) {
     case MapType.HttpRequestHeaders: return (log || context.requestHeadersOpen) ? context.requestHeaders ?? undefined : undefined;
     case MapType.HttpRequestTrailers: return !log && context.requestTrailersOpen ? context.requestTrailers ?? undefined : undefined;
@@ -116,19 +117,10 @@ export function headerImports(host: ImportHost) {
       const value = host.memory.string(valuePtr, valueLen, "header value");
       const map = mapOf(host, mapType, true);
       if (!map) return WasmResult.BadArgument;
-      let first = -1;
-      for (let i = 0; i < map.length; i++) {
-        if (map[i]![0] === key) {
-          first = i;
-          break;
-        }
-      }
-      if (first < 0) {
-        map.push([key, value]);
-        return WasmResult.Ok;
-      }
-      map[first] = [key, value];
-      for (let i = map.length - 1; i > first; i--) if (map[i]![0] === key) map.splice(i, 1);
+      // Envoy's HeaderMap::setCopy drops every value of the key and appends the new one, so a
+      // replaced header moves to the end of the map (seen by the upstream in that order).
+      for (let i = map.length - 1; i >= 0; i--) if (map[i]![0] === key) map.splice(i, 1);
+      map.push([key, value]);
       return WasmResult.Ok;
     },
 

@@ -17,6 +17,7 @@ import { streamImports } from "./stream.ts";
 import { wasiImports } from "./wasi.ts";
 
 export const WASI_MODULES = ["wasi_snapshot_preview1", "wasi_unstable"] as const;
+const WASI_ENOSYS = 52;
 
 export function envImports(host: ImportHost): Record<string, Function> {
   const stream = streamImports(host);
@@ -40,7 +41,7 @@ export function providedEnvFunctionNames(): string[] {
   return Object.keys(envImports(host)).sort();
 }
 
-/** Names of the WASI preview1 functions implemented (a module importing others is refused). */
+/** Names of the WASI preview1 functions implemented (others get an ENOSYS stub, as Envoy links them). */
 export function providedWasiFunctionNames(): string[] {
   const host = new Proxy({}, { get: () => undefined }) as unknown as ImportHost;
   return Object.keys(wasiImports(host)).sort();
@@ -77,8 +78,8 @@ export function buildImports(
     const target = (imports[entry.module] ??= {});
     if (entry.module === "env" && entry.kind === "function" && env[entry.name]) {
       target[entry.name] = env[entry.name] as WebAssembly.ImportValue;
-    } else if ((WASI_MODULES as readonly string[]).includes(entry.module) && entry.kind === "function" && wasi[entry.name]) {
-      target[entry.name] = wasi[entry.name] as WebAssembly.ImportValue;
+    } else if ((WASI_MODULES as readonly string[]).includes(entry.module) && entry.kind === "function") {
+      target[entry.name] = (wasi[entry.name] ?? (() => WASI_ENOSYS)) as WebAssembly.ImportValue;
     } else if (entry.module === "env" && entry.kind === "memory" && entry.name === "memory") {
       // The module's own maximum if lower, else our cap: memory.grow past it returns -1.
       const maximum = Math.max(memoryLimits.initial, Math.min(memoryLimits.maximum ?? maxMemoryPages, maxMemoryPages));

@@ -110,6 +110,7 @@ describe("stream and context control host functions", () => {
     expect(probe.call("proxy_clear_route_cache", id)).toBe(WasmResult.Ok);
     // Emscripten (C++ SDK) modules import this; like cpp-host it is a no-op.
     expect(probe.call("emscripten_notify_memory_growth", id, 0)).toBe(0);
+    expect([probe.call("pthread_equal", id, 7, 7), probe.call("pthread_equal", id, 7, 8)]).toEqual([1, 0]);
     expect(probe.host.getStreamEvents(id)).toEqual([{ event: "continue", streamType: 0 }, { event: "continue", streamType: 1 }]);
   });
 });

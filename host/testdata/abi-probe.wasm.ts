@@ -180,6 +180,8 @@ export function call_proc_exit(a: i32): void { proc_exit(a); }
 export function call_sched_yield(): i32 { return sched_yield(); }
 @external("env", "emscripten_notify_memory_growth") declare function emscripten_notify_memory_growth(a: i32): void;
 export function call_emscripten_notify_memory_growth(a: i32): i32 { emscripten_notify_memory_growth(a); return 0; }
+@external("env", "pthread_equal") declare function pthread_equal(a: i32, b: i32): i32;
+export function call_pthread_equal(a: i32, b: i32): i32 { return pthread_equal(a, b); }
 @external("wasi_snapshot_preview1", "fd_seek") declare function fd_seek(a: i32, b: i64, c: i32, d: i32): i32;
 export function call_fd_seek(a: i32, b: i64, c: i32, d: i32): i32 { return fd_seek(a, b, c, d); }
 @external("wasi_snapshot_preview1", "fd_close") declare function fd_close(a: i32): i32;

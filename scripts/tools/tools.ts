@@ -35,6 +35,7 @@ export const TOOLS: Tool[] = [
   { kind: "system", name: "h2load", paths: ["/usr/bin/h2load"], debian: ["nghttp2-client"] },
   { kind: "system", name: "nginx", paths: ["/usr/sbin/nginx"], debian: ["nginx-light"] },
   { kind: "system", name: "taskset", paths: ["/usr/bin/taskset"], debian: ["util-linux"] },
+  { kind: "system", name: "perf", paths: ["/usr/bin/perf"], debian: ["linux-perf"] },
 ];
 
 export function toolNamed(name: string): Tool {
