@@ -1,8 +1,8 @@
 // Loads Envoy's API protos (shipped inside npm `@grpc/grpc-js-xds` under `deps/`) into one
 // protobufjs Root, so every stage encodes and checks against the real Envoy types instead of
-// hand-kept copies. See ../../shared/reference/machine-notes.md: the protos there predate
-// Envoy 1.33, so fields newer than them are added at runtime below (field numbers from
-// envoyproxy/data-plane-api) — protobufjs silently drops fields a type does not know.
+// hand-kept copies. Those protos predate Envoy 1.33, so fields newer than them are added at
+// runtime below (field numbers from envoyproxy/data-plane-api): protobufjs silently drops
+// fields a type does not know.
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -102,6 +102,3 @@ export function envoyType(nameOrTypeUrl: string): protobuf.Type {
     : nameOrTypeUrl;
   return envoyRoot().lookupType(name);
 }
-
-/** The directories protoc-style include paths resolve against (for @grpc/proto-loader). */
-export const envoyIncludeDirs: readonly string[] = includeDirs;

@@ -9,7 +9,7 @@ import os from "node:os";
 import { createInterface } from "node:readline";
 import { KubeConfig, DiscoveryV1Api } from "@kubernetes/client-node";
 import { pino } from "pino";
-import { startServe } from "../../controlplane/cli/serve.ts";
+import { startServe } from "../../controlplane/runner/serve.ts";
 import { Pipeline } from "../../controlplane/runner/pipeline.ts";
 import { TYPE_URL } from "../../controlplane/xds/index.ts";
 import { endpointSlice } from "../../test/kubernetes/fixtures.ts";

@@ -1,5 +1,5 @@
 // AuthService: external authorization with Emissary's semantics, carried out by the built-in
-// auth filter's HTTP callout (DESIGN.md "CRDs", reference/emissary.md "AuthService").
+// auth filter's HTTP callout (docs/design.md "Custom resources", docs/emissary.md "AuthService").
 import { Type, type Static, Obj, Str, Bool, Duration, StrList, resourceSchema } from "./schema-kit.ts";
 
 export const AuthServiceSpec = Obj("External authorization for every Mapping of the selected Hosts (except bypassAuth ones).", {

@@ -1,4 +1,4 @@
-// Host: a virtual host, optionally terminating TLS (Emissary's Host). DESIGN.md "CRDs".
+// Host: a virtual host, optionally terminating TLS (Emissary's Host); docs/design.md "Custom resources".
 import { Type, type Static, Obj, Str, Int, Enum, StrList, LabelSelector, resourceSchema } from "./schema-kit.ts";
 
 export const HostSpec = Obj("A hostname served by the gateway, its TLS and its plain-HTTP policy.", {

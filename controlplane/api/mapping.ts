@@ -1,5 +1,5 @@
-// Mapping: one route (Emissary's Mapping, camelCase, durations as strings). DESIGN.md "CRDs";
-// field semantics follow Emissary (reference/emissary.md) unless a description says otherwise.
+// Mapping: one route (Emissary's Mapping, camelCase, durations as strings). docs/design.md
+// "Custom resources"; field semantics follow Emissary (docs/emissary.md) unless a description says otherwise.
 import { Type, type Static, Obj, Str, Bool, Int, Duration, Enum, StrList, FreeObject, exactlyOneOf, atMostOneOf, resourceSchema } from "./schema-kit.ts";
 
 const HeaderMatch = Obj("Match a request header: exactly one of value, regex, present.", {

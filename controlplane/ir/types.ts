@@ -1,6 +1,6 @@
 // The gateway-neutral intermediate representation between the model stage (validated,
 // resolved CRDs) and the translate stage (Envoy resources). CRD types never reach the
-// translator and Envoy types never reach the model (DESIGN.md "Data flow"); everything here
+// translator and Envoy types never reach the model (docs/design.md "Data flow in the control plane"); everything here
 // is plain, immutable data, so both stages stay pure functions with golden tests.
 //
 // Conventions: durations in milliseconds; names are stable and derived from resources
@@ -28,6 +28,8 @@ export interface GatewayIR {
 export interface ListenerPorts {
   http: number; // 8080
   https: number; // 8443
+  /** Address both listeners bind to; default 0.0.0.0 (`attache dev` binds its own address). */
+  address?: string;
 }
 
 export interface VirtualHostIR {
@@ -176,6 +178,8 @@ export interface ClusterIR {
   /** Stable: "<namespace>/<service>:<port>" for Kubernetes services, "url/<host>:<port>" for URLs. */
   name: string;
   discovery: "eds" | "static" | "strict_dns";
+  /** EDS clusters: the Kubernetes Service port whose EndpointSlices give the endpoints. */
+  service?: { namespace: string; name: string; port: number };
   /** EDS: the ClusterLoadAssignment; STATIC / STRICT_DNS: inline endpoints. */
   endpoints: EndpointIR[];
   protocol: "http1" | "http2";

@@ -1,5 +1,5 @@
 // AuthService -> the built-in auth filter in callout mode (Emissary AuthService semantics,
-// reference/emissary.md) on every Mapping of the AuthService's Hosts except bypassAuth ones.
+// docs/emissary.md) on every Mapping of the AuthService's Hosts except bypassAuth ones.
 // The callout settings travel as each route's settings of the implicit auth filter.
 import { Diagnostics } from "./diagnostics.ts";
 import type { Index } from "./resources.ts";
@@ -8,7 +8,7 @@ import type { Clusters } from "./clusters.ts";
 import { DEFAULT_CLUSTER_SETTINGS } from "./clusters.ts";
 import { CATCH_ALL_NAME, type HostPlan } from "./hosts.ts";
 import { parseService, type ServiceTarget } from "./service-ref.ts";
-import { parseDurationMs } from "../api/duration.ts";
+import { parseGoDurationMs } from "../api/duration.ts";
 import type { Filters, FilterBase } from "./filters.ts";
 
 export const DEFAULT_AUTH_TIMEOUT_MS = 5000; // Emissary AuthService timeout_ms
@@ -42,7 +42,7 @@ export function bindAuthServices(index: Index, plans: HostPlan[], clusters: Clus
         pathPrefix: spec.pathPrefix ?? "",
         allowedRequestHeaders: spec.allowedRequestHeaders ?? [],
         allowedAuthorizationHeaders: spec.allowedAuthorizationHeaders ?? [],
-        timeoutMs: spec.timeout ? parseDurationMs(spec.timeout)! : DEFAULT_AUTH_TIMEOUT_MS,
+        timeoutMs: spec.timeout ? parseGoDurationMs(spec.timeout)! : DEFAULT_AUTH_TIMEOUT_MS,
         failureModeAllow: spec.failureModeAllow ?? false,
       },
     }));

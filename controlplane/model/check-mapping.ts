@@ -3,7 +3,7 @@
 // load balancer options, defaults (timeout 3s, rewrite "/", retry 5xx x1, connect 3s).
 import type { MappingSpec } from "../api/mapping.ts";
 import type { FieldError } from "../api/validator.ts";
-import { parseDurationMs } from "../api/duration.ts";
+import { parseGoDurationMs } from "../api/duration.ts";
 import type { CorsIR, HashPolicyIR, HeaderEditsIR, HeaderMatchIR, QueryMatchIR, RetryIR, RouteMatchIR, CircuitBreakersIR, ClusterIR } from "../ir/types.ts";
 import { checkRegex } from "./regex.ts";
 import { checkHostnameGlob } from "./glob.ts";
@@ -41,7 +41,7 @@ export interface MappingInfo {
   clusterSettingsKey: string;
 }
 
-const ms = (text: string | undefined) => (text === undefined ? undefined : parseDurationMs(text));
+const ms = (text: string | undefined) => (text === undefined ? undefined : parseGoDurationMs(text));
 
 function headerMatch(h: { name: string; value?: string; regex?: string; present?: boolean; invert?: boolean }): HeaderMatchIR {
   const match: HeaderMatchIR = { name: h.name.toLowerCase() };

@@ -162,6 +162,7 @@ export class Clusters {
       lbPolicy: p.settings.lbPolicy,
       sources: [...p.sources.keys()].sort(refOrder),
     };
+    if (p.target.kind === "kubernetes" && p.discovery === "eds") cluster.service = { namespace: p.target.namespace, name: p.target.name, port: p.target.port };
     if (p.target.kind === "url" && p.target.tls) cluster.upstreamTls = { sni: p.target.host };
     if (p.settings.circuitBreakers) cluster.circuitBreakers = p.settings.circuitBreakers;
     cache.set(name, { settingsKey: p.settingsKey, sources: new Set(p.sources.keys()), deps: p.deps, ir: cluster });

@@ -1,8 +1,8 @@
 // Wasm filters: the one ordered filter table, WasmFilter resources resolved to modules, the
 // implicit built-in filters Mapping fields ask for (AuthService -> auth callout, rateLimit ->
 // ratelimit, canary -> canary), and each filter's plugin configuration = its defaults plus
-// `routes: {<route name>: settings}` for every route that enables it (DESIGN.md "Wiring Wasm
-// filters into routes"; Envoy has no per-route Wasm config).
+// `routes: {<route name>: settings}` for every route that enables it (docs/design.md "Filters
+// on routes"; Envoy has no per-route Wasm config).
 import { createHash } from "node:crypto";
 import type { ResourceRef, WasmFilterIR } from "../ir/types.ts";
 import type { WasmFilterSpec } from "../api/wasmfilter.ts";

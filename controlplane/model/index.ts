@@ -1,4 +1,4 @@
-// The model stage: ResourceBundle -> { ir: GatewayIR, statuses } (DESIGN.md "Data flow").
+// The model stage: ResourceBundle -> { ir: GatewayIR, statuses } (docs/design.md).
 // Pure and best-effort: every problem lands in a resource's status, an invalid resource is
 // left out, every valid one still routes, and nothing throws on user input.
 // With `options.cache` consecutive runs share work: a bundle that differs from the last one

@@ -6,7 +6,8 @@
 // Cached per ClusterIR.
 import type { CircuitBreakersIR, ClusterIR, EndpointIR } from "../ir/types.ts";
 import { perObject } from "./memo.ts";
-import { ADS_SOURCE, any, duration, type JsonObject } from "./resources.ts";
+import { msToProtoDuration } from "../../protos/duration.ts";
+import { ADS_SOURCE, any, type JsonObject } from "./resources.ts";
 
 const LB_POLICY: Record<ClusterIR["lbPolicy"], string> = {
   round_robin: "ROUND_ROBIN",
@@ -35,7 +36,7 @@ function localityEndpoints(endpoints: EndpointIR[]): JsonObject[] {
   const ready = endpoints.filter((e) => e.ready);
   if (!ready.length) return [];
   return [{
-    // gRPC xDS clients drop localities without a weight (xds-protocol.md).
+    // gRPC xDS clients drop localities without a weight (docs/xds.md).
     load_balancing_weight: 1,
     lb_endpoints: ready.map((e) => ({ endpoint: { address: { socket_address: { address: e.address, port_value: e.port } } } })),
   }];
@@ -45,7 +46,7 @@ function clusterJson(ir: ClusterIR): JsonObject {
   const out: JsonObject = {
     name: ir.name,
     type: DISCOVERY[ir.discovery],
-    connect_timeout: duration(ir.connectTimeoutMs),
+    connect_timeout: msToProtoDuration(ir.connectTimeoutMs),
     lb_policy: LB_POLICY[ir.lbPolicy],
   };
   if (ir.discovery === "eds") {

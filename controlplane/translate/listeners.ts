@@ -12,16 +12,16 @@ import { ADS_SOURCE, any, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, http
 
 const TLS_VERSION = { "1.2": "TLSv1_2", "1.3": "TLSv1_3" } as const;
 
-function listenAddress(port: number): JsonObject {
-  return { socket_address: { address: "0.0.0.0", port_value: port } };
+function listenAddress(ir: GatewayIR, port: number): JsonObject {
+  return { socket_address: { address: ir.listeners.address ?? "0.0.0.0", port_value: port } };
 }
 
 const lastHttpListener = lastResult<JsonObject>();
 
 export function httpListener(ir: GatewayIR, filters: JsonObject[]): JsonObject {
-  return lastHttpListener([ir.listeners.http, filters], () => ({
+  return lastHttpListener([ir.listeners.http, ir.listeners.address, filters], () => ({
     name: HTTP_LISTENER,
-    address: listenAddress(ir.listeners.http),
+    address: listenAddress(ir, ir.listeners.http),
     filter_chains: [{ filters: [httpConnectionManager("http", HTTP_ROUTE_CONFIG, filters)] }],
   }));
 }
@@ -54,7 +54,7 @@ function buildTlsFilterChain(vhost: VirtualHostIR, filters: JsonObject[]): JsonO
 /** A filter chain depends on the Host's name and TLS settings, not on its routes: keyed by
  *  that content (not by the VirtualHostIR, which is new whenever a route changes), chains
  *  survive route edits, so the Listener keeps its identity — any Listener change makes Envoy
- *  drain every connection on it (envoy#35085). Entries not used by the last translation go. */
+ *  drain every connection on it (envoyproxy/envoy#35085). Entries not used by the last translation go. */
 let chainCache = new Map<string, { filters: JsonObject[]; chain: JsonObject }>();
 
 const chainKey = perObject((vhost: VirtualHostIR): string => `${vhost.name}\n${JSON.stringify(vhost.tls)}`);
@@ -90,9 +90,9 @@ export function httpsListener(ir: GatewayIR, filters: JsonObject[]): JsonObject 
   }
   const chains = tlsFilterChains(withTls, filters);
   if (!chains.length) return undefined;
-  return lastHttpsListener([ir.listeners.https, ...chains], () => ({
+  return lastHttpsListener([ir.listeners.https, ir.listeners.address, ...chains], () => ({
     name: HTTPS_LISTENER,
-    address: listenAddress(ir.listeners.https),
+    address: listenAddress(ir, ir.listeners.https),
     listener_filters: [{
       name: "envoy.filters.listener.tls_inspector",
       typed_config: any("envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector", {}),

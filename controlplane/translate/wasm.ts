@@ -1,4 +1,4 @@
-// Wasm filters (DESIGN.md "Wiring Wasm filters into routes", envoy-wasm-wiring.md):
+// Wasm filters (docs/design.md "Filters on routes", docs/envoy-wiring.md):
 // - HCM: one HttpFilter per WasmFilter in use, `disabled: true`, its config fetched over ECDS
 //   so a module or config change never touches (and drains) the Listener;
 // - route: typed_per_filter_config[<filter>] = FilterConfig{config: {}} switches it on

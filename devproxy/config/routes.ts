@@ -3,7 +3,7 @@
 // weighted clusters honour `header_name`; per-route `typed_per_filter_config` switches
 // disabled HCM filters on (FilterConfig) and carries the CORS policy.
 import { compileRouteMatch, compileStringMatcher, DomainIndex, re2, type CompiledRouteMatch, type RequestView, type StringPredicate } from "./matchers.ts";
-import { parseDurationMs } from "./duration.ts";
+import { protoDurationToMs } from "../../protos/duration.ts";
 
 type Json = any;
 
@@ -140,7 +140,7 @@ function compileRetry(r: Json | undefined): RetryPolicy | undefined {
   return {
     retryOn: new Set(String(r.retry_on ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
     numRetries: r.num_retries === undefined ? 1 : Number(r.num_retries),
-    perTryTimeoutMs: r.per_try_timeout ? parseDurationMs(r.per_try_timeout) : undefined,
+    perTryTimeoutMs: r.per_try_timeout ? protoDurationToMs(r.per_try_timeout) : undefined,
     statuses: new Set<number>((r.retriable_status_codes ?? []).map(Number)),
   };
 }
@@ -172,8 +172,8 @@ function compileForward(a: Json, prefix: string | undefined, where: string): For
       : undefined,
     hostRewrite: a.host_rewrite_literal,
     // RouteAction.timeout defaults to 15 s; 0 disables it.
-    timeoutMs: a.timeout === undefined ? 15_000 : parseDurationMs(a.timeout),
-    idleTimeoutMs: a.idle_timeout ? parseDurationMs(a.idle_timeout) : undefined,
+    timeoutMs: a.timeout === undefined ? 15_000 : protoDurationToMs(a.timeout),
+    idleTimeoutMs: a.idle_timeout ? protoDurationToMs(a.idle_timeout) : undefined,
     retry: compileRetry(a.retry_policy),
     mirrors: (a.request_mirror_policies ?? []).map((m: Json) => ({ cluster: m.cluster, fraction: fraction(m.runtime_fraction) })),
     upgrades: new Set((a.upgrade_configs ?? []).filter((u: Json) => u.enabled !== false && u.enabled?.value !== false).map((u: Json) => String(u.upgrade_type).toLowerCase())),

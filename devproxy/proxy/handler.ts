@@ -3,7 +3,6 @@
 // redirects and direct responses, weighted clusters (header_name), rewrites, header edits,
 // retries with per-try timeouts, mirroring, and "no healthy upstream" when a cluster has no
 // endpoints. Works for HTTP/1.1 and HTTP/2 through Node's compatibility API.
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { Readable } from "node:stream";
@@ -11,7 +10,9 @@ import type { HcmConfig } from "../config/listeners.ts";
 import type { CompiledRoute, ForwardAction, HeaderAdd, RedirectAction } from "../config/routes.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { clientAddress } from "./client-address.ts";
-import { applyCors, corsPreflight } from "./cors.ts";
+import { applyCors, corsAllows, corsPreflight } from "./cors.ts";
+import { applyEdgeHeaders } from "./edge-headers.ts";
+import { normalizeRequestPath } from "./path-normalize.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
 import { fallbackFilter } from "./fallback-filter.ts";
@@ -39,16 +40,18 @@ const RETRY_BACKOFF_BASE_MS = 25; // Envoy's default retry back-off base interva
 export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https"): Promise<void> {
   const started = process.hrtime.bigint();
   const snapshot = env.snapshot();
-  const rawUrl = req.url ?? "/";
+  // The HCM canonicalizes the path before routing; everything after sees only that form.
+  const rawUrl = normalizeRequestPath(req.url ?? "/", hcm);
   const q = rawUrl.indexOf("?");
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
-  const authority = String(req.headers[":authority"] ?? req.headers.host ?? "");
-  const host = hcm.stripPort ? authority.replace(/:\d+$/, "") : authority;
-  const requestId = String(req.headers["x-request-id"] ?? randomUUID());
+  // strip_any_host_port takes the port off the Host header itself, for everything after.
+  const rawAuthority = String(req.headers[":authority"] ?? req.headers.host ?? "");
+  const authority = hcm.stripPort ? rawAuthority.replace(/:\d+$/, "") : rawAuthority;
+  const host = authority;
   const log: AccessLogEntry = {
     time: new Date().toISOString(), method: req.method ?? "GET", path: rawUrl, authority, protocol: `HTTP/${req.httpVersion}`,
-    status: 0, duration_ms: 0, response_flags: "-", request_id: requestId,
+    status: 0, duration_ms: 0, response_flags: "-", request_id: "",
   };
   const finish = (status: number) => {
     log.status = status;
@@ -57,6 +60,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     env.observe(log);
   };
   const instances: HttpFilterInstance[] = [];
+  if (req.httpVersion === "1.0" && !hcm.acceptHttp10) return finish(reply(res, { status: 426, headers: [["content-type", "text/plain"]], body: "Upgrade Required" }));
   try {
     const table = hcm.routeConfigName ? snapshot.routeTables.get(hcm.routeConfigName) : undefined;
     const selected = table?.select(host, { method: log.method, path, query, headers: req.headers });
@@ -68,7 +72,8 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     log.route = route.name;
 
     const origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
-    if (route.cors && log.method === "OPTIONS" && origin && req.headers["access-control-request-method"]) {
+    // A preflight from an origin the policy does not allow is no preflight to Envoy's CORS filter.
+    if (route.cors && log.method === "OPTIONS" && origin && req.headers["access-control-request-method"] && corsAllows(route.cors, origin)) {
       return finish(reply(res, corsPreflight(route.cors, origin)));
     }
 
@@ -77,12 +82,11 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       if (k.startsWith(":") || v === undefined) continue;
       for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one]);
     }
-    headerSet(headers, "x-request-id", requestId);
-    headerSet(headers, "x-forwarded-proto", scheme);
+    if (authority !== rawAuthority) headerSet(headers, "host", authority);
     const client = clientAddress(req.socket as import("node:net").Socket);
     const remote = client.address;
-    const xff = headerGet(headers, "x-forwarded-for");
-    headerSet(headers, "x-forwarded-for", xff ? `${xff}, ${remote}` : remote);
+    const requestId = applyEdgeHeaders(headers, remote, scheme);
+    log.request_id = requestId;
 
     const withBody = hasBody(req);
     // HTTP filters, request path (in HCM order).
@@ -104,7 +108,8 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const stopped = await inBatch(() => requestPhase(factories, info, instances, headers, !withBody));
     if (stopped !== null) {
       log.response_flags = "UAEX";
-      return finish(await replyThroughFilters(res, stopped.reply, instances.slice(0, -1), route, origin));
+      // Envoy sends a local reply through every encoder filter, the one that sent it included.
+      return finish(await replyThroughFilters(res, stopped.reply, instances, route, origin));
     }
 
     const action = route.action;
@@ -273,7 +278,11 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
     const prev = outHeaders[k];
     outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  if (action.retry?.perTryTimeoutMs) outHeaders["x-envoy-expected-rq-timeout-ms"] = String(action.retry.perTryTimeoutMs);
+  // The router tells the upstream how long it will wait: the per-try timeout, else the route's.
+  const expectedMs = action.retry?.perTryTimeoutMs || action.timeoutMs;
+  if (expectedMs > 0) outHeaders["x-envoy-expected-rq-timeout-ms"] = String(expectedMs);
+  // A route with a path rewrite keeps the original path for the upstream (finalizeRequestHeaders).
+  if (action.prefixRewrite !== undefined || action.regexRewrite) outHeaders["x-envoy-original-path"] = rawUrl;
   // Buffer the body when it may be sent more than once (retries, mirrors), as Envoy does.
   const needsBuffer = (action.retry?.numRetries ?? 0) > 0 || action.mirrors.length > 0;
   const body = needsBuffer ? await readBody(req, 1 << 20) : (hasBody(req) ? (req as unknown as Readable) : undefined);
@@ -283,6 +292,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   const deadline = action.timeoutMs > 0 ? Date.now() + action.timeoutMs : Infinity;
   const maxTries = 1 + Math.min(action.retry?.numRetries ?? 0, cluster.maxRetries ?? Infinity);
   let outcome: UpstreamResponse | UpstreamError | undefined;
+  const upstreamStarted = performance.now();
   for (let attempt = 0; attempt < maxTries; attempt++) {
     const ep = env.upstreams.pick(cluster);
     if (!ep) break;
@@ -315,6 +325,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   // The response phase waits for this loop turn's batch too (batch.ts).
   const stopped = await inBatch(() => responsePhase(instances, respHeaders, instances.length - 1));
   if (stopped !== null) { outcome.body.resume(); return reply(res, stopped.reply); }
+  headerSet(respHeaders, "x-envoy-upstream-service-time", String(Math.round(performance.now() - upstreamStarted)));
   applyEdits(respHeaders, route.headers.responseAdd, route.headers.responseRemove);
   if (route.cors && origin) applyCors(route.cors, origin, respHeaders);
   writeHead(res, outcome.status, respHeaders);
@@ -363,18 +374,27 @@ function mirror(env: HandlerEnv, snapshot: Snapshot, clusterName: string, fracti
 }
 
 async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined): Promise<number> {
+  // Filters see the reply as Envoy's encoder chain does: `:status` first (Http::Utility's
+  // local reply), the body's length and type after the sender's own headers.
+  const body = typeof local.body === "string" ? Buffer.from(local.body) : local.body;
+  const headers: HeaderPairs = [[":status", String(local.status)], ...local.headers];
+  if (body.length && !headers.some(([k]) => k === "content-length")) headers.push(["content-length", String(body.length)]);
   for (let i = instances.length - 1; i >= 0; i--) {
-    const pending = instances[i].onResponseHeaders(local.headers, true);
+    const pending = instances[i].onResponseHeaders(headers, body.length === 0);
     if (pending instanceof Promise) await pending;
   }
+  const status = Number(headers.find(([k]) => k === ":status")?.[1] ?? local.status);
+  local = { status, headers: headers.filter(([k]) => !k.startsWith(":")), body };
   if (route.cors && origin) applyCors(route.cors, origin, local.headers);
   return reply(res, local);
 }
 
 function writeHead(res: DownstreamResponse, status: number, headers: HeaderPairs): void {
-  const out: Record<string, string | string[]> = {};
+  // The HCM's server_name (default "envoy") replaces the upstream's Server header on every
+  // response (server_header_transformation OVERWRITE).
+  const out: Record<string, string | string[]> = { server: "envoy" };
   for (const [k, v] of headers) {
-    if (k.startsWith(":")) continue;
+    if (k.startsWith(":") || k === "server") continue;
     const prev = out[k];
     out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }

@@ -6,6 +6,7 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import type { HcmConfig } from "../config/listeners.ts";
 import type { Snapshot } from "../config/snapshot.ts";
+import { normalizeRequestPath } from "./path-normalize.ts";
 import type { UpstreamPool } from "./upstream.ts";
 
 export function handleUpgrade(snapshot: Snapshot, upstreams: UpstreamPool, hcm: HcmConfig, req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -13,7 +14,7 @@ export function handleUpgrade(snapshot: Snapshot, upstreams: UpstreamPool, hcm: 
     socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
   };
   const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
-  const rawUrl = req.url ?? "/";
+  const rawUrl = normalizeRequestPath(req.url ?? "/", hcm);
   const q = rawUrl.indexOf("?");
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const authority = String(req.headers.host ?? "");

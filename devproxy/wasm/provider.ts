@@ -1,5 +1,5 @@
 // Wasm HTTP filters in the local data plane, as Envoy's wasm filter runs them
-// (envoy-wasm-wiring.md): each ECDS TypedExtensionConfig holding an
+// (docs/envoy-wiring.md): each ECDS TypedExtensionConfig holding an
 // envoy.extensions.filters.http.wasm.v3.Wasm config becomes one plugin — its module inline
 // (`vm_config.code.local.inline_bytes`, what the control plane sends) or fetched from
 // `vm_config.code.remote` and checked against `sha256`, one VM per `vm_id`, the plugin
@@ -70,9 +70,11 @@ function specOf(name: string, typed: any): PluginSpec {
   const uri = inline ? `inline:${sha256}` : String(remote?.http_uri?.uri ?? local?.filename ?? "");
   const raw = config.configuration;
   const text = raw === undefined ? "" : typeof raw.value === "string" ? raw.value : JSON.stringify(raw.value ?? raw);
-  // FAIL_OPEN continues requests when the VM fails; everything else fails closed (the safe
-  // default; FAIL_RELOAD also answers 503 until the VM is rebuilt, which host/ does next use).
-  const failurePolicy: FailurePolicy = config.failure_policy === "FAIL_OPEN" || config.fail_open === true ? "fail-open" : "fail-closed";
+  // wasm.proto FailurePolicy: UNSPECIFIED means FAIL_CLOSED unless the deprecated fail_open is
+  // set (host/plugin.ts applies each as Envoy does).
+  const failurePolicy: FailurePolicy = config.failure_policy === "FAIL_OPEN" || (!config.failure_policy && config.fail_open === true)
+    ? "fail-open"
+    : config.failure_policy === "FAIL_RELOAD" ? "fail-reload" : "fail-closed";
   const spec = {
     name,
     rootId: String(config.root_id ?? ""),

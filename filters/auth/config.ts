@@ -44,7 +44,7 @@ export class JwtMethod {
   claimHeaderNames: string[] = [];
 }
 
-/** Emissary AuthService semantics (reference/emissary.md), carried by an HTTP callout. */
+/** Emissary AuthService semantics (docs/emissary.md), carried by an HTTP callout. */
 export class ExternalAuth {
   cluster: string = "";
   /** :authority of the check request; "" sends the original request's host. */

@@ -1,5 +1,5 @@
 // getambassador.io/v3alpha1 Mapping -> attache.dev/v1alpha1 Mapping spec.
-// Field list: reference/emissary.md "Mapping fields"; semantics kept where ours match.
+// Field list: docs/emissary.md "Mapping"; semantics kept where ours match.
 import { defined, FieldReader, headerValues, isObj, matchList, msToDuration, stringList, type Obj } from "./fields.ts";
 
 const UNSUPPORTED_REDIRECT = "redirect Mappings are not supported (use a Host's requestPolicy for https redirects)";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { endpointSlice, mapping, service } from "../../../test/kubernetes/fixtures.ts";
-import { buildModel, createModelCache, type ModelOptions } from "../../model/index.ts";
-import { translate, TYPE } from "../../translate/index.ts";
-import type { KubeObject, ResourceBundle } from "../bundle.ts";
+import { endpointSlice, mapping, service } from "../../test/kubernetes/fixtures.ts";
+import { buildModel, createModelCache, type ModelOptions } from "../model/index.ts";
+import { translate, TYPE } from "../translate/index.ts";
+import type { KubeObject, ResourceBundle } from "../sources/bundle.ts";
 import { updateEndpoints } from "./endpoints-fast-path.ts";
 
 const options: ModelOptions = { moduleServer: { clusterName: "attache-modules", host: "127.0.0.1", port: 18002 }, modules: {}, allowUrlServices: false, now: "2026-01-01T00:00:00Z" };

@@ -3,20 +3,18 @@
 // EDS clusters of the affected Services from the new bundle and replaces only those
 // ClusterIRs and their ClusterLoadAssignments; every other IR object and Envoy resource
 // stays the same object, so the xDS server pushes only the changed CLAs.
-// Endpoint selection is the model's own (model/clusters.ts endpointsOf); fast-path.test.ts
+// The Service behind each cluster is the model's (ClusterIR.service), and so is endpoint
+// selection (model/clusters.ts endpointsOf); endpoints-fast-path.test.ts
 // checks that the result equals a full model run.
-import { translateProxyless } from "../../translate/proxyless/index.ts";
-import { endpointsOf } from "../../model/clusters.ts";
-import type { ClusterIR, EndpointIR, GatewayIR } from "../../ir/types.ts";
-import { translateCluster } from "../../translate/clusters.ts";
-import { TYPE, type XdsResources } from "../../translate/index.ts";
-import type { KubeObject, ResourceBundle } from "../bundle.ts";
+import { translateProxyless } from "../translate/proxyless/index.ts";
+import { endpointsOf } from "../model/clusters.ts";
+import type { ClusterIR, EndpointIR, GatewayIR } from "../ir/types.ts";
+import { translateCluster } from "../translate/clusters.ts";
+import { TYPE, type XdsResources } from "../translate/index.ts";
+import type { KubeObject, ResourceBundle } from "../sources/bundle.ts";
 
 type Obj = Record<string, unknown>;
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter((x): x is Obj => !!x && typeof x === "object") : []);
-/** Cluster names of Kubernetes Services: "<namespace>/<service>:<port>" plus "#<hash>" for
- *  non-default settings (model/clusters.ts). */
-const CLUSTER_NAME = /^([^/]+)\/([^:/]+):(\d+)(?:#.*)?$/;
 
 export interface EndpointUpdate {
   ir: GatewayIR;
@@ -45,10 +43,10 @@ export function updateEndpoints(previous: { ir: GatewayIR; resources: XdsResourc
   }
   const changed: string[] = [];
   const clusters = previous.ir.clusters.map((cluster): ClusterIR => {
-    const m = cluster.discovery === "eds" ? CLUSTER_NAME.exec(cluster.name) : null;
-    if (!m || !services.has(`${m[1]}/${m[2]}`)) return cluster;
-    const key = `${m[1]}/${m[2]}`;
-    const port = list((serviceObjects.get(key)?.spec as Obj | undefined)?.ports).find((p) => p.port === Number(m[3]));
+    const service = cluster.discovery === "eds" ? cluster.service : undefined;
+    const key = service ? `${service.namespace}/${service.name}` : "";
+    if (!service || !services.has(key)) return cluster;
+    const port = list((serviceObjects.get(key)?.spec as Obj | undefined)?.ports).find((p) => p.port === service.port);
     const endpoints = port ? endpointsOf(slices.get(key) ?? [], port) : [];
     if (sameEndpoints(endpoints, cluster.endpoints)) return cluster;
     changed.push(cluster.name);
