@@ -6,7 +6,7 @@
 // weighted pick reads the header. Proven with real traffic to two upstreams.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { bundleFromYaml } from "../../controlplane/testdata/golden.ts";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
 import { describeWithTools } from "../tools.ts";
 import { startEnvoyStack, type EnvoyStack } from "./stack.ts";
 

@@ -7,7 +7,7 @@ import tls from "node:tls";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { selfSignMissingSecrets } from "../../controlplane/runner/dev-secrets.ts";
 import { bundleFromYaml } from "../../controlplane/testdata/golden.ts";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
 import { describeWithTools } from "../tools.ts";
 import { startEnvoyStack, type EnvoyStack } from "./stack.ts";
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { re2ProgramSize, RE2_MAX_PROGRAM_SIZE } from "../../controlplane/model/re2-program-size.ts";
 import { bundleFromYaml } from "../../controlplane/testdata/golden.ts";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
 import { describeWithTools } from "../tools.ts";
 import { startEnvoyStack, type EnvoyStack } from "./stack.ts";
 
