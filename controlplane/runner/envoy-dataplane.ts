@@ -55,6 +55,12 @@ export class EnvoyDataPlane implements DevDataPlane {
     return new EnvoyDataPlane(envoy, workers, Number(new URL(envoy.adminUrl).port), options.logger);
   }
 
+  /** Envoy NACKs what it cannot apply (a port in use fails the Listener), which readiness
+   *  already sees; what is left is the process itself. */
+  problem(): string | undefined {
+    return this.envoy.running ? undefined : "envoy exited";
+  }
+
   /** Resolves once no listener is warming (every listener Envoy ACKed serves traffic). */
   async settled(): Promise<void> {
     for (;;) {

@@ -1,7 +1,9 @@
 // The control plane's change pipeline: each ResourceBundle from a source goes through the
 // model and the translator (both pure) and the result is published: Envoy resources to the
 // xDS server, statuses to diagnostics (and, in a cluster, the status writer). A batch never
-// aborts on bad input: invalid resources carry their errors in status, the rest routes.
+// aborts on bad input: invalid resources carry their errors in status, the rest routes. A
+// batch that throws anyway (a bug) keeps the previous config in force and shows the error with
+// the source errors, on the diagnostics page and in the log.
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { GatewayIR } from "../ir/types.ts";
@@ -59,7 +61,7 @@ function withModuleProblems(statuses: ResourceStatus[], unavailable: readonly Un
 }
 
 export class Pipeline extends EventEmitter {
-  private readonly cache = createModelCache();
+  private cache = createModelCache();
   private readonly delivery?: ModuleDelivery;
   latest?: PipelineResult;
 
@@ -70,6 +72,21 @@ export class Pipeline extends EventEmitter {
 
 
   apply(bundle: ResourceBundle): PipelineResult {
+    try {
+      return this.run(bundle);
+    } catch (error) {
+      const message = `internal error translating revision ${bundle.revision}, previous config kept: ${(error as Error).message}`;
+      this.options.logger?.error({ revision: bundle.revision, error: (error as Error).stack }, "config batch failed");
+      this.cache = createModelCache(); // a batch that threw may have left it half-updated
+      const sourceErrors = [...bundle.errors, { location: { file: "(pipeline)", line: 0 }, message }];
+      // Nothing translated yet: start from no resources rather than not at all.
+      const previous = this.latest ?? this.run({ revision: bundle.revision, resources: [], errors: [] });
+      this.latest = { ...previous, revision: bundle.revision, sourceErrors };
+      return this.latest;
+    }
+  }
+
+  private run(bundle: ResourceBundle): PipelineResult {
     const started = performance.now();
     const input: ResourceBundle = this.options.extraResources?.length
       ? { ...bundle, resources: [...bundle.resources, ...this.options.extraResources] }

@@ -12,7 +12,7 @@ import type { GatewayIR } from "../ir/types.ts";
 import { ModuleRegistry } from "../modules/registry.ts";
 import { startModuleServer, type ModuleServer } from "../modules/server.ts";
 import type { ResourceStatus } from "../model/index.ts";
-import { registerBuiltModules } from "./modules.ts";
+import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
@@ -120,7 +120,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }
     timings.firstBundleMs ||= performance.now() - startedAt;
     latestBundle = bundle;
-    registerClusterModules(registry, bundle, logger, () => publish(latestBundle!));
+    registerBundleModules(registry, bundle, logger, () => publish(latestBundle!));
     publish(bundle);
   };
   let latestBundle: ResourceBundle | undefined;
@@ -209,18 +209,3 @@ function contentKeys(bundle: ResourceBundle, statuses: readonly ResourceStatus[]
     });
 }
 
-/** ConfigMap modules (binaryData, only referenced ConfigMaps are in the bundle) and URL
- *  modules become servable by their SHA-256; the model checked the digests. */
-function registerClusterModules(registry: ModuleRegistry, bundle: ResourceBundle, logger: Logger, settled: () => void): void {
-  for (const { object } of bundle.resources) {
-    if (object.kind === "ConfigMap") {
-      for (const value of Object.values((object.binaryData ?? {}) as Record<string, unknown>))
-        if (typeof value === "string") registry.add(Buffer.from(value, "base64"), undefined, `ConfigMap ${object.metadata?.namespace}/${object.metadata?.name}`);
-    } else if (object.kind === "WasmFilter") {
-      const module = ((object.spec ?? {}) as { module?: { url?: string; sha256?: string } }).module;
-      if (module?.url && module.sha256 && !registry.has(module.sha256))
-        // Either way the pipeline runs again: the module is inlined, or its status says why not.
-        registry.addUrl(module.url, module.sha256).then(settled, (error: Error) => { logger.warn({ url: module.url, error: error.message }, "Wasm module download failed"); settled(); });
-    }
-  }
-}

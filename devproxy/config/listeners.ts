@@ -2,6 +2,8 @@
 // (http_connection_manager.proto) in the subset the translator emits: a plain listener with
 // one HCM, or a TLS listener with one filter chain per SNI set; RDS or inline routes; an
 // ordered http_filters list whose Wasm entries come from ECDS (config_discovery).
+import { protoDurationToMs } from "../../protos/duration.ts";
+
 type Json = any;
 
 const HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
@@ -36,6 +38,18 @@ function compileFallback(config: Json, where: string): FilterFallback | undefine
   return { kind: "abort", status: config.abort.http_status };
 }
 
+/** The HCM's codec limits and timeouts, with Envoy's defaults for what is unset
+ *  (http_connection_manager.proto, core/v3/protocol.proto HttpProtocolOptions). */
+export interface HcmLimits {
+  maxRequestHeadersKb: number;
+  maxHeadersCount: number;
+  headersWithUnderscoresAction: "ALLOW" | "REJECT_REQUEST" | "DROP_HEADER";
+  /** 0: off (Envoy's default). */
+  requestHeadersTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
 export interface HcmConfig {
   routeConfigName?: string;
   inlineRouteConfig?: Json;
@@ -47,6 +61,7 @@ export interface HcmConfig {
   /** http_protocol_options.accept_http_10: otherwise HTTP/1.0 requests get 426. */
   acceptHttp10: boolean;
   accessLog: boolean;
+  limits: HcmLimits;
 }
 
 export interface TlsChain {
@@ -87,6 +102,20 @@ function compileHcm(typed: Json, where: string): HcmConfig {
     mergeSlashes: Boolean(typed.merge_slashes),
     acceptHttp10: Boolean(typed.http_protocol_options?.accept_http_10),
     accessLog: (typed.access_log ?? []).length > 0,
+    limits: compileLimits(typed),
+  };
+}
+
+function compileLimits(typed: Json): HcmLimits {
+  const common = typed.common_http_protocol_options ?? {};
+  const ms = (value: unknown, fallback: number) => (typeof value === "string" ? protoDurationToMs(value) : fallback);
+  return {
+    maxRequestHeadersKb: Number(typed.max_request_headers_kb ?? 60),
+    maxHeadersCount: Number(common.max_headers_count ?? 100),
+    headersWithUnderscoresAction: common.headers_with_underscores_action ?? "ALLOW",
+    requestHeadersTimeoutMs: ms(typed.request_headers_timeout, 0),
+    streamIdleTimeoutMs: ms(typed.stream_idle_timeout, 300_000),
+    idleTimeoutMs: ms(common.idle_timeout, 3_600_000),
   };
 }
 
