@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MAX_MODULE_BYTES } from "../modules/registry.ts";
 import { buildModel } from "./index.ts";
-import { errorsOf, TEST_OPTIONS } from "./test-helpers.ts";
+import { errorsOf, TEST_OPTIONS } from "./fixtures.ts";
 
 const svc = "http://127.0.0.1:9001";
 const api = "attache.dev/v1alpha1";

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import pino from "pino";
 import { Writable } from "node:stream";
 import type { ResourceBundle } from "../sources/bundle.ts";
-import { bundle, TEST_OPTIONS } from "../model/test-helpers.ts";
+import { bundle, TEST_OPTIONS } from "../model/fixtures.ts";
 import { Pipeline } from "./pipeline.ts";
 
 const good = `apiVersion: attache.dev/v1alpha1\nkind: Mapping\nmetadata: {name: good}\nspec: {prefix: /good/, service: "http://127.0.0.1:9001"}\n`;

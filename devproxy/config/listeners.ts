@@ -34,6 +34,11 @@ export interface HcmConfig {
   inlineRouteConfig?: Json;
   filters: HttpFilterConfig[];
   stripPort: boolean;
+  /** normalize_path / merge_slashes: the path is canonicalized before routing (proxy/path-normalize.ts). */
+  normalizePath: boolean;
+  mergeSlashes: boolean;
+  /** http_protocol_options.accept_http_10: otherwise HTTP/1.0 requests get 426. */
+  acceptHttp10: boolean;
   accessLog: boolean;
   limits: HcmLimits;
 }
@@ -71,6 +76,9 @@ function compileHcm(typed: Json, where: string): HcmConfig {
     inlineRouteConfig: typed.route_config,
     filters: filters.slice(0, -1),
     stripPort: Boolean(typed.strip_any_host_port),
+    normalizePath: Boolean(typed.normalize_path),
+    mergeSlashes: Boolean(typed.merge_slashes),
+    acceptHttp10: Boolean(typed.http_protocol_options?.accept_http_10),
     accessLog: (typed.access_log ?? []).length > 0,
     limits: compileLimits(typed),
   };

@@ -12,6 +12,7 @@ import type { Snapshot } from "../config/snapshot.ts";
 import { clientAddress } from "./client-address.ts";
 import { applyCors, corsAllows, corsPreflight } from "./cors.ts";
 import { applyEdgeHeaders } from "./edge-headers.ts";
+import { normalizeRequestPath } from "./path-normalize.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
 import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
@@ -39,7 +40,8 @@ const RETRY_BACKOFF_BASE_MS = 25; // Envoy's default retry back-off base interva
 export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https", upgrade?: DownstreamUpgrade): Promise<void> {
   const started = process.hrtime.bigint();
   const snapshot = env.snapshot();
-  const rawUrl = req.url ?? "/";
+  // The HCM canonicalizes the path before routing; everything after sees only that form.
+  const rawUrl = normalizeRequestPath(req.url ?? "/", hcm);
   const q = rawUrl.indexOf("?");
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
@@ -58,6 +60,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     env.observe(log);
   };
   const instances: HttpFilterInstance[] = [];
+  if (req.httpVersion === "1.0" && !hcm.acceptHttp10) return finish(reply(res, { status: 426, headers: [["content-type", "text/plain"]], body: "Upgrade Required" }));
   try {
     const refused = checkRequestHead(req, hcm.limits);
     if (refused) {
@@ -117,7 +120,8 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const stopped = await inBatch(() => requestPhase(factories, info, instances, headers, !withBody));
     if (stopped !== null) {
       log.response_flags = "UAEX";
-      return finish(await replyThroughFilters(res, stopped.reply, instances.slice(0, -1), route, origin));
+      // Envoy sends a local reply through every encoder filter, the one that sent it included.
+      return finish(await replyThroughFilters(res, stopped.reply, instances, route, origin));
     }
 
     const action = route.action;
@@ -465,10 +469,17 @@ function mirror(env: HandlerEnv, snapshot: Snapshot, clusterName: string, fracti
 }
 
 async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined): Promise<number> {
+  // Filters see the reply as Envoy's encoder chain does: `:status` first (Http::Utility's
+  // local reply), the body's length and type after the sender's own headers.
+  const body = typeof local.body === "string" ? Buffer.from(local.body) : local.body;
+  const headers: HeaderPairs = [[":status", String(local.status)], ...local.headers];
+  if (body.length && !headers.some(([k]) => k === "content-length")) headers.push(["content-length", String(body.length)]);
   for (let i = instances.length - 1; i >= 0; i--) {
-    const pending = instances[i].onResponseHeaders(local.headers, true);
+    const pending = instances[i].onResponseHeaders(headers, body.length === 0);
     if (pending instanceof Promise) await pending;
   }
+  const status = Number(headers.find(([k]) => k === ":status")?.[1] ?? local.status);
+  local = { status, headers: headers.filter(([k]) => !k.startsWith(":")), body };
   if (route.cors && origin) applyCors(route.cors, origin, local.headers);
   return reply(res, local);
 }
