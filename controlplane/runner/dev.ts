@@ -19,6 +19,7 @@ import type { EnvoyDataPlane } from "./envoy-dataplane.ts";
 import type { LocalDataPlane } from "./local-dataplane.ts";
 import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
+import { trackProgrammed } from "./programmed.ts";
 import { startExampleUpstreams, type ExampleUpstreams } from "./example-upstreams/index.ts";
 import { selfSignMissingSecrets } from "./dev-secrets.ts";
 import { clientsConverged, dataPlaneServes } from "./xds-state.ts";
@@ -100,13 +101,15 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         modules,
         filterSchemas: loadFilterSchemas(options.repoRoot),
         listeners: { http: wanted.http, https: wanted.https, address: host },
-        allowUrlServices: true,
       },
       extraResources,
       logger,
       metrics,
+      modules: registry,
     });
     pipeline.on("result", (r) => xds.setResources(r.resources));
+    const programmed = trackProgrammed(pipeline, xds, logger);
+    closers.push(async () => programmed.stop());
 
     const source = new FileSource(options.paths, { debounceMs: options.debounceMs ?? 20, displayBase: options.repoRoot });
     source.start((bundle) => { registerBundleModules(registry, bundle, logger); pipeline.apply(bundle); });
@@ -126,7 +129,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const admin: AdminServer = await startAdminServer({
       ready: () => dataPlaneServes(pipeline, xds, dataPlane),
       config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
-      statuses: () => pipeline.latest?.statuses ?? [],
+      statuses: () => programmed.statuses(),
       sourceErrors: () => pipeline.latest?.sourceErrors ?? [],
       ir: () => pipeline.latest?.ir,
       clients: () => xds.clients(),

@@ -20,8 +20,9 @@ export function registerBuiltModules(registry: ModuleRegistry, repoRoot: string)
 
 /** ConfigMap modules (binaryData) and URL modules become servable by their SHA-256. Bytes the
  *  registry refuses (not Wasm, too big) are skipped and logged: the model already made them
- *  the WasmFilter's error, so no route uses them. */
-export function registerBundleModules(registry: ModuleRegistry, bundle: ResourceBundle, logger?: Logger): void {
+ *  the WasmFilter's error, so no route uses them. A url module downloads in the background and
+ *  calls `settled` when it is in the registry or has failed. */
+export function registerBundleModules(registry: ModuleRegistry, bundle: ResourceBundle, logger?: Logger, settled?: () => void): void {
   for (const { object } of bundle.resources) {
     if (object.kind === "ConfigMap") {
       const what = `ConfigMap ${object.metadata?.namespace ?? "default"}/${object.metadata?.name}`;
@@ -36,7 +37,11 @@ export function registerBundleModules(registry: ModuleRegistry, bundle: Resource
     } else if (object.kind === "WasmFilter") {
       const module = ((object.spec ?? {}) as { module?: { url?: string; sha256?: string } }).module;
       if (module?.url && module.sha256 && !registry.has(module.sha256))
-        registry.addUrl(module.url, module.sha256).catch((error: Error) => logger?.warn({ url: module.url, error: error.message }, "Wasm module download failed"));
+        // Either way `settled` runs the pipeline again: the module is inlined, or its status says why not.
+        registry.addUrl(module.url, module.sha256).then(settled, (error: Error) => {
+          logger?.warn({ url: module.url, error: error.message }, "Wasm module download failed");
+          settled?.();
+        });
     }
   }
 }

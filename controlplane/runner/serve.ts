@@ -18,7 +18,8 @@ import type { ResourceBundle } from "../sources/bundle.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
 import { KubernetesSource, type BundleChange } from "../sources/kubernetes/source.ts";
 import { LeaderElector } from "../status/leader.ts";
-import { ProgrammedTracker } from "../status/programmed.ts";
+import { ProgrammedTracker, withProgrammed } from "../status/programmed.ts";
+import { blamedResources } from "../status/nack-blame.ts";
 import { StatusWriter } from "../status/writer.ts";
 import type { XdsResources } from "../translate/index.ts";
 import { trackProxyAcks } from "../status/xds-acks.ts";
@@ -82,10 +83,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       moduleServer: { clusterName: "attache-modules", host: options.moduleHost, port: modulesServer?.port ?? options.modulesPort ?? 18002 },
       modules,
       filterSchemas: loadFilterSchemas(REPO_ROOT),
-      allowUrlServices: false,
     },
     logger,
     metrics,
+    modules: registry,
   });
   const xds = new XdsServer({ debounceMs: 5 });
   const xdsPort = await xds.listen(options.xdsAddress ?? "0.0.0.0:18000");
@@ -105,7 +106,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     });
   }
   xds.once("snapshot", (event: SnapshotEvent) => (timings.firstEncodeMs = event.encodeMs));
-  const acks = trackProxyAcks(xds, programmed, () => current?.contents, () => writer?.reconcile(), logger);
+  const acks = trackProxyAcks(xds, programmed, () => current?.contents, () => writer?.reconcile(), logger, undefined, (message) => blamedResources(current?.ir, message));
 
   const onBundle = (bundle: ResourceBundle, change: BundleChange) => {
     if (change.endpointsOnly && current) {
@@ -117,7 +118,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       return;
     }
     timings.firstBundleMs ||= performance.now() - startedAt;
-    registerBundleModules(registry, bundle, logger);
+    latestBundle = bundle;
+    registerBundleModules(registry, bundle, logger, () => publish(latestBundle!));
+    publish(bundle);
+  };
+  let latestBundle: ResourceBundle | undefined;
+  const publish = (bundle: ResourceBundle) => {
     const result = pipeline.apply(bundle);
     timings.firstModelTranslateMs ||= result.durationMs;
     const contents = contentKeys(bundle, result.statuses);
@@ -164,7 +170,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       : await startAdminServer({
           ready: () => (current && xds.cache.snapshot() ? { ready: true, reason: "informers synced, configuration served" } : { ready: false, reason: "waiting for the first configuration" }),
           config: () => Object.fromEntries(Object.entries(current?.resources ?? {}).map(([type, map]) => [type, Object.fromEntries(map)])),
-          statuses: () => current?.statuses ?? [],
+          statuses: () => withProgrammed(current?.statuses ?? [], programmed),
           ir: () => current?.ir,
           clients: () => xds.clients(),
           metrics,

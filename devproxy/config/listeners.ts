@@ -15,6 +15,27 @@ export interface HttpFilterConfig {
   /** ECDS resource name (TypedExtensionConfig) when config_discovery is used. */
   discovered: boolean;
   typedConfig?: Json;
+  /** What the filter does until its ECDS config is there (config_discovery.default_config). */
+  fallback?: FilterFallback;
+}
+
+/** The default configs the control plane emits (translate/wasm.ts): an HTTPFault that aborts
+ *  every request with a status (a FAIL_CLOSED filter) or does nothing (FAIL_OPEN). */
+export type FilterFallback = { kind: "abort"; status: number } | { kind: "pass" };
+
+const FAULT_TYPE = "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault";
+
+function compileFallback(config: Json, where: string): FilterFallback | undefined {
+  if (config === undefined) return undefined;
+  if (config?.["@type"] !== FAULT_TYPE) throw new Error(`${where}: only an HTTPFault default config is supported`);
+  const unsupported = Object.keys(config).filter((k) => k !== "@type" && k !== "abort");
+  if (unsupported.length) throw new Error(`${where}.${unsupported[0]}: not supported`);
+  if (!config.abort) return { kind: "pass" };
+  const pct = config.abort.percentage;
+  if (typeof config.abort.http_status !== "number" || pct?.numerator !== 100 || (pct.denominator ?? "HUNDRED") !== "HUNDRED") {
+    throw new Error(`${where}.abort: only an http_status for 100% of requests is supported`);
+  }
+  return { kind: "abort", status: config.abort.http_status };
 }
 
 /** The HCM's codec limits and timeouts, with Envoy's defaults for what is unset
@@ -47,6 +68,8 @@ export interface TlsChain {
   serverNames: string[];
   secretName: string;
   alpn: string[];
+  /** Mutual TLS: the validation-context secret and whether a client certificate is required. */
+  clientCa?: { secretName: string; required: boolean };
   hcm: HcmConfig;
 }
 
@@ -61,11 +84,12 @@ export interface ListenerConfig {
 function compileHcm(typed: Json, where: string): HcmConfig {
   if (typed?.["@type"] !== HCM_TYPE) throw new Error(`${where}: only the HTTP connection manager is supported`);
   if (!typed.rds && !typed.route_config) throw new Error(`${where}: needs rds or route_config`);
-  const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f: Json) => ({
+  const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f: Json, i: number) => ({
     name: f.name,
     disabled: Boolean(f.disabled),
     discovered: Boolean(f.config_discovery),
     typedConfig: f.typed_config,
+    fallback: compileFallback(f.config_discovery?.default_config, `${where}.http_filters[${i}].config_discovery.default_config`),
   }));
   const last = filters.at(-1);
   if (!last || !(last.name === "envoy.filters.http.router" || last.typedConfig?.["@type"]?.endsWith("router.v3.Router"))) {
@@ -112,10 +136,14 @@ export function compileListener(l: Json): ListenerConfig {
       if (tls["@type"] !== TLS_TYPE) throw new Error(`${cw}.transport_socket: only DownstreamTlsContext is supported`);
       const sds = tls.common_tls_context?.tls_certificate_sds_secret_configs?.[0]?.name;
       if (!sds) throw new Error(`${cw}.transport_socket: needs tls_certificate_sds_secret_configs`);
+      const ca = tls.common_tls_context?.validation_context_sds_secret_config?.name;
+      const required = tls.require_client_certificate === true || tls.require_client_certificate?.value === true;
+      if (required && !ca) throw new Error(`${cw}.transport_socket: require_client_certificate needs validation_context_sds_secret_config`);
       out.tlsChains.push({
         serverNames: chain.filter_chain_match?.server_names ?? [],
         secretName: sds,
         alpn: tls.common_tls_context?.alpn_protocols ?? ["h2", "http/1.1"],
+        clientCa: ca ? { secretName: ca, required } : undefined,
         hcm,
       });
     } else {
@@ -132,7 +160,7 @@ export function listenerDependencies(l: ListenerConfig): { routes: string[]; sec
   const hcms = [...(l.plain ? [l.plain] : []), ...l.tlsChains.map((c) => c.hcm)];
   return {
     routes: hcms.flatMap((h) => (h.routeConfigName ? [h.routeConfigName] : [])),
-    secrets: l.tlsChains.map((c) => c.secretName),
+    secrets: l.tlsChains.flatMap((c) => (c.clientCa ? [c.secretName, c.clientCa.secretName] : [c.secretName])),
     extensions: hcms.flatMap((h) => h.filters.filter((f) => f.discovered).map((f) => f.name)),
   };
 }

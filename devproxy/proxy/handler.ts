@@ -15,6 +15,9 @@ import { applyEdgeHeaders } from "./edge-headers.ts";
 import { normalizeRequestPath } from "./path-normalize.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
+import { fallbackFilter } from "./fallback-filter.ts";
+import { overrideReply, type OverrideContext } from "./error-overrides.ts";
+import { extAuthzFactory } from "./ext-authz.ts";
 import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
 import { joinTunnel, sendUpgrade, type DownstreamUpgrade } from "./websocket.ts";
 
@@ -112,7 +115,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       const override = route.filterOverrides.get(f.name);
       const active = override ?? !f.disabled;
       if (!active) continue;
-      const factory = env.filters(f.name, snapshot);
+      const factory = env.filters(f.name, snapshot) ?? extAuthzFactory(f.name, f.typedConfig, snapshot) ?? (f.fallback && fallbackFilter(f.name, f.fallback));
       if (factory) factories.push(factory);
       else if (f.discovered) {
         // An ECDS filter whose config is missing or did not load: Envoy's HCM answers 500
@@ -127,7 +130,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     if (stopped !== null) {
       log.response_flags = "UAEX";
       // Envoy sends a local reply through every encoder filter, the one that sent it included.
-      return finish(await replyThroughFilters(res, stopped.reply, instances, route, origin));
+      return finish(await replyThroughFilters(res, stopped.reply, instances, route, origin, req, log));
     }
 
     const action = route.action;
@@ -250,7 +253,7 @@ function pickCluster(action: ForwardAction, headers: HeaderPairs): string {
 
 function rewritePath(action: ForwardAction | RedirectAction, path: string, rawUrl: string): string {
   const queryPart = rawUrl.slice(path.length);
-  if (action.kind === "route" && action.regexRewrite) return action.regexRewrite.pattern.matcher(path).replaceAll(action.regexRewrite.substitution) + queryPart;
+  if (action.regexRewrite) return action.regexRewrite.pattern.matcher(path).replaceAll(action.regexRewrite.substitution) + queryPart;
   if (action.prefixRewrite !== undefined && action.matchedPrefix !== undefined) {
     return action.prefixRewrite + path.slice(action.matchedPrefix.length) + queryPart;
   }
@@ -324,7 +327,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   const cluster = snapshot.clusters.get(clusterName);
   if (!cluster || cluster.endpoints.length === 0) {
     log.response_flags = "UH";
-    return reply(res, { status: 503, headers: [["content-type", "text/plain"]], body: "no healthy upstream" });
+    return reply(res, withOverride(route, { status: 503, headers: [["content-type", "text/plain"]], body: "no healthy upstream" }, req, log));
   }
   if (cluster.maxRequests !== undefined && env.upstreams.inflight(cluster) >= cluster.maxRequests) {
     log.response_flags = "UO";
@@ -362,11 +365,12 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
     const ep = env.upstreams.pick(cluster);
     if (!ep) break;
     log.upstream = `${ep.host}:${ep.port}`;
+    const sentAuthority = action.autoHostRewrite && action.hostRewrite === undefined && (cluster.discovery === "STRICT_DNS" || cluster.discovery === "LOGICAL_DNS") ? ep.host : upstreamAuthority;
     const remaining = deadline - Date.now();
     if (remaining <= 0) { outcome = new UpstreamError("timeout", "upstream request timeout"); break; }
     const tryTimeout = Math.min(action.retry?.perTryTimeoutMs ?? Infinity, remaining);
     try {
-      outcome = await env.upstreams.send(cluster, ep, { method: req.method ?? "GET", path: upstreamPath, headers: outHeaders, body, timeoutMs: Number.isFinite(tryTimeout) ? tryTimeout : 0, signal: cancel.signal }, upstreamAuthority);
+      outcome = await env.upstreams.send(cluster, ep, { method: req.method ?? "GET", path: upstreamPath, headers: outHeaders, body, timeoutMs: Number.isFinite(tryTimeout) ? tryTimeout : 0, signal: cancel.signal }, sentAuthority);
     } catch (err) {
       outcome = err instanceof UpstreamError ? err : new UpstreamError("reset", String(err));
     }
@@ -382,16 +386,16 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
     log.response_flags = outcome.kind === "timeout" ? "UT" : outcome.kind === "connect-failure" ? "UF" : "UR";
     const status = outcome.kind === "timeout" ? 504 : 503;
     const text = outcome.kind === "timeout" ? "upstream request timeout" : `upstream connect error or disconnect/reset before headers. reset reason: ${outcome.kind}`;
-    return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: text }, instances, route, origin);
+    return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: text }, instances, route, origin, req, log);
   }
 
-  return relayResponse(res, outcome, instances, route, origin, upstreamStarted);
+  return relayResponse(res, outcome, instances, route, origin, upstreamStarted, req, log);
 }
 
 /** The response path: filters (last first), service time, the route's edits and CORS, then
  *  the body streamed to the client. */
 async function relayResponse(res: DownstreamResponse, outcome: UpstreamResponse, instances: HttpFilterInstance[], route: CompiledRoute,
-  origin: string | undefined, upstreamStarted: number): Promise<number> {
+  origin: string | undefined, upstreamStarted: number, req: DownstreamRequest, log: AccessLogEntry): Promise<number> {
   const respHeaders: HeaderPairs = [];
   for (const [k, v] of Object.entries(outcome.headers)) for (const one of Array.isArray(v) ? v : [v]) respHeaders.push([k, one]);
   // The response phase waits for this loop turn's batch too (batch.ts).
@@ -400,6 +404,11 @@ async function relayResponse(res: DownstreamResponse, outcome: UpstreamResponse,
   headerSet(respHeaders, "x-envoy-upstream-service-time", String(Math.round(performance.now() - upstreamStarted)));
   applyEdits(respHeaders, route.headers.responseAdd, route.headers.responseRemove);
   if (route.cors && origin) applyCors(route.cors, origin, respHeaders);
+  const override = route.errorOverrides?.get(outcome.status);
+  if (override) {
+    outcome.body.resume();
+    return reply(res, overrideReply(override, overrideContext(outcome.status, req, log), respHeaders));
+  }
   writeHead(res, outcome.status, respHeaders);
   await relayBody(outcome, res);
   return outcome.status;
@@ -420,12 +429,12 @@ async function forwardUpgrade(env: HandlerEnv, cluster: Parameters<UpstreamPool[
     const error = err instanceof UpstreamError ? err : new UpstreamError("reset", String(err));
     log.response_flags = error.kind === "timeout" ? "UT" : error.kind === "connect-failure" ? "UF" : "UR";
     const status = error.kind === "timeout" ? 504 : 503;
-    return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: error.message }, instances, route, origin);
+    return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: error.message }, instances, route, origin, req, log);
   }
   if (outcome.kind === "response") {
     const response: UpstreamResponse = { status: outcome.response.statusCode ?? 502, headers: {}, body: outcome.response };
     for (const [k, v] of Object.entries(outcome.response.headers)) if (v !== undefined && k !== "connection" && k !== "keep-alive" && k !== "transfer-encoding") response.headers[k] = v;
-    return relayResponse(res, response, instances, route, origin, performance.now());
+    return relayResponse(res, response, instances, route, origin, performance.now(), req, log);
   }
   const stopped = await inBatch(() => responsePhase(instances, outcome.headers, instances.length - 1));
   if (stopped !== null) { outcome.upstream.destroy(); return reply(res, stopped.reply); }
@@ -474,7 +483,7 @@ function mirror(env: HandlerEnv, snapshot: Snapshot, clusterName: string, fracti
     .then((r) => r.body.resume(), () => undefined);
 }
 
-async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined): Promise<number> {
+async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined, req: DownstreamRequest, log: AccessLogEntry): Promise<number> {
   // Filters see the reply as Envoy's encoder chain does: `:status` first (Http::Utility's
   // local reply), the body's length and type after the sender's own headers.
   const body = typeof local.body === "string" ? Buffer.from(local.body) : local.body;
@@ -487,7 +496,18 @@ async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, i
   const status = Number(headers.find(([k]) => k === ":status")?.[1] ?? local.status);
   local = { status, headers: headers.filter(([k]) => !k.startsWith(":")), body };
   if (route.cors && origin) applyCors(route.cors, origin, local.headers);
-  return reply(res, local);
+  return reply(res, withOverride(route, local, req, log));
+}
+
+/** The route's error response override for this local reply's status, if any (Envoy's
+ *  custom_response rewrites local replies too). */
+function withOverride(route: CompiledRoute, local: LocalReply, req: DownstreamRequest, log: AccessLogEntry): LocalReply {
+  const override = route.errorOverrides?.get(local.status);
+  return override ? overrideReply(override, overrideContext(local.status, req, log), local.headers) : local;
+}
+
+function overrideContext(status: number, req: DownstreamRequest, log: AccessLogEntry): OverrideContext {
+  return { status, protocol: log.protocol, requestHeader: (name) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(",") : v; } };
 }
 
 function writeHead(res: DownstreamResponse, status: number, headers: HeaderPairs): void {

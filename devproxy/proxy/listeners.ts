@@ -8,6 +8,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import tls from "node:tls";
+import { X509Certificate } from "node:crypto";
 import type { ListenerConfig, TlsChain, HcmConfig } from "../config/listeners.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { readProxyHeader } from "./client-address.ts";
@@ -28,6 +29,30 @@ interface Running {
 }
 
 /** SNI match: exact first, then the longest `*.suffix`, then a chain without server_names. */
+const asksForCerts = (config: ListenerConfig): boolean => config.tlsChains.some((c) => c.clientCa);
+
+const caCache = new Map<string, X509Certificate[]>();
+
+function parseCas(pem: string): X509Certificate[] {
+  let cas = caCache.get(pem);
+  if (!cas) {
+    cas = (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((p) => new X509Certificate(p));
+    caCache.set(pem, cas);
+  }
+  return cas;
+}
+
+/** Envoy's DownstreamTlsContext rules: a presented certificate must be valid now and signed by
+ *  one of the trusted CAs (the local data plane checks a direct signature: no intermediates);
+ *  with require_client_certificate one must be presented. */
+export function clientCertificateOk(socket: tls.TLSSocket, trustedCa: string, required: boolean): boolean {
+  const peer = socket.getPeerX509Certificate();
+  if (!peer) return !required;
+  const now = Date.now();
+  if (now < Date.parse(peer.validFrom) || now > Date.parse(peer.validTo)) return false;
+  return parseCas(trustedCa).some((ca) => peer.checkIssued(ca) && peer.verify(ca.publicKey));
+}
+
 export function chooseChain(chains: TlsChain[], serverName: string | undefined): TlsChain | undefined {
   const name = (serverName ?? "").toLowerCase();
   let best: TlsChain | undefined;
@@ -66,7 +91,8 @@ export class ListenerSet {
     this.snapshot = snapshot;
     for (const [name, r] of this.running) {
       const next = snapshot.listeners.get(name);
-      if (!next || next.port !== r.config.port || next.address !== r.config.address) {
+      // Whether clients are asked for certificates is fixed when the TLS server is made.
+      if (!next || next.port !== r.config.port || next.address !== r.config.address || asksForCerts(next) !== asksForCerts(r.config)) {
         this.running.delete(name);
         r.server.close();
         // Idle keep-alive connections would hold the old socket forever: end them gently.
@@ -140,6 +166,10 @@ export class ListenerSet {
     const server = http2.createSecureServer({
       allowHTTP1: true,
       ALPNProtocols: ["h2", "http/1.1"],
+      // Mutual TLS: ask for a certificate, verify it against the chain's CAs below (the
+      // SNI-selected context's CA store is not the one OpenSSL verifies with).
+      requestCert: asksForCerts(r.config),
+      rejectUnauthorized: false,
       SNICallback: (servername, cb) => {
         const chain = chooseChain(r.config.tlsChains, servername);
         const ctx = chain && this.context(chain.secretName);
@@ -150,6 +180,12 @@ export class ListenerSet {
       const hcm = hcmFor((req.socket as tls.TLSSocket).servername || undefined);
       if (hcm) this.handlers.request(hcm, req, res, "https");
       else res.stream?.close();
+    });
+    server.on("secureConnection", (socket: tls.TLSSocket) => {
+      const chain = chooseChain(r.config.tlsChains, socket.servername || undefined);
+      const ca = chain?.clientCa && this.snapshot?.validationContexts.get(chain.clientCa.secretName);
+      if (!chain?.clientCa) return;
+      if (!ca || !clientCertificateOk(socket, ca.trustedCa, chain.clientCa.required)) socket.destroy();
     });
     server.on("upgrade", (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
       const hcm = hcmFor((req.socket as tls.TLSSocket).servername || undefined);
