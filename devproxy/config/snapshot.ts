@@ -7,6 +7,23 @@ import { compileCluster, endpointsOf, type ClusterConfig, type Endpoint } from "
 import { compileListener, listenerDependencies, type ListenerConfig } from "./listeners.ts";
 import { compileRouteTable, type RouteTable } from "./routes.ts";
 import { TYPE_URL } from "../../protos/type-urls.ts";
+import { createSecureContext } from "node:tls";
+
+const loadedSecrets = new WeakSet<object>();
+
+/** Loads the certificate and key as a handshake would, so a Secret with garbage PEM or a key
+ *  that does not match its certificate is NACKed, as Envoy NACKs it ("Failed to load
+ *  certificate chain"), instead of failing every handshake later without a word. Checked once
+ *  per resource object. */
+function checkKeyPair(name: string, resource: object, cert: string, key: string): void {
+  if (loadedSecrets.has(resource)) return;
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw new Error(`Secret ${name}.tls_certificate: cannot load the certificate and key: ${(error as Error).message}`);
+  }
+  loadedSecrets.add(resource);
+}
 
 type Json = any;
 
@@ -108,6 +125,7 @@ function compile(raw: Map<string, Map<string, Json>>, version: number): Snapshot
     const certChain = text(cert.certificate_chain);
     const privateKey = text(cert.private_key);
     if (!certChain || !privateKey) throw new Error(`Secret ${name}.tls_certificate: needs inline certificate_chain and private_key`);
+    checkKeyPair(name, s, certChain, privateKey);
     secrets.set(name, { certChain, privateKey });
   }
 

@@ -25,6 +25,7 @@ let port: number;
 
 beforeAll(async () => {
   upstream = http.createServer((req, res) => {
+    if (req.url === "/headers") { res.end(JSON.stringify(req.headers)); return; }
     if (req.url === "/hang") { req.socket.once("close", () => upstreamClosed.push("hang")); return; }
     let size = 0;
     req.on("data", (c: Buffer) => (size += c.length));
@@ -33,13 +34,17 @@ beforeAll(async () => {
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
   const up = (upstream.address() as net.AddressInfo).port;
   const store = new ResourceStore();
-  store.apply(TYPE.listener, new Map([["l", {
-    name: "l", address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
+  const listener = (name: string, extra: Record<string, unknown>) => [name, {
+    name, address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
     filter_chains: [{ filters: [{ name: "hcm", typed_config: {
-      "@type": HCM, stat_prefix: "t", rds: { route_config_name: "r", config_source: { ads: {} } }, http_filters: [ROUTER],
-      request_headers_timeout: "0.3s", common_http_protocol_options: { idle_timeout: "0.5s" },
+      "@type": HCM, stat_prefix: "t", rds: { route_config_name: "r", config_source: { ads: {} } }, http_filters: [ROUTER], ...extra,
     } }] }],
-  }]]), []);
+  }] as const;
+  store.apply(TYPE.listener, new Map([
+    listener("l", { request_headers_timeout: "0.3s", common_http_protocol_options: { idle_timeout: "0.5s" } }),
+    listener("reject", { common_http_protocol_options: { headers_with_underscores_action: "REJECT_REQUEST" } }),
+    listener("drop", { common_http_protocol_options: { headers_with_underscores_action: "DROP_HEADER" } }),
+  ]), []);
   store.apply(TYPE.cluster, new Map([["u", { name: "u", type: "STATIC", connect_timeout: "1s", load_assignment: { cluster_name: "u", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: up } } } }] }] } }]]), []);
   const snapshot: Snapshot = store.apply(TYPE.route, new Map([["r", { name: "r", virtual_hosts: [{ name: "v", domains: ["*"], routes: [
     { name: "retried", match: { prefix: "/retried" }, route: { cluster: "u", retry_policy: { retry_on: "5xx", num_retries: 2 } } },
@@ -123,6 +128,26 @@ describe("requests", () => {
     });
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.text)).toEqual({ size: body.length });
+  });
+});
+
+describe("headers_with_underscores_action", () => {
+  const get = async (listenerName: string) => {
+    const at = listeners.ports().get(listenerName)!;
+    const res = await fetch(`http://127.0.0.1:${at}/headers`, { headers: { x_user: "me", "x-ok": "1" } });
+    return { status: res.status, body: await res.text() };
+  };
+  it("REJECT_REQUEST answers 400", async () => {
+    expect((await get("reject")).status).toBe(400);
+  });
+  it("DROP_HEADER forwards the request without the header", async () => {
+    const { status, body } = await get("drop");
+    expect(status).toBe(200);
+    expect(JSON.parse(body)).toMatchObject({ "x-ok": "1" });
+    expect(JSON.parse(body).x_user).toBeUndefined();
+  });
+  it("ALLOW (the default) forwards it", async () => {
+    expect(JSON.parse((await get("l")).body).x_user).toBe("me");
   });
 });
 

@@ -117,6 +117,12 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       if (!active) continue;
       const factory = env.filters(f.name, snapshot) ?? extAuthzFactory(f.name, f.typedConfig, snapshot) ?? (f.fallback && fallbackFilter(f.name, f.fallback));
       if (factory) factories.push(factory);
+      else if (f.discovered) {
+        // An ECDS filter whose config is missing or did not load: Envoy's HCM answers 500
+        // (response flag NFCF) rather than run the chain without it.
+        log.response_flags = "NFCF";
+        return finish(reply(res, { status: 500, headers: [["content-type", "text/plain"]], body: `filter config not found: ${f.name}` }));
+      }
     }
     // The header phase waits for this loop turn's batch (batch.ts), filters or not; a filter's
     // callout makes the phase a promise, which the await follows.

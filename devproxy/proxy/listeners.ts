@@ -143,6 +143,17 @@ export class ListenerSet {
     // per request (handler.ts), so Node must not drop headers past its own count.
     const h1 = http.createServer({ maxHeaderSize: (r.config.plain?.limits.maxRequestHeadersKb ?? 60) * 1024 }, (req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
     h1.maxHeadersCount = 0;
+    // A request the parser refuses gets its answer before the close, and what the client is
+    // still sending is read and dropped: closing with unread bytes would reset the connection
+    // and the client could lose the 431/400.
+    h1.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => {
+      if (socket.writable) {
+        const [status, text] = err.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large"] : [400, "Bad Request"];
+        socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+        socket.resume();
+        setTimeout(() => socket.destroy(), 1000).unref();
+      } else socket.destroy();
+    });
     h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head, "http"));
     // Keep-alive between requests ends at idle_timeout (connection-timeouts.ts), not Node's 5 s.
     h1.keepAliveTimeout = 0;

@@ -164,8 +164,13 @@ export class WasmFilterProvider {
     const logger = this.options.logger;
     let plugin: ProxyWasmPlugin | undefined;
     let error: string | undefined;
+    // A module that cannot be fetched or compiled fails the update (the data plane keeps its
+    // previous config and reports why), as Envoy rejects a Wasm config whose code does not
+    // load: the route is never served without its filter. failure_policy is for a VM that
+    // fails while serving.
+    const module = await this.module(spec);
     try {
-      plugin = new ProxyWasmPlugin(await this.module(spec), {
+      plugin = new ProxyWasmPlugin(module, {
         rootId: spec.rootId,
         name: spec.name,
         configuration: spec.configuration,
