@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { REPO_ROOT } from "../e2e/harness.ts";
+import { REPO_ROOT } from "../../scripts/tools/registry.ts";
 
 const exec = promisify(execFile);
 const NPM_FLAGS = ["--no-audit", "--no-fund", "--loglevel=error"];
