@@ -37,6 +37,7 @@ const protoFiles = [
   "envoy/extensions/filters/http/router/v3/router.proto",
   "envoy/extensions/filters/http/wasm/v3/wasm.proto",
   "envoy/extensions/filters/http/cors/v3/cors.proto",
+  "envoy/extensions/filters/http/fault/v3/fault.proto",
   "envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto",
   "envoy/extensions/filters/http/custom_response/v3/custom_response.proto",
   "envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.proto",
@@ -106,6 +107,3 @@ export function envoyType(nameOrTypeUrl: string): protobuf.Type {
     : nameOrTypeUrl;
   return envoyRoot().lookupType(name);
 }
-
-/** The directories protoc-style include paths resolve against (for @grpc/proto-loader). */
-export const envoyIncludeDirs: readonly string[] = includeDirs;

@@ -20,6 +20,9 @@ export interface BootstrapOptions {
   adminPort?: number;
 }
 
+/** The node cluster `attache bootstrap` prints unless told otherwise. */
+export const BOOTSTRAP_NODE_CLUSTER = "default";
+
 export function envoyBootstrap(options: BootstrapOptions): Record<string, unknown> {
   const [host, portText] = splitHostPort(options.xdsAddress);
   return {

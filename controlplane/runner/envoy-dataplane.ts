@@ -5,9 +5,10 @@
 // takes the proxy admin port (/stats/prometheus, /config_dump, /ready). Envoy's log goes to the
 // stack's logger: info and below at debug (Envoy is chatty at start and on every update),
 // warnings and errors as such.
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Logger } from "pino";
-import { envoyBootstrap } from "../bootstrap/bootstrap.ts";
+import { BOOTSTRAP_NODE_CLUSTER, envoyBootstrap } from "../bootstrap/bootstrap.ts";
 import { EnvoyProcess, findEnvoy } from "./envoy-process.ts";
 import type { DevDataPlane } from "./dataplane.ts";
 
@@ -31,19 +32,33 @@ export class EnvoyDataPlane implements DevDataPlane {
   readonly kind = "envoy";
   readonly nodeId = ENVOY_NODE_ID;
 
-  private constructor(readonly envoy: EnvoyProcess, readonly workers: number, readonly adminPort: number) {}
+  private stopping = false;
+
+  private constructor(readonly envoy: EnvoyProcess, readonly workers: number, readonly adminPort: number, logger: Logger) {
+    void envoy.exited.then(({ code, signal }) => {
+      if (!this.stopping) logger.error({ code, signal, log: envoy.lines.slice(-20) }, "envoy exited; the data plane is gone");
+    });
+  }
 
   static async start(options: EnvoyDataPlaneOptions): Promise<EnvoyDataPlane> {
     const binary = options.binary ?? findEnvoy();
-    if (!binary) throw new Error("--data-plane envoy: Envoy is not installed; run `npm run tools` (or set ENVOY_PATH to an Envoy binary)");
+    if (!binary || !existsSync(binary)) {
+      throw new Error(`--data-plane envoy: Envoy is not installed${binary ? ` (no file ${binary})` : ""}; run \`npm run tools\` (or set ENVOY_PATH to an Envoy binary)`);
+    }
     const workers = options.workers || availableParallelism();
     const envoy = await EnvoyProcess.start({
       binary,
-      bootstrap: envoyBootstrap({ xdsAddress: options.xdsAddress, nodeId: ENVOY_NODE_ID, adminPort: options.adminPort }),
+      bootstrap: devEnvoyBootstrap(options.xdsAddress, options.adminPort),
       concurrency: workers,
       onLine: (line) => forwardLogLine(options.logger, line),
     });
-    return new EnvoyDataPlane(envoy, workers, Number(new URL(envoy.adminUrl).port));
+    return new EnvoyDataPlane(envoy, workers, Number(new URL(envoy.adminUrl).port), options.logger);
+  }
+
+  /** Envoy NACKs what it cannot apply (a port in use fails the Listener), which readiness
+   *  already sees; what is left is the process itself. */
+  problem(): string | undefined {
+    return this.envoy.running ? undefined : "envoy exited";
   }
 
   /** Resolves once no listener is warming (every listener Envoy ACKed serves traffic). */
@@ -56,11 +71,18 @@ export class EnvoyDataPlane implements DevDataPlane {
   }
 
   close(): Promise<void> {
+    this.stopping = true;
     return this.envoy.stop();
   }
 }
 
-function forwardLogLine(logger: Logger, line: string): void {
+/** What `attache bootstrap --xds-address <xds> --node-id attache-dev-envoy --admin-port <port>` prints. */
+export function devEnvoyBootstrap(xdsAddress: string, adminPort: number): Record<string, unknown> {
+  return envoyBootstrap({ xdsAddress, nodeId: ENVOY_NODE_ID, nodeCluster: BOOTSTRAP_NODE_CLUSTER, adminPort });
+}
+
+/** Envoy's log line at a matching level of ours (see the header). */
+export function forwardLogLine(logger: Logger, line: string): void {
   const m = LOG_LINE.exec(line);
   if (!m) {
     if (line.trim()) logger.debug({ envoy: "output" }, line);

@@ -58,8 +58,14 @@ export class EnvoyProcess {
     // takes it down too.
     const orphaned = () => child.kill("SIGKILL");
     process.once("exit", orphaned);
-    child.once("exit", () => process.off("exit", orphaned));
+    this.exited = new Promise((resolve) => child.once("exit", (code, signal) => {
+      process.off("exit", orphaned);
+      resolve({ code, signal });
+    }));
   }
+
+  /** Resolves when the process has exited, however it ended. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   /** http://host:port of the admin interface. */
   get adminUrl(): string {

@@ -2,6 +2,8 @@
 // (http_connection_manager.proto) in the subset the translator emits: a plain listener with
 // one HCM, or a TLS listener with one filter chain per SNI set; RDS or inline routes; an
 // ordered http_filters list whose Wasm entries come from ECDS (config_discovery).
+import { protoDurationToMs } from "../../protos/duration.ts";
+
 type Json = any;
 
 const HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
@@ -13,6 +15,39 @@ export interface HttpFilterConfig {
   /** ECDS resource name (TypedExtensionConfig) when config_discovery is used. */
   discovered: boolean;
   typedConfig?: Json;
+  /** What the filter does until its ECDS config is there (config_discovery.default_config). */
+  fallback?: FilterFallback;
+}
+
+/** The default configs the control plane emits (translate/wasm.ts): an HTTPFault that aborts
+ *  every request with a status (a FAIL_CLOSED filter) or does nothing (FAIL_OPEN). */
+export type FilterFallback = { kind: "abort"; status: number } | { kind: "pass" };
+
+const FAULT_TYPE = "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault";
+
+function compileFallback(config: Json, where: string): FilterFallback | undefined {
+  if (config === undefined) return undefined;
+  if (config?.["@type"] !== FAULT_TYPE) throw new Error(`${where}: only an HTTPFault default config is supported`);
+  const unsupported = Object.keys(config).filter((k) => k !== "@type" && k !== "abort");
+  if (unsupported.length) throw new Error(`${where}.${unsupported[0]}: not supported`);
+  if (!config.abort) return { kind: "pass" };
+  const pct = config.abort.percentage;
+  if (typeof config.abort.http_status !== "number" || pct?.numerator !== 100 || (pct.denominator ?? "HUNDRED") !== "HUNDRED") {
+    throw new Error(`${where}.abort: only an http_status for 100% of requests is supported`);
+  }
+  return { kind: "abort", status: config.abort.http_status };
+}
+
+/** The HCM's codec limits and timeouts, with Envoy's defaults for what is unset
+ *  (http_connection_manager.proto, core/v3/protocol.proto HttpProtocolOptions). */
+export interface HcmLimits {
+  maxRequestHeadersKb: number;
+  maxHeadersCount: number;
+  headersWithUnderscoresAction: "ALLOW" | "REJECT_REQUEST" | "DROP_HEADER";
+  /** 0: off (Envoy's default). */
+  requestHeadersTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  idleTimeoutMs: number;
 }
 
 export interface HcmConfig {
@@ -20,7 +55,13 @@ export interface HcmConfig {
   inlineRouteConfig?: Json;
   filters: HttpFilterConfig[];
   stripPort: boolean;
+  /** normalize_path / merge_slashes: the path is canonicalized before routing (proxy/path-normalize.ts). */
+  normalizePath: boolean;
+  mergeSlashes: boolean;
+  /** http_protocol_options.accept_http_10: otherwise HTTP/1.0 requests get 426. */
+  acceptHttp10: boolean;
   accessLog: boolean;
+  limits: HcmLimits;
 }
 
 export interface TlsChain {
@@ -43,11 +84,12 @@ export interface ListenerConfig {
 function compileHcm(typed: Json, where: string): HcmConfig {
   if (typed?.["@type"] !== HCM_TYPE) throw new Error(`${where}: only the HTTP connection manager is supported`);
   if (!typed.rds && !typed.route_config) throw new Error(`${where}: needs rds or route_config`);
-  const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f: Json) => ({
+  const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f: Json, i: number) => ({
     name: f.name,
     disabled: Boolean(f.disabled),
     discovered: Boolean(f.config_discovery),
     typedConfig: f.typed_config,
+    fallback: compileFallback(f.config_discovery?.default_config, `${where}.http_filters[${i}].config_discovery.default_config`),
   }));
   const last = filters.at(-1);
   if (!last || !(last.name === "envoy.filters.http.router" || last.typedConfig?.["@type"]?.endsWith("router.v3.Router"))) {
@@ -58,7 +100,24 @@ function compileHcm(typed: Json, where: string): HcmConfig {
     inlineRouteConfig: typed.route_config,
     filters: filters.slice(0, -1),
     stripPort: Boolean(typed.strip_any_host_port),
+    normalizePath: Boolean(typed.normalize_path),
+    mergeSlashes: Boolean(typed.merge_slashes),
+    acceptHttp10: Boolean(typed.http_protocol_options?.accept_http_10),
     accessLog: (typed.access_log ?? []).length > 0,
+    limits: compileLimits(typed),
+  };
+}
+
+function compileLimits(typed: Json): HcmLimits {
+  const common = typed.common_http_protocol_options ?? {};
+  const ms = (value: unknown, fallback: number) => (typeof value === "string" ? protoDurationToMs(value) : fallback);
+  return {
+    maxRequestHeadersKb: Number(typed.max_request_headers_kb ?? 60),
+    maxHeadersCount: Number(common.max_headers_count ?? 100),
+    headersWithUnderscoresAction: common.headers_with_underscores_action ?? "ALLOW",
+    requestHeadersTimeoutMs: ms(typed.request_headers_timeout, 0),
+    streamIdleTimeoutMs: ms(typed.stream_idle_timeout, 300_000),
+    idleTimeoutMs: ms(common.idle_timeout, 3_600_000),
   };
 }
 

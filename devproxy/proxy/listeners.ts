@@ -12,13 +12,14 @@ import { X509Certificate } from "node:crypto";
 import type { ListenerConfig, TlsChain, HcmConfig } from "../config/listeners.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { readProxyHeader } from "./client-address.ts";
+import { enforceConnectionTimeouts } from "./connection-timeouts.ts";
 import { unlinkSync } from "node:fs";
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
 export interface ListenerHandlers {
   request(hcm: HcmConfig, req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, scheme: "http" | "https"): void;
-  upgrade(hcm: HcmConfig, req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): void;
+  upgrade(hcm: HcmConfig, req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer, scheme: "http" | "https"): void;
 }
 
 interface Running {
@@ -108,6 +109,10 @@ export class ListenerSet {
         r.sockets.add(socket);
         socket.on("close", () => r.sockets.delete(socket));
         socket.on("error", () => socket.destroy());
+        // idle_timeout from the first moment: a connection that never sends a byte is closed too
+        // (the HTTP/1.1 server takes the timer over once it has the connection).
+        const limits = r.config.plain?.limits ?? r.config.tlsChains[0]?.hcm.limits;
+        if (limits) socket.setTimeout(limits.idleTimeoutMs, () => socket.destroy());
         if (!path) return inner(socket);
         readProxyHeader(socket, (ok) => (ok ? inner(socket) : socket.destroy()));
       });
@@ -134,9 +139,14 @@ export class ListenerSet {
 
   /** Returns what to do with an accepted plain-text connection: sniff h2c or HTTP/1.1. */
   private plainServer(r: Running): (socket: net.Socket) => void {
-    const h1 = http.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
-    h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head));
-    h1.keepAliveTimeout = 60_000;
+    // max_request_headers_kb is the parser's limit (431 above it); the header count is checked
+    // per request (handler.ts), so Node must not drop headers past its own count.
+    const h1 = http.createServer({ maxHeaderSize: (r.config.plain?.limits.maxRequestHeadersKb ?? 60) * 1024 }, (req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
+    h1.maxHeadersCount = 0;
+    h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head, "http"));
+    // Keep-alive between requests ends at idle_timeout (connection-timeouts.ts), not Node's 5 s.
+    h1.keepAliveTimeout = 0;
+    enforceConnectionTimeouts(h1, () => r.config.plain?.limits);
     const h2c = http2.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
     return (socket) => {
       const sniff = () => {
@@ -179,7 +189,7 @@ export class ListenerSet {
     });
     server.on("upgrade", (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
       const hcm = hcmFor((req.socket as tls.TLSSocket).servername || undefined);
-      if (hcm) this.handlers.upgrade(hcm, req, socket, head);
+      if (hcm) this.handlers.upgrade(hcm, req, socket, head, "https");
       else socket.destroy();
     });
     return (socket) => server.emit("connection", socket);

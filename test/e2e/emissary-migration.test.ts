@@ -5,8 +5,8 @@
 // Every expectation is what Emissary does with the same YAML.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convertEmissaryYaml } from "../../controlplane/compat/emissary/convert.ts";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
-import { request } from "../../devproxy/testing/http-client.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
+import { request } from "../http-client.ts";
 import { httpsGet } from "./clients.ts";
 import { startGrpcAuthService, type GrpcAuthService } from "./grpc-auth-service.ts";
 import { eventually, forEachDataPlane, freePort, startE2E, type E2E } from "./harness.ts";

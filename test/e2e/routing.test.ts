@@ -4,8 +4,8 @@
 import net from "node:net";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
-import { request } from "../../devproxy/testing/http-client.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
+import { request } from "../http-client.ts";
 import { selfSignedTlsSecret } from "../../controlplane/runner/tls.ts";
 import { XdsServer } from "../../controlplane/xds/index.ts";
 import { httpsGet } from "./clients.ts";
@@ -167,6 +167,21 @@ ${mapping("shop", { prefix: "/shop/", service: "shop:80" })}`;
     expect(Number(res.headers["x-envoy-upstream-service-time"])).toBeGreaterThanOrEqual(0);
   });
 
+  it("canonicalizes the path before routing (normalize_path, merge_slashes) and refuses HTTP/1.0", async () => {
+    const forwarded = async (path: string) => {
+      const res = await rawRequest(e2e.http, `GET ${path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n`);
+      return res.startsWith("HTTP/1.1 200") ? JSON.parse(res.slice(res.indexOf("\r\n\r\n") + 4)).path : res.split("\r\n")[0];
+    };
+    expect(await forwarded("/base/a/../b")).toBe("/b");
+    expect(await forwarded("/base//x//y?q=//z/..")).toBe("/x/y?q=//z/..");
+    expect(await forwarded("/base/%41%7e\\c")).toBe("/A~/c");
+    expect(await forwarded("/base/a%2F..%2Fb")).toBe("/a%2F..%2Fb");
+    // /base/%2e%2e/admin is /admin, which no route serves.
+    expect(await forwarded("/base/%2e%2e/admin")).toBe("HTTP/1.1 404 Not Found");
+    const old = await rawRequest(e2e.http, "GET /base/x HTTP/1.0\r\nhost: localhost\r\n\r\n");
+    expect(old.split("\r\n")[0]).toBe("HTTP/1.1 426 Upgrade Required");
+  });
+
   it("terminates TLS with the certificate chosen by SNI", async () => {
     const secret = await selfSignedTlsSecret("api-tls", ["api.test"]);
     const obj = secret.object as { stringData: Record<string, string> };
@@ -232,4 +247,29 @@ function localAddress(): string {
     for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
   }
   return "127.0.0.1";
+}
+
+/** Sends `text` as is (no client-side path cleanup) and returns the whole answer. */
+function rawRequest(base: string, text: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(text));
+    const chunks: Buffer[] = [];
+    socket.on("data", (d: Buffer) => chunks.push(d));
+    socket.on("end", () => resolve(dechunked(Buffer.concat(chunks).toString("latin1"))));
+    socket.on("error", reject);
+  });
+}
+
+function dechunked(answer: string): string {
+  const split = answer.indexOf("\r\n\r\n");
+  if (!/transfer-encoding: chunked/i.test(answer.slice(0, split))) return answer;
+  let body = "";
+  for (let at = split + 4; ;) {
+    const eol = answer.indexOf("\r\n", at);
+    const size = parseInt(answer.slice(at, eol), 16);
+    if (!size) return answer.slice(0, split + 4) + body;
+    body += answer.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+  }
 }
