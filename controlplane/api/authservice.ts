@@ -11,7 +11,7 @@ export const AuthServiceSpec = Obj("External authorization for every Mapping of 
     maxBytes: Type.Optional(Int("At most this many bytes. Default 4096.", { minimum: 1 })),
     allowPartial: Type.Optional(Bool("Send the first maxBytes of a larger body instead of answering 413.")),
   })),
-  statusOnError: Type.Optional(Int("grpc: status returned when the auth service fails (default 403).", { minimum: 200, maximum: 599 })),
+  statusOnError: Type.Optional(Int("grpc: status returned when the auth service fails (default 403).", { enum: [400, 401, 403, 404, 429, 500, 502, 503, 504] })),
   pathPrefix: Type.Optional(Str('http: prepended to the request path in the auth request, e.g. "/check". Default "".', { pattern: "^(/.*)?$" })),
   allowedRequestHeaders: Type.Optional(StrList("Request headers sent to the auth service (besides Authorization, Cookie, From, Proxy-Authorization, User-Agent, X-Forwarded-*).")),
   allowedAuthorizationHeaders: Type.Optional(StrList("Auth response headers copied onto the upstream request on 2xx.")),

@@ -15,7 +15,7 @@ export const HostSpec = Obj("A hostname served by the gateway, its TLS and its p
   })),
   mappingSelector: Type.Optional(LabelSelector),
   tls: Type.Optional(Obj("TLS parameters (with tlsSecret).", {
-    caSecret: Type.Optional(Obj("Mutual TLS: a Secret whose ca.crt (or tls.crt) holds the CAs client certificates must chain to; a presented certificate is always verified.", {
+    caSecret: Type.Optional(Obj("Mutual TLS: a Secret whose ca.crt (or tls.crt) holds the CAs client certificates must chain to; a presented certificate is always verified. In a cluster only kubernetes.io/tls Secrets are read (cert-manager's carry ca.crt).", {
       name: Str("Secret name."),
       namespace: Type.Optional(Str("Secret namespace; default the Host's.")),
     }, { required: ["name"] })),

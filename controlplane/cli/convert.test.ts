@@ -61,9 +61,9 @@ describe("attache convert", () => {
 
 describe("attache convert from stdin", () => {
   it("reads `-` as a YAML stream, e.g. `kubectl get mappings -o yaml | attache convert -`", () => {
-    const bin = join(import.meta.dirname, "bin.ts");
+    const bin = join(import.meta.dirname, "bin.mjs");
     const input = `apiVersion: v1\nkind: List\nitems:\n- ${mapping("a").replace(/\n(?=.)/g, "\n  ")}`;
-    const run = spawnSync(process.execPath, ["--import", "tsx", bin, "convert", "-"], { input, encoding: "utf8", cwd: join(import.meta.dirname, "..", "..") });
+    const run = spawnSync(process.execPath, [bin, "convert", "-"], { input, encoding: "utf8", cwd: tmpdir() });
     expect(run.stderr).toContain("<stdin>:4: Mapping shop/a: converted");
     expect(run.status).toBe(EXIT_CONVERTED);
     expect(parseAllDocuments(run.stdout).map((d) => d.toJS().spec)).toEqual([{ prefix: "/a/", service: "a.shop:80", timeout: "2000ms" }]);

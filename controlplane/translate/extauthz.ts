@@ -11,6 +11,12 @@ import { any, type JsonObject } from "./resources.ts";
 
 const ENABLED_ON_ROUTE = any("envoy.config.route.v3.FilterConfig", { config: {} });
 
+/** envoy.type.v3.StatusCode names (type/v3/http_status.proto) of the codes the CRD allows. */
+const STATUS_NAMES: Record<number, string> = {
+  400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 429: "TooManyRequests",
+  500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout",
+};
+
 export const extAuthzFilter = perObject((ir: ExtAuthzIR): JsonObject => {
   const config: JsonObject = {
     grpc_service: { envoy_grpc: { cluster_name: ir.cluster, authority: ir.authority }, timeout: msToProtoDuration(ir.timeoutMs) },
@@ -21,7 +27,7 @@ export const extAuthzFilter = perObject((ir: ExtAuthzIR): JsonObject => {
     config.allowed_headers = { patterns: ir.allowedRequestHeaders.map((h) => ({ exact: h.toLowerCase() })) };
   }
   if (ir.includeBody) config.with_request_body = { max_request_bytes: ir.includeBody.maxBytes, allow_partial_message: ir.includeBody.allowPartial };
-  if (ir.statusOnError !== undefined) config.status_on_error = { code: ir.statusOnError };
+  if (ir.statusOnError !== undefined) config.status_on_error = { code: STATUS_NAMES[ir.statusOnError] ?? "Forbidden" };
   return { name: ir.name, disabled: true, typed_config: any("envoy.extensions.filters.http.ext_authz.v3.ExtAuthz", config) };
 });
 

@@ -38,9 +38,10 @@ function downstreamTls(tls: HostTlsIR): JsonObject {
   const context: JsonObject = { common_tls_context: common };
   if (tls.clientCa) {
     // Mutual TLS: a presented client certificate must chain to the CA secret (SDS); with
-    // require_client_certificate a handshake without one fails.
+    // require_client_certificate a handshake without one fails. Written even when false:
+    // Envoy warns that its default (false) with a validation context will change.
     common.validation_context_sds_secret_config = { name: tls.clientCa.secretName, sds_config: ADS_SOURCE };
-    if (tls.clientCa.required) context.require_client_certificate = true;
+    context.require_client_certificate = tls.clientCa.required;
   }
   return {
     name: "envoy.transport_sockets.tls",

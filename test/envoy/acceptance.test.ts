@@ -113,6 +113,11 @@ describeWithTools(["envoy"], "Envoy accepts our configuration", () => {
 
   it("logs no deprecation warning, and no warning at all, for the bootstrap and everything above", () => {
     expect(stack.envoy.lines.filter((l) => /deprecat/i.test(l)).join("\n")).toBe("");
-    expect(stack.envoy.problems().join("\n")).toBe("");
+    expect(stack.envoy.problems().filter((l) => !CUSTOM_RESPONSE_WIP.test(l)).join("\n")).toBe("");
   });
 });
+
+/** Error response overrides use Envoy's custom_response filter, the only per-route way to
+ *  rewrite response bodies; data-plane-api marks its protos work-in-progress, and Envoy logs
+ *  that once per message type. It is used knowingly (docs/emissary.md); any other warning fails. */
+const CUSTOM_RESPONSE_WIP = /\[warning\]\[misc\].*message 'envoy\.extensions\.(filters\.http\.custom_response|http\.custom_response\.local_response_policy)\.v3\.\w+' .*marked as work-in-progress/;

@@ -192,14 +192,14 @@ describe("attache serve", () => {
   it("serves Emissary Mappings and reports the unsupported field in their status", async () => {
     for (const t of emissaryTypes) api.serve(t);
     api.put(service("api"));
-    api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "legacy", namespace: "default" }, spec: { prefix: "/legacy/", service: "api:80", timeout_ms: 1500, auto_host_rewrite: true } });
+    api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "legacy", namespace: "default" }, spec: { prefix: "/legacy/", service: "api:80", timeout_ms: 1500, enable_ipv6: true } });
     const h = await replica();
     expect(routesOf(h)).toEqual(["default/legacy"]);
     expect(servedVirtualHost(h, "attache/default").routes[0].route.timeout).toBe("1.5s");
     await eventually(() =>
       expect(statusOf("legacy", "getambassador.io/v3alpha1")).toEqual({
         state: "Running",
-        reason: expect.stringContaining("spec.auto_host_rewrite: not supported by Attaché; ignored"),
+        reason: expect.stringContaining("spec.enable_ipv6: not supported by Attaché; ignored"),
       }),
     );
   });

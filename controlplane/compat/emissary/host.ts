@@ -60,6 +60,9 @@ export function convertHostSpec(spec: Obj, path: string, warnings: string[], err
   return out;
 }
 
+/** The codes our AuthService's statusOnError accepts (api/authservice.ts). */
+const STATUS_ON_ERROR = new Set([400, 401, 403, 404, 429, 500, 502, 503, 504]);
+
 export function convertAuthServiceSpec(spec: Obj, path: string, warnings: string[], errors: string[]): Obj {
   const f = new FieldReader(spec, path, warnings);
   f.take("ambassador_id");
@@ -93,8 +96,11 @@ export function convertAuthServiceSpec(spec: Obj, path: string, warnings: string
     timeout: msToDuration(f.take("timeout_ms"), `${path}.timeout_ms`, errors),
     failureModeAllow: f.take("failure_mode_allow"),
     includeBody: isObj(include) && !isOff(include) ? defined({ maxBytes: include.max_bytes, allowPartial: include.allow_partial }) : undefined,
-    statusOnError: isObj(status) && typeof status.code === "number" ? status.code : undefined,
+    statusOnError: isObj(status) && typeof status.code === "number" && STATUS_ON_ERROR.has(status.code) ? status.code : undefined,
   });
+  if (isObj(status) && status.code !== undefined && !STATUS_ON_ERROR.has(status.code as number)) {
+    warnings.push(`${path}.status_on_error.code: ${JSON.stringify(status.code)} is not one of ${[...STATUS_ON_ERROR].join(", ")}; Envoy's default 403 applies`);
+  }
   if (grpc) f.drop("path_prefix", "gRPC auth services are called at envoy.service.auth.v3.Authorization/Check");
   f.warnRest();
   return out;
