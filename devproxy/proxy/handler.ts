@@ -13,6 +13,7 @@ import { clientAddress } from "./client-address.ts";
 import { applyCors, corsAllows, corsPreflight } from "./cors.ts";
 import { applyEdgeHeaders } from "./edge-headers.ts";
 import { normalizeRequestPath } from "./path-normalize.ts";
+import { parseRequestTarget } from "./request-target.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
 import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
@@ -39,13 +40,14 @@ const RETRY_BACKOFF_BASE_MS = 25; // Envoy's default retry back-off base interva
 export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https"): Promise<void> {
   const started = process.hrtime.bigint();
   const snapshot = env.snapshot();
+  const target = parseRequestTarget(req.url ?? "/", String(req.headers[":authority"] ?? req.headers.host ?? ""));
   // The HCM canonicalizes the path before routing; everything after sees only that form.
-  const rawUrl = normalizeRequestPath(req.url ?? "/", hcm);
+  const rawUrl = normalizeRequestPath(target?.pathAndQuery ?? "/", hcm);
   const q = rawUrl.indexOf("?");
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
   // strip_any_host_port takes the port off the Host header itself, for everything after.
-  const rawAuthority = String(req.headers[":authority"] ?? req.headers.host ?? "");
+  const rawAuthority = target?.authority ?? "";
   const authority = hcm.stripPort ? rawAuthority.replace(/:\d+$/, "") : rawAuthority;
   const host = authority;
   const log: AccessLogEntry = {
@@ -60,6 +62,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
   };
   const instances: HttpFilterInstance[] = [];
   if (req.httpVersion === "1.0" && !hcm.acceptHttp10) return finish(reply(res, { status: 426, headers: [["content-type", "text/plain"]], body: "Upgrade Required" }));
+  if (!target) return finish(reply(res, { status: 400, headers: [["content-type", "text/plain"]], body: "Bad Request" }));
   try {
     const table = hcm.routeConfigName ? snapshot.routeTables.get(hcm.routeConfigName) : undefined;
     const selected = table?.select(host, { method: log.method, path, query, headers: req.headers });
@@ -81,7 +84,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       if (k.startsWith(":") || v === undefined) continue;
       for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one]);
     }
-    if (authority !== rawAuthority) headerSet(headers, "host", authority);
+    if (authority !== req.headers.host) headerSet(headers, "host", authority);
     const client = clientAddress(req.socket as import("node:net").Socket);
     const remote = client.address;
     const requestId = applyEdgeHeaders(headers, remote, scheme);
