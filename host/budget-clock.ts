@@ -39,7 +39,13 @@ export function coarseNowMs(): number {
   return (shared ??= start())[0]!;
 }
 
-/** The clock a budget of `budgetMs` is measured with. */
+/**
+ * The clock a budget of `budgetMs` is measured with. The coarse clock's ticker starts here, not
+ * on first read: a worker needs its parent's event loop to start, which a callback that spins
+ * from the first read on would never give it.
+ */
 export function budgetClock(budgetMs: number): () => number {
-  return budgetMs >= BUDGET_MIN_MS ? coarseNowMs : () => performance.now();
+  if (budgetMs < BUDGET_MIN_MS) return () => performance.now();
+  shared ??= start();
+  return coarseNowMs;
 }

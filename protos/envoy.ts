@@ -101,6 +101,3 @@ export function envoyType(nameOrTypeUrl: string): protobuf.Type {
     : nameOrTypeUrl;
   return envoyRoot().lookupType(name);
 }
-
-/** The directories protoc-style include paths resolve against (for @grpc/proto-loader). */
-export const envoyIncludeDirs: readonly string[] = includeDirs;

@@ -3,7 +3,6 @@
 import { Type, type Static, Obj, Str, Int, Enum, FreeObject, exactlyOneOf, resourceSchema } from "./schema-kit.ts";
 
 export const BUILTIN_FILTERS = ["auth", "ratelimit", "canary"] as const;
-export type BuiltinFilter = (typeof BUILTIN_FILTERS)[number];
 
 const Sha256 = (description: string) => Str(description, { pattern: "^[a-f0-9]{64}$" });
 

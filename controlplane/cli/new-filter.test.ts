@@ -34,7 +34,7 @@ describe("newFilter", () => {
       expect(text, file).not.toMatch(/template/i);
     }
     const index = readFileSync(join(root, "filters/header-check/index.ts"), "utf8");
-    expect(index).toContain("class HeaderCheckRoot extends RootContext");
+    expect(index).toContain("class HeaderCheckRoot extends ConfiguredRootContext");
     expect(index).toContain('new Counter("attache_header_check_rejected")');
     expect(index).toContain('export * from "../sdk/exports";');
     const test = readFileSync(join(root, "filters/header-check/header-check.test.ts"), "utf8");

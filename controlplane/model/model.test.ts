@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { buildModel } from "./index.ts";
 import { createModelCache } from "./cache.ts";
-import { bundle, model, errorsOf, mapping, doc, docs, condition, TEST_OPTIONS } from "./test-helpers.ts";
+import { bundle, model, errorsOf, mapping, doc, docs, condition, TEST_OPTIONS } from "./fixtures.ts";
 import type { RouteActionIR, RouteIR } from "../ir/types.ts";
 
 const svc = "http://127.0.0.1:9001";

@@ -1,6 +1,6 @@
 // Every kind of validation error, with the exact message a user sees (table-driven).
 import { describe, expect, it } from "vitest";
-import { model, errorsOf, mapping, doc, docs, condition } from "./test-helpers.ts";
+import { model, errorsOf, mapping, doc, docs, condition } from "./fixtures.ts";
 
 const svc = "http://127.0.0.1:9001";
 const tlsSecret = `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"tls"},"type":"kubernetes.io/tls","stringData":{"tls.crt":"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n","tls.key":"-----BEGIN PRIVATE KEY-----\\nMIIB\\n-----END PRIVATE KEY-----\\n"}}`;

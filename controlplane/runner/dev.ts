@@ -19,7 +19,7 @@ import type { EnvoyDataPlane } from "./envoy-dataplane.ts";
 import type { LocalDataPlane } from "./local-dataplane.ts";
 import { registerBuiltModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
-import { startExampleUpstreams, type ExampleUpstreams } from "./upstreams.ts";
+import { startExampleUpstreams, type ExampleUpstreams } from "./example-upstreams/index.ts";
 import { selfSignMissingSecrets } from "./dev-secrets.ts";
 import { clientsConverged, xdsSnapshotState } from "./xds-state.ts";
 

@@ -45,7 +45,3 @@ export interface ResourceBundle {
 
 /** Kinds the model reads; anything else in a bundle gets an "unsupported kind" status. */
 export const KUBERNETES_KINDS = ["Service", "EndpointSlice", "Secret", "ConfigMap"] as const;
-
-export function emptyBundle(revision = 0): ResourceBundle {
-  return Object.freeze({ revision, resources: Object.freeze([]), errors: Object.freeze([]) });
-}

@@ -4,8 +4,8 @@ import { ListenerSet } from "./listeners.ts";
 import { handleRequest, type AccessLogEntry } from "./handler.ts";
 import { handleUpgrade } from "./websocket.ts";
 import { UpstreamPool } from "./upstream.ts";
-import { startEchoServer, type EchoServer } from "../testing/echo-server.ts";
-import { request } from "../testing/http-client.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
+import { request } from "../../test/http-client.ts";
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 

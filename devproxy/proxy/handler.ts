@@ -110,7 +110,8 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const stopped = await inBatch(() => requestPhase(factories, info, instances, headers, !withBody));
     if (stopped !== null) {
       log.response_flags = "UAEX";
-      return finish(await replyThroughFilters(res, stopped.reply, instances.slice(0, -1), route, origin));
+      // Envoy sends a local reply through every encoder filter, the one that sent it included.
+      return finish(await replyThroughFilters(res, stopped.reply, instances, route, origin));
     }
 
     const action = route.action;
@@ -375,10 +376,17 @@ function mirror(env: HandlerEnv, snapshot: Snapshot, clusterName: string, fracti
 }
 
 async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined): Promise<number> {
+  // Filters see the reply as Envoy's encoder chain does: `:status` first (Http::Utility's
+  // local reply), the body's length and type after the sender's own headers.
+  const body = typeof local.body === "string" ? Buffer.from(local.body) : local.body;
+  const headers: HeaderPairs = [[":status", String(local.status)], ...local.headers];
+  if (body.length && !headers.some(([k]) => k === "content-length")) headers.push(["content-length", String(body.length)]);
   for (let i = instances.length - 1; i >= 0; i--) {
-    const pending = instances[i].onResponseHeaders(local.headers, true);
+    const pending = instances[i].onResponseHeaders(headers, body.length === 0);
     if (pending instanceof Promise) await pending;
   }
+  const status = Number(headers.find(([k]) => k === ":status")?.[1] ?? local.status);
+  local = { status, headers: headers.filter(([k]) => !k.startsWith(":")), body };
   if (route.cors && origin) applyCors(route.cors, origin, local.headers);
   return reply(res, local);
 }

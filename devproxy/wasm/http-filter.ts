@@ -17,12 +17,18 @@ export interface CalloutSender {
   snapshot: () => Snapshot;
 }
 
-const FAIL_CLOSED: FilterResult = { kind: "reply", reply: { status: 503, headers: [["content-type", "text/plain"]], body: "proxy-wasm plugin failed" } };
+// Envoy's failStream: a 503 with no body (details wasm_fail_stream).
+const FAIL_CLOSED: FilterResult = { kind: "reply", reply: { status: 503, headers: [], body: "" } };
 
+/**
+ * The module's local response as the chain's reply. The handler sends it back through every
+ * filter's response phase, this one included, as Envoy's encoder chain does; a reply the
+ * failure policy made is not shown to the failed module (the stream belongs to no VM).
+ */
 function toReply(local: LocalResponse): FilterResult {
   const headers: HeaderPairs = local.headers.map(([k, v]) => [k.toLowerCase(), v]);
   if (local.body.length && !headers.some(([k]) => k === "content-type")) headers.push(["content-type", "text/plain"]);
-  return { kind: "reply", reply: { status: local.statusCode, headers, body: Buffer.from(local.body) } };
+  return { kind: "reply", reply: { status: local.statusCode, headers, body: local.body.length ? Buffer.from(local.body) : "" } };
 }
 
 /**
@@ -73,9 +79,17 @@ export class WasmHttpFilter implements HttpFilterInstance {
   onResponseHeaders(headers: HeaderPairs, endOfStream: boolean): FilterResult | Promise<FilterResult> {
     const plugin = this.plugin;
     const stream = this.stream;
-    if (!plugin || !stream || stream.localResponse) return CONTINUE;
+    // A local reply comes back through here too (Envoy runs the sending filter's encoder):
+    // the module sees it, unless the reply is its own failure's.
+    if (!plugin || !stream || stream.localResponse?.encoded) return CONTINUE;
+    if (stream.localResponse) stream.localResponse.encoded = { headers, body: stream.localResponse.body };
     const before = stream.streamEvents.length;
+    const replying = stream.localResponse;
     const action = plugin.headers("response", stream, headers, endOfStream, true);
+    if (replying && stream.localResponse === replying) {
+      copyBack(headers, stream.responseHeaders);
+      return CONTINUE;
+    }
     return this.settle(stream, action, before, headers, "response");
   }
 

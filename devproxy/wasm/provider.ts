@@ -66,9 +66,11 @@ function specOf(name: string, typed: any): PluginSpec {
   const uri = String(remote?.http_uri?.uri ?? local?.filename ?? "");
   const raw = config.configuration;
   const text = raw === undefined ? "" : typeof raw.value === "string" ? raw.value : JSON.stringify(raw.value ?? raw);
-  // FAIL_OPEN continues requests when the VM fails; everything else fails closed (the safe
-  // default; FAIL_RELOAD also answers 503 until the VM is rebuilt, which host/ does next use).
-  const failurePolicy: FailurePolicy = config.failure_policy === "FAIL_OPEN" || config.fail_open === true ? "fail-open" : "fail-closed";
+  // wasm.proto FailurePolicy: UNSPECIFIED means FAIL_CLOSED unless the deprecated fail_open is
+  // set (host/plugin.ts applies each as Envoy does).
+  const failurePolicy: FailurePolicy = config.failure_policy === "FAIL_OPEN" || (!config.failure_policy && config.fail_open === true)
+    ? "fail-open"
+    : config.failure_policy === "FAIL_RELOAD" ? "fail-reload" : "fail-closed";
   const spec = {
     name,
     rootId: String(config.root_id ?? ""),

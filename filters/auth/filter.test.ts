@@ -8,7 +8,7 @@ import { EmulatorOptions } from "../../host/emulator-options.ts";
 import { FakeClock } from "../../host/clock.ts";
 import { HeadersAction } from "../../host/abi/enums.ts";
 import { API_KEY, NOW, PASSWORD, makeFixture } from "./fixtures.ts";
-import { basicHeader, confusedTokens, makeJwt, unsecuredJwt } from "./test-tokens.ts";
+import { basicHeader, confusedTokens, makeJwt, unsecuredJwt } from "./token-fixtures.ts";
 
 const WASM = new URL("../../build/filters/auth.debug.wasm", import.meta.url).pathname;
 const fixture = makeFixture();

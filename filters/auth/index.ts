@@ -7,9 +7,10 @@
 // proxy_on_log and proxy_on_done, which would run the SDK's defaults.
 export * from "../sdk/exports_base";
 import {
-  BaseContext, ConfigErrors, Counter, FilterHeadersStatus, HeaderPair, HttpCallResponse, HttpContext,
-  RootContext, continueRequest, dispatchHttpCall, getCurrentTimeNanoseconds, getRouteName, logDebug,
-  logError, logInfo, logWarn, registerRootContext, requestHeaders, sendLocalResponse, sendLocalResponseBytes,
+  BaseContext, ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, HeaderPair,
+  HttpCallResponse, HttpContext, RootContext, continueRequest, dispatchHttpCall,
+  getCurrentTimeNanoseconds, getRouteName, logDebug, logWarn, registerRootContext, requestHeaders,
+  sendLocalResponse, sendLocalResponseBytes,
 } from "../sdk";
 import { AuthConfig, ExternalAuth, Policy, parseAuthConfig } from "./config";
 import { authenticate, RequestView, spoofableHeaders } from "./decision";
@@ -29,26 +30,24 @@ function routeForLog(): string {
   return route !== null ? route : "";
 }
 
-class AuthRoot extends RootContext {
+class AuthRoot extends ConfiguredRootContext {
   config: AuthConfig = new AuthConfig();
   // Defined at the first successful configuration (proxy_define_metric), used by every stream after.
   allowed: Counter | null = null;
   denied: Counter | null = null;
 
-  onConfigure(configuration: ArrayBuffer): bool {
-    const errors = new ConfigErrors();
+  filterName(): string { return "auth"; }
+
+  applyConfiguration(configuration: ArrayBuffer, errors: ConfigErrors): string | null {
     const parsed = parseAuthConfig(configuration, errors);
-    if (parsed === null) {
-      logError("auth: invalid configuration: " + errors.toString());
-      return false;
-    }
+    if (parsed === null) return null;
     this.config = parsed;
-    if (this.allowed === null) {
-      this.allowed = new Counter("auth_allowed");
-      this.denied = new Counter("auth_denied");
-    }
-    logInfo("auth: configured defaults and " + parsed.routes.size.toString() + " route(s)");
-    return true;
+    return "defaults and " + parsed.routes.size.toString() + " route(s)";
+  }
+
+  defineMetrics(): void {
+    this.allowed = new Counter("auth_allowed");
+    this.denied = new Counter("auth_denied");
   }
 
   countAllowed(): void { const counter = this.allowed; if (counter !== null) counter.increment(); }

@@ -8,7 +8,7 @@ import { JsonKind } from "../sdk/json";
 import { RouteMap } from "../sdk/route_map";
 import { routeConfigEntries } from "../sdk/route_config";
 import { CanaryRoute, KeySource, SourceKind, StickyCookieSettings } from "./assign";
-import { cookieNameProblem, headerNameProblem } from "./names";
+import { cookieNameProblem, headerNameProblem } from "../sdk/config_names";
 
 export const DEFAULT_HASH_HEADER = "x-attache-canary-hash";
 export const DEFAULT_OVERRIDE_HEADER = "x-canary";

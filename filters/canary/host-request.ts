@@ -2,8 +2,8 @@
 // no host call. The client address is read at most once per request. One instance serves
 // every request of a VM (callbacks never overlap): reset() it when a request starts.
 import { getSourceAddress, requestHeaders } from "../sdk";
-import { RequestView } from "./request-view";
-import { stripPort } from "./client-address";
+import { RequestView } from "../sdk/request_view";
+import { stripPort } from "../sdk/client_address";
 
 export class HostRequestView extends RequestView {
   private addressRead: bool = false;

@@ -6,7 +6,7 @@
 // 32 lower-case hex digits — unguessable enough for a bucketing id that carries no privilege.
 import { getCurrentTimeNanoseconds, getRequestId } from "../sdk";
 import { IdGenerator } from "./assign";
-import { fmix64, keyHash64 } from "./hash";
+import { fmix64, keyHash64 } from "../sdk/hash64";
 
 let issued: u64 = 0;
 

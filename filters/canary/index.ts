@@ -10,8 +10,8 @@
 export * from "../sdk/exports_base";
 export { proxy_on_response_headers } from "../sdk/exports_stream";
 import {
-  ConfigErrors, Counter, FilterHeadersStatus, ForeignFunction, HttpContext, RootContext,
-  logError, logInfo, registerRootContext, requestHeaders, responseHeaders,
+  ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, ForeignFunction, HttpContext,
+  RootContext, registerRootContext, requestHeaders, responseHeaders,
 } from "../sdk";
 import { CanaryRoute, assign } from "./assign";
 import { CanaryConfig, parseCanaryConfig } from "./config";
@@ -29,29 +29,27 @@ const clearRouteCache = new ForeignFunction("clear_route_cache");
 const request = new HostRequestView();
 const ids = new HostIdGenerator();
 
-class CanaryRoot extends RootContext {
+class CanaryRoot extends ConfiguredRootContext {
   config: CanaryConfig = new CanaryConfig();
   assignedCanary: Counter | null = null;
   assignedPrimary: Counter | null = null;
   overridden: Counter | null = null;
   unassigned: Counter | null = null;
 
-  onConfigure(configuration: ArrayBuffer): bool {
-    const errors = new ConfigErrors();
+  filterName(): string { return "canary"; }
+
+  applyConfiguration(configuration: ArrayBuffer, errors: ConfigErrors): string | null {
     const parsed = parseCanaryConfig(configuration, errors);
-    if (parsed === null) {
-      logError("canary: invalid configuration: " + errors.toString());
-      return false;
-    }
+    if (parsed === null) return null;
     this.config = parsed;
-    if (this.assignedCanary === null) {
-      this.assignedCanary = new Counter("canary_assigned_canary");
-      this.assignedPrimary = new Counter("canary_assigned_primary");
-      this.overridden = new Counter("canary_override");
-      this.unassigned = new Counter("canary_unassigned");
-    }
-    logInfo("canary: configured " + parsed.routes.size.toString() + " route(s)");
-    return true;
+    return parsed.routes.size.toString() + " route(s)";
+  }
+
+  defineMetrics(): void {
+    this.assignedCanary = new Counter("canary_assigned_canary");
+    this.assignedPrimary = new Counter("canary_assigned_primary");
+    this.overridden = new Counter("canary_override");
+    this.unassigned = new Counter("canary_unassigned");
   }
 
   createHttpContext(contextId: u32): HttpContext {

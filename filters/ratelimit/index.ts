@@ -10,9 +10,8 @@
 export * from "../sdk/exports_base";
 export { proxy_on_response_headers } from "../sdk/exports_stream";
 import {
-  ConfigErrors, Counter, FilterHeadersStatus, HttpContext, RootContext,
-  getCurrentTimeNanoseconds, logError, logInfo, registerRootContext,
-  responseHeaders, sendLocalResponse,
+  ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, HttpContext, RootContext,
+  getCurrentTimeNanoseconds, registerRootContext, responseHeaders, sendLocalResponse,
 } from "../sdk";
 import { Outcome, Verdict, consume } from "./buckets";
 import { RateLimitConfig, RouteLimit, parseRateLimitConfig } from "./config";
@@ -32,29 +31,27 @@ class ResponseHeaderSink extends HeaderSink {
 }
 const toResponse = new ResponseHeaderSink();
 
-class RateLimitRoot extends RootContext {
+class RateLimitRoot extends ConfiguredRootContext {
   config: RateLimitConfig = new RateLimitConfig();
   allowed: Counter | null = null;
   limited: Counter | null = null;
   failedOpen: Counter | null = null;
   sharedSlot: Counter | null = null;
 
-  onConfigure(configuration: ArrayBuffer): bool {
-    const errors = new ConfigErrors();
+  filterName(): string { return "ratelimit"; }
+
+  applyConfiguration(configuration: ArrayBuffer, errors: ConfigErrors): string | null {
     const parsed = parseRateLimitConfig(configuration, errors);
-    if (parsed === null) {
-      logError("ratelimit: invalid configuration: " + errors.toString());
-      return false;
-    }
+    if (parsed === null) return null;
     this.config = parsed;
-    if (this.allowed === null) {
-      this.allowed = new Counter("ratelimit_allowed");
-      this.limited = new Counter("ratelimit_limited");
-      this.failedOpen = new Counter("ratelimit_failed_open");
-      this.sharedSlot = new Counter("ratelimit_shared_slot");
-    }
-    logInfo("ratelimit: configured " + parsed.routes.size.toString() + " route(s), maxKeys " + parsed.maxKeys.toString());
-    return true;
+    return parsed.routes.size.toString() + " route(s), maxKeys " + parsed.maxKeys.toString();
+  }
+
+  defineMetrics(): void {
+    this.allowed = new Counter("ratelimit_allowed");
+    this.limited = new Counter("ratelimit_limited");
+    this.failedOpen = new Counter("ratelimit_failed_open");
+    this.sharedSlot = new Counter("ratelimit_shared_slot");
   }
 
   createHttpContext(contextId: u32): HttpContext {

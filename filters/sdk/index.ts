@@ -2,6 +2,7 @@
 // Filters import from "../sdk" and add `export * from "../sdk/exports";` to their index.ts.
 export * from "./enums";
 export * from "./context";
+export { ConfiguredRootContext } from "./configured_root";
 export { registerRootContext, RootContextFactory, getRootContext, getHttpContext } from "./dispatcher";
 export * from "./log";
 export {

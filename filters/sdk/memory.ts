@@ -112,11 +112,6 @@ export function utf8(text: string): ArrayBuffer {
   return String.UTF8.encode(text);
 }
 
-/** Decodes UTF-8 bytes from the host (header values, properties, bodies). */
-export function fromUtf8(bytes: ArrayBuffer): string {
-  return String.UTF8.decode(bytes);
-}
-
 /** Address of a buffer's first byte, for host calls. */
 // @ts-ignore: decorator
 @inline export function ptrOf(buffer: ArrayBuffer): usize {

@@ -70,6 +70,31 @@ export function decodeHeaderMap(bytes: Uint8Array): HeaderPairs {
   return pairs;
 }
 
+/**
+ * cpp-host's PairsUtil::toPairs: a map that does not decode (short, a length past the end, a
+ * missing NUL, bytes left over) is taken as no pairs at all, never as an error.
+ */
+export function decodeHeaderMapOrEmpty(bytes: Uint8Array): HeaderPairs {
+  let pairs: HeaderPairs;
+  try {
+    pairs = decodeHeaderMap(bytes);
+  } catch (error) {
+    if (error instanceof SerializationError) return [];
+    throw error;
+  }
+  if (pairs.length === 0) return pairs;
+  let end = 4 + pairs.length * 8;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < pairs.length; i++) {
+    end += view.getUint32(4 + i * 8, true);
+    if (bytes[end] !== 0) return [];
+    end += 1 + view.getUint32(8 + i * 8, true);
+    if (bytes[end] !== 0) return [];
+    end++;
+  }
+  return end === bytes.length ? pairs : [];
+}
+
 /** Splits a property path on 0x00, dropping one trailing empty segment (C++ SDK form). */
 export function splitPropertyPath(bytes: Uint8Array): string[] {
   const segments: string[] = [];

@@ -28,6 +28,14 @@ export const TOOLS: Tool[] = [
     paths: ["/usr/bin/go", "/usr/share/gocode/src/github.com/Masterminds/sprig", "/usr/share/gocode/src/gopkg.in/yaml.v3"],
     debian: ["golang-go", "golang-github-masterminds-sprig-dev", "golang-gopkg-yaml.v3-dev"],
   },
+  // bench/envoy: the Rust proxy-wasm SDK twins build with Debian's cargo (+ rust-wasm32);
+  // load generators, the upstream and CPU pinning for the per-request bench.
+  { kind: "system", name: "cargo", paths: ["/usr/bin/cargo"], debian: ["cargo"] },
+  { kind: "system", name: "wrk", paths: ["/usr/bin/wrk"], debian: ["wrk"] },
+  { kind: "system", name: "h2load", paths: ["/usr/bin/h2load"], debian: ["nghttp2-client"] },
+  { kind: "system", name: "nginx", paths: ["/usr/sbin/nginx"], debian: ["nginx-light"] },
+  { kind: "system", name: "taskset", paths: ["/usr/bin/taskset"], debian: ["util-linux"] },
+  { kind: "system", name: "perf", paths: ["/usr/bin/perf"], debian: ["linux-perf"] },
 ];
 
 export function toolNamed(name: string): Tool {

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../controlplane/cli/main.ts";
-import { request } from "../../devproxy/testing/http-client.ts";
+import { request } from "../http-client.ts";
 import { describeWithTools } from "../tools.ts";
 import { eventually, freePort, REPO_ROOT } from "./harness.ts";
 

@@ -3,9 +3,9 @@
 // allowed authorization headers copied onto it; any other answer reaches the client verbatim;
 // bypassAuth skips the check; an unreachable auth service fails closed.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startExampleAuthService } from "../../controlplane/runner/upstreams.ts";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
-import { request } from "../../devproxy/testing/http-client.ts";
+import { startExampleAuthService } from "../../controlplane/runner/example-upstreams/index.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
+import { request } from "../http-client.ts";
 import { eventually, forEachDataPlane, mapping, startE2E, type E2E } from "./harness.ts";
 
 forEachDataPlane("AuthService through the data plane", (dataPlane) => {

@@ -3,8 +3,8 @@
 // worker is spent, and a sticky canary whose split follows the weight and never moves a user.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
-import { request } from "../../devproxy/testing/http-client.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
+import { request } from "../http-client.ts";
 import { prometheusValue } from "./clients.ts";
 import { eventually, forEachDataPlane, startE2E, type E2E } from "./harness.ts";
 

@@ -12,7 +12,7 @@ import pino from "pino";
 import { describe } from "vitest";
 import type { DataPlaneKind } from "../../controlplane/runner/dataplane.ts";
 import { startDevStack, type DevStack } from "../../controlplane/runner/dev.ts";
-import { EXAMPLE_PORTS } from "../../controlplane/runner/upstreams.ts";
+import { EXAMPLE_PORTS } from "../../controlplane/runner/example-upstreams/index.ts";
 import { describeWithTools } from "../tools.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));

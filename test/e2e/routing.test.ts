@@ -4,8 +4,8 @@
 import net from "node:net";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
-import { request } from "../../devproxy/testing/http-client.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
+import { request } from "../http-client.ts";
 import { selfSignedTlsSecret } from "../../controlplane/runner/tls.ts";
 import { XdsServer } from "../../controlplane/xds/index.ts";
 import { httpsGet } from "./clients.ts";

@@ -2,7 +2,7 @@
 // (examples/ as is, example upstreams on free ports), once per data plane. Each step asserts
 // what the README shows; where a step's output depends on the data plane, the test says which.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { request, type SimpleResponse } from "../../devproxy/testing/http-client.ts";
+import { request, type SimpleResponse } from "../http-client.ts";
 import { E2E_WORKERS, eventually, forEachDataPlane, startExamples, type E2E } from "./harness.ts";
 import { envoyStat, httpsGet, prometheusValue } from "./clients.ts";
 

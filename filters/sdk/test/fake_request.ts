@@ -1,8 +1,8 @@
 // Test-only RequestView shared by the logic.wasm.ts modules of the canary and ratelimit filters:
 // headers given as "name: value" lines, the client address as Envoy's `source.address`. Nothing
 // here ships in a filter.
-import { RequestView } from "./request-view";
-import { stripPort } from "./client-address";
+import { RequestView } from "../request_view";
+import { stripPort } from "../client_address";
 
 export class FakeRequest extends RequestView {
   private readonly lines: string[];

@@ -1,6 +1,8 @@
 // 64-bit non-cryptographic hash of a string: FNV-1a 64 over the UTF-8 bytes, followed by the
 // MurmurHash3 `fmix64` finalizer.
 //
+// Used by the canary filter (user keys) and the ratelimit filter (bucket keys).
+//
 // Why this one: the canary filter hashes short keys (user ids, cookie values, IP addresses)
 // once per request, and Envoy reduces the result with `value % total_weight` (a small modulus,
 // usually 100 or 10000). FNV-1a is one multiply per byte and needs no tables or block

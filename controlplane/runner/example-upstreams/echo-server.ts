@@ -1,4 +1,4 @@
-// A small upstream for tests and `attache dev`: answers every request with JSON describing
+// A small upstream for `attache dev`'s examples and for tests: answers every request with JSON describing
 // what it received (method, path, headers, body) and its own name, so a caller can see which
 // backend served it and what the proxy changed. `/status/<code>` answers with that code;
 // `/delay/<ms>` waits first. WebSocket upgrades are echoed frame by frame.

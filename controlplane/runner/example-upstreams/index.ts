@@ -5,7 +5,7 @@
 // returned to the client verbatim).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
+import { startEchoServer, type EchoServer } from "./echo-server.ts";
 
 export interface ExampleUpstreams {
   echo: EchoServer;
