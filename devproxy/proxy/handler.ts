@@ -203,7 +203,8 @@ function pickCluster(action: ForwardAction, headers: HeaderPairs): string {
   return action.clusters[action.clusters.length - 1].name;
 }
 
-function rewritePath(action: ForwardAction | RedirectAction, path: string, rawUrl: string): string {
+/** The upstream path and query after the route's prefix or regex rewrite. */
+export function rewritePath(action: ForwardAction | RedirectAction, path: string, rawUrl: string): string {
   const queryPart = rawUrl.slice(path.length);
   if (action.kind === "route" && action.regexRewrite) return action.regexRewrite.pattern.matcher(path).replaceAll(action.regexRewrite.substitution) + queryPart;
   if (action.prefixRewrite !== undefined && action.matchedPrefix !== undefined) {

@@ -101,6 +101,8 @@ ${mapping("shop", { prefix: "/shop/", service: "shop:80" })}`;
       socket.on("error", reject);
     });
     await eventually(async () => (await talk()).includes("echo:ping"));
+    // The upgrade request took the route's rewrite like any other (/ws/chat -> /chat).
+    expect((await talk()).toLowerCase()).toContain("x-echo-path: /chat\r\n");
   });
 
   it("retries a failing upstream per retryPolicy and gives up after numRetries", async () => {
