@@ -62,7 +62,7 @@ export default async function run(): Promise<string> {
   // Baseline: a full model + translate run over the same bundle (what an endpoint change
   // would cost without the fast path), on a warm cache like the running pipeline's.
   const bundle = handle.source.lastBundle!;
-  const pipeline = new Pipeline({ model: { moduleServer: { clusterName: "attache-modules", host: "127.0.0.1", port: 18002 }, modules: FAKE_MODULES, allowUrlServices: false } });
+  const pipeline = new Pipeline({ model: { moduleServer: { clusterName: "attache-modules", host: "127.0.0.1", port: 18002 }, modules: FAKE_MODULES } });
   pipeline.apply(bundle);
   const fullRuns: number[] = [];
   for (let i = 0; i < 5; i++) fullRuns.push(pipeline.apply({ ...bundle, revision: bundle.revision + i + 1 }).durationMs);

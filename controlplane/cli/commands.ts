@@ -41,8 +41,8 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ["convert"],
-    usage: "attache convert [--output file] <emissary yaml files...>",
-    summary: "rewrite Emissary (getambassador.io) YAML as Attaché YAML, warning about unsupported fields",
+    usage: "attache convert [--output file] <files, directories or ->",
+    summary: "rewrite an Emissary (getambassador.io) configuration as Attaché YAML; a report per object; exit 0 exact, 3 with warnings, 1 failed",
     load: () => import("./convert.ts"),
   },
   {

@@ -12,6 +12,5 @@ export function offlineModelOptions(root = REPO_ROOT): ModelOptions {
     moduleServer: { clusterName: "attache-modules", host: "127.0.0.1", port: 18002 },
     modules: declaredModuleDigests(root),
     filterSchemas: loadFilterSchemas(root),
-    allowUrlServices: true,
   };
 }

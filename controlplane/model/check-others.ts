@@ -38,9 +38,9 @@ export function checkWasmFilter(spec: WasmFilterSpec, modules: Readonly<Record<s
   return errors;
 }
 
-export function checkAuthService(spec: AuthServiceSpec, namespace: string, allowUrl: boolean): FieldError[] {
+export function checkAuthService(spec: AuthServiceSpec, namespace: string): FieldError[] {
   const errors: FieldError[] = [];
-  const service = parseService(spec.service, namespace, allowUrl);
+  const service = parseService(spec.service, namespace);
   if (typeof service === "string") errors.push({ path: "spec.service", message: service });
   const timeout = spec.timeout ? parseGoDurationMs(spec.timeout) : undefined;
   // The auth filter's callout accepts 1 ms .. 60 s (filters/auth/config.schema.json timeoutMs).

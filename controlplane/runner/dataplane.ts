@@ -17,6 +17,9 @@ export interface DevDataPlane {
   readonly workers: number;
   /** Its admin interface (/stats/prometheus, /ready, /config_dump). */
   readonly adminPort: number;
+  /** Why it does not serve the config it ACKed (an update still being applied, one it could
+   *  not apply, e.g. a port in use); undefined when it does. */
+  problem(): string | undefined;
   /** Resolves once everything it ACKed so far is serving traffic. */
   settled(): Promise<void>;
   close(): Promise<void>;

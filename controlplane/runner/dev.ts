@@ -17,11 +17,13 @@ import { XdsServer } from "../xds/index.ts";
 import { startDataPlane, type DataPlaneKind } from "./dataplane.ts";
 import type { EnvoyDataPlane } from "./envoy-dataplane.ts";
 import type { LocalDataPlane } from "./local-dataplane.ts";
-import { registerBuiltModules } from "./modules.ts";
+import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
+import { trackProgrammed } from "./programmed.ts";
 import { startExampleUpstreams, type ExampleUpstreams } from "./example-upstreams/index.ts";
 import { selfSignMissingSecrets } from "./dev-secrets.ts";
-import { clientsConverged, xdsSnapshotState } from "./xds-state.ts";
+import { clientsConverged, dataPlaneServes } from "./xds-state.ts";
+import { LogRateLimit } from "./log-limit.ts";
 
 export interface DevStackOptions {
   /** Directories or files of CRD YAML to watch. */
@@ -80,7 +82,12 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const xds = new XdsServer({ debounceMs: 5 });
     const xdsPort = await xds.listen(`${host}:${wanted.xds}`);
     closers.push(() => xds.close(200));
-    xds.on("nack", (n) => { metrics.nacks.inc({ type: n.typeUrl.split(".").pop() }); logger.warn({ node: n.nodeId, type: n.typeUrl, version: n.version, error: n.message }, "xDS NACK"); });
+    const nackLog = new LogRateLimit();
+    xds.on("nack", (n) => {
+      metrics.nacks.inc({ type: n.typeUrl.split(".").pop() });
+      const gate = nackLog.take();
+      if (gate.log) logger.warn({ node: n.nodeId, type: n.typeUrl, version: n.version, error: n.message, ...(gate.suppressed ? { suppressedNacks: gate.suppressed } : {}) }, "xDS NACK");
+    });
     xds.on("push", (p) => metrics.pushes.inc({ type: String(p.typeUrl ?? "").split(".").pop() }));
     for (const event of ["connect", "disconnect"]) xds.on(event, () => metrics.xdsClients.set(xds.clients().length));
     xds.on("ack", (a) => { if (a.latencyMs !== undefined) metrics.pushLatency.observe(a.latencyMs / 1000); });
@@ -94,28 +101,20 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         modules,
         filterSchemas: loadFilterSchemas(options.repoRoot),
         listeners: { http: wanted.http, https: wanted.https, address: host },
-        allowUrlServices: true,
       },
       extraResources,
       logger,
       metrics,
+      modules: registry,
     });
     pipeline.on("result", (r) => xds.setResources(r.resources));
+    const programmed = trackProgrammed(pipeline, xds, logger);
+    closers.push(async () => programmed.stop());
 
     const source = new FileSource(options.paths, { debounceMs: options.debounceMs ?? 20, displayBase: options.repoRoot });
-    source.start((bundle) => pipeline.apply(bundle));
+    source.start((bundle) => { registerBundleModules(registry, bundle, logger); pipeline.apply(bundle); });
     closers.push(async () => source.stop());
 
-    const admin: AdminServer = await startAdminServer({
-      ready: () => xdsSnapshotState(pipeline, xds),
-      config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
-      statuses: () => pipeline.latest?.statuses ?? [],
-      sourceErrors: () => pipeline.latest?.sourceErrors ?? [],
-      ir: () => pipeline.latest?.ir,
-      clients: () => xds.clients(),
-      metrics,
-    }, wanted.admin, host);
-    closers.push(() => admin.close());
 
     const dataPlane = await startDataPlane({
       kind: options.dataPlane ?? "local",
@@ -127,6 +126,16 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       accessLog: options.accessLog,
     });
     closers.push(() => dataPlane.close());
+    const admin: AdminServer = await startAdminServer({
+      ready: () => dataPlaneServes(pipeline, xds, dataPlane),
+      config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
+      statuses: () => programmed.statuses(),
+      sourceErrors: () => pipeline.latest?.sourceErrors ?? [],
+      ir: () => pipeline.latest?.ir,
+      clients: () => xds.clients(),
+      metrics,
+    }, wanted.admin, host);
+    closers.push(() => admin.close());
 
     // Converged: the latest translation is in the snapshot, every proxy (ours among them)
     // ACKed it, and the data plane serves it.

@@ -5,7 +5,7 @@ import { translate, TYPE } from "../translate/index.ts";
 import type { KubeObject, ResourceBundle } from "../sources/bundle.ts";
 import { updateEndpoints } from "./endpoints-fast-path.ts";
 
-const options: ModelOptions = { moduleServer: { clusterName: "attache-modules", host: "127.0.0.1", port: 18002 }, modules: {}, allowUrlServices: false, now: "2026-01-01T00:00:00Z" };
+const options: ModelOptions = { moduleServer: { clusterName: "attache-modules", host: "127.0.0.1", port: 18002 }, modules: {}, now: "2026-01-01T00:00:00Z" };
 const bundleOf = (revision: number, objects: KubeObject[]): ResourceBundle => ({ revision, resources: objects.map((object) => ({ object })), errors: [] });
 
 const base = [

@@ -55,6 +55,12 @@ export class EnvoyDataPlane implements DevDataPlane {
     return new EnvoyDataPlane(envoy, workers, Number(new URL(envoy.adminUrl).port), options.logger);
   }
 
+  /** Envoy NACKs what it cannot apply (a port in use fails the Listener), which readiness
+   *  already sees; what is left is the process itself. */
+  problem(): string | undefined {
+    return this.envoy.running ? undefined : "envoy exited";
+  }
+
   /** Resolves once no listener is warming and no Wasm module fetch is in flight, so what Envoy
    *  ACKed serves traffic: a remote module is fetched after the ACK, and its filter fails
    *  closed until the code is there (each cache miss starts one fetch, wasm/stats_handler).

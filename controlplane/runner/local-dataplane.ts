@@ -5,6 +5,7 @@ import { startProxyAdmin, type ProxyAdmin } from "../../devproxy/admin.ts";
 import { DataPlane } from "../../devproxy/dataplane.ts";
 import type { AccessLogEntry } from "../../devproxy/proxy/handler.ts";
 import type { DevDataPlane } from "./dataplane.ts";
+import { LogRateLimit } from "./log-limit.ts";
 
 export interface LocalDataPlaneOptions {
   xdsAddress: string;
@@ -31,7 +32,15 @@ export class LocalDataPlane implements DevDataPlane {
       workers: options.workers,
       accessLog: options.accessLog,
     });
-    proxy.on("nack", (type: string, message: string) => options.logger.error({ type, error: message }, "devproxy rejected config"));
+    // Rate-limited: a storm of rejected updates costs a few lines (log-limit.ts).
+    const rejectLog = new LogRateLimit();
+    proxy.on("nack", (type: string, message: string) => {
+      const gate = rejectLog.take();
+      if (gate.log) options.logger.error({ type, error: message, ...(gate.suppressed ? { suppressed: gate.suppressed } : {}) }, "devproxy rejected config");
+    });
+    // An update it accepted but could not apply (e.g. a port already in use): the previous
+    // config keeps serving, /ready on the admin port says why, and the log names it.
+    proxy.on("error", (err: Error) => options.logger.error({ error: err.message }, "devproxy could not apply config"));
     proxy.start();
     try {
       return new LocalDataPlane(proxy, await startProxyAdmin(proxy, options.adminPort, options.host));
@@ -47,6 +56,10 @@ export class LocalDataPlane implements DevDataPlane {
 
   get adminPort(): number {
     return this.admin.port;
+  }
+
+  problem(): string | undefined {
+    return this.proxy.problem();
   }
 
   settled(): Promise<void> {

@@ -12,13 +12,14 @@ import type { GatewayIR } from "../ir/types.ts";
 import { ModuleRegistry } from "../modules/registry.ts";
 import { startModuleServer, type ModuleServer } from "../modules/server.ts";
 import type { ResourceStatus } from "../model/index.ts";
-import { registerBuiltModules } from "./modules.ts";
+import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
 import { KubernetesSource, type BundleChange } from "../sources/kubernetes/source.ts";
 import { LeaderElector } from "../status/leader.ts";
-import { ProgrammedTracker } from "../status/programmed.ts";
+import { ProgrammedTracker, withProgrammed } from "../status/programmed.ts";
+import { blamedResources } from "../status/nack-blame.ts";
 import { StatusWriter } from "../status/writer.ts";
 import type { XdsResources } from "../translate/index.ts";
 import { trackProxyAcks } from "../status/xds-acks.ts";
@@ -82,10 +83,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       moduleServer: { clusterName: "attache-modules", host: options.moduleHost, port: modulesServer?.port ?? options.modulesPort ?? 18002 },
       modules,
       filterSchemas: loadFilterSchemas(REPO_ROOT),
-      allowUrlServices: false,
     },
     logger,
     metrics,
+    modules: registry,
   });
   const xds = new XdsServer({ debounceMs: 5 });
   const xdsPort = await xds.listen(options.xdsAddress ?? "0.0.0.0:18000");
@@ -105,7 +106,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     });
   }
   xds.once("snapshot", (event: SnapshotEvent) => (timings.firstEncodeMs = event.encodeMs));
-  const acks = trackProxyAcks(xds, programmed, () => current?.contents, () => writer?.reconcile(), logger);
+  const acks = trackProxyAcks(xds, programmed, () => current?.contents, () => writer?.reconcile(), logger, undefined, (message) => blamedResources(current?.ir, message));
 
   const onBundle = (bundle: ResourceBundle, change: BundleChange) => {
     if (change.endpointsOnly && current) {
@@ -117,7 +118,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       return;
     }
     timings.firstBundleMs ||= performance.now() - startedAt;
-    registerClusterModules(registry, bundle, logger);
+    latestBundle = bundle;
+    registerBundleModules(registry, bundle, logger, () => publish(latestBundle!));
+    publish(bundle);
+  };
+  let latestBundle: ResourceBundle | undefined;
+  const publish = (bundle: ResourceBundle) => {
     const result = pipeline.apply(bundle);
     timings.firstModelTranslateMs ||= result.durationMs;
     const contents = contentKeys(bundle, result.statuses);
@@ -164,7 +170,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       : await startAdminServer({
           ready: () => (current && xds.cache.snapshot() ? { ready: true, reason: "informers synced, configuration served" } : { ready: false, reason: "waiting for the first configuration" }),
           config: () => Object.fromEntries(Object.entries(current?.resources ?? {}).map(([type, map]) => [type, Object.fromEntries(map)])),
-          statuses: () => current?.statuses ?? [],
+          statuses: () => withProgrammed(current?.statuses ?? [], programmed),
           ir: () => current?.ir,
           clients: () => xds.clients(),
           metrics,
@@ -202,17 +208,3 @@ function contentKeys(bundle: ResourceBundle, statuses: readonly ResourceStatus[]
     });
 }
 
-/** ConfigMap modules (binaryData, only referenced ConfigMaps are in the bundle) and URL
- *  modules become servable by their SHA-256; the model checked the digests. */
-function registerClusterModules(registry: ModuleRegistry, bundle: ResourceBundle, logger: Logger): void {
-  for (const { object } of bundle.resources) {
-    if (object.kind === "ConfigMap") {
-      for (const value of Object.values((object.binaryData ?? {}) as Record<string, unknown>))
-        if (typeof value === "string") registry.add(Buffer.from(value, "base64"), undefined, `ConfigMap ${object.metadata?.namespace}/${object.metadata?.name}`);
-    } else if (object.kind === "WasmFilter") {
-      const module = ((object.spec ?? {}) as { module?: { url?: string; sha256?: string } }).module;
-      if (module?.url && module.sha256 && !registry.has(module.sha256))
-        registry.addUrl(module.url, module.sha256).catch((error: Error) => logger.warn({ url: module.url, error: error.message }, "Wasm module download failed"));
-    }
-  }
-}

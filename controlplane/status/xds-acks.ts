@@ -19,6 +19,8 @@ export function trackProxyAcks(
   onChange: () => void,
   logger?: Logger,
   burstMs = 100,
+  /** The resources a NACK message points at (status/nack-blame.ts). */
+  blame: (message: string) => readonly ResourceRef[] = () => [],
 ): AckTracking {
   let timer: NodeJS.Timeout | undefined;
   const changed = () => {
@@ -40,7 +42,7 @@ export function trackProxyAcks(
     changed();
   });
   xds.on("nack", (nack: NackRecord) => {
-    tracker.nack(String(nack.streamId), nack.typeUrl, nack.version, `${nack.message} (node ${nack.nodeId})`);
+    tracker.nack(String(nack.streamId), nack.typeUrl, nack.version, `${nack.message} (node ${nack.nodeId})`, blame(nack.message));
     logger?.warn({ node: nack.nodeId, type: nack.typeUrl, version: nack.version, error: nack.message }, "proxy rejected configuration");
     changed();
   });

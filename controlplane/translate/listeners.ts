@@ -32,9 +32,16 @@ function downstreamTls(tls: HostTlsIR): JsonObject {
     alpn_protocols: tls.alpn.length ? [...tls.alpn] : ["h2", "http/1.1"],
   };
   if (Object.keys(params).length) common.tls_params = params;
+  const context: JsonObject = { common_tls_context: common };
+  if (tls.clientCa) {
+    // Mutual TLS: a presented client certificate must chain to the CA secret (SDS); with
+    // require_client_certificate a handshake without one fails.
+    common.validation_context_sds_secret_config = { name: tls.clientCa.secretName, sds_config: ADS_SOURCE };
+    if (tls.clientCa.required) context.require_client_certificate = true;
+  }
   return {
     name: "envoy.transport_sockets.tls",
-    typed_config: any("envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", { common_tls_context: common }),
+    typed_config: any("envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", context),
   };
 }
 

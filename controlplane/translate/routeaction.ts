@@ -70,6 +70,8 @@ export function routeAction(action: RouteActionIR): JsonObject {
     out.regex_rewrite = { pattern: re2(action.regexRewrite.pattern), substitution: action.regexRewrite.substitution };
   }
   if (action.hostRewrite !== undefined) out.host_rewrite_literal = action.hostRewrite;
+  // Only honoured for STRICT_DNS / LOGICAL_DNS clusters: the Host header becomes the DNS name.
+  if (action.autoHostRewrite) out.auto_host_rewrite = true;
   // "0s" disables the timeout in Envoy, matching Emissary's timeout_ms: 0.
   out.timeout = msToProtoDuration(action.timeoutMs);
   if (action.idleTimeoutMs !== undefined) out.idle_timeout = msToProtoDuration(action.idleTimeoutMs);
@@ -87,6 +89,7 @@ export function redirectAction(action: RedirectActionIR): JsonObject {
   if (action.hostRedirect !== undefined) out.host_redirect = action.hostRedirect;
   if (action.pathRedirect !== undefined) out.path_redirect = action.pathRedirect;
   else if (action.prefixRewrite !== undefined) out.prefix_rewrite = action.prefixRewrite;
+  else if (action.regexRewrite) out.regex_rewrite = { pattern: re2(action.regexRewrite.pattern), substitution: action.regexRewrite.substitution };
   out.response_code = REDIRECT_CODES[action.responseCode];
   return out;
 }

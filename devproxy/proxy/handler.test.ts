@@ -59,7 +59,7 @@ describe("devproxy request handling (Envoy semantics)", () => {
     const env = { snapshot: () => snapshot, upstreams, filters: () => undefined, accessLog: (e: AccessLogEntry) => logs.push(e), observe: () => undefined };
     listeners = new ListenerSet({
       request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
-      upgrade: (hcm, req, socket, head) => handleUpgrade(snapshot, upstreams, hcm, req, socket, head),
+      upgrade: (hcm, req, socket, head, scheme) => handleUpgrade(env, hcm, req, socket, head, scheme),
     });
     await listeners.reconcile(snapshot);
     port = listeners.ports().get("attache-http")!;

@@ -13,10 +13,11 @@ export interface HttpsAnswer {
   alpn: string | false | null;
 }
 
-/** GET over TLS to 127.0.0.1:port with SNI `serverName` (HTTP/1.1, connection: close). */
-export function httpsGet(port: number, serverName: string, path: string, headers: Record<string, string> = {}): Promise<HttpsAnswer> {
+/** GET over TLS to 127.0.0.1:port with SNI `serverName` (HTTP/1.1, connection: close),
+ *  optionally presenting a client certificate (mutual TLS). */
+export function httpsGet(port: number, serverName: string, path: string, headers: Record<string, string> = {}, client?: { cert: string; key: string }): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: "127.0.0.1", port, servername: serverName, rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] }, () => {
+    const socket = tls.connect({ host: "127.0.0.1", port, servername: serverName, rejectUnauthorized: false, ALPNProtocols: ["http/1.1"], ...client }, () => {
       const cert = socket.getPeerCertificate();
       const sans = String(cert.subjectaltname ?? "").split(", ").filter((s) => s.startsWith("DNS:")).map((s) => s.slice(4));
       const names = [String(cert.subject?.CN ?? ""), ...sans].filter(Boolean);

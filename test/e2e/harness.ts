@@ -67,6 +67,8 @@ export interface E2EOptions {
   upstreamPorts?: UpstreamPorts;
   /** Self-sign missing TLS Secrets (examples/tls-host.yaml). Default false. */
   selfSign?: boolean;
+  /** The plain HTTP listener's port (default: a free one). */
+  httpPort?: number;
 }
 
 export async function startE2E(files: Record<string, string> = {}, options: E2EOptions = {}): Promise<E2E> {
@@ -78,7 +80,7 @@ export async function startE2E(files: Record<string, string> = {}, options: E2EO
     renameSync(tmp, join(dir, name));
   };
   for (const [name, yaml] of Object.entries(files)) write(name, yaml);
-  const [httpPort, httpsPort] = [await freePort(), await freePort()];
+  const [httpPort, httpsPort] = [options.httpPort ?? await freePort(), await freePort()];
   let stack: DevStack;
   try {
     stack = await startDevStack({
