@@ -65,8 +65,14 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ["new", "filter"],
-    usage: "attache new filter <name>",
-    summary: "create filters/<name> from filters/template",
+    usage: "attache new filter <name> [--dir <path>]",
+    summary: "start a filter: a new project in <path>, or filters/<name> in this one",
     load: () => import("./new-filter-command.ts"),
+  },
+  {
+    words: ["module", "configmap"],
+    usage: "attache module configmap <file.wasm> [--name name] [--namespace ns] [--key key]",
+    summary: "print a ConfigMap holding a Wasm module, for a WasmFilter's module.configMap",
+    load: () => import("./module-configmap.ts"),
   },
 ];

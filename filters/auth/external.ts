@@ -6,7 +6,7 @@
 // Envoy's ext_authz HTTP client's (ext_authz_http_impl.cc: a 5xx is an error, answered with
 // status_on_error), and it matters: Envoy answers a callout to an unreachable service with a
 // 503 of its own, not with a failed call.
-import { HeaderPair } from "../sdk/headers";
+import { HeaderPair } from "@attache/proxy-wasm-sdk/headers";
 import { ExternalAuth } from "./config";
 import { RequestView } from "./decision";
 import { asciiLower } from "./ascii";

@@ -5,13 +5,13 @@
 // Metrics: auth_allowed, auth_denied (counters; README.md "Metrics").
 // Only the callbacks this filter uses (sdk/exports.ts): the host skips the response path,
 // proxy_on_log and proxy_on_done, which would run the SDK's defaults.
-export * from "../sdk/exports_base";
+export * from "@attache/proxy-wasm-sdk/exports_base";
 import {
   BaseContext, ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, HeaderPair,
   HttpCallResponse, HttpContext, RootContext, continueRequest, dispatchHttpCall,
   getCurrentTimeNanoseconds, getRouteName, logDebug, logWarn, registerRootContext, requestHeaders,
   sendLocalResponse, sendLocalResponseBytes,
-} from "../sdk";
+} from "@attache/proxy-wasm-sdk";
 import { AuthConfig, ExternalAuth, Policy, parseAuthConfig } from "./config";
 import { authenticate, RequestView, spoofableHeaders } from "./decision";
 import { answerStatus, authorizationHeadersToCopy, checkRequestHeaders, isAllowed, isServiceError, relayedHeaders } from "./external";

@@ -7,12 +7,12 @@
 // header used), canary_unassigned (no key and no sticky cookie: Envoy picked at random).
 // Only the callbacks this filter uses (sdk/exports.ts): the host skips proxy_on_log,
 // proxy_on_done and the body/trailer callbacks, which would run the SDK's defaults.
-export * from "../sdk/exports_base";
-export { proxy_on_response_headers } from "../sdk/exports_stream";
+export * from "@attache/proxy-wasm-sdk/exports_base";
+export { proxy_on_response_headers } from "@attache/proxy-wasm-sdk/exports_stream";
 import {
   ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, ForeignFunction, HttpContext,
   RootContext, registerRootContext, requestHeaders, responseHeaders,
-} from "../sdk";
+} from "@attache/proxy-wasm-sdk";
 import { CanaryRoute, assign } from "./assign";
 import { CanaryConfig, parseCanaryConfig } from "./config";
 import { HostIdGenerator } from "./ids";

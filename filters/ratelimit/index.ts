@@ -7,12 +7,12 @@
 // request through), ratelimit_shared_slot (a key used another key's bucket: maxKeys too small).
 // Only the callbacks this filter uses (sdk/exports.ts): the host skips proxy_on_log,
 // proxy_on_done and the body/trailer callbacks, which would run the SDK's defaults.
-export * from "../sdk/exports_base";
-export { proxy_on_response_headers } from "../sdk/exports_stream";
+export * from "@attache/proxy-wasm-sdk/exports_base";
+export { proxy_on_response_headers } from "@attache/proxy-wasm-sdk/exports_stream";
 import {
   ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, HttpContext, RootContext,
   getCurrentTimeNanoseconds, registerRootContext, responseHeaders, sendLocalResponse,
-} from "../sdk";
+} from "@attache/proxy-wasm-sdk";
 import { Outcome, Verdict, consume } from "./buckets";
 import { RateLimitConfig, RouteLimit, parseRateLimitConfig } from "./config";
 import { bucketFingerprint } from "./key";

@@ -9,9 +9,9 @@
 // the parts' bytes where the host left them, without making a string of any part or the key.
 // For UTF-8 values that equals keyHash64 of the key (FNV-1a 64 over its UTF-8, ../sdk/hash64.ts);
 // a value that is not UTF-8 is hashed as the bytes it is (Envoy's header values are bytes).
-import { RequestView } from "../sdk/request_view";
-import { headerNameProblem } from "../sdk/config_names";
-import { FNV1A64_START, fmix64, fnv1a64Append } from "../sdk/hash64";
+import { RequestView } from "@attache/proxy-wasm-sdk/request_view";
+import { headerNameProblem } from "@attache/proxy-wasm-sdk/config_names";
+import { FNV1A64_START, fmix64, fnv1a64Append } from "@attache/proxy-wasm-sdk/hash64";
 
 export class KeyPart {
   /** name "" = client address; otherwise a header name. */

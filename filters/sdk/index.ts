@@ -1,5 +1,5 @@
 // Public API of the Attaché AssemblyScript SDK for proxy-wasm ABI 0.2.1 (filters/sdk/README.md).
-// Filters import from "../sdk" and add `export * from "../sdk/exports";` to their index.ts.
+// Filters import from "@attache/proxy-wasm-sdk" and add `export * from "@attache/proxy-wasm-sdk/exports";` to their index.ts.
 export * from "./enums";
 export * from "./context";
 export { ConfiguredRootContext } from "./configured_root";

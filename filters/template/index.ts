@@ -4,11 +4,11 @@
 // - per-route overrides keyed by route name (xds.route_name), pre-parsed in onConfigure;
 // - counts rejections in the metric attache_template_rejected.
 // Schema and examples: README.md. The decision itself is the pure function in decision.ts.
-export * from "../sdk/exports";
+export * from "@attache/proxy-wasm-sdk/exports";
 import {
   ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, HeaderPair, HttpContext,
   RootContext, registerRootContext, requestHeaders, sendLocalResponse,
-} from "../sdk";
+} from "@attache/proxy-wasm-sdk";
 import { RouteSettings, TemplateConfig, parseTemplateConfig } from "./config";
 import { Verdict, decide, rejectionBody } from "./decision";
 

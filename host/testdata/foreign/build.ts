@@ -3,7 +3,7 @@
 // Debian's (not rustup's: its rustc on PATH has no wasm32 target), found through the tool
 // table as `rust-wasm32` and `clang-wasm32` (scripts/tools/tools.ts lists every file and
 // package each needs). Outputs are reused while the source, the flags and the compiler binary
-// are unchanged (a `.stamp` with their hash, as scripts/build-filters.mjs does), so only the
+// are unchanged (a `.stamp` with their hash, as the SDK's build tool, filters/sdk/build.mjs, does), so only the
 // first run after a change pays for the compile.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
