@@ -139,7 +139,7 @@ for (const { lang, tool, abi, allocator, wasi } of LANGUAGES) describeWithTools(
     expect(text(worker2.getSharedData("visits/ann")?.value)).toBe("2");
   });
 
-  it("a panic/abort fails the VM closed with the module's last message; the next stream gets a fresh VM", () => {
+  it("a panic/abort fails the VM closed with the module's last message; the failed VM answers later streams with 503, as Envoy keeps it", () => {
     const host = started();
     const doomed = host.initializeHttpContext();
     expect(host.callOnRequestHeaders(doomed, { ":path": "/", "x-user": "ann", "x-panic": "1" }, true)).toBe(HeadersAction.StopIteration);
@@ -149,9 +149,21 @@ for (const { lang, tool, abi, allocator, wasi } of LANGUAGES) describeWithTools(
     expect(failure!.lastModuleError).toContain(`${lang}-filter: x-panic requested by ann`);
     expect(host.getLogs("critical")).toContainEqual(expect.stringMatching(new RegExp(`^(panicked at ')?${lang}-filter: x-panic requested by ann`)));
 
+    const next = host.initializeHttpContext();
+    expect(host.callOnRequestHeaders(next, { ":path": "/orders", "x-user": "ann" }, true)).toBe(HeadersAction.StopIteration);
+    expect(host.getSentLocalResponse(next)).toMatchObject({ statusCode: FAIL_CLOSED_STATUS });
+    expect(host.getHttpCallouts()).toEqual([]);
+  });
+
+  it("under fail reload, the stream after the backoff gets a fresh VM that works", () => {
+    const host = started(options().withFailurePolicy("fail-reload"));
+    const doomed = host.initializeHttpContext();
+    host.callOnRequestHeaders(doomed, { ":path": "/", "x-user": "ann", "x-panic": "1" }, true);
+    expect(host.getFailures()).toHaveLength(1);
+    host.advanceTime(1_100); // past the first reload backoff (1 s)
     const next = request(host, "ann");
     expect(host.getStreamEvents(next)).toEqual([{ event: "continue", streamType: 0 }]);
-    expect(host.getFailures()).toHaveLength(1);
+    expect(host.plugin.reloads.success).toBe(1);
   });
 
   it("refuses to start without authz_cluster (proxy_on_configure returns false)", () => {

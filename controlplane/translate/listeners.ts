@@ -1,7 +1,10 @@
 // Listeners (config/listener/v3): `attache-http` on the HTTP port, one HCM whose routes come
 // over RDS `attache-http`; `attache-https` on the HTTPS port with the TLS inspector
 // and one filter chain per TLS Host: SNI match, DownstreamTlsContext with the certificate
-// over SDS, ALPN, and an HCM using RDS `attache-https/<vhost>`.
+// over SDS, ALPN, and an HCM using RDS `attache-https/<vhost>`. No default filter chain: a
+// ClientHello without a server name, or with one no Host serves, matches no chain and Envoy
+// closes the connection before presenting any certificate (stat `no_filter_chain_match`), so
+// no Host's certificate or routes answer under another name.
 import type { GatewayIR, HostTlsIR, VirtualHostIR } from "../ir/types.ts";
 import { httpConnectionManager } from "./hcm.ts";
 import { lastResult, perObject } from "./memo.ts";

@@ -108,9 +108,7 @@ export class DeltaStream extends AdsStream<DeltaRequest> {
   private write(typeUrl: string, state: DeltaTypeState, updates: EncodedResource[], removed: string[]): void {
     const chunks = chunkBySize(updates, deltaSize, this.host.maxResponseBytes);
     if (!chunks.length) chunks.push([]);
-    // The type's version, as SotW sends it: ACKs and NACKs then name the version of the type
-    // they answer, which status tracking (status/programmed.ts) compares per type.
-    const version = this.snapshot!.types.get(typeUrl)?.version ?? this.snapshot!.version;
+    const version = this.snapshot!.version;
     chunks.forEach((chunk, i) => {
       const gone = i === chunks.length - 1 ? removed : [];
       const nonce = this.nextNonce();

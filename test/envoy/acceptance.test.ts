@@ -111,7 +111,8 @@ describeWithTools(["envoy"], "Envoy accepts our configuration", () => {
     }, 30_000);
   }
 
-  it("logs no deprecation warning for the bootstrap and everything above", () => {
+  it("logs no deprecation warning, and no warning at all, for the bootstrap and everything above", () => {
     expect(stack.envoy.lines.filter((l) => /deprecat/i.test(l)).join("\n")).toBe("");
+    expect(stack.envoy.problems().join("\n")).toBe("");
   });
 });

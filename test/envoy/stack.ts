@@ -37,6 +37,8 @@ export interface EnvoyStackOptions {
   componentLogLevel?: string;
   /** Extra resources added to every bundle (e.g. self-signed TLS Secrets). */
   extraResources?: BundleResource[];
+  /** Runtime keys layered over the bootstrap's static layer (e.g. a lower RE2 limit). */
+  runtime?: Record<string, number>;
 }
 
 export interface EnvoyStack {
@@ -121,6 +123,10 @@ export async function startEnvoyStack(options: EnvoyStackOptions = {}): Promise<
     closers.push(() => admin.close());
 
     const bootstrap = envoyBootstrap({ xdsAddress: `127.0.0.1:${xdsPort}`, adminPort: 0 });
+    if (options.runtime) {
+      const runtime = bootstrap.layered_runtime as { layers: unknown[] };
+      runtime.layers = [...runtime.layers, { name: "test", static_layer: options.runtime }];
+    }
     const envoy = await EnvoyProcess.start({ bootstrap, concurrency: options.concurrency, componentLogLevel: options.componentLogLevel });
     closers.push(() => envoy.stop());
 
