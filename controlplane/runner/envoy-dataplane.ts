@@ -61,10 +61,23 @@ export class EnvoyDataPlane implements DevDataPlane {
     return this.envoy.running ? undefined : "envoy exited";
   }
 
-  /** Resolves once no listener is warming (every listener Envoy ACKed serves traffic). */
+  /** Resolves once no listener is warming and no Wasm module fetch is in flight, so what Envoy
+   *  ACKed serves traffic: a remote module is fetched after the ACK, and its filter fails
+   *  closed until the code is there (each cache miss starts one fetch, wasm/stats_handler).
+   *  A fetch that never ends (an unreachable module server) stops holding this after 10 s. */
   async settled(): Promise<void> {
+    const fetchDeadline = Date.now() + 10_000;
+    const names = ["listener_manager.total_listeners_warming", "wasm.remote_load_cache_misses", "wasm.remote_load_fetch_successes", "wasm.remote_load_fetch_failures"];
+    const filter = `^(${names.map((n) => n.replace(/\./g, "\\.")).join("|")})$`;
     for (;;) {
-      if ((await this.envoy.stat("listener_manager.total_listeners_warming")) === 0) return;
+      const stats = new Map<string, number>();
+      for (const line of (await this.envoy.admin(`/stats?filter=${encodeURIComponent(filter)}`)).split("\n")) {
+        const [name, value] = line.split(": ");
+        if (value !== undefined) stats.set(name, Number(value));
+      }
+      const stat = (name: string) => stats.get(name) ?? 0;
+      const fetching = stat(names[1]) - stat(names[2]) - stat(names[3]);
+      if (stats.has(names[0]) && stat(names[0]) === 0 && (fetching <= 0 || Date.now() > fetchDeadline)) return;
       if (!this.envoy.running) throw new Error("envoy exited");
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -13,6 +13,7 @@ import { clientAddress } from "./client-address.ts";
 import { applyCors, corsAllows, corsPreflight } from "./cors.ts";
 import { applyEdgeHeaders } from "./edge-headers.ts";
 import { normalizeRequestPath } from "./path-normalize.ts";
+import { parseRequestTarget } from "./request-target.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
 import { fallbackFilter } from "./fallback-filter.ts";
@@ -43,13 +44,14 @@ const RETRY_BACKOFF_BASE_MS = 25; // Envoy's default retry back-off base interva
 export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https", upgrade?: DownstreamUpgrade): Promise<void> {
   const started = process.hrtime.bigint();
   const snapshot = env.snapshot();
+  const target = parseRequestTarget(req.url ?? "/", requestAuthority(req));
   // The HCM canonicalizes the path before routing; everything after sees only that form.
-  const rawUrl = normalizeRequestPath(req.url ?? "/", hcm);
+  const rawUrl = normalizeRequestPath(target?.pathAndQuery ?? "/", hcm);
   const q = rawUrl.indexOf("?");
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
   // strip_any_host_port takes the port off the Host header itself, for everything after.
-  const rawAuthority = requestAuthority(req);
+  const rawAuthority = target?.authority ?? "";
   const authority = hcm.stripPort ? rawAuthority.replace(/:\d+$/, "") : rawAuthority;
   const host = authority;
   const log: AccessLogEntry = {
@@ -64,6 +66,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
   };
   const instances: HttpFilterInstance[] = [];
   if (req.httpVersion === "1.0" && !hcm.acceptHttp10) return finish(reply(res, { status: 426, headers: [["content-type", "text/plain"]], body: "Upgrade Required" }));
+  if (!target) return finish(reply(res, { status: 400, headers: [["content-type", "text/plain"]], body: "Bad Request" }));
   try {
     const refused = checkRequestHead(req, hcm.limits);
     if (refused) {
@@ -251,6 +254,7 @@ function pickCluster(action: ForwardAction, headers: HeaderPairs): string {
   return action.clusters[action.clusters.length - 1].name;
 }
 
+/** The upstream path and query after the route's prefix or regex rewrite. */
 function rewritePath(action: ForwardAction | RedirectAction, path: string, rawUrl: string): string {
   const queryPart = rawUrl.slice(path.length);
   if (action.regexRewrite) return action.regexRewrite.pattern.matcher(path).replaceAll(action.regexRewrite.substitution) + queryPart;

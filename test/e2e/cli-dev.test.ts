@@ -2,7 +2,6 @@
 // process on free ports with examples/, answering through real Envoy, with Envoy's admin on
 // the proxy admin port, and stopping Envoy with itself on Ctrl-C.
 import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../controlplane/cli/main.ts";
 import { request } from "../http-client.ts";
@@ -28,7 +27,8 @@ describeWithTools(["envoy"], "attache dev examples --data-plane envoy (the CLI)"
 
   beforeAll(async () => {
     for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort();
-    cli = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["controlplane/cli/main.ts", "dev", "examples", "--data-plane", "envoy", "--workers", "1",
+    // Node with tsx's loader, not the tsx wrapper: Ctrl-C then reaches the CLI itself.
+    cli = spawn(process.execPath, ["--import", "tsx", "controlplane/cli/main.ts", "dev", "examples", "--data-plane", "envoy", "--workers", "1",
       "--no-upstreams", "--quiet", "--log-level", "warn", "--http-port", String(ports.http), "--https-port", String(ports.https),
       "--admin-port", String(ports.admin), "--xds-port", String(ports.xds), "--modules-port", String(ports.modules),
       "--proxy-admin-port", String(ports.proxyAdmin)], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });

@@ -101,6 +101,8 @@ ${mapping("shop", { prefix: "/shop/", service: "shop:80" })}`;
       socket.on("error", reject);
     });
     await eventually(async () => (await talk()).includes("echo:ping"));
+    // The upgrade request took the route's rewrite like any other (/ws/chat -> /chat).
+    expect((await talk()).toLowerCase()).toContain("x-echo-path: /chat\r\n");
   });
 
   it("retries a failing upstream per retryPolicy and gives up after numRetries", async () => {
@@ -180,6 +182,14 @@ ${mapping("shop", { prefix: "/shop/", service: "shop:80" })}`;
     expect(await forwarded("/base/%2e%2e/admin")).toBe("HTTP/1.1 404 Not Found");
     const old = await rawRequest(e2e.http, "GET /base/x HTTP/1.0\r\nhost: localhost\r\n\r\n");
     expect(old.split("\r\n")[0]).toBe("HTTP/1.1 426 Upgrade Required");
+    expect(await forwarded("/base/x#fragment")).toBe("HTTP/1.1 400 Bad Request");
+  });
+
+  it("routes an absolute-form request by the authority it names", async () => {
+    const routed = await rawRequest(e2e.http, "GET http://localhost/base/y?z=1 HTTP/1.1\r\nhost: elsewhere\r\nconnection: close\r\n\r\n");
+    const seen = JSON.parse(routed.slice(routed.indexOf("\r\n\r\n") + 4));
+    expect(seen.path).toBe("/y?z=1");
+    expect(seen.headers.host).toBe("localhost");
   });
 
   it("terminates TLS with the certificate chosen by SNI", async () => {

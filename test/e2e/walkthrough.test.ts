@@ -104,8 +104,9 @@ forEachDataPlane("README walk-through (examples/)", (dataPlane) => {
     expect(plain.headers.location).toBe("https://secure.localhost/x");
   });
 
-  it("the invalid example is left out, its errors in /debug/resources", async () => {
-    const resources: Array<{ ref: { name: string }; errors: string[] }> = await (await fetch(`${e2e.admin}/debug/resources`)).json();
+  it("the invalid example is left out, its errors in its status and /debug/resources", async () => {
+    const resources: Array<{ ref: { name: string }; errors: string[]; conditions: Array<{ type: string; status: string }> }> = await (await fetch(`${e2e.admin}/debug/resources`)).json();
+    expect(resources.find((r) => r.ref.name === "broken")?.conditions).toContainEqual(expect.objectContaining({ type: "Accepted", status: "False" }));
     expect(resources.filter((r) => r.errors.length > 0).map((r) => ({ name: r.ref.name, errors: r.errors }))).toEqual([{
       name: "broken",
       errors: [

@@ -1,7 +1,8 @@
 // A small upstream for `attache dev`'s examples and for tests: answers every request with JSON describing
 // what it received (method, path, headers, body) and its own name, so a caller can see which
 // backend served it and what the proxy changed. `/status/<code>` answers with that code;
-// `/delay/<ms>` waits first. WebSocket upgrades are echoed frame by frame.
+// `/delay/<ms>` waits first. WebSocket upgrades are echoed frame by frame (the upgrade's path
+// in the 101's x-echo-path).
 import { createHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -30,7 +31,8 @@ export async function startEchoServer(name: string, port = 0, host = "127.0.0.1"
   server.on("upgrade", (req, socket) => {
     // RFC 6455 handshake, then echo unmasked text frames back.
     const accept = createHash("sha1").update(`${req.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n\r\n`);
+    // The path it was asked for goes back in x-echo-path (a WebSocket has no body to echo it in).
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\nx-echo-path: ${req.url}\r\n\r\n`);
     socket.on("data", (frame: Buffer) => {
       const len = frame[1] & 0x7f;
       const mask = frame.subarray(2, 6);
