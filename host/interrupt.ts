@@ -44,7 +44,7 @@ type Binaryen = typeof import("binaryen");
 const nativeImport = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<Binaryen>;
 
 function importBinaryen(): Promise<Binaryen> {
-  return nativeImport(pathToFileURL(createRequire(join(process.cwd(), "noop.js")).resolve("binaryen")).href).catch(() => nativeImport("binaryen"));
+  return import("binaryen").catch(() => nativeImport(pathToFileURL(createRequire(join(process.cwd(), "noop.js")).resolve("binaryen")).href));
 }
 
 /**
