@@ -1,4 +1,4 @@
-// Host-side state of each context id (reference "Call order"): one root context per plugin,
+// Host-side state of each context id (docs/proxy-wasm-abi.md "Order of calls"): one root context per plugin,
 // one HTTP stream context per request. Context ids come from one counter per VM starting at 1.
 //
 //   VM (one instance of the module)

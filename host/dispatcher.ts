@@ -1,4 +1,4 @@
-// Context lifecycles on one VM (reference "Call order"), in the shape of the SDK dispatchers
+// Context lifecycles on one VM (docs/proxy-wasm-abi.md "Order of calls"), in the shape of the SDK dispatchers
 // (Rust dispatcher.rs: one map from context id to context): root contexts are created, started
 // (proxy_on_vm_start) and configured (proxy_on_configure); HTTP streams are created under a
 // root and walk request headers -> body -> trailers -> response headers -> body -> trailers ->

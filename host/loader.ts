@@ -1,6 +1,6 @@
-// Compiling and checking a module before any instance exists (reference "Versions", "Module
-// exports"): the ABI version comes from the exported marker `proxy_abi_version_X_Y_Z` (none =
-// rejected, as cpp-host does); the allocator is `malloc` if exported (cpp-host prefers it),
+// Compiling and checking a module before any instance exists (docs/proxy-wasm-abi.md
+// "Versions", "Callbacks the module exports"): the ABI version comes from the exported marker
+// `proxy_abi_version_X_Y_Z` (none = rejected, as cpp-host does); the allocator is `malloc` if exported (cpp-host prefers it),
 // else `proxy_on_memory_allocate`. Then the checks Envoy makes when it links a module
 // (cpp-host wasm.cc registerCallbacks/getFunctions, v8.cc link): every `env` import must be a
 // function registered for the module's ABI version, with exactly its type, and every callback

@@ -1,4 +1,4 @@
-// Shared key-value data of proxy-wasm (reference "Shared data"; envoy
+// Shared key-value data of proxy-wasm (docs/envoy-wiring.md "Shared data"; envoy
 // source/extensions/common/wasm/context.cc and proxy-wasm-cpp-host src/shared_data.cc):
 // one map per vm_id, visible to every VM instance with that vm_id; cas 0 sets unconditionally,
 // any other cas must equal the current one (else CasMismatch) — except on a missing key, which

@@ -1,4 +1,4 @@
-// One instance of a proxy-wasm module: instantiation and start (reference "Call order":
+// One instance of a proxy-wasm module: instantiation and start (docs/proxy-wasm-abi.md "Order of calls":
 // `_initialize` then `main`, or `_start`), the state host functions act on (ImportHost), and
 // `invoke`, through which every callback runs so that a trap, a budget overrun or memory grown
 // past the cap marks the VM failed instead of escaping. Context lifecycles live in

@@ -7,9 +7,10 @@ import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
-import { findTool, installHint, SKIP_DIR_ENV } from "./tool-lookup.ts";
+import { findTool, installHint } from "../scripts/tools/tools.ts";
+import { SKIP_DIR_ENV } from "./tools-report.ts";
 
-export { findTool, installHint, SKIP_DIR_ENV, toolPath } from "./tool-lookup.ts";
+export { findTool, toolPath } from "../scripts/tools/tools.ts";
 
 /**
  * `describe`, when every named tool is installed. Otherwise the suite is skipped (and recorded

@@ -3,14 +3,17 @@
 // chain from HTTP_FILTER_TABLE (router last), and a JSON access log on stdout.
 import type { GatewayIR } from "../ir/types.ts";
 import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
+import { HCM_LIMITS } from "./hcm-limits.ts";
 import { byKey } from "./memo.ts";
 import { ADS_SOURCE, any, type JsonObject } from "./resources.ts";
 
-/** One JSON object per request on stdout, with the fields an operator greps for first. */
+/** One JSON object per request on Envoy's stdout, with the fields an operator greps for
+ *  first. StdoutAccessLog (access_loggers/stream/v3/stream.proto) writes to the process's
+ *  stdout; a FileAccessLog of "/dev/stdout" must open that path, which fails when stdout is a
+ *  socket (Envoy NACKs the Listener: "unable to open file '/dev/stdout'"). */
 const ACCESS_LOG: JsonObject = {
-  name: "envoy.access_loggers.file",
-  typed_config: any("envoy.extensions.access_loggers.file.v3.FileAccessLog", {
-    path: "/dev/stdout",
+  name: "envoy.access_loggers.stdout",
+  typed_config: any("envoy.extensions.access_loggers.stream.v3.StdoutAccessLog", {
     log_format: {
       json_format: {
         start_time: "%START_TIME%",
@@ -60,6 +63,7 @@ export function httpConnectionManager(statPrefix: string, routeConfigName: strin
       merge_slashes: true,
       // Host "example.com:8080" must match the virtual host "example.com".
       strip_any_host_port: true,
+      ...HCM_LIMITS,
     }),
   };
 }

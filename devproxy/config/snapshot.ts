@@ -14,7 +14,6 @@ type Json = any;
 export const TYPE = {
   listener: TYPE_URL.listener,
   route: TYPE_URL.routeConfiguration,
-  vhost: TYPE_URL.virtualHost,
   cluster: TYPE_URL.cluster,
   endpoint: TYPE_URL.clusterLoadAssignment,
   secret: TYPE_URL.secret,
@@ -23,18 +22,22 @@ export const TYPE = {
 
 export interface TlsCertificate { certChain: string; privateKey: string }
 
+/** A CertificateValidationContext secret (mutual TLS): the trusted CAs, PEM. */
+export interface ValidationContext { trustedCa: string }
+
 export interface Snapshot {
   version: number;
   listeners: Map<string, ListenerConfig>;
   routeTables: Map<string, RouteTable>;
   clusters: Map<string, ClusterConfig & { endpoints: Endpoint[] }>;
   secrets: Map<string, TlsCertificate>;
+  validationContexts: Map<string, ValidationContext>;
   /** ECDS: filter name -> its typed_config (e.g. the Wasm filter config). */
   extensions: Map<string, Json>;
 }
 
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
-  version: 0, listeners: new Map(), routeTables: new Map(), clusters: new Map(), secrets: new Map(), extensions: new Map(),
+  version: 0, listeners: new Map(), routeTables: new Map(), clusters: new Map(), secrets: new Map(), validationContexts: new Map(), extensions: new Map(),
 }) as Snapshot;
 
 export interface Dependencies { routes: Set<string>; secrets: Set<string>; extensions: Set<string>; endpoints: Set<string> }
@@ -79,17 +82,8 @@ function compile(raw: Map<string, Map<string, Json>>, version: number): Snapshot
   const listeners = new Map<string, ListenerConfig>();
   for (const [name, l] of raw.get(TYPE.listener)!) listeners.set(name, compileListener(l));
 
-  const vhostsByRoute = new Map<string, Json[]>();
-  for (const [name, v] of raw.get(TYPE.vhost)!) {
-    // VHDS names are "<route configuration name>/<virtual host>" (Envoy vhds docs).
-    const routeName = [...raw.get(TYPE.route)!.keys()].find((rc) => name.startsWith(`${rc}/`));
-    if (!routeName) continue;
-    const list = vhostsByRoute.get(routeName) ?? [];
-    list.push(v);
-    vhostsByRoute.set(routeName, list);
-  }
   const routeTables = new Map<string, RouteTable>();
-  for (const [name, rc] of raw.get(TYPE.route)!) routeTables.set(name, compileRouteTable(rc, vhostsByRoute.get(name) ?? []));
+  for (const [name, rc] of raw.get(TYPE.route)!) routeTables.set(name, compileRouteTable(rc));
 
   const clas = raw.get(TYPE.endpoint)!;
   const clusters = new Map<string, ClusterConfig & { endpoints: Endpoint[] }>();
@@ -100,10 +94,17 @@ function compile(raw: Map<string, Map<string, Json>>, version: number): Snapshot
   }
 
   const secrets = new Map<string, TlsCertificate>();
+  const validationContexts = new Map<string, ValidationContext>();
   for (const [name, s] of raw.get(TYPE.secret)!) {
-    const cert = s.tls_certificate;
-    if (!cert) continue;
     const text = (ds: Json) => ds?.inline_string ?? (ds?.inline_bytes ? Buffer.from(ds.inline_bytes, "base64").toString() : undefined);
+    if (s.validation_context) {
+      const trustedCa = text(s.validation_context.trusted_ca);
+      if (!trustedCa) throw new Error(`Secret ${name}.validation_context: needs an inline trusted_ca`);
+      validationContexts.set(name, { trustedCa });
+      continue;
+    }
+    const cert = s.tls_certificate;
+    if (!cert) throw new Error(`Secret ${name}: needs tls_certificate or validation_context`);
     const certChain = text(cert.certificate_chain);
     const privateKey = text(cert.private_key);
     if (!certChain || !privateKey) throw new Error(`Secret ${name}.tls_certificate: needs inline certificate_chain and private_key`);
@@ -112,5 +113,5 @@ function compile(raw: Map<string, Map<string, Json>>, version: number): Snapshot
 
   const extensions = new Map<string, Json>();
   for (const [name, e] of raw.get(TYPE.extension)!) extensions.set(name, e.typed_config);
-  return { version, listeners, routeTables, clusters, secrets, extensions };
+  return { version, listeners, routeTables, clusters, secrets, validationContexts, extensions };
 }

@@ -4,8 +4,8 @@ import { ListenerSet } from "./listeners.ts";
 import { handleRequest, type AccessLogEntry } from "./handler.ts";
 import { handleUpgrade } from "./websocket.ts";
 import { UpstreamPool } from "./upstream.ts";
-import { startEchoServer, type EchoServer } from "../testing/echo-server.ts";
-import { request } from "../testing/http-client.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
+import { request } from "../../test/http-client.ts";
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 
@@ -38,8 +38,7 @@ describe("devproxy request handling (Envoy semantics)", () => {
     const store = new ResourceStore();
     store.apply(TYPE.listener, new Map([["attache-http", listener(0)]]), []);
     store.apply(TYPE.cluster, new Map([["a", staticCluster("a", [a.port])], ["b", staticCluster("b", [b.port])], ["ab", staticCluster("ab", [a.port, b.port])], ["empty", staticCluster("empty", [])], ["dead", staticCluster("dead", [1])]]), []);
-    store.apply(TYPE.route, new Map([["attache-http", { name: "attache-http", vhds: { config_source: { ads: {} } } }]]), []);
-    snapshot = store.apply(TYPE.vhost, new Map([["attache-http/default:example", {
+    snapshot = store.apply(TYPE.route, new Map([["attache-http", { name: "attache-http", virtual_hosts: [{
       name: "default/example",
       domains: ["example.com", "*.example.org"],
       routes: [
@@ -55,12 +54,12 @@ describe("devproxy request handling (Envoy semantics)", () => {
         { name: "default/api", match: { prefix: "/api/" }, route: { cluster: "ab", prefix_rewrite: "/" },
           request_headers_to_add: [{ header: { key: "x-added", value: "1" } }], response_headers_to_remove: ["x-served-by"] },
       ],
-    }]]), []);
+    }] }]]), []);
     const upstreams = new UpstreamPool();
     const env = { snapshot: () => snapshot, upstreams, filters: () => undefined, accessLog: (e: AccessLogEntry) => logs.push(e), observe: () => undefined };
     listeners = new ListenerSet({
       request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
-      upgrade: (hcm, req, socket, head) => handleUpgrade(snapshot, upstreams, hcm, req, socket, head),
+      upgrade: (hcm, req, socket, head, scheme) => handleUpgrade(env, hcm, req, socket, head, scheme),
     });
     await listeners.reconcile(snapshot);
     port = listeners.ports().get("attache-http")!;

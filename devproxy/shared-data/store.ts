@@ -1,4 +1,4 @@
-// proxy-wasm shared data for the data plane's worker threads (reference "Shared data"; Envoy
+// proxy-wasm shared data for the data plane's worker threads (docs/envoy-wiring.md "Shared data"; Envoy
 // keeps it in one process-wide map behind a mutex, proxy-wasm-cpp-host src/shared_data.cc):
 // every worker reads and writes one store that lives in a SharedArrayBuffer, under a mutex
 // (mutex.ts), so proxy_get/set_shared_data stay synchronous, as the ABI requires, cost a

@@ -2,12 +2,14 @@
 // stops iteration to make an HTTP callout (e.g. the auth filter's external check) is resumed
 // when the callout's answer has been delivered and the module calls proxy_continue_stream,
 // or answers with its local response. Callouts go to the named cluster of the current
-// Snapshot, as Envoy's proxy_http_call does; a failed callout is delivered with no headers
-// (the ABI's "call failed"). A VM failure follows the plugin's failure policy (host/plugin.ts).
+// Snapshot, as Envoy's proxy_http_call does. Like Envoy's HTTP async client, a callout that
+// reaches no upstream is answered by the proxy itself (503 "no healthy upstream", 503 on a
+// connect failure, 504 on timeout); only a reset after that is delivered with no headers (the
+// ABI's "call failed"). A VM failure follows the plugin's failure policy (host/plugin.ts).
 import { HeadersAction, type HttpCallout, type HttpStreamState, type LocalResponse, type ProxyWasmPlugin, type FailurePolicy } from "../../host/index.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { CONTINUE, type FilterResult, type HeaderPairs, type HttpFilterInstance, type RequestInfo } from "../proxy/filters.ts";
-import type { UpstreamPool } from "../proxy/upstream.ts";
+import { UpstreamError, type UpstreamPool } from "../proxy/upstream.ts";
 import { requestAttributes } from "./request-properties.ts";
 
 export interface CalloutSender {
@@ -65,7 +67,7 @@ export class WasmHttpFilter implements HttpFilterInstance {
       return this.failed();
     }
     this.stream = stream;
-    // Envoy attributes a filter reads per request (envoy-wasm-wiring.md "Properties").
+    // Envoy attributes a filter reads per request (docs/proxy-wasm-abi.md "Properties").
     stream.attributes = requestAttributes(this.info);
     const before = stream.streamEvents.length;
     // The chain's lists have lower-case names (Node's, the host's and the route edits'), so
@@ -139,7 +141,8 @@ export class WasmHttpFilter implements HttpFilterInstance {
     const snapshot = this.sender?.snapshot();
     const cluster = snapshot?.clusters.get(c.upstream);
     const ep = cluster && this.sender!.upstreams.pick(cluster);
-    if (!cluster || !ep) return failed;
+    if (!cluster) return failed;
+    if (!ep) return localAnswer(503, "no healthy upstream");
     const get = (name: string) => c.headers.find(([k]) => k === name)?.[1];
     const headers: Record<string, string> = {};
     for (const [k, v] of c.headers) if (!k.startsWith(":")) headers[k] = v;
@@ -156,8 +159,17 @@ export class WasmHttpFilter implements HttpFilterInstance {
       const out: HeaderPairs = [[":status", String(res.status)]];
       for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : [v]) out.push([k, one]);
       return { headers: out, body: Buffer.concat(chunks) };
-    } catch {
-      return failed;
+    } catch (err) {
+      if (!(err instanceof UpstreamError) || err.kind === "reset") return failed;
+      return err.kind === "timeout"
+        ? localAnswer(504, "upstream request timeout")
+        : localAnswer(503, "upstream connect error or disconnect/reset before headers. reset reason: remote connection failure");
     }
   }
+}
+
+/** The answer Envoy's router gives a callout it could not send (a local reply, source/common/router). */
+function localAnswer(status: number, text: string): { headers: HeaderPairs; body: Uint8Array } {
+  const body = Buffer.from(text);
+  return { headers: [[":status", String(status)], ["content-length", String(body.length)], ["content-type", "text/plain"]], body };
 }

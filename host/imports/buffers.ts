@@ -1,7 +1,7 @@
-// Buffer host functions (reference: proxy_get_buffer_bytes, proxy_set_buffer_bytes,
+// Buffer host functions (docs/proxy-wasm-abi.md: proxy_get_buffer_bytes, proxy_set_buffer_bytes,
 // proxy_get_buffer_status). Which buffers exist depends on the callback: bodies on HTTP
 // streams, configurations during start/configure, HttpCallResponseBody during
-// proxy_on_http_call_response (not HttpResponseBody: reference (!)), CallData during a foreign
+// proxy_on_http_call_response (not HttpResponseBody: docs/proxy-wasm-abi.md "Enumerations"), CallData during a foreign
 // function. An unavailable buffer is NotFound. Reads past the end answer Ok with nothing
 // (cpp-host exports.cc get_buffer_bytes: "Don't overread"). set_buffer_bytes does what Envoy's
 // Buffer::copyFrom (context.cc) does: start 0 drains `size` bytes and prepends the data (so

@@ -1,4 +1,4 @@
-// Header-map host functions (reference table: proxy_get_header_map_size/_pairs/_value,
+// Header-map host functions (docs/proxy-wasm-abi.md table: proxy_get_header_map_size/_pairs/_value,
 // proxy_set_header_map_pairs, proxy_add/replace/remove_header_map_value). Statuses follow
 // Envoy's context.cc: a map the current context does not have is BadArgument, except that
 // get_header_map_pairs answers Ok with an empty map (the Rust SDK panics otherwise); a missing

@@ -52,5 +52,3 @@ export interface ImportHost {
   forceStop(): void;
   readonly foreignFunctions: ReadonlyMap<string, ForeignFunction>;
 }
-
-export type ImportFunctions = Record<string, (...args: never[]) => number | bigint | void>;

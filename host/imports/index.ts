@@ -1,5 +1,5 @@
 // Assembles the import object a module is instantiated with: every `env` host function of the
-// reference (grouped by area), the WASI subset under both `wasi_snapshot_preview1` and
+// ABI (docs/proxy-wasm-abi.md, grouped by area), the WASI subset under both `wasi_snapshot_preview1` and
 // `wasi_unstable`, and an `env.memory` with a maximum for the rare module that imports its
 // memory. The loader already refused a module importing anything else (loader.ts, as Envoy
 // does); this check stays so a module compiled elsewhere fails naming `module.function`.

@@ -1,4 +1,4 @@
-// ABI 0.1.0 functions removed in 0.2.0 (reference "Versions"). cpp-host links them only for
+// ABI 0.1.0 functions removed in 0.2.0 (docs/proxy-wasm-abi.md "Versions"). cpp-host links them only for
 // 0.1.0 modules; a lenient host supplies them to every module so older builds still load.
 // Also `emscripten_notify_memory_growth`, which Emscripten-built (C++ SDK) modules import and
 // cpp-host answers with a no-op: memory views here refresh on their own (memory.ts), and

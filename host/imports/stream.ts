@@ -1,4 +1,4 @@
-// Stream and context control (reference: proxy_continue_stream, proxy_close_stream,
+// Stream and context control (docs/proxy-wasm-abi.md: proxy_continue_stream, proxy_close_stream,
 // proxy_send_local_response, proxy_set_effective_context, proxy_done,
 // proxy_call_foreign_function). Statuses as Envoy's context.cc continueStream/closeStream and
 // cpp-host exports.cc: a type past Upstream is BadArgument; the HTTP types are Ok on any

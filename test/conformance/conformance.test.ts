@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { describeWithTools } from "../tools.ts";
-import { sha256Hex } from "../../filters/auth/test-tokens.ts";
+import { sha256Hex } from "../../filters/auth/token-fixtures.ts";
 import { runBoth, type Exchange, type SideResult } from "./differential.ts";
 import { plugin, type PluginUnderTest } from "./plugin.ts";
 
