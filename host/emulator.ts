@@ -90,6 +90,7 @@ export class HostEmulator {
         foreignFunctions: options.foreignFunctions,
         maxMemoryBytes: options.maxMemoryBytes,
         timeBudgetMs: options.timeBudgetMs,
+        runawayMs: options.runawayMs,
       },
     });
   }

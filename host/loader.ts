@@ -28,6 +28,12 @@ export interface CompileOptions {
    * probe (host/testdata), which imports every host function of every version to test them.
    */
   anyAbiImports?: boolean;
+  /**
+   * The module rewritten for runaway interrupts (interrupt.ts compileInterruptible): checked as
+   * `bytes`, run as this. Its code has other byte offsets, so a source map no longer applies and
+   * is dropped (failures name wasm functions instead of source lines).
+   */
+  instrumented?: Uint8Array;
 }
 
 export class ModuleLoadError extends Error {
@@ -49,6 +55,8 @@ export interface CompiledProxyWasm {
   importedMemory?: MemoryLimits;
   /** Byte size of the module (reported by benchmarks). */
   size: number;
+  /** Rewritten for runaway interrupts (CompileOptions.instrumented). */
+  interruptible: boolean;
 }
 
 const sameSignature = (a: Signature | undefined, b: Signature) => !!a && a.params === b.params && a.results === b.results;
@@ -93,8 +101,15 @@ export function compileProxyWasm(bytes: Uint8Array, origin = "module", sourceMap
     throw new ModuleLoadError(origin, `declares ${shape.memory.limits.initial} pages of initial memory, over the cap of ${maxPages} pages (${maxPages * PAGE} bytes)`);
   }
   let module: WebAssembly.Module;
-  const capped = withMemoryMaximum(bytes, shape, maxPages);
-  sourceMap = sourceMap?.shifted(capped.length - bytes.length);
+  let code = bytes;
+  let codeShape = shape;
+  if (options.instrumented) {
+    code = options.instrumented;
+    codeShape = readModuleShape(code);
+    sourceMap = undefined;
+  }
+  const capped = withMemoryMaximum(code, codeShape, maxPages);
+  sourceMap = sourceMap?.shifted(capped.length - code.length);
   try {
     module = new WebAssembly.Module(capped as Uint8Array<ArrayBuffer>);
   } catch (error) {
@@ -119,7 +134,7 @@ export function compileProxyWasm(bytes: Uint8Array, origin = "module", sourceMap
   const importedMemory: MemoryLimits | undefined = memoryImport?.limits
     ? { initial: memoryImport.limits.initial, maximum: memoryImport.limits.maximum ?? 65536 }
     : undefined;
-  return { origin, module, abiVersion: marker[1], allocator, exports, sourceMap, importedMemory, size: bytes.length };
+  return { origin, module, abiVersion: marker[1], allocator, exports, sourceMap, importedMemory, size: bytes.length, interruptible: options.instrumented !== undefined };
 }
 
 /** Reads `path` and its `.map` (asc --sourceMap) if present. */

@@ -4,7 +4,8 @@
 // past the cap marks the VM failed instead of escaping. Context lifecycles live in
 // dispatcher.ts; this file knows nothing about HTTP.
 import { LogLevel, type AbiVersion } from "./abi/enums.ts";
-import { budgetClock } from "./budget-clock.ts";
+import { budgetClock, coarseNowMs } from "./budget-clock.ts";
+import { INTERRUPT_IMPORT, interruptImport } from "./interrupt.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { ContextTable } from "./context-table.ts";
 import type { ContextState, GrpcCall, HttpCallout } from "./contexts.ts";
@@ -55,6 +56,12 @@ export interface VmOptions {
   timeBudgetMs?: number;
   /** First context id (a VM rebuilt after a failure continues its predecessor's numbering). */
   firstContextId?: number;
+  /**
+   * Stop a callback that runs longer than this, on the calling thread, as kind `timeout`. Needs
+   * a module compiled with CompileOptions.interruptible (interrupt.ts); unset = no limit, as in
+   * Envoy.
+   */
+  runawayMs?: number;
 }
 
 const DEFAULT_MAX_MEMORY = MAX_MEMORY_BYTES;
@@ -88,6 +95,10 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
   private readonly maxMemoryBytes: number;
   private readonly timeBudgetMs: number | undefined;
   private readonly budgetNow: () => number;
+  private readonly runawayMs: number | undefined;
+  /** Coarse-clock start of the outermost running callback and its name (runaway checks). */
+  private outerStartedMs = 0;
+  private outerCallback = "";
   private nextContext = 1;
   private nextToken = 1;
   private depth = 0;
@@ -116,9 +127,12 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
     this.budgetNow = budgetClock(options.timeBudgetMs ?? 0);
     this.nextContext = options.firstContextId ?? 1;
 
+    this.runawayMs = options.runawayMs;
+    if (options.runawayMs !== undefined) budgetClock(Number.MAX_SAFE_INTEGER); // starts the coarse clock's ticker now
+    const extraEnv: Record<string, WebAssembly.ImportValue> = compiled.interruptible ? { [INTERRUPT_IMPORT]: interruptImport(() => this.checkRunaway()) } : {};
     let built;
     try {
-      built = buildImports(compiled.module, this, Math.max(1, Math.floor(this.maxMemoryBytes / PAGE)), compiled.importedMemory);
+      built = buildImports(compiled.module, this, Math.max(1, Math.floor(this.maxMemoryBytes / PAGE)), compiled.importedMemory, extraEnv);
     } catch (error) {
       if (error instanceof MissingImportError) throw new ModuleLoadError(compiled.origin, error.message, { cause: error });
       throw error;
@@ -235,6 +249,10 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
     this.effectiveContext = context;
     this.stopForced = false;
     this.lastModuleError = undefined;
+    if (this.depth === 0 && this.runawayMs !== undefined) {
+      this.outerStartedMs = coarseNowMs();
+      this.outerCallback = callback;
+    }
     this.depth++;
     const started = this.timeBudgetMs === undefined ? 0 : this.budgetNow();
     let result: T;
@@ -262,6 +280,13 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
       this.lastCallForcedStop = forced;
     }
     return result;
+  }
+
+  /** Called by an interruptible module every few thousand steps (interrupt.ts). */
+  private checkRunaway(): void {
+    if (this.runawayMs === undefined || this.depth === 0) return;
+    const elapsed = coarseNowMs() - this.outerStartedMs;
+    if (elapsed > this.runawayMs) throw new VmFailure("timeout", this.outerCallback, `still running after ${elapsed} ms, over the limit of ${this.runawayMs} ms; stopped`);
   }
 
   private checkLimits(callback: string, started: number): void {

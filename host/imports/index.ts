@@ -68,8 +68,9 @@ export function buildImports(
   host: ImportHost,
   maxMemoryPages: number,
   memoryLimits: { initial: number; maximum?: number } = { initial: 1 },
+  extraEnv: Record<string, WebAssembly.ImportValue> = {},
 ): BuiltImports {
-  const env = envImports(host);
+  const env: Record<string, unknown> = { ...envImports(host), ...extraEnv };
   const wasi = wasiImports(host) as Record<string, Function>;
   const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
   const missing: string[] = [];

@@ -96,12 +96,14 @@ export class EnvoySide {
   }
 
   /**
-   * Waits until Envoy's log stops growing (1.2 s without a new line, 5 s at most): Envoy
-   * writes its log in batches, so a line of the last request can come up to about a second
-   * after its response (seen with Envoy 1.40).
+   * Waits until Envoy's log has at least `expected` module lines (what the host side logged for
+   * the same requests) and then stops growing for 1.2 s, 10 s at most: Envoy writes its log in
+   * batches, so a line of the last request can come seconds after its response on a busy
+   * machine (seen with Envoy 1.40). Fewer lines after the deadline is a real difference.
    */
-  async logsSettled(): Promise<void> {
-    const deadline = Date.now() + 5000;
+  async logsSettled(expected = 0): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && this.wasmLogs().length < expected) await new Promise((resolve) => setTimeout(resolve, 50));
     let seen = this.envoy.lines.length;
     let stableSince = Date.now();
     while (Date.now() < deadline && Date.now() - stableSince < 1200) {

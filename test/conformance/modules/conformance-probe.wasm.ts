@@ -16,6 +16,7 @@
 //   levels      one log line per level, and proxy_get_log_level
 //   statuses    statuses of edge calls: continue/close stream types, local reply on the root
 //   trap        unreachable in proxy_on_request_headers
+//   loop        never returns from proxy_on_request_headers (the local data plane's runaway stop)
 // Built by `npm run build` to build/test/conformance/modules/conformance-probe.wasm.
 
 export function proxy_abi_version_0_2_1(): void {}
@@ -153,6 +154,7 @@ function logProperties(phase: string): void {
 
 let caseOf = new Map<u32, string>();
 let calloutCaller = new Map<u32, u32>();
+let spins: u64 = 0;
 let counter: u32 = 0;
 let gauge: u32 = 0;
 let histogram: u32 = 0;
@@ -177,6 +179,7 @@ export function proxy_on_request_headers(ctx: u32, n: u32, eos: u32): u32 {
   caseOf.set(ctx, c);
   proxy_increment_metric(counter, 1);
   if (c == "trap") unreachable();
+  if (c == "loop") { while (true) spins++; }
   if (c == "headers") {
     info("request headers: " + mapText(0));
     info("add " + addHeader(0, "x-added", "1").toString());
