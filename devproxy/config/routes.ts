@@ -4,6 +4,7 @@
 // disabled HCM filters on (FilterConfig) and carries the CORS policy.
 import { compileRouteMatch, compileStringMatcher, DomainIndex, re2, type CompiledRouteMatch, type RequestView, type StringPredicate } from "./matchers.ts";
 import { parseDurationMs } from "./duration.ts";
+import { routeMetadataProperties } from "./route-metadata.ts";
 
 type Json = any;
 
@@ -64,6 +65,8 @@ export interface CompiledRoute {
   filterOverrides: Map<string, boolean>;
   cors?: CorsPolicy;
   headers: HeaderEdits;
+  /** The route's metadata as Wasm properties (route-metadata.ts): joined key -> value. */
+  metadataProperties: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface CompiledVirtualHost { name: string; routes: CompiledRoute[] }
@@ -207,6 +210,7 @@ function compileRoute(r: Json, vhostEdits: HeaderEdits, vhostCors: CorsPolicy | 
     filterOverrides: overrides,
     cors: compileCors(r.typed_per_filter_config?.[CORS_FILTER], `${where}.typed_per_filter_config.cors`) ?? vhostCors,
     headers: mergeEdits(vhostEdits, edits(r)),
+    metadataProperties: routeMetadataProperties(r.metadata, `${where}.metadata`),
   };
 }
 
