@@ -83,7 +83,9 @@ function answer(t: Target, ports: { http: number; https: number }, header = ""):
   });
 }
 const status = async (t: Target, ports: { http: number; https: number }) => (await answer(t, ports)).code;
-const live = (code: number) => code !== 0 && code !== 404;
+/** Served as configured: the upstream's 200 (auth routes get the API key), or ratelimit's 429.
+ *  404 is "no route yet"; a 5xx from Envoy (e.g. a fail-closed filter that did not load) is not live. */
+const live = (code: number) => code === 200 || code === 429;
 
 function rssMB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -150,10 +152,17 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
     const sample = Array.from({ length: SAMPLE }, (_, k) => Math.floor((k + 0.5) * (mappings / SAMPLE))).map(target);
     const pending = new Set(sample);
     const deadline = t0 + INITIAL_TIMEOUT_MS;
+    const lastCodes = new Map<Target, number>();
     while (pending.size) {
-      if (Date.now() > deadline) throw new Error(`initial load: ${pending.size} of ${SAMPLE} sample routes not served after ${INITIAL_TIMEOUT_MS / 1000} s`);
+      if (Date.now() > deadline) {
+        const seen = [...pending].map((t) => lastCodes.get(t) ?? 0).reduce((m, c) => m.set(c, (m.get(c) ?? 0) + 1), new Map<number, number>());
+        throw new Error(`initial load: ${pending.size} of ${SAMPLE} sample routes not served after ${INITIAL_TIMEOUT_MS / 1000} s (their last answers: ${[...seen].map(([c, n]) => `${n} x ${c || "no connection"}`).join(", ")})`);
+      }
       const codes = await Promise.all([...pending].map(async (t) => [t, await status(t, ports)] as const));
-      for (const [t, code] of codes) if (live(code)) pending.delete(t);
+      for (const [t, code] of codes) {
+        lastCodes.set(t, code);
+        if (live(code)) pending.delete(t);
+      }
       if (pending.size) await new Promise((r) => setTimeout(r, 50));
     }
     row.initialMs = Date.now() - t0;
@@ -233,7 +242,7 @@ export default async function run(): Promise<string> {
     "",
     `The translate bench's workload (bench/translate/workload.ts: 20 Mappings per Host, half the Hosts with TLS, 1,000 Services, Wasm filters — auth, ratelimit, a custom module — on a third of the Mappings), made servable (bench/envoy-scale/workload.ts: real certificates, endpoints on a local nginx, filter settings the modules accept). ` +
     `The control plane (module server + ADS server + model + translate, as \`attache serve\` runs them, minus the Kubernetes informers) in its own process; Envoy 1.40 (\`--concurrency 1\`) with \`attache bootstrap\`'s config. ` +
-    `Initial load: from the control plane starting its first model + translate (Envoy started at the same moment) until all of ${SAMPLE} sample routes spread over the workload answer with something other than 404 (HTTP, or HTTPS with SNI for TLS Hosts). ` +
+    `Initial load: from the control plane starting its first model + translate (Envoy started at the same moment) until all of ${SAMPLE} sample routes spread over the workload answer as configured (the upstream's 200 — auth routes get the API key — or ratelimit's 429; HTTP, or HTTPS with SNI for TLS Hosts). ` +
     `A change: one Mapping's prefix edited (the "filtered" one, which has rateLimit, also changes its limit) from the edit entering the pipeline until a request to the new prefix is routed, and for the filtered one until that response carries the new limit in RateLimit-Limit; ${CHANGES} of each. Bytes: everything the ADS server sent Envoy for that change. Machine load (1-min average) ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after, on 2 cores shared with other work.`,
     "",
     "| Mappings | initial load (target) | first snapshot / model + translate | plain change live, p50 / p99 | CPU per plain change, control plane / Envoy | xDS bytes per plain change | filtered change live, p50 / p99 (route / filter config) | CPU per filtered change, control plane / Envoy | xDS bytes per filtered change | ratelimit plugin config | Envoy RSS (peak) | control plane RSS (peak) |",
