@@ -1,4 +1,4 @@
-// One instance of a proxy-wasm module: instantiation and start (reference "Call order":
+// One instance of a proxy-wasm module: instantiation and start (docs/proxy-wasm-abi.md "Order of calls":
 // `_initialize` then `main`, or `_start`), the state host functions act on (ImportHost), and
 // `invoke`, through which every callback runs so that a trap, a budget overrun or memory grown
 // past the cap marks the VM failed instead of escaping. Context lifecycles live in
@@ -11,7 +11,7 @@ import type { ContextState, GrpcCall, HttpCallout } from "./contexts.ts";
 import { describeCallbackError, VmFailure } from "./failure.ts";
 import type { CallbackData, ForeignFunction, ImportHost } from "./imports/host-api.ts";
 import { buildImports, MissingImportError } from "./imports/index.ts";
-import { ModuleLoadError, type CompiledProxyWasm } from "./loader.ts";
+import { MAX_MEMORY_BYTES, ModuleLoadError, type CompiledProxyWasm } from "./loader.ts";
 import { GuestMemory } from "./memory.ts";
 import { MetricsStore } from "./metrics.ts";
 import { resolveProperty } from "./properties.ts";
@@ -42,7 +42,10 @@ export interface VmOptions {
   /** Upstream names proxy_http_call/grpc may use; unset = any (BadArgument otherwise). */
   knownUpstreams?: Iterable<string>;
   foreignFunctions?: Record<string, ForeignFunction>;
-  /** Linear memory cap; a callback that leaves memory larger fails the VM. Default 256 MiB. */
+  /**
+   * Linear memory cap; a callback that leaves memory larger fails the VM. Default 1 GiB, V8's
+   * cap in Envoy (the loader also lowers the module's maximum to it, so growth past it fails).
+   */
   maxMemoryBytes?: number;
   /**
    * Per-callback time budget measured on the calling thread. A callback that returns after
@@ -54,7 +57,7 @@ export interface VmOptions {
   firstContextId?: number;
 }
 
-const DEFAULT_MAX_MEMORY = 256 * 1024 * 1024;
+const DEFAULT_MAX_MEMORY = MAX_MEMORY_BYTES;
 const PAGE = 65536;
 
 export class ProxyWasmVm implements ImportHost, QueueOwner {
@@ -157,6 +160,8 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
     return this.wasmMemory;
   }
 
+  private readonly unixNanos = () => this.clock.unixNanos();
+
   // ---- ImportHost ----
 
   log(level: number, message: string): void {
@@ -177,7 +182,7 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
   }
 
   getProperty(key: string): Uint8Array | undefined {
-    return resolveProperty(this.effectiveContext, key, this.properties, this.vmId);
+    return resolveProperty(this.effectiveContext, key, this.properties, this.vmId, this.unixNanos);
   }
 
   nextCalloutToken(): number {

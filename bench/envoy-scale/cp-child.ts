@@ -29,7 +29,6 @@ const pipeline = new Pipeline({
     modules,
     filterSchemas: loadFilterSchemas(repoRoot),
     listeners: { http: httpPort, https: httpsPort },
-    allowUrlServices: true,
   },
 });
 let bytes = 0;

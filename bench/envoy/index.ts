@@ -26,7 +26,7 @@ const ENVOY_CORE = "0";
 const LOAD_CORES = `1-${cpus().length - 1}`;
 const USER = "user-7";
 
-/** FNV-1a 64 + fmix64 of the user, in decimal: what the canary filter writes (filters/canary/hash.ts). */
+/** FNV-1a 64 + fmix64 of the user, in decimal: what the canary filter writes (filters/sdk/hash64.ts). */
 function canaryValue(key: string): string {
   const M = (1n << 64n) - 1n;
   let h = 0xcbf29ce484222325n;

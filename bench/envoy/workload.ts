@@ -3,7 +3,7 @@
 // per-route enables that the real translator makes (translated-config.ts). Keys and tokens are
 // made here; the Rust twins and Envoy's native filters get the same keys and limits.
 import { createHash } from "node:crypto";
-import { makeJwt, rsaKey } from "../../filters/auth/test-tokens.ts";
+import { makeJwt, rsaKey } from "../../filters/auth/token-fixtures.ts";
 
 export const API_KEY = "bench-key-0123456789";
 export const OTHER_KEY = "bench-other-key-9876543210";

@@ -1,22 +1,24 @@
 // Test helper: builds and runs test/helm-render (Go text/template + Sprig from Debian's
 // packages, the same engine Helm uses) so tests can hold our interpreter to Go's output.
-// Returns undefined when `go` or the Sprig sources are not installed (.ci/run installs them).
-import { execFileSync, spawnSync } from "node:child_process";
+// Go and the Sprig sources are the `go-sprig` tool (scripts/tools/tools.ts); suites using
+// this helper declare it with describeWithTools.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { toolPath } from "../../scripts/tools/tools.ts";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** Path of the built renderer, or undefined when this machine cannot build it. */
-export function goHelmRender(): string | undefined {
+/** Path of the built renderer, built first when its source is newer. */
+export function goHelmRender(): string {
   const binary = join(repoRoot, "build", "helm-render");
   const source = join(repoRoot, "test", "helm-render", "main.go");
   if (existsSync(binary) && statSync(binary).mtimeMs > statSync(source).mtimeMs) return binary;
-  if (spawnSync("go", ["version"]).status !== 0 || !existsSync("/usr/share/gocode/src/github.com/Masterminds/sprig")) return undefined;
+  const go = toolPath("go-sprig");
   mkdirSync(dirname(binary), { recursive: true });
-  execFileSync("go", ["build", "-o", binary, "./test/helm-render"], {
+  execFileSync(go, ["build", "-o", binary, "./test/helm-render"], {
     cwd: repoRoot,
     env: { ...process.env, GO111MODULE: "off", GOPATH: `/usr/share/gocode:${join(tmpdir(), "attache-gopath")}`, GOCACHE: join(tmpdir(), "attache-gocache"), GOFLAGS: "" },
     stdio: "pipe",

@@ -1,5 +1,5 @@
 // charts/attache rendered two ways — by test/helm-render (Go text/template + Sprig, Helm's
-// engine; needs `go`, which .ci/run installs) and by renderChart (our interpreter, what
+// engine; the `go-sprig` tool) and by renderChart (our interpreter, what
 // `attache manifests` runs) — must give the same objects, document for document, with the
 // default values and with the overrides users reach for first.
 import { writeFileSync } from "node:fs";
@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { describeWithTools } from "../../test/tools.ts";
 import { goHelmRender, renderWithGo, repoRoot } from "./go-helm-render.ts";
 import { renderChart, type RenderedDocument } from "./render-chart.ts";
 import type { Values } from "./values.ts";
 
 const chartDir = join(repoRoot, "charts", "attache");
-const go = goHelmRender();
 type Obj = Record<string, any>;
 
 const scenarios: { name: string; release: string; namespace: string; values?: Values }[] = [
@@ -52,11 +52,11 @@ function goObjects(release: string, namespace: string, values?: Values): { sourc
     file = join(tmpdir(), `attache-manifests-values-${process.pid}.json`);
     writeFileSync(file, JSON.stringify(values));
   }
-  return renderWithGo(go!, chartDir, release, namespace, file).map((d) => ({ ...d, object: parse(d.text) }));
+  return renderWithGo(goHelmRender(), chartDir, release, namespace, file).map((d) => ({ ...d, object: parse(d.text) }));
 }
 
-describe("renderChart (attache manifests) against Go text/template + Sprig", () => {
-  it.skipIf(!go).each(scenarios)("renders the same objects as Go with $name", ({ release, namespace, values }) => {
+describeWithTools(["go-sprig"], "renderChart (attache manifests) against Go text/template + Sprig", () => {
+  it.each(scenarios)("renders the same objects as Go with $name", ({ release, namespace, values }) => {
     const expected = goObjects(release, namespace, values);
     const actual = templatesOnly(renderChart({ chartDir, release, namespace, overrides: values ? [{ source: "test", values }] : [] }));
     const byKey = (docs: { object: Obj }[]) => [...docs].sort((a, b) => key(a.object).localeCompare(key(b.object))).map((d) => d.object);
@@ -68,7 +68,9 @@ describe("renderChart (attache manifests) against Go text/template + Sprig", () 
       expect(ours?.text, `${doc.source} ${key(doc.object)}`).toBe(doc.text);
     }
   }, 60_000);
+});
 
+describe("renderChart (attache manifests)", () => {
   it("applies the overrides (checked without Go, so this runs everywhere)", () => {
     const [, overrides] = scenarios;
     const objects = renderChart({ chartDir, release: "attache", namespace: "attache-system", overrides: [{ source: "test", values: overrides.values! }] }).map((d) => d.object as Obj);

@@ -1,10 +1,11 @@
-// The Go-template interpreter against a table of templates with their expected output. When
-// Go is installed, the same table is rendered by test/helm-render (Go text/template + Sprig,
-// Helm's engine) and must give the same text, so "expected" is Go's behaviour, not ours.
+// The Go-template interpreter against a table of templates with their expected output. The
+// same table is rendered by test/helm-render (Go text/template + Sprig, Helm's engine; the
+// `go-sprig` tool) and must give the same text, so "expected" is Go's behaviour, not ours.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { describeWithTools } from "../../test/tools.ts";
 import { goHelmRender, renderWithGo } from "./go-helm-render.ts";
 import { TemplateSet } from "./template-exec.ts";
 import { helmFunctions } from "./template-funcs.ts";
@@ -55,17 +56,6 @@ describe("Go text/template interpreter", () => {
     expect(set.execute("t/templates/case.yaml", { Values: values })).toBe(expected);
   });
 
-  it.skipIf(!goHelmRender())("gives the same text as Go text/template + Sprig for every case", () => {
-    const chart = mkdtempSync(join(tmpdir(), "attache-tpl-"));
-    mkdirSync(join(chart, "templates"));
-    writeFileSync(join(chart, "Chart.yaml"), "name: t\nversion: 0.1.0\nappVersion: '1'\n");
-    writeFileSync(join(chart, "values.yaml"), JSON.stringify(values));
-    writeFileSync(join(chart, "templates", "_helpers.tpl"), HELPERS);
-    cases.forEach((c, i) => writeFileSync(join(chart, "templates", `case-${String(i).padStart(2, "0")}.yaml`), c.template));
-    const rendered = new Map(renderWithGo(goHelmRender()!, chart, "r", "ns").map((d) => [d.source, d.text]));
-    cases.forEach((c, i) => expect(rendered.get(`t/templates/case-${String(i).padStart(2, "0")}.yaml`), c.name).toBe(c.expected.trim()));
-  }, 60_000);
-
   it("reports a missing function at parse time and a nil field at run time, with file and line", () => {
     const set = interpreter();
     expect(() => set.add("t/templates/bad.yaml", "a\n{{ lookupx .x }}")).toThrow('template: t/templates/bad.yaml:2: function "lookupx" not defined');
@@ -90,4 +80,17 @@ describe("Go text/template interpreter", () => {
     set.add("t/templates/m.yaml", "[{{ .Values.missing }}]");
     expect(set.execute("t/templates/m.yaml", { Values: values })).toBe("[<no value>]");
   });
+});
+
+describeWithTools(["go-sprig"], "Go text/template interpreter against Go", () => {
+  it("gives the same text as Go text/template + Sprig for every case", () => {
+    const chart = mkdtempSync(join(tmpdir(), "attache-tpl-"));
+    mkdirSync(join(chart, "templates"));
+    writeFileSync(join(chart, "Chart.yaml"), "name: t\nversion: 0.1.0\nappVersion: '1'\n");
+    writeFileSync(join(chart, "values.yaml"), JSON.stringify(values));
+    writeFileSync(join(chart, "templates", "_helpers.tpl"), HELPERS);
+    cases.forEach((c, i) => writeFileSync(join(chart, "templates", `case-${String(i).padStart(2, "0")}.yaml`), c.template));
+    const rendered = new Map(renderWithGo(goHelmRender(), chart, "r", "ns").map((d) => [d.source, d.text]));
+    cases.forEach((c, i) => expect(rendered.get(`t/templates/case-${String(i).padStart(2, "0")}.yaml`), c.name).toBe(c.expected.trim()));
+  }, 60_000);
 });

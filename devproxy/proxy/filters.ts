@@ -20,7 +20,7 @@ export type FilterResult = { kind: "continue" } | { kind: "reply"; reply: LocalR
 export interface RequestInfo {
   routeName: string;
   /** The route's metadata as Wasm properties (config/route-metadata.ts). */
-  routeMetadata: ReadonlyMap<string, Uint8Array>;
+  routeMetadata?: ReadonlyMap<string, Uint8Array>;
   /** "ip:port" of the downstream client. */
   sourceAddress: string;
   sourcePort: number;

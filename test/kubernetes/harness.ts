@@ -1,7 +1,7 @@
 // Starts `attache serve` (startServe) against the API stand-in, quietly and on free ports,
 // and reads what it serves: the xDS snapshot's resource names and the translator's JSON.
 import { pino } from "pino";
-import { startServe, type ServeHandle } from "../../controlplane/cli/serve.ts";
+import { startServe, type ServeHandle } from "../../controlplane/runner/serve.ts";
 import { TYPE_URL } from "../../controlplane/xds/index.ts";
 import type { KubeApiStandIn } from "../kube-apiserver/index.ts";
 

@@ -3,7 +3,7 @@
 // connected ADS client as EDS, status is written back by the leader only.
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ServeHandle } from "../../controlplane/cli/serve.ts";
+import type { ServeHandle } from "../../controlplane/runner/serve.ts";
 import { TYPE_URL } from "../../controlplane/xds/index.ts";
 import { emissaryTypes, KubeApiStandIn } from "../kube-apiserver/index.ts";
 import { SotwTestClient } from "../xds/protocol-client.ts";

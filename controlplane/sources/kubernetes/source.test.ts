@@ -150,13 +150,13 @@ describe("KubernetesSource", () => {
 
   it("converts Emissary resources when their CRDs are installed, with warnings kept for status", async () => {
     for (const t of emissaryTypes) api.serve(t);
-    api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "legacy", namespace: "default" }, spec: { prefix: "/legacy/", service: "legacy:80", timeout_ms: 1500, auto_host_rewrite: true } });
+    api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "legacy", namespace: "default" }, spec: { prefix: "/legacy/", service: "legacy:80", timeout_ms: 1500, enable_ipv6: true } });
     api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "elsewhere", namespace: "default" }, spec: { prefix: "/x/", service: "x", ambassador_id: ["other"] } });
     const first = await startSource();
     const converted = first.resources.find((r) => r.object.metadata?.name === "legacy")!.object;
     expect(converted).toMatchObject({ apiVersion: "attache.dev/v1alpha1", kind: "Mapping", spec: { prefix: "/legacy/", timeout: "1500ms" } });
     expect(JSON.parse((converted.metadata!.annotations as Record<string, string>)["attache.dev/conversion-warnings"])).toEqual([
-      "Mapping default/legacy: spec.auto_host_rewrite: not supported by Attaché; ignored",
+      "Mapping default/legacy: spec.enable_ipv6: not supported by Attaché; ignored",
     ]);
     expect(names(first)).toEqual(["Mapping default/legacy"]);
   });

@@ -1,5 +1,5 @@
 //! What the twins share, mirroring filters/sdk: per-route settings keyed by `xds.route_name`
-//! (the `routes` object of the plugin configuration), the key hash of filters/canary/hash.ts,
+//! (the `routes` object of the plugin configuration), the key hash of filters/sdk/hash64.ts,
 //! and counters.
 use proxy_wasm::hostcalls;
 use proxy_wasm::types::MetricType;
