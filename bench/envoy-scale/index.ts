@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { envoyBootstrap } from "../../controlplane/bootstrap/bootstrap.ts";
 import { EnvoyProcess } from "../../controlplane/runner/envoy-process.ts";
-import { freePort } from "../../test/e2e/harness.ts";
+import { freePort } from "../envoy/ports.ts";
 import { NginxUpstream } from "../envoy/upstream.ts";
 import { SCALE } from "../translate/workload.ts";
 import { cpuNanos } from "../envoy/load.ts";

@@ -11,7 +11,7 @@ import { cpus, loadavg } from "node:os";
 import { EnvoyProcess } from "../../controlplane/runner/envoy-process.ts";
 import { locate } from "../../scripts/tools/registry.ts";
 import { installHint, toolNamed } from "../../scripts/tools/tools.ts";
-import { freePort } from "../../test/e2e/harness.ts";
+import { freePort } from "./ports.ts";
 import { benchConfig } from "./config.ts";
 import { load, type Run } from "./load.ts";
 import { jitShare, PERF } from "./profile.ts";
