@@ -116,6 +116,8 @@ interface Row {
   filtered: ChangeResult[];
   envoyRssMB?: number; envoyPeakMB?: number; cpRssMB?: number; cpPeakMB?: number;
   ratelimitConfigBytes?: number;
+  /** Error lines in Envoy's log (the run went on). */
+  envoyErrors?: string;
   /** ECDS reloads of the ratelimit filter's configuration over all changes. */
   ecdsReloads?: number;
   failure?: string;
@@ -197,7 +199,7 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
     }
     row.ecdsReloads = ecdsReloads;
     const critical = envoy.lines.filter((l) => /\]\[(critical|error)\]\[/.test(l));
-    if (critical.length) row.failure = `Envoy logged ${critical.length} error line(s), e.g. ${critical.slice(0, 2).map((l) => l.replace(/^\[[^\]]*\]\[\d+\]/, "")).join(" | ").slice(0, 300)}`;
+    if (critical.length) row.envoyErrors = `Envoy logged ${critical.length} error line(s), e.g. ${critical.slice(0, 2).map((l) => l.replace(/^\[[^\]]*\]\[\d+\]/, "")).join(" | ").slice(0, 300)}`;
     const stats = await child.ask({ cmd: "stats" }, "stats");
     row.cpRssMB = Number(stats.rssMB);
     row.cpPeakMB = Number(stats.maxRssMB);
@@ -235,6 +237,7 @@ export default async function run(): Promise<string> {
   const loadAfter = loadavg()[0]!;
   const summary = (xs: ChangeResult[], pick: (c: ChangeResult) => number) => (xs.length ? `${fmtMs(quantile(xs.map(pick), 0.5))} / ${fmtMs(quantile(xs.map(pick), 0.99))}` : "–");
   const cpu = (xs: ChangeResult[]) => (xs.length ? `${fmtMs(quantile(xs.map((c) => c.cpCpuMs), 0.5))} / ${fmtMs(quantile(xs.map((c) => c.envoyCpuMs), 0.5))}` : "–");
+  const configSize = (bytes?: number) => (bytes === undefined ? "–" : bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(0)} KiB`);
   const kib = (xs: ChangeResult[]) => (xs.length ? `${(quantile(xs.map((c) => c.bytes), 0.5) / 1024).toFixed(1)} KiB` : "–");
   const types = (xs: ChangeResult[]) => (xs.length ? Object.entries(xs.at(-1)!.byType).map(([t, b]) => `${t} ${(b / 1024).toFixed(1)} KiB`).join(", ") : "");
   const lines = [
@@ -250,11 +253,12 @@ export default async function run(): Promise<string> {
   ];
   for (const r of rows) {
     const target = r.mappings >= 100_000 ? "< 30 s" : "< 10 s";
-    lines.push(`| ${r.mappings.toLocaleString("en-US")} | ${r.initialMs !== undefined ? fmtMs(r.initialMs) : "–"} (${target}) | ${r.firstSnapshotMs !== undefined ? `${fmtMs(r.firstSnapshotMs)} / ${fmtMs(r.modelAndTranslateMs!)}` : "–"} | ${summary(r.plain, (c) => c.ms)} | ${cpu(r.plain)} | ${kib(r.plain)} | ${summary(r.filtered, (c) => c.ms)} (${summary(r.filtered, (c) => c.routeMs)} / ${summary(r.filtered, (c) => c.filterMs ?? 0)}) | ${cpu(r.filtered)} | ${kib(r.filtered)} | ${r.ratelimitConfigBytes ? `${(r.ratelimitConfigBytes / 1024).toFixed(0)} KiB` : "–"} | ${r.envoyRssMB?.toFixed(0) ?? "–"} MB (${r.envoyPeakMB?.toFixed(0) ?? "–"}) | ${r.cpRssMB?.toFixed(0) ?? "–"} MB (${r.cpPeakMB?.toFixed(0) ?? "–"}) |`);
+    lines.push(`| ${r.mappings.toLocaleString("en-US")} | ${r.initialMs !== undefined ? fmtMs(r.initialMs) : "–"} (${target}) | ${r.firstSnapshotMs !== undefined ? `${fmtMs(r.firstSnapshotMs)} / ${fmtMs(r.modelAndTranslateMs!)}` : "–"} | ${summary(r.plain, (c) => c.ms)} | ${cpu(r.plain)} | ${kib(r.plain)} | ${summary(r.filtered, (c) => c.ms)} (${summary(r.filtered, (c) => c.routeMs)} / ${summary(r.filtered, (c) => c.filterMs ?? 0)}) | ${cpu(r.filtered)} | ${kib(r.filtered)} | ${configSize(r.ratelimitConfigBytes)} | ${r.envoyRssMB?.toFixed(0) ?? "–"} MB (${r.envoyPeakMB?.toFixed(0) ?? "–"}) | ${r.cpRssMB?.toFixed(0) ?? "–"} MB (${r.cpPeakMB?.toFixed(0) ?? "–"}) |`);
   }
   lines.push("");
   for (const r of rows) {
     if (r.filtered.length) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings, what one change sends: plain: ${types(r.plain)}; filtered: ${types(r.filtered)}; the ratelimit filter's configuration was reloaded by Envoy ${r.ecdsReloads} times over the ${r.filtered.length + r.plain.length} changes.`);
+    if (r.envoyErrors) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: ${r.envoyErrors}`);
     if (r.failure) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: **stopped**: ${r.failure}`);
   }
   return lines.join("\n");
