@@ -24,7 +24,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "attache-busy-"));
   writeFileSync(join(dir, "good.yaml"), mapping("good", { prefix: "/good/", service: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` }));
   ports = { http: await freePort(), https: await freePort(), admin: await freePort(), xds: await freePort(), modules: await freePort(), proxyAdmin: await freePort() };
-  child = spawn(process.execPath, ["--import", "tsx", "controlplane/cli/bin.ts", "dev", dir, "--no-upstreams", "--quiet", "--log-level", "silent",
+  child = spawn(process.execPath, ["controlplane/cli/bin.mjs", "dev", dir, "--no-upstreams", "--quiet", "--log-level", "silent",
     "--http-port", String(ports.http), "--https-port", String(ports.https), "--admin-port", String(ports.admin), "--xds-port", String(ports.xds),
     "--modules-port", String(ports.modules), "--proxy-admin-port", String(ports.proxyAdmin)], { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "inherit"] });
   await eventually(async () => (await fetch(good())).status === 200, 30_000, 100);
