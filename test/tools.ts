@@ -9,8 +9,10 @@ import { join } from "node:path";
 import { describe, it } from "vitest";
 import { locate } from "../scripts/tools/registry.ts";
 import { toolNamed } from "../scripts/tools/tools.ts";
+import { installHint, SKIP_DIR_ENV } from "../scripts/tools/hint.ts";
 
-export const SKIP_DIR_ENV = "ATTACHE_SKIPPED_TOOLS_DIR";
+export { installHint, SKIP_DIR_ENV };
+
 
 /** The installed tool's executable, or undefined. */
 export function findTool(name: string): string | undefined {
@@ -22,15 +24,6 @@ export function toolPath(name: string): string {
   const path = findTool(name);
   if (!path) throw new Error(`${name} is not installed: ${installHint([name])}`);
   return path;
-}
-
-export function installHint(names: string[]): string {
-  const tools = names.map(toolNamed);
-  const hints: string[] = [];
-  if (tools.some((t) => t.kind === "project")) hints.push("npm run tools");
-  const debian = [...new Set(tools.flatMap((t) => (t.kind === "system" ? t.debian : [])))];
-  if (debian.length) hints.push(`apt-get install -y ${debian.join(" ")} (as root)`);
-  return hints.join(" and ");
 }
 
 /**

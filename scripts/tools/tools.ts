@@ -1,9 +1,17 @@
 // The table of tools (see registry.ts): project tools first, then the Debian packages.
 import type { Tool } from "./registry.ts";
 import { envoy } from "./envoy.ts";
+import { helm } from "./helm.ts";
+import { kine } from "./kine.ts";
+import { kubeApiserver } from "./kube-apiserver.ts";
+import { kubectl } from "./kubectl.ts";
 
 export const TOOLS: Tool[] = [
   envoy,
+  helm,
+  kine,
+  kubeApiserver,
+  kubectl,
   { kind: "system", name: "chromium", paths: ["/usr/bin/chromium"], debian: ["chromium"] },
   {
     kind: "system", name: "rust-wasm32", paths: ["/usr/bin/rustc", "/usr/lib/rustlib/wasm32-wasi/lib/self-contained/libc.a", "/usr/bin/lld-14"],
