@@ -77,6 +77,7 @@ export class ControlPlane {
   /** https://127.0.0.1:<port> */
   readonly url: string;
   readonly token = "attache-test-admin-token";
+  /** A kubeconfig with the admin token (system:masters). */
   readonly kubeconfigPath: string;
   private apiserver?: Child;
 
@@ -88,13 +89,19 @@ export class ControlPlane {
     readonly caPem: string,
   ) {
     this.url = `https://127.0.0.1:${port}`;
-    this.kubeconfigPath = join(dir, "kubeconfig");
-    writeFileSync(this.kubeconfigPath, [
+    this.kubeconfigPath = this.writeKubeconfig("kubeconfig", this.url, this.token);
+  }
+
+  /** Writes a kubeconfig (in this run's folder) for `server` with a bearer token; returns its path. */
+  writeKubeconfig(name: string, server: string, token: string): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, [
       "apiVersion: v1", "kind: Config", "current-context: test",
-      "clusters:", "- name: test", "  cluster:", `    server: ${this.url}`, `    certificate-authority-data: ${Buffer.from(caPem).toString("base64")}`,
-      "users:", "- name: admin", "  user:", `    token: ${this.token}`,
-      "contexts:", "- name: test", "  context: {cluster: test, user: admin, namespace: default}", "",
+      "clusters:", "- name: test", "  cluster:", `    server: ${server}`, `    certificate-authority-data: ${Buffer.from(this.caPem).toString("base64")}`,
+      "users:", "- name: user", "  user:", `    token: ${token}`,
+      "contexts:", "- name: test", "  context: {cluster: test, user: user, namespace: default}", "",
     ].join("\n"));
+    return path;
   }
 
   static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
