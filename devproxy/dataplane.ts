@@ -1,5 +1,5 @@
 // The local data plane: what `attache dev` runs instead of Envoy. It is an xDS client of our
-// ADS server (Delta, like Envoy with VHDS), compiles what it receives into immutable
+// ADS server (Delta, as Envoy with our bootstrap), compiles what it receives into immutable
 // Snapshots, and serves traffic on the listeners those Snapshots name. It ACKs what it
 // applied, NACKs what it cannot apply (the previous Snapshot stays in force), and keeps
 // serving the last good config when the control plane is gone.
@@ -127,7 +127,7 @@ export class DataPlane extends EventEmitter {
   }
 
   start(): void {
-    for (const t of [TYPE.listener, TYPE.cluster, TYPE.vhost]) this.ads.subscribe(t, "*");
+    for (const t of [TYPE.listener, TYPE.cluster]) this.ads.subscribe(t, "*");
     this.ads.start();
   }
 

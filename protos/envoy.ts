@@ -29,6 +29,8 @@ const protoFiles = [
   "envoy/config/core/v3/extension.proto",
   "envoy/config/core/v3/config_source.proto",
   "envoy/config/bootstrap/v3/bootstrap.proto",
+  "envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections.proto",
+  "envoy/extensions/regex_engines/v3/google_re2.proto",
   "envoy/extensions/transport_sockets/tls/v3/secret.proto",
   "envoy/extensions/transport_sockets/tls/v3/tls.proto",
   "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto",
@@ -62,6 +64,13 @@ function addNewerFields(root: protobuf.Root): void {
     });
     (root.lookup("envoy.extensions.wasm.v3") as protobuf.Namespace).add(failurePolicy);
     pluginConfig.add(new protobuf.Field("failure_policy", 7, "envoy.extensions.wasm.v3.FailurePolicy"));
+  }
+  if (!root.lookup("envoy.extensions.access_loggers.stream.v3.StdoutAccessLog")) {
+    // data-plane-api envoy/extensions/access_loggers/stream/v3/stream.proto (Envoy >= 1.19):
+    // access logs on Envoy's own stdout without opening a file.
+    protobuf.parse(`syntax = "proto3"; package envoy.extensions.access_loggers.stream.v3;
+      message StdoutAccessLog { oneof access_log_format { envoy.config.core.v3.SubstitutionFormatString log_format = 1; } }`, root, { keepCase: true });
+    root.resolveAll();
   }
 }
 

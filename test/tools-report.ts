@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { installHint, SKIP_DIR_ENV } from "../scripts/tools/hint.ts";
+import { installHint, SKIP_DIR_ENV } from "../scripts/tools/tools.ts";
 
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), "attache-skipped-"));

@@ -8,11 +8,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import { locate } from "../scripts/tools/registry.ts";
-import { toolNamed } from "../scripts/tools/tools.ts";
-import { installHint, SKIP_DIR_ENV } from "../scripts/tools/hint.ts";
+import { installHint, SKIP_DIR_ENV, toolNamed } from "../scripts/tools/tools.ts";
 
-export { installHint, SKIP_DIR_ENV };
-
+export { installHint };
 
 /** The installed tool's executable, or undefined. */
 export function findTool(name: string): string | undefined {

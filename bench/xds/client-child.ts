@@ -1,5 +1,5 @@
 // Client side of the xDS bench: N SotW and N Delta ADS streams, each on its own connection like
-// separate proxies, subscribing like Envoy (wildcard LDS/CDS/VHDS, every other resource by
+// separate proxies, subscribing like Envoy (wildcard LDS/CDS, every other resource by
 // name) and ACKing every response. Responses are not decoded beyond their envelope: the bench
 // measures the server. Driven by the parent over IPC:
 //   -> {cmd: "start", port, sotw, delta, names, wildcard}  <- {event: "synced", ms}

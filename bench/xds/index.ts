@@ -128,7 +128,7 @@ export default async function run(): Promise<string> {
   const results = [translator, synthetic];
   return `## xDS server (ADS, SotW + Delta)
 
-${CLIENTS_PER_PROTOCOL * 2} ADS streams in a separate process (${CLIENTS_PER_PROTOCOL} SotW, ${CLIENTS_PER_PROTOCOL} Delta, one connection each), subscribing like Envoy (wildcard LDS/CDS/VHDS, everything else by name) and ACKing every response; the server in its own process. ${ROUNDS} rounds of one Mapping change per workload, ${translator.latency.length + synthetic.latency.length} client samples. Load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} on ${os.cpus().length} cores (other work on the machine included: latencies are CPU-bound).
+${CLIENTS_PER_PROTOCOL * 2} ADS streams in a separate process (${CLIENTS_PER_PROTOCOL} SotW, ${CLIENTS_PER_PROTOCOL} Delta, one connection each), subscribing like Envoy (wildcard LDS/CDS, everything else by name) and ACKing every response; the server in its own process. ${ROUNDS} rounds of one Mapping change per workload, ${translator.latency.length + synthetic.latency.length} client samples. Load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} on ${os.cpus().length} cores (other work on the machine included: latencies are CPU-bound).
 
 - A: ${describe(translator)}.
 - B: ${describe(synthetic)}.

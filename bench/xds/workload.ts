@@ -3,6 +3,7 @@
 // (they are developed alongside), resources of the same shape are synthesized instead — 500
 // per-Host VirtualHosts of 20 routes, 10,000 EDS clusters with their endpoints — and the
 // report says which was used.
+import type { Json } from "../../protos/json.ts";
 import type { XdsResources } from "../../controlplane/xds/snapshot.ts";
 import { TYPE_URL } from "../../controlplane/xds/types.ts";
 
@@ -55,8 +56,7 @@ function synthetic(): XdsWorkload {
   });
   const build = (): XdsResources => {
     const out: XdsResources = Object.fromEntries(Object.values(TYPE_URL).map((t) => [t, new Map()]));
-    out[TYPE_URL.routeConfiguration].set("attache-http", { name: "attache-http", vhds: { config_source: ADS } });
-    for (let h = 0; h < hosts; h++) out[TYPE_URL.virtualHost].set(`attache-http/default/h${h}`, vhost(h, -1));
+    out[TYPE_URL.routeConfiguration].set("attache-http", { name: "attache-http", virtual_hosts: Array.from({ length: hosts }, (_, h) => vhost(h, -1)) });
     for (let c = 0; c < clusters; c++) {
       const name = `default/svc${c}:80`;
       out[TYPE_URL.cluster].set(name, { name, type: "EDS", connect_timeout: "3s", lb_policy: "ROUND_ROBIN", eds_cluster_config: { eds_config: ADS, service_name: name } });
@@ -69,14 +69,15 @@ function synthetic(): XdsWorkload {
   };
   const base = build();
   return {
-    source: "synthesized resources (500 VirtualHosts x 20 routes, 10,000 clusters + endpoints)",
+    source: "synthesized resources (500 inline virtual hosts x 20 routes, 10,000 clusters + endpoints)",
     mappings: hosts * routesPerHost,
     resources: base,
     async change(round) {
       // Like the translator: unchanged resources stay the same objects, one is new.
       const started = performance.now();
       const next: XdsResources = Object.fromEntries(Object.entries(base).map(([t, m]) => [t, new Map(m)]));
-      next[TYPE_URL.virtualHost].set("attache-http/default/h250", vhost(250, round));
+      const rc = base[TYPE_URL.routeConfiguration].get("attache-http") as { name: string; virtual_hosts: Json[] };
+      next[TYPE_URL.routeConfiguration].set("attache-http", { ...rc, virtual_hosts: rc.virtual_hosts.map((v, h) => (h === 250 ? vhost(250, round) : v)) });
       return { resources: next, modelAndTranslateMs: performance.now() - started };
     },
   };

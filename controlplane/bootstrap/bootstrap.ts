@@ -1,8 +1,15 @@
 // The Envoy bootstrap that points a proxy at the Attaché control plane (bootstrap.proto):
-// Delta ADS over gRPC for everything (VHDS needs Delta, and one ADS stream gives the
-// make-before-break order of xds-protocol.md), the admin interface on localhost only, and
-// the one static cluster Envoy needs before xDS: the control plane itself. `attache
+// Delta ADS over gRPC for everything (a change sends only the resources that changed, and
+// one ADS stream gives the make-before-break order of xds_protocol.rst), the admin interface
+// on localhost only, the one static cluster Envoy needs before xDS (the control plane
+// itself), a cap on downstream connections (the overload manager's resource monitor; the
+// runtime key `overload.global_downstream_max_connections` is deprecated), RE2 as the regex
+// engine, and the RE2 program size limit the model enforces (RE2_MAX_PROGRAM_SIZE). `attache
 // bootstrap` prints it; the Helm chart's bootstrap ConfigMap holds the same content.
+import { RE2_MAX_PROGRAM_SIZE } from "../model/re2-program-size.ts";
+
+/** Downstream connections one Envoy accepts before refusing new ones (all listeners). */
+export const MAX_DOWNSTREAM_CONNECTIONS = 50000;
 
 export interface BootstrapOptions {
   /** Control plane xDS address, host:port (default attache.attache-system.svc:18000). */
@@ -46,8 +53,26 @@ export function envoyBootstrap(options: BootstrapOptions): Record<string, unknow
         },
       }],
     },
+    overload_manager: {
+      resource_monitors: [{
+        name: "envoy.resource_monitors.global_downstream_max_connections",
+        typed_config: {
+          "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig",
+          // int64: a string in proto3 JSON.
+          max_active_downstream_connections: String(MAX_DOWNSTREAM_CONNECTIONS),
+        },
+      }],
+    },
+    // RegexMatcher.google_re2 is deprecated: the engine is chosen here (Envoy >= 1.23).
+    default_regex_engine: {
+      name: "envoy.regex_engines.google_re2",
+      typed_config: { "@type": "type.googleapis.com/envoy.extensions.regex_engines.v3.GoogleRE2" },
+    },
+    // Envoy refuses a regex whose RE2 program is larger than this (default 100, which
+    // `[a-f0-9]{36}` already exceeds); controlplane/model rejects larger ones with the size
+    // first, so one Mapping never makes Envoy NACK a whole RouteConfiguration.
     layered_runtime: {
-      layers: [{ name: "static", static_layer: { "overload.global_downstream_max_connections": 50000 } }],
+      layers: [{ name: "static", static_layer: { "re2.max_program_size.error_level": RE2_MAX_PROGRAM_SIZE } }],
     },
   };
 }

@@ -30,8 +30,8 @@ describe("attache translate", () => {
     const { io, commandIo } = capture(dir);
     expect(await run(["good.yaml"], commandIo)).toBe(0);
     const out = parse(io.out);
-    expect(Object.keys(out)).toEqual(["listeners", "routes", "virtualhosts", "clusters", "endpoints", "secrets", "extensions"]);
-    expect(out.virtualhosts[0].routes[0].name).toBe("default/echo");
+    expect(Object.keys(out)).toEqual(["listeners", "routes", "clusters", "endpoints", "secrets", "extensions"]);
+    expect(out.routes[0].virtual_hosts[0].routes[0].name).toBe("default/echo");
     expect(out.clusters[0]).toMatchObject({ name: "url/127.0.0.1:9000", type: "STATIC" });
     expect(io.err).toBe("");
   });
@@ -44,8 +44,8 @@ describe("attache translate", () => {
 
   it("still prints the valid resources but exits 1 naming the file, line and field of the invalid one", async () => {
     const { io, commandIo } = capture(dir);
-    expect(await run(["--type", "virtualhosts", "mixed.yaml"], commandIo)).toBe(1);
-    expect(parse(io.out)[0].routes.map((r: { name: string }) => r.name)).toEqual(["default/echo"]);
+    expect(await run(["--type", "routes", "mixed.yaml"], commandIo)).toBe(1);
+    expect(parse(io.out)[0].virtual_hosts[0].routes.map((r: { name: string }) => r.name)).toEqual(["default/echo"]);
     expect(io.err).toMatch(/mixed\.yaml:6: Mapping default\/broken: spec\.timeout: .*3 seconds/);
   });
 

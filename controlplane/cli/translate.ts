@@ -1,7 +1,7 @@
 // `attache translate <paths...> [--format yaml|json] [--type <type>]`: loads the YAML like
 // `attache validate` / `attache dev` do, runs the model and the translator, and prints the
-// Envoy resources grouped by type (listeners, routes, virtualhosts, clusters, endpoints,
-// secrets, extensions). Problems go to stderr as `file:line: Kind ns/name: field: message`;
+// Envoy resources grouped by type (listeners, routes, clusters, endpoints, secrets,
+// extensions). Problems go to stderr as `file:line: Kind ns/name: field: message`;
 // the exit code is 1 when any resource is invalid, but the valid resources are still
 // printed — exactly what Envoy would get.
 import { resolve } from "node:path";

@@ -16,7 +16,7 @@ afterEach(async () => api.close());
 
 const T0 = "2026-01-01T00:00:00Z";
 const LISTENER = "type.googleapis.com/envoy.config.listener.v3.Listener";
-const VHOST = "type.googleapis.com/envoy.config.route.v3.VirtualHost";
+const ROUTES = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
 const ref = { kind: "Mapping", namespace: "default", name: "api" };
 const accepted = (generation = 1): ResourceStatus => ({
   ref,
@@ -75,19 +75,19 @@ describe("StatusWriter", () => {
 
     // A proxy connects and ACKs the snapshot holding generation 1: Programmed turns True,
     // and the conditions whose status did not change keep their lastTransitionTime.
-    programmed.published("s1", new Map([[LISTENER, "l1"], [VHOST, "h1"]]), [{ ref, content: "1" }]);
+    programmed.published("s1", new Map([[LISTENER, "l1"], [ROUTES, "h1"]]), [{ ref, content: "1" }]);
     programmed.sent("envoy-1", LISTENER);
-    programmed.sent("envoy-1", VHOST);
+    programmed.sent("envoy-1", ROUTES);
     programmed.ack("envoy-1", LISTENER, "l1");
     writer.reconcile();
     await writer.idle();
     expect(liveConditions().conditions.find((c: any) => c.type === "Programmed")).toMatchObject({ status: "Unknown", reason: "Pending" });
-    programmed.ack("envoy-1", VHOST, "h1");
+    programmed.ack("envoy-1", ROUTES, "h1");
     const later = accepted();
     for (const c of later.conditions) c.lastTransitionTime = "2026-01-01T00:01:00Z";
     writer.update(bundleOf(object), [later]);
     await writer.idle();
-    // Pending (not yet published) -> Pending (waiting for the VirtualHost ACK) -> Programmed.
+    // Pending (not yet published) -> Pending (waiting for the RouteConfiguration ACK) -> Programmed.
     expect(statusPatches()).toHaveLength(3);
     const after = liveConditions().conditions;
     expect(after.find((c: any) => c.type === "Programmed")).toMatchObject({ status: "True", reason: "Programmed", message: "Acknowledged by 1 proxy" });
@@ -98,9 +98,9 @@ describe("StatusWriter", () => {
   it("reports a NACK as Programmed=False with the proxy's error", async () => {
     const object = api.put(mapping("api", { prefix: "/", service: "api" }));
     const programmed = new ProgrammedTracker();
-    programmed.published("s7", new Map([[LISTENER, "l1"], [VHOST, "h7"]]), [{ ref, content: "1" }]);
+    programmed.published("s7", new Map([[LISTENER, "l1"], [ROUTES, "h7"]]), [{ ref, content: "1" }]);
     programmed.ack("envoy-1", LISTENER, "l1");
-    programmed.nack("envoy-1", VHOST, "h7", "invalid regex");
+    programmed.nack("envoy-1", ROUTES, "h7", "invalid regex");
     const writer = writerFor(programmed);
     writer.setLeader(true);
     writer.update(bundleOf(object), [accepted()]);
@@ -108,7 +108,7 @@ describe("StatusWriter", () => {
     expect(liveConditions().conditions.find((c: any) => c.type === "Programmed")).toMatchObject({
       status: "False",
       reason: "Rejected",
-      message: "Proxy envoy-1 rejected configuration s7 (VirtualHost): invalid regex",
+      message: "Proxy envoy-1 rejected configuration s7 (RouteConfiguration): invalid regex",
     });
   });
 

@@ -130,11 +130,10 @@ const bundles = fc.tuple(
   errors: [],
 }));
 
-/** Route names present in the output, over VHDS virtual hosts and HTTPS route configurations. */
+/** Route names present in the output, over every RouteConfiguration's virtual hosts. */
 function outputRouteNames(resources: XdsResources): Set<string> {
   const names = new Set<string>();
   const add = (vhost: any) => { for (const route of vhost.routes ?? []) names.add(route.name); };
-  for (const vhost of resources[TYPE.virtualHost]!.values()) add(vhost);
   for (const rc of resources[TYPE.routeConfiguration]!.values() as Iterable<any>) for (const vhost of rc.virtual_hosts ?? []) add(vhost);
   return names;
 }

@@ -6,11 +6,13 @@ import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
 import { byKey } from "./memo.ts";
 import { ADS_SOURCE, any, type JsonObject } from "./resources.ts";
 
-/** One JSON object per request on stdout, with the fields an operator greps for first. */
+/** One JSON object per request on Envoy's stdout, with the fields an operator greps for
+ *  first. StdoutAccessLog (access_loggers/stream/v3/stream.proto) writes to the process's
+ *  stdout; a FileAccessLog of "/dev/stdout" must open that path, which fails when stdout is a
+ *  socket (Envoy NACKs the Listener: "unable to open file '/dev/stdout'"). */
 const ACCESS_LOG: JsonObject = {
-  name: "envoy.access_loggers.file",
-  typed_config: any("envoy.extensions.access_loggers.file.v3.FileAccessLog", {
-    path: "/dev/stdout",
+  name: "envoy.access_loggers.stdout",
+  typed_config: any("envoy.extensions.access_loggers.stream.v3.StdoutAccessLog", {
     log_format: {
       json_format: {
         start_time: "%START_TIME%",

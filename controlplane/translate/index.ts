@@ -8,16 +8,12 @@ import { translateProxyless } from "./proxyless/index.ts";
 import { httpFilters } from "./hcm.ts";
 import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
 import { httpListener, httpsListener } from "./listeners.ts";
-import { ADS_SOURCE, emptyResources, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, TYPE, type Json, type XdsResources } from "./resources.ts";
+import { emptyResources, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, TYPE, type Json, type XdsResources } from "./resources.ts";
 import { translateSecret } from "./secrets.ts";
-import { translateVirtualHost } from "./virtualhosts.ts";
+import { httpRouteConfiguration, translateVirtualHost } from "./virtualhosts.ts";
 
 export { TYPE, SHORT_TYPE_NAMES, type XdsResources } from "./resources.ts";
 export { irProblems } from "./consistency.ts";
-
-/** The plain-HTTP RouteConfiguration: no inline virtual hosts, each Host's comes over VHDS
- *  (Delta xDS only: Envoy's bootstrap needs `ads_config.api_type: DELTA_GRPC`). */
-const HTTP_ROUTE_CONFIGURATION = { name: HTTP_ROUTE_CONFIG, vhds: { config_source: ADS_SOURCE } };
 
 /** Adds a resource unless one of that name exists (first wins; irProblems() reports it). */
 function put(out: XdsResources, typeUrl: string, name: string, resource: Json): void {
@@ -33,12 +29,9 @@ export function translate(ir: GatewayIR): XdsResources {
   const https = httpsListener(ir, filters);
   if (https) put(out, TYPE.listener, HTTPS_LISTENER, https);
 
-  put(out, TYPE.routeConfiguration, HTTP_ROUTE_CONFIG, HTTP_ROUTE_CONFIGURATION);
-  for (const vhost of ir.virtualHosts) {
-    const translated = translateVirtualHost(vhost);
-    put(out, TYPE.virtualHost, translated.http.name as string, translated.http);
-    if (translated.https) put(out, TYPE.routeConfiguration, translated.https.name as string, translated.https);
-  }
+  const translatedHosts = ir.virtualHosts.map(translateVirtualHost);
+  put(out, TYPE.routeConfiguration, HTTP_ROUTE_CONFIG, httpRouteConfiguration(translatedHosts.map((t) => t.http)));
+  for (const { https } of translatedHosts) if (https) put(out, TYPE.routeConfiguration, https.name as string, https);
 
   for (const cluster of ir.clusters) {
     const translated = translateCluster(cluster);

@@ -1,5 +1,5 @@
 // Listeners (config/listener/v3): `attache-http` on the HTTP port, one HCM whose routes come
-// over RDS `attache-http` (+ VHDS); `attache-https` on the HTTPS port with the TLS inspector
+// over RDS `attache-http`; `attache-https` on the HTTPS port with the TLS inspector
 // and one filter chain per TLS Host: SNI match, DownstreamTlsContext with the certificate
 // over SDS, ALPN, and an HCM using RDS `attache-https/<vhost>`.
 import type { GatewayIR, HostTlsIR, VirtualHostIR } from "../ir/types.ts";

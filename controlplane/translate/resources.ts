@@ -13,7 +13,6 @@ export const TYPE = TYPE_URL;
 export const SHORT_TYPE_NAMES: Record<string, string> = {
   listeners: TYPE.listener,
   routes: TYPE.routeConfiguration,
-  virtualhosts: TYPE.virtualHost,
   clusters: TYPE.cluster,
   endpoints: TYPE.clusterLoadAssignment,
   secrets: TYPE.secret,
@@ -33,18 +32,11 @@ export function emptyResources(): XdsResources {
 // Resource names (shared picture "Resource naming and splitting").
 export const HTTP_LISTENER = "attache-http";
 export const HTTPS_LISTENER = "attache-https";
-/** The plain-HTTP RouteConfiguration; its virtual hosts come over VHDS. */
+/** The plain-HTTP RouteConfiguration; every Host's virtual host is inline. */
 export const HTTP_ROUTE_CONFIG = "attache-http";
-/** VHDS resource names live in the route configuration's namespace: Envoy subscribes with
- *  the route configuration name and namespace matching (source/common/router/vhds.cc). */
-/** VHDS names are `<route configuration name>/<one segment>`: Envoy subscribes by the route
- *  configuration's name and treats everything before the LAST "/" as that group (vhds.cc,
- *  watch_map.cc), so the "<namespace>/<name>" of the Host becomes "<namespace>:<name>" (":"
- *  cannot appear in Kubernetes names, so this stays unambiguous). */
-export const httpVirtualHostName = (vhost: string): string => `${HTTP_ROUTE_CONFIG}/${vhost.replace("/", ":")}`;
 export const httpsRouteConfigName = (vhost: string): string => `${HTTPS_LISTENER}/${vhost}`;
 
-/** ADS as the config source of every dynamic reference (RDS, VHDS, EDS, SDS, ECDS). */
+/** ADS as the config source of every dynamic reference (RDS, EDS, SDS, ECDS). */
 export const ADS_SOURCE: JsonObject = { ads: {}, resource_api_version: "V3" };
 
 /** Milliseconds -> proto3 JSON Duration ("3s", "0.25s"). */

@@ -2,10 +2,10 @@
 import type { HeaderMatchIR, QueryMatchIR, RouteMatchIR } from "../ir/types.ts";
 import type { JsonObject } from "./resources.ts";
 
-/** RE2 matcher. `google_re2: {}` is deprecated but harmless on current Envoy and required by
- *  releases before 1.23, which reject a RegexMatcher without an engine. */
+/** RE2 matcher (type/matcher/v3/regex.proto). No `google_re2` engine field: it is deprecated
+ *  (Envoy logs a deprecation warning for it); the bootstrap's `default_regex_engine` is RE2. */
 export function re2(regex: string): JsonObject {
-  return { google_re2: {}, regex };
+  return { regex };
 }
 
 function headerMatcher(header: HeaderMatchIR): JsonObject {

@@ -13,6 +13,12 @@ const get = (out: XdsResources, type: string, name: string): Obj => {
   return resource as Obj;
 };
 const hcmOf = (chain: Obj): Obj => chain.filters[0].typed_config;
+/** A virtual host of the plain-HTTP RouteConfiguration, by name. */
+const httpVirtualHost = (out: XdsResources, name: string): Obj => {
+  const vh = get(out, TYPE.routeConfiguration, "attache-http").virtual_hosts.find((v: Obj) => v.name === name);
+  if (!vh) throw new Error(`no virtual host ${name} in attache-http`);
+  return vh;
+};
 
 function basicIR(over: Partial<GatewayIR> = {}): GatewayIR {
   return gatewayIR({
@@ -22,7 +28,7 @@ function basicIR(over: Partial<GatewayIR> = {}): GatewayIR {
   });
 }
 
-describe("translate: listeners, RDS and VHDS", () => {
+describe("translate: listeners and RDS", () => {
   const out = translate(basicIR());
 
   it("serves plain HTTP on 8080 through RDS attache-http with the router last and a JSON access log", () => {
@@ -31,17 +37,16 @@ describe("translate: listeners, RDS and VHDS", () => {
     const hcm = hcmOf(listener.filter_chains[0]);
     expect(hcm.rds).toEqual({ route_config_name: "attache-http", config_source: { ads: {}, resource_api_version: "V3" } });
     expect(hcm.http_filters.map((f: Obj) => f.name)).toEqual(["envoy.filters.http.router"]);
-    expect(hcm.access_log[0].typed_config.path).toBe("/dev/stdout");
+    expect(hcm.access_log[0].typed_config["@type"]).toBe("type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog");
     expect(hcm.access_log[0].typed_config.log_format.json_format.route_name).toBe("%ROUTE_NAME%");
   });
 
-  it("delivers each Host's virtual host over VHDS, named in the attache-http namespace", () => {
-    expect(get(out, TYPE.routeConfiguration, "attache-http")).toEqual({
-      name: "attache-http",
-      vhds: { config_source: { ads: {}, resource_api_version: "V3" } },
-    });
-    const vh = get(out, TYPE.virtualHost, "attache-http/default:example");
-    expect(vh.name).toBe("attache-http/default:example");
+  it("puts each Host's virtual host inline in the RouteConfiguration attache-http (plain RDS, no VHDS)", () => {
+    const rc = get(out, TYPE.routeConfiguration, "attache-http");
+    expect(rc.vhds).toBeUndefined();
+    expect(rc.virtual_hosts).toHaveLength(1);
+    const vh = rc.virtual_hosts[0];
+    expect(vh.name).toBe("default/example");
     expect(vh.domains).toEqual(["example.com"]);
     expect(vh.routes.map((r: Obj) => r.name)).toEqual(["default/echo"]);
   });
@@ -91,20 +96,20 @@ describe("translate: TLS Hosts", () => {
     ["Redirect", { redirect: { https_redirect: true, response_code: "MOVED_PERMANENTLY" } }],
     ["Reject", { direct_response: { status: 403 } }],
   ] as const)("insecure %s: plain HTTP gets only that answer", (action, expected) => {
-    const vh = get(translate(tlsHost(action)), TYPE.virtualHost, "attache-http/default:example");
+    const vh = httpVirtualHost(translate(tlsHost(action)), "default/example");
     expect(vh.routes).toHaveLength(1);
     expect(vh.routes[0]).toMatchObject({ match: { prefix: "/" }, ...expected });
   });
 
   it("insecure Route: plain HTTP routes like HTTPS", () => {
-    const vh = get(translate(tlsHost("Route")), TYPE.virtualHost, "attache-http/default:example");
+    const vh = httpVirtualHost(translate(tlsHost("Route")), "default/example");
     expect(vh.routes.map((r: Obj) => r.name)).toEqual(["default/echo"]);
   });
 });
 
 describe("translate: routes", () => {
   const translateRoute = (r: ReturnType<typeof route>): Obj =>
-    get(translate(basicIR({ virtualHosts: [vhost("default/example", { routes: [r] })] })), TYPE.virtualHost, "attache-http/default:example").routes[0];
+    httpVirtualHost(translate(basicIR({ virtualHosts: [vhost("default/example", { routes: [r] })] })), "default/example").routes[0];
 
   it("matches method, headers, query parameters, gRPC and case-insensitive regex paths", () => {
     const r = translateRoute(route("default/api", {
@@ -115,12 +120,12 @@ describe("translate: routes", () => {
       }),
     }));
     expect(r.match).toEqual({
-      safe_regex: { google_re2: {}, regex: "^/api/v[0-9]+/" },
+      safe_regex: { regex: "^/api/v[0-9]+/" },
       case_sensitive: false,
       headers: [
         { name: ":method", string_match: { exact: "POST" } },
         { name: "x-env", string_match: { exact: "qa" } },
-        { name: "x-id", string_match: { safe_regex: { google_re2: {}, regex: "[a-f0-9]+" } } },
+        { name: "x-id", string_match: { safe_regex: { regex: "[a-f0-9]+" } } },
         { name: "x-debug", present_match: true, invert_match: true },
       ],
       query_parameters: [{ name: "v", string_match: { exact: "2" } }, { name: "trace", present_match: true }],
@@ -140,7 +145,7 @@ describe("translate: routes", () => {
     }));
     expect(r.route).toEqual({
       cluster: "default/echo:80",
-      regex_rewrite: { pattern: { google_re2: {}, regex: "^/v1/(.*)" }, substitution: "/\\1" },
+      regex_rewrite: { pattern: { regex: "^/v1/(.*)" }, substitution: "/\\1" },
       host_rewrite_literal: "internal",
       timeout: "0s",
       idle_timeout: "1.5s",
@@ -192,7 +197,7 @@ describe("translate: HTTP filters", () => {
   });
   const out = translate(ir);
   const hcm = hcmOf(get(out, TYPE.listener, "attache-http").filter_chains[0]);
-  const routes = get(out, TYPE.virtualHost, "attache-http/default:example").routes;
+  const routes = httpVirtualHost(out, "default/example").routes;
 
   it("orders the chain CORS, Wasm filters by order, router, with Wasm filters disabled and fetched over ECDS", () => {
     expect(hcm.http_filters.map((f: Obj) => f.name)).toEqual([
@@ -217,7 +222,7 @@ describe("translate: HTTP filters", () => {
   it("puts a CorsPolicy on the CORS route", () => {
     expect(routes[1].typed_per_filter_config["envoy.filters.http.cors"]).toEqual({
       "@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy",
-      allow_origin_string_match: [{ exact: "https://app.example.com" }, { safe_regex: { google_re2: {}, regex: ".*" } }],
+      allow_origin_string_match: [{ exact: "https://app.example.com" }, { safe_regex: { regex: ".*" } }],
       allow_methods: "GET,POST", allow_headers: "authorization", expose_headers: "x-id", max_age: "600", allow_credentials: true,
     });
   });
@@ -284,6 +289,6 @@ describe("translate: every resource is valid Envoy proto", () => {
     });
     const check = protoCheck(translate(ir));
     expect(check.problems).toEqual([]);
-    expect(check.resources).toBe(10);
+    expect(check.resources).toBe(9);
   });
 });

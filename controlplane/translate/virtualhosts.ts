@@ -1,13 +1,13 @@
 // Virtual hosts and routes (config/route/v3): each VirtualHostIR becomes
-// - a VHDS VirtualHost `attache-http/<namespace>:<name>` for the plain-HTTP listener, which routes,
+// - an inline virtual host of the plain-HTTP RouteConfiguration `attache-http`, which routes,
 //   redirects to HTTPS or rejects per the Host's `requestPolicy.insecure` action;
 // - for TLS Hosts, the RouteConfiguration `attache-https/<vhost>` of its HTTPS filter chain.
 // Both are cached per VirtualHostIR, and routes per RouteIR: a one-Mapping change rebuilds
 // one virtual host and, inside it, one route.
 import type { RouteIR, VirtualHostIR } from "../ir/types.ts";
 import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
-import { perObject } from "./memo.ts";
-import { httpsRouteConfigName, httpVirtualHostName, type JsonObject } from "./resources.ts";
+import { lastResult, perObject } from "./memo.ts";
+import { HTTP_ROUTE_CONFIG, httpsRouteConfigName, type JsonObject } from "./resources.ts";
 import { headerEdits, redirectAction, routeAction } from "./routeaction.ts";
 import { routeMatch } from "./routematch.ts";
 
@@ -46,8 +46,7 @@ function insecureReject(vhost: VirtualHostIR): JsonObject {
 }
 
 export interface TranslatedVirtualHost {
-  /** VHDS resource `attache-http/<namespace>:<name>`; its `name` is the resource name, which Envoy
-   *  uses as the key when a later update removes it (RouteConfigUpdateReceiverImpl). */
+  /** The virtual host `<namespace>/<name>` inside the RouteConfiguration `attache-http`. */
   http: JsonObject;
   /** RouteConfiguration `attache-https/<vhost>`, for TLS Hosts only. */
   https?: JsonObject;
@@ -62,7 +61,7 @@ function httpRoutes(vhost: VirtualHostIR, routes: JsonObject[]): JsonObject[] {
 export const translateVirtualHost = perObject((vhost: VirtualHostIR): TranslatedVirtualHost => {
   const routes = vhost.routes.map(translateRoute);
   const domains = [...vhost.domains];
-  const http: JsonObject = { name: httpVirtualHostName(vhost.name), domains, routes: httpRoutes(vhost, routes) };
+  const http: JsonObject = { name: vhost.name, domains, routes: httpRoutes(vhost, routes) };
   if (!vhost.tls) return { http };
   const https: JsonObject = {
     name: httpsRouteConfigName(vhost.name),
@@ -70,3 +69,14 @@ export const translateVirtualHost = perObject((vhost: VirtualHostIR): Translated
   };
   return { http, https };
 });
+
+const lastHttpRouteConfiguration = lastResult<JsonObject>();
+
+/** The plain-HTTP listener's RouteConfiguration with every Host's virtual host inline (plain
+ *  RDS, as Emissary, Envoy Gateway and Istio serve it). One listener with one filter chain
+ *  cannot be split further by Host: at L4 there is no Host to match a filter chain on, and
+ *  VHDS (per-virtual-host delivery) is Delta-only and NACKed by Envoy <= 1.36 with an `ads`
+ *  config source. Kept (===) while no virtual host changed, so the xDS cache skips it. */
+export function httpRouteConfiguration(vhosts: readonly JsonObject[]): JsonObject {
+  return lastHttpRouteConfiguration(vhosts, () => ({ name: HTTP_ROUTE_CONFIG, virtual_hosts: [...vhosts] }));
+}

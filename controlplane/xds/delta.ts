@@ -1,8 +1,8 @@
-// Incremental ADS (DeltaAggregatedResources), what Envoy uses with our bootstrap and the only
-// variant that carries VHDS. Rules (xds_protocol.rst "Incremental xDS"; go-control-plane
+// Incremental ADS (DeltaAggregatedResources), what Envoy uses with our bootstrap (only what
+// changed goes out) and what the local data plane speaks. Rules (xds_protocol.rst "Incremental xDS"; go-control-plane
 // pkg/server/delta/v3/server.go):
 // - subscriptions change by resource_names_subscribe/unsubscribe, applied even when the
-//   request's nonce is stale; "*" or an empty first subscribe is a wildcard for LDS/CDS/VHDS;
+//   request's nonce is stale; "*" or an empty first subscribe is a wildcard for LDS/CDS;
 // - initial_resource_versions on a type's first request say what the client already holds
 //   after a reconnect, so only what differs is sent;
 // - responses carry added/changed resources; deletions go out in removed_resources, after
@@ -13,7 +13,7 @@ import { Held, internNames, NameSet } from "./held.ts";
 import { chunkBySize, AdsStream, type PushPhase } from "./stream.ts";
 import { deltaSize, type EncodedResource, type TypeChange, type TypeSnapshot } from "./snapshot.ts";
 import { listNames } from "./sotw.ts";
-import { NAMESPACE_TYPES, namespaceOf, SERVED_TYPES, subscribes, TYPE_URL, WILDCARD_TYPES } from "./types.ts";
+import { SERVED_TYPES, subscribes, TYPE_URL, WILDCARD_TYPES } from "./types.ts";
 import { encodeDeltaResponse, type DeltaRequest } from "./wire.ts";
 
 interface DeltaTypeState {
@@ -58,12 +58,10 @@ export class DeltaStream extends AdsStream<DeltaRequest> {
       if (name === "*") state.wildcard = false;
       else state.names.delete(name);
     }
-    if (req.resource_names_unsubscribe.length || (NAMESPACE_TYPES.has(typeUrl) && subscribe.length && !first)) {
-      // Forget what is no longer covered (unsubscribed, or a namespace subscribed anew), so a
-      // later subscription sends it again.
-      const fresh = new Set(subscribe);
+    if (req.resource_names_unsubscribe.length) {
+      // Forget what is no longer covered, so a later subscription sends it again.
       for (const held of [...state.held.names()]) {
-        if (!this.subscribed(typeUrl, state, held, state.held.baseResource(held)) || fresh.has(namespaceOf(held))) state.held.delete(held);
+        if (!this.subscribed(state, held, state.held.baseResource(held))) state.held.delete(held);
       }
     }
     if (first || subscribe.length || req.resource_names_unsubscribe.length || req.resource_names_subscribe.length) {
@@ -80,8 +78,8 @@ export class DeltaStream extends AdsStream<DeltaRequest> {
     this.types.get(typeUrl)?.held.rebase(snap.resources);
   }
 
-  private subscribed(typeUrl: string, state: DeltaTypeState, name: string, resource?: EncodedResource): boolean {
-    return subscribes(typeUrl, state.wildcard, state.names, name, resource);
+  private subscribed(state: DeltaTypeState, name: string, resource?: EncodedResource): boolean {
+    return subscribes(state.wildcard, state.names, name, resource);
   }
 
   private respond(typeUrl: string, state: DeltaTypeState, candidates: readonly string[] | undefined, phase: PushPhase | "both", subscribed: readonly string[]): void {
@@ -90,18 +88,17 @@ export class DeltaStream extends AdsStream<DeltaRequest> {
     const resources = snap?.resources ?? NO_RESOURCES;
     const updates: EncodedResource[] = [];
     if (phase !== "remove") {
-      for (const name of candidates ?? (state.wildcard || NAMESPACE_TYPES.has(typeUrl) ? resources.keys() : state.names)) {
+      for (const name of candidates ?? (state.wildcard ? resources.keys() : state.names)) {
         const r = resources.get(name);
-        if (r && this.subscribed(typeUrl, state, name, r) && state.held.version(name) !== r.version) updates.push(r);
+        if (r && this.subscribed(state, name, r) && state.held.version(name) !== r.version) updates.push(r);
       }
     }
     const removed = new Set<string>();
     if (phase !== "update") {
       for (const name of candidates ?? [...state.held.names()]) {
-        if (!resources.has(name) && state.held.has(name) && this.subscribed(typeUrl, state, name, state.held.baseResource(name))) removed.add(name);
+        if (!resources.has(name) && state.held.has(name) && this.subscribed(state, name, state.held.baseResource(name))) removed.add(name);
       }
-      // (A VHDS subscription names a namespace, not a resource: nothing to deny.)
-      if (!NAMESPACE_TYPES.has(typeUrl)) for (const name of subscribed) if (!resources.has(name)) removed.add(name);
+      for (const name of subscribed) if (!resources.has(name)) removed.add(name);
     }
     if (updates.length || removed.size) this.write(typeUrl, state, updates, [...removed]);
     if (!candidates && snap) state.held.rebase(snap.resources);

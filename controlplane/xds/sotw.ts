@@ -1,10 +1,10 @@
 // State-of-the-world ADS (StreamAggregatedResources), the protocol gRPC clients speak.
 // Rules (xds_protocol.rst; go-control-plane pkg/server/sotw/v3/ads.go):
 // - each request carries the full list of names for its type; "*" or an empty first list is a
-//   wildcard for LDS/CDS (and our VirtualHost);
+//   wildcard for LDS/CDS;
 // - a request whose nonce is not the latest sent for its type is stale and ignored;
 // - LDS/CDS responses carry every subscribed resource (a missing one is deleted), so they are
-//   never split; RDS/EDS/VHDS/SDS/ECDS responses carry only what changed or was newly
+//   never split; RDS/EDS/SDS/ECDS responses carry only what changed or was newly
 //   subscribed, split over several responses to stay under the client's receive limit;
 // - nothing is sent for an ACK, and a NACKed response is not re-sent: what we sent counts as
 //   held until the snapshot changes again (no NACK loops, go-control-plane#962);
@@ -12,7 +12,7 @@
 import { Held, internNames } from "./held.ts";
 import { chunkBySize, AdsStream, type PushPhase } from "./stream.ts";
 import { sotwSize, type EncodedResource, type TypeChange, type TypeSnapshot } from "./snapshot.ts";
-import { FULL_STATE_TYPES, subscribes, NAMESPACE_TYPES, namespaceOf, SERVED_TYPES, TYPE_URL, WILDCARD_TYPES } from "./types.ts";
+import { FULL_STATE_TYPES, subscribes, SERVED_TYPES, TYPE_URL, WILDCARD_TYPES } from "./types.ts";
 import { encodeSotwBody, encodeSotwResponse, encodeSotwResponseWithBody, type SotwRequest } from "./wire.ts";
 
 interface SotwTypeState {
@@ -64,17 +64,14 @@ export class SotwStream extends AdsStream<SotwRequest> {
       // A newly subscribed name is sent even if unchanged (xds_protocol.rst).
       const added = new Set([...next].filter((name) => !state.names.has(name)));
       for (const name of added) state.held.delete(name);
-      if (NAMESPACE_TYPES.has(typeUrl) && added.size) {
-        for (const name of [...state.held.names()]) if (added.has(namespaceOf(name))) state.held.delete(name);
-      }
     }
     state.wildcard = wildcard;
     state.names = next;
     return true;
   }
 
-  private subscribed(typeUrl: string, state: SotwTypeState, name: string, resource?: EncodedResource): boolean {
-    return subscribes(typeUrl, state.wildcard, state.names, name, resource);
+  private subscribed(state: SotwTypeState, name: string, resource?: EncodedResource): boolean {
+    return subscribes(state.wildcard, state.names, name, resource);
   }
 
   protected pushType(typeUrl: string, change: TypeChange, phase: PushPhase): void {
@@ -99,7 +96,7 @@ export class SotwStream extends AdsStream<SotwRequest> {
   private respondFullState(typeUrl: string, state: SotwTypeState, snap: TypeSnapshot, phase: PushPhase): void {
     // Make before break: while other types update, resources deleted from the snapshot stay
     // in the set; the "remove" phase then sends the exact new set.
-    const kept = phase === "update" ? [...state.fullState.values()].filter((r) => !snap.resources.has(r.name) && this.subscribed(typeUrl, state, r.name, r)) : [];
+    const kept = phase === "update" ? [...state.fullState.values()].filter((r) => !snap.resources.has(r.name) && this.subscribed(state, r.name, r)) : [];
     const subscription = state.wildcard ? "*" : [...state.names].sort().join("\n");
     const key = `${snap.version}|${subscription}|${kept.map((r) => r.name).join("\n")}`;
     if (key === state.lastKey) return;
@@ -109,7 +106,7 @@ export class SotwStream extends AdsStream<SotwRequest> {
       body = snap.sotwBody();
       state.fullState = snap.wildcardResources();
     } else {
-      const resources = [...snap.resources.values()].filter((r) => this.subscribed(typeUrl, state, r.name, r)).concat(kept);
+      const resources = [...snap.resources.values()].filter((r) => this.subscribed(state, r.name, r)).concat(kept);
       body = encodeSotwBody(resources.map((r) => r.any));
       state.fullState = new Map(resources.map((r) => [r.name, r]));
     }
@@ -127,11 +124,11 @@ export class SotwStream extends AdsStream<SotwRequest> {
   }
 
   private respondChanged(typeUrl: string, state: SotwTypeState, snap: TypeSnapshot, candidates: readonly string[] | undefined): void {
-    const names = candidates ?? (state.wildcard || NAMESPACE_TYPES.has(typeUrl) ? snap.resources.keys() : state.names);
+    const names = candidates ?? (state.wildcard ? snap.resources.keys() : state.names);
     const out: EncodedResource[] = [];
     for (const name of names) {
       const resource = snap.resources.get(name);
-      if (resource && this.subscribed(typeUrl, state, name, resource) && state.held.version(name) !== resource.version) out.push(resource);
+      if (resource && this.subscribed(state, name, resource) && state.held.version(name) !== resource.version) out.push(resource);
     }
     for (const chunk of chunkBySize(out, sotwSize, this.host.maxResponseBytes)) {
       const nonce = this.nextNonce();

@@ -16,36 +16,18 @@ export const PUSH_ORDER: readonly string[] = [
   TYPE_URL.typedExtensionConfig,
   TYPE_URL.listener,
   TYPE_URL.routeConfiguration,
-  TYPE_URL.virtualHost,
 ];
 
 export const SERVED_TYPES: ReadonlySet<string> = new Set(PUSH_ORDER);
 
-/** Types whose empty first subscription means "everything" (legacy wildcard). LDS and CDS per
- *  the protocol; VirtualHost because our VHDS delivers every virtual host of a route
- *  configuration to Envoy's namespace-matching wildcard subscription (vhds.cc). */
-export const WILDCARD_TYPES: ReadonlySet<string> = new Set([TYPE_URL.listener, TYPE_URL.cluster, TYPE_URL.virtualHost]);
+/** Types whose empty first subscription means "everything" (legacy wildcard): LDS and CDS
+ *  (xds_protocol.rst "How the client specifies what resources to return"). */
+export const WILDCARD_TYPES: ReadonlySet<string> = new Set([TYPE_URL.listener, TYPE_URL.cluster]);
 
-/** Types whose subscriptions use namespace matching: Envoy's VHDS subscribes to the route
- *  configuration's name and takes every VirtualHost named `<that name>/<one segment>`; the
- *  namespace is everything before the last "/" (envoy source/common/router/vhds.cc,
- *  config_subscription/grpc/watch_map.cc namespaceFromName). */
-export const NAMESPACE_TYPES: ReadonlySet<string> = new Set([TYPE_URL.virtualHost]);
-
-export function namespaceOf(name: string): string {
-  const slash = name.lastIndexOf("/");
-  return slash < 0 ? "" : name.slice(0, slash);
-}
-
-/** Whether a subscription (explicit names, maybe namespaces) covers a resource name. */
-export function covers(typeUrl: string, names: { has(name: string): boolean }, name: string): boolean {
-  return names.has(name) || (NAMESPACE_TYPES.has(typeUrl) && names.has(namespaceOf(name)));
-}
-
-/** Whether a stream's subscription takes a resource: named (or in a named namespace), or by
- *  wildcard unless the resource is kept out of wildcards (EncodedResource.wildcard). */
-export function subscribes(typeUrl: string, wildcard: boolean, names: { has(name: string): boolean }, name: string, resource?: { wildcard: boolean }): boolean {
-  return covers(typeUrl, names, name) || (wildcard && (resource?.wildcard ?? true));
+/** Whether a stream's subscription takes a resource: named, or by wildcard unless the
+ *  resource is kept out of wildcards (EncodedResource.wildcard). */
+export function subscribes(wildcard: boolean, names: { has(name: string): boolean }, name: string, resource?: { wildcard: boolean }): boolean {
+  return names.has(name) || (wildcard && (resource?.wildcard ?? true));
 }
 
 /** SotW types where a response is the complete state (a missing name means deleted);

@@ -1,4 +1,4 @@
-// Compiles RouteConfigurations (inline virtual hosts and VHDS VirtualHosts) into a lookup
+// Compiles RouteConfigurations (virtual hosts inline) into a lookup
 // table with Envoy's semantics (route_components.proto): first matching route wins;
 // weighted clusters honour `header_name`; per-route `typed_per_filter_config` switches
 // disabled HCM filters on (FilterConfig) and carries the CORS policy.
@@ -220,14 +220,15 @@ export function compileVirtualHost(v: Json, where: string): CompiledVirtualHost 
   };
 }
 
-/** A RouteConfiguration plus the VHDS virtual hosts named `<route config name>/...`. */
-export function compileRouteTable(rc: Json, vhdsHosts: Json[]): RouteTable {
+/** A RouteConfiguration with its virtual hosts inline (plain RDS, what the control plane
+ *  serves). VHDS is refused: a table whose hosts would arrive separately cannot be served. */
+export function compileRouteTable(rc: Json): RouteTable {
+  if (rc.vhds) throw new Error(`RouteConfiguration ${rc.name}.vhds: not supported (virtual hosts must be inline)`);
   const index = new DomainIndex<CompiledVirtualHost>();
-  const all = [...(rc.virtual_hosts ?? []).map((v: Json, i: number) => [v, `RouteConfiguration ${rc.name}.virtual_hosts[${i}]`]),
-    ...vhdsHosts.map((v: Json) => [v, `VirtualHost ${v.name}`])] as Array<[Json, string]>;
-  for (const [v, where] of all) {
+  (rc.virtual_hosts ?? []).forEach((v: Json, i: number) => {
+    const where = `RouteConfiguration ${rc.name}.virtual_hosts[${i}]`;
     const compiled = compileVirtualHost(v, where);
     for (const d of v.domains ?? []) index.add(d, compiled, `${where}.domains`);
-  }
+  });
   return new RouteTable(rc.name, index.finish());
 }

@@ -14,7 +14,6 @@ type Json = any;
 export const TYPE = {
   listener: TYPE_URL.listener,
   route: TYPE_URL.routeConfiguration,
-  vhost: TYPE_URL.virtualHost,
   cluster: TYPE_URL.cluster,
   endpoint: TYPE_URL.clusterLoadAssignment,
   secret: TYPE_URL.secret,
@@ -79,17 +78,8 @@ function compile(raw: Map<string, Map<string, Json>>, version: number): Snapshot
   const listeners = new Map<string, ListenerConfig>();
   for (const [name, l] of raw.get(TYPE.listener)!) listeners.set(name, compileListener(l));
 
-  const vhostsByRoute = new Map<string, Json[]>();
-  for (const [name, v] of raw.get(TYPE.vhost)!) {
-    // VHDS names are "<route configuration name>/<virtual host>" (Envoy vhds docs).
-    const routeName = [...raw.get(TYPE.route)!.keys()].find((rc) => name.startsWith(`${rc}/`));
-    if (!routeName) continue;
-    const list = vhostsByRoute.get(routeName) ?? [];
-    list.push(v);
-    vhostsByRoute.set(routeName, list);
-  }
   const routeTables = new Map<string, RouteTable>();
-  for (const [name, rc] of raw.get(TYPE.route)!) routeTables.set(name, compileRouteTable(rc, vhostsByRoute.get(name) ?? []));
+  for (const [name, rc] of raw.get(TYPE.route)!) routeTables.set(name, compileRouteTable(rc));
 
   const clas = raw.get(TYPE.endpoint)!;
   const clusters = new Map<string, ClusterConfig & { endpoints: Endpoint[] }>();

@@ -38,8 +38,7 @@ describe("devproxy request handling (Envoy semantics)", () => {
     const store = new ResourceStore();
     store.apply(TYPE.listener, new Map([["attache-http", listener(0)]]), []);
     store.apply(TYPE.cluster, new Map([["a", staticCluster("a", [a.port])], ["b", staticCluster("b", [b.port])], ["ab", staticCluster("ab", [a.port, b.port])], ["empty", staticCluster("empty", [])], ["dead", staticCluster("dead", [1])]]), []);
-    store.apply(TYPE.route, new Map([["attache-http", { name: "attache-http", vhds: { config_source: { ads: {} } } }]]), []);
-    snapshot = store.apply(TYPE.vhost, new Map([["attache-http/default:example", {
+    snapshot = store.apply(TYPE.route, new Map([["attache-http", { name: "attache-http", virtual_hosts: [{
       name: "default/example",
       domains: ["example.com", "*.example.org"],
       routes: [
@@ -55,7 +54,7 @@ describe("devproxy request handling (Envoy semantics)", () => {
         { name: "default/api", match: { prefix: "/api/" }, route: { cluster: "ab", prefix_rewrite: "/" },
           request_headers_to_add: [{ header: { key: "x-added", value: "1" } }], response_headers_to_remove: ["x-served-by"] },
       ],
-    }]]), []);
+    }] }]]), []);
     const upstreams = new UpstreamPool();
     const env = { snapshot: () => snapshot, upstreams, filters: () => undefined, accessLog: (e: AccessLogEntry) => logs.push(e), observe: () => undefined };
     listeners = new ListenerSet({

@@ -29,3 +29,16 @@ export function toolNamed(name: string): Tool {
   if (!tool) throw new Error(`unknown tool "${name}"; known: ${TOOLS.map((t) => t.name).join(", ")}`);
   return tool;
 }
+
+/** The command(s) that install the named tools: `npm run tools` and/or the Debian packages. */
+export function installHint(names: string[]): string {
+  const tools = names.map(toolNamed);
+  const hints: string[] = [];
+  if (tools.some((t) => t.kind === "project")) hints.push("npm run tools");
+  const debian = [...new Set(tools.flatMap((t) => (t.kind === "system" ? t.debian : [])))];
+  if (debian.length) hints.push(`apt-get install -y ${debian.join(" ")} (as root)`);
+  return hints.join(" and ");
+}
+
+/** Where test workers record suites skipped for a missing tool (test/tools.ts, test/tools-report.ts). */
+export const SKIP_DIR_ENV = "ATTACHE_SKIPPED_TOOLS_DIR";

@@ -31,7 +31,10 @@ async function replica(identity = "replica-a") {
   handles.push(h);
   return h;
 }
-const routesOf = (h: ServeHandle, vhost = "attache-http/attache:default") => (servedJson(h, "virtualHost", vhost)?.routes ?? []).map((r: any) => r.name);
+/** A virtual host of the plain-HTTP RouteConfiguration (inline, plain RDS). */
+const servedVirtualHost = (h: ServeHandle, name: string) => servedJson(h, "routeConfiguration", "attache-http")?.virtual_hosts?.find((v: any) => v.name === name);
+const servedVirtualHostNames = (h: ServeHandle): string[] => (servedJson(h, "routeConfiguration", "attache-http")?.virtual_hosts ?? []).map((v: any) => v.name);
+const routesOf = (h: ServeHandle, vhost = "attache/default") => (servedVirtualHost(h, vhost)?.routes ?? []).map((r: any) => r.name);
 
 describe("attache serve", () => {
   it("reflects create, update and delete of every kind in the xDS snapshot", async () => {
@@ -47,13 +50,13 @@ describe("attache serve", () => {
     expect(servedNames(h, "cluster")).toContain("default/api:80");
 
     await custom.patchNamespacedCustomObject({ ...group, plural: "mappings", name: "api", body: { spec: { prefix: "/v2/" } } }, merge);
-    await eventually(() => expect(servedJson(h, "virtualHost", "attache-http/attache:default").routes[0].match).toMatchObject({ prefix: "/v2/" }));
+    await eventually(() => expect(servedVirtualHost(h, "attache/default").routes[0].match).toMatchObject({ prefix: "/v2/" }));
 
     // A Host with a TLS Secret: its virtual host, the Secret over SDS and the HTTPS listener.
     await core.createNamespacedSecret({ namespace: "default", body: tlsSecret("shop-cert") });
     await custom.createNamespacedCustomObject({ ...group, plural: "hosts", body: { apiVersion: "attache.dev/v1alpha1", kind: "Host", metadata: { name: "shop" }, spec: { hostname: "shop.example.com", tlsSecret: { name: "shop-cert" } } } });
     await eventually(() => expect(servedNames(h, "secret")).toEqual(["default/shop-cert"]));
-    expect(servedNames(h, "virtualHost")).toContain("attache-http/default:shop");
+    expect(servedVirtualHostNames(h)).toContain("default/shop");
     expect(servedNames(h, "listener")).toEqual(["attache-http", "attache-https"]);
 
     // A WasmFilter from a ConfigMap, enabled on the Mapping: an ECDS resource of its name.
@@ -192,7 +195,7 @@ describe("attache serve", () => {
     api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "legacy", namespace: "default" }, spec: { prefix: "/legacy/", service: "api:80", timeout_ms: 1500, auto_host_rewrite: true } });
     const h = await replica();
     expect(routesOf(h)).toEqual(["default/legacy"]);
-    expect(servedJson(h, "virtualHost", "attache-http/attache:default").routes[0].route.timeout).toBe("1.5s");
+    expect(servedVirtualHost(h, "attache/default").routes[0].route.timeout).toBe("1.5s");
     await eventually(() =>
       expect(statusOf("legacy", "getambassador.io/v3alpha1")).toEqual({
         state: "Running",

@@ -1,11 +1,11 @@
 // Incremental (Delta) ADS rules, checked with a protocol-level client over raw gRPC streams.
 import { describe, expect, it } from "vitest";
 import { TYPE_URL } from "../../controlplane/xds/types.ts";
-import { apiListener, baseResources, cluster, resources, routeConfig, virtualHost } from "./fixtures.ts";
+import { apiListener, baseResources, cluster, resources, routeConfig } from "./fixtures.ts";
 import { DeltaTestClient } from "./protocol-client.ts";
 import { serverPerTest } from "./server-per-test.ts";
 
-const { listener: LDS, cluster: CDS, clusterLoadAssignment: EDS, routeConfiguration: RDS, virtualHost: VHDS } = TYPE_URL;
+const { listener: LDS, cluster: CDS, clusterLoadAssignment: EDS, routeConfiguration: RDS } = TYPE_URL;
 
 const xds = serverPerTest((address, node?: Record<string, unknown>) => new DeltaTestClient(address, node));
 const connect = xds.connect;
@@ -120,43 +120,6 @@ describe("Delta ADS", () => {
     fixed[CDS].set("a", cluster("a", "2s"));
     xds.server.cache.setResourcesNow(fixed);
     expect(names(await c.next())).toEqual(["a"]);
-  });
-
-  it("delivers every VirtualHost to a wildcard VHDS subscriber and only the changed one later", async () => {
-    xds.server.cache.setResourcesNow(resources({ clusters: { a: [1] }, vhosts: { "attache-http/default/one": "a", "attache-http/default/two": "a" } }));
-    const c = connect();
-    c.request({ type_url: VHDS });
-    const all = await c.next();
-    expect(names(all)).toEqual(["attache-http/default/one", "attache-http/default/two"]);
-    c.ack(all);
-    const next = resources({ clusters: { a: [1] }, vhosts: { "attache-http/default/one": "a", "attache-http/default/two": "a" } });
-    next[VHDS].set("attache-http/default/two", { ...virtualHost("attache-http/default/two", "a"), domains: ["two.example"] });
-    xds.server.cache.setResourcesNow(next);
-    const changed = await c.next();
-    expect(names(changed)).toEqual(["attache-http/default/two"]);
-    expect(changed.bytes).toBeLessThan(all.bytes);
-  });
-
-  it("matches Envoy's VHDS subscription by namespace: <route config>/<one segment>", async () => {
-    xds.server.cache.setResourcesNow(resources({ clusters: { a: [1] }, vhosts: { "attache-http/one": "a", "attache-http/two": "a", "attache-http/ns/deep": "a", "other/x": "a" } }));
-    const c = connect();
-    // vhds.cc starts the subscription with the route configuration's name.
-    c.request({ type_url: VHDS, resource_names_subscribe: ["attache-http"] });
-    const first = await c.next();
-    expect(names(first)).toEqual(["attache-http/one", "attache-http/two"]);
-    expect(first.removed_resources).toEqual([]);
-    c.ack(first);
-    const next = resources({ clusters: { a: [1] }, vhosts: { "attache-http/one": "a", "attache-http/ns/deep": "a", "other/x": "a" } });
-    next[VHDS].set("attache-http/three", virtualHost("attache-http/three", "a"));
-    xds.server.cache.setResourcesNow(next);
-    const update = await c.next();
-    expect(names(update)).toEqual(["attache-http/three"]);
-    const removal = await c.next();
-    expect(removal.removed_resources).toEqual(["attache-http/two"]);
-    c.request({ type_url: VHDS, resource_names_unsubscribe: ["attache-http"] });
-    expect(await c.drain(100)).toEqual([]);
-    c.request({ type_url: VHDS, resource_names_subscribe: ["attache-http"] });
-    expect(names(await c.next())).toEqual(["attache-http/one", "attache-http/three"]);
   });
 
   it("keeps proxyless api_listener Listeners out of wildcard LDS, also when they go away", async () => {

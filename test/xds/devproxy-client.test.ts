@@ -1,5 +1,5 @@
 // The local data plane's Delta ADS client (devproxy/xds/delta-client.ts) against our server:
-// wildcard LDS/CDS/VHDS, named EDS, updates and removals flow through; a rejected update is
+// wildcard LDS/CDS, named RDS and EDS, updates and removals flow through; a rejected update is
 // NACKed and recorded.
 import { afterEach, describe, expect, it } from "vitest";
 import { DeltaAdsClient, type DeltaUpdate } from "../../devproxy/xds/delta-client.ts";
@@ -24,10 +24,10 @@ async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
 }
 
 describe("devproxy Delta client against the ADS server", () => {
-  it("receives virtual hosts, updates and removals, and its NACKs are recorded", async () => {
+  it("receives route configurations, updates and removals, and its NACKs are recorded", async () => {
     server = new XdsServer({ debounceMs: 0 });
     const port = await server.listen();
-    const spec = { clusters: { a: [1] }, listeners: { "attache-http": "attache-http" }, vhosts: { "attache-http/default/one": "a", "attache-http/default/two": "a" } };
+    const spec = { clusters: { a: [1] }, listeners: { "attache-http": "attache-http" }, routes: { one: "a", two: "a" } };
     server.cache.setResourcesNow(resources(spec));
     const updates: DeltaUpdate[] = [];
     let reject = false;
@@ -35,24 +35,25 @@ describe("devproxy Delta client against the ADS server", () => {
       address: `127.0.0.1:${port}`,
       node: { id: "devproxy-1", cluster: "attache" },
       onUpdate: (u) => {
-        if (reject && u.typeUrl === TYPE_URL.virtualHost) throw new Error("vhost rejected by test");
+        if (reject && u.typeUrl === TYPE_URL.routeConfiguration) throw new Error("routes rejected by test");
         updates.push(u);
       },
     });
-    for (const t of [TYPE_URL.listener, TYPE_URL.cluster, TYPE_URL.virtualHost]) client.subscribe(t, "*");
+    for (const t of [TYPE_URL.listener, TYPE_URL.cluster]) client.subscribe(t, "*");
+    client.subscribe(TYPE_URL.routeConfiguration, ["one", "two", "three"]);
     client.subscribe(TYPE_URL.clusterLoadAssignment, ["a"]);
     client.start();
-    await until(() => updates.some((u) => u.typeUrl === TYPE_URL.virtualHost && u.updated.size === 2));
+    await until(() => updates.some((u) => u.typeUrl === TYPE_URL.routeConfiguration && u.updated.size === 2));
     await until(() => updates.some((u) => u.typeUrl === TYPE_URL.clusterLoadAssignment));
 
-    const next = resources({ ...spec, vhosts: { "attache-http/default/one": "a" } });
+    const next = resources({ ...spec, routes: { one: "a" } });
     server.cache.setResourcesNow(next);
-    await until(() => updates.some((u) => u.removed.includes("attache-http/default/two")));
+    await until(() => updates.some((u) => u.removed.includes("two")));
 
     reject = true;
-    server.cache.setResourcesNow(resources({ ...spec, vhosts: { "attache-http/default/one": "a", "attache-http/default/three": "a" } }));
+    server.cache.setResourcesNow(resources({ ...spec, routes: { one: "a", three: "a" } }));
     await until(() => server.nacks().length > 0);
-    expect(server.nacks()[0]).toMatchObject({ nodeId: "devproxy-1", typeUrl: TYPE_URL.virtualHost, message: "vhost rejected by test" });
+    expect(server.nacks()[0]).toMatchObject({ nodeId: "devproxy-1", typeUrl: TYPE_URL.routeConfiguration, message: "routes rejected by test" });
     expect(server.clients()[0]).toMatchObject({ id: "devproxy-1", protocol: "delta" });
   });
 });

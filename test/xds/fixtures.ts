@@ -32,10 +32,6 @@ export function routeConfig(name: string, cluster: string, prefix = "/"): any {
   return { name, virtual_hosts: [{ name, domains: ["*"], routes: [{ match: { prefix }, route: { cluster } }] }] };
 }
 
-export function virtualHost(name: string, cluster: string): any {
-  return { name, domains: [name.split("/").pop()!], routes: [{ match: { prefix: "/" }, route: { cluster } }] };
-}
-
 export function cluster(name: string, connectTimeout = "1s"): any {
   return { name, type: "EDS", connect_timeout: connectTimeout, lb_policy: "ROUND_ROBIN", eds_cluster_config: { eds_config: ADS, service_name: name } };
 }
@@ -60,7 +56,6 @@ export function resources(spec: {
   clusters?: Record<string, number[]>;
   listeners?: Record<string, string>;
   routes?: Record<string, string>;
-  vhosts?: Record<string, string>;
 }): XdsResources {
   const out: XdsResources = Object.fromEntries(Object.values(TYPE_URL).map((t) => [t, new Map()]));
   for (const [name, ports] of Object.entries(spec.clusters ?? {})) {
@@ -69,6 +64,5 @@ export function resources(spec: {
   }
   for (const [name, rc] of Object.entries(spec.listeners ?? {})) out[TYPE_URL.listener].set(name, listener(name, rc));
   for (const [name, c] of Object.entries(spec.routes ?? {})) out[TYPE_URL.routeConfiguration].set(name, routeConfig(name, c));
-  for (const [name, c] of Object.entries(spec.vhosts ?? {})) out[TYPE_URL.virtualHost].set(name, virtualHost(name, c));
   return out;
 }

@@ -29,7 +29,7 @@ describe("updateEndpoints", () => {
       expect(Object.fromEntries(fast.resources[TYPE.clusterLoadAssignment])).toEqual(Object.fromEntries(full[TYPE.clusterLoadAssignment]));
       expect(fast.changed.sort()).toEqual([...previous.ir.clusters.map((c) => c.name).filter((n) => n.startsWith("default/a:"))].sort());
       expect(fast.resources[TYPE.clusterLoadAssignment].get("default/b:80")).toBe(previous.resources[TYPE.clusterLoadAssignment].get("default/b:80"));
-      expect(fast.resources[TYPE.virtualHost]).toBe(previous.resources[TYPE.virtualHost]);
+      expect(fast.resources[TYPE.routeConfiguration]).toBe(previous.resources[TYPE.routeConfiguration]);
     }
     const ready = updateEndpoints(previous, bundleOf(3, [...base, endpointSlice("a", ["10.0.0.9", "10.0.0.4"], "default", ["10.0.0.4"]), sliceB]), new Set(["default/a"]));
     const cla = ready.resources[TYPE.clusterLoadAssignment].get("default/a:80") as any;
