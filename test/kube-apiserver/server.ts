@@ -9,6 +9,16 @@
 // last compaction), label and field selectors, create/update/delete/patch with optimistic concurrency,
 // the status subresource, metadata.generation, Leases, Events and discovery.
 // Tests drive faults: drop every watch connection, compact the history, become unavailable.
+//
+// WHY IT IS KEPT beside the real kube-apiserver (test/cluster, which proves status, Events,
+// Lease failover, EndpointSlices and the 410 relist end to end): unit tests of the informer,
+// the source and the status writer need faults the real server cannot produce on demand or
+// in milliseconds: answering a list with 5xx N times then recovering (informer backoff),
+// dropping watch connections while the server stays up and the history intact (resume
+// without relist), compacting at an exact revision with deletions in between (the real
+// server compacts on a timer, seconds later), and a record of every request a client made
+// (no duplicate status PATCH), and the bench's 14,500-object cluster, seeded in
+// milliseconds.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
