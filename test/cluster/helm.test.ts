@@ -57,7 +57,7 @@ describeWithTools(CLUSTER_TOOLS, "helm with a real kube-apiserver", () => {
     expect((await rendered(["--set", "networkPolicy.enabled=true"])).some((o) => o.kind === "NetworkPolicy")).toBe(true);
     expect((await ok(plane.helm(["history", "attache", "--namespace", ns, "-o", "json"]))).stdout).toContain('"revision":2');
 
-    await ok(plane.helm(["uninstall", "attache", "--namespace", ns, "--wait"]));
+    await ok(plane.helm(["uninstall", "attache", "--namespace", ns]));
     const left = await ok(plane.kubectl(["get", "deployments,services,configmaps,serviceaccounts,roles,rolebindings,poddisruptionbudgets,networkpolicies", "-n", ns, "-l", "app.kubernetes.io/instance=attache", "-o", "name"]));
     expect(left.stdout.trim()).toBe("");
     expect((await plane.kubectl(["get", "clusterrole", "attache", "-o", "name"])).code).not.toBe(0);
