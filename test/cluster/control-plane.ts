@@ -13,9 +13,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import selfsigned from "selfsigned";
-import { toolPath } from "../tools.ts";
+import { locate } from "../../scripts/tools/registry.ts";
+import { installHint, toolNamed } from "../../scripts/tools/tools.ts";
 
 export const CLUSTER_TOOLS = ["kine", "kube-apiserver", "kubectl", "helm"];
+
+/** An installed tool's executable (no vitest import here: the benchmark uses this file too). */
+function toolPath(name: string): string {
+  const path = locate(toolNamed(name));
+  if (!path) throw new Error(`${name} is not installed: ${installHint([name])}`);
+  return path;
+}
 
 export interface ControlPlaneOptions {
   /** Extra kube-apiserver flags, e.g. ["--etcd-compaction-interval=1s"]. */
