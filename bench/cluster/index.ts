@@ -11,7 +11,7 @@ import { CustomObjectsApi } from "@kubernetes/client-node";
 import { envoyBootstrap } from "../../controlplane/bootstrap/bootstrap.ts";
 import { EnvoyProcess } from "../../controlplane/runner/envoy-process.ts";
 import { REPO_ROOT } from "../../scripts/tools/registry.ts";
-import { ControlPlane } from "../../test/cluster/control-plane.ts";
+import { ControlPlane, hostAddress } from "../../test/cluster/control-plane.ts";
 import { ServeProcess } from "../../test/cluster/serve-process.ts";
 
 const ROUNDS = 20;
@@ -32,7 +32,7 @@ export default async function run(): Promise<string> {
   const plane = await ControlPlane.start();
   const controlPlaneStartMs = performance.now() - started;
   const upstream = createServer((_req, res) => res.end("ok"));
-  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => upstream.listen(0, hostAddress(), resolve));
   const upstreamPort = (upstream.address() as { port: number }).port;
   let serve: ServeProcess | undefined;
   let envoy: EnvoyProcess | undefined;
@@ -43,7 +43,7 @@ export default async function run(): Promise<string> {
     await must(plane.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: [
       { apiVersion: "v1", kind: "Service", metadata: { name: "echo", namespace: "default" }, spec: { ports: [{ name: "http", port: 80, targetPort: upstreamPort }] } },
       { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "echo-1", namespace: "default", labels: { "kubernetes.io/service-name": "echo" } },
-        addressType: "IPv4", endpoints: [{ addresses: ["127.0.0.1"] }], ports: [{ name: "http", port: upstreamPort }] },
+        addressType: "IPv4", endpoints: [{ addresses: [hostAddress()] }], ports: [{ name: "http", port: upstreamPort }] },
     ] })));
     serve = await ServeProcess.start({ kubeconfig: plane.kubeconfigPath, identity: "bench" });
     envoy = await EnvoyProcess.start({ bootstrap: envoyBootstrap({ xdsAddress: `127.0.0.1:${serve.ports.xds}`, nodeCluster: "default", adminPort: 0 }) });

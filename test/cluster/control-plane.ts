@@ -9,7 +9,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { connect, createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import selfsigned from "selfsigned";
@@ -26,8 +26,10 @@ function toolPath(name: string): string {
 }
 
 export interface ControlPlaneOptions {
-  /** Extra kube-apiserver flags, e.g. ["--etcd-compaction-interval=1s"]. */
+  /** Extra kube-apiserver flags, e.g. ["--watch-cache=false"]. */
   apiserverArgs?: string[];
+  /** Extra kine flags, e.g. ["--compact-interval=1s"]. */
+  kineArgs?: string[];
   startTimeoutMs?: number;
 }
 
@@ -69,6 +71,18 @@ const children = new Set<Child>();
 process.once("exit", () => {
   for (const child of children) if (child.running) child.process.kill("SIGKILL");
 });
+
+/**
+ * This host's own non-loopback IPv4 address. kube-apiserver refuses loopback addresses in
+ * EndpointSlices ("may not be in the loopback range"), so test upstreams listen here; the
+ * kernel delivers traffic to a local address without it leaving the host.
+ */
+export function hostAddress(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  throw new Error("no non-loopback IPv4 address on this host: EndpointSlices cannot point at loopback");
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -130,6 +144,7 @@ export class ControlPlane {
       `--listen-address=127.0.0.1:${kinePort}`,
       `--endpoint=sqlite://${join(dir, "state.db")}?_journal=WAL&cache=shared&_busy_timeout=30000`,
       "--metrics-bind-address=127.0.0.1:0",
+      ...(options.kineArgs ?? []),
     ]);
     const apiserverArgs = [
       `--etcd-servers=http://127.0.0.1:${kinePort}`,

@@ -8,12 +8,11 @@
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { envoyBootstrap } from "../../controlplane/bootstrap/bootstrap.ts";
 import { EnvoyProcess } from "../../controlplane/runner/envoy-process.ts";
 import { REPO_ROOT } from "../../scripts/tools/registry.ts";
 import { describeWithTools } from "../tools.ts";
-import { CLUSTER_TOOLS, ControlPlane } from "./control-plane.ts";
+import { CLUSTER_TOOLS, ControlPlane, hostAddress } from "./control-plane.ts";
 import { Relay } from "./relay.ts";
 import { ServeProcess } from "./serve-process.ts";
 
@@ -31,7 +30,7 @@ const stop: Array<() => Promise<unknown>> = [];
 
 async function upstream(name: string): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(`${name} ${req.url}`));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, hostAddress(), resolve));
   stop.push(() => new Promise((resolve) => server.close(resolve)));
   return { server, port: (server.address() as { port: number }).port };
 }
@@ -41,12 +40,12 @@ async function kubectl(args: string[], input?: string): Promise<string> {
   expect(result.code, `kubectl ${args.join(" ")}: ${result.stderr}`).toBe(0);
   return result.stdout;
 }
-const apply = (object: object) => kubectl(["apply", "-f", "-"], stringify(object));
+const apply = (object: object) => kubectl(["apply", "-f", "-"], JSON.stringify(object));
 const mapping = (name: string, spec: Record<string, unknown>) => ({ apiVersion: "attache.dev/v1alpha1", kind: "Mapping", metadata: { name, namespace: "default" }, spec });
 const endpointSlice = (port: number) => ({
   apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
   metadata: { name: "echo-1", namespace: "default", labels: { "kubernetes.io/service-name": "echo" } },
-  addressType: "IPv4", endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }], ports: [{ name: "http", port, protocol: "TCP" }],
+  addressType: "IPv4", endpoints: [{ addresses: [hostAddress()], conditions: { ready: true } }], ports: [{ name: "http", port, protocol: "TCP" }],
 });
 type Condition = { type: string; status: string; reason: string; message: string; observedGeneration?: number };
 async function conditions(name: string): Promise<Record<string, Condition>> {
@@ -68,12 +67,17 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promi
     }
   }
 }
-const holder = async () => (await kubectl(["get", "lease", "attache-status", "-n", NS, "-o", "jsonpath={.spec.holderIdentity}"])).trim();
+async function holder(): Promise<string> {
+  const result = await plane.kubectl(["get", "lease", "attache-status", "-n", NS, "-o", "jsonpath={.spec.holderIdentity}"]);
+  if (result.code !== 0) throw new Error(`${result.stderr}\nattache serve (${leader.identity}) log:\n${leader.tail(20)}`);
+  return result.stdout.trim();
+}
 
 beforeAll(async () => {
-  // No watch cache, and history compacted every 2 s: a watch from an old resourceVersion is
-  // answered by storage, which has compacted it (410 Gone), as etcd would after a long outage.
-  plane = await ControlPlane.start({ apiserverArgs: ["--watch-cache=false", "--etcd-compaction-interval=2s"] });
+  // No watch cache, and storage compacting its history every second: a watch from an old
+  // resourceVersion is answered by storage, which has compacted it (410 Gone), as etcd does
+  // after a long outage.
+  plane = await ControlPlane.start({ apiserverArgs: ["--watch-cache=false"], kineArgs: ["--compact-interval=1s", "--compact-min-retain=0"] });
   await kubectl(["create", "namespace", NS]);
   const install = await plane.helm(["install", "attache", join(REPO_ROOT, "charts", "attache"), "--namespace", NS]);
   expect(install.code, install.stderr).toBe(0);
@@ -141,7 +145,7 @@ describeWithTools([...CLUSTER_TOOLS, "envoy"], "attache serve with a real kube-a
   it("sends an EndpointSlice change to Envoy", async () => {
     await apply(endpointSlice(upstreams.green.port));
     await eventually(async () => expect((await throughEnvoy("/echo/y")).body).toBe("green /y"));
-    expect(await envoy.admin("/clusters")).toContain(`default/echo:80::127.0.0.1:${upstreams.green.port}::`);
+    expect(await envoy.admin("/clusters")).toContain(`default/echo:80::${hostAddress()}:${upstreams.green.port}::`);
   });
 
   it("relists after a watch the server compacted (410 Gone) and loses no update", async () => {
