@@ -116,7 +116,7 @@ describeWithTools([...CLUSTER_TOOLS, "envoy"], "attache serve with a real kube-a
       expect(c.Accepted).toMatchObject({ status: "True", observedGeneration: 1 });
       expect(c.ResolvedRefs).toMatchObject({ status: "True" });
       expect(c.Programmed).toMatchObject({ status: "True", reason: "Programmed" });
-    });
+    }, 15_000);
     const yaml = await kubectl(["get", "mapping", "echo", "-o", "yaml"]);
     expect(yaml).toMatch(/type: Programmed/);
     expect(envoy.problems().filter((l) => /rejected|NACK/i.test(l))).toEqual([]);
@@ -137,7 +137,7 @@ describeWithTools([...CLUSTER_TOOLS, "envoy"], "attache serve with a real kube-a
       expect(warnings.map((e) => e.involvedObject.name)).toEqual(expect.arrayContaining(["lookahead", "dangling"]));
       return warnings;
     });
-    expect(events.find((e) => e.involvedObject.name === "lookahead")!.message).toContain("spec.regex");
+    expect(events.find((e) => e.involvedObject.name === "lookahead" && e.reason === "Invalid")?.message).toContain("spec.regex");
     expect(await kubectl(["get", "events", "-n", "default"])).toMatch(/Warning\s+Invalid\s+mapping\/lookahead/);
     expect((await throughEnvoy("/echo/still")).body).toBe("blue /still");
   });
@@ -156,8 +156,11 @@ describeWithTools([...CLUSTER_TOOLS, "envoy"], "attache serve with a real kube-a
     const listsBefore = await lists();
     relay.partition();
     await apply(mapping("echo", { prefix: "/echo/", service: "echo:80", addResponseHeaders: [{ name: "x-written-while-cut-off", value: "yes" }] }));
-    // Wait until the server has compacted the history the control plane would resume from.
+    // Wait until the server has compacted the history the control plane would resume from
+    // (storage keeps the newest revision, so later writes move compaction past it).
+    let tick = 0;
     await eventually(async () => {
+      await kubectl(["create", "configmap", `tick-${tick++}`, "-n", "default"]);
       const watch = await plane.get(`/apis/attache.dev/v1alpha1/mappings?watch=1&timeoutSeconds=1&resourceVersion=${before.metadata.resourceVersion}`);
       expect(watch.body).toMatch(/"code":410/);
     }, 30_000);
