@@ -66,6 +66,7 @@ export class ProgrammedTracker {
 
   ack(node: string, typeUrl: string, version: string): void {
     this.connected(node);
+    version = this.typeVersion(typeUrl, version);
     const proxy = this.proxies.get(node)!;
     proxy.acked.set(typeUrl, version);
     if (proxy.nacks.get(typeUrl)?.version !== version) proxy.nacks.delete(typeUrl);
@@ -73,7 +74,18 @@ export class ProgrammedTracker {
 
   nack(node: string, typeUrl: string, version: string, message: string): void {
     this.connected(node);
+    version = this.typeVersion(typeUrl, version);
     this.proxies.get(node)!.nacks.set(typeUrl, { version, message });
+  }
+
+  /** SotW responses carry the type's version, Delta responses the snapshot's (system_version_info,
+   *  envoy/service/discovery/v3/discovery.proto); both are compared as the type's version. */
+  private typeVersion(typeUrl: string, version: string): string {
+    for (let seq = this.sequence; seq > this.sequence - HISTORY && seq >= 0; seq--) {
+      const snapshot = this.snapshots.get(seq)!;
+      if (snapshot.version === version) return snapshot.types.get(typeUrl) ?? version;
+    }
+    return version;
   }
 
   get proxyCount(): number {
