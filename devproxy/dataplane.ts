@@ -5,13 +5,15 @@
 // serving the last good config when the control plane is gone.
 //
 // With `workers: N` (default: one per core) traffic is served by N worker threads, as
-// Envoy's workers do: the main thread runs the xDS client and an acceptor that relays each
-// connection to a worker (workers/), and Wasm shared data lives in shared memory that every
+// Envoy's workers do: the main thread runs the xDS client, an acceptor thread relays each
+// connection to a worker (workers/; off the main thread so configuration work never delays
+// a client byte), and Wasm shared data lives in shared memory that every
 // worker reads and writes directly, so all workers' VMs of one vm_id share it (shared-data/).
 // `workers: 0` serves on this thread.
 import { EventEmitter } from "node:events";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import client from "prom-client";
@@ -25,7 +27,7 @@ import type { FilterFactory } from "./proxy/filters.ts";
 import { DataPlaneStats, wasmMetricsText } from "./stats.ts";
 import { createSharedDataMemory } from "./shared-data/store.ts";
 import { spawnTsWorker } from "./threads/spawn.ts";
-import { Acceptor } from "./workers/acceptor.ts";
+import { AcceptorClient } from "./workers/acceptor-client.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./workers/messages.ts";
 import { WasmFilterProvider } from "./wasm/provider.ts";
 
@@ -51,6 +53,16 @@ export interface DataPlaneOptions {
   accessLog?: ((entry: AccessLogEntry) => void) | false;
 }
 
+/** Where the workers' Unix sockets live. On Linux, the abstract namespace: nothing on disk,
+ *  so nothing is left behind when the process dies without close(). Elsewhere a temporary
+ *  folder, removed at exit. */
+function socketNamespace(): string {
+  if (platform() === "linux") return `\0attache-dp-${process.pid}-${randomBytes(6).toString("hex")}`;
+  const dir = mkdtempSync(join(tmpdir(), "attache-dp-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 interface WorkerHandle { worker: Worker; pending: Map<number, (msg: FromWorker) => void> }
 
 export class DataPlane extends EventEmitter {
@@ -67,18 +79,21 @@ export class DataPlane extends EventEmitter {
   private listenerSet?: ListenerSet;
   private filters?: WasmFilterProvider;
   // Worker mode
-  private acceptor?: Acceptor;
+  private acceptor?: AcceptorClient;
   private threads: WorkerHandle[] = [];
   private socketDir?: string;
+  // Readiness: updates received but not applied yet, and why the last one failed.
+  private pendingUpdates = 0;
+  private applyError?: string;
 
   constructor(private readonly options: DataPlaneOptions) {
     super();
     this.workers = options.workers ?? cpus().length;
     const log = options.accessLog === false ? () => undefined : options.accessLog ?? ((e: AccessLogEntry) => process.stdout.write(`${JSON.stringify(e)}\n`));
     if (this.workers > 0) {
-      this.socketDir = mkdtempSync(join(tmpdir(), "attache-dp-"));
+      this.socketDir = socketNamespace();
       const sharedData = createSharedDataMemory();
-      this.acceptor = new Acceptor(this.workers, this.socketDir, options.bindAddress);
+      this.acceptor = new AcceptorClient({ workers: this.workers, socketDir: this.socketDir, bindAddress: options.bindAddress }, (err) => this.emit("error", err));
       for (let index = 0; index < this.workers; index++) {
         const init: WorkerInit = { index, sharedData, socketDir: this.socketDir, accessLog: options.accessLog !== false };
         const worker = spawnTsWorker(new URL("./workers/thread.ts", import.meta.url), init as unknown as Record<string, unknown>);
@@ -104,7 +119,7 @@ export class DataPlane extends EventEmitter {
       };
       this.listenerSet = new ListenerSet({
         request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
-        upgrade: (hcm, req, socket, head) => handleUpgrade(this.current, this.upstreams!, hcm, req, socket, head),
+        upgrade: (hcm, req, socket, head, scheme) => handleUpgrade(env, hcm, req, socket, head, scheme),
       }, { bindAddress: options.bindAddress });
     }
     this.ads = new DeltaAdsClient({
@@ -131,6 +146,13 @@ export class DataPlane extends EventEmitter {
     this.ads.start();
   }
 
+  /** Why the data plane does not serve the config it received (an update still being
+   *  applied, or one that failed, e.g. a port that could not be bound); undefined when it does. */
+  problem(): string | undefined {
+    if (this.pendingUpdates > 0) return "applying an update";
+    return this.applyError;
+  }
+
   /** Resolves once every update received so far has been applied (listeners bound). */
   settled(): Promise<void> {
     return this.applying;
@@ -155,7 +177,7 @@ export class DataPlane extends EventEmitter {
       await Promise.race([this.ask(t, { type: "close", seq: ++this.seq }), new Promise((r) => setTimeout(r, 1000))]);
       await t.worker.terminate();
     }));
-    if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
+    if (this.socketDir && !this.socketDir.startsWith("\0")) rmSync(this.socketDir, { recursive: true, force: true });
   }
 
   private ask(t: WorkerHandle, msg: ToWorker): Promise<FromWorker> {
@@ -170,6 +192,7 @@ export class DataPlane extends EventEmitter {
     // Throws on an invalid update: the ADS client NACKs and the current Snapshot stays.
     const snapshot = this.store.apply(update.typeUrl, resources, update.removed);
     this.resubscribe();
+    this.pendingUpdates++;
     this.applying = this.applying.then(async () => {
       try {
         if (this.threads.length) {
@@ -184,9 +207,13 @@ export class DataPlane extends EventEmitter {
           await this.listenerSet!.reconcile(snapshot);
         }
         this.current = snapshot;
+        this.applyError = undefined;
         this.emit("snapshot", snapshot);
       } catch (err) {
+        this.applyError = `could not apply ${update.typeUrl.split(".").pop()}: ${(err as Error).message}`;
         this.emit("error", err);
+      } finally {
+        this.pendingUpdates--;
       }
     });
   }

@@ -1,7 +1,7 @@
 // The clock behind per-callback time budgets (vm.ts). The budget path reads a clock twice per
 // callback, six callbacks per filter per request; performance.now() is a clock_gettime call,
-// ~90-170 ns on VMs whose clocksource (kvm-clock, xen) has no vDSO fast path, which was several
-// µs per filtered request in the local data plane. For budgets of BUDGET_MIN_MS and more a
+// which on VMs whose clocksource (kvm-clock, xen) has no vDSO fast path is a real system call.
+// For budgets of BUDGET_MIN_MS and more a
 // coarse clock is precise enough: a worker thread stores the elapsed milliseconds in a
 // SharedArrayBuffer every TICK_MS, and a read is one memory load. The worker keeps counting
 // while the calling thread is stuck in a long callback, which is what a budget measures.
@@ -32,14 +32,20 @@ function start(): Int32Array {
  * Milliseconds on a coarse monotonic clock (TICK_MS granularity); only differences mean anything.
  * A plain element read, not Atomics.load: an aligned Int32Array access of shared memory is
  * tear-free (ECMAScript "Memory Model", tear-free aligned reads), so the read sees one of the
- * ticker's values, at worst one tick old; V8 compiles it to one load, where Atomics.load was a
- * builtin call (~0.8 µs per filtered request in the data plane's profile).
+ * ticker's values, at worst one tick old; V8 compiles it to one load, where Atomics.load is a
+ * builtin call.
  */
 export function coarseNowMs(): number {
   return (shared ??= start())[0]!;
 }
 
-/** The clock a budget of `budgetMs` is measured with. */
+/**
+ * The clock a budget of `budgetMs` is measured with. The coarse clock's ticker starts here, not
+ * on first read: a worker needs its parent's event loop to start, which a callback that spins
+ * from the first read on would never give it.
+ */
 export function budgetClock(budgetMs: number): () => number {
-  return budgetMs >= BUDGET_MIN_MS ? coarseNowMs : () => performance.now();
+  if (budgetMs < BUDGET_MIN_MS) return () => performance.now();
+  shared ??= start();
+  return coarseNowMs;
 }

@@ -1,7 +1,6 @@
 // Context ids to context states for one VM. Every request creates, looks up and deletes one
 // HTTP stream context, so this sits on the per-request path: a JS Map under that churn (one
-// live entry, an insert and a delete per request) rehashes constantly and cost ~200 ns per
-// request in the host bench. Ids come from one counter and streams are short-lived, so a
+// live entry, an insert and a delete per request) rehashes constantly. Ids come from one counter and streams are short-lived, so a
 // stream lives in the slot `id & mask` of a fixed array; the rare stream still alive when a
 // later id wants its slot (a WebSocket, a stream waiting on a callout) moves to an overflow
 // Map. Root contexts are few and long-lived: a Map.

@@ -1,4 +1,4 @@
-// Host-side state of each context id (reference "Call order"): one root context per plugin,
+// Host-side state of each context id (docs/proxy-wasm-abi.md "Order of calls"): one root context per plugin,
 // one HTTP stream context per request. Context ids come from one counter per VM starting at 1.
 //
 //   VM (one instance of the module)
@@ -14,6 +14,12 @@ export interface LocalResponse {
   headers: HeaderPairs;
   /** -1 = none (ABI: grpc_status -1). */
   grpcStatus: number;
+  /**
+   * The reply as it left this filter: Envoy sends a local reply through the encoder filters,
+   * the sending one included (dispatcher encodeLocalReply), so the module's own
+   * proxy_on_response_headers may have edited it. Unset until then.
+   */
+  encoded?: { headers: HeaderPairs; body: Uint8Array };
 }
 
 export interface HttpCallout {
@@ -90,12 +96,25 @@ export class HttpStreamState {
   requestEndOfStream = false;
   responseEndOfStream = false;
   localResponse: LocalResponse | null = null;
+  // Which maps the module may touch now. Envoy's context.cc holds a stream's header map only
+  // while the filter holds that phase: the pointer is dropped when the callback answers
+  // Continue and by proxy_continue_stream, so a later callback gets BadArgument for it.
+  requestHeadersOpen = false;
+  requestTrailersOpen = false;
+  responseHeadersOpen = false;
+  responseTrailersOpen = false;
+  /** proxy_on_log runs: the final headers are readable, nothing is writable (Envoy's access_log_phase_). */
+  accessLogPhase = false;
   /** The request's attributes from the embedder (properties.ts PropertySource), if any. */
   attributes: PropertySource | null = null;
   /** proxy_continue_stream / proxy_close_stream calls, in order (recordStreamEvent). */
   streamEvents: readonly StreamEvent[] = NO_STREAM_EVENTS;
   donePending = false;
   completed = false;
+  /** Wall-clock start (request.time) and body bytes so far (request.size, response.size). */
+  startNanos = 0n;
+  requestBodyBytes = 0;
+  responseBodyBytes = 0;
 
   constructor(readonly id: number, readonly root: RootContextState) {}
 

@@ -1,4 +1,4 @@
-// Context lifecycles on one VM (reference "Call order"), in the shape of the SDK dispatchers
+// Context lifecycles on one VM (docs/proxy-wasm-abi.md "Order of calls"), in the shape of the SDK dispatchers
 // (Rust dispatcher.rs: one map from context id to context): root contexts are created, started
 // (proxy_on_vm_start) and configured (proxy_on_configure); HTTP streams are created under a
 // root and walk request headers -> body -> trailers -> response headers -> body -> trailers ->
@@ -123,6 +123,7 @@ export class ContextDispatcher {
 
   createHttpStream(root: RootContextState): HttpStreamState {
     const stream = new HttpStreamState(this.vm.takeContextId(), root);
+    stream.startNanos = this.vm.clock.unixNanos();
     this.vm.contexts.set(stream);
     this.callHot(this.onContextCreate, "proxy_on_context_create", stream, stream.id, root.id);
     return stream;
@@ -141,12 +142,18 @@ export class ContextDispatcher {
   requestHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean, inPlace = false): number {
     stream.requestHeaders = inPlace ? headers : lowerCased(headers);
     stream.requestEndOfStream = endOfStream;
-    const action = this.callHot(this.onRequestHeaders, "proxy_on_request_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0);
-    return this.forced(action, HeadersAction.StopIteration, HeadersAction.Continue);
+    stream.requestHeadersOpen = true;
+    const action = this.forced(
+      this.callHot(this.onRequestHeaders, "proxy_on_request_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0),
+      HeadersAction.StopIteration, HeadersAction.Continue);
+    // Envoy's Context::decodeHeaders lets the map go once the filter continues.
+    if (action === HeadersAction.Continue) stream.requestHeadersOpen = false;
+    return action;
   }
 
   /** The body buffer accumulates while the previous call answered StopIterationAndBuffer. */
   requestBody(stream: HttpStreamState, chunk: Uint8Array, endOfStream: boolean, buffering: boolean): number {
+    stream.requestBodyBytes += chunk.length;
     stream.requestBody = buffering ? concat(stream.requestBody, chunk) : chunk;
     stream.requestEndOfStream = endOfStream;
     const action = this.callHot(this.onRequestBody, "proxy_on_request_body", stream, stream.id, stream.requestBody.length, endOfStream ? 1 : 0);
@@ -155,19 +162,47 @@ export class ContextDispatcher {
 
   requestTrailers(stream: HttpStreamState, trailers: HeaderPairs): number {
     stream.requestTrailers = lowerCased(trailers);
-    const action = this.call("proxy_on_request_trailers", stream, stream.id, trailers.length);
-    return this.forced(action, TrailersAction.StopIteration, TrailersAction.Continue);
+    stream.requestTrailersOpen = true;
+    const action = this.forced(this.call("proxy_on_request_trailers", stream, stream.id, trailers.length), TrailersAction.StopIteration, TrailersAction.Continue);
+    if (action === TrailersAction.Continue) stream.requestTrailersOpen = false;
+    return action;
   }
 
   /** `inPlace` as for requestHeaders. */
   responseHeaders(stream: HttpStreamState, headers: HeaderPairs, endOfStream: boolean, inPlace = false): number {
     stream.responseHeaders = inPlace ? headers : lowerCased(headers);
     stream.responseEndOfStream = endOfStream;
-    const action = this.callHot(this.onResponseHeaders, "proxy_on_response_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0);
-    return this.forced(action, HeadersAction.StopIteration, HeadersAction.Continue);
+    stream.responseHeadersOpen = true;
+    const action = this.forced(
+      this.callHot(this.onResponseHeaders, "proxy_on_response_headers", stream, stream.id, headers.length, endOfStream ? 1 : 0),
+      HeadersAction.StopIteration, HeadersAction.Continue);
+    if (action === HeadersAction.Continue) stream.responseHeadersOpen = false;
+    return action;
+  }
+
+  /**
+   * Envoy sends a local reply through the encoder filters, the sending filter included
+   * (context.cc sendLocalResponse -> decoder_callbacks_->sendLocalReply): its
+   * proxy_on_response_headers sees `:status`, the module's headers, and for a body
+   * content-length and content-type text/plain (Http::Utility::sendLocalReply), then
+   * proxy_on_response_body sees the body. What leaves the filter is kept in `encoded`.
+   */
+  encodeLocalReply(stream: HttpStreamState): void {
+    const local = stream.localResponse;
+    if (!local || local.encoded) return;
+    const headers: HeaderPairs = [[":status", String(local.statusCode)], ...local.headers];
+    if (local.body.length) {
+      headers.push(["content-length", String(local.body.length)]);
+      if (!headers.some(([k]) => k === "content-type")) headers.push(["content-type", "text/plain"]);
+    }
+    local.encoded = { headers, body: local.body };
+    this.responseHeaders(stream, headers, local.body.length === 0);
+    if (local.body.length) this.responseBody(stream, local.body, true, false);
+    local.encoded = { headers: stream.responseHeaders ?? headers, body: stream.responseBody ?? local.body };
   }
 
   responseBody(stream: HttpStreamState, chunk: Uint8Array, endOfStream: boolean, buffering: boolean): number {
+    stream.responseBodyBytes += chunk.length;
     stream.responseBody = buffering ? concat(stream.responseBody, chunk) : chunk;
     stream.responseEndOfStream = endOfStream;
     const action = this.callHot(this.onResponseBody, "proxy_on_response_body", stream, stream.id, stream.responseBody.length, endOfStream ? 1 : 0);
@@ -176,15 +211,23 @@ export class ContextDispatcher {
 
   responseTrailers(stream: HttpStreamState, trailers: HeaderPairs): number {
     stream.responseTrailers = lowerCased(trailers);
-    const action = this.call("proxy_on_response_trailers", stream, stream.id, trailers.length);
-    return this.forced(action, TrailersAction.StopIteration, TrailersAction.Continue);
+    stream.responseTrailersOpen = true;
+    const action = this.forced(this.call("proxy_on_response_trailers", stream, stream.id, trailers.length), TrailersAction.StopIteration, TrailersAction.Continue);
+    if (action === TrailersAction.Continue) stream.responseTrailersOpen = false;
+    return action;
   }
 
-  /** proxy_on_log, proxy_on_done, proxy_on_delete; the context id is then gone. */
+  /** proxy_on_log (the final headers readable, as Envoy's access-log phase), proxy_on_done, proxy_on_delete; the context id is then gone. */
   completeStream(stream: HttpStreamState): void {
     if (stream.completed) return;
     stream.completed = true;
-    this.callHot(this.onLog, "proxy_on_log", stream, stream.id);
+    stream.accessLogPhase = true;
+    try {
+      this.callHot(this.onLog, "proxy_on_log", stream, stream.id);
+    } finally {
+      stream.accessLogPhase = false;
+      stream.requestHeadersOpen = stream.requestTrailersOpen = stream.responseHeadersOpen = stream.responseTrailersOpen = false;
+    }
     stream.donePending = this.callHot(this.onDone, "proxy_on_done", stream, stream.id) === 0;
     this.callHot(this.onDelete, "proxy_on_delete", stream, stream.id);
     this.vm.contexts.delete(stream.id);

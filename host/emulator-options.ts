@@ -34,6 +34,7 @@ export class EmulatorOptions {
   foreignFunctions: Record<string, ForeignFunction> = {};
   maxMemoryBytes?: number;
   timeBudgetMs?: number;
+  runawayMs?: number;
 
   /** The module to run: a path to a .wasm (its .wasm.map is used for trap locations) or a compiled one. */
   withWasm(module: string | CompiledProxyWasm): this {
@@ -121,6 +122,12 @@ export class EmulatorOptions {
 
   withMaxMemoryBytes(bytes: number): this {
     this.maxMemoryBytes = bytes;
+    return this;
+  }
+
+  /** Stop a callback still running after `ms` (needs a module loaded with `interruptible`; vm.ts runawayMs). */
+  withRunawayMs(ms: number): this {
+    this.runawayMs = ms;
     return this;
   }
 

@@ -34,6 +34,34 @@ interface StreamRecord {
   state: HttpStreamState;
   requestBuffering: boolean;
   responseBuffering: boolean;
+  /**
+   * Set while the headers callback of that direction stopped and the module has not continued
+   * it: Envoy turns every header stop into StopAllIterationAndWatermark (cpp-host
+   * convertVmCallResultToFilterHeadersStatus), so body chunks wait, whole, until
+   * proxy_continue_stream. `events` is how many stream events the stream had when it stopped.
+   */
+  requestHeld: HeldBody | null;
+  responseHeld: HeldBody | null;
+}
+
+interface HeldBody {
+  events: number;
+  chunks: Uint8Array[];
+  endOfStream: boolean;
+}
+
+function held(state: HttpStreamState, action: number): HeldBody | null {
+  return action === HeadersAction.Continue || state.localResponse ? null : { events: state.streamEvents.length, chunks: [], endOfStream: false };
+}
+
+function joined(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 export class HostEmulator {
@@ -62,6 +90,7 @@ export class HostEmulator {
         foreignFunctions: options.foreignFunctions,
         maxMemoryBytes: options.maxMemoryBytes,
         timeBudgetMs: options.timeBudgetMs,
+        runawayMs: options.runawayMs,
       },
     });
   }
@@ -80,7 +109,7 @@ export class HostEmulator {
   initializeHttpContext(properties: Record<string, PropertyInput> = {}): number {
     const state = this.plugin.newStream();
     for (const [path, value] of Object.entries(properties)) state.properties.set(propertyKey(path), encodeProperty(value));
-    this.streams.set(state.id, { state, requestBuffering: false, responseBuffering: false });
+    this.streams.set(state.id, { state, requestBuffering: false, responseBuffering: false, requestHeld: null, responseHeld: null });
     return state.id;
   }
 
@@ -101,33 +130,93 @@ export class HostEmulator {
     return this.plugin.dispatcher!;
   }
 
-  callOnRequestHeaders(id: number, headers: Headers, endOfStream: boolean): number {
-    const record = this.stream(id);
-    return this.run(record, () => this.dispatcher().requestHeaders(record.state, pairs(headers), endOfStream), HeadersAction.Continue, HeadersAction.StopIteration);
+  /**
+   * A local reply sent from a request callback goes through the module's own response
+   * callbacks, as Envoy's encoder chain runs them (dispatcher encodeLocalReply).
+   */
+  private afterRequestCallback(record: StreamRecord, action: number): number {
+    if (record.state.localResponse && !record.state.localResponse.encoded) {
+      this.plugin.guard(record.state, () => this.dispatcher().encodeLocalReply(record.state), () => undefined);
+    }
+    return action;
   }
 
+  /**
+   * The module's answer (the SDKs' proxytest hands it back as is). Envoy acts on every stop as
+   * StopAllIterationAndWatermark: body chunks given while the headers are held reach the
+   * module only after proxy_continue_stream, in one piece (see HeldBody).
+   */
+  callOnRequestHeaders(id: number, headers: Headers, endOfStream: boolean): number {
+    const record = this.stream(id);
+    // A stream no VM runs (the filter skipped or failed) passes what it is given through.
+    if (!this.plugin.owns(record.state)) record.state.requestHeaders = pairs(headers).map(([k, v]) => [k.toLowerCase(), v]);
+    const action = this.run(record, () => this.dispatcher().requestHeaders(record.state, pairs(headers), endOfStream), HeadersAction.Continue, HeadersAction.StopIteration);
+    record.requestHeld = held(record.state, action);
+    return this.afterRequestCallback(record, action);
+  }
+
+  /** While the request headers are held the chunk waits (StopIterationAndWatermark, module not called). */
   callOnRequestBody(id: number, data: string | Uint8Array, endOfStream: boolean): number {
     const record = this.stream(id);
-    const action = this.run(record, () => this.dispatcher().requestBody(record.state, body(data), endOfStream, record.requestBuffering), DataAction.Continue, DataAction.StopIterationNoBuffer);
+    if (record.requestHeld) {
+      record.requestHeld.chunks.push(body(data));
+      record.requestHeld.endOfStream = endOfStream;
+      return this.releaseHeld(record, "request") ?? DataAction.StopIterationAndWatermark;
+    }
+    return this.requestBody(record, body(data), endOfStream);
+  }
+
+  private requestBody(record: StreamRecord, data: Uint8Array, endOfStream: boolean): number {
+    if (!this.plugin.owns(record.state)) record.state.requestBody = data;
+    const action = this.run(record, () => this.dispatcher().requestBody(record.state, data, endOfStream, record.requestBuffering), DataAction.Continue, DataAction.StopIterationNoBuffer);
     record.requestBuffering = action === DataAction.StopIterationAndBuffer || action === DataAction.StopIterationAndWatermark;
+    return this.afterRequestCallback(record, action);
+  }
+
+  private responseBody(record: StreamRecord, data: Uint8Array, endOfStream: boolean): number {
+    if (!this.plugin.owns(record.state)) record.state.responseBody = data;
+    const action = this.run(record, () => this.dispatcher().responseBody(record.state, data, endOfStream, record.responseBuffering), DataAction.Continue, DataAction.StopIterationNoBuffer);
+    record.responseBuffering = action === DataAction.StopIterationAndBuffer || action === DataAction.StopIterationAndWatermark;
     return action;
+  }
+
+  /** Delivers held body chunks once the module continued that direction; their action, or undefined. */
+  private releaseHeld(record: StreamRecord, direction: "request" | "response"): number | undefined {
+    const hold = direction === "request" ? record.requestHeld : record.responseHeld;
+    if (!hold) return undefined;
+    const type = direction === "request" ? 0 : 1;
+    const continued = record.state.streamEvents.slice(hold.events).some((e) => e.event === "continue" && e.streamType === type);
+    if (!continued) return undefined;
+    if (direction === "request") record.requestHeld = null;
+    else record.responseHeld = null;
+    if (hold.chunks.length === 0) return undefined;
+    const data = joined(hold.chunks);
+    return direction === "request" ? this.requestBody(record, data, hold.endOfStream) : this.responseBody(record, data, hold.endOfStream);
   }
 
   callOnRequestTrailers(id: number, trailers: Headers): number {
     const record = this.stream(id);
-    return this.run(record, () => this.dispatcher().requestTrailers(record.state, pairs(trailers)), TrailersAction.Continue, TrailersAction.StopIteration);
+    const action = this.run(record, () => this.dispatcher().requestTrailers(record.state, pairs(trailers)), TrailersAction.Continue, TrailersAction.StopIteration);
+    return this.afterRequestCallback(record, action);
   }
 
   callOnResponseHeaders(id: number, headers: Headers, endOfStream: boolean): number {
     const record = this.stream(id);
-    return this.run(record, () => this.dispatcher().responseHeaders(record.state, pairs(headers), endOfStream), HeadersAction.Continue, HeadersAction.StopIteration);
+    if (!this.plugin.owns(record.state)) record.state.responseHeaders = pairs(headers).map(([k, v]) => [k.toLowerCase(), v]);
+    const action = this.run(record, () => this.dispatcher().responseHeaders(record.state, pairs(headers), endOfStream), HeadersAction.Continue, HeadersAction.StopIteration);
+    record.responseHeld = held(record.state, action);
+    return action;
   }
 
+  /** While the response headers are held the chunk waits, as for the request. */
   callOnResponseBody(id: number, data: string | Uint8Array, endOfStream: boolean): number {
     const record = this.stream(id);
-    const action = this.run(record, () => this.dispatcher().responseBody(record.state, body(data), endOfStream, record.responseBuffering), DataAction.Continue, DataAction.StopIterationNoBuffer);
-    record.responseBuffering = action === DataAction.StopIterationAndBuffer || action === DataAction.StopIterationAndWatermark;
-    return action;
+    if (record.responseHeld) {
+      record.responseHeld.chunks.push(body(data));
+      record.responseHeld.endOfStream = endOfStream;
+      return this.releaseHeld(record, "response") ?? DataAction.StopIterationAndWatermark;
+    }
+    return this.responseBody(record, body(data), endOfStream);
   }
 
   callOnResponseTrailers(id: number, trailers: Headers): number {
@@ -195,6 +284,10 @@ export class HostEmulator {
     const callout = this.plugin.vm?.httpCallouts.get(token);
     const record = callout ? this.streams.get(callout.contextId) : undefined;
     this.plugin.guard(record?.state, () => this.dispatcher().httpCallResponse(token, pairs(headers), body(data), pairs(trailers)), () => undefined);
+    if (!record) return;
+    this.afterRequestCallback(record, 0);
+    this.releaseHeld(record, "request");
+    this.releaseHeld(record, "response");
   }
 
   getGrpcCalls(): GrpcCall[] {

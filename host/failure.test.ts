@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { HeadersAction } from "./abi/enums.ts";
-import { systemClock } from "./clock.ts";
+import { FakeClock, systemClock } from "./clock.ts";
 import { FAIL_CLOSED_DETAILS, FAIL_CLOSED_STATUS } from "./plugin.ts";
 import { Probe, probeOptions } from "./testdata/probe.ts";
 
@@ -37,20 +37,52 @@ describe("a misbehaving module never crashes the host", () => {
     expect(failure!.message).toContain("module logged: wasm abort: probe assertion");
   });
 
-  it("fail open: the stream continues untouched", () => {
+  it("fail open: the trapping stream still gets Envoy's 503 (Context::failStream); only later ones skip the filter", () => {
     const probe = new Probe(probeOptions().withFailurePolicy("fail-open"));
     const id = probe.host.initializeHttpContext();
-    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "trap" }, true)).toBe(HeadersAction.Continue);
-    expect(probe.host.getSentLocalResponse(id)).toBeUndefined();
+    probe.host.callOnRequestHeaders(id, { "x-probe": "trap" }, true);
+    expect(probe.host.getSentLocalResponse(id)?.statusCode).toBe(FAIL_CLOSED_STATUS);
     expect(probe.host.getFailures()).toHaveLength(1);
   });
 
-  it("the failed VM is replaced on next use; context ids keep counting; old streams get the policy answer", () => {
+  it("fail closed: the failed VM stays failed and every later request of it gets the 503 (Envoy keeps the VM)", () => {
     const probe = new Probe();
     const broken = probe.host.initializeHttpContext();
     probe.host.callOnRequestHeaders(broken, { "x-probe": "trap" }, true);
+    for (let i = 0; i < 3; i++) {
+      const later = probe.host.initializeHttpContext();
+      expect(probe.host.callOnRequestHeaders(later, { ":path": "/" }, true)).toBe(HeadersAction.StopIteration);
+      expect(probe.host.getSentLocalResponse(later)).toMatchObject({ statusCode: FAIL_CLOSED_STATUS, details: FAIL_CLOSED_DETAILS, body: new Uint8Array(0) });
+      expect(probe.host.getCurrentRequestHeaders(later)).not.toContainEqual(["x-probe-seen", "1"]);
+    }
+    expect(probe.host.plugin.generation).toBe(1);
+    expect(probe.host.getFailures()).toHaveLength(1);
+  });
+
+  it("fail open: later requests skip the filter; nothing reaches the failed VM", () => {
+    const probe = new Probe(probeOptions().withFailurePolicy("fail-open"));
+    probe.host.callOnRequestHeaders(probe.host.initializeHttpContext(), { "x-probe": "trap" }, true);
+    const later = probe.host.initializeHttpContext();
+    expect(probe.host.callOnRequestHeaders(later, { ":path": "/" }, true)).toBe(HeadersAction.Continue);
+    expect(probe.host.getCurrentRequestHeaders(later)).not.toContainEqual(["x-probe-seen", "1"]);
+    expect(probe.host.getSentLocalResponse(later)).toBeUndefined();
+    expect(probe.host.plugin.generation).toBe(1);
+  });
+
+  it("fail reload: 503 during the backoff, a fresh VM after it; context ids keep counting", () => {
+    const clock = new FakeClock();
+    const probe = new Probe(probeOptions().withFailurePolicy("fail-reload").withClock(clock));
+    const broken = probe.host.initializeHttpContext();
+    probe.host.callOnRequestHeaders(broken, { "x-probe": "trap" }, true);
+    clock.advance(500);
+    const early = probe.host.initializeHttpContext();
+    expect(probe.host.callOnRequestHeaders(early, { ":path": "/" }, true)).toBe(HeadersAction.StopIteration);
+    expect(probe.host.getSentLocalResponse(early)?.statusCode).toBe(FAIL_CLOSED_STATUS);
+    expect(probe.host.plugin.reloads).toEqual({ backoff: 1, success: 0, failure: 0 });
+    clock.advance(600);
     const next = probe.host.initializeHttpContext();
     expect(probe.host.plugin.generation).toBe(2);
+    expect(probe.host.plugin.reloads.success).toBe(1);
     expect(next).toBeGreaterThan(broken + 1); // a new root context took broken + 1
     expect(probe.host.callOnRequestHeaders(next, { ":path": "/" }, true)).toBe(HeadersAction.Continue);
     expect(probe.host.getCurrentRequestHeaders(next)).toContainEqual(["x-probe-seen", "1"]);
@@ -68,10 +100,18 @@ describe("a misbehaving module never crashes the host", () => {
     expect(probe.host.getFailures()).toHaveLength(1);
   });
 
-  it("memory grown past the cap fails the VM with kind memory", () => {
+  it("memory.grow past Envoy's 1 GiB cap fails inside the module (-1), as V8's does; the VM keeps serving", () => {
+    const probe = new Probe();
+    const id = probe.host.initializeHttpContext();
+    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "grow", "x-probe-pages": "20000" }, true)).toBe(HeadersAction.Continue);
+    expect(probe.host.getCurrentRequestHeaders(id)).toContainEqual(["x-probe-grew", "-1"]);
+    expect(probe.host.getFailures()).toEqual([]);
+  });
+
+  it("memory grown past a lower embedder cap fails the VM with kind memory", () => {
     const probe = new Probe(probeOptions().withMaxMemoryBytes(64 * 1024 * 1024));
     const id = probe.host.initializeHttpContext();
-    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "grow" }, true)).toBe(HeadersAction.StopIteration);
+    expect(probe.host.callOnRequestHeaders(id, { "x-probe": "grow", "x-probe-pages": "2000" }, true)).toBe(HeadersAction.StopIteration);
     expect(probe.host.getFailures()[0]).toMatchObject({ kind: "memory", callback: "proxy_on_request_headers" });
     expect(probe.host.getFailures()[0]!.message).toMatch(/over the cap of 67108864/);
   });
@@ -80,10 +120,11 @@ describe("a misbehaving module never crashes the host", () => {
   // fake clock that only moves when told); the budgets leave start-up (the probe's
   // functions compiled by a first, unbudgeted instance) ample room on a loaded machine. 20 ms
   // is measured with performance.now(), 100 ms with the coarse shared clock (budget-clock.ts).
-  it.each([20, 100])("a callback that returns after its time budget (%i ms) fails the VM with kind timeout", (budgetMs) => {
+  it.each([20, 100])("a callback that returns after its time budget (%i ms) fails the VM with kind timeout", async (budgetMs) => {
     const warm = new Probe();
     warm.host.callOnRequestHeaders(warm.host.initializeHttpContext(), {}, true);
     const probe = new Probe(probeOptions().withClock(systemClock).withTimeBudgetMs(budgetMs));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the coarse clock's ticker thread starts
     const id = probe.host.initializeHttpContext();
     expect(probe.host.callOnRequestHeaders(id, { "x-probe": "spin" }, true)).toBe(HeadersAction.StopIteration);
     expect(probe.host.getFailures()[0]).toMatchObject({ kind: "timeout", callback: "proxy_on_request_headers" });

@@ -1,15 +1,16 @@
-// What happens when a module misbehaves (reference: Envoy PluginConfig.failure_policy;
-// DESIGN.md "The Node host"): a trap, a callback running past its time budget, or memory grown
-// beyond the cap becomes a VmFailure naming the callback, the reason and — when the module has
+// What happens when a module misbehaves (Envoy's PluginConfig.failure_policy in
+// envoy/extensions/wasm/v3/wasm.proto): a trap, a callback running past its time budget, or
+// memory grown beyond the cap becomes a VmFailure naming the callback, the reason and — when the module has
 // a source map — the AssemblyScript file:line. The VM is marked failed; the plugin applies its
-// failure policy (fail closed: 503 local response; fail open: continue) and builds a new VM on
-// next use. The process never crashes.
+// failure policy (plugin.ts: fail closed 503, fail open skips the filter, fail reload rebuilds
+// after a backoff). The process never crashes.
 import { ProcExitError } from "./imports/wasi.ts";
 import { firstWasmFrame, type SourceLocation, type WasmSourceMap } from "./source-map.ts";
 
 export type FailureKind = "trap" | "timeout" | "memory" | "exit" | "start";
 
-export type FailurePolicy = "fail-closed" | "fail-open";
+/** Envoy PluginConfig.failure_policy: FAIL_CLOSED, FAIL_OPEN, FAIL_RELOAD (plugin.ts). */
+export type FailurePolicy = "fail-closed" | "fail-open" | "fail-reload";
 
 export class VmFailure extends Error {
   constructor(

@@ -4,32 +4,34 @@
 // its SDK produces (host/testdata/foreign/README.md says how and why not the SDKs themselves).
 // Both do the same filter work, driven here through the HostEmulator exactly as a filter author
 // would: headers, local responses, an HTTP callout, shared data with CAS, metrics, logs and
-// WASI output. The modules are compiled at test time (cached by source hash); without Debian's
-// compilers the tests fail, naming the packages to install.
-import { beforeAll, describe, expect, it } from "vitest";
+// WASI output. The modules are compiled at test time (cached by source hash) by Debian's
+// compilers, the tools `rust-wasm32` and `clang-wasm32`: without one, its language's suite is
+// skipped, or fails under CI=true (test/tools.ts).
+import { beforeAll, expect, it } from "vitest";
+import { describeWithTools } from "../test/tools.ts";
 import {
   EmulatorOptions, FAIL_CLOSED_DETAILS, FAIL_CLOSED_STATUS, HeadersAction, HostEmulator, InProcessSharedData,
   loadProxyWasmFile, PluginStartError, type CompiledProxyWasm,
 } from "./index.ts";
-import { buildForeignModules } from "./testdata/foreign/build.ts";
+import { buildForeignModule, type ForeignLanguage } from "./testdata/foreign/build.ts";
 
 const CONFIG = "authz_cluster=authz\ndeny_route=default/admin\ncolour=blue\n";
 const START_SECONDS = "1704067200"; // the emulator's FakeClock: 2024-01-01T00:00:00Z
 
-const modules: Partial<Record<"rust" | "cpp", CompiledProxyWasm>> = {};
-
-beforeAll(async () => {
-  const paths = await buildForeignModules();
-  modules.rust = loadProxyWasmFile(paths.rust);
-  modules.cpp = loadProxyWasmFile(paths.cpp);
-}, 180_000);
+const modules: Partial<Record<ForeignLanguage, CompiledProxyWasm>> = {};
 
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
 
-describe.each([
-  { lang: "rust" as const, abi: "0.2.1", allocator: "proxy_on_memory_allocate", wasi: ["clock_time_get", "fd_write", "random_get"] },
-  { lang: "cpp" as const, abi: "0.2.0", allocator: "malloc", wasi: ["clock_time_get", "fd_fdstat_get", "fd_write"] },
-])("a $lang module (ABI $abi, $allocator)", ({ lang, abi, allocator, wasi }) => {
+const LANGUAGES = [
+  { lang: "rust" as const, tool: "rust-wasm32", abi: "0.2.1", allocator: "proxy_on_memory_allocate", wasi: ["clock_time_get", "fd_write", "random_get"] },
+  { lang: "cpp" as const, tool: "clang-wasm32", abi: "0.2.0", allocator: "malloc", wasi: ["clock_time_get", "fd_fdstat_get", "fd_write"] },
+];
+
+for (const { lang, tool, abi, allocator, wasi } of LANGUAGES) describeWithTools([tool], `a ${lang} module (ABI ${abi}, ${allocator})`, () => {
+  beforeAll(async () => {
+    modules[lang] = loadProxyWasmFile(await buildForeignModule(lang));
+  }, 180_000);
+
   const options = () => new EmulatorOptions().withWasm(modules[lang]!).withPluginConfiguration(CONFIG).withProperty("xds.route_name", "default/api");
   const started = (opts = options()) => {
     const host = new HostEmulator(opts);
@@ -137,7 +139,7 @@ describe.each([
     expect(text(worker2.getSharedData("visits/ann")?.value)).toBe("2");
   });
 
-  it("a panic/abort fails the VM closed with the module's last message; the next stream gets a fresh VM", () => {
+  it("a panic/abort fails the VM closed with the module's last message; the failed VM answers later streams with 503, as Envoy keeps it", () => {
     const host = started();
     const doomed = host.initializeHttpContext();
     expect(host.callOnRequestHeaders(doomed, { ":path": "/", "x-user": "ann", "x-panic": "1" }, true)).toBe(HeadersAction.StopIteration);
@@ -147,9 +149,21 @@ describe.each([
     expect(failure!.lastModuleError).toContain(`${lang}-filter: x-panic requested by ann`);
     expect(host.getLogs("critical")).toContainEqual(expect.stringMatching(new RegExp(`^(panicked at ')?${lang}-filter: x-panic requested by ann`)));
 
+    const next = host.initializeHttpContext();
+    expect(host.callOnRequestHeaders(next, { ":path": "/orders", "x-user": "ann" }, true)).toBe(HeadersAction.StopIteration);
+    expect(host.getSentLocalResponse(next)).toMatchObject({ statusCode: FAIL_CLOSED_STATUS });
+    expect(host.getHttpCallouts()).toEqual([]);
+  });
+
+  it("under fail reload, the stream after the backoff gets a fresh VM that works", () => {
+    const host = started(options().withFailurePolicy("fail-reload"));
+    const doomed = host.initializeHttpContext();
+    host.callOnRequestHeaders(doomed, { ":path": "/", "x-user": "ann", "x-panic": "1" }, true);
+    expect(host.getFailures()).toHaveLength(1);
+    host.advanceTime(1_100); // past the first reload backoff (1 s)
     const next = request(host, "ann");
     expect(host.getStreamEvents(next)).toEqual([{ event: "continue", streamType: 0 }]);
-    expect(host.getFailures()).toHaveLength(1);
+    expect(host.plugin.reloads.success).toBe(1);
   });
 
   it("refuses to start without authz_cluster (proxy_on_configure returns false)", () => {

@@ -7,6 +7,8 @@ import type { LogEntry } from "./vm.ts";
 
 export interface IsolatedPluginOptions {
   wasmPath: string;
+  /** Load the module with loader CompileOptions.anyAbiImports (the ABI probe only). */
+  anyAbiImports?: boolean;
   rootId?: string;
   pluginName?: string;
   vmId?: string;

@@ -5,11 +5,12 @@ import { parentPort, workerData } from "node:worker_threads";
 import { systemClock } from "./clock.ts";
 import { EmulatorOptions } from "./emulator-options.ts";
 import { HostEmulator } from "./emulator.ts";
+import { loadProxyWasmFile } from "./loader.ts";
 import type { FailureRecord, IsolatedPluginOptions, WorkerReply, WorkerRequest } from "./isolated-protocol.ts";
 
 const options = workerData as IsolatedPluginOptions;
 const emulatorOptions = new EmulatorOptions()
-  .withWasm(options.wasmPath)
+  .withWasm(loadProxyWasmFile(options.wasmPath, { anyAbiImports: options.anyAbiImports }))
   .withClock(systemClock)
   .withRootId(options.rootId ?? "")
   .withVmId(options.vmId ?? "")

@@ -10,7 +10,7 @@ describe("isolated mode (VM in a worker thread under a watchdog)", () => {
   });
 
   it("runs callbacks in the worker and forwards logs", async () => {
-    plugin = new IsolatedPlugin({ wasmPath: PROBE_WASM, pluginConfiguration: "isolated", callBudgetMs: 5000 });
+    plugin = new IsolatedPlugin({ wasmPath: PROBE_WASM, anyAbiImports: true, pluginConfiguration: "isolated", callBudgetMs: 5000 });
     await plugin.start();
     const id = await plugin.call("initializeHttpContext");
     expect(await plugin.call("callOnRequestHeaders", id, { ":path": "/" }, true)).toBe(HeadersAction.Continue);
@@ -21,7 +21,7 @@ describe("isolated mode (VM in a worker thread under a watchdog)", () => {
   });
 
   it("reports a trap in the worker with its source line and applies fail closed", async () => {
-    plugin = new IsolatedPlugin({ wasmPath: PROBE_WASM, callBudgetMs: 5000 });
+    plugin = new IsolatedPlugin({ wasmPath: PROBE_WASM, anyAbiImports: true, callBudgetMs: 5000 });
     const id = await plugin.call("initializeHttpContext");
     expect(await plugin.call("callOnRequestHeaders", id, { "x-probe": "trap" }, true)).toBe(HeadersAction.StopIteration);
     expect((await plugin.call("getSentLocalResponse", id))?.statusCode).toBe(503);
@@ -30,7 +30,7 @@ describe("isolated mode (VM in a worker thread under a watchdog)", () => {
   });
 
   it("stops a runaway loop: the call fails with a timeout, the worker is replaced on next use", async () => {
-    plugin = new IsolatedPlugin({ wasmPath: PROBE_WASM, callBudgetMs: 1500 });
+    plugin = new IsolatedPlugin({ wasmPath: PROBE_WASM, anyAbiImports: true, callBudgetMs: 1500 });
     await plugin.start();
     const id = await plugin.call("initializeHttpContext");
     const started = Date.now();

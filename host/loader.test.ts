@@ -9,16 +9,54 @@ const mem32 = (vm: ProxyWasmVm, offset: number) => new DataView(vm.linearMemory.
 
 describe("loading a module", () => {
   it("fails with a message naming every import the host does not provide", () => {
-    const compiled = compileProxyWasm(tinyModule({ imports: [["env", "proxy_log"], ["env", "proxy_make_coffee"], ["env", "abort"], ["custom", "fn"]] }), "tiny.wasm");
-    expect(() => ProxyWasmVm.create(compiled)).toThrowError(ModuleLoadError);
-    expect(() => ProxyWasmVm.create(compiled)).toThrowError(
-      "tiny.wasm: module imports env.proxy_make_coffee, env.abort, custom.fn, which this proxy-wasm host does not provide",
+    const load = () => compileProxyWasm(tinyModule({ imports: [["env", "proxy_log"], ["env", "proxy_make_coffee"], ["env", "abort"], ["custom", "fn"]] }), "tiny.wasm");
+    expect(load).toThrowError(ModuleLoadError);
+    expect(load).toThrowError(
+      "tiny.wasm: module imports env.proxy_make_coffee, which this proxy-wasm host does not provide; imports env.abort, which this proxy-wasm host does not provide; " +
+        "imports custom.fn, which this proxy-wasm host does not provide",
     );
   });
 
-  it("serves any WASI preview1 function (unknown ones as ENOSYS stubs) and both WASI module names", () => {
-    const compiled = compileProxyWasm(tinyModule({ imports: [["wasi_snapshot_preview1", "fd_write"], ["wasi_unstable", "fd_renumber"], ["env", "proxy_done"]] }));
+  it("serves its WASI functions under both WASI module names, checks their types, and links any other WASI function as Envoy 1.40 does (ENOSYS)", () => {
+    const compiled = compileProxyWasm(tinyModule({ imports: [["wasi_snapshot_preview1", "fd_write"], ["wasi_unstable", "fd_write"], ["wasi_unstable", "fd_renumber", "ii", "i"], ["env", "proxy_done"]] }));
     expect(() => ProxyWasmVm.create(compiled)).not.toThrow();
+    expect(() => compileProxyWasm(tinyModule({ imports: [["wasi_snapshot_preview1", "fd_write", "ii", "i"]] }), "w.wasm")).toThrowError(
+      "w.wasm: module imports wasi_snapshot_preview1.fd_write as (i32, i32) -> (i32), but the host function is (i32, i32, i32, i32) -> (i32)",
+    );
+  });
+
+  it.each([
+    ["0.2.0 importing proxy_get_log_level", "proxy_abi_version_0_2_0", "proxy_get_log_level"],
+    ["0.2.1 importing proxy_get_configuration", "proxy_abi_version_0_2_1", "proxy_get_configuration"],
+    ["0.2.1 importing proxy_continue_request", "proxy_abi_version_0_2_1", "proxy_continue_request"],
+    ["0.1.0 importing proxy_continue_stream", "proxy_abi_version_0_1_0", "proxy_continue_stream"],
+  ])("gates imports by ABI version as cpp-host registers them: refuses %s", (_name, marker, fn) => {
+    expect(() => compileProxyWasm(tinyModule({ marker, imports: [["env", fn]] }), "abi.wasm")).toThrowError(
+      new RegExp(`abi.wasm: module imports env\\.${fn}, which this proxy-wasm host does not provide \\(not registered for ABI`),
+    );
+  });
+
+  it("refuses an import whose type differs from the host function's, naming both", () => {
+    expect(() => compileProxyWasm(tinyModule({ imports: [["env", "proxy_increment_metric", "ii", "i"]] }), "t.wasm")).toThrowError(
+      "t.wasm: module imports env.proxy_increment_metric as (i32, i32) -> (i32), but the host function is (i32, i64) -> (i32)",
+    );
+  });
+
+  it("refuses a callback export with the wrong arity (a 0.1.0-shaped proxy_on_request_headers in a 0.2.1 module)", () => {
+    expect(() => compileProxyWasm(tinyModule({ callbacks: [["proxy_on_request_headers", "ii", "i"]] }), "c.wasm")).toThrowError(
+      "c.wasm: module exports proxy_on_request_headers as (i32, i32) -> (i32), but the host calls it as (i32, i32, i32) -> (i32)",
+    );
+    expect(() => compileProxyWasm(tinyModule({ marker: "proxy_abi_version_0_1_0", callbacks: [["proxy_on_request_headers", "ii", "i"]] }))).not.toThrow();
+  });
+
+  it("caps memory as V8 does in Envoy (1 GiB): refuses a larger initial memory, lowers the maximum", () => {
+    expect(() => compileProxyWasm(tinyModule({ memory: { initial: 65536 } }), "big.wasm")).toThrowError(
+      "big.wasm: declares 65536 pages of initial memory, over the cap of 16384 pages (1073741824 bytes)",
+    );
+    const vm = ProxyWasmVm.create(compileProxyWasm(tinyModule({ memory: { initial: 1 } })));
+    const grow = vm.exports.grow as (pages: number) => number;
+    expect(grow(16384)).toBe(-1);
+    expect(grow(10)).toBe(1);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 // Access to a module's linear memory from host functions. Every pointer a module passes is
 // bounds-checked; a bad one raises MemoryAccessError, which the import wrapper turns into
-// WasmResult.InvalidMemoryAccess (reference: "Any function may return InvalidMemoryAccess").
+// WasmResult.InvalidMemoryAccess (docs/proxy-wasm-abi.md "Status codes").
 // Results handed back go through the module's allocator: `malloc` if exported (cpp-host
 // prefers it), else `proxy_on_memory_allocate`; empty results are ptr 0, len 0, no allocation.
 import { writeUtf8 } from "./abi/utf8.ts";

@@ -1,4 +1,4 @@
-// Metrics defined by modules through proxy_define_metric (reference: define/increment/record/
+// Metrics defined by modules through proxy_define_metric (docs/proxy-wasm-abi.md: define/increment/record/
 // get_metric; Envoy context.cc defineMetric/incrementMetric/recordMetric/getMetric):
 // counters only go up, gauges are set or moved by a delta, histograms record samples and
 // cannot be read back. Defining the same (type, name) again returns the same id, so several

@@ -5,8 +5,14 @@
 //   3. the request's attributes from the embedder (a PropertySource on the stream: Envoy's
 //      stream info, e.g. xds.route_name and source.address, one source for every filter),
 //   4. values the embedder configured for the VM (e.g. xds.route_name, source.address),
-//   5. values derived from the stream: request.path/url_path/method/host/scheme/id/headers,
-//      response.code/headers, and the plugin_name/plugin_root_id/plugin_vm_id of the plugin.
+//   5. values derived from the stream: request.path/url_path/query/method/host/scheme/id/
+//      useragent/referer/headers, request.time/size, response.code/size/headers, and the
+//      plugin_name/plugin_root_id/plugin_vm_id of the plugin.
+// As in Envoy (expr context.cc RequestWrapper reads the request header map), what comes from
+// a header map exists only while the module can read that map: a request's path is NotFound
+// in proxy_on_response_headers of a stream whose request headers continued, and back in
+// proxy_on_log. The stream-info attributes (request.protocol, source.*, destination.*,
+// connection.*, upstream.*, xds.*, response.code_details/flags) are the embedder's (3, 4).
 // Strings travel as raw bytes, integers as 8-byte little-endian, bool as one byte, maps in the
 // header-map pair format.
 import { PropertyValue, joinPropertyPath, type HeaderPairs } from "./abi/serialization.ts";
@@ -53,15 +59,28 @@ function fromHeaders(headers: HeaderPairs | null, rest: string[]): Uint8Array | 
   return value === undefined ? undefined : PropertyValue.string(value);
 }
 
-function streamProperty(context: ContextState, path: string[]): Uint8Array | undefined {
+function streamProperty(context: ContextState, path: string[], nowNanos: () => bigint): Uint8Array | undefined {
   if (context.kind !== "http") return undefined;
   const [top, field, ...rest] = path;
-  const request = context.requestHeaders;
+  const request = context.accessLogPhase || context.requestHeadersOpen ? context.requestHeaders : null;
+  const response = context.accessLogPhase || context.responseHeadersOpen ? context.responseHeaders : null;
+  // Stream info, always there (Envoy's StreamInfo): start time and body bytes so far.
+  if (top === "request" && rest.length === 0) {
+    if (field === "time") return PropertyValue.int64(context.startNanos);
+    if (field === "size") return PropertyValue.int64(context.requestBodyBytes);
+    // Known once the request is complete (StreamInfo::requestComplete): in proxy_on_log.
+    if (field === "duration") return context.accessLogPhase ? PropertyValue.int64(nowNanos() - context.startNanos) : undefined;
+  }
+  if (top === "response" && field === "size" && rest.length === 0) return PropertyValue.int64(context.responseBodyBytes);
   const str = (v: string | undefined) => (v === undefined ? undefined : PropertyValue.string(v));
   if (top === "request") {
     switch (field) {
       case "path": return str(header(request, ":path"));
       case "url_path": return str(header(request, ":path")?.split("?")[0]);
+      case "query": {
+        const path = header(request, ":path");
+        return path === undefined ? undefined : str(path.includes("?") ? path.slice(path.indexOf("?") + 1) : "");
+      }
       case "method": return str(header(request, ":method"));
       case "host": return str(header(request, ":authority") ?? header(request, "host"));
       case "scheme": return str(header(request, ":scheme"));
@@ -79,7 +98,7 @@ function streamProperty(context: ContextState, path: string[]): Uint8Array | und
         const status = header(context.responseHeaders, ":status");
         return status === undefined ? undefined : PropertyValue.int64(Number(status));
       }
-      case "headers": return fromHeaders(context.responseHeaders, rest);
+      case "headers": return fromHeaders(response, rest);
       case "trailers": return fromHeaders(context.responseTrailers, rest);
       default: return undefined;
     }
@@ -93,6 +112,7 @@ export function resolveProperty(
   key: string,
   vmProperties: ReadonlyMap<string, Uint8Array>,
   vmId: string,
+  nowNanos: () => bigint = () => 0n,
 ): Uint8Array | undefined {
   // Size checks first: these maps are usually empty, and a lookup must hash the fresh key.
   if (context) {
@@ -114,5 +134,5 @@ export function resolveProperty(
   if (key === "plugin_vm_id") return PropertyValue.string(vmId);
   // Only request.* / response.* are derived from the stream; skip the split for anything else.
   if (context.kind !== "http" || !(key.startsWith("request\0") || key.startsWith("response\0"))) return undefined;
-  return streamProperty(context, key.split("\0"));
+  return streamProperty(context, key.split("\0"), nowNanos);
 }

@@ -1,7 +1,8 @@
-// Shared key-value data of proxy-wasm (reference "Shared data"; envoy
+// Shared key-value data of proxy-wasm (docs/envoy-wiring.md "Shared data"; envoy
 // source/extensions/common/wasm/context.cc and proxy-wasm-cpp-host src/shared_data.cc):
 // one map per vm_id, visible to every VM instance with that vm_id; cas 0 sets unconditionally,
-// any other cas must equal the current one (else CasMismatch); every successful set gets a new
+// any other cas must equal the current one (else CasMismatch) — except on a missing key, which
+// any set creates (cpp-host SharedData::set checks the cas only of an existing entry); every successful set gets a new
 // process-wide non-zero cas; a vm_id's data goes when the last VM with that vm_id detaches.
 // Keys are byte strings, compared byte for byte (cpp-host keys its map by std::string): the
 // host passes the bytes the module gave, so nothing is decoded per call; the string methods
@@ -121,11 +122,11 @@ export class InProcessSharedData implements SharedDataStore {
     }
     const hash = hashOf(bytes, keyStart, keyLength);
     const entry = table.find(bytes, keyStart, keyLength, hash);
-    if (cas !== 0 && (!entry || entry.cas !== cas)) return "cas-mismatch";
     if (!entry) {
       table.add({ key: bytes.slice(keyStart, keyStart + keyLength), hash, value: value.slice(), cas: this.takeCas() });
       return "ok";
     }
+    if (cas !== 0 && entry.cas !== cas) return "cas-mismatch";
     // Rewritten in place when the size stays (a counter, a bucket record): no garbage per set.
     if (entry.value.length === value.length) entry.value.set(value);
     else entry.value = value.slice();

@@ -1,4 +1,4 @@
-// Shared queues of proxy-wasm (reference: proxy_register/resolve/enqueue/dequeue_shared_queue;
+// Shared queues of proxy-wasm (docs/proxy-wasm-abi.md: proxy_register/resolve/enqueue/dequeue_shared_queue;
 // proxy-wasm-cpp-host src/shared_queue.cc): a root context registers a queue by name under its
 // vm_id and gets a queue id; any VM resolves (vm_id, name) to that id and enqueues; the
 // registering root context is told through proxy_on_queue_ready. Envoy posts that callback to

@@ -24,7 +24,15 @@ function frameOffset(match: RegExpExecArray): number {
 }
 
 export class WasmSourceMap {
-  private constructor(private readonly map: SourceMap) {}
+  private constructor(private readonly map: SourceMap, private readonly shift = 0) {}
+
+  /**
+   * The same map for a module whose code sits `bytes` further on than in the binary the map
+   * was made for (the loader rewrote a section before the code: loader.ts memory cap).
+   */
+  shifted(bytes: number): WasmSourceMap {
+    return bytes === 0 ? this : new WasmSourceMap(this.map, this.shift + bytes);
+  }
 
   /** Loads `<wasmPath>.map` if it exists. */
   static forWasmFile(wasmPath: string): WasmSourceMap | undefined {
@@ -43,6 +51,7 @@ export class WasmSourceMap {
    * it), so the nearest mapped offset within a short distance before is used.
    */
   locate(byteOffset: number): SourceLocation | undefined {
+    byteOffset -= this.shift;
     for (let offset = byteOffset; offset >= 0 && offset > byteOffset - MAX_BACKTRACK; offset--) {
       const location = this.locateExact(offset);
       if (location) return location;

@@ -1,17 +1,18 @@
-// One instance of a proxy-wasm module: instantiation and start (reference "Call order":
+// One instance of a proxy-wasm module: instantiation and start (docs/proxy-wasm-abi.md "Order of calls":
 // `_initialize` then `main`, or `_start`), the state host functions act on (ImportHost), and
 // `invoke`, through which every callback runs so that a trap, a budget overrun or memory grown
 // past the cap marks the VM failed instead of escaping. Context lifecycles live in
 // dispatcher.ts; this file knows nothing about HTTP.
 import { LogLevel, type AbiVersion } from "./abi/enums.ts";
-import { budgetClock } from "./budget-clock.ts";
+import { budgetClock, coarseNowMs } from "./budget-clock.ts";
+import { INTERRUPT_IMPORT, interruptImport } from "./interrupt.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { ContextTable } from "./context-table.ts";
 import type { ContextState, GrpcCall, HttpCallout } from "./contexts.ts";
 import { describeCallbackError, VmFailure } from "./failure.ts";
 import type { CallbackData, ForeignFunction, ImportHost } from "./imports/host-api.ts";
 import { buildImports, MissingImportError } from "./imports/index.ts";
-import { ModuleLoadError, type CompiledProxyWasm } from "./loader.ts";
+import { MAX_MEMORY_BYTES, ModuleLoadError, type CompiledProxyWasm } from "./loader.ts";
 import { GuestMemory } from "./memory.ts";
 import { MetricsStore } from "./metrics.ts";
 import { resolveProperty } from "./properties.ts";
@@ -42,7 +43,10 @@ export interface VmOptions {
   /** Upstream names proxy_http_call/grpc may use; unset = any (BadArgument otherwise). */
   knownUpstreams?: Iterable<string>;
   foreignFunctions?: Record<string, ForeignFunction>;
-  /** Linear memory cap; a callback that leaves memory larger fails the VM. Default 256 MiB. */
+  /**
+   * Linear memory cap; a callback that leaves memory larger fails the VM. Default 1 GiB, V8's
+   * cap in Envoy (the loader also lowers the module's maximum to it, so growth past it fails).
+   */
   maxMemoryBytes?: number;
   /**
    * Per-callback time budget measured on the calling thread. A callback that returns after
@@ -52,9 +56,15 @@ export interface VmOptions {
   timeBudgetMs?: number;
   /** First context id (a VM rebuilt after a failure continues its predecessor's numbering). */
   firstContextId?: number;
+  /**
+   * Stop a callback that runs longer than this, on the calling thread, as kind `timeout`. Needs
+   * a module compiled with CompileOptions.interruptible (interrupt.ts); unset = no limit, as in
+   * Envoy.
+   */
+  runawayMs?: number;
 }
 
-const DEFAULT_MAX_MEMORY = 256 * 1024 * 1024;
+const DEFAULT_MAX_MEMORY = MAX_MEMORY_BYTES;
 const PAGE = 65536;
 
 export class ProxyWasmVm implements ImportHost, QueueOwner {
@@ -85,6 +95,10 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
   private readonly maxMemoryBytes: number;
   private readonly timeBudgetMs: number | undefined;
   private readonly budgetNow: () => number;
+  private readonly runawayMs: number | undefined;
+  /** Coarse-clock start of the outermost running callback and its name (runaway checks). */
+  private outerStartedMs = 0;
+  private outerCallback = "";
   private nextContext = 1;
   private nextToken = 1;
   private depth = 0;
@@ -113,9 +127,12 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
     this.budgetNow = budgetClock(options.timeBudgetMs ?? 0);
     this.nextContext = options.firstContextId ?? 1;
 
+    this.runawayMs = options.runawayMs;
+    if (options.runawayMs !== undefined) budgetClock(Number.MAX_SAFE_INTEGER); // starts the coarse clock's ticker now
+    const extraEnv: Record<string, WebAssembly.ImportValue> = compiled.interruptible ? { [INTERRUPT_IMPORT]: interruptImport(() => this.checkRunaway()) } : {};
     let built;
     try {
-      built = buildImports(compiled.module, this, Math.max(1, Math.floor(this.maxMemoryBytes / PAGE)), compiled.importedMemory);
+      built = buildImports(compiled.module, this, Math.max(1, Math.floor(this.maxMemoryBytes / PAGE)), compiled.importedMemory, extraEnv);
     } catch (error) {
       if (error instanceof MissingImportError) throw new ModuleLoadError(compiled.origin, error.message, { cause: error });
       throw error;
@@ -157,6 +174,8 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
     return this.wasmMemory;
   }
 
+  private readonly unixNanos = () => this.clock.unixNanos();
+
   // ---- ImportHost ----
 
   log(level: number, message: string): void {
@@ -177,7 +196,7 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
   }
 
   getProperty(key: string): Uint8Array | undefined {
-    return resolveProperty(this.effectiveContext, key, this.properties, this.vmId);
+    return resolveProperty(this.effectiveContext, key, this.properties, this.vmId, this.unixNanos);
   }
 
   nextCalloutToken(): number {
@@ -230,6 +249,10 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
     this.effectiveContext = context;
     this.stopForced = false;
     this.lastModuleError = undefined;
+    if (this.depth === 0 && this.runawayMs !== undefined) {
+      this.outerStartedMs = coarseNowMs();
+      this.outerCallback = callback;
+    }
     this.depth++;
     const started = this.timeBudgetMs === undefined ? 0 : this.budgetNow();
     let result: T;
@@ -257,6 +280,13 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
       this.lastCallForcedStop = forced;
     }
     return result;
+  }
+
+  /** Called by an interruptible module every few thousand steps (interrupt.ts). */
+  private checkRunaway(): void {
+    if (this.runawayMs === undefined || this.depth === 0) return;
+    const elapsed = coarseNowMs() - this.outerStartedMs;
+    if (elapsed > this.runawayMs) throw new VmFailure("timeout", this.outerCallback, `still running after ${elapsed} ms, over the limit of ${this.runawayMs} ms; stopped`);
   }
 
   private checkLimits(callback: string, started: number): void {

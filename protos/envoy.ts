@@ -1,8 +1,8 @@
 // Loads Envoy's API protos (shipped inside npm `@grpc/grpc-js-xds` under `deps/`) into one
 // protobufjs Root, so every stage encodes and checks against the real Envoy types instead of
-// hand-kept copies. See ../../shared/reference/machine-notes.md: the protos there predate
-// Envoy 1.33, so fields newer than them are added at runtime below (field numbers from
-// envoyproxy/data-plane-api) — protobufjs silently drops fields a type does not know.
+// hand-kept copies. Those protos predate Envoy 1.33, so fields newer than them are added at
+// runtime below (field numbers from envoyproxy/data-plane-api): protobufjs silently drops
+// fields a type does not know.
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -37,6 +37,12 @@ const protoFiles = [
   "envoy/extensions/filters/http/router/v3/router.proto",
   "envoy/extensions/filters/http/wasm/v3/wasm.proto",
   "envoy/extensions/filters/http/cors/v3/cors.proto",
+  "envoy/extensions/filters/http/fault/v3/fault.proto",
+  "envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto",
+  "envoy/extensions/filters/http/custom_response/v3/custom_response.proto",
+  "envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.proto",
+  "envoy/type/matcher/v3/status_code_input.proto",
+  "envoy/service/auth/v3/external_auth.proto",
   "envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto",
   "envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto",
   "envoy/extensions/upstreams/http/v3/http_protocol_options.proto",
@@ -101,6 +107,3 @@ export function envoyType(nameOrTypeUrl: string): protobuf.Type {
     : nameOrTypeUrl;
   return envoyRoot().lookupType(name);
 }
-
-/** The directories protoc-style include paths resolve against (for @grpc/proto-loader). */
-export const envoyIncludeDirs: readonly string[] = includeDirs;

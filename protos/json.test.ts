@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeToJson, encodeJson, formatDuration, parseDuration } from "./json.ts";
+import { formatProtoDuration } from "./duration.ts";
+import { decodeToJson, encodeJson, parseDuration } from "./json.ts";
 
 const WASM = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 
@@ -79,7 +80,7 @@ describe("proto3 JSON <-> Envoy binary", () => {
 
   it("formats and parses durations", () => {
     expect(parseDuration("1.5s", "d")).toEqual({ seconds: 1, nanos: 500_000_000 });
-    expect(formatDuration(1, 500_000_000)).toBe("1.5s");
-    expect(formatDuration(3, 0)).toBe("3s");
+    expect(formatProtoDuration(1, 500_000_000)).toBe("1.5s");
+    expect(formatProtoDuration(3, 0)).toBe("3s");
   });
 });

@@ -7,6 +7,7 @@
 // members of one oneof is an error naming the path — so a test that encodes every produced
 // resource fails on any field Envoy would reject. Mapping rules: protobuf.dev "ProtoJSON".
 import protobuf from "protobufjs";
+import { formatProtoDuration, parseProtoDuration, type DurationParts } from "./duration.ts";
 import { envoyRoot } from "./envoy.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -27,20 +28,11 @@ function isObject(value: unknown): value is { [key: string]: Json } {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** "1.5s" -> {seconds, nanos}; proto3 JSON allows up to 9 fractional digits. */
-export function parseDuration(text: string, path: string): { seconds: number; nanos: number } {
-  const match = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/.exec(text);
-  if (!match) fail(path, `invalid duration ${JSON.stringify(text)} (want e.g. "3s" or "0.250s")`);
-  const sign = match[1] ? -1 : 1;
-  const nanos = match[3] ? Number(match[3].padEnd(9, "0")) : 0;
-  return { seconds: sign * Number(match[2]), nanos: sign * nanos };
-}
-
-export function formatDuration(seconds: number, nanos: number): string {
-  if (!nanos) return `${seconds}s`;
-  const negative = seconds < 0 || nanos < 0;
-  const frac = String(Math.abs(nanos)).padStart(9, "0").replace(/0+$/, "");
-  return `${negative ? "-" : ""}${Math.abs(seconds)}.${frac}s`;
+/** "1.5s" -> {seconds, nanos} (duration.ts), or a ProtoJsonError naming `path`. */
+export function parseDuration(text: string, path: string): DurationParts {
+  const parts = parseProtoDuration(text);
+  if (!parts) fail(path, `invalid duration ${JSON.stringify(text)} (want e.g. "3s" or "0.250s")`);
+  return parts;
 }
 
 function resolveMessage(field: protobuf.Field): protobuf.Type | undefined {
@@ -216,7 +208,7 @@ export function decodeToJson(typeName: string, bytes: Uint8Array): Json {
 function messageToJson(type: protobuf.Type, message: protobuf.Message | Record<string, any>): Json {
   const m = message as Record<string, any>;
   const name = type.fullName;
-  if (name === ".google.protobuf.Duration") return formatDuration(Number(m.seconds ?? 0), Number(m.nanos ?? 0));
+  if (name === ".google.protobuf.Duration") return formatProtoDuration(Number(m.seconds ?? 0), Number(m.nanos ?? 0));
   if (WRAPPERS.has(name)) return scalarToJson(type.fields.value, m.value ?? defaultScalar(type.fields.value));
   if (name === ".google.protobuf.Struct") return structToJson(m);
   if (name === ".google.protobuf.Value") return valueToJson(m);

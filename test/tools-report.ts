@@ -1,9 +1,13 @@
 // vitest globalSetup: gives test workers a folder to record suites skipped for a missing tool
 // (test/tools.ts), and after the run prints one line saying what was skipped and how to install it.
+// It runs outside the test workers, so it must not import vitest (test/tools.ts does).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { installHint, SKIP_DIR_ENV } from "../scripts/tools/tools.ts";
+import { installHint } from "../scripts/tools/tools.ts";
+
+/** Where test workers record skipped suites; set here, inherited by the workers. */
+export const SKIP_DIR_ENV = "ATTACHE_SKIPPED_TOOLS_DIR";
 
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), "attache-skipped-"));

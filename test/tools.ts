@@ -7,22 +7,10 @@ import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
-import { locate } from "../scripts/tools/registry.ts";
-import { installHint, SKIP_DIR_ENV, toolNamed } from "../scripts/tools/tools.ts";
+import { findTool, installHint } from "../scripts/tools/tools.ts";
+import { SKIP_DIR_ENV } from "./tools-report.ts";
 
-export { installHint };
-
-/** The installed tool's executable, or undefined. */
-export function findTool(name: string): string | undefined {
-  return locate(toolNamed(name));
-}
-
-/** The installed tool's executable; throws with the install command when it is missing. */
-export function toolPath(name: string): string {
-  const path = findTool(name);
-  if (!path) throw new Error(`${name} is not installed: ${installHint([name])}`);
-  return path;
-}
+export { findTool, toolPath } from "../scripts/tools/tools.ts";
 
 /**
  * `describe`, when every named tool is installed. Otherwise the suite is skipped (and recorded

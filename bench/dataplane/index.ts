@@ -29,7 +29,7 @@ import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { startDevStack } from "../../controlplane/runner/dev.ts";
 import { freePort } from "../../test/e2e/harness.ts";
-import { request } from "../../devproxy/testing/http-client.ts";
+import { request } from "../../test/http-client.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const require = createRequire(import.meta.url);

@@ -14,7 +14,7 @@ import { HeadersAction } from "../../host/abi/enums.ts";
 import type { HeaderPairs } from "../../host/index.ts";
 import type { FilterBenchCase } from "./case.ts";
 import { API_KEY, NOW, makeFixture } from "../../filters/auth/fixtures.ts";
-import { makeJwt } from "../../filters/auth/test-tokens.ts";
+import { makeJwt } from "../../filters/auth/token-fixtures.ts";
 
 const RELEASE_WASM = fileURLToPath(new URL("../../build/filters/auth.release.wasm", import.meta.url));
 

@@ -26,7 +26,7 @@ function mul64(hi: number, lo: number, chi: number, clo: number): [number, numbe
   return [high >>> 0, low >>> 0];
 }
 
-/** FNV-1a 64 over UTF-8 + MurmurHash3 fmix64, as filters/canary/hash.ts. */
+/** FNV-1a 64 over UTF-8 + MurmurHash3 fmix64, as filters/sdk/hash64.ts. */
 export function keyHash64(key: string): bigint {
   let hi = 0xcbf29ce4, lo = 0x84222325;
   const bytes = Buffer.from(key, "utf8");

@@ -9,7 +9,7 @@ import os from "node:os";
 import { createInterface } from "node:readline";
 import { KubeConfig, DiscoveryV1Api } from "@kubernetes/client-node";
 import { pino } from "pino";
-import { startServe } from "../../controlplane/cli/serve.ts";
+import { startServe } from "../../controlplane/runner/serve.ts";
 import { Pipeline } from "../../controlplane/runner/pipeline.ts";
 import { TYPE_URL } from "../../controlplane/xds/index.ts";
 import { endpointSlice } from "../../test/kubernetes/fixtures.ts";
@@ -62,7 +62,7 @@ export default async function run(): Promise<string> {
   // Baseline: a full model + translate run over the same bundle (what an endpoint change
   // would cost without the fast path), on a warm cache like the running pipeline's.
   const bundle = handle.source.lastBundle!;
-  const pipeline = new Pipeline({ model: { moduleServer: { clusterName: "attache-modules", host: "127.0.0.1", port: 18002 }, modules: FAKE_MODULES, allowUrlServices: false } });
+  const pipeline = new Pipeline({ model: { moduleServer: { clusterName: "attache-modules", host: "127.0.0.1", port: 18002 }, modules: FAKE_MODULES } });
   pipeline.apply(bundle);
   const fullRuns: number[] = [];
   for (let i = 0; i < 5; i++) fullRuns.push(pipeline.apply({ ...bundle, revision: bundle.revision + i + 1 }).durationMs);

@@ -1,4 +1,4 @@
-// The issue-4 scale workload, built in memory as a source bundle: 10,000 Mappings over 500
+// The translate scale workload, built in memory as a source bundle: 10,000 Mappings over 500
 // Hosts (half with TLS), 1,000 Services with 3 ready endpoints each, and Wasm filters (auth,
 // ratelimit, one custom module) enabled on a third of the Mappings.
 import type { BundleResource, KubeObject, ResourceBundle } from "../../controlplane/sources/bundle.ts";

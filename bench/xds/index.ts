@@ -3,7 +3,7 @@
 // the bytes each client receives per change (Delta vs SotW, and as a share of the full
 // snapshot) and the server's RSS. Server and clients run in separate child processes, so the
 // server's RSS is its own and the clients' CPU is not charged to its event loop. Two
-// workloads: A, the issue-4 workload through the real model and translator (1,000 services);
+// workloads: A, the translate bench workload through the real model and translator (1,000 services);
 // B, resources of the same shape synthesized with 10,000 clusters and endpoints (memory).
 import { fork, type ChildProcess } from "node:child_process";
 import os from "node:os";
@@ -113,7 +113,7 @@ function rows(results: Result[]): string {
   const rss = (r: Result) => Math.max(r.afterSync.rssMB, r.end.rssMB);
   return [
     `| one Mapping change until every client has it, p50 / p99, from the snapshot being set (debounce + encode + push + delivery) | ${cell((r) => `${ms(quantile(r.latencyXds, 0.5))} / ${ms(xdsP99(r))}`)} | p99 < 200 ms: ${verdict(results.every((r) => xdsP99(r) < 200))} |`,
-    `| &nbsp;&nbsp;end to end, from the source change (adds model + translate) | ${cell((r) => `${ms(quantile(r.latency, 0.5))} / ${ms(quantile(r.latency, 0.99))}`)} | model + translate: issue 4's bench |`,
+    `| &nbsp;&nbsp;end to end, from the source change (adds model + translate) | ${cell((r) => `${ms(quantile(r.latency, 0.5))} / ${ms(quantile(r.latency, 0.99))}`)} | model + translate: the translate bench |`,
     `| &nbsp;&nbsp;model + translate, encode (median per change) | ${cell((r) => `${ms(median(r.rounds.map((x) => x.modelAndTranslateMs)))}, ${ms(median(r.rounds.map((x) => x.encodeMs)))}`)} | |`,
     `| &nbsp;&nbsp;server done writing to all ${CLIENTS_PER_PROTOCOL * 2} streams (median, max) | ${cell((r) => `${ms(median(r.rounds.map((x) => x.written)))}, ${ms(Math.max(...r.rounds.map((x) => x.written)))}`)} | |`,
     `| bytes per client per change, Delta (share of the full snapshot) | ${cell((r) => `${kib(median(r.bytes.delta))} (${(share(r, "delta") * 100).toFixed(3)}%)`)} | < 5%: ${verdict(results.every((r) => share(r, "delta") < 0.05))} |`,
@@ -133,7 +133,7 @@ ${CLIENTS_PER_PROTOCOL * 2} ADS streams in a separate process (${CLIENTS_PER_PRO
 - A: ${describe(translator)}.
 - B: ${describe(synthetic)}.
 
-| measurement | A: issue-4 workload | B: 10,000 clusters | target |
+| measurement | A: translate bench workload | B: 10,000 clusters | target |
 | --- | --- | --- | --- |
 ${rows(results)}
 

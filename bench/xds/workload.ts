@@ -1,4 +1,4 @@
-// The xDS bench's snapshot: the issue-4 workload (10,000 Mappings over 500 Hosts) run through
+// The xDS bench's snapshot: the translate bench workload (10,000 Mappings over 500 Hosts) run through
 // the real model and translator, and the same with one Mapping changed. If those stages fail
 // (they are developed alongside), resources of the same shape are synthesized instead — 500
 // per-Host VirtualHosts of 20 routes, 10,000 EDS clusters with their endpoints — and the
@@ -28,7 +28,7 @@ async function fromTranslator(): Promise<XdsWorkload> {
   const bundle = buildWorkload();
   const resources = translate(buildModel(bundle, { ...options, cache } as never).ir) as XdsResources;
   return {
-    source: "the issue-4 workload through the real model and translator",
+    source: "the translate bench workload through the real model and translator",
     mappings: SCALE.hosts * SCALE.mappingsPerHost,
     resources,
     async change(round) {

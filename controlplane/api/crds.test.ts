@@ -51,7 +51,7 @@ describe("CRD manifests", () => {
     expect(condition.required).toEqual(["type", "status", "lastTransitionTime", "reason", "message"]);
   });
 
-  it("the Mapping CRD has every DESIGN.md field", () => {
+  it("the Mapping CRD has every field docs/design.md lists", () => {
     const mapping = crdManifests().find((m) => crdFileName(m) === "attache.dev_mappings.yaml") as { spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: object } } } } }[] } };
     const fields = Object.keys(mapping.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties);
     expect(fields).toEqual(expect.arrayContaining(["hostname", "prefix", "path", "regex", "method", "headers", "queryParameters", "service", "rewrite", "regexRewrite", "hostRewrite", "timeout", "idleTimeout", "retryPolicy", "circuitBreakers", "loadBalancer", "cors", "addRequestHeaders", "removeRequestHeaders", "addResponseHeaders", "removeResponseHeaders", "grpc", "allowUpgrade", "weight", "canary", "shadow", "precedence", "bypassAuth", "rateLimit", "filters", "host"]));

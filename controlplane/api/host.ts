@@ -1,5 +1,5 @@
-// Host: a virtual host, optionally terminating TLS (Emissary's Host). DESIGN.md "CRDs".
-import { Type, type Static, Obj, Str, Int, Enum, StrList, LabelSelector, resourceSchema, Matching } from "./schema-kit.ts";
+// Host: a virtual host, optionally terminating TLS (Emissary's Host); docs/design.md "Custom resources".
+import { Type, type Static, Obj, Str, Int, Bool, Enum, StrList, LabelSelector, resourceSchema, Matching } from "./schema-kit.ts";
 import { HOSTNAME_GLOB } from "./names.ts";
 
 export const HostSpec = Obj("A hostname served by the gateway, its TLS and its plain-HTTP policy.", {
@@ -16,6 +16,11 @@ export const HostSpec = Obj("A hostname served by the gateway, its TLS and its p
   })),
   mappingSelector: Type.Optional(LabelSelector),
   tls: Type.Optional(Obj("TLS parameters (with tlsSecret).", {
+    caSecret: Type.Optional(Obj("Mutual TLS: a Secret whose ca.crt (or tls.crt) holds the CAs client certificates must chain to; a presented certificate is always verified. In a cluster only kubernetes.io/tls Secrets are read (cert-manager's carry ca.crt).", {
+      name: Str("Secret name."),
+      namespace: Type.Optional(Str("Secret namespace; default the Host's.")),
+    }, { required: ["name"] })),
+    certRequired: Type.Optional(Bool("Mutual TLS: reject clients that present no certificate (needs caSecret). Default false.")),
     minVersion: Type.Optional(Enum("Minimum TLS version.", ["1.2", "1.3"] as const)),
     maxVersion: Type.Optional(Enum("Maximum TLS version.", ["1.2", "1.3"] as const)),
     alpn: Type.Optional(StrList('ALPN protocols. Default ["h2", "http/1.1"].')),

@@ -7,7 +7,6 @@ import type { TSchema } from "@sinclair/typebox";
 
 export const API_GROUP = "attache.dev";
 export const API_VERSION = "v1alpha1";
-export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
 
 export interface KindInfo {
   kind: string;

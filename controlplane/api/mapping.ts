@@ -1,5 +1,5 @@
-// Mapping: one route (Emissary's Mapping, camelCase, durations as strings). DESIGN.md "CRDs";
-// field semantics follow Emissary (reference/emissary.md) unless a description says otherwise.
+// Mapping: one route (Emissary's Mapping, camelCase, durations as strings). docs/design.md
+// "Custom resources"; field semantics follow Emissary (docs/emissary.md) unless a description says otherwise.
 import { Type, type Static, Obj, Str, Bool, Int, Duration, Enum, StrList, FreeObject, exactlyOneOf, atMostOneOf, resourceSchema, cel, checks, Matching } from "./schema-kit.ts";
 import { HEADER_NAME, HOSTNAME_GLOB, REFERENCE, SERVICE } from "./names.ts";
 
@@ -39,14 +39,35 @@ export const MappingSpec = Obj("A route from matching requests to a service (Emi
   method: Type.Optional(Str("HTTP method to match, e.g. GET.", { pattern: "^[A-Z]+$" })),
   headers: Type.Optional(Type.Array(HeaderMatch, { description: "Request headers that must all match.", maxItems: MAX_ITEMS })),
   queryParameters: Type.Optional(Type.Array(QueryMatch, { description: "Query parameters that must all match.", maxItems: MAX_ITEMS })),
-  service: Matching("Upstream: name[.namespace][:port] of a Kubernetes Service (port default 80), or an http(s)://host:port URL (file mode).", SERVICE,
-    "must be name[.namespace][:port] of a Service, or an http(s)://host:port URL", { modelChecked: true }),
-  rewrite: Type.Optional(Str('Replaces the matched prefix (or path) before forwarding. Default "/" like Emissary: prefix /api/ + request /api/users -> /users. "" disables rewriting. Not used with regex.')),
+  service: Type.Optional(Matching("Upstream, as in Emissary: [http(s)://]host[:port] (port default 80, 443 with https://; https:// means TLS to the upstream). host name[.namespace] is a Kubernetes Service when one exists; any other name is resolved through DNS (STRICT_DNS, see dnsType), an IP literal is used as is (STATIC). Required unless redirect is set.", SERVICE,
+    "must be [http(s)://]host[:port]: a Service name[.namespace], a DNS name or an IP", { modelChecked: true })),
+  dnsType: Type.Optional(Enum('How a DNS service name is resolved: "strict_dns" (default, Emissary\'s too: every address of the name is an endpoint, re-resolved periodically) or "logical_dns" (the first address, resolved per new connection: for large DNS-balanced services).', ["strict_dns", "logical_dns"] as const)),
+  redirect: Type.Optional(Obj("Answer with a redirect instead of proxying (Emissary host_redirect: service is the new host).", {
+    hostname: Type.Optional(Str("Host (and :port) of the new URL. Default: the request's.")),
+    path: Type.Optional(Str("Replaces the whole path.", { pattern: "^/" })),
+    prefix: Type.Optional(Str("Replaces the matched prefix (Emissary prefix_redirect).")),
+    regex: Type.Optional(Obj("Rewrites the path with an RE2 regular expression (Emissary regex_redirect).", {
+      pattern: Str("RE2 pattern."),
+      substitution: Str("Substitution; \\1 refers to capture groups."),
+    }, { required: ["pattern", "substitution"] })),
+    https: Type.Optional(Bool("Redirect to https.")),
+    responseCode: Type.Optional(Int("301 (default), 302, 303, 307 or 308.", { enum: [301, 302, 303, 307, 308] })),
+  }, atMostOneOf("path", "prefix", "regex"))),
+  rewrite: Type.Optional(Str('Replaces the matched prefix (or path) before forwarding. Default "/" like Emissary: prefix /api/ + request /api/users -> /users. "" disables rewriting. With regex it replaces the whole path (Envoy prefix_rewrite); the default there is "" (no rewrite).')),
   regexRewrite: Type.Optional(Obj("Rewrite the path with an RE2 regular expression (instead of rewrite).", {
     pattern: Str("RE2 pattern."),
     substitution: Str("Substitution; \\1 refers to capture groups."),
   }, { required: ["pattern", "substitution"] })),
   hostRewrite: Type.Optional(Str("Host header sent upstream.")),
+  autoHostRewrite: Type.Optional(Bool("Send the upstream's DNS name as the Host header (Envoy auto_host_rewrite; DNS services only).")),
+  errorResponseOverrides: Type.Optional(Type.Array(Obj("Replace the body of responses with this status (Emissary error_response_overrides).", {
+    onStatusCode: Int("Status code of the responses to replace (400-599).", { minimum: 400, maximum: 599 }),
+    body: Obj("The new body: exactly one of text, json.", {
+      text: Type.Optional(Str("Text body; Envoy substitution operators (%RESPONSE_CODE%, %REQ(x)%...) are expanded.")),
+      json: Type.Optional(FreeObject("JSON body; string values may use Envoy substitution operators.")),
+      contentType: Type.Optional(Str('Content-Type. Default "text/plain" for text, "application/json" for json.')),
+    }, exactlyOneOf("text", "json")),
+  }, { required: ["onStatusCode", "body"] }), { description: "Custom bodies for error responses of this route (upstream or local).", maxItems: MAX_ITEMS })),
   timeout: Type.Optional(Duration('Whole-request timeout. Default "3s" (Emissary timeout_ms 3000); "0s" disables it.')),
   idleTimeout: Type.Optional(Duration("Stream idle timeout for this route.")),
   retryPolicy: Type.Optional(Obj("Retries (Envoy retry_policy).", {
@@ -101,12 +122,13 @@ export const MappingSpec = Obj("A route from matching requests to a service (Emi
     name: Matching("WasmFilter name ([namespace/]name).", REFERENCE, "must be a WasmFilter name, optionally namespace/name"),
     config: Type.Optional(FreeObject("Per-route settings for this filter.")),
   }, { required: ["name"] }), { description: "Custom (and built-in module) WasmFilters to run on this route.", maxItems: MAX_ITEMS })),
-}, { required: ["service"], ...checks(exactlyOneOf("prefix", "path", "regex"), cel([
+}, checks(exactlyOneOf("prefix", "path", "regex"), cel([
   // The same cross-field checks as model/check-mapping.ts, so kubectl apply refuses them.
+  { rule: "has(self.service) || has(self.redirect)", message: "service is required (or set redirect)", fieldPath: ".service" },
   { rule: "!(has(self.rewrite) && has(self.regexRewrite))", message: "set either rewrite or regexRewrite, not both", fieldPath: ".rewrite" },
-  { rule: "!has(self.regex) || !has(self.rewrite) || self.rewrite == ''", message: "rewrite replaces a matched prefix or path; with regex use regexRewrite", fieldPath: ".rewrite" },
+  { rule: "!has(self.regex) || !has(self.redirect) || !has(self.redirect.prefix)", message: "redirect.prefix replaces a matched prefix; with regex use redirect.regex", fieldPath: ".redirect.prefix" },
   { rule: "!(has(self.shadow) && self.shadow && has(self.canary))", message: "a shadow Mapping cannot configure canary", fieldPath: ".canary" },
-])) });
+])));
 
 export const MappingResource = resourceSchema("Mapping", MappingSpec);
 export type MappingSpec = Static<typeof MappingSpec>;

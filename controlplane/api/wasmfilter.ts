@@ -1,9 +1,8 @@
-// WasmFilter: a proxy-wasm module and its default configuration (DESIGN.md "CRDs", "Wiring
-// Wasm filters into routes"). Routes enable it through Mapping.filters[].
+// WasmFilter: a proxy-wasm module and its default configuration (docs/design.md
+// "Custom resources", "Filters on routes"). Routes enable it through Mapping.filters[].
 import { Type, type Static, Obj, Str, Int, Enum, FreeObject, exactlyOneOf, resourceSchema } from "./schema-kit.ts";
 
 export const BUILTIN_FILTERS = ["auth", "ratelimit", "canary"] as const;
-export type BuiltinFilter = (typeof BUILTIN_FILTERS)[number];
 
 const Sha256 = (description: string) => Str(description, { pattern: "^[a-f0-9]{64}$" });
 

@@ -1,6 +1,6 @@
 // The Envoy bootstrap that points a proxy at the Attaché control plane (bootstrap.proto):
 // Delta ADS over gRPC for everything (a change sends only the resources that changed, and
-// one ADS stream gives the make-before-break order of xds_protocol.rst), the admin interface
+// one ADS stream gives the make-before-break order of docs/xds.md), the admin interface
 // on localhost only, the one static cluster Envoy needs before xDS (the control plane
 // itself), a cap on downstream connections (the overload manager's resource monitor; the
 // runtime key `overload.global_downstream_max_connections` is deprecated), RE2 as the regex
@@ -19,6 +19,9 @@ export interface BootstrapOptions {
   nodeCluster?: string;
   adminPort?: number;
 }
+
+/** The node cluster `attache bootstrap` prints unless told otherwise. */
+export const BOOTSTRAP_NODE_CLUSTER = "default";
 
 export function envoyBootstrap(options: BootstrapOptions): Record<string, unknown> {
   const [host, portText] = splitHostPort(options.xdsAddress);

@@ -1,7 +1,7 @@
 // `attache bootstrap`: prints the Envoy bootstrap for a control plane address (the Helm
 // chart's bootstrap ConfigMap holds the same content; charts/attache/chart.test.ts checks).
 import { parseArgs } from "node:util";
-import { envoyBootstrap } from "../bootstrap/bootstrap.ts";
+import { BOOTSTRAP_NODE_CLUSTER, envoyBootstrap } from "../bootstrap/bootstrap.ts";
 import type { CommandIo } from "./commands.ts";
 
 export async function run(args: string[], io: CommandIo): Promise<number> {
@@ -13,7 +13,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     const bootstrap = envoyBootstrap({
       xdsAddress: values["xds-address"] ?? "attache-xds.attache-system.svc:18000",
       nodeId: values["node-id"],
-      nodeCluster: values["node-cluster"] ?? "default",
+      nodeCluster: values["node-cluster"] ?? BOOTSTRAP_NODE_CLUSTER,
       adminPort: values["admin-port"] ? Number(values["admin-port"]) : undefined,
     });
     io.out(`${JSON.stringify(bootstrap, null, 2)}\n`);

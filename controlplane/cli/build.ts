@@ -1,12 +1,11 @@
 // `attache build`: compiles every filter under filters/ with asc (debug + release), the same
 // as `npm run build`.
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import type { CommandIo } from "./commands.ts";
 import { REPO_ROOT } from "./model-options.ts";
 
 export async function run(_args: string[], io: CommandIo): Promise<number> {
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build-filters.mjs")], { cwd: REPO_ROOT, encoding: "utf8" });
+  const result = spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO_ROOT, encoding: "utf8" });
   io.out(result.stdout ?? "");
   io.err(result.stderr ?? "");
   return result.status ?? 1;

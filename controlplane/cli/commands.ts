@@ -41,8 +41,8 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ["convert"],
-    usage: "attache convert [--output file] <emissary yaml files...>",
-    summary: "rewrite Emissary (getambassador.io) YAML as Attaché YAML, warning about unsupported fields",
+    usage: "attache convert [--output file] <files, directories or ->",
+    summary: "rewrite an Emissary (getambassador.io) configuration as Attaché YAML; a report per object; exit 0 exact, 3 with warnings, 1 failed",
     load: () => import("./convert.ts"),
   },
   {
@@ -59,8 +59,14 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ["new", "filter"],
-    usage: "attache new filter <name>",
-    summary: "create filters/<name> from filters/template",
+    usage: "attache new filter <name> [--dir <path>]",
+    summary: "start a filter: a new project in <path>, or filters/<name> in this one",
     load: () => import("./new-filter-command.ts"),
+  },
+  {
+    words: ["module", "configmap"],
+    usage: "attache module configmap <file.wasm> [--name name] [--namespace ns] [--key key]",
+    summary: "print a ConfigMap holding a Wasm module, for a WasmFilter's module.configMap",
+    load: () => import("./module-configmap.ts"),
   },
 ];

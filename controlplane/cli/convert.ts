@@ -1,18 +1,45 @@
-// `attache convert <files...> [--output <file>]`: rewrites Emissary (getambassador.io/v3alpha1)
-// Mapping, Host and AuthService YAML into Attaché (attache.dev/v1alpha1) YAML on stdout (or
-// into --output). Other documents pass through unchanged; every Emissary field that was not
-// carried over is a warning on stderr and a comment above its document. Exit 1 when a
-// document could not be converted (its error names file:line and the field), 0 otherwise.
+// `attache convert [--output <file>] <files, directories or ->`: rewrites an Emissary
+// configuration (getambassador.io v1, v2, v3alpha1: multi-document YAML, top-level lists,
+// `kind: List`) as Attaché YAML on stdout (or into --output). All inputs are converted
+// together, so a Module's defaults and TLSContexts reach the Mappings and Hosts they apply to.
+// Documents of other kinds pass through unchanged. stderr gets one line per Emissary object
+// (converted / approximated / dropped / failed) with the reason for everything not carried
+// over, then a summary. Exit codes are in USAGE.
+import { readdirSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { convertEmissaryYaml } from "../compat/emissary/convert.ts";
+import { convertEmissaryInputs, describeReport, type Outcome } from "../compat/emissary/convert.ts";
+import { readYamlObjects, type InputObject } from "../compat/emissary/read.ts";
 import type { CommandIo } from "./commands.ts";
 
-const USAGE = "usage: attache convert [--output <file>] <emissary yaml files...>  (- reads stdin)\n";
+const USAGE = `usage: attache convert [--output <file>] [--http-port N] [--https-port N] <files, directories or - (stdin)...>
+exit codes: 0 every Emissary object converted as it was
+            3 converted with warnings: some objects were approximated or dropped (see stderr)
+            1 could not convert: an object failed or an input could not be read
+            2 usage error
+`;
 
-async function readInput(path: string, cwd: string): Promise<string> {
-  if (path !== "-") return readFile(resolve(cwd, path), "utf8");
+export const EXIT_CONVERTED = 0;
+export const EXIT_WITH_WARNINGS = 3;
+export const EXIT_FAILED = 1;
+
+const YAML_FILE = /\.(ya?ml|json)$/i;
+
+/** Files of `path`: itself, or for a directory every YAML/JSON file below it, sorted. */
+function filesOf(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  const out: string[] = [];
+  for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith(".")) continue;
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) out.push(...filesOf(full));
+    else if (YAML_FILE.test(entry.name)) out.push(full);
+  }
+  return out;
+}
+
+async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
@@ -21,7 +48,11 @@ async function readInput(path: string, cwd: string): Promise<string> {
 export async function run(args: string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { output: { type: "string", short: "o" }, help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { output: { type: "string", short: "o" }, "http-port": { type: "string", default: "8080" }, "https-port": { type: "string", default: "8443" }, help: { type: "boolean", short: "h" } },
+    });
   } catch (error) {
     io.err(`attache convert: ${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -31,32 +62,44 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     io.out(USAGE);
     return 0;
   }
-  if (positionals.length === 0) {
+  const ports = { http: Number(values["http-port"]), https: Number(values["https-port"]) };
+  if (positionals.length === 0 || !Object.values(ports).every((p) => Number.isInteger(p) && p > 0 && p < 65536)) {
     io.err(USAGE);
     return 2;
   }
-  const outputs: string[] = [];
-  let failed = false;
-  let converted = 0;
+  const inputs: InputObject[] = [];
+  const problems: string[] = [];
   for (const path of positionals) {
-    let text: string;
-    try {
-      text = await readInput(path, io.cwd);
-    } catch (error) {
-      io.err(`attache convert: ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}\n`);
-      failed = true;
+    if (path === "-") {
+      const read = readYamlObjects(await readStdin(), "<stdin>");
+      inputs.push(...read.objects);
+      problems.push(...read.errors);
       continue;
     }
-    const result = convertEmissaryYaml(text, path === "-" ? "<stdin>" : path);
-    for (const warning of result.warnings) io.err(`warning: ${warning}\n`);
-    for (const error of result.errors) io.err(`error: ${error}\n`);
-    failed ||= result.errors.length > 0;
-    converted += result.converted;
-    if (result.yaml) outputs.push(result.yaml.trimEnd());
+    let files: string[];
+    try {
+      files = filesOf(resolve(io.cwd, path));
+    } catch (error) {
+      problems.push(`${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (error as Error).message}`);
+      continue;
+    }
+    for (const file of files) {
+      const read = readYamlObjects(await readFile(file, "utf8"), relative(io.cwd, file) || file);
+      inputs.push(...read.objects);
+      problems.push(...read.errors);
+    }
   }
-  const yaml = outputs.length ? `${outputs.join("\n---\n")}\n` : "";
-  if (values.output) await writeFile(resolve(io.cwd, values.output), yaml);
-  else io.out(yaml);
-  io.err(`attache convert: ${converted} Emissary resource(s) converted${failed ? ", with errors" : ""}\n`);
-  return failed ? 1 : 0;
+  const result = convertEmissaryInputs(inputs, { ports });
+  if (values.output) await writeFile(resolve(io.cwd, values.output), result.yaml);
+  else io.out(result.yaml);
+
+  for (const report of result.reports) io.err(`${describeReport(report)}\n`);
+  for (const problem of problems) io.err(`error: ${problem}\n`);
+  const counts: Record<Outcome, number> = { converted: 0, approximated: 0, dropped: 0, failed: 0 };
+  for (const report of result.reports) counts[report.outcome]++;
+  const summary = (Object.entries(counts) as [Outcome, number][]).map(([k, n]) => `${n} ${k}`).join(", ");
+  io.err(`attache convert: ${result.reports.length} Emissary object(s): ${summary}${problems.length ? `; ${problems.length} unreadable input(s)` : ""}\n`);
+  if (counts.failed || problems.length) return EXIT_FAILED;
+  if (counts.approximated || counts.dropped) return EXIT_WITH_WARNINGS;
+  return EXIT_CONVERTED;
 }

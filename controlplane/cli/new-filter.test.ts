@@ -5,16 +5,18 @@ import { fileURLToPath } from "node:url";
 import asc from "assemblyscript/asc";
 import { afterEach, describe, expect, it } from "vitest";
 import { NewFilterError, newFilter, pascalCase, renameTemplate, snakeCase } from "./new-filter.ts";
+import { newFilterProject } from "./new-filter-project.ts";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const roots: string[] = [];
 
-/** A scratch project with the SDK (symlinked) but no filters of its own. */
+/** A scratch project with the SDK package installed (symlinked) but no filters of its own. */
 function scratchProject(): string {
   const root = mkdtempSync(join(tmpdir(), "attache-new-filter-"));
   roots.push(root);
   mkdirSync(join(root, "filters"));
-  symlinkSync(join(repoRoot, "filters", "sdk"), join(root, "filters", "sdk"));
+  mkdirSync(join(root, "node_modules", "@attache"), { recursive: true });
+  symlinkSync(join(repoRoot, "filters", "sdk"), join(root, "node_modules", "@attache", "proxy-wasm-sdk"));
   return root;
 }
 
@@ -34,9 +36,9 @@ describe("newFilter", () => {
       expect(text, file).not.toMatch(/template/i);
     }
     const index = readFileSync(join(root, "filters/header-check/index.ts"), "utf8");
-    expect(index).toContain("class HeaderCheckRoot extends RootContext");
+    expect(index).toContain("class HeaderCheckRoot extends ConfiguredRootContext");
     expect(index).toContain('new Counter("attache_header_check_rejected")');
-    expect(index).toContain('export * from "../sdk/exports";');
+    expect(index).toContain('export * from "@attache/proxy-wasm-sdk/exports";');
     const test = readFileSync(join(root, "filters/header-check/header-check.test.ts"), "utf8");
     expect(test).toContain("`header-check.${target}.wasm`");
     expect(test).toContain("`header-check: invalid configuration: ${message}`");
@@ -83,11 +85,34 @@ describe("newFilter", () => {
     expect(() => newFilter("taken", root)).toThrow(/filters\/taken already exists/);
   });
 
-  it("refuses a destination without filters/sdk", () => {
+  it("refuses a destination without the SDK package, pointing at --dir", () => {
     const root = mkdtempSync(join(tmpdir(), "attache-new-filter-"));
     roots.push(root);
-    expect(() => newFilter("lonely", root)).toThrow(/filters\/sdk not found/);
+    expect(() => newFilter("lonely", root)).toThrow(/@attache\/proxy-wasm-sdk not found.*--dir <path>/);
     expect(existsSync(join(root, "filters", "lonely"))).toBe(false);
+  });
+});
+
+describe("newFilterProject (--dir)", () => {
+  it("creates a project that depends on the packages, not on this checkout", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "attache-new-project-")), "my-check");
+    roots.push(dirname(dir));
+    const files = newFilterProject("my-check", dir);
+    expect(files).toEqual(expect.arrayContaining(["package.json", "asconfig.json", "README.md", ".gitignore", "deploy/my-check.yaml",
+      "filters/my-check/index.ts", "filters/my-check/my-check.test.ts"]));
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    expect(manifest.scripts).toEqual({ build: "attache-filter-build", pretest: "attache-filter-build", test: "vitest run" });
+    expect(manifest.devDependencies["@attache/proxy-wasm-sdk"]).toBe(`^${JSON.parse(readFileSync(join(repoRoot, "filters/sdk/package.json"), "utf8")).version}`);
+    expect(JSON.parse(readFileSync(join(dir, "asconfig.json"), "utf8"))).toEqual({ extends: "./node_modules/@attache/proxy-wasm-sdk/asconfig.json" });
+    for (const file of files) expect(readFileSync(join(dir, file), "utf8"), file).not.toContain(repoRoot);
+    expect(readFileSync(join(dir, "filters/my-check/my-check.test.ts"), "utf8")).toContain('from "@attache/proxy-wasm-host"');
+  });
+
+  it("refuses a folder that is not empty", () => {
+    const dir = mkdtempSync(join(tmpdir(), "attache-new-project-"));
+    roots.push(dir);
+    mkdirSync(join(dir, "src"));
+    expect(() => newFilterProject("my-check", dir)).toThrow(/is not empty/);
   });
 });
 

@@ -61,18 +61,27 @@ function listFiles(dir: string, out: string[] = []): string[] {
 }
 
 /**
- * Copies the template filter to `<destRoot>/filters/<name>` and returns the created files,
- * relative to destRoot with forward slashes. Throws NewFilterError for a bad name, an existing
- * directory, or a destination without the SDK the filter imports.
+ * Adds the template filter to an existing filter project (this repository, or one made with
+ * `--dir`) as `<destRoot>/filters/<name>`, and returns the created files, relative to destRoot
+ * with forward slashes. Throws NewFilterError for a bad name, an existing directory, or a
+ * project without the SDK package the filter imports.
  */
 export function newFilter(name: string, destRoot: string, templateDir: string = TEMPLATE_DIR): string[] {
   validateFilterName(name);
+  const sdk = join(destRoot, "node_modules", "@attache", "proxy-wasm-sdk");
+  if (!existsSync(sdk)) {
+    throw new NewFilterError(
+      `new filter: ${sdk} not found; run this in a filter project after \`npm install\` (the filter imports @attache/proxy-wasm-sdk), or start a new project with --dir <path>`,
+    );
+  }
+  return copyTemplate(name, destRoot, templateDir);
+}
+
+/** Copies the template's files to `<destRoot>/filters/<name>` with the names replaced. */
+export function copyTemplate(name: string, destRoot: string, templateDir: string = TEMPLATE_DIR): string[] {
   const target = join(destRoot, "filters", name);
   if (existsSync(target)) {
     throw new NewFilterError(`new filter: ${relative(process.cwd(), target) || target} already exists; choose another name or remove it`);
-  }
-  if (!existsSync(join(destRoot, "filters", "sdk"))) {
-    throw new NewFilterError(`new filter: ${join(destRoot, "filters", "sdk")} not found; run this in an Attaché project (the filter imports ../sdk)`);
   }
   if (!existsSync(templateDir)) throw new NewFilterError(`new filter: template ${templateDir} not found`);
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { run } from "./translate.ts";
+import { run as validate } from "./validate.ts";
 
 function capture(cwd: string) {
   const io = { out: "", err: "" };
@@ -55,5 +56,20 @@ describe("attache translate", () => {
       expect(await run(args, commandIo)).toBe(2);
       expect(io.err).toContain("usage: attache translate");
     }
+  });
+});
+
+describe("attache translate and attache validate agree", () => {
+  it("on a Host whose TLS Secret is not in the files: a note from both, exit 0 from both, the Host left out of the output", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "attache-translate-"));
+    writeFileSync(join(dir, "tls.yaml"), `${GOOD}---\napiVersion: attache.dev/v1alpha1\nkind: Host\nmetadata: {name: secure, namespace: default}\nspec: {hostname: secure.example.com, tlsSecret: {name: secure-cert}}\n`);
+    const translated = capture(dir);
+    const validated = capture(dir);
+    expect(await run(["tls.yaml"], translated.commandIo)).toBe(0);
+    expect(await validate(["tls.yaml"], validated.commandIo)).toBe(0);
+    const note = "note: Host default/secure: spec.tlsSecret: Secret default/secure-cert not found (attache dev self-signs it; in a cluster create the Secret)";
+    expect(translated.io.err).toContain(`${note}; the Host is not in this output`);
+    expect(validated.io.err).toContain(note);
+    expect(parse(translated.io.out).listeners.map((l: { name: string }) => l.name)).toEqual(["attache-http"]);
   });
 });

@@ -13,6 +13,7 @@ import { loadYamlPaths } from "../sources/file/scan.ts";
 import { irProblems, SHORT_TYPE_NAMES, translate } from "../translate/index.ts";
 import type { CommandIo } from "./commands.ts";
 import { offlineModelOptions } from "./model-options.ts";
+import { isSelfSignedInDev, MISSING_SECRET_NOTE } from "./file-mode-problems.ts";
 
 const USAGE = `usage: attache translate [--format yaml|json] [--type ${Object.keys(SHORT_TYPE_NAMES).join("|")}] <files or directories...>\n`;
 
@@ -54,7 +55,13 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const resources = translate(ir);
 
   const errors = bundle.errors.map((e) => `${where(e.location)}${e.message}`);
-  for (const status of statuses) for (const error of status.errors) errors.push(`${where(status.location)}${error}`);
+  const notes: string[] = [];
+  for (const status of statuses) {
+    for (const error of status.errors) {
+      if (isSelfSignedInDev(status, error)) notes.push(`${where(status.location)}note: ${error} ${MISSING_SECRET_NOTE}; the Host is not in this output`);
+      else errors.push(`${where(status.location)}${error}`);
+    }
+  }
   // Contract violations between model and translator are bugs, not user errors: warn only.
   const warnings = irProblems(ir).map((p) => `attache translate: warning: ${p}`);
 
@@ -65,6 +72,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   io.out(values.format === "json" ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0, aliasDuplicateObjects: false }));
 
   if (warnings.length) io.err(`${warnings.join("\n")}\n`);
+  if (notes.length) io.err(`${notes.join("\n")}\n`);
   if (errors.length) {
     io.err(`${errors.join("\n")}\nattache translate: ${errors.length} error${errors.length === 1 ? "" : "s"}; invalid resources are left out of the output above\n`);
     return 1;

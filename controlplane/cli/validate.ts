@@ -10,6 +10,7 @@ import type { SourceLocation } from "../sources/bundle.ts";
 import { resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { YamlLocator } from "../sources/file/locate.ts";
+import { isSelfSignedInDev, MISSING_SECRET_NOTE } from "./file-mode-problems.ts";
 
 function where(location: SourceLocation | undefined): string {
   if (!location) return "";
@@ -42,10 +43,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   for (const status of statuses) {
     const before = found.length;
     for (const error of status.errors) {
-      // `attache dev` self-signs a Host's missing TLS Secret at start (runner/dev-secrets.ts),
-      // so in file mode that is worth a note, not an error.
-      if (status.ref.kind === "Host" && /: spec\.tlsSecret: Secret \S+ not found$/.test(error)) {
-        notes.push(`${where(fieldLocation(locator, status.location, error))}note: ${error} (attache dev self-signs it; in a cluster create the Secret)`);
+      if (isSelfSignedInDev(status, error)) {
+        notes.push(`${where(fieldLocation(locator, status.location, error))}note: ${error} ${MISSING_SECRET_NOTE}`);
         continue;
       }
       found.push({ location: fieldLocation(locator, status.location, error), text: error });

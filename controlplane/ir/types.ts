@@ -1,6 +1,6 @@
 // The gateway-neutral intermediate representation between the model stage (validated,
 // resolved CRDs) and the translate stage (Envoy resources). CRD types never reach the
-// translator and Envoy types never reach the model (DESIGN.md "Data flow"); everything here
+// translator and Envoy types never reach the model (docs/design.md "Data flow in the control plane"); everything here
 // is plain, immutable data, so both stages stay pure functions with golden tests.
 //
 // Conventions: durations in milliseconds; names are stable and derived from resources
@@ -20,7 +20,9 @@ export interface GatewayIR {
   clusters: ClusterIR[];
   /** Wasm filters in use, already in HTTP filter chain order (see `order`). */
   wasmFilters: WasmFilterIR[];
-  secrets: TlsSecretIR[];
+  secrets: SecretIR[];
+  /** gRPC AuthServices (Envoy ext_authz filters), in name order; absent when none. */
+  extAuthz?: ExtAuthzIR[];
   /** Where Envoy fetches Wasm modules from (the control plane's module server). */
   moduleServer: { clusterName: string; host: string; port: number };
 }
@@ -28,6 +30,8 @@ export interface GatewayIR {
 export interface ListenerPorts {
   http: number; // 8080
   https: number; // 8443
+  /** Address both listeners bind to; default 0.0.0.0 (`attache dev` binds its own address). */
+  address?: string;
 }
 
 export interface VirtualHostIR {
@@ -50,6 +54,8 @@ export interface HostTlsIR {
   minVersion?: "1.2" | "1.3";
   maxVersion?: "1.2" | "1.3";
   alpn: string[]; // default ["h2", "http/1.1"]
+  /** Mutual TLS: client certificates are verified against this CA secret (a CaSecretIR name). */
+  clientCa?: { secretName: string; required: boolean };
 }
 
 export interface RouteIR {
@@ -61,6 +67,18 @@ export interface RouteIR {
   action: RouteActionIR | RedirectActionIR;
   /** Wasm filters enabled on this route, by WasmFilterIR.name, with this route's settings. */
   filters: RouteFilterIR[];
+  /** The ExtAuthzIR name checking this route's requests (gRPC AuthService), if any. */
+  extAuthz?: string;
+  /** Replacement bodies for error responses, by status code (Emissary error_response_overrides). */
+  errorOverrides?: ErrorOverrideIR[];
+}
+
+export interface ErrorOverrideIR {
+  status: number;
+  /** Exactly one: a text body or a JSON body; Envoy substitution operators are expanded. */
+  text?: string;
+  json?: Record<string, unknown>;
+  contentType?: string;
 }
 
 export interface RouteMatchIR {
@@ -102,6 +120,8 @@ export interface RouteActionIR {
   prefixRewrite?: string; // Emissary `rewrite` (default "/" replaces the matched prefix)
   regexRewrite?: { pattern: string; substitution: string };
   hostRewrite?: string;
+  /** Host header = the upstream's DNS name (Envoy auto_host_rewrite). */
+  autoHostRewrite?: boolean;
   timeoutMs: number; // default 3000 (Emissary timeout_ms)
   idleTimeoutMs?: number;
   retry?: RetryIR;
@@ -118,6 +138,7 @@ export interface RedirectActionIR {
   hostRedirect?: string;
   pathRedirect?: string;
   prefixRewrite?: string;
+  regexRewrite?: { pattern: string; substitution: string };
   responseCode: 301 | 302 | 303 | 307 | 308;
 }
 
@@ -175,11 +196,13 @@ export interface RouteFilterIR {
 export interface ClusterIR {
   /** Stable: "<namespace>/<service>:<port>" for Kubernetes services, "url/<host>:<port>" for URLs. */
   name: string;
-  discovery: "eds" | "static" | "strict_dns";
-  /** EDS: the ClusterLoadAssignment; STATIC / STRICT_DNS: inline endpoints. */
+  discovery: "eds" | "static" | "strict_dns" | "logical_dns";
+  /** EDS clusters: the Kubernetes Service port whose EndpointSlices give the endpoints. */
+  service?: { namespace: string; name: string; port: number };
+  /** EDS: the ClusterLoadAssignment; STATIC / STRICT_DNS / LOGICAL_DNS: inline endpoints. */
   endpoints: EndpointIR[];
   protocol: "http1" | "http2";
-  /** Upstream TLS (https:// service URLs); SNI defaults to the host. */
+  /** Upstream TLS (https:// services); SNI is the service's host. */
   upstreamTls?: { sni: string };
   connectTimeoutMs: number;
   lbPolicy: "round_robin" | "least_request" | "ring_hash" | "maglev" | "random";
@@ -188,7 +211,7 @@ export interface ClusterIR {
 }
 
 export interface EndpointIR {
-  address: string; // IP literal for EDS/STATIC, hostname for STRICT_DNS
+  address: string; // IP literal for EDS/STATIC, hostname for STRICT_DNS/LOGICAL_DNS
   port: number;
   ready: boolean;
 }
@@ -215,8 +238,32 @@ export interface WasmFilterIR {
   configuration: Record<string, unknown>;
 }
 
+export type SecretIR = TlsSecretIR | CaSecretIR;
+
 export interface TlsSecretIR {
   name: string; // "<namespace>/<secret name>"
   certificateChain: string; // PEM
   privateKey: string; // PEM
+}
+
+/** CAs that client certificates must chain to (mutual TLS), delivered over SDS. */
+export interface CaSecretIR {
+  name: string; // "<namespace>/<secret name>#ca"
+  trustedCa: string; // PEM
+}
+
+/** A gRPC AuthService: Envoy's ext_authz filter (extensions/filters/http/ext_authz/v3). */
+export interface ExtAuthzIR {
+  /** HCM filter name "attache.ext_authz/<namespace>/<name>". */
+  name: string;
+  source: ResourceRef;
+  cluster: string; // an HTTP/2 ClusterIR
+  /** :authority of the Check call. */
+  authority: string;
+  timeoutMs: number;
+  failureModeAllow: boolean;
+  /** Request headers sent with the check (empty: all of them, Envoy's default). */
+  allowedRequestHeaders: string[];
+  includeBody?: { maxBytes: number; allowPartial: boolean };
+  statusOnError?: number;
 }

@@ -1,6 +1,8 @@
-// AuthService -> the built-in auth filter in callout mode (Emissary AuthService semantics,
-// reference/emissary.md) on every Mapping of the AuthService's Hosts except bypassAuth ones.
-// The callout settings travel as each route's settings of the implicit auth filter.
+// AuthService -> on every Mapping of the AuthService's Hosts except bypassAuth ones (Emissary
+// AuthService semantics, docs/emissary.md):
+// - proto http: the built-in auth filter in callout mode; the callout settings travel as each
+//   route's settings of the implicit auth filter;
+// - proto grpc: Envoy's ext_authz filter (ExtAuthzIR) calling the service over HTTP/2.
 import { Diagnostics } from "./diagnostics.ts";
 import type { Index } from "./resources.ts";
 import type { Memo } from "./memo.ts";
@@ -8,44 +10,74 @@ import type { Clusters } from "./clusters.ts";
 import { DEFAULT_CLUSTER_SETTINGS } from "./clusters.ts";
 import { CATCH_ALL_NAME, type HostPlan } from "./hosts.ts";
 import { parseService, type ServiceTarget } from "./service-ref.ts";
-import { parseDurationMs } from "../api/duration.ts";
+import type { ExtAuthzIR } from "../ir/types.ts";
+import { parseGoDurationMs } from "../api/duration.ts";
 import type { Filters, FilterBase } from "./filters.ts";
 
 export const DEFAULT_AUTH_TIMEOUT_MS = 5000; // Emissary AuthService timeout_ms
 
-export interface AuthBinding {
-  filter: FilterBase;
-  /** Per-route settings of the auth filter (stable object while the AuthService is unchanged). */
-  settings: Record<string, unknown>;
-}
+export type AuthBinding =
+  | {
+    filter: FilterBase;
+    /** Per-route settings of the auth filter (stable object while the AuthService is unchanged). */
+    settings: Record<string, unknown>;
+  }
+  | { extAuthz: string };
 
-/** Which AuthService protects each virtual host (by plan name). */
-export function bindAuthServices(index: Index, plans: HostPlan[], clusters: Clusters, filters: Filters, memo: Memo, allowUrl: boolean): Map<string, AuthBinding> {
+const GRPC_SETTINGS = { ...DEFAULT_CLUSTER_SETTINGS, protocol: "http2" as const };
+
+/** Which AuthService protects each virtual host (by plan name), and the ext_authz filters. */
+export function bindAuthServices(index: Index, plans: HostPlan[], clusters: Clusters, filters: Filters, memo: Memo): { bindings: Map<string, AuthBinding>; extAuthz: ExtAuthzIR[] } {
   const bindings = new Map<string, AuthBinding>();
+  const extAuthz: ExtAuthzIR[] = [];
   const owner = new Map<string, string>();
   const planNames = new Set(plans.map((p) => p.name));
   for (const auth of [...index.authServices].sort((a, b) => a.key.localeCompare(b.key))) {
     const spec = auth.spec;
-    const target = parseService(spec.service, auth.ref.namespace, allowUrl) as ServiceTarget;
-    const use = clusters.use(target, DEFAULT_CLUSTER_SETTINGS, JSON.stringify(DEFAULT_CLUSTER_SETTINGS), auth.ref);
+    const target = parseService(spec.service, auth.ref.namespace) as ServiceTarget;
+    const grpc = spec.proto === "grpc";
+    const settingsOf = grpc ? GRPC_SETTINGS : DEFAULT_CLUSTER_SETTINGS;
+    const use = clusters.use(target, settingsOf, JSON.stringify(settingsOf), auth.ref);
     if (use.problem) Diagnostics.unresolved(auth.entry, { path: "spec.service", message: use.problem }, "BackendNotFound", false);
-    const filter = filters.forAuthService(auth.ref);
-    if (typeof filter === "string") {
-      Diagnostics.invalid(auth.entry, [{ path: "", message: filter }], "ModuleNotBuilt");
-      continue;
-    }
-    const authority = target.kind === "url" ? `${target.host}:${target.port}` : `${target.name}.${target.namespace}:${target.port}`;
-    const settings = memo.get(`auth-settings:${auth.key}`, [auth.object, use.name], () => ({
+    const authority = target.kubernetes && !use.note ? `${target.kubernetes.name}.${target.kubernetes.namespace}:${target.port}` : `${target.host}:${target.port}`;
+    const timeoutMs = spec.timeout ? parseGoDurationMs(spec.timeout)! : DEFAULT_AUTH_TIMEOUT_MS;
+    let binding: AuthBinding;
+    if (grpc) {
+      const ir = memo.get(`ext-authz:${auth.key}`, [auth.object, use.name], (): ExtAuthzIR => {
+        const out: ExtAuthzIR = {
+          name: `attache.ext_authz/${auth.ref.namespace}/${auth.ref.name}`,
+          source: auth.ref,
+          cluster: use.name,
+          authority,
+          timeoutMs,
+          failureModeAllow: spec.failureModeAllow ?? false,
+          allowedRequestHeaders: spec.allowedRequestHeaders ?? [],
+        };
+        if (spec.includeBody) out.includeBody = { maxBytes: spec.includeBody.maxBytes ?? 4096, allowPartial: spec.includeBody.allowPartial ?? false };
+        if (spec.statusOnError !== undefined) out.statusOnError = spec.statusOnError;
+        return out;
+      });
+      extAuthz.push(ir);
+      binding = { extAuthz: ir.name };
+    } else {
+      const filter = filters.forAuthService(auth.ref);
+      if (typeof filter === "string") {
+        Diagnostics.invalid(auth.entry, [{ path: "", message: filter }], "ModuleNotBuilt");
+        continue;
+      }
+      const settings = memo.get(`auth-settings:${auth.key}`, [auth.object, use.name], () => ({
       external: {
         cluster: use.name,
         authority,
         pathPrefix: spec.pathPrefix ?? "",
         allowedRequestHeaders: spec.allowedRequestHeaders ?? [],
         allowedAuthorizationHeaders: spec.allowedAuthorizationHeaders ?? [],
-        timeoutMs: spec.timeout ? parseDurationMs(spec.timeout)! : DEFAULT_AUTH_TIMEOUT_MS,
+        timeoutMs,
         failureModeAllow: spec.failureModeAllow ?? false,
       },
-    }));
+      }));
+      binding = { filter, settings };
+    }
     let targets: string[];
     if (spec.hosts?.length) {
       targets = [];
@@ -65,8 +97,8 @@ export function bindAuthServices(index: Index, plans: HostPlan[], clusters: Clus
         continue;
       }
       owner.set(name, auth.key);
-      bindings.set(name, { filter, settings });
+      bindings.set(name, binding);
     }
   }
-  return bindings;
+  return { bindings, extAuthz };
 }

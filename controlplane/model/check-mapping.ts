@@ -3,8 +3,8 @@
 // load balancer options, defaults (timeout 3s, rewrite "/", retry 5xx x1, connect 3s).
 import type { MappingSpec } from "../api/mapping.ts";
 import type { FieldError } from "../api/validator.ts";
-import { parseDurationMs } from "../api/duration.ts";
-import type { CorsIR, HashPolicyIR, HeaderEditsIR, HeaderMatchIR, QueryMatchIR, RetryIR, RouteMatchIR, CircuitBreakersIR, ClusterIR } from "../ir/types.ts";
+import { parseGoDurationMs } from "../api/duration.ts";
+import type { ErrorOverrideIR, RedirectActionIR, CorsIR, HashPolicyIR, HeaderEditsIR, HeaderMatchIR, QueryMatchIR, RetryIR, RouteMatchIR, CircuitBreakersIR, ClusterIR } from "../ir/types.ts";
 import { checkRegex } from "./regex.ts";
 import { checkHostnameGlob } from "./glob.ts";
 import { parseService, type ServiceTarget } from "./service-ref.ts";
@@ -15,6 +15,8 @@ export const DEFAULT_CANARY_HEADER = "x-attache-canary-hash";
 
 export interface ClusterSettings {
   protocol: ClusterIR["protocol"];
+  /** Only when not the default strict_dns. */
+  dnsType?: "logical_dns";
   lbPolicy: ClusterIR["lbPolicy"];
   connectTimeoutMs: number;
   circuitBreakers?: CircuitBreakersIR;
@@ -23,13 +25,17 @@ export interface ClusterSettings {
 export interface MappingInfo {
   spec: MappingSpec;
   hostname: string;
+  /** Absent for redirect Mappings. */
   service?: ServiceTarget;
+  redirect?: RedirectActionIR;
   match: RouteMatchIR;
   /** Mappings with equal keys form one route (a canary group). */
   groupKey: string;
   prefixRewrite?: string;
   regexRewrite?: { pattern: string; substitution: string };
   hostRewrite?: string;
+  autoHostRewrite?: boolean;
+  errorOverrides?: ErrorOverrideIR[];
   timeoutMs: number;
   idleTimeoutMs?: number;
   retry?: RetryIR;
@@ -41,7 +47,7 @@ export interface MappingInfo {
   clusterSettingsKey: string;
 }
 
-const ms = (text: string | undefined) => (text === undefined ? undefined : parseDurationMs(text));
+const ms = (text: string | undefined) => (text === undefined ? undefined : parseGoDurationMs(text));
 
 function headerMatch(h: { name: string; value?: string; regex?: string; present?: boolean; invert?: boolean }): HeaderMatchIR {
   const match: HeaderMatchIR = { name: h.name.toLowerCase() };
@@ -59,8 +65,18 @@ function queryMatch(q: { name: string; value?: string; regex?: string; present?:
   return { name: q.name, present: true };
 }
 
+function redirectOf(r: NonNullable<MappingSpec["redirect"]>, match: RouteMatchIR): RedirectActionIR {
+  const out: RedirectActionIR = { kind: "redirect", responseCode: (r.responseCode ?? 301) as RedirectActionIR["responseCode"] };
+  if (r.https) out.httpsRedirect = true;
+  if (r.hostname !== undefined) out.hostRedirect = r.hostname;
+  if (r.path !== undefined) out.pathRedirect = r.path;
+  else if (r.prefix !== undefined && match.regex === undefined) out.prefixRewrite = r.prefix;
+  else if (r.regex) out.regexRewrite = { ...r.regex };
+  return out;
+}
+
 /** Checks that need more than the schema. `spec` has passed schema validation. */
-export function checkMapping(spec: MappingSpec, namespace: string, allowUrl: boolean): { info?: MappingInfo; errors: FieldError[] } {
+export function checkMapping(spec: MappingSpec, namespace: string): { info?: MappingInfo; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const error = (path: string, message: string | null) => message && errors.push({ path: `spec.${path}`, message });
 
@@ -71,10 +87,25 @@ export function checkMapping(spec: MappingSpec, namespace: string, allowUrl: boo
   spec.queryParameters?.forEach((q, i) => q.regex !== undefined && error(`queryParameters[${i}].regex`, checkRegex(q.regex)));
   if (spec.regexRewrite) error("regexRewrite.pattern", checkRegex(spec.regexRewrite.pattern));
   if (spec.regexRewrite && spec.rewrite !== undefined) error("rewrite", "set either rewrite or regexRewrite, not both");
-  if (spec.regex !== undefined && spec.rewrite) error("rewrite", "rewrite replaces a matched prefix or path; with regex use regexRewrite");
+  if (spec.redirect) {
+    if (spec.redirect.regex) error("redirect.regex.pattern", checkRegex(spec.redirect.regex.pattern));
+    if (spec.redirect.prefix !== undefined && spec.regex !== undefined) error("redirect.prefix", "replaces a matched prefix; with regex use redirect.regex");
+    for (const field of ["service", "rewrite", "regexRewrite", "hostRewrite", "autoHostRewrite", "timeout", "retryPolicy", "shadow", "weight", "canary"] as const) {
+      if (spec[field] !== undefined) error(field, "not used by a redirect Mapping (remove it or remove redirect)");
+    }
+  } else if (spec.service === undefined) error("service", "required (or set redirect)");
+  if (spec.autoHostRewrite && spec.hostRewrite) error("autoHostRewrite", "set either hostRewrite or autoHostRewrite, not both");
+  const statuses = new Set<number>();
+  spec.errorResponseOverrides?.forEach((o, i) => {
+    if (statuses.has(o.onStatusCode)) error(`errorResponseOverrides[${i}].onStatusCode`, `${o.onStatusCode} is overridden twice`);
+    statuses.add(o.onStatusCode);
+  });
 
-  const service = parseService(spec.service, namespace, allowUrl);
+  const service = spec.service === undefined || spec.redirect ? undefined : parseService(spec.service, namespace);
   if (typeof service === "string") error("service", service);
+  if (spec.autoHostRewrite && typeof service === "object" && !service.ip && service.kubernetes && !service.host.includes(".")) {
+    error("autoHostRewrite", `service ${JSON.stringify(spec.service)} names a Kubernetes Service; auto host rewrite needs a DNS name`);
+  }
 
   const lb = spec.loadBalancer;
   const hashing = lb?.policy === "ring_hash" || lb?.policy === "maglev";
@@ -114,13 +145,14 @@ export function checkMapping(spec: MappingSpec, namespace: string, allowUrl: boo
     lbPolicy: lb?.policy ?? "round_robin",
     connectTimeoutMs: ms(spec.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT_MS,
   };
+  if (spec.dnsType === "logical_dns") cluster.dnsType = "logical_dns";
   if (spec.circuitBreakers) cluster.circuitBreakers = { ...spec.circuitBreakers };
 
   const rewrite = spec.rewrite ?? (spec.regex !== undefined || spec.regexRewrite ? "" : "/");
   const info: MappingInfo = {
     spec,
     hostname,
-    service: service as ServiceTarget,
+    service: service as ServiceTarget | undefined,
     match,
     groupKey: JSON.stringify([hostname, spec.host ?? "", match]),
     timeoutMs: ms(spec.timeout) ?? DEFAULT_TIMEOUT_MS,
@@ -137,6 +169,17 @@ export function checkMapping(spec: MappingSpec, namespace: string, allowUrl: boo
   if (rewrite !== "") info.prefixRewrite = rewrite;
   if (spec.regexRewrite) info.regexRewrite = { ...spec.regexRewrite };
   if (spec.hostRewrite) info.hostRewrite = spec.hostRewrite;
+  if (spec.autoHostRewrite) info.autoHostRewrite = true;
+  if (spec.redirect) info.redirect = redirectOf(spec.redirect, match);
+  if (spec.errorResponseOverrides?.length) {
+    info.errorOverrides = spec.errorResponseOverrides.map((o) => {
+      const out: ErrorOverrideIR = { status: o.onStatusCode };
+      if (o.body.text !== undefined) out.text = o.body.text;
+      if (o.body.json !== undefined) out.json = JSON.parse(JSON.stringify(o.body.json));
+      if (o.body.contentType !== undefined) out.contentType = o.body.contentType;
+      return out;
+    }).sort((a, b) => a.status - b.status);
+  }
   if (spec.idleTimeout) info.idleTimeoutMs = ms(spec.idleTimeout);
   if (spec.retryPolicy) {
     info.retry = { retryOn: spec.retryPolicy.retryOn ?? "5xx", numRetries: spec.retryPolicy.numRetries ?? 1 };

@@ -5,7 +5,7 @@ import type { AuthServiceSpec } from "../api/authservice.ts";
 import type { FieldError } from "../api/validator.ts";
 import { checkHostnameGlob } from "./glob.ts";
 import { parseService } from "./service-ref.ts";
-import { parseDurationMs } from "../api/duration.ts";
+import { parseGoDurationMs } from "../api/duration.ts";
 
 export function checkHost(spec: HostSpec, httpPort: number): FieldError[] {
   const errors: FieldError[] = [];
@@ -38,11 +38,11 @@ export function checkWasmFilter(spec: WasmFilterSpec, modules: Readonly<Record<s
   return errors;
 }
 
-export function checkAuthService(spec: AuthServiceSpec, namespace: string, allowUrl: boolean): FieldError[] {
+export function checkAuthService(spec: AuthServiceSpec, namespace: string): FieldError[] {
   const errors: FieldError[] = [];
-  const service = parseService(spec.service, namespace, allowUrl);
+  const service = parseService(spec.service, namespace);
   if (typeof service === "string") errors.push({ path: "spec.service", message: service });
-  const timeout = spec.timeout ? parseDurationMs(spec.timeout) : undefined;
+  const timeout = spec.timeout ? parseGoDurationMs(spec.timeout) : undefined;
   // The auth filter's callout accepts 1 ms .. 60 s (filters/auth/config.schema.json timeoutMs).
   if (timeout !== undefined && (timeout < 1 || timeout > 60_000)) errors.push({ path: "spec.timeout", message: `${spec.timeout} is outside 1ms..60s` });
   return errors;

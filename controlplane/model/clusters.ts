@@ -1,6 +1,7 @@
-// Clusters for services: Kubernetes Services become EDS clusters whose endpoints come from
-// the bundle's EndpointSlices (ready endpoints only; ExternalName Services become STRICT_DNS),
-// URLs become STATIC (IP literal) or STRICT_DNS (hostname) clusters with TLS for https.
+// Clusters for services (model/service-ref.ts): Kubernetes Services become EDS clusters whose
+// endpoints come from the bundle's EndpointSlices (ready endpoints only; ExternalName Services
+// become STRICT_DNS); other names become STRICT_DNS (or LOGICAL_DNS) clusters and IP literals
+// STATIC ones; https:// adds upstream TLS.
 // Names are stable: "<namespace>/<service>:<port>", "url/<host>:<port>", "url-tls/<host>:<port>",
 // plus "#<hash>" when a Mapping asks for non-default cluster settings (HTTP/2, balancer,
 // circuit breakers, connect timeout), so Mappings with different settings never share one.
@@ -10,7 +11,7 @@ import type { KubeObject } from "../sources/bundle.ts";
 import type { Index } from "./resources.ts";
 import type { Memo } from "./memo.ts";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ClusterSettings } from "./check-mapping.ts";
-import { serviceTargetKey, type ServiceTarget } from "./service-ref.ts";
+import { kubernetesKey, mustBeKubernetes, serviceTargetKey, type ServiceTarget } from "./service-ref.ts";
 import { sortedIndex } from "./sorted.ts";
 
 export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = { protocol: "http1", lbPolicy: "round_robin", connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS };
@@ -20,6 +21,8 @@ export interface ClusterUse {
   name: string;
   /** Why the service could not be resolved (the cluster then has no endpoints: Envoy answers 503). */
   problem?: string;
+  /** How a name that is no Service was resolved instead (for the Mapping's status). */
+  note?: string;
 }
 
 interface Pending {
@@ -29,10 +32,15 @@ interface Pending {
   /** Who uses the cluster, with how many uses each (virtual hosts are withdrawn one by one). */
   sources: Map<ResourceRef, number>;
   problem?: string;
+  note?: string;
   endpoints: EndpointIR[];
   discovery: ClusterIR["discovery"];
   deps: unknown[];
+  /** The target resolved to a Kubernetes Service. */
+  viaService: boolean;
 }
+
+type Resolved = Pick<Pending, "problem" | "note" | "endpoints" | "discovery" | "deps" | "viaService">;
 
 interface CachedCluster {
   settingsKey: string;
@@ -46,18 +54,19 @@ const asArray = (value: unknown): Obj[] => (Array.isArray(value) ? (value.filter
 
 const names = new WeakMap<ServiceTarget, Map<string, string>>();
 const endpointCache = new WeakMap<KubeObject, Map<number, Pick<Pending, "endpoints" | "discovery" | "deps">>>();
-/** URL targets resolve without looking at other resources: once per target object. */
-const urlClusters = new WeakMap<ServiceTarget, Pick<Pending, "endpoints" | "discovery" | "deps">>();
+/** DNS and IP targets resolve without looking at other resources: once per target object. */
+const dnsClusters = new WeakMap<ServiceTarget, Map<string, Resolved>>();
 
-/** Cached per (target object, settings), since every run asks for every Mapping's cluster. */
-function clusterName(target: ServiceTarget, settingsKey: string): string {
+/** Cached per (target object, settings, resolution), since every run asks for every Mapping's cluster. */
+function clusterName(target: ServiceTarget, settingsKey: string, viaService: boolean): string {
   let bySettings = names.get(target);
   if (!bySettings) names.set(target, (bySettings = new Map()));
-  let name = bySettings.get(settingsKey);
+  const key = `${viaService}|${settingsKey}`;
+  let name = bySettings.get(key);
   if (name === undefined) {
-    const base = serviceTargetKey(target);
+    const base = serviceTargetKey(target, viaService);
     name = settingsKey === DEFAULT_SETTINGS_KEY ? base : `${base}#${createHash("sha256").update(settingsKey).digest("hex").slice(0, 8)}`;
-    bySettings.set(settingsKey, name);
+    bySettings.set(key, name);
   }
   return name;
 }
@@ -87,17 +96,22 @@ export class Clusters {
 
   /** `knownName`: the name a previous run computed for the same arguments (replays). */
   use(target: ServiceTarget, settings: ClusterSettings, settingsKey: string, source: ResourceRef, knownName?: string): ClusterUse {
-    const name = knownName ?? clusterName(target, settingsKey);
-    let pending = this.pending.get(name);
+    let name = knownName;
+    let pending = name === undefined ? undefined : this.pending.get(name);
     if (!pending) {
-      const resolved = this.resolve(target);
-      pending = { target, settings, settingsKey, sources: new Map(), problem: resolved.problem, endpoints: resolved.endpoints, discovery: resolved.discovery, deps: resolved.deps };
-      this.pending.set(name, pending);
+      const resolved = this.resolve(target, settings);
+      name ??= clusterName(target, settingsKey, resolved.viaService);
+      pending = this.pending.get(name);
+      if (!pending) {
+        pending = { target, settings, settingsKey, sources: new Map(), problem: resolved.problem, note: resolved.note, endpoints: resolved.endpoints, discovery: resolved.discovery, deps: resolved.deps, viaService: resolved.viaService };
+        this.pending.set(name, pending);
+      }
     }
+    const key: string = name!;
     const count = pending.sources.get(source);
     pending.sources.set(source, (count ?? 0) + 1);
-    if (count === undefined) this.touched.add(name);
-    return { name, problem: pending.problem };
+    if (count === undefined) this.touched.add(key);
+    return { name: key, problem: pending.problem, note: pending.note };
   }
 
   /** Withdraw one use made by `use`; a cluster nobody uses any more disappears. */
@@ -111,18 +125,24 @@ export class Clusters {
     if (pending.sources.size === 0) this.pending.delete(name);
   }
 
-  private resolve(target: ServiceTarget): Pick<Pending, "problem" | "endpoints" | "discovery" | "deps"> {
-    if (target.kind === "url") {
-      let resolved = urlClusters.get(target);
-      if (!resolved) {
-        resolved = { discovery: target.ip ? "static" : "strict_dns", endpoints: [{ address: target.host, port: target.port, ready: true }], deps: [] };
-        urlClusters.set(target, resolved);
-      }
-      return resolved;
+  private resolve(target: ServiceTarget, settings: ClusterSettings): Resolved {
+    const key = kubernetesKey(target);
+    const service = key === undefined ? undefined : this.index.services.get(key);
+    if (service) return { ...this.resolveService(target, key!, service), viaService: true };
+    if (mustBeKubernetes(target)) return { discovery: "eds", endpoints: [], deps: [], problem: `Service ${key} not found`, viaService: true };
+    const discovery: ClusterIR["discovery"] = target.ip ? "static" : settings.dnsType === "logical_dns" ? "logical_dns" : "strict_dns";
+    let byDiscovery = dnsClusters.get(target);
+    if (!byDiscovery) dnsClusters.set(target, (byDiscovery = new Map()));
+    let resolved = byDiscovery.get(discovery);
+    if (!resolved) {
+      const note = key === undefined ? undefined : `no Service ${key}: ${target.host} is resolved through DNS`;
+      resolved = { discovery, endpoints: [{ address: target.host, port: target.port, ready: true }], deps: [], note, viaService: false };
+      byDiscovery.set(discovery, resolved);
     }
-    const key = `${target.namespace}/${target.name}`;
-    const service = this.index.services.get(key);
-    if (!service) return { discovery: "eds", endpoints: [], deps: [], problem: `Service ${key} not found` };
+    return resolved;
+  }
+
+  private resolveService(target: ServiceTarget, key: string, service: KubeObject): Pick<Pending, "problem" | "endpoints" | "discovery" | "deps"> {
     const spec = (service.spec ?? {}) as Obj;
     const ports = asArray(spec.ports);
     const port = ports.find((p) => p.port === target.port);
@@ -162,7 +182,8 @@ export class Clusters {
       lbPolicy: p.settings.lbPolicy,
       sources: [...p.sources.keys()].sort(refOrder),
     };
-    if (p.target.kind === "url" && p.target.tls) cluster.upstreamTls = { sni: p.target.host };
+    if (p.viaService && p.target.kubernetes && p.discovery === "eds") cluster.service = { ...p.target.kubernetes, port: p.target.port };
+    if (p.target.tls) cluster.upstreamTls = { sni: p.target.host };
     if (p.settings.circuitBreakers) cluster.circuitBreakers = p.settings.circuitBreakers;
     cache.set(name, { settingsKey: p.settingsKey, sources: new Set(p.sources.keys()), deps: p.deps, ir: cluster });
     return cluster;

@@ -1,8 +1,8 @@
 // Wasm filters: the one ordered filter table, WasmFilter resources resolved to modules, the
 // implicit built-in filters Mapping fields ask for (AuthService -> auth callout, rateLimit ->
 // ratelimit, canary -> canary), and each filter's plugin configuration = its defaults plus
-// `routes: {<route name>: settings}` for every route that enables it (DESIGN.md "Wiring Wasm
-// filters into routes"; Envoy has no per-route Wasm config).
+// `routes: {<route name>: settings}` for every route that enables it (docs/design.md "Filters
+// on routes"; Envoy has no per-route Wasm config).
 import { createHash } from "node:crypto";
 import type { ResourceRef, WasmFilterIR } from "../ir/types.ts";
 import type { WasmFilterSpec } from "../api/wasmfilter.ts";
@@ -10,6 +10,7 @@ import { Diagnostics } from "./diagnostics.ts";
 import type { Index, Resource } from "./resources.ts";
 import type { Memo } from "./memo.ts";
 import type { ModelOptions } from "./types.ts";
+import { DEFAULT_MAX_MODULE_BYTES } from "../modules/registry.ts";
 
 /** Filter chain order, one slot per kind of filter; within a slot the implicit built-in comes
  *  first, then WasmFilters by spec.order, then name. The HTTP router always comes last. */
@@ -76,6 +77,8 @@ export class Filters {
       const data = (configMap?.binaryData as Record<string, unknown> | undefined)?.[module.configMap!.key];
       if (!configMap) return `ConfigMap ${cmKey} not found`;
       if (typeof data !== "string") return `ConfigMap ${cmKey} has no binaryData key ${JSON.stringify(module.configMap!.key)}`;
+      const problem = this.memo.get(`configmap-module:${cmKey}:${module.configMap!.key}`, [configMap], () => checkModuleBytes(data));
+      if (problem) return `ConfigMap ${cmKey} key ${module.configMap!.key}: ${problem}`;
       sha256 = createHash("sha256").update(Buffer.from(data, "base64")).digest("hex");
       if (module.sha256 && module.sha256 !== sha256) return `ConfigMap ${cmKey} key ${module.configMap!.key} has SHA-256 ${sha256}, not the spec.module.sha256 ${module.sha256}`;
       deps = [filter.object, configMap];
@@ -278,3 +281,14 @@ function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
 }
 
 export type FilterBase = Base;
+
+/** Why module bytes cannot be served (too big, not WebAssembly), or undefined. Checked here so
+ *  a bad ConfigMap module is the WasmFilter's error, not a 503 at request time. */
+function checkModuleBytes(base64: string): string | undefined {
+  const decodedLength = Math.floor((base64.replace(/\s|=+$/g, "").length * 3) / 4);
+  if (decodedLength > DEFAULT_MAX_MODULE_BYTES) return `${decodedLength} bytes is over the ${DEFAULT_MAX_MODULE_BYTES}-byte module limit`;
+  const bytes = Buffer.from(base64, "base64");
+  if (bytes.byteLength > DEFAULT_MAX_MODULE_BYTES) return `${bytes.byteLength} bytes is over the ${DEFAULT_MAX_MODULE_BYTES}-byte module limit`;
+  if (!WebAssembly.validate(bytes as BufferSource)) return "not a valid WebAssembly module";
+  return undefined;
+}

@@ -1,10 +1,11 @@
-// Hosts -> virtual host skeletons (domains, TLS, insecure policy) and TLS secrets, plus which
-// Hosts a Mapping attaches to. Selection follows Emissary: `spec.host` names one Host; else a
-// Host with a mappingSelector takes Mappings whose labels match it (and whose hostname glob,
-// when not "*", intersects the Host's); a Host without a selector takes Mappings whose
-// hostname glob intersects its hostname. Mappings no Host takes go to the implicit catch-all
-// virtual host "attache/default" (domains ["*"]), which exists only when needed.
-import type { HostTlsIR, TlsSecretIR, VirtualHostIR } from "../ir/types.ts";
+// Hosts -> virtual host skeletons (domains, TLS, mutual TLS, insecure policy) and secrets, plus
+// which Hosts a Mapping attaches to. Selection is Emissary's (its irhost.py
+// `matches_httpgroup`): `spec.host` names one Host; else a Host takes a Mapping when the
+// Mapping's hostname glob (default "*") matches the Host's hostname, OR the Host has a
+// mappingSelector its labels match. Mappings no Host takes go to the implicit catch-all
+// virtual host "attache/default" (domains ["*"]), which exists only when needed; see
+// mapping-records.ts for when (ARCHITECTURE.md "Route order and Hosts").
+import type { CaSecretIR, HostTlsIR, SecretIR, TlsSecretIR, VirtualHostIR } from "../ir/types.ts";
 import type { HostSpec } from "../api/host.ts";
 import type { KubeObject } from "../sources/bundle.ts";
 import { Diagnostics } from "./diagnostics.ts";
@@ -40,9 +41,17 @@ function tlsSecretIR(key: string, secret: KubeObject): TlsSecretIR | string {
   return { name: key, certificateChain, privateKey };
 }
 
-export function planHosts(index: Index, memo: Memo): { plans: HostPlan[]; secrets: TlsSecretIR[] } {
+/** Mutual TLS CAs: ca.crt (what cert-manager and kubectl write), else tls.crt (Emissary's
+ *  ca_secret reads a TLS Secret's certificate). */
+function caSecretIR(key: string, secret: KubeObject): CaSecretIR | string {
+  const pem = decodePem(secret, "ca.crt") ?? decodePem(secret, "tls.crt");
+  if (!pem || !/-----BEGIN [A-Z ]*CERTIFICATE-----/.test(pem)) return `Secret ${key} has no PEM certificate in ca.crt or tls.crt`;
+  return { name: `${key}#ca`, trustedCa: pem };
+}
+
+export function planHosts(index: Index, memo: Memo): { plans: HostPlan[]; secrets: SecretIR[] } {
   const plans: HostPlan[] = [];
-  const secrets = new Map<string, TlsSecretIR>();
+  const secrets = new Map<string, SecretIR>();
   const byHostname = new Map<string, string>();
   for (const host of [...index.hosts].sort((a, b) => a.key.localeCompare(b.key))) {
     const spec = host.spec;
@@ -60,10 +69,29 @@ export function planHosts(index: Index, memo: Memo): { plans: HostPlan[]; secret
         Diagnostics.unresolved(host.entry, { path: "spec.tlsSecret", message: ir }, secret ? "InvalidSecret" : "RefNotFound", true);
         continue;
       }
+      let clientCa: CaSecretIR | undefined;
+      if (spec.tls?.caSecret) {
+        const caKey = `${spec.tls.caSecret.namespace ?? host.ref.namespace}/${spec.tls.caSecret.name}`;
+        const caSecret = index.secrets.get(caKey);
+        const ca = caSecret ? memo.get(`ca-secret:${caKey}`, [caSecret], () => caSecretIR(caKey, caSecret)) : `Secret ${caKey} not found`;
+        if (typeof ca === "string") {
+          Diagnostics.unresolved(host.entry, { path: "spec.tls.caSecret", message: ca }, caSecret ? "InvalidSecret" : "RefNotFound", true);
+          continue;
+        }
+        clientCa = ca;
+      }
       secrets.set(key, ir);
       tls = { secretName: key, serverNames: spec.hostname === "*" ? [] : [spec.hostname], alpn: spec.tls?.alpn ?? ["h2", "http/1.1"] };
       if (spec.tls?.minVersion) tls.minVersion = spec.tls.minVersion;
       if (spec.tls?.maxVersion) tls.maxVersion = spec.tls.maxVersion;
+      if (clientCa) {
+        secrets.set(clientCa.name, clientCa);
+        tls.clientCa = { secretName: clientCa.name, required: spec.tls?.certRequired ?? false };
+      }
+    }
+    if (tls && spec.tls?.certRequired && !tls.clientCa) {
+      Diagnostics.invalid(host.entry, [{ path: "spec.tls.certRequired", message: "needs caSecret (the CAs client certificates are verified against)" }], "Invalid");
+      continue;
     }
     byHostname.set(spec.hostname, host.key);
     const insecure = spec.requestPolicy?.insecure?.additionalPort === -1 ? "Reject" : spec.requestPolicy?.insecure?.action ?? (tls ? "Redirect" : "Route");
@@ -83,10 +111,9 @@ function selectorMatches(selector: Record<string, string> | undefined, labels: R
 
 /** Does Host `plan` take `mapping` (without an explicit spec.host)? */
 export function hostSelects(plan: HostPlan, mapping: MappingResource): boolean {
+  if (globsIntersect(mapping.info.hostname, plan.hostname)) return true;
   const selector = plan.host?.spec.mappingSelector?.matchLabels;
-  const hostname = mapping.info.hostname;
-  if (selector) return selectorMatches(selector, mapping.labels) && (hostname === "*" || globsIntersect(hostname, plan.hostname));
-  return globsIntersect(hostname, plan.hostname);
+  return selector !== undefined && Object.keys(selector).length > 0 && selectorMatches(selector, mapping.labels);
 }
 
 /** Candidate index so selection does not test every Mapping against every Host: Hosts with a

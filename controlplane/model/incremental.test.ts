@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { buildModel } from "./index.ts";
 import { createModelCache } from "./cache.ts";
-import { TEST_OPTIONS } from "./test-helpers.ts";
+import { TEST_OPTIONS } from "./fixtures.ts";
 import type { BundleResource, KubeObject, ResourceBundle } from "../sources/bundle.ts";
 import type { ModelResult } from "./types.ts";
 

@@ -1,4 +1,4 @@
-// The model stage: ResourceBundle -> { ir: GatewayIR, statuses } (DESIGN.md "Data flow").
+// The model stage: ResourceBundle -> { ir: GatewayIR, statuses } (docs/design.md).
 // Pure and best-effort: every problem lands in a resource's status, an invalid resource is
 // left out, every valid one still routes, and nothing throws on user input.
 // With `options.cache` consecutive runs share work: a bundle that differs from the last one
@@ -27,7 +27,7 @@ export { createModelCache } from "./cache.ts";
 
 function prepareCache(options: ModelOptions): ModelCache {
   const cache = options.cache ?? createModelCache();
-  const key = [options.modules, options.filterSchemas, options.allowUrlServices, options.listeners?.http];
+  const key = [options.modules, options.filterSchemas, options.listeners?.http];
   if (key.some((value, i) => value !== cache.optionsKey[i])) {
     cache.checks = new WeakMap();
     cache.mappingStates = new WeakMap();
@@ -49,7 +49,7 @@ function fullBuild(bundle: ResourceBundle, options: ModelOptions, cache: ModelCa
   const { plans, secrets } = planHosts(index, memo);
   const clusters = new Clusters(index, memo);
   const filters = new Filters(index, options, memo);
-  const auth = bindAuthServices(index, plans, clusters, filters, memo, options.allowUrlServices ?? true);
+  const { bindings: auth, extAuthz } = bindAuthServices(index, plans, clusters, filters, memo);
 
   const env: MappingEnv = {
     plansByName: new Map(plans.map((p) => [p.name, p])),
@@ -85,7 +85,7 @@ function fullBuild(bundle: ResourceBundle, options: ModelOptions, cache: ModelCa
   for (const record of records.values()) composeEntry(record, (name) => vhosts.get(name)?.result?.logs);
 
   const virtualHosts = [...vhosts.values()].map((v) => v.result!.vhost);
-  const usedSecrets = new Set(virtualHosts.map((v) => v.tls?.secretName));
+  const usedSecrets = new Set(virtualHosts.flatMap((v) => [v.tls?.secretName, v.tls?.clientCa?.secretName]));
   const ir: GatewayIR = {
     listeners: options.listeners ?? DEFAULT_LISTENERS,
     virtualHosts,
@@ -94,6 +94,7 @@ function fullBuild(bundle: ResourceBundle, options: ModelOptions, cache: ModelCa
     secrets: secrets.filter((s) => usedSecrets.has(s.name)),
     moduleServer: options.moduleServer,
   };
+  if (extAuthz.length) ir.extAuthz = extAuthz;
   memo.sweep();
   const statuses = diagnostics.statuses(options.now ?? new Date().toISOString(), cache.statuses);
   cache.state = { options: stateOptions(options), resources: bundle.resources, statusBefore, nameCounts, env, clusters, filters, auth, records, vhosts, ir, statuses };

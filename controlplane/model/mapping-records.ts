@@ -10,6 +10,9 @@ import type { MappingResource } from "./resources.ts";
 import type { Filters } from "./filters.ts";
 import type { MappingState } from "./cache.ts";
 
+/** The annotation `attache convert` puts on converted objects (compat/emissary/convert.ts). */
+export const CONVERTED_FROM = "attache.dev/converted-from";
+
 export interface MappingRecord {
   resource: MappingResource;
   /** Diagnostics of resolving its references and choosing its Hosts. */
@@ -59,6 +62,14 @@ export function resolveMapping(mapping: MappingResource, env: MappingEnv): Mappi
   let targets: readonly string[];
   if (spec.host) targets = [spec.host.includes("/") ? spec.host : `${mapping.ref.namespace}/${spec.host}`];
   else targets = state.targets ??= env.selector.select(mapping).map((p) => p.name);
+  // Objects `attache convert` wrote keep Emissary's rule: with Hosts present, a Mapping no Host
+  // selects is not routed (Emissary only synthesizes a "*" Host when there is no Host at all).
+  const annotations = mapping.object.metadata?.annotations as Record<string, unknown> | undefined;
+  const converted = typeof annotations?.[CONVERTED_FROM] === "string";
+  if (targets.length === 0 && converted && env.hasHosts) {
+    Diagnostics.invalid(log, [{ path: "spec.hostname", message: `no Host selects this Mapping (hostname ${JSON.stringify(mapping.info.hostname)}, labels ${JSON.stringify(mapping.labels)}); Emissary does not route it, and neither does Attaché for converted Mappings` }], "NoMatchingHost");
+    return { resource: mapping, baseOps: [...ops, ...log.ops], targets: [] };
+  }
   if (targets.length === 0) {
     if (env.wildcardHost) {
       Diagnostics.invalid(log, [{ path: "metadata.labels", message: "no Host selects this Mapping (the Host for \"*\" has a mappingSelector these labels do not match)" }], "NoMatchingHost");
@@ -66,7 +77,7 @@ export function resolveMapping(mapping: MappingResource, env: MappingEnv): Mappi
     }
     if (env.hasHosts) Diagnostics.note(log, "no Host selects this Mapping; it is served by the catch-all virtual host");
     targets = [CATCH_ALL_NAME];
-  } else if (!env.wildcardHost && !spec.host && (spec.hostname ?? "*") === "*") {
+  } else if (!converted && !env.wildcardHost && !spec.host && (spec.hostname ?? "*") === "*") {
     // Departure from Emissary: a Mapping for every hostname also answers hostnames no Host
     // names (the catch-all), so adding one TLS Host does not take every other route off
     // the plain listener for other hostnames (e.g. localhost).

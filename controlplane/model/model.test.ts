@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { buildModel } from "./index.ts";
 import { createModelCache } from "./cache.ts";
-import { bundle, model, errorsOf, mapping, doc, docs, condition, TEST_OPTIONS } from "./test-helpers.ts";
+import { bundle, model, errorsOf, mapping, doc, docs, condition, TEST_OPTIONS } from "./fixtures.ts";
 import type { RouteActionIR, RouteIR } from "../ir/types.ts";
 
 const svc = "http://127.0.0.1:9001";
@@ -117,7 +117,7 @@ describe("canary groups and shadows", () => {
 describe("hosts", () => {
   const hosts = docs(doc("Host", "api", { hostname: "api.example.com" }), doc("Host", "wild", { hostname: "*.example.com" }), doc("Host", "sel", { hostname: "sel.test", mappingSelector: { matchLabels: { team: "a" } } }));
 
-  it("selects by hostname glob and mappingSelector; unselected Mappings go to the catch-all", () => {
+  it("selects by hostname glob OR mappingSelector (Emissary); unselected Mappings go to the catch-all", () => {
     const result = model(docs(hosts,
       mapping("exact", { prefix: "/e/", service: svc, hostname: "api.example.com" }),
       mapping("labelled", { prefix: "/l/", service: svc, hostname: "*" }, { labels: { team: "a" } }),
@@ -126,13 +126,14 @@ describe("hosts", () => {
     expect(errorsOf(result)).toEqual([]);
     const names = (vhost: string) => routesOf(result, vhost).map((r) => r.name);
     expect(result.ir.virtualHosts.map((v) => [v.name, v.domains])).toEqual([["attache/default", ["*"]], ["default/api", ["api.example.com"]], ["default/sel", ["sel.test"]], ["default/wild", ["*.example.com"]]]);
-    expect(names("default/api")).toEqual(["default/exact", "default/labelled"]);
-    expect(names("default/wild")).toEqual(["default/exact", "default/labelled"]);
+    // Equal lengths: the path text decides, highest first ("/l/" > "/e/").
+    expect(names("default/api")).toEqual(["default/labelled", "default/exact"]);
+    expect(names("default/wild")).toEqual(["default/labelled", "default/exact"]);
     expect(names("default/sel")).toEqual(["default/labelled"]);
     // hostname "*" Mappings also answer on the catch-all (names no Host claims), see index.ts.
     expect(names("attache/default")).toEqual(["default/other", "default/labelled"]); // other has an :authority matcher
     // A Mapping narrower than its Host matches the :authority too.
-    expect(routesOf(result, "default/wild")[0].match.headers).toEqual([{ name: ":authority", regex: "^api\\.example\\.com(:[0-9]+)?$" }]);
+    expect(routesOf(result, "default/wild").find((r) => r.name === "default/exact")!.match.headers).toEqual([{ name: ":authority", regex: "^api\\.example\\.com(:[0-9]+)?$" }]);
     expect(routesOf(result, "default/api")[0].match.headers).toEqual([]);
     expect(condition(result, "Mapping", "other", "Accepted")?.message).toContain("catch-all");
   });
@@ -168,7 +169,7 @@ describe("hosts", () => {
 });
 
 describe("route order", () => {
-  it("precedence, then exact path > regex > longer prefix, then more matchers, then method, then name", () => {
+  it("is Emissary's: precedence, path length, header length (a method counts as :method), then the path text, highest first", () => {
     const result = model(docs(
       mapping("root", { prefix: "/", service: svc }),
       mapping("api", { prefix: "/api/", service: svc }),
@@ -181,7 +182,7 @@ describe("route order", () => {
       mapping("b-same", { prefix: "/same/", service: svc, headers: [{ name: "b", value: "1" }] }),
       mapping("a-same", { prefix: "/same/", service: svc, headers: [{ name: "a", value: "1" }] }),
     ));
-    expect(routesOf(result).map((r) => r.name.slice("default/".length))).toEqual(["urgent", "exact", "regex", "api-v1", "a-same", "b-same", "api-hdr", "api-get", "api", "root"]);
+    expect(routesOf(result).map((r) => r.name.slice("default/".length))).toEqual(["urgent", "exact", "regex", "api-v1", "b-same", "a-same", "api-get", "api-hdr", "api", "root"]);
   });
 });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { buildModel } from "./index.ts";
 import { createModelCache } from "./cache.ts";
-import { TEST_OPTIONS } from "./test-helpers.ts";
+import { TEST_OPTIONS } from "./fixtures.ts";
 import { checkFilterConfig } from "./filter-config.ts";
 import { BUILTIN_NAMESPACE } from "./filters.ts";
 import type { BundleResource } from "../sources/bundle.ts";

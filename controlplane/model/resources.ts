@@ -73,11 +73,10 @@ function perResourceChecks(kind: string, object: KubeObject, namespace: string, 
     return { errors };
   }
   const spec = object.spec as never;
-  const allowUrl = options.allowUrlServices ?? true;
   const schemas = options.filterSchemas ?? {};
   switch (kind) {
     case "Mapping": {
-      const { info, errors: more } = checkMapping(spec, namespace, allowUrl);
+      const { info, errors: more } = checkMapping(spec, namespace);
       const mapping = spec as MappingSpec;
       const route = `${namespace}/${name}`;
       if (mapping.rateLimit) more.push(...checkRouteSettings(schemas.ratelimit, route, mapping.rateLimit, "spec.rateLimit"));
@@ -94,7 +93,7 @@ function perResourceChecks(kind: string, object: KubeObject, namespace: string, 
       return { errors: more };
     }
     case "AuthService":
-      return { errors: checkAuthService(spec, namespace, options.allowUrlServices ?? true) };
+      return { errors: checkAuthService(spec, namespace) };
   }
   return { errors: [] };
 }

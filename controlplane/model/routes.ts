@@ -42,6 +42,8 @@ const byName = (a: MappingResource, b: MappingResource) => (a.key < b.key ? -1 :
 export interface BuiltRoute {
   route: RouteIR;
   precedence: number;
+  /** The primary Mapping (route order reads its match as written). */
+  source: MappingResource;
 }
 
 export function buildGroupRoute(plan: HostPlan, group: MappingResource[], ctx: RouteContext): BuiltRoute | undefined {
@@ -63,19 +65,26 @@ export function buildGroupRoute(plan: HostPlan, group: MappingResource[], ctx: R
     normal = normal.filter((m) => m.spec.weight === undefined);
     if (normal.length === 0) return undefined;
   }
+  // A redirect Mapping answers for its whole match: the others of the group get no traffic.
+  const redirector = normal.find((m) => m.info.redirect);
+  if (redirector) normal = [redirector];
   const weights = normalize(normal);
   const unweighted = normal.filter((m) => m.spec.weight === undefined);
   const primary = unweighted[0] ?? [...normal].sort((a, b) => b.spec.weight! - a.spec.weight! || byName(a, b))[0];
-  for (const m of members) if (m !== primary) Diagnostics.noteIfValid(ctx.entryOf(m), `part of route ${primary.key} (its settings apply)`);
+  for (const m of members) {
+    if (m === primary) continue;
+    Diagnostics.noteIfValid(ctx.entryOf(m), redirector ? `route ${primary.key} redirects every request of this match; this Mapping gets no traffic` : `part of route ${primary.key} (its settings apply)`);
+  }
 
   const ordered = [...normal.filter((m) => m !== primary), primary];
-  const backends: WeightedBackendIR[] = ordered.map((m) => ({ cluster: clusterOf(m, ctx), weight: weights.get(m)!, source: m.ref }));
-  const shadow = shadows[0];
+  const backends: WeightedBackendIR[] = redirector ? [] : ordered.map((m) => ({ cluster: clusterOf(m, ctx), weight: weights.get(m)!, source: m.ref }));
+  const shadow = redirector ? undefined : shadows[0];
   const mirrors: MirrorIR[] = shadow ? [{ cluster: clusterOf(shadow, ctx), percent: shadow.spec.weight ?? 100, source: shadow.ref }] : [];
 
   const routeName = primary.key;
   const routeFilters: { base: FilterBase; settings: Record<string, unknown> }[] = [];
-  if (ctx.auth && !primary.spec.bypassAuth) routeFilters.push({ base: ctx.auth.filter, settings: ctx.auth.settings });
+  const extAuthz = ctx.auth && !primary.spec.bypassAuth && "extAuthz" in ctx.auth ? ctx.auth.extAuthz : undefined;
+  if (ctx.auth && !primary.spec.bypassAuth && "filter" in ctx.auth) routeFilters.push({ base: ctx.auth.filter, settings: ctx.auth.settings });
   routeFilters.push(...primary.extras!.filters);
   // Sticky canary: the canary filter writes a hash into `hashHeader`, Envoy picks
   // hash % totalWeight against the cumulative weights (canary backends first); the filter's
@@ -93,7 +102,7 @@ export function buildGroupRoute(plan: HostPlan, group: MappingResource[], ctx: R
   for (const f of routeFilters) ctx.filters.enable(f.base, routeName, f.settings);
 
   const needsAuthority = primary.info.hostname !== "*" && primary.info.hostname !== plan.hostname;
-  const deps: unknown[] = [needsAuthority ? primary.info.hostname : "", stickyHeader, primary.info, members.length];
+  const deps: unknown[] = [needsAuthority ? primary.info.hostname : "", stickyHeader, primary.info, members.length, extAuthz];
   for (const m of members) deps.push(m.ref);
   for (const b of backends) deps.push(b.cluster, b.weight, b.source);
   for (const m of mirrors) deps.push(m.cluster, m.percent, m.source);
@@ -104,6 +113,16 @@ export function buildGroupRoute(plan: HostPlan, group: MappingResource[], ctx: R
     const match: RouteMatchIR = needsAuthority
       ? { ...info.match, headers: [...info.match.headers, { name: ":authority", regex: globToAuthorityRegex(info.hostname) }] }
       : info.match;
+    const filters: RouteFilterIR[] = routeFilters.map((f) => ({ filter: f.base.name, settings: f.settings }));
+    const route: RouteIR = { name: routeName, sources: members.map((m) => m.ref), match, action: info.redirect ?? forwardAction(), filters };
+    if (extAuthz) route.extAuthz = extAuthz;
+    if (info.errorOverrides) route.errorOverrides = info.errorOverrides;
+    return route;
+  });
+  return { route, precedence: primary.spec.precedence ?? 0, source: primary };
+
+  function forwardAction(): RouteActionIR {
+    const info = primary.info;
     const action: RouteActionIR = {
       kind: "route",
       backends,
@@ -116,19 +135,19 @@ export function buildGroupRoute(plan: HostPlan, group: MappingResource[], ctx: R
     if (info.prefixRewrite !== undefined) action.prefixRewrite = info.prefixRewrite;
     if (info.regexRewrite) action.regexRewrite = info.regexRewrite;
     if (info.hostRewrite) action.hostRewrite = info.hostRewrite;
+    if (info.autoHostRewrite) action.autoHostRewrite = true;
     if (info.idleTimeoutMs !== undefined) action.idleTimeoutMs = info.idleTimeoutMs;
     if (info.retry) action.retry = info.retry;
     if (info.cors) action.cors = info.cors;
     if (info.hashPolicy) action.hashPolicy = info.hashPolicy;
-    const filters: RouteFilterIR[] = routeFilters.map((f) => ({ filter: f.base.name, settings: f.settings }));
-    return { name: routeName, sources: members.map((m) => m.ref), match, action, filters };
-  });
-  return { route, precedence: primary.spec.precedence ?? 0 };
+    return action;
+  }
 }
 
 function clusterOf(m: MappingResource, ctx: RouteContext): string {
   const use = ctx.clusters.use(m.info.service!, m.info.cluster, m.info.clusterSettingsKey, m.ref);
   if (use.problem) Diagnostics.unresolved(ctx.entryOf(m), { path: "spec.service", message: use.problem }, "BackendNotFound", false);
+  else if (use.note) Diagnostics.noteIfValid(ctx.entryOf(m), `spec.service: ${use.note}`);
   return use.name;
 }
 
@@ -152,22 +171,66 @@ function normalize(normal: MappingResource[]): Map<MappingResource, number> {
   return weights;
 }
 
-/** Route order within a virtual host (first match wins in Envoy):
- *  1. higher `precedence` first;
- *  2. more specific path match: exact path, then regex, then prefix; longer strings first;
- *  3. more header / query-parameter matchers (gRPC counts as one) first;
- *  4. a method match before none;
- *  5. route name, so the order never depends on input order. */
+/** Emissary's route weight (irhttpmapping.py `_route_weight`), compared highest first:
+ *  precedence; length of the path match as written (prefix, exact path or regex alike);
+ *  summed length of the header matchers (name + value, "*" for presence, +1 for a regex;
+ *  a method match counts as the header ":method"); the same for query parameters; then the
+ *  path text, the method ("GET" when none), the header keys and the query keys, each
+ *  compared as strings, highest first. The route name breaks the remaining ties, so the order
+ *  never depends on input order. The :authority match a route gets for a hostname narrower
+ *  than its Host's is not part of the weight (Emissary matches hostnames by virtual host). */
+interface RouteWeight {
+  precedence: number;
+  text: string;
+  headerLength: number;
+  queryLength: number;
+  method: string;
+  headerKeys: string[];
+  queryKeys: string[];
+}
+
+const weights = new WeakMap<RouteMatchIR, RouteWeight>();
+
+function matcherLength(m: { name: string; exact?: string; regex?: string }): number {
+  return m.name.length + (m.exact ?? m.regex ?? "*").length + (m.regex !== undefined ? 1 : 0);
+}
+
+function weightOf(match: RouteMatchIR, precedence: number): RouteWeight {
+  let w = weights.get(match);
+  if (!w || w.precedence !== precedence) {
+    const headers = match.method ? [{ name: ":method", exact: match.method }, ...match.headers] : match.headers;
+    w = {
+      precedence,
+      text: match.path ?? match.regex ?? match.prefix ?? "",
+      headerLength: headers.reduce((n, h) => n + matcherLength(h), 0),
+      queryLength: match.queryParameters.reduce((n, q) => n + matcherLength(q), 0),
+      method: match.method ?? "GET",
+      headerKeys: headers.map((h) => `${h.name}-${h.exact ?? h.regex ?? "*"}`),
+      queryKeys: match.queryParameters.map((q) => `${q.name}-${q.exact ?? q.regex ?? "*"}`),
+    };
+    weights.set(match, w);
+  }
+  return w;
+}
+
+const desc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+
+function descLists(a: string[], b: string[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return desc(a[i]!, b[i]!);
+  return b.length - a.length;
+}
+
+/** Route order within a virtual host (first match wins in Envoy): Emissary's (above). */
 export function compareRoutes(a: BuiltRoute, b: BuiltRoute): number {
-  if (a.precedence !== b.precedence) return b.precedence - a.precedence;
-  const ma = a.route.match;
-  const mb = b.route.match;
-  const rank = (m: RouteMatchIR) => (m.path !== undefined ? 0 : m.regex !== undefined ? 1 : 2);
-  if (rank(ma) !== rank(mb)) return rank(ma) - rank(mb);
-  const text = (m: RouteMatchIR) => m.path ?? m.regex ?? m.prefix ?? "";
-  if (text(ma).length !== text(mb).length) return text(mb).length - text(ma).length;
-  const count = (m: RouteMatchIR) => m.headers.length + m.queryParameters.length + (m.grpc ? 1 : 0);
-  if (count(ma) !== count(mb)) return count(mb) - count(ma);
-  if ((ma.method === undefined) !== (mb.method === undefined)) return ma.method === undefined ? 1 : -1;
-  return a.route.name < b.route.name ? -1 : a.route.name > b.route.name ? 1 : text(ma) < text(mb) ? -1 : 1;
+  const wa = weightOf(a.source.info.match, a.precedence);
+  const wb = weightOf(b.source.info.match, b.precedence);
+  return wb.precedence - wa.precedence
+    || wb.text.length - wa.text.length
+    || wb.headerLength - wa.headerLength
+    || wb.queryLength - wa.queryLength
+    || desc(wa.text, wb.text)
+    || desc(wa.method, wb.method)
+    || descLists(wa.headerKeys, wb.headerKeys)
+    || descLists(wa.queryKeys, wb.queryKeys)
+    || (a.route.name < b.route.name ? -1 : a.route.name > b.route.name ? 1 : 0);
 }

@@ -14,8 +14,6 @@ export interface ModelOptions {
    *  see loadFilterSchemas() in model/filter-schemas.ts. */
   filterSchemas?: Readonly<Record<string, object>>;
   listeners?: ListenerPorts;
-  /** Allow `service: http(s)://host:port` (file mode). Default true. */
-  allowUrlServices?: boolean;
   /** Reuse results of unchanged resources between calls (createModelCache()). */
   cache?: ModelCache;
   /** Timestamp for lastTransitionTime (RFC 3339). Default: now. */

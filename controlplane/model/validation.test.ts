@@ -1,6 +1,6 @@
 // Every kind of validation error, with the exact message a user sees (table-driven).
 import { describe, expect, it } from "vitest";
-import { model, errorsOf, mapping, doc, docs, condition } from "./test-helpers.ts";
+import { model, errorsOf, mapping, doc, docs, condition } from "./fixtures.ts";
 
 const svc = "http://127.0.0.1:9001";
 const tlsSecret = `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"tls"},"type":"kubernetes.io/tls","stringData":{"tls.crt":"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n","tls.key":"-----BEGIN PRIVATE KEY-----\\nMIIB\\n-----END PRIVATE KEY-----\\n"}}`;
@@ -8,7 +8,7 @@ const tlsSecret = `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"tls"},
 const cases: { name: string; yaml: string; errors: string[] }[] = [
   { name: "unknown field", yaml: mapping("m", { prefix: "/", service: svc, tiemout: "1s" }), errors: ["Mapping default/m: spec.tiemout: unknown field"] },
   { name: "bad duration", yaml: mapping("m", { prefix: "/", service: svc, timeout: "3 seconds" }), errors: ['Mapping default/m: spec.timeout: invalid duration "3 seconds" (use e.g. "3s", "250ms", "1m30s")'] },
-  { name: "missing required field", yaml: mapping("m", { prefix: "/" }), errors: ["Mapping default/m: spec.service: required field is missing"] },
+  { name: "missing required field", yaml: mapping("m", { prefix: "/" }), errors: ["Mapping default/m: spec.service: required (or set redirect)"] },
   { name: "no path match", yaml: mapping("m", { service: svc }), errors: ["Mapping default/m: spec: exactly one of prefix, path, regex must be set"] },
   { name: "two path matches", yaml: mapping("m", { prefix: "/", path: "/x", service: svc }), errors: ["Mapping default/m: spec: only one of prefix, path, regex may be set (found prefix and path)"] },
   { name: "wrong type", yaml: mapping("m", { prefix: "/", service: svc, weight: "ten" }), errors: ['Mapping default/m: spec.weight: must be integer (got "ten")'] },
@@ -21,8 +21,19 @@ const cases: { name: string; yaml: string; errors: string[] }[] = [
   { name: "bad hostname glob", yaml: mapping("m", { prefix: "/", service: svc, hostname: "api.*.com" }), errors: ['Mapping default/m: spec.hostname: invalid hostname glob "api.*.com": "*" is only allowed as a whole first or last label ("*.example.com", "example.*")'] },
   { name: "uppercase hostname", yaml: mapping("m", { prefix: "/", service: svc, hostname: "API.example.com" }), errors: ['Mapping default/m: spec.hostname: hostname "API.example.com" must be lowercase'] },
   { name: "service port out of range", yaml: mapping("m", { prefix: "/", service: "echo:70000" }), errors: ["Mapping default/m: spec.service: port 70000 is out of range 1-65535"] },
-  { name: "bad service name", yaml: mapping("m", { prefix: "/", service: "Echo_Svc:80" }), errors: ['Mapping default/m: spec.service: invalid service "Echo_Svc:80": want name[.namespace][:port] (lowercase DNS labels)'] },
-  { name: "URL with a path", yaml: mapping("m", { prefix: "/", service: "http://127.0.0.1:9001/api" }), errors: ['Mapping default/m: spec.service: service URL "http://127.0.0.1:9001/api" must be scheme://host[:port] only (use rewrite for paths)'] },
+  { name: "bad service name", yaml: mapping("m", { prefix: "/", service: "Echo_Svc:80" }), errors: ['Mapping default/m: spec.service: invalid service "Echo_Svc:80": want [http(s)://]name[.namespace][:port], a DNS name or an IP'] },
+  { name: "URL with a path", yaml: mapping("m", { prefix: "/", service: "http://127.0.0.1:9001/api" }), errors: ['Mapping default/m: spec.service: service "http://127.0.0.1:9001/api" must be [scheme://]host[:port] only (use rewrite for paths)'] },
+  { name: "unsupported scheme", yaml: mapping("m", { prefix: "/", service: "grpc://a:80" }), errors: ['Mapping default/m: spec.service: unsupported scheme "grpc://" (use http:// or https://)'] },
+  { name: "redirect with a service", yaml: mapping("m", { prefix: "/", service: svc, redirect: { hostname: "b.example.com" } }), errors: ["Mapping default/m: spec.service: not used by a redirect Mapping (remove it or remove redirect)"] },
+  { name: "redirect prefix with regex", yaml: mapping("m", { regex: "/a.*", redirect: { prefix: "/b/" } }), errors: ["Mapping default/m: spec.redirect.prefix: replaces a matched prefix; with regex use redirect.regex"] },
+  { name: "bad redirect code", yaml: mapping("m", { prefix: "/", redirect: { responseCode: 300 } }), errors: ["Mapping default/m: spec.redirect.responseCode: 300 is not one of 301, 302, 303, 307, 308"] },
+  { name: "autoHostRewrite with hostRewrite", yaml: mapping("m", { prefix: "/", service: "a.example.com", hostRewrite: "x", autoHostRewrite: true }), errors: ["Mapping default/m: spec.autoHostRewrite: set either hostRewrite or autoHostRewrite, not both"] },
+  { name: "autoHostRewrite on a Service", yaml: mapping("m", { prefix: "/", service: "echo", autoHostRewrite: true }), errors: ['Mapping default/m: spec.autoHostRewrite: service "echo" names a Kubernetes Service; auto host rewrite needs a DNS name'] },
+  { name: "error override twice", yaml: mapping("m", { prefix: "/", service: svc, errorResponseOverrides: [{ onStatusCode: 404, body: { text: "a" } }, { onStatusCode: 404, body: { text: "b" } }] }), errors: ["Mapping default/m: spec.errorResponseOverrides[1].onStatusCode: 404 is overridden twice"] },
+  { name: "error override with two bodies", yaml: mapping("m", { prefix: "/", service: svc, errorResponseOverrides: [{ onStatusCode: 404, body: { text: "a", json: { a: 1 } } }] }), errors: ["Mapping default/m: spec.errorResponseOverrides[0].body: only one of text, json may be set (found text and json)"] },
+  { name: "mTLS without CA", yaml: doc("Host", "h", { hostname: "a.example.com", tlsSecret: { name: "tls" }, tls: { certRequired: true } }), errors: ["Host default/h: spec.tls.certRequired: needs caSecret (the CAs client certificates are verified against)"] },
+  { name: "mTLS without TLS", yaml: doc("Host", "h", { hostname: "a.example.com", tls: { caSecret: { name: "tls" } } }), errors: ["Host default/h: spec.tls: tls settings need spec.tlsSecret"] },
+  { name: "missing CA Secret", yaml: doc("Host", "h", { hostname: "a.example.com", tlsSecret: { name: "tls" }, tls: { caSecret: { name: "nope" } } }), errors: ["Host default/h: spec.tls.caSecret: Secret default/nope not found"] },
   { name: "rewrite with regexRewrite", yaml: mapping("m", { prefix: "/", service: svc, rewrite: "/", regexRewrite: { pattern: "^/a", substitution: "/" } }), errors: ["Mapping default/m: spec.rewrite: set either rewrite or regexRewrite, not both"] },
   { name: "hash options without hashing", yaml: mapping("m", { prefix: "/", service: svc, loadBalancer: { policy: "round_robin", header: "x-user" } }), errors: ["Mapping default/m: spec.loadBalancer: header, cookie and sourceIp need policy ring_hash or maglev (got round_robin)"] },
   { name: "bad CORS origin", yaml: mapping("m", { prefix: "/", service: svc, cors: { origins: ["example.com"] } }), errors: ['Mapping default/m: spec.cors.origins[0]: "example.com" is not an origin (scheme://host[:port]) or "*"'] },
@@ -85,9 +96,23 @@ describe("validation errors name the resource and the field", () => {
     expect(result.ir.clusters[0]).toMatchObject({ name: "default/echo:80", discovery: "eds", endpoints: [] });
   });
 
-  it("URL services are refused outside file mode", () => {
-    expect(errorsOf(model(mapping("m", { prefix: "/", service: svc }), { allowUrlServices: false }))).toEqual([
-      'Mapping default/m: spec.service: URL services ("http://127.0.0.1:9001") are only allowed in file mode; use name[.namespace]:port',
-    ]);
+  it("a two-label name without a Service is a DNS name (Emissary's resolver), with a note", () => {
+    const result = model(mapping("m", { prefix: "/", service: "httpbin.org" }));
+    expect(errorsOf(result)).toEqual([]);
+    expect(result.ir.clusters[0]).toMatchObject({ name: "url/httpbin.org:80", discovery: "strict_dns", endpoints: [{ address: "httpbin.org", port: 80, ready: true }] });
+    expect(condition(result, "Mapping", "m", "Accepted")?.message).toContain("spec.service: no Service org/httpbin: httpbin.org is resolved through DNS");
+  });
+
+  it("IPs are STATIC, https:// adds upstream TLS, dnsType logical_dns gives LOGICAL_DNS", () => {
+    const result = model(docs(
+      mapping("ip", { prefix: "/ip/", service: "127.0.0.1:8500" }),
+      mapping("tls", { prefix: "/tls/", service: "https://foo.example.com" }),
+      mapping("logical", { prefix: "/l/", service: "foo.example.com:7777", dnsType: "logical_dns" }),
+    ));
+    expect(errorsOf(result)).toEqual([]);
+    const byName = Object.fromEntries(result.ir.clusters.map((c) => [c.name.replace(/#.*/, ""), c]));
+    expect(byName["url/127.0.0.1:8500"]).toMatchObject({ discovery: "static" });
+    expect(byName["url-tls/foo.example.com:443"]).toMatchObject({ discovery: "strict_dns", upstreamTls: { sni: "foo.example.com" } });
+    expect(byName["url/foo.example.com:7777"]).toMatchObject({ discovery: "logical_dns" });
   });
 });

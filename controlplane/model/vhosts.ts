@@ -40,7 +40,7 @@ export interface VhostContext {
 }
 
 function depsOf(plan: HostPlan, members: readonly MappingResource[], ctx: VhostContext): unknown[] {
-  const deps: unknown[] = [ctx.envToken, plan.host?.object, plan.tls ? JSON.stringify(plan.tls) : "", plan.insecure, ctx.auth?.settings];
+  const deps: unknown[] = [ctx.envToken, plan.host?.object, plan.tls ? JSON.stringify(plan.tls) : "", plan.insecure, ctx.auth && ("settings" in ctx.auth ? ctx.auth.settings : ctx.auth.extAuthz)];
   for (const m of members) deps.push(m.object, m.extras);
   return deps;
 }

@@ -24,6 +24,8 @@ export function sha256Hex(bytes: Uint8Array): string {
 export class ModuleRegistry {
   private readonly modules = new Map<string, Uint8Array>();
   private readonly downloads = new Map<string, Promise<string>>();
+  /** Why the last download for a sha256 failed (cleared once the module is in). */
+  private readonly failures = new Map<string, string>();
   private readonly maxBytes: number;
   private readonly fetcher: typeof fetch;
 
@@ -54,7 +56,10 @@ export class ModuleRegistry {
     if (this.modules.has(expectedSha256.toLowerCase())) return Promise.resolve(expectedSha256.toLowerCase());
     let pending = this.downloads.get(key);
     if (!pending) {
-      pending = this.download(url, expectedSha256).finally(() => this.downloads.delete(key));
+      const sha = expectedSha256.toLowerCase();
+      pending = this.download(url, expectedSha256)
+        .then((digest) => { this.failures.delete(sha); return digest; }, (err: Error) => { this.failures.set(sha, err.message); throw err; })
+        .finally(() => this.downloads.delete(key));
       this.downloads.set(key, pending);
     }
     return pending;
@@ -66,6 +71,14 @@ export class ModuleRegistry {
 
   has(sha256: string): boolean {
     return this.modules.has(sha256);
+  }
+
+  /** Why a module is not available: its failed download, a download in progress, or none known. */
+  problem(sha256: string): string {
+    const sha = sha256.toLowerCase();
+    if (this.failures.has(sha)) return this.failures.get(sha)!;
+    for (const key of this.downloads.keys()) if (key.endsWith(`#${sha}`)) return `${key.slice(0, key.lastIndexOf("#"))}: download in progress`;
+    return `no module with sha256 ${sha}`;
   }
 
   private async download(url: string, expectedSha256: string): Promise<string> {

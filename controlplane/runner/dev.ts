@@ -1,9 +1,9 @@
 // `attache dev`: the whole gateway on one machine. The file source watches a directory of
 // YAML; each batch goes through the pipeline (model + translate) into the xDS server; the
-// local data plane (devproxy/) is an xDS client of that server and serves traffic; the
-// module server hands Wasm modules to it; the admin server shows diagnostics. Example
-// upstreams make every example work out of the box. Tests start the same stack on
-// ephemeral ports.
+// data plane — the local one (devproxy/) or real Envoy (`dataPlane: "envoy"`) — is an xDS
+// client of that server and serves traffic; the module server hands Wasm modules to it; the
+// admin server shows diagnostics. Example upstreams make every example work out of the box.
+// Tests start the same stack on ephemeral ports.
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { ControlPlaneMetrics } from "../admin/metrics.ts";
@@ -14,13 +14,16 @@ import { FileSource, loadYamlPaths } from "../sources/file/index.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
 import type { BundleResource } from "../sources/bundle.ts";
 import { XdsServer } from "../xds/index.ts";
-import { DataPlane } from "../../devproxy/dataplane.ts";
-import { startProxyAdmin } from "../../devproxy/admin.ts";
-import { registerBuiltModules } from "./modules.ts";
+import { startDataPlane, type DataPlaneKind } from "./dataplane.ts";
+import type { EnvoyDataPlane } from "./envoy-dataplane.ts";
+import type { LocalDataPlane } from "./local-dataplane.ts";
+import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
-import { startExampleUpstreams, type ExampleUpstreams } from "./upstreams.ts";
+import { trackProgrammed } from "./programmed.ts";
+import { startExampleUpstreams, type ExampleUpstreams } from "./example-upstreams/index.ts";
 import { selfSignMissingSecrets } from "./dev-secrets.ts";
-import { clientsConverged, xdsSnapshotState } from "./xds-state.ts";
+import { clientsConverged, dataPlaneServes } from "./xds-state.ts";
+import { LogRateLimit } from "./log-limit.ts";
 
 export interface DevStackOptions {
   /** Directories or files of CRD YAML to watch. */
@@ -35,18 +38,22 @@ export interface DevStackOptions {
   logger?: Logger;
   accessLog?: ((entry: object) => void) | false;
   debounceMs?: number;
-  /** Data plane worker threads (default one per core; 0 = serve on the main thread). */
+  /** The local data plane (default) or real Envoy. */
+  dataPlane?: DataPlaneKind;
+  /** Data plane worker threads (default one per core; 0 = the local data plane serves on the main thread). */
   workers?: number;
+  /** Example upstream ports (default 9001-9003, examples/README.md). */
+  upstreamPorts?: { echo: number; canary: number; auth: number };
 }
 
 export interface DevStack {
   ports: { http: number; https: number; xds: number; admin: number; modules: number; proxyAdmin: number };
   pipeline: Pipeline;
   xds: XdsServer;
-  dataPlane: DataPlane;
+  dataPlane: LocalDataPlane | EnvoyDataPlane;
   source: FileSource;
   metrics: ControlPlaneMetrics;
-  /** Resolves when the data plane has applied the latest translation. */
+  /** Resolves when the data plane has ACKed the latest translation and serves it. */
   converged(): Promise<void>;
   close(): Promise<void>;
 }
@@ -63,7 +70,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const metrics = new ControlPlaneMetrics();
     let upstreams: ExampleUpstreams | undefined;
     if (options.exampleUpstreams !== false) {
-      upstreams = await startExampleUpstreams();
+      upstreams = await startExampleUpstreams(options.upstreamPorts);
       closers.push(() => upstreams!.close());
     }
 
@@ -75,7 +82,12 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const xds = new XdsServer({ debounceMs: 5 });
     const xdsPort = await xds.listen(`${host}:${wanted.xds}`);
     closers.push(() => xds.close(200));
-    xds.on("nack", (n) => { metrics.nacks.inc({ type: n.typeUrl.split(".").pop() }); logger.warn({ node: n.nodeId, type: n.typeUrl, version: n.version, error: n.message }, "xDS NACK"); });
+    const nackLog = new LogRateLimit();
+    xds.on("nack", (n) => {
+      metrics.nacks.inc({ type: n.typeUrl.split(".").pop() });
+      const gate = nackLog.take();
+      if (gate.log) logger.warn({ node: n.nodeId, type: n.typeUrl, version: n.version, error: n.message, ...(gate.suppressed ? { suppressedNacks: gate.suppressed } : {}) }, "xDS NACK");
+    });
     xds.on("push", (p) => metrics.pushes.inc({ type: String(p.typeUrl ?? "").split(".").pop() }));
     for (const event of ["connect", "disconnect"]) xds.on(event, () => metrics.xdsClients.set(xds.clients().length));
     xds.on("ack", (a) => { if (a.latencyMs !== undefined) metrics.pushLatency.observe(a.latencyMs / 1000); });
@@ -88,23 +100,36 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         moduleServer: { clusterName: "attache_modules", host, port: moduleServer.port },
         modules,
         filterSchemas: loadFilterSchemas(options.repoRoot),
-        listeners: { http: wanted.http, https: wanted.https },
-        allowUrlServices: true,
+        listeners: { http: wanted.http, https: wanted.https, address: host },
       },
       extraResources,
       logger,
       metrics,
+      modules: registry,
     });
     pipeline.on("result", (r) => xds.setResources(r.resources));
+    const programmed = trackProgrammed(pipeline, xds, logger);
+    closers.push(async () => programmed.stop());
 
     const source = new FileSource(options.paths, { debounceMs: options.debounceMs ?? 20, displayBase: options.repoRoot });
-    source.start((bundle) => pipeline.apply(bundle));
+    source.start((bundle) => { registerBundleModules(registry, bundle, logger); pipeline.apply(bundle); });
     closers.push(async () => source.stop());
 
+
+    const dataPlane = await startDataPlane({
+      kind: options.dataPlane ?? "local",
+      xdsAddress: `${host}:${xdsPort}`,
+      host,
+      adminPort: wanted.proxyAdmin,
+      logger,
+      workers: options.workers,
+      accessLog: options.accessLog,
+    });
+    closers.push(() => dataPlane.close());
     const admin: AdminServer = await startAdminServer({
-      ready: () => xdsSnapshotState(pipeline, xds),
+      ready: () => dataPlaneServes(pipeline, xds, dataPlane),
       config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
-      statuses: () => pipeline.latest?.statuses ?? [],
+      statuses: () => programmed.statuses(),
       sourceErrors: () => pipeline.latest?.sourceErrors ?? [],
       ir: () => pipeline.latest?.ir,
       clients: () => xds.clients(),
@@ -112,23 +137,13 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     }, wanted.admin, host);
     closers.push(() => admin.close());
 
-    const dataPlane = new DataPlane({
-      xdsAddress: `${host}:${xdsPort}`,
-      nodeId: "attache-devproxy",
-      bindAddress: host,
-      workers: options.workers,
-      accessLog: options.accessLog,
-    });
-    dataPlane.on("nack", (type: string, message: string) => logger.error({ type, error: message }, "devproxy rejected config"));
-    dataPlane.start();
-    closers.push(() => dataPlane.close());
-    const proxyAdmin = await startProxyAdmin(dataPlane, wanted.proxyAdmin, host);
-    closers.push(() => proxyAdmin.close());
-
-    // Converged: the latest translation is in the snapshot and every proxy ACKed it.
+    // Converged: the latest translation is in the snapshot, every proxy (ours among them)
+    // ACKed it, and the data plane serves it.
     const converged = () => new Promise<void>((resolve) => {
       const check = () => {
-        if (clientsConverged(xds, pipeline.latest?.at ?? Infinity)) { xds.off("ack", check); clearInterval(poll); resolve(); }
+        if (xds.clients().some((c) => c.id === dataPlane.nodeId) && clientsConverged(xds, pipeline.latest?.at ?? Infinity)) {
+          xds.off("ack", check); clearInterval(poll); resolve();
+        }
       };
       const poll = setInterval(check, 20);
       xds.on("ack", check);
@@ -137,7 +152,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     await converged();
 
     return {
-      ports: { http: wanted.http, https: wanted.https, xds: xdsPort, admin: admin.port, modules: moduleServer.port, proxyAdmin: proxyAdmin.port },
+      ports: { http: wanted.http, https: wanted.https, xds: xdsPort, admin: admin.port, modules: moduleServer.port, proxyAdmin: dataPlane.adminPort },
       pipeline, xds, dataPlane, source, metrics, converged, close,
     };
   } catch (err) {

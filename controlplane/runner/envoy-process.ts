@@ -54,7 +54,18 @@ export class EnvoyProcess {
     };
     child.stdout!.on("data", collect);
     child.stderr!.on("data", collect);
+    // Envoy must not outlive us: an exiting Node process (normal exit or an uncaught error)
+    // takes it down too.
+    const orphaned = () => child.kill("SIGKILL");
+    process.once("exit", orphaned);
+    this.exited = new Promise((resolve) => child.once("exit", (code, signal) => {
+      process.off("exit", orphaned);
+      resolve({ code, signal });
+    }));
   }
+
+  /** Resolves when the process has exited, however it ended. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   /** http://host:port of the admin interface. */
   get adminUrl(): string {

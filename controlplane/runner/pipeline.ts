@@ -1,7 +1,9 @@
 // The control plane's change pipeline: each ResourceBundle from a source goes through the
 // model and the translator (both pure) and the result is published: Envoy resources to the
 // xDS server, statuses to diagnostics (and, in a cluster, the status writer). A batch never
-// aborts on bad input: invalid resources carry their errors in status, the rest routes.
+// aborts on bad input: invalid resources carry their errors in status, the rest routes. A
+// batch that throws anyway (a bug) keeps the previous config in force and shows the error with
+// the source errors, on the diagnostics page and in the log.
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { GatewayIR } from "../ir/types.ts";
@@ -9,6 +11,7 @@ import { buildModel, createModelCache, type ModelOptions, type ResourceStatus } 
 import type { BundleResource, ResourceBundle, SourceError } from "../sources/bundle.ts";
 import { translate, type XdsResources } from "../translate/index.ts";
 import type { ControlPlaneMetrics } from "../admin/metrics.ts";
+import { ModuleDelivery, type ModuleSource, type UnavailableModule } from "../modules/delivery.ts";
 
 export interface PipelineResult {
   revision: number;
@@ -18,6 +21,8 @@ export interface PipelineResult {
   /** Documents the source could not read (bad YAML); diagnostics shows them with the invalid. */
   sourceErrors: readonly SourceError[];
   durationMs: number;
+  /** Each input's spec (or data) by "<kind>/<namespace>/<name>": what identifies its content. */
+  specs: ReadonlyMap<string, unknown>;
   /** performance.now() when this result was produced. */
   at: number;
 }
@@ -28,25 +33,76 @@ export interface PipelineOptions {
   extraResources?: BundleResource[];
   logger?: Logger;
   metrics?: ControlPlaneMetrics;
+  /** Wasm modules to inline into the ECDS resources (modules/delivery.ts); without it the
+   *  resources name modules by URL + sha256 as the translator emits them. */
+  modules?: ModuleSource;
+}
+
+/** `attache.wasm/<namespace>/<name>` is WasmFilter <namespace>/<name> (translate/wasm.ts). */
+function wasmFilterRef(filter: string): { namespace: string; name: string } | undefined {
+  const m = /^attache\.wasm\/([^/_][^/]*)\/([^/]+)$/.exec(filter);
+  return m ? { namespace: m[1], name: m[2] } : undefined;
+}
+
+/** A WasmFilter whose module the control plane cannot deliver: ResolvedRefs=False with why. */
+function withModuleProblems(statuses: ResourceStatus[], unavailable: readonly UnavailableModule[]): ResourceStatus[] {
+  if (!unavailable.length) return statuses;
+  const byRef = new Map(unavailable.flatMap((u) => {
+    const ref = wasmFilterRef(u.filter);
+    return ref ? [[`${ref.namespace}/${ref.name}`, u] as const] : [];
+  }));
+  return statuses.map((s) => {
+    const problem = s.ref.kind === "WasmFilter" ? byRef.get(`${s.ref.namespace}/${s.ref.name}`) : undefined;
+    if (!problem) return s;
+    const message = `WasmFilter ${s.ref.namespace}/${s.ref.name}: spec.module: not delivered to proxies (they keep the previous module, if any): ${problem.message}`;
+    const conditions = s.conditions.map((c) => (c.type === "ResolvedRefs" ? { ...c, status: "False" as const, reason: "ModuleUnavailable", message } : c));
+    return { ...s, conditions, errors: [...s.errors, message] };
+  });
 }
 
 export class Pipeline extends EventEmitter {
-  private readonly cache = createModelCache();
+  private cache = createModelCache();
+  private readonly delivery?: ModuleDelivery;
   latest?: PipelineResult;
 
   constructor(private readonly options: PipelineOptions) {
     super();
+    if (options.modules) this.delivery = new ModuleDelivery(options.modules);
   }
 
+
   apply(bundle: ResourceBundle): PipelineResult {
+    try {
+      return this.run(bundle);
+    } catch (error) {
+      const message = `internal error translating revision ${bundle.revision}, previous config kept: ${(error as Error).message}`;
+      this.options.logger?.error({ revision: bundle.revision, error: (error as Error).stack }, "config batch failed");
+      this.cache = createModelCache(); // a batch that threw may have left it half-updated
+      const sourceErrors = [...bundle.errors, { location: { file: "(pipeline)", line: 0 }, message }];
+      // Nothing translated yet: start from no resources rather than not at all.
+      const previous = this.latest ?? this.run({ revision: bundle.revision, resources: [], errors: [] });
+      this.latest = { ...previous, revision: bundle.revision, sourceErrors };
+      return this.latest;
+    }
+  }
+
+  private run(bundle: ResourceBundle): PipelineResult {
     const started = performance.now();
     const input: ResourceBundle = this.options.extraResources?.length
       ? { ...bundle, resources: [...bundle.resources, ...this.options.extraResources] }
       : bundle;
-    const { ir, statuses } = buildModel(input, { ...this.options.model, cache: this.cache });
-    const resources = translate(ir);
+    const model = buildModel(input, { ...this.options.model, cache: this.cache });
+    const { ir } = model;
+    const translated = translate(ir);
+    const delivered = this.delivery?.deliver(translated);
+    const resources = delivered?.resources ?? translated;
+    const statuses = withModuleProblems(model.statuses, delivered?.unavailable ?? []);
     const durationMs = performance.now() - started;
-    const result: PipelineResult = { revision: bundle.revision, ir, statuses, resources, sourceErrors: bundle.errors, durationMs, at: performance.now() };
+    const specs = new Map(input.resources.map(({ object }) => [
+      `${object.kind}/${object.metadata?.namespace ?? "default"}/${object.metadata?.name}`,
+      (object as { spec?: unknown }).spec ?? object,
+    ]));
+    const result: PipelineResult = { revision: bundle.revision, ir, statuses, resources, sourceErrors: bundle.errors, durationMs, specs, at: performance.now() };
     this.latest = result;
 
     const invalid = statuses.filter((s) => s.conditions.some((c) => c.type === "Accepted" && c.status === "False"));

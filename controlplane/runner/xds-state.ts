@@ -4,6 +4,7 @@
 // informer sync), converged once every connected proxy has ACKed every type of that snapshot
 // it subscribes to.
 import type { XdsServer } from "../xds/index.ts";
+import type { DevDataPlane } from "./dataplane.ts";
 import type { Pipeline } from "./pipeline.ts";
 
 export function xdsSnapshotState(pipeline: Pipeline, xds: XdsServer): { ready: boolean; reason: string } {
@@ -11,6 +12,17 @@ export function xdsSnapshotState(pipeline: Pipeline, xds: XdsServer): { ready: b
   const snapshot = xds.cache.snapshot();
   if (!snapshot) return { ready: false, reason: "translation done, xDS snapshot not built yet" };
   return { ready: true, reason: `xDS snapshot ${snapshot.version} (revision ${pipeline.latest.revision})` };
+}
+
+/** `attache dev`'s readiness: the local data plane serves the latest translation — it ACKed
+ *  every type of the snapshot built from it and applied every update (listeners bound). */
+export function dataPlaneServes(pipeline: Pipeline, xds: XdsServer, dataPlane: Pick<DevDataPlane, "problem">): { ready: boolean; reason: string } {
+  const state = xdsSnapshotState(pipeline, xds);
+  if (!state.ready) return state;
+  if (!clientsConverged(xds, pipeline.latest!.at)) return { ready: false, reason: `data plane has not acknowledged ${state.reason} yet` };
+  const problem = dataPlane.problem();
+  if (problem) return { ready: false, reason: `data plane does not serve ${state.reason}: ${problem}` };
+  return { ready: true, reason: `data plane serves ${state.reason}` };
 }
 
 /** True once the snapshot built after `since` (performance.now()) is set and every connected

@@ -1,7 +1,7 @@
 // The unit every source produces and the model consumes: one immutable snapshot of all
-// input resources after a debounced batch of changes (DESIGN.md "Data flow"). Sources keep
+// input resources after a debounced batch of changes (docs/design.md). Sources keep
 // the SAME object for an unchanged resource from one bundle to the next, so the model can
-// reuse its cached results by identity (the shared picture's "structural sharing").
+// reuse its cached results by identity ("structural sharing").
 
 /** Where a document came from, for error messages (`examples/api.yaml:12`). */
 export interface SourceLocation {
@@ -45,7 +45,3 @@ export interface ResourceBundle {
 
 /** Kinds the model reads; anything else in a bundle gets an "unsupported kind" status. */
 export const KUBERNETES_KINDS = ["Service", "EndpointSlice", "Secret", "ConfigMap"] as const;
-
-export function emptyBundle(revision = 0): ResourceBundle {
-  return Object.freeze({ revision, resources: Object.freeze([]), errors: Object.freeze([]) });
-}

@@ -16,7 +16,7 @@ export interface ProgrammedState {
 interface ProxyState {
   sent: Set<string>; // type URLs pushed to it
   acked: Map<string, string>; // type URL -> version
-  nacks: Map<string, { version: string; message: string }>;
+  nacks: Map<string, { version: string; message: string; blamed: ReadonlySet<string> }>;
 }
 
 const refKey = (ref: ResourceRef): string => `${ref.kind}/${ref.namespace}/${ref.name}`;
@@ -72,10 +72,12 @@ export class ProgrammedTracker {
     if (proxy.nacks.get(typeUrl)?.version !== version) proxy.nacks.delete(typeUrl);
   }
 
-  nack(node: string, typeUrl: string, version: string, message: string): void {
+  /** A proxy rejected `typeUrl` at `version`. `blamed`: the resources Envoy's message points
+   *  at (status/nack-blame.ts); when empty, every resource in that configuration is affected. */
+  nack(node: string, typeUrl: string, version: string, message: string, blamed: readonly ResourceRef[] = []): void {
     this.connected(node);
     version = this.typeVersion(typeUrl, version);
-    this.proxies.get(node)!.nacks.set(typeUrl, { version, message });
+    this.proxies.get(node)!.nacks.set(typeUrl, { version, message, blamed: new Set(blamed.map(refKey)) });
   }
 
   /** SotW responses carry the type's version, Delta responses the snapshot's (system_version_info,
@@ -118,6 +120,7 @@ export class ProgrammedTracker {
     const waiting: string[] = [];
     for (const [node, proxy] of [...this.proxies].sort(([a], [b]) => a.localeCompare(b))) {
       for (const [typeUrl, nack] of proxy.nacks) {
+        if (nack.blamed.size && !nack.blamed.has(refKey(ref))) continue;
         const seq = this.newestWith(typeUrl, nack.version);
         if (seq >= since)
           return { status: "False", reason: "Rejected", message: `Proxy ${node} rejected configuration ${this.snapshots.get(seq)!.version} (${typeUrl.split(".").pop()}): ${nack.message}` };
@@ -128,4 +131,23 @@ export class ProgrammedTracker {
       return { status: "Unknown", reason: "Pending", message: `Waiting for ${waiting.length} of ${this.proxies.size} proxies to acknowledge configuration ${this.snapshots.get(since)!.version}` };
     return { status: "True", reason: "Programmed", message: `Acknowledged by ${this.proxies.size} ${this.proxies.size === 1 ? "proxy" : "proxies"}` };
   }
+}
+
+/** Statuses with the Programmed condition from the tracker (for diagnostics, where no status
+ *  writer runs); a rejection's message also joins the resource's errors. */
+export function withProgrammed(statuses: readonly ResourceStatusLike[], tracker: ProgrammedTracker, now = new Date().toISOString().replace(/\.\d+Z$/, "Z")): ResourceStatusLike[] {
+  return statuses.map((s) => {
+    const accepted = s.conditions.find((c) => c.type === "Accepted");
+    if (accepted?.status !== "True" || s.conditions.some((c) => c.type === "Programmed")) return s;
+    const state = tracker.stateOf(s.ref);
+    const condition = { type: "Programmed", ...state, lastTransitionTime: now };
+    const errors = state.status === "False" ? [...s.errors, `${s.ref.kind} ${s.ref.namespace}/${s.ref.name}: ${state.message}`] : s.errors;
+    return { ...s, conditions: [...s.conditions, condition], errors };
+  });
+}
+
+interface ResourceStatusLike {
+  ref: ResourceRef;
+  conditions: Array<{ type: string; status: "True" | "False" | "Unknown"; reason: string; message: string; lastTransitionTime: string }>;
+  errors: string[];
 }

@@ -19,6 +19,8 @@ export function trackProxyAcks(
   onChange: () => void,
   logger?: Logger,
   burstMs = 100,
+  /** The resources a NACK message points at (status/nack-blame.ts). */
+  blame: (message: string) => readonly ResourceRef[] = () => [],
 ): AckTracking {
   let timer: NodeJS.Timeout | undefined;
   const changed = () => {
@@ -27,7 +29,13 @@ export function trackProxyAcks(
       onChange();
     }, burstMs);
   };
+  // Delta streams answer with the snapshot's version, SotW streams with the type's: the
+  // tracker compares per type, so a snapshot version is mapped to that snapshot's type version.
+  const typeVersions = new Map<string, ReadonlyMap<string, string>>();
+  const typeVersion = (typeUrl: string, version: string) => typeVersions.get(version)?.get(typeUrl) ?? version;
   xds.on("snapshot", (event: SnapshotEvent) => {
+    typeVersions.set(event.snapshot.version, new Map([...event.snapshot.types].map(([typeUrl, type]) => [typeUrl, type.version])));
+    if (typeVersions.size > 256) typeVersions.delete(typeVersions.keys().next().value!);
     const resources = contents();
     if (!resources) return;
     tracker.published(event.snapshot.version, new Map([...event.snapshot.types].map(([typeUrl, type]) => [typeUrl, type.version])), resources);
@@ -36,11 +44,11 @@ export function trackProxyAcks(
   xds.on("connect", (streamId: number) => tracker.connected(String(streamId)));
   xds.on("push", (push: PushRecord) => tracker.sent(String(push.streamId), push.typeUrl));
   xds.on("ack", (ack: AckRecord) => {
-    tracker.ack(String(ack.streamId), ack.typeUrl, ack.version);
+    tracker.ack(String(ack.streamId), ack.typeUrl, typeVersion(ack.typeUrl, ack.version));
     changed();
   });
   xds.on("nack", (nack: NackRecord) => {
-    tracker.nack(String(nack.streamId), nack.typeUrl, nack.version, `${nack.message} (node ${nack.nodeId})`);
+    tracker.nack(String(nack.streamId), nack.typeUrl, typeVersion(nack.typeUrl, nack.version), `${nack.message} (node ${nack.nodeId})`, blame(nack.message));
     logger?.warn({ node: nack.nodeId, type: nack.typeUrl, version: nack.version, error: nack.message }, "proxy rejected configuration");
     changed();
   });

@@ -1,4 +1,4 @@
-// Property test (issue 4 "Must show"): random and broken resource sets -> model -> translate
+// Property test: random and broken resource sets -> model -> translate
 // never throws, every output resource encodes with the Envoy protos, the IR keeps the
 // model/translator contract, and every Mapping the model accepts has its route in the output.
 import fc from "fast-check";

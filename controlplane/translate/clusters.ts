@@ -1,12 +1,14 @@
 // Clusters and their endpoints (config/cluster/v3, config/endpoint/v3):
 // - Kubernetes services: EDS clusters over ADS, service_name = cluster name, and one
 //   ClusterLoadAssignment of that name;
-// - URLs in file mode: STATIC (IP literals) or STRICT_DNS (hostnames) with inline endpoints;
+// - DNS names and IPs (model/service-ref.ts): STRICT_DNS / LOGICAL_DNS or STATIC with inline
+//   endpoints;
 // - connect timeout, load balancer, circuit breakers, HTTP/2 for gRPC, upstream TLS.
 // Cached per ClusterIR.
 import type { CircuitBreakersIR, ClusterIR, EndpointIR } from "../ir/types.ts";
 import { perObject } from "./memo.ts";
-import { ADS_SOURCE, any, duration, type JsonObject } from "./resources.ts";
+import { msToProtoDuration } from "../../protos/duration.ts";
+import { ADS_SOURCE, any, type JsonObject } from "./resources.ts";
 
 const LB_POLICY: Record<ClusterIR["lbPolicy"], string> = {
   round_robin: "ROUND_ROBIN",
@@ -18,7 +20,7 @@ const LB_POLICY: Record<ClusterIR["lbPolicy"], string> = {
 
 const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
-const DISCOVERY: Record<ClusterIR["discovery"], string> = { eds: "EDS", static: "STATIC", strict_dns: "STRICT_DNS" };
+const DISCOVERY: Record<ClusterIR["discovery"], string> = { eds: "EDS", static: "STATIC", strict_dns: "STRICT_DNS", logical_dns: "LOGICAL_DNS" };
 
 function circuitBreakers(limits: CircuitBreakersIR): JsonObject {
   const threshold: JsonObject = { priority: "DEFAULT" };
@@ -35,7 +37,7 @@ function localityEndpoints(endpoints: EndpointIR[]): JsonObject[] {
   const ready = endpoints.filter((e) => e.ready);
   if (!ready.length) return [];
   return [{
-    // gRPC xDS clients drop localities without a weight (xds-protocol.md).
+    // gRPC xDS clients drop localities without a weight (docs/xds.md).
     load_balancing_weight: 1,
     lb_endpoints: ready.map((e) => ({ endpoint: { address: { socket_address: { address: e.address, port_value: e.port } } } })),
   }];
@@ -45,7 +47,7 @@ function clusterJson(ir: ClusterIR): JsonObject {
   const out: JsonObject = {
     name: ir.name,
     type: DISCOVERY[ir.discovery],
-    connect_timeout: duration(ir.connectTimeoutMs),
+    connect_timeout: msToProtoDuration(ir.connectTimeoutMs),
     lb_policy: LB_POLICY[ir.lbPolicy],
   };
   if (ir.discovery === "eds") {
@@ -53,7 +55,7 @@ function clusterJson(ir: ClusterIR): JsonObject {
   } else {
     out.load_assignment = { cluster_name: ir.name, endpoints: localityEndpoints(ir.endpoints) };
     // Kubernetes pod networks and most CI hosts are IPv4; AUTO tries AAAA first.
-    if (ir.discovery === "strict_dns") out.dns_lookup_family = "V4_PREFERRED";
+    if (ir.discovery === "strict_dns" || ir.discovery === "logical_dns") out.dns_lookup_family = "V4_PREFERRED";
   }
   if (ir.circuitBreakers) out.circuit_breakers = circuitBreakers(ir.circuitBreakers);
   if (ir.protocol === "http2") {

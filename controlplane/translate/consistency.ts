@@ -23,6 +23,8 @@ export function irProblems(ir: GatewayIR): string[] {
   const clusters = new Set(ir.clusters.map((c) => c.name));
   const secrets = new Set(ir.secrets.map((s) => s.name));
   const filters = new Map(ir.wasmFilters.map((f) => [f.name, f]));
+  const extAuthz = new Set((ir.extAuthz ?? []).map((f) => f.name));
+  for (const f of ir.extAuthz ?? []) if (!clusters.has(f.cluster)) problems.push(`ext_authz filter ${f.name}: cluster ${f.cluster} is not in the IR`);
   /** filter name -> routes enabling it with per-route settings / without. */
   const enabledBy = new Map<string, Set<string>>();
   const withSettings = new Map<string, Set<string>>();
@@ -32,10 +34,12 @@ export function irProblems(ir: GatewayIR): string[] {
     for (const name of duplicates(vhost.routes.map((r) => r.name))) problems.push(`${where}: two routes named ${name}`);
     if (!vhost.domains.length) problems.push(`${where}: no domains (Envoy requires at least one)`);
     if (vhost.tls && !secrets.has(vhost.tls.secretName)) problems.push(`${where}: TLS secret ${vhost.tls.secretName} is not in the IR`);
+    if (vhost.tls?.clientCa && !secrets.has(vhost.tls.clientCa.secretName)) problems.push(`${where}: CA secret ${vhost.tls.clientCa.secretName} is not in the IR`);
     for (const route of vhost.routes) {
       for (const cluster of routeClusters(route)) {
         if (!clusters.has(cluster)) problems.push(`${where}: route ${route.name}: cluster ${cluster} is not in the IR`);
       }
+      if (route.extAuthz && !extAuthz.has(route.extAuthz)) problems.push(`${where}: route ${route.name}: ext_authz filter ${route.extAuthz} is not in the IR`);
       for (const use of route.filters) {
         if (!filters.has(use.filter)) problems.push(`${where}: route ${route.name}: Wasm filter ${use.filter} is not in the IR`);
         if (!enabledBy.has(use.filter)) enabledBy.set(use.filter, new Set());

@@ -3,6 +3,7 @@
 // chain from HTTP_FILTER_TABLE (router last), and a JSON access log on stdout.
 import type { GatewayIR } from "../ir/types.ts";
 import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
+import { HCM_LIMITS } from "./hcm-limits.ts";
 import { byKey } from "./memo.ts";
 import { ADS_SOURCE, any, type JsonObject } from "./resources.ts";
 
@@ -62,6 +63,7 @@ export function httpConnectionManager(statPrefix: string, routeConfigName: strin
       merge_slashes: true,
       // Host "example.com:8080" must match the virtual host "example.com".
       strip_any_host_port: true,
+      ...HCM_LIMITS,
     }),
   };
 }

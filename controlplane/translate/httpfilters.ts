@@ -2,6 +2,8 @@
 // HTTP filter feature implements one small interface and sits in ONE ordered table below.
 import type { GatewayIR, RouteIR } from "../ir/types.ts";
 import { corsFeature } from "./cors.ts";
+import { errorResponsesFeature } from "./errorresponses.ts";
+import { extAuthzFeature } from "./extauthz.ts";
 import type { JsonObject, XdsResources } from "./resources.ts";
 import { routerFeature } from "./router.ts";
 import { wasmFeature } from "./wasm.ts";
@@ -18,14 +20,20 @@ export interface HttpFilterFeature {
 
 /** Chain order. Envoy runs decoder filters top to bottom and stops at a local reply. */
 export const HTTP_FILTER_TABLE: readonly HttpFilterFeature[] = [
+  // 0. Error response overrides (custom_response): first, so on the way back (encoders run
+  //    bottom to top) it sees every response, upstream or local, of the filters below.
+  errorResponsesFeature,
   // 1. CORS: answers preflight OPTIONS requests itself, before auth could reject them
   //    (browsers send preflights without credentials — Fetch standard, CORS protocol).
   corsFeature,
-  // 2. Wasm filters, sorted by WasmFilterIR.order (then name). The model assigns `order`
+  // 2. gRPC AuthServices (ext_authz): auth decides before any Wasm filter, as the built-in
+  //    auth filter does for http AuthServices (it has the lowest Wasm slot).
+  extAuthzFeature,
+  // 3. Wasm filters, sorted by WasmFilterIR.order (then name). The model assigns `order`
   //    from its slot table (model/filters.ts FILTER_SLOTS): auth decides first, so rejected
   //    requests cost no rate-limit tokens; ratelimit may key on identity headers auth set;
   //    canary writes the sticky header just before routing; team filters follow.
   wasmFeature,
-  // 3. Router: the terminal filter, required last by Envoy.
+  // 4. Router: the terminal filter, required last by Envoy.
   routerFeature,
 ];

@@ -1,4 +1,4 @@
-// translate: GatewayIR -> Envoy xDS resources (DESIGN.md "Data flow"). A pure function: no
+// translate: GatewayIR -> Envoy xDS resources (docs/design.md). A pure function: no
 // I/O, no clock, no randomness; the same IR gives the same resources in the same order.
 // Per-object caches (memo.ts) make re-translation after a small change cost ~one virtual
 // host; unchanged resources come back as the same objects (===).
@@ -43,7 +43,7 @@ export function translate(ir: GatewayIR): XdsResources {
 
   for (const feature of HTTP_FILTER_TABLE) feature.patchResources(ir, out);
 
-  // Proxyless gRPC clients (issue 5): their own Listeners (named by authority), route
+  // Proxyless gRPC clients (proxyless/): their own Listeners (named by authority), route
   // configurations and clusters under the attache-grpc/ prefix, beside Envoy's.
   for (const [typeUrl, resources] of Object.entries(translateProxyless(ir))) {
     for (const [name, resource] of resources) put(out, typeUrl, name, resource);

@@ -1,7 +1,10 @@
 // Listeners (config/listener/v3): `attache-http` on the HTTP port, one HCM whose routes come
 // over RDS `attache-http`; `attache-https` on the HTTPS port with the TLS inspector
 // and one filter chain per TLS Host: SNI match, DownstreamTlsContext with the certificate
-// over SDS, ALPN, and an HCM using RDS `attache-https/<vhost>`.
+// over SDS, ALPN, and an HCM using RDS `attache-https/<vhost>`. No default filter chain: a
+// ClientHello without a server name, or with one no Host serves, matches no chain and Envoy
+// closes the connection before presenting any certificate (stat `no_filter_chain_match`), so
+// no Host's certificate or routes answer under another name.
 import type { GatewayIR, HostTlsIR, VirtualHostIR } from "../ir/types.ts";
 import { httpConnectionManager } from "./hcm.ts";
 import { lastResult, perObject } from "./memo.ts";
@@ -9,16 +12,16 @@ import { ADS_SOURCE, any, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, http
 
 const TLS_VERSION = { "1.2": "TLSv1_2", "1.3": "TLSv1_3" } as const;
 
-function listenAddress(port: number): JsonObject {
-  return { socket_address: { address: "0.0.0.0", port_value: port } };
+function listenAddress(ir: GatewayIR, port: number): JsonObject {
+  return { socket_address: { address: ir.listeners.address ?? "0.0.0.0", port_value: port } };
 }
 
 const lastHttpListener = lastResult<JsonObject>();
 
 export function httpListener(ir: GatewayIR, filters: JsonObject[]): JsonObject {
-  return lastHttpListener([ir.listeners.http, filters], () => ({
+  return lastHttpListener([ir.listeners.http, ir.listeners.address, filters], () => ({
     name: HTTP_LISTENER,
-    address: listenAddress(ir.listeners.http),
+    address: listenAddress(ir, ir.listeners.http),
     filter_chains: [{ filters: [httpConnectionManager("http", HTTP_ROUTE_CONFIG, filters)] }],
   }));
 }
@@ -32,9 +35,17 @@ function downstreamTls(tls: HostTlsIR): JsonObject {
     alpn_protocols: tls.alpn.length ? [...tls.alpn] : ["h2", "http/1.1"],
   };
   if (Object.keys(params).length) common.tls_params = params;
+  const context: JsonObject = { common_tls_context: common };
+  if (tls.clientCa) {
+    // Mutual TLS: a presented client certificate must chain to the CA secret (SDS); with
+    // require_client_certificate a handshake without one fails. Written even when false:
+    // Envoy warns that its default (false) with a validation context will change.
+    common.validation_context_sds_secret_config = { name: tls.clientCa.secretName, sds_config: ADS_SOURCE };
+    context.require_client_certificate = tls.clientCa.required;
+  }
   return {
     name: "envoy.transport_sockets.tls",
-    typed_config: any("envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", { common_tls_context: common }),
+    typed_config: any("envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", context),
   };
 }
 
@@ -51,7 +62,7 @@ function buildTlsFilterChain(vhost: VirtualHostIR, filters: JsonObject[]): JsonO
 /** A filter chain depends on the Host's name and TLS settings, not on its routes: keyed by
  *  that content (not by the VirtualHostIR, which is new whenever a route changes), chains
  *  survive route edits, so the Listener keeps its identity — any Listener change makes Envoy
- *  drain every connection on it (envoy#35085). Entries not used by the last translation go. */
+ *  drain every connection on it (envoyproxy/envoy#35085). Entries not used by the last translation go. */
 let chainCache = new Map<string, { filters: JsonObject[]; chain: JsonObject }>();
 
 const chainKey = perObject((vhost: VirtualHostIR): string => `${vhost.name}\n${JSON.stringify(vhost.tls)}`);
@@ -87,9 +98,9 @@ export function httpsListener(ir: GatewayIR, filters: JsonObject[]): JsonObject 
   }
   const chains = tlsFilterChains(withTls, filters);
   if (!chains.length) return undefined;
-  return lastHttpsListener([ir.listeners.https, ...chains], () => ({
+  return lastHttpsListener([ir.listeners.https, ir.listeners.address, ...chains], () => ({
     name: HTTPS_LISTENER,
-    address: listenAddress(ir.listeners.https),
+    address: listenAddress(ir, ir.listeners.https),
     listener_filters: [{
       name: "envoy.filters.listener.tls_inspector",
       typed_config: any("envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector", {}),

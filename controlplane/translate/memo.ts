@@ -1,4 +1,4 @@
-// Structural sharing (shared picture "Performance design"): the model hands over the SAME IR
+// Structural sharing: the model hands over the SAME IR
 // objects (===) for unchanged inputs, so results cached per IR object are reused and a
 // one-Mapping change re-translates one virtual host. The caches hold only derived, immutable
 // JSON, so translate() stays a pure function: equal input, equal output.

@@ -1,4 +1,4 @@
-// The proto check shared by the translator's tests (issue 4 item 6): every produced resource
+// The proto check shared by the translator's tests: every produced resource
 // must encode with the real Envoy protos (protos/json.ts rejects unknown fields and wrong
 // types, naming the path), satisfy the protoc-gen-validate rules Envoy enforces
 // (protos/validate.ts) and survive the round trip. proto3 does not put default values on

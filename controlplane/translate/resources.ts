@@ -29,7 +29,7 @@ export function emptyResources(): XdsResources {
   return Object.fromEntries(Object.values(TYPE).map((url) => [url, new Map<string, Json>()]));
 }
 
-// Resource names (shared picture "Resource naming and splitting").
+// Resource names; ARCHITECTURE.md shows how they split the configuration.
 export const HTTP_LISTENER = "attache-http";
 export const HTTPS_LISTENER = "attache-https";
 /** The plain-HTTP RouteConfiguration; every Host's virtual host is inline. */
@@ -38,14 +38,6 @@ export const httpsRouteConfigName = (vhost: string): string => `${HTTPS_LISTENER
 
 /** ADS as the config source of every dynamic reference (RDS, EDS, SDS, ECDS). */
 export const ADS_SOURCE: JsonObject = { ads: {}, resource_api_version: "V3" };
-
-/** Milliseconds -> proto3 JSON Duration ("3s", "0.25s"). */
-export function duration(ms: number): string {
-  const whole = Math.max(0, Math.round(ms));
-  const seconds = Math.floor(whole / 1000);
-  const millis = whole % 1000;
-  return millis === 0 ? `${seconds}s` : `${seconds}.${String(millis).padStart(3, "0").replace(/0+$/, "")}s`;
-}
 
 export function any(typeName: string, body: JsonObject): JsonObject {
   return { "@type": `type.googleapis.com/${typeName}`, ...body };

@@ -3,7 +3,8 @@
 import type {
   HashPolicyIR, HeaderEditsIR, HeaderValueIR, MirrorIR, RedirectActionIR, RetryIR, RouteActionIR,
 } from "../ir/types.ts";
-import { duration, type JsonObject } from "./resources.ts";
+import { msToProtoDuration } from "../../protos/duration.ts";
+import { type JsonObject } from "./resources.ts";
 import { re2 } from "./routematch.ts";
 
 const REDIRECT_CODES: Record<RedirectActionIR["responseCode"], string> = {
@@ -17,7 +18,7 @@ const REDIRECT_CODES: Record<RedirectActionIR["responseCode"], string> = {
 /** A single backend routes straight to its cluster; a group becomes a WeightedCluster whose
  *  list order is the IR's (canary first): with `header_name` Envoy picks
  *  `header value % total weight` against cumulative weights in list order, so ramping the
- *  canary up only adds users to it (envoy-wasm-wiring.md "Canary and shadowing protos"). */
+ *  canary up only adds users to it (docs/envoy-wiring.md "Canary routing"). */
 function destination(action: RouteActionIR): JsonObject {
   const backends = action.backends.filter((b) => b.weight > 0);
   if (backends.length === 1 && !action.stickyHeader) return { cluster: backends[0]!.cluster };
@@ -33,7 +34,7 @@ function destination(action: RouteActionIR): JsonObject {
 
 function retryPolicy(retry: RetryIR): JsonObject {
   const out: JsonObject = { retry_on: retry.retryOn, num_retries: retry.numRetries };
-  if (retry.perTryTimeoutMs !== undefined) out.per_try_timeout = duration(retry.perTryTimeoutMs);
+  if (retry.perTryTimeoutMs !== undefined) out.per_try_timeout = msToProtoDuration(retry.perTryTimeoutMs);
   return out;
 }
 
@@ -69,9 +70,11 @@ export function routeAction(action: RouteActionIR): JsonObject {
     out.regex_rewrite = { pattern: re2(action.regexRewrite.pattern), substitution: action.regexRewrite.substitution };
   }
   if (action.hostRewrite !== undefined) out.host_rewrite_literal = action.hostRewrite;
+  // Only honoured for STRICT_DNS / LOGICAL_DNS clusters: the Host header becomes the DNS name.
+  if (action.autoHostRewrite) out.auto_host_rewrite = true;
   // "0s" disables the timeout in Envoy, matching Emissary's timeout_ms: 0.
-  out.timeout = duration(action.timeoutMs);
-  if (action.idleTimeoutMs !== undefined) out.idle_timeout = duration(action.idleTimeoutMs);
+  out.timeout = msToProtoDuration(action.timeoutMs);
+  if (action.idleTimeoutMs !== undefined) out.idle_timeout = msToProtoDuration(action.idleTimeoutMs);
   if (action.retry) out.retry_policy = retryPolicy(action.retry);
   if (action.mirrors.length) out.request_mirror_policies = action.mirrors.map(mirrorPolicy);
   // A route-level upgrade config enables the upgrade even when the HCM lists none.
@@ -86,6 +89,7 @@ export function redirectAction(action: RedirectActionIR): JsonObject {
   if (action.hostRedirect !== undefined) out.host_redirect = action.hostRedirect;
   if (action.pathRedirect !== undefined) out.path_redirect = action.pathRedirect;
   else if (action.prefixRewrite !== undefined) out.prefix_rewrite = action.prefixRewrite;
+  else if (action.regexRewrite) out.regex_rewrite = { pattern: re2(action.regexRewrite.pattern), substitution: action.regexRewrite.substitution };
   out.response_code = REDIRECT_CODES[action.responseCode];
   return out;
 }

@@ -1,13 +1,17 @@
-// TLS certificates for the HTTPS filter chains, delivered over SDS
-// (extensions/transport_sockets/tls/v3/secret.proto). Cached per TlsSecretIR.
-import type { TlsSecretIR } from "../ir/types.ts";
+// SDS secrets (extensions/transport_sockets/tls/v3/secret.proto): TLS certificates for the
+// HTTPS filter chains, and CA bundles that verify client certificates (mutual TLS) as a
+// CertificateValidationContext. Cached per SecretIR.
+import type { SecretIR } from "../ir/types.ts";
 import { perObject } from "./memo.ts";
 import type { JsonObject } from "./resources.ts";
 
-export const translateSecret = perObject((secret: TlsSecretIR): JsonObject => ({
-  name: secret.name,
-  tls_certificate: {
-    certificate_chain: { inline_string: secret.certificateChain },
-    private_key: { inline_string: secret.privateKey },
-  },
-}));
+export const translateSecret = perObject((secret: SecretIR): JsonObject => {
+  if ("trustedCa" in secret) return { name: secret.name, validation_context: { trusted_ca: { inline_string: secret.trustedCa } } };
+  return {
+    name: secret.name,
+    tls_certificate: {
+      certificate_chain: { inline_string: secret.certificateChain },
+      private_key: { inline_string: secret.privateKey },
+    },
+  };
+});

@@ -207,8 +207,14 @@ describe("translate: HTTP filters", () => {
       name: "attache.wasm/default/auth",
       disabled: true,
       config_discovery: {
-        config_source: { ads: {}, resource_api_version: "V3", initial_fetch_timeout: "0s" },
-        type_urls: ["type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"],
+        // Never "0s" (warm forever): after 10 s without the config the listener serves with
+        // the default, which keeps a FAIL_CLOSED filter closed.
+        config_source: { ads: {}, resource_api_version: "V3", initial_fetch_timeout: "10s" },
+        default_config: {
+          "@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault",
+          abort: { http_status: 503, percentage: { numerator: 100, denominator: "HUNDRED" } },
+        },
+        type_urls: ["type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm", "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault"],
       },
     });
   });

@@ -1,10 +1,11 @@
-// Wasm filters (DESIGN.md "Wiring Wasm filters into routes", envoy-wasm-wiring.md):
+// Wasm filters (docs/design.md "Filters on routes", docs/envoy-wiring.md):
 // - HCM: one HttpFilter per WasmFilter in use, `disabled: true`, its config fetched over ECDS
 //   so a module or config change never touches (and drains) the Listener;
 // - route: typed_per_filter_config[<filter>] = FilterConfig{config: {}} switches it on
 //   (an empty Any means "enabled": envoy source/common/router/per_filter_config.cc);
-// - resources: a TypedExtensionConfig per filter holding the Wasm config (module fetched by
-//   sha256 from the module server, one vm_id per WasmFilter, explicit failure_policy, plugin
+// - resources: a TypedExtensionConfig per filter holding the Wasm config (module named by
+//   sha256 on the module server; the control plane inlines the bytes before sending,
+//   modules/delivery.ts), one vm_id per WasmFilter, explicit failure_policy, plugin
 //   configuration as JSON text), and the module server's cluster.
 import { isIP } from "node:net";
 import type { GatewayIR, WasmFilterIR } from "../ir/types.ts";
@@ -22,15 +23,28 @@ export function orderedWasmFilters(ir: GatewayIR): WasmFilterIR[] {
   return [...ir.wasmFilters].sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+const FAULT_TYPE = "envoy.extensions.filters.http.fault.v3.HTTPFault";
+/** How long a new listener waits (warms) for the filter's ECDS config before it serves with
+ *  the default below. Never 0s ("wait forever"): a filter config Envoy rejects would then
+ *  keep the listener warming, and its port closed, until the config changes. */
+const ECDS_INITIAL_FETCH_TIMEOUT = "10s";
+
+/** The filter until its ECDS config arrives (extension.proto ExtensionConfigSource.default_config):
+ *  a FAIL_CLOSED filter stays closed (503 on the routes that enable it), a FAIL_OPEN one lets
+ *  requests through, as the Wasm filter itself does when its plugin cannot run. */
+function defaultConfig(filter: WasmFilterIR): JsonObject {
+  const closed = { abort: { http_status: 503, percentage: { numerator: 100, denominator: "HUNDRED" } } };
+  return any(FAULT_TYPE, filter.failurePolicy === "FailClosed" ? closed : {});
+}
+
 function hcmEntry(filter: WasmFilterIR): JsonObject {
   return {
     name: filter.name,
     disabled: true,
     config_discovery: {
-      // 0s: the listener waits (warms) until the filter config arrives instead of serving
-      // requests without it after the default 15 s (Istio does the same for WasmPlugins).
-      config_source: { ...ADS_SOURCE, initial_fetch_timeout: "0s" },
-      type_urls: [`type.googleapis.com/${WASM_TYPE}`],
+      config_source: { ...ADS_SOURCE, initial_fetch_timeout: ECDS_INITIAL_FETCH_TIMEOUT },
+      default_config: defaultConfig(filter),
+      type_urls: [`type.googleapis.com/${WASM_TYPE}`, `type.googleapis.com/${FAULT_TYPE}`],
     },
   };
 }

@@ -63,8 +63,8 @@ describe("SnapshotCache", () => {
     expect([...events[0].snapshot.types.get(CDS)!.resources.keys()]).toEqual(["a", "b", "c"]);
   });
 
-  it("groups nodes by the attache.io/group metadata key, default otherwise", () => {
-    expect(defaultNodeGroup({ id: "x", cluster: "c", metadata: { "attache.io/group": "canary" } })).toBe("canary");
+  it("groups nodes by the attache.dev/group metadata key, default otherwise", () => {
+    expect(defaultNodeGroup({ id: "x", cluster: "c", metadata: { "attache.dev/group": "canary" } })).toBe("canary");
     expect(defaultNodeGroup({ id: "x", cluster: "c", metadata: {} })).toBe("default");
   });
 });

@@ -12,7 +12,7 @@ export type NodeGroupFn = (node: NodeInfo) => string;
 
 export const DEFAULT_GROUP = "default";
 /** Node metadata key that puts a node into a named group (e.g. a canary set of proxies). */
-export const GROUP_METADATA_KEY = "attache.io/group";
+export const GROUP_METADATA_KEY = "attache.dev/group";
 
 /** Every node shares the "default" snapshot unless its metadata names another group. */
 export const defaultNodeGroup: NodeGroupFn = (node) => {

@@ -23,9 +23,9 @@ export interface XdsServerOptions {
   maxResponseBytes?: number;
   /** NACKs kept for nacks() across streams (newest last). Default 100. */
   nackHistory?: number;
-  /** Response bytes in flight across all streams (see SendBudget). Default 8 MiB: with 200
-   *  clients syncing 3 MiB each at once, 32 MiB peaked at 480 MB RSS, 8 MiB at 410 MB, and the
-   *  sync was no slower (bench/xds). */
+  /** Response bytes in flight across all streams (see SendBudget). Default 8 MiB: enough to
+   *  keep every stream busy while many clients sync at once, small enough that their encoded
+   *  responses do not pile up in memory (BENCHMARKS.md, "Measurements behind code choices"). */
   sendBudgetBytes?: number;
   /** Server keepalive pings: find dead proxies behind NATs and load balancers. */
   keepalive?: { timeMs: number; timeoutMs: number };

@@ -2,7 +2,7 @@
 // version is a hash of its deterministic bytes (protobufjs writes fields in declaration order
 // and the translator builds maps in a fixed order), so an unchanged resource keeps its version
 // across translations and is never re-sent (Envoy drains listeners on spurious changes,
-// envoy#8564). Encodings are cached per JSON object: the translator returns the same objects
+// envoyproxy/envoy#8564). Encodings are cached per JSON object: the translator returns the same objects
 // (===) for unchanged inputs, so a one-Mapping change encodes about one resource.
 import { createHash } from "node:crypto";
 import { encodeJson, type Json } from "../../protos/json.ts";

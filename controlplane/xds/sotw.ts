@@ -7,8 +7,8 @@
 //   never split; RDS/EDS/SDS/ECDS responses carry only what changed or was newly
 //   subscribed, split over several responses to stay under the client's receive limit;
 // - nothing is sent for an ACK, and a NACKed response is not re-sent: what we sent counts as
-//   held until the snapshot changes again (no NACK loops, go-control-plane#962);
-// - after a Cluster changes, its ClusterLoadAssignment is sent again (go-control-plane#245).
+//   held until the snapshot changes again (no NACK loops, envoyproxy/go-control-plane#962);
+// - after a Cluster changes, its ClusterLoadAssignment is sent again (envoyproxy/go-control-plane#245).
 import { Held, internNames } from "./held.ts";
 import { chunkBySize, AdsStream, type PushPhase } from "./stream.ts";
 import { sotwSize, type EncodedResource, type TypeChange, type TypeSnapshot } from "./snapshot.ts";

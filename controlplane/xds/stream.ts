@@ -7,6 +7,7 @@ import type { SnapshotCache, SnapshotWatcher } from "./cache.ts";
 import type { SendBudget } from "./send-budget.ts";
 import type { Snapshot, SnapshotChanges, TypeChange, TypeSnapshot } from "./snapshot.ts";
 import { PUSH_ORDER, type AckRecord, type ClientInfo, type NackRecord, type NodeInfo } from "./types.ts";
+import { truncatePeerText } from "./peer-text.ts";
 
 export interface PushRecord {
   streamId: number;
@@ -178,7 +179,7 @@ export abstract class AdsStream<Req extends { node?: NodeInfo; type_url: string;
     const node = this.node ?? EMPTY_NODE;
     if (req.error_detail) {
       const at = new Date().toISOString();
-      const message = req.error_detail.message;
+      const message = truncatePeerText(String(req.error_detail.message ?? ""));
       this.lastNack = { typeUrl: req.type_url, version: sent.version, nonce: req.response_nonce, message, at };
       this.host.nack({ nodeId: node.id, cluster: node.cluster, streamId: this.id, typeUrl: req.type_url, version: sent.version, nonce: req.response_nonce, keptVersion: clientVersion, message, at });
       return "nack";

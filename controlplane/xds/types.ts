@@ -1,6 +1,6 @@
 // Shared vocabulary of the ADS server: the resource types it serves, the order it pushes them
 // in, which types have wildcard and full-state semantics, and what it records per client.
-// Rules from envoy xds_protocol.rst and ../../../shared/reference/xds-protocol.md.
+// Rules from Envoy's xds_protocol.rst, summarised in docs/xds.md.
 
 import { TYPE_URL } from "../../protos/type-urls.ts";
 

@@ -1,6 +1,6 @@
 // The ADS service on the wire. Requests are decoded with the real Envoy types (protos/envoy.ts);
 // responses are assembled by hand from pre-encoded bytes so each resource is serialized once
-// per version and the same bytes are spliced into every client's response (xds-protocol.md
+// per version and the same bytes are spliced into every client's response (docs/xds.md
 // "Speed"). Field numbers: envoy/service/discovery/v3/discovery.proto, google/protobuf/any.proto.
 import type * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";

@@ -2,7 +2,7 @@
 // EDS clusters take endpoints from ClusterLoadAssignments, STATIC / STRICT_DNS ones from
 // their inline load_assignment. Only healthy (or unknown-health) endpoints are used, as Envoy
 // does; a cluster with none answers 503 "no healthy upstream".
-import { parseDurationMs } from "./duration.ts";
+import { protoDurationToMs } from "../../protos/duration.ts";
 
 type Json = any;
 
@@ -38,7 +38,7 @@ export function compileCluster(c: Json): ClusterConfig {
     edsName: discovery === "EDS" ? (c.eds_cluster_config?.service_name || c.name) : undefined,
     http2,
     tls: tlsSocket?.["@type"]?.endsWith("UpstreamTlsContext") ? { sni: tlsSocket.sni } : undefined,
-    connectTimeoutMs: c.connect_timeout ? parseDurationMs(c.connect_timeout) : 5_000,
+    connectTimeoutMs: c.connect_timeout ? protoDurationToMs(c.connect_timeout) : 5_000,
     lbPolicy: c.lb_policy ?? "ROUND_ROBIN",
     maxConnections: num(thresholds?.max_connections),
     maxRequests: num(thresholds?.max_requests),

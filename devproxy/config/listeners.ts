@@ -2,6 +2,8 @@
 // (http_connection_manager.proto) in the subset the translator emits: a plain listener with
 // one HCM, or a TLS listener with one filter chain per SNI set; RDS or inline routes; an
 // ordered http_filters list whose Wasm entries come from ECDS (config_discovery).
+import { protoDurationToMs } from "../../protos/duration.ts";
+
 type Json = any;
 
 const HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
@@ -13,6 +15,39 @@ export interface HttpFilterConfig {
   /** ECDS resource name (TypedExtensionConfig) when config_discovery is used. */
   discovered: boolean;
   typedConfig?: Json;
+  /** What the filter does until its ECDS config is there (config_discovery.default_config). */
+  fallback?: FilterFallback;
+}
+
+/** The default configs the control plane emits (translate/wasm.ts): an HTTPFault that aborts
+ *  every request with a status (a FAIL_CLOSED filter) or does nothing (FAIL_OPEN). */
+export type FilterFallback = { kind: "abort"; status: number } | { kind: "pass" };
+
+const FAULT_TYPE = "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault";
+
+function compileFallback(config: Json, where: string): FilterFallback | undefined {
+  if (config === undefined) return undefined;
+  if (config?.["@type"] !== FAULT_TYPE) throw new Error(`${where}: only an HTTPFault default config is supported`);
+  const unsupported = Object.keys(config).filter((k) => k !== "@type" && k !== "abort");
+  if (unsupported.length) throw new Error(`${where}.${unsupported[0]}: not supported`);
+  if (!config.abort) return { kind: "pass" };
+  const pct = config.abort.percentage;
+  if (typeof config.abort.http_status !== "number" || pct?.numerator !== 100 || (pct.denominator ?? "HUNDRED") !== "HUNDRED") {
+    throw new Error(`${where}.abort: only an http_status for 100% of requests is supported`);
+  }
+  return { kind: "abort", status: config.abort.http_status };
+}
+
+/** The HCM's codec limits and timeouts, with Envoy's defaults for what is unset
+ *  (http_connection_manager.proto, core/v3/protocol.proto HttpProtocolOptions). */
+export interface HcmLimits {
+  maxRequestHeadersKb: number;
+  maxHeadersCount: number;
+  headersWithUnderscoresAction: "ALLOW" | "REJECT_REQUEST" | "DROP_HEADER";
+  /** 0: off (Envoy's default). */
+  requestHeadersTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  idleTimeoutMs: number;
 }
 
 export interface HcmConfig {
@@ -20,13 +55,21 @@ export interface HcmConfig {
   inlineRouteConfig?: Json;
   filters: HttpFilterConfig[];
   stripPort: boolean;
+  /** normalize_path / merge_slashes: the path is canonicalized before routing (proxy/path-normalize.ts). */
+  normalizePath: boolean;
+  mergeSlashes: boolean;
+  /** http_protocol_options.accept_http_10: otherwise HTTP/1.0 requests get 426. */
+  acceptHttp10: boolean;
   accessLog: boolean;
+  limits: HcmLimits;
 }
 
 export interface TlsChain {
   serverNames: string[];
   secretName: string;
   alpn: string[];
+  /** Mutual TLS: the validation-context secret and whether a client certificate is required. */
+  clientCa?: { secretName: string; required: boolean };
   hcm: HcmConfig;
 }
 
@@ -41,11 +84,12 @@ export interface ListenerConfig {
 function compileHcm(typed: Json, where: string): HcmConfig {
   if (typed?.["@type"] !== HCM_TYPE) throw new Error(`${where}: only the HTTP connection manager is supported`);
   if (!typed.rds && !typed.route_config) throw new Error(`${where}: needs rds or route_config`);
-  const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f: Json) => ({
+  const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f: Json, i: number) => ({
     name: f.name,
     disabled: Boolean(f.disabled),
     discovered: Boolean(f.config_discovery),
     typedConfig: f.typed_config,
+    fallback: compileFallback(f.config_discovery?.default_config, `${where}.http_filters[${i}].config_discovery.default_config`),
   }));
   const last = filters.at(-1);
   if (!last || !(last.name === "envoy.filters.http.router" || last.typedConfig?.["@type"]?.endsWith("router.v3.Router"))) {
@@ -56,7 +100,24 @@ function compileHcm(typed: Json, where: string): HcmConfig {
     inlineRouteConfig: typed.route_config,
     filters: filters.slice(0, -1),
     stripPort: Boolean(typed.strip_any_host_port),
+    normalizePath: Boolean(typed.normalize_path),
+    mergeSlashes: Boolean(typed.merge_slashes),
+    acceptHttp10: Boolean(typed.http_protocol_options?.accept_http_10),
     accessLog: (typed.access_log ?? []).length > 0,
+    limits: compileLimits(typed),
+  };
+}
+
+function compileLimits(typed: Json): HcmLimits {
+  const common = typed.common_http_protocol_options ?? {};
+  const ms = (value: unknown, fallback: number) => (typeof value === "string" ? protoDurationToMs(value) : fallback);
+  return {
+    maxRequestHeadersKb: Number(typed.max_request_headers_kb ?? 60),
+    maxHeadersCount: Number(common.max_headers_count ?? 100),
+    headersWithUnderscoresAction: common.headers_with_underscores_action ?? "ALLOW",
+    requestHeadersTimeoutMs: ms(typed.request_headers_timeout, 0),
+    streamIdleTimeoutMs: ms(typed.stream_idle_timeout, 300_000),
+    idleTimeoutMs: ms(common.idle_timeout, 3_600_000),
   };
 }
 
@@ -75,10 +136,14 @@ export function compileListener(l: Json): ListenerConfig {
       if (tls["@type"] !== TLS_TYPE) throw new Error(`${cw}.transport_socket: only DownstreamTlsContext is supported`);
       const sds = tls.common_tls_context?.tls_certificate_sds_secret_configs?.[0]?.name;
       if (!sds) throw new Error(`${cw}.transport_socket: needs tls_certificate_sds_secret_configs`);
+      const ca = tls.common_tls_context?.validation_context_sds_secret_config?.name;
+      const required = tls.require_client_certificate === true || tls.require_client_certificate?.value === true;
+      if (required && !ca) throw new Error(`${cw}.transport_socket: require_client_certificate needs validation_context_sds_secret_config`);
       out.tlsChains.push({
         serverNames: chain.filter_chain_match?.server_names ?? [],
         secretName: sds,
         alpn: tls.common_tls_context?.alpn_protocols ?? ["h2", "http/1.1"],
+        clientCa: ca ? { secretName: ca, required } : undefined,
         hcm,
       });
     } else {
@@ -95,7 +160,7 @@ export function listenerDependencies(l: ListenerConfig): { routes: string[]; sec
   const hcms = [...(l.plain ? [l.plain] : []), ...l.tlsChains.map((c) => c.hcm)];
   return {
     routes: hcms.flatMap((h) => (h.routeConfigName ? [h.routeConfigName] : [])),
-    secrets: l.tlsChains.map((c) => c.secretName),
+    secrets: l.tlsChains.flatMap((c) => (c.clientCa ? [c.secretName, c.clientCa.secretName] : [c.secretName])),
     extensions: hcms.flatMap((h) => h.filters.filter((f) => f.discovered).map((f) => f.name)),
   };
 }

@@ -3,7 +3,7 @@
 // weighted clusters honour `header_name`; per-route `typed_per_filter_config` switches
 // disabled HCM filters on (FilterConfig) and carries the CORS policy.
 import { compileRouteMatch, compileStringMatcher, DomainIndex, re2, type CompiledRouteMatch, type RequestView, type StringPredicate } from "./matchers.ts";
-import { parseDurationMs } from "./duration.ts";
+import { protoDurationToMs } from "../../protos/duration.ts";
 
 type Json = any;
 
@@ -37,6 +37,8 @@ export interface ForwardAction {
   matchedPrefix?: string;
   regexRewrite?: { pattern: ReturnType<typeof re2>; substitution: string };
   hostRewrite?: string;
+  /** auto_host_rewrite: Host = the endpoint's DNS name (STRICT_DNS / LOGICAL_DNS clusters). */
+  autoHostRewrite: boolean;
   timeoutMs: number; // 0 = no timeout
   idleTimeoutMs?: number;
   retry?: RetryPolicy;
@@ -51,8 +53,12 @@ export interface RedirectAction {
   path?: string;
   prefixRewrite?: string;
   matchedPrefix?: string;
+  regexRewrite?: { pattern: ReturnType<typeof re2>; substitution: string };
   status: number;
 }
+
+/** A custom_response LocalResponsePolicy body for one status code (errorresponses.ts). */
+export interface ErrorOverride { format: { text?: string; json?: Json }; contentType: string }
 
 export interface DirectAction { kind: "direct"; status: number; body: string }
 
@@ -64,6 +70,8 @@ export interface CompiledRoute {
   filterOverrides: Map<string, boolean>;
   cors?: CorsPolicy;
   headers: HeaderEdits;
+  /** Per-route custom_response overrides by response status. */
+  errorOverrides?: Map<number, ErrorOverride>;
 }
 
 export interface CompiledVirtualHost { name: string; routes: CompiledRoute[] }
@@ -80,6 +88,30 @@ export class RouteTable {
 }
 
 const CORS_FILTER = "envoy.filters.http.cors";
+const CUSTOM_RESPONSE_FILTER = "envoy.filters.http.custom_response";
+const STATUS_INPUT = "type.googleapis.com/envoy.type.matcher.v3.HttpResponseStatusCodeMatchInput";
+const LOCAL_RESPONSE_POLICY = "type.googleapis.com/envoy.extensions.http.custom_response.local_response_policy.v3.LocalResponsePolicy";
+
+/** The subset of CustomResponse the translator writes: a matcher_list of exact status-code
+ *  matches, each with a LocalResponsePolicy body_format (custom_response.proto). */
+function compileErrorOverrides(c: Json | undefined, where: string): Map<number, ErrorOverride> | undefined {
+  const matchers = c?.custom_response_matcher?.matcher_list?.matchers;
+  if (!Array.isArray(matchers)) return undefined;
+  const out = new Map<number, ErrorOverride>();
+  matchers.forEach((m: Json, i: number) => {
+    const single = m.predicate?.single_predicate;
+    const policy = m.on_match?.action?.typed_config;
+    if (single?.input?.typed_config?.["@type"] !== STATUS_INPUT || single.value_match?.exact === undefined || policy?.["@type"] !== LOCAL_RESPONSE_POLICY) {
+      throw new Error(`${where}.matchers[${i}]: only status-code matches with a LocalResponsePolicy are supported`);
+    }
+    const format = policy.body_format ?? {};
+    out.set(Number(single.value_match.exact), {
+      format: format.json_format !== undefined ? { json: format.json_format } : { text: format.text_format_source?.inline_string ?? format.text_format ?? policy.body?.inline_string ?? "" },
+      contentType: format.content_type ?? (format.json_format !== undefined ? "application/json" : "text/plain"),
+    });
+  });
+  return out;
+}
 const REDIRECT_CODES: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
 
 function headerAdds(list: Json[] | undefined): HeaderAdd[] {
@@ -130,7 +162,7 @@ function filterOverrides(tpfc: Json | undefined): Map<string, boolean> {
   const out = new Map<string, boolean>();
   for (const [name, any] of Object.entries<Json>(tpfc ?? {})) {
     if (any?.["@type"] === "type.googleapis.com/envoy.config.route.v3.FilterConfig") out.set(name, !any.disabled);
-    else if (name !== CORS_FILTER) out.set(name, true);
+    else if (name !== CORS_FILTER && name !== CUSTOM_RESPONSE_FILTER) out.set(name, true);
   }
   return out;
 }
@@ -140,7 +172,7 @@ function compileRetry(r: Json | undefined): RetryPolicy | undefined {
   return {
     retryOn: new Set(String(r.retry_on ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
     numRetries: r.num_retries === undefined ? 1 : Number(r.num_retries),
-    perTryTimeoutMs: r.per_try_timeout ? parseDurationMs(r.per_try_timeout) : undefined,
+    perTryTimeoutMs: r.per_try_timeout ? protoDurationToMs(r.per_try_timeout) : undefined,
     statuses: new Set<number>((r.retriable_status_codes ?? []).map(Number)),
   };
 }
@@ -171,9 +203,10 @@ function compileForward(a: Json, prefix: string | undefined, where: string): For
       ? { pattern: re2(a.regex_rewrite.pattern.regex), substitution: String(a.regex_rewrite.substitution).replace(/\\(\d)/g, "$$$1") }
       : undefined,
     hostRewrite: a.host_rewrite_literal,
+    autoHostRewrite: a.auto_host_rewrite === true || a.auto_host_rewrite?.value === true,
     // RouteAction.timeout defaults to 15 s; 0 disables it.
-    timeoutMs: a.timeout === undefined ? 15_000 : parseDurationMs(a.timeout),
-    idleTimeoutMs: a.idle_timeout ? parseDurationMs(a.idle_timeout) : undefined,
+    timeoutMs: a.timeout === undefined ? 15_000 : protoDurationToMs(a.timeout),
+    idleTimeoutMs: a.idle_timeout ? protoDurationToMs(a.idle_timeout) : undefined,
     retry: compileRetry(a.retry_policy),
     mirrors: (a.request_mirror_policies ?? []).map((m: Json) => ({ cluster: m.cluster, fraction: fraction(m.runtime_fraction) })),
     upgrades: new Set((a.upgrade_configs ?? []).filter((u: Json) => u.enabled !== false && u.enabled?.value !== false).map((u: Json) => String(u.upgrade_type).toLowerCase())),
@@ -193,6 +226,9 @@ function compileRoute(r: Json, vhostEdits: HeaderEdits, vhostCors: CorsPolicy | 
       path: d.path_redirect,
       prefixRewrite: d.prefix_rewrite,
       matchedPrefix: match.prefix,
+      regexRewrite: d.regex_rewrite
+        ? { pattern: re2(d.regex_rewrite.pattern.regex), substitution: String(d.regex_rewrite.substitution).replace(/\\(\d)/g, "$$$1") }
+        : undefined,
       status: REDIRECT_CODES[d.response_code ?? "MOVED_PERMANENTLY"] ?? 301,
     };
   } else if (r.direct_response) {
@@ -207,6 +243,7 @@ function compileRoute(r: Json, vhostEdits: HeaderEdits, vhostCors: CorsPolicy | 
     filterOverrides: overrides,
     cors: compileCors(r.typed_per_filter_config?.[CORS_FILTER], `${where}.typed_per_filter_config.cors`) ?? vhostCors,
     headers: mergeEdits(vhostEdits, edits(r)),
+    errorOverrides: compileErrorOverrides(r.typed_per_filter_config?.[CUSTOM_RESPONSE_FILTER], `${where}.typed_per_filter_config.custom_response`),
   };
 }
 

@@ -7,6 +7,23 @@ import { compileCluster, endpointsOf, type ClusterConfig, type Endpoint } from "
 import { compileListener, listenerDependencies, type ListenerConfig } from "./listeners.ts";
 import { compileRouteTable, type RouteTable } from "./routes.ts";
 import { TYPE_URL } from "../../protos/type-urls.ts";
+import { createSecureContext } from "node:tls";
+
+const loadedSecrets = new WeakSet<object>();
+
+/** Loads the certificate and key as a handshake would, so a Secret with garbage PEM or a key
+ *  that does not match its certificate is NACKed, as Envoy NACKs it ("Failed to load
+ *  certificate chain"), instead of failing every handshake later without a word. Checked once
+ *  per resource object. */
+function checkKeyPair(name: string, resource: object, cert: string, key: string): void {
+  if (loadedSecrets.has(resource)) return;
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw new Error(`Secret ${name}.tls_certificate: cannot load the certificate and key: ${(error as Error).message}`);
+  }
+  loadedSecrets.add(resource);
+}
 
 type Json = any;
 
@@ -22,18 +39,22 @@ export const TYPE = {
 
 export interface TlsCertificate { certChain: string; privateKey: string }
 
+/** A CertificateValidationContext secret (mutual TLS): the trusted CAs, PEM. */
+export interface ValidationContext { trustedCa: string }
+
 export interface Snapshot {
   version: number;
   listeners: Map<string, ListenerConfig>;
   routeTables: Map<string, RouteTable>;
   clusters: Map<string, ClusterConfig & { endpoints: Endpoint[] }>;
   secrets: Map<string, TlsCertificate>;
+  validationContexts: Map<string, ValidationContext>;
   /** ECDS: filter name -> its typed_config (e.g. the Wasm filter config). */
   extensions: Map<string, Json>;
 }
 
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
-  version: 0, listeners: new Map(), routeTables: new Map(), clusters: new Map(), secrets: new Map(), extensions: new Map(),
+  version: 0, listeners: new Map(), routeTables: new Map(), clusters: new Map(), secrets: new Map(), validationContexts: new Map(), extensions: new Map(),
 }) as Snapshot;
 
 export interface Dependencies { routes: Set<string>; secrets: Set<string>; extensions: Set<string>; endpoints: Set<string> }
@@ -90,17 +111,25 @@ function compile(raw: Map<string, Map<string, Json>>, version: number): Snapshot
   }
 
   const secrets = new Map<string, TlsCertificate>();
+  const validationContexts = new Map<string, ValidationContext>();
   for (const [name, s] of raw.get(TYPE.secret)!) {
-    const cert = s.tls_certificate;
-    if (!cert) continue;
     const text = (ds: Json) => ds?.inline_string ?? (ds?.inline_bytes ? Buffer.from(ds.inline_bytes, "base64").toString() : undefined);
+    if (s.validation_context) {
+      const trustedCa = text(s.validation_context.trusted_ca);
+      if (!trustedCa) throw new Error(`Secret ${name}.validation_context: needs an inline trusted_ca`);
+      validationContexts.set(name, { trustedCa });
+      continue;
+    }
+    const cert = s.tls_certificate;
+    if (!cert) throw new Error(`Secret ${name}: needs tls_certificate or validation_context`);
     const certChain = text(cert.certificate_chain);
     const privateKey = text(cert.private_key);
     if (!certChain || !privateKey) throw new Error(`Secret ${name}.tls_certificate: needs inline certificate_chain and private_key`);
+    checkKeyPair(name, s, certChain, privateKey);
     secrets.set(name, { certChain, privateKey });
   }
 
   const extensions = new Map<string, Json>();
   for (const [name, e] of raw.get(TYPE.extension)!) extensions.set(name, e.typed_config);
-  return { version, listeners, routeTables, clusters, secrets, extensions };
+  return { version, listeners, routeTables, clusters, secrets, validationContexts, extensions };
 }

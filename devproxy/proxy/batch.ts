@@ -7,9 +7,8 @@
 //
 // Why: one request at a time, each step ran in the middle of Node's parsing and socket work
 // for other requests, and found its code and data evicted from the caches; Wasm filters
-// suffered most (three modules' code and linear memory). Batched, the same code runs warm.
-// bench/dataplane, single thread on its own core: CPU per request without filters ~130 ->
-// ~105 µs, with auth + ratelimit + canary ~165 -> ~118 µs. The wait is within the same loop
+// suffered most (three modules' code and linear memory). Batched, the same code runs warm
+// (BENCHMARKS.md, "Measurements behind code choices"). The wait is within the same loop
 // turn (after that turn's I/O callbacks), so under light load it adds microseconds; the access
 // log's duration includes it.
 // Order within a batch is arrival order; a request's own steps keep their order.

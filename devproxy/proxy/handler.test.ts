@@ -4,8 +4,8 @@ import { ListenerSet } from "./listeners.ts";
 import { handleRequest, type AccessLogEntry } from "./handler.ts";
 import { handleUpgrade } from "./websocket.ts";
 import { UpstreamPool } from "./upstream.ts";
-import { startEchoServer, type EchoServer } from "../testing/echo-server.ts";
-import { request } from "../testing/http-client.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
+import { request } from "../../test/http-client.ts";
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 
@@ -59,7 +59,7 @@ describe("devproxy request handling (Envoy semantics)", () => {
     const env = { snapshot: () => snapshot, upstreams, filters: () => undefined, accessLog: (e: AccessLogEntry) => logs.push(e), observe: () => undefined };
     listeners = new ListenerSet({
       request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
-      upgrade: (hcm, req, socket, head) => handleUpgrade(snapshot, upstreams, hcm, req, socket, head),
+      upgrade: (hcm, req, socket, head, scheme) => handleUpgrade(env, hcm, req, socket, head, scheme),
     });
     await listeners.reconcile(snapshot);
     port = listeners.ports().get("attache-http")!;

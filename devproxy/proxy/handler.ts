@@ -3,18 +3,24 @@
 // redirects and direct responses, weighted clusters (header_name), rewrites, header edits,
 // retries with per-try timeouts, mirroring, and "no healthy upstream" when a cluster has no
 // endpoints. Works for HTTP/1.1 and HTTP/2 through Node's compatibility API.
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import type { HcmConfig } from "../config/listeners.ts";
 import type { CompiledRoute, ForwardAction, HeaderAdd, RedirectAction } from "../config/routes.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { clientAddress } from "./client-address.ts";
-import { applyCors, corsPreflight } from "./cors.ts";
+import { applyCors, corsAllows, corsPreflight } from "./cors.ts";
+import { applyEdgeHeaders } from "./edge-headers.ts";
+import { normalizeRequestPath } from "./path-normalize.ts";
+import { parseRequestTarget } from "./request-target.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
+import { fallbackFilter } from "./fallback-filter.ts";
+import { overrideReply, type OverrideContext } from "./error-overrides.ts";
+import { extAuthzFactory } from "./ext-authz.ts";
 import { UpstreamError, type UpstreamPool, type UpstreamResponse } from "./upstream.ts";
+import { joinTunnel, sendUpgrade, type DownstreamUpgrade } from "./websocket.ts";
 
 export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
 export type DownstreamResponse = ServerResponse | Http2ServerResponse;
@@ -35,19 +41,22 @@ export interface HandlerEnv {
 
 const RETRY_BACKOFF_BASE_MS = 25; // Envoy's default retry back-off base interval
 
-export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https"): Promise<void> {
+export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https", upgrade?: DownstreamUpgrade): Promise<void> {
   const started = process.hrtime.bigint();
   const snapshot = env.snapshot();
-  const rawUrl = req.url ?? "/";
+  const target = parseRequestTarget(req.url ?? "/", requestAuthority(req));
+  // The HCM canonicalizes the path before routing; everything after sees only that form.
+  const rawUrl = normalizeRequestPath(target?.pathAndQuery ?? "/", hcm);
   const q = rawUrl.indexOf("?");
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
-  const authority = String(req.headers[":authority"] ?? req.headers.host ?? "");
-  const host = hcm.stripPort ? authority.replace(/:\d+$/, "") : authority;
-  const requestId = String(req.headers["x-request-id"] ?? randomUUID());
+  // strip_any_host_port takes the port off the Host header itself, for everything after.
+  const rawAuthority = target?.authority ?? "";
+  const authority = hcm.stripPort ? rawAuthority.replace(/:\d+$/, "") : rawAuthority;
+  const host = authority;
   const log: AccessLogEntry = {
     time: new Date().toISOString(), method: req.method ?? "GET", path: rawUrl, authority, protocol: `HTTP/${req.httpVersion}`,
-    status: 0, duration_ms: 0, response_flags: "-", request_id: requestId,
+    status: 0, duration_ms: 0, response_flags: "-", request_id: "",
   };
   const finish = (status: number) => {
     log.status = status;
@@ -56,7 +65,14 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     env.observe(log);
   };
   const instances: HttpFilterInstance[] = [];
+  if (req.httpVersion === "1.0" && !hcm.acceptHttp10) return finish(reply(res, { status: 426, headers: [["content-type", "text/plain"]], body: "Upgrade Required" }));
+  if (!target) return finish(reply(res, { status: 400, headers: [["content-type", "text/plain"]], body: "Bad Request" }));
   try {
+    const refused = checkRequestHead(req, hcm.limits);
+    if (refused) {
+      log.response_flags = "DPE";
+      return finish(reply(res, refused));
+    }
     const table = hcm.routeConfigName ? snapshot.routeTables.get(hcm.routeConfigName) : undefined;
     const selected = table?.select(host, { method: log.method, path, query, headers: req.headers });
     if (!selected) {
@@ -65,23 +81,30 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     }
     const { route } = selected;
     log.route = route.name;
+    // An upgrade the route does not allow is refused before any filter runs (Envoy's HCM
+    // answers 403 when it cannot build the upgrade filter chain).
+    if (upgrade && (route.action.kind !== "route" || !route.action.upgrades.has(upgrade.type))) {
+      log.response_flags = "UPE";
+      return finish(reply(res, { status: 403, headers: [["content-type", "text/plain"]], body: "upgrade not allowed on this route" }));
+    }
 
     const origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
-    if (route.cors && log.method === "OPTIONS" && origin && req.headers["access-control-request-method"]) {
+    // A preflight from an origin the policy does not allow is no preflight to Envoy's CORS filter.
+    if (route.cors && log.method === "OPTIONS" && origin && req.headers["access-control-request-method"] && corsAllows(route.cors, origin)) {
       return finish(reply(res, corsPreflight(route.cors, origin)));
     }
 
     const headers: HeaderPairs = [];
+    const dropUnderscores = hcm.limits.headersWithUnderscoresAction === "DROP_HEADER";
     for (const [k, v] of Object.entries(req.headers)) {
-      if (k.startsWith(":") || v === undefined) continue;
+      if (k.startsWith(":") || v === undefined || (dropUnderscores && k.includes("_"))) continue;
       for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one]);
     }
-    headerSet(headers, "x-request-id", requestId);
-    headerSet(headers, "x-forwarded-proto", scheme);
+    if (authority !== req.headers.host && req.httpVersionMajor < 2) headerSet(headers, "host", authority);
     const client = clientAddress(req.socket as import("node:net").Socket);
     const remote = client.address;
-    const xff = headerGet(headers, "x-forwarded-for");
-    headerSet(headers, "x-forwarded-for", xff ? `${xff}, ${remote}` : remote);
+    const requestId = applyEdgeHeaders(headers, remote, scheme);
+    log.request_id = requestId;
 
     const withBody = hasBody(req);
     // HTTP filters, request path (in HCM order).
@@ -95,21 +118,28 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       const override = route.filterOverrides.get(f.name);
       const active = override ?? !f.disabled;
       if (!active) continue;
-      const factory = env.filters(f.name, snapshot);
+      const factory = env.filters(f.name, snapshot) ?? extAuthzFactory(f.name, f.typedConfig, snapshot) ?? (f.fallback && fallbackFilter(f.name, f.fallback));
       if (factory) factories.push(factory);
+      else if (f.discovered) {
+        // An ECDS filter whose config is missing or did not load: Envoy's HCM answers 500
+        // (response flag NFCF) rather than run the chain without it.
+        log.response_flags = "NFCF";
+        return finish(reply(res, { status: 500, headers: [["content-type", "text/plain"]], body: `filter config not found: ${f.name}` }));
+      }
     }
     // The header phase waits for this loop turn's batch (batch.ts), filters or not; a filter's
     // callout makes the phase a promise, which the await follows.
     const stopped = await inBatch(() => requestPhase(factories, info, instances, headers, !withBody));
     if (stopped !== null) {
       log.response_flags = "UAEX";
-      return finish(await replyThroughFilters(res, stopped.reply, instances.slice(0, -1), route, origin));
+      // Envoy sends a local reply through every encoder filter, the one that sent it included.
+      return finish(await replyThroughFilters(res, stopped.reply, instances, route, origin, req, log));
     }
 
     const action = route.action;
     if (action.kind === "direct") return finish(reply(res, { status: action.status, headers: [], body: action.body }));
     if (action.kind === "redirect") return finish(reply(res, redirect(action, scheme, authority, rawUrl, path)));
-    return finish(await forward(env, snapshot, route, action, req, res, headers, path, rawUrl, authority, log, instances, origin));
+    return finish(await forward(env, snapshot, route, action, req, res, headers, path, rawUrl, authority, log, instances, origin, upgrade));
   } catch (err) {
     log.response_flags = "DPE";
     return finish(reply(res, { status: 500, headers: [["content-type", "text/plain"]], body: `internal error: ${(err as Error).message}` }));
@@ -120,6 +150,35 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
 }
 
 type Reply = Extract<FilterResult, { kind: "reply" }>;
+
+/** The request's authority. Several HTTP/1 Host headers are joined with "," as Envoy's
+ *  header map joins repeated headers, so neither value alone selects a virtual host. */
+function requestAuthority(req: DownstreamRequest): string {
+  if (req.httpVersionMajor >= 2) return String(req.headers[":authority"] ?? req.headers.host ?? "");
+  const raw = req.rawHeaders;
+  let joined: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 4 && raw[i].toLowerCase() === "host") joined = joined === undefined ? raw[i + 1] : `${joined},${raw[i + 1]}`;
+  }
+  return joined ?? "";
+}
+
+/** Envoy's codec checks on the request head (core/v3/protocol.proto HttpProtocolOptions):
+ *  max_headers_count (431) and headers_with_underscores_action REJECT_REQUEST (400). The
+ *  byte limit, max_request_headers_kb, is the HTTP parser's (listeners.ts). */
+function checkRequestHead(req: DownstreamRequest, limits: HcmConfig["limits"]): LocalReply | undefined {
+  const raw = req.rawHeaders;
+  let count = 0;
+  let underscore = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].startsWith(":")) continue;
+    count++;
+    if (raw[i].includes("_")) underscore = true;
+  }
+  if (count > limits.maxHeadersCount) return { status: 431, headers: [["content-type", "text/plain"], ["connection", "close"]], body: "Request Header Fields Too Large" };
+  if (underscore && limits.headersWithUnderscoresAction === "REJECT_REQUEST") return { status: 400, headers: [["content-type", "text/plain"], ["connection", "close"]], body: "Bad Request" };
+  return undefined;
+}
 
 /**
  * The request-header phase of the chain, synchronous up to the first filter that answers with
@@ -195,9 +254,10 @@ function pickCluster(action: ForwardAction, headers: HeaderPairs): string {
   return action.clusters[action.clusters.length - 1].name;
 }
 
+/** The upstream path and query after the route's prefix or regex rewrite. */
 function rewritePath(action: ForwardAction | RedirectAction, path: string, rawUrl: string): string {
   const queryPart = rawUrl.slice(path.length);
-  if (action.kind === "route" && action.regexRewrite) return action.regexRewrite.pattern.matcher(path).replaceAll(action.regexRewrite.substitution) + queryPart;
+  if (action.regexRewrite) return action.regexRewrite.pattern.matcher(path).replaceAll(action.regexRewrite.substitution) + queryPart;
   if (action.prefixRewrite !== undefined && action.matchedPrefix !== undefined) {
     return action.prefixRewrite + path.slice(action.matchedPrefix.length) + queryPart;
   }
@@ -239,26 +299,39 @@ function shouldRetry(action: ForwardAction, outcome: UpstreamResponse | Upstream
   return false;
 }
 
-async function readBody(req: DownstreamRequest, limit: number): Promise<Buffer | undefined> {
+/** Envoy's default per-connection buffer limit (listener.proto per_connection_buffer_limit_bytes,
+ *  1 MiB), which bounds what the router buffers for retries and shadows. */
+export const REQUEST_BUFFER_LIMIT_BYTES = 1 << 20;
+
+/** The whole body when it fits the limit (so it can be sent again); else a stream of what was
+ *  read followed by the rest, which is sent once. */
+async function bufferBody(req: DownstreamRequest, limit: number): Promise<Buffer | Readable | undefined> {
   if (!hasBody(req)) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > limit) throw new Error(`request body over ${limit} bytes`);
-    chunks.push(chunk);
+  const source = req as unknown as Readable;
+  for await (const chunk of source.iterator({ destroyOnReturn: false })) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      const rest = new PassThrough();
+      for (const c of chunks) rest.write(c);
+      source.pipe(rest);
+      return rest;
+    }
   }
   return size ? Buffer.concat(chunks) : undefined;
 }
 
 async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute, action: ForwardAction, req: DownstreamRequest, res: DownstreamResponse,
-  headers: HeaderPairs, path: string, rawUrl: string, authority: string, log: AccessLogEntry, instances: HttpFilterInstance[], origin: string | undefined): Promise<number> {
+  headers: HeaderPairs, path: string, rawUrl: string, authority: string, log: AccessLogEntry, instances: HttpFilterInstance[], origin: string | undefined,
+  upgrade?: DownstreamUpgrade): Promise<number> {
   const clusterName = pickCluster(action, headers);
   log.cluster = clusterName;
   const cluster = snapshot.clusters.get(clusterName);
   if (!cluster || cluster.endpoints.length === 0) {
     log.response_flags = "UH";
-    return reply(res, { status: 503, headers: [["content-type", "text/plain"]], body: "no healthy upstream" });
+    return reply(res, withOverride(route, { status: 503, headers: [["content-type", "text/plain"]], body: "no healthy upstream" }, req, log));
   }
   if (cluster.maxRequests !== undefined && env.upstreams.inflight(cluster) >= cluster.maxRequests) {
     log.response_flags = "UO";
@@ -272,25 +345,36 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
     const prev = outHeaders[k];
     outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  if (action.retry?.perTryTimeoutMs) outHeaders["x-envoy-expected-rq-timeout-ms"] = String(action.retry.perTryTimeoutMs);
-  // Buffer the body when it may be sent more than once (retries, mirrors), as Envoy does.
+  // The router tells the upstream how long it will wait: the per-try timeout, else the route's.
+  const expectedMs = action.retry?.perTryTimeoutMs || action.timeoutMs;
+  if (expectedMs > 0) outHeaders["x-envoy-expected-rq-timeout-ms"] = String(expectedMs);
+  // A route with a path rewrite keeps the original path for the upstream (finalizeRequestHeaders).
+  if (action.prefixRewrite !== undefined || action.regexRewrite) outHeaders["x-envoy-original-path"] = rawUrl;
+  if (upgrade) return forwardUpgrade(env, cluster, action, req, res, outHeaders, upstreamPath, upstreamAuthority, log, instances, route, origin, upgrade);
+  // A client that goes away cancels the upstream request (Envoy resets the upstream stream).
+  const cancel = new AbortController();
+  res.once("close", () => { if (!res.writableFinished) cancel.abort(); });
+  // Buffer the body when it may be sent more than once (retries, mirrors), as Envoy does, up to
+  // the buffer limit; a longer body is streamed and sent once (Envoy stops retrying then too).
   const needsBuffer = (action.retry?.numRetries ?? 0) > 0 || action.mirrors.length > 0;
-  const body = needsBuffer ? await readBody(req, 1 << 20) : (hasBody(req) ? (req as unknown as Readable) : undefined);
+  const body = needsBuffer ? await bufferBody(req, REQUEST_BUFFER_LIMIT_BYTES) : (hasBody(req) ? (req as unknown as Readable) : undefined);
 
   for (const m of action.mirrors) mirror(env, snapshot, m.cluster, m.fraction, req.method ?? "GET", upstreamPath, outHeaders, body, upstreamAuthority);
 
   const deadline = action.timeoutMs > 0 ? Date.now() + action.timeoutMs : Infinity;
   const maxTries = 1 + Math.min(action.retry?.numRetries ?? 0, cluster.maxRetries ?? Infinity);
   let outcome: UpstreamResponse | UpstreamError | undefined;
+  const upstreamStarted = performance.now();
   for (let attempt = 0; attempt < maxTries; attempt++) {
     const ep = env.upstreams.pick(cluster);
     if (!ep) break;
     log.upstream = `${ep.host}:${ep.port}`;
+    const sentAuthority = action.autoHostRewrite && action.hostRewrite === undefined && (cluster.discovery === "STRICT_DNS" || cluster.discovery === "LOGICAL_DNS") ? ep.host : upstreamAuthority;
     const remaining = deadline - Date.now();
     if (remaining <= 0) { outcome = new UpstreamError("timeout", "upstream request timeout"); break; }
     const tryTimeout = Math.min(action.retry?.perTryTimeoutMs ?? Infinity, remaining);
     try {
-      outcome = await env.upstreams.send(cluster, ep, { method: req.method ?? "GET", path: upstreamPath, headers: outHeaders, body, timeoutMs: Number.isFinite(tryTimeout) ? tryTimeout : 0 }, upstreamAuthority);
+      outcome = await env.upstreams.send(cluster, ep, { method: req.method ?? "GET", path: upstreamPath, headers: outHeaders, body, timeoutMs: Number.isFinite(tryTimeout) ? tryTimeout : 0, signal: cancel.signal }, sentAuthority);
     } catch (err) {
       outcome = err instanceof UpstreamError ? err : new UpstreamError("reset", String(err));
     }
@@ -306,19 +390,61 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
     log.response_flags = outcome.kind === "timeout" ? "UT" : outcome.kind === "connect-failure" ? "UF" : "UR";
     const status = outcome.kind === "timeout" ? 504 : 503;
     const text = outcome.kind === "timeout" ? "upstream request timeout" : `upstream connect error or disconnect/reset before headers. reset reason: ${outcome.kind}`;
-    return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: text }, instances, route, origin);
+    return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: text }, instances, route, origin, req, log);
   }
 
+  return relayResponse(res, outcome, instances, route, origin, upstreamStarted, req, log);
+}
+
+/** The response path: filters (last first), service time, the route's edits and CORS, then
+ *  the body streamed to the client. */
+async function relayResponse(res: DownstreamResponse, outcome: UpstreamResponse, instances: HttpFilterInstance[], route: CompiledRoute,
+  origin: string | undefined, upstreamStarted: number, req: DownstreamRequest, log: AccessLogEntry): Promise<number> {
   const respHeaders: HeaderPairs = [];
   for (const [k, v] of Object.entries(outcome.headers)) for (const one of Array.isArray(v) ? v : [v]) respHeaders.push([k, one]);
   // The response phase waits for this loop turn's batch too (batch.ts).
   const stopped = await inBatch(() => responsePhase(instances, respHeaders, instances.length - 1));
   if (stopped !== null) { outcome.body.resume(); return reply(res, stopped.reply); }
+  headerSet(respHeaders, "x-envoy-upstream-service-time", String(Math.round(performance.now() - upstreamStarted)));
   applyEdits(respHeaders, route.headers.responseAdd, route.headers.responseRemove);
   if (route.cors && origin) applyCors(route.cors, origin, respHeaders);
+  const override = route.errorOverrides?.get(outcome.status);
+  if (override) {
+    outcome.body.resume();
+    return reply(res, overrideReply(override, overrideContext(outcome.status, req, log), respHeaders));
+  }
   writeHead(res, outcome.status, respHeaders);
   await relayBody(outcome, res);
   return outcome.status;
+}
+
+/** The upstream half of an upgrade: a 101 passes the response filters and becomes a tunnel;
+ *  anything else is relayed as a normal response (websocket.ts). */
+async function forwardUpgrade(env: HandlerEnv, cluster: Parameters<UpstreamPool["pick"]>[0], action: ForwardAction, req: DownstreamRequest, res: DownstreamResponse,
+  headers: Record<string, string | string[]>, path: string, authority: string, log: AccessLogEntry, instances: HttpFilterInstance[], route: CompiledRoute,
+  origin: string | undefined, upgrade: DownstreamUpgrade): Promise<number> {
+  const ep = env.upstreams.pick(cluster);
+  if (!ep) return reply(res, { status: 503, headers: [["content-type", "text/plain"]], body: "no healthy upstream" });
+  log.upstream = `${ep.host}:${ep.port}`;
+  let outcome;
+  try {
+    outcome = await sendUpgrade(cluster, ep, req.method ?? "GET", path, headers, authority, upgrade.type, action.timeoutMs);
+  } catch (err) {
+    const error = err instanceof UpstreamError ? err : new UpstreamError("reset", String(err));
+    log.response_flags = error.kind === "timeout" ? "UT" : error.kind === "connect-failure" ? "UF" : "UR";
+    const status = error.kind === "timeout" ? 504 : 503;
+    return replyThroughFilters(res, { status, headers: [["content-type", "text/plain"]], body: error.message }, instances, route, origin, req, log);
+  }
+  if (outcome.kind === "response") {
+    const response: UpstreamResponse = { status: outcome.response.statusCode ?? 502, headers: {}, body: outcome.response };
+    for (const [k, v] of Object.entries(outcome.response.headers)) if (v !== undefined && k !== "connection" && k !== "keep-alive" && k !== "transfer-encoding") response.headers[k] = v;
+    return relayResponse(res, response, instances, route, origin, performance.now(), req, log);
+  }
+  const stopped = await inBatch(() => responsePhase(instances, outcome.headers, instances.length - 1));
+  if (stopped !== null) { outcome.upstream.destroy(); return reply(res, stopped.reply); }
+  applyEdits(outcome.headers, route.headers.responseAdd, route.headers.responseRemove);
+  joinTunnel(upgrade, outcome.headers, outcome.upstream, outcome.head);
+  return 101;
 }
 
 /**
@@ -361,19 +487,39 @@ function mirror(env: HandlerEnv, snapshot: Snapshot, clusterName: string, fracti
     .then((r) => r.body.resume(), () => undefined);
 }
 
-async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined): Promise<number> {
+async function replyThroughFilters(res: DownstreamResponse, local: LocalReply, instances: HttpFilterInstance[], route: CompiledRoute, origin: string | undefined, req: DownstreamRequest, log: AccessLogEntry): Promise<number> {
+  // Filters see the reply as Envoy's encoder chain does: `:status` first (Http::Utility's
+  // local reply), the body's length and type after the sender's own headers.
+  const body = typeof local.body === "string" ? Buffer.from(local.body) : local.body;
+  const headers: HeaderPairs = [[":status", String(local.status)], ...local.headers];
+  if (body.length && !headers.some(([k]) => k === "content-length")) headers.push(["content-length", String(body.length)]);
   for (let i = instances.length - 1; i >= 0; i--) {
-    const pending = instances[i].onResponseHeaders(local.headers, true);
+    const pending = instances[i].onResponseHeaders(headers, body.length === 0);
     if (pending instanceof Promise) await pending;
   }
+  const status = Number(headers.find(([k]) => k === ":status")?.[1] ?? local.status);
+  local = { status, headers: headers.filter(([k]) => !k.startsWith(":")), body };
   if (route.cors && origin) applyCors(route.cors, origin, local.headers);
-  return reply(res, local);
+  return reply(res, withOverride(route, local, req, log));
+}
+
+/** The route's error response override for this local reply's status, if any (Envoy's
+ *  custom_response rewrites local replies too). */
+function withOverride(route: CompiledRoute, local: LocalReply, req: DownstreamRequest, log: AccessLogEntry): LocalReply {
+  const override = route.errorOverrides?.get(local.status);
+  return override ? overrideReply(override, overrideContext(local.status, req, log), local.headers) : local;
+}
+
+function overrideContext(status: number, req: DownstreamRequest, log: AccessLogEntry): OverrideContext {
+  return { status, protocol: log.protocol, requestHeader: (name) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(",") : v; } };
 }
 
 function writeHead(res: DownstreamResponse, status: number, headers: HeaderPairs): void {
-  const out: Record<string, string | string[]> = {};
+  // The HCM's server_name (default "envoy") replaces the upstream's Server header on every
+  // response (server_header_transformation OVERWRITE).
+  const out: Record<string, string | string[]> = { server: "envoy" };
   for (const [k, v] of headers) {
-    if (k.startsWith(":")) continue;
+    if (k.startsWith(":") || k === "server") continue;
     const prev = out[k];
     out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }

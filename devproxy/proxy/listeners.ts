@@ -8,16 +8,18 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import tls from "node:tls";
+import { X509Certificate } from "node:crypto";
 import type { ListenerConfig, TlsChain, HcmConfig } from "../config/listeners.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { readProxyHeader } from "./client-address.ts";
+import { enforceConnectionTimeouts } from "./connection-timeouts.ts";
 import { unlinkSync } from "node:fs";
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
 export interface ListenerHandlers {
   request(hcm: HcmConfig, req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, scheme: "http" | "https"): void;
-  upgrade(hcm: HcmConfig, req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): void;
+  upgrade(hcm: HcmConfig, req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer, scheme: "http" | "https"): void;
 }
 
 interface Running {
@@ -27,6 +29,30 @@ interface Running {
 }
 
 /** SNI match: exact first, then the longest `*.suffix`, then a chain without server_names. */
+const asksForCerts = (config: ListenerConfig): boolean => config.tlsChains.some((c) => c.clientCa);
+
+const caCache = new Map<string, X509Certificate[]>();
+
+function parseCas(pem: string): X509Certificate[] {
+  let cas = caCache.get(pem);
+  if (!cas) {
+    cas = (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((p) => new X509Certificate(p));
+    caCache.set(pem, cas);
+  }
+  return cas;
+}
+
+/** Envoy's DownstreamTlsContext rules: a presented certificate must be valid now and signed by
+ *  one of the trusted CAs (the local data plane checks a direct signature: no intermediates);
+ *  with require_client_certificate one must be presented. */
+export function clientCertificateOk(socket: tls.TLSSocket, trustedCa: string, required: boolean): boolean {
+  const peer = socket.getPeerX509Certificate();
+  if (!peer) return !required;
+  const now = Date.now();
+  if (now < Date.parse(peer.validFrom) || now > Date.parse(peer.validTo)) return false;
+  return parseCas(trustedCa).some((ca) => peer.checkIssued(ca) && peer.verify(ca.publicKey));
+}
+
 export function chooseChain(chains: TlsChain[], serverName: string | undefined): TlsChain | undefined {
   const name = (serverName ?? "").toLowerCase();
   let best: TlsChain | undefined;
@@ -65,7 +91,8 @@ export class ListenerSet {
     this.snapshot = snapshot;
     for (const [name, r] of this.running) {
       const next = snapshot.listeners.get(name);
-      if (!next || next.port !== r.config.port || next.address !== r.config.address) {
+      // Whether clients are asked for certificates is fixed when the TLS server is made.
+      if (!next || next.port !== r.config.port || next.address !== r.config.address || asksForCerts(next) !== asksForCerts(r.config)) {
         this.running.delete(name);
         r.server.close();
         // Idle keep-alive connections would hold the old socket forever: end them gently.
@@ -82,6 +109,10 @@ export class ListenerSet {
         r.sockets.add(socket);
         socket.on("close", () => r.sockets.delete(socket));
         socket.on("error", () => socket.destroy());
+        // idle_timeout from the first moment: a connection that never sends a byte is closed too
+        // (the HTTP/1.1 server takes the timer over once it has the connection).
+        const limits = r.config.plain?.limits ?? r.config.tlsChains[0]?.hcm.limits;
+        if (limits) socket.setTimeout(limits.idleTimeoutMs, () => socket.destroy());
         if (!path) return inner(socket);
         readProxyHeader(socket, (ok) => (ok ? inner(socket) : socket.destroy()));
       });
@@ -108,9 +139,25 @@ export class ListenerSet {
 
   /** Returns what to do with an accepted plain-text connection: sniff h2c or HTTP/1.1. */
   private plainServer(r: Running): (socket: net.Socket) => void {
-    const h1 = http.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
-    h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head));
-    h1.keepAliveTimeout = 60_000;
+    // max_request_headers_kb is the parser's limit (431 above it); the header count is checked
+    // per request (handler.ts), so Node must not drop headers past its own count.
+    const h1 = http.createServer({ maxHeaderSize: (r.config.plain?.limits.maxRequestHeadersKb ?? 60) * 1024 }, (req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
+    h1.maxHeadersCount = 0;
+    // A request the parser refuses gets its answer before the close, and what the client is
+    // still sending is read and dropped: closing with unread bytes would reset the connection
+    // and the client could lose the 431/400.
+    h1.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => {
+      if (socket.writable) {
+        const [status, text] = err.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large"] : [400, "Bad Request"];
+        socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+        socket.resume();
+        setTimeout(() => socket.destroy(), 1000).unref();
+      } else socket.destroy();
+    });
+    h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head, "http"));
+    // Keep-alive between requests ends at idle_timeout (connection-timeouts.ts), not Node's 5 s.
+    h1.keepAliveTimeout = 0;
+    enforceConnectionTimeouts(h1, () => r.config.plain?.limits);
     const h2c = http2.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
     return (socket) => {
       const sniff = () => {
@@ -130,6 +177,10 @@ export class ListenerSet {
     const server = http2.createSecureServer({
       allowHTTP1: true,
       ALPNProtocols: ["h2", "http/1.1"],
+      // Mutual TLS: ask for a certificate, verify it against the chain's CAs below (the
+      // SNI-selected context's CA store is not the one OpenSSL verifies with).
+      requestCert: asksForCerts(r.config),
+      rejectUnauthorized: false,
       SNICallback: (servername, cb) => {
         const chain = chooseChain(r.config.tlsChains, servername);
         const ctx = chain && this.context(chain.secretName);
@@ -141,9 +192,15 @@ export class ListenerSet {
       if (hcm) this.handlers.request(hcm, req, res, "https");
       else res.stream?.close();
     });
+    server.on("secureConnection", (socket: tls.TLSSocket) => {
+      const chain = chooseChain(r.config.tlsChains, socket.servername || undefined);
+      const ca = chain?.clientCa && this.snapshot?.validationContexts.get(chain.clientCa.secretName);
+      if (!chain?.clientCa) return;
+      if (!ca || !clientCertificateOk(socket, ca.trustedCa, chain.clientCa.required)) socket.destroy();
+    });
     server.on("upgrade", (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
       const hcm = hcmFor((req.socket as tls.TLSSocket).servername || undefined);
-      if (hcm) this.handlers.upgrade(hcm, req, socket, head);
+      if (hcm) this.handlers.upgrade(hcm, req, socket, head, "https");
       else socket.destroy();
     });
     return (socket) => server.emit("connection", socket);

@@ -13,7 +13,10 @@ export interface UpstreamRequest {
   path: string;
   headers: Record<string, string | string[]>;
   body: Buffer | Readable | undefined;
+  /** Starts when the request is complete (its body sent), as Envoy's route timeout does. */
   timeoutMs: number;
+  /** Aborted when the downstream client goes away: the upstream request is cancelled. */
+  signal?: AbortSignal;
 }
 
 export interface UpstreamResponse {
@@ -98,8 +101,11 @@ export class UpstreamPool {
       });
       let timer: NodeJS.Timeout | undefined;
       if (req.timeoutMs > 0) {
-        timer = setTimeout(() => { outgoing.destroy(new UpstreamError("timeout", "upstream request timeout")); }, req.timeoutMs);
+        const start = () => { timer = setTimeout(() => { outgoing.destroy(new UpstreamError("timeout", "upstream request timeout")); }, req.timeoutMs); };
+        if (req.body && !Buffer.isBuffer(req.body)) req.body.once("end", start);
+        else start();
       }
+      cancelOnAbort(req.signal, () => { clearTimeout(timer); outgoing.destroy(new UpstreamError("reset", "downstream disconnected")); });
       outgoing.on("socket", (socket) => {
         socket.setNoDelay(true);
         if (socket.connecting) socket.once("connect", () => outgoing.setTimeout(0));
@@ -150,7 +156,12 @@ export class UpstreamPool {
         return;
       }
       let timer: NodeJS.Timeout | undefined;
-      if (req.timeoutMs > 0) timer = setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), req.timeoutMs);
+      if (req.timeoutMs > 0) {
+        const start = () => { timer = setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), req.timeoutMs); };
+        if (req.body && !Buffer.isBuffer(req.body)) req.body.once("end", start);
+        else start();
+      }
+      cancelOnAbort(req.signal, () => { clearTimeout(timer); stream.close(http2.constants.NGHTTP2_CANCEL); });
       let trailersResolve!: (t: Record<string, string | string[]>) => void;
       const trailers = new Promise<Record<string, string | string[]>>((r) => (trailersResolve = r));
       stream.on("trailers", (t) => trailersResolve(clean(t)));
@@ -174,6 +185,12 @@ export class UpstreamPool {
     this.agents.clear();
     this.sessions.clear();
   }
+}
+
+function cancelOnAbort(signal: AbortSignal | undefined, cancel: () => void): void {
+  if (!signal) return;
+  if (signal.aborted) cancel();
+  else signal.addEventListener("abort", cancel, { once: true });
 }
 
 function clean(h: http2.IncomingHttpHeaders): Record<string, string | string[]> {

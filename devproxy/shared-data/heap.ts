@@ -21,7 +21,8 @@ const FREE_HEADS = 2;
 
 /**
  * Fixed-length views of the whole buffer, renewed when it has grown. Length-tracking views
- * would follow growth by themselves, but V8 (Node 20) runs them about ten times slower.
+ * would follow growth by themselves, but V8 (Node 20) does not optimise their accesses as it
+ * does fixed-length ones (BENCHMARKS.md, "Measurements behind code choices").
  */
 export class SharedViews {
   words!: Int32Array;

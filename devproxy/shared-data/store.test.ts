@@ -107,6 +107,9 @@ describe("shared data in shared memory (what worker threads use)", () => {
     expect(seen.value).toEqual(Uint8Array.of(7));
     expect(two.set("vm", "k", Uint8Array.of(8), seen.cas)).toBe("ok");
     expect(one.set("vm", "k", Uint8Array.of(9), seen.cas)).toBe("cas-mismatch");
+    // A missing key is created whatever the cas, as cpp-host's SharedData::set does.
+    expect(one.set("vm", "fresh", Uint8Array.of(1), 424242)).toBe("ok");
+    expect(two.get("vm", "fresh")?.value).toEqual(Uint8Array.of(1));
     one.detach("vm"); // the other worker's VM still holds the vm_id: data stays
     expect(two.get("vm", "k")?.value).toEqual(Uint8Array.of(8));
     two.detach("vm");

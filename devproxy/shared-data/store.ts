@@ -1,10 +1,10 @@
-// proxy-wasm shared data for the data plane's worker threads (reference "Shared data"; Envoy
+// proxy-wasm shared data for the data plane's worker threads (docs/envoy-wiring.md "Shared data"; Envoy
 // keeps it in one process-wide map behind a mutex, proxy-wasm-cpp-host src/shared_data.cc):
 // every worker reads and writes one store that lives in a SharedArrayBuffer, under a mutex
 // (mutex.ts), so proxy_get/set_shared_data stay synchronous, as the ABI requires, cost a
 // fraction of a microsecond, and never wait for another thread to be scheduled. Semantics are
 // host/ InProcessSharedData's: one map per vm_id, cas 0 sets unconditionally, any other cas
-// must equal the current one, each successful set gets a new process-wide non-zero u32 cas, and
+// must equal the current one of an existing key (a missing key is created whatever the cas), each successful set gets a new process-wide non-zero u32 cas, and
 // a vm_id's data goes when the last VM with that vm_id detaches (counted across all workers).
 //
 // Layout: header words (the mutex, the next cas, the table's place and fill, the heap's
@@ -118,7 +118,7 @@ export class SharedMemoryStore implements SharedDataStore {
     this.lock();
     try {
       let slot = this.find(hash, length);
-      if (cas !== 0 && (slot < 0 || this.views.words[slot + CAS] >>> 0 !== cas)) return "cas-mismatch";
+      if (cas !== 0 && slot >= 0 && this.views.words[slot + CAS] >>> 0 !== cas) return "cas-mismatch";
       if (slot >= 0) this.writeValue(slot, value);
       else {
         slot = this.insert(hash, length);

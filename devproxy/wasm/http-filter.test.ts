@@ -37,25 +37,29 @@ describe("WasmHttpFilter (devproxy adapter to the host)", () => {
     const result = filter.onRequestHeaders([["x-probe", "local"]], true);
     expect(result).toMatchObject({ kind: "reply", reply: { status: 403, headers: [["x-probe-reason", "test"], ["content-type", "text/plain"]] } });
     expect(String((result as { reply: { body: Buffer } }).reply.body)).toBe("denied");
+    // The chain then sends the reply back through this filter's response phase, as Envoy does.
+    const reply: HeaderPairs = [[":status", "403"], ["x-probe-reason", "test"]];
+    expect(filter.onResponseHeaders(reply, false)).toEqual({ kind: "continue" });
+    expect(reply).toContainEqual(["x-probe-response", "1"]);
     filter.onDone();
   });
 
   it.each([
-    ["fail-closed", { kind: "reply", reply: { status: 503 } }],
+    ["fail-closed", { kind: "reply", reply: { status: 503, body: "" } }],
     ["fail-open", { kind: "continue" }],
-  ] as const)("applies the %s policy when the module traps, and the next request gets a fresh VM", (policy, answer) => {
+  ] as const)("answers the trapping request 503 and applies the %s policy to every later request of the failed VM", (policy, answer) => {
     const probe = new Probe(probeOptions().withFailurePolicy(policy));
     const plugin = probe.host.plugin;
     const trapping = new WasmHttpFilter(plugin, policy, info(), undefined);
-    expect(trapping.onRequestHeaders([["x-probe", "trap"]], true)).toMatchObject(answer);
+    expect(trapping.onRequestHeaders([["x-probe", "trap"]], true)).toMatchObject({ kind: "reply", reply: { status: 503, body: "" } });
     trapping.onDone();
     expect(plugin.failures).toHaveLength(1);
     const next: HeaderPairs = [];
-    const healthy = new WasmHttpFilter(plugin, policy, info(), undefined);
-    expect(healthy.onRequestHeaders(next, true)).toEqual({ kind: "continue" });
-    expect(next).toEqual([["x-probe-seen", "0"]]);
-    healthy.onDone();
-    expect(plugin.generation).toBe(2);
+    const later = new WasmHttpFilter(plugin, policy, info(), undefined);
+    expect(later.onRequestHeaders(next, true)).toMatchObject(answer);
+    expect(next).toEqual([]);
+    later.onDone();
+    expect(plugin.generation).toBe(1);
   });
 
   it("gives every filter of a request the request's attributes, encoded once and shared", () => {

@@ -2,12 +2,14 @@
 // stops iteration to make an HTTP callout (e.g. the auth filter's external check) is resumed
 // when the callout's answer has been delivered and the module calls proxy_continue_stream,
 // or answers with its local response. Callouts go to the named cluster of the current
-// Snapshot, as Envoy's proxy_http_call does; a failed callout is delivered with no headers
-// (the ABI's "call failed"). A VM failure follows the plugin's failure policy (host/plugin.ts).
+// Snapshot, as Envoy's proxy_http_call does. Like Envoy's HTTP async client, a callout that
+// reaches no upstream is answered by the proxy itself (503 "no healthy upstream", 503 on a
+// connect failure, 504 on timeout); only a reset after that is delivered with no headers (the
+// ABI's "call failed"). A VM failure follows the plugin's failure policy (host/plugin.ts).
 import { HeadersAction, type HttpCallout, type HttpStreamState, type LocalResponse, type ProxyWasmPlugin, type FailurePolicy } from "../../host/index.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { CONTINUE, type FilterResult, type HeaderPairs, type HttpFilterInstance, type RequestInfo } from "../proxy/filters.ts";
-import type { UpstreamPool } from "../proxy/upstream.ts";
+import { UpstreamError, type UpstreamPool } from "../proxy/upstream.ts";
 import { requestAttributes } from "./request-properties.ts";
 
 export interface CalloutSender {
@@ -15,12 +17,18 @@ export interface CalloutSender {
   snapshot: () => Snapshot;
 }
 
-const FAIL_CLOSED: FilterResult = { kind: "reply", reply: { status: 503, headers: [["content-type", "text/plain"]], body: "proxy-wasm plugin failed" } };
+// Envoy's failStream: a 503 with no body (details wasm_fail_stream).
+const FAIL_CLOSED: FilterResult = { kind: "reply", reply: { status: 503, headers: [], body: "" } };
 
+/**
+ * The module's local response as the chain's reply. The handler sends it back through every
+ * filter's response phase, this one included, as Envoy's encoder chain does; a reply the
+ * failure policy made is not shown to the failed module (the stream belongs to no VM).
+ */
 function toReply(local: LocalResponse): FilterResult {
   const headers: HeaderPairs = local.headers.map(([k, v]) => [k.toLowerCase(), v]);
   if (local.body.length && !headers.some(([k]) => k === "content-type")) headers.push(["content-type", "text/plain"]);
-  return { kind: "reply", reply: { status: local.statusCode, headers, body: Buffer.from(local.body) } };
+  return { kind: "reply", reply: { status: local.statusCode, headers, body: local.body.length ? Buffer.from(local.body) : "" } };
 }
 
 /**
@@ -59,7 +67,7 @@ export class WasmHttpFilter implements HttpFilterInstance {
       return this.failed();
     }
     this.stream = stream;
-    // Envoy attributes a filter reads per request (envoy-wasm-wiring.md "Properties").
+    // Envoy attributes a filter reads per request (docs/proxy-wasm-abi.md "Properties").
     stream.attributes = requestAttributes(this.info);
     const before = stream.streamEvents.length;
     // The chain's lists have lower-case names (Node's, the host's and the route edits'), so
@@ -71,9 +79,17 @@ export class WasmHttpFilter implements HttpFilterInstance {
   onResponseHeaders(headers: HeaderPairs, endOfStream: boolean): FilterResult | Promise<FilterResult> {
     const plugin = this.plugin;
     const stream = this.stream;
-    if (!plugin || !stream || stream.localResponse) return CONTINUE;
+    // A local reply comes back through here too (Envoy runs the sending filter's encoder):
+    // the module sees it, unless the reply is its own failure's.
+    if (!plugin || !stream || stream.localResponse?.encoded) return CONTINUE;
+    if (stream.localResponse) stream.localResponse.encoded = { headers, body: stream.localResponse.body };
     const before = stream.streamEvents.length;
+    const replying = stream.localResponse;
     const action = plugin.headers("response", stream, headers, endOfStream, true);
+    if (replying && stream.localResponse === replying) {
+      copyBack(headers, stream.responseHeaders);
+      return CONTINUE;
+    }
     return this.settle(stream, action, before, headers, "response");
   }
 
@@ -125,7 +141,8 @@ export class WasmHttpFilter implements HttpFilterInstance {
     const snapshot = this.sender?.snapshot();
     const cluster = snapshot?.clusters.get(c.upstream);
     const ep = cluster && this.sender!.upstreams.pick(cluster);
-    if (!cluster || !ep) return failed;
+    if (!cluster) return failed;
+    if (!ep) return localAnswer(503, "no healthy upstream");
     const get = (name: string) => c.headers.find(([k]) => k === name)?.[1];
     const headers: Record<string, string> = {};
     for (const [k, v] of c.headers) if (!k.startsWith(":")) headers[k] = v;
@@ -142,8 +159,17 @@ export class WasmHttpFilter implements HttpFilterInstance {
       const out: HeaderPairs = [[":status", String(res.status)]];
       for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : [v]) out.push([k, one]);
       return { headers: out, body: Buffer.concat(chunks) };
-    } catch {
-      return failed;
+    } catch (err) {
+      if (!(err instanceof UpstreamError) || err.kind === "reset") return failed;
+      return err.kind === "timeout"
+        ? localAnswer(504, "upstream request timeout")
+        : localAnswer(503, "upstream connect error or disconnect/reset before headers. reset reason: remote connection failure");
     }
   }
+}
+
+/** The answer Envoy's router gives a callout it could not send (a local reply, source/common/router). */
+function localAnswer(status: number, text: string): { headers: HeaderPairs; body: Uint8Array } {
+  const body = Buffer.from(text);
+  return { headers: [[":status", String(status)], ["content-length", String(body.length)], ["content-type", "text/plain"]], body };
 }

@@ -1,7 +1,8 @@
 // Wasm HTTP filters in the local data plane, as Envoy's wasm filter runs them
-// (envoy-wasm-wiring.md): each ECDS TypedExtensionConfig holding an
-// envoy.extensions.filters.http.wasm.v3.Wasm config becomes one plugin — its module fetched
-// from `vm_config.code.remote` and checked against `sha256`, one VM per `vm_id`, the plugin
+// (docs/envoy-wiring.md): each ECDS TypedExtensionConfig holding an
+// envoy.extensions.filters.http.wasm.v3.Wasm config becomes one plugin — its module inline
+// (`vm_config.code.local.inline_bytes`, what the control plane sends) or fetched from
+// `vm_config.code.remote` and checked against `sha256`, one VM per `vm_id`, the plugin
 // configuration handed to proxy_on_configure, the failure policy applied when the VM fails
 // (host/plugin.ts). A changed config or module replaces the plugin; an unchanged one keeps
 // its VM (and its shared data).
@@ -22,6 +23,8 @@ interface PluginSpec {
   vmId: string;
   sha256: string;
   uri: string;
+  /** The module itself when it came inline. */
+  inline?: Uint8Array;
   configuration: Uint8Array;
   failurePolicy: FailurePolicy;
 }
@@ -62,23 +65,27 @@ function specOf(name: string, typed: any): PluginSpec {
   const config = typed?.config ?? {};
   const remote = config.vm_config?.code?.remote;
   const local = config.vm_config?.code?.local;
-  const sha256 = String(remote?.sha256 ?? "");
-  const uri = String(remote?.http_uri?.uri ?? local?.filename ?? "");
+  const inline = typeof local?.inline_bytes === "string" ? new Uint8Array(Buffer.from(local.inline_bytes, "base64")) : undefined;
+  const sha256 = inline ? createHash("sha256").update(inline).digest("hex") : String(remote?.sha256 ?? "");
+  const uri = inline ? `inline:${sha256}` : String(remote?.http_uri?.uri ?? local?.filename ?? "");
   const raw = config.configuration;
   const text = raw === undefined ? "" : typeof raw.value === "string" ? raw.value : JSON.stringify(raw.value ?? raw);
-  // FAIL_OPEN continues requests when the VM fails; everything else fails closed (the safe
-  // default; FAIL_RELOAD also answers 503 until the VM is rebuilt, which host/ does next use).
-  const failurePolicy: FailurePolicy = config.failure_policy === "FAIL_OPEN" || config.fail_open === true ? "fail-open" : "fail-closed";
+  // wasm.proto FailurePolicy: UNSPECIFIED means FAIL_CLOSED unless the deprecated fail_open is
+  // set (host/plugin.ts applies each as Envoy does).
+  const failurePolicy: FailurePolicy = config.failure_policy === "FAIL_OPEN" || (!config.failure_policy && config.fail_open === true)
+    ? "fail-open"
+    : config.failure_policy === "FAIL_RELOAD" ? "fail-reload" : "fail-closed";
   const spec = {
     name,
     rootId: String(config.root_id ?? ""),
     vmId: String(config.vm_config?.vm_id ?? ""),
     sha256,
     uri,
+    inline,
     configuration: new TextEncoder().encode(text),
     failurePolicy,
   };
-  const key = createHash("sha256").update(JSON.stringify({ ...spec, configuration: text })).digest("hex");
+  const key = createHash("sha256").update(JSON.stringify({ ...spec, inline: undefined, configuration: text })).digest("hex");
   return { key, ...spec };
 }
 
@@ -138,6 +145,11 @@ export class WasmFilterProvider {
   private async module(spec: PluginSpec): Promise<CompiledProxyWasm> {
     const cached = this.modules.get(spec.sha256);
     if (cached) return cached;
+    if (spec.inline) {
+      const compiled = compileProxyWasm(spec.inline, spec.uri);
+      this.modules.set(spec.sha256, compiled);
+      return compiled;
+    }
     const res = await (this.options.fetch ?? fetch)(spec.uri);
     if (!res.ok) throw new Error(`fetching ${spec.uri}: HTTP ${res.status}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -152,8 +164,13 @@ export class WasmFilterProvider {
     const logger = this.options.logger;
     let plugin: ProxyWasmPlugin | undefined;
     let error: string | undefined;
+    // A module that cannot be fetched or compiled fails the update (the data plane keeps its
+    // previous config and reports why), as Envoy rejects a Wasm config whose code does not
+    // load: the route is never served without its filter. failure_policy is for a VM that
+    // fails while serving.
+    const module = await this.module(spec);
     try {
-      plugin = new ProxyWasmPlugin(await this.module(spec), {
+      plugin = new ProxyWasmPlugin(module, {
         rootId: spec.rootId,
         name: spec.name,
         configuration: spec.configuration,

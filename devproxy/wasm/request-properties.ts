@@ -1,5 +1,5 @@
 // The per-request Envoy attributes a Wasm filter reads with proxy_get_property
-// (envoy-wasm-wiring.md "Properties"): xds.route_name, source.address, source.port,
+// (docs/proxy-wasm-abi.md "Properties"): xds.route_name, source.address, source.port,
 // request.id and request.protocol, encoded as Envoy hands them over (strings raw, integers
 // 8-byte little-endian). One RequestAttributes serves every Wasm filter of a request (host
 // streams consult it through HttpStreamState.attributes) and encodes a value only when a

@@ -41,7 +41,7 @@ const env: HandlerEnv = {
 };
 const listeners = new ListenerSet({
   request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
-  upgrade: (hcm, req, socket, head) => handleUpgrade(current, upstreams, hcm, req, socket, head),
+  upgrade: (hcm, req, socket, head, scheme) => handleUpgrade(env, hcm, req, socket, head, scheme),
 }, { socketPath: (name) => socketPath(init.socketDir, init.index, name) });
 
 port.on("message", async (msg: ToWorker) => {

@@ -1,7 +1,7 @@
 // Registered-claim checks of RFC 7519 §4.1 on a token whose signature already verified:
 // `exp` and `nbf` (NumericDate seconds, with the configured clock skew), `iss`, `aud`
 // (a string or an array of strings), then the route's required claims.
-import { JsonKind, JsonValue } from "../sdk/json";
+import { JsonKind, JsonValue } from "@attache/proxy-wasm-sdk/json";
 
 /** What the JWT method of a route demands (parsed in config.ts). */
 export class ClaimRules {

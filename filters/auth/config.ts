@@ -3,8 +3,8 @@
 // override them section by section (a section set to null switches that method off for the
 // route). A route absent from `routes` gets the defaults. Parsed once in onConfigure; every
 // error names its field path, e.g. `routes["default/api"].jwt.keys[0].n: not base64url`.
-import { ConfigErrors, JsonObject, parseConfigObject } from "../sdk/json_view";
-import { RouteMap } from "../sdk";
+import { ConfigErrors, JsonObject, parseConfigObject } from "@attache/proxy-wasm-sdk/json_view";
+import { RouteMap } from "@attache/proxy-wasm-sdk";
 import { decodeHex } from "../crypto/base64";
 import { parseJwks, VerificationKey } from "./jwks";
 import { ClaimRules } from "./claims";
@@ -44,7 +44,7 @@ export class JwtMethod {
   claimHeaderNames: string[] = [];
 }
 
-/** Emissary AuthService semantics (reference/emissary.md), carried by an HTTP callout. */
+/** Emissary AuthService semantics (docs/emissary.md), carried by an HTTP callout. */
 export class ExternalAuth {
   cluster: string = "";
   /** :authority of the check request; "" sends the original request's host. */

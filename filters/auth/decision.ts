@@ -1,7 +1,7 @@
 // The local authentication decision for one request: which credential the request presents,
 // whether the route's policy accepts it, and what to tell the client or the upstream. Pure
 // (the request is read through RequestView), so logic.wasm.ts runs the same cases without a host.
-import { HeaderPair } from "../sdk/headers";
+import { HeaderPair } from "@attache/proxy-wasm-sdk/headers";
 import { accumulatedDifferenceRaw } from "../crypto/compare";
 import { sha256Into } from "../crypto/sha256";
 import { ApiKeyMethod, BasicMethod, JwtMethod, Policy } from "./config";

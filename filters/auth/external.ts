@@ -1,9 +1,12 @@
-// External authorization with Emissary AuthService semantics (reference/emissary.md): the
+// External authorization with Emissary AuthService semantics (docs/emissary.md): the
 // request's method, `pathPrefix` + path and allowed headers go to the auth service; a 2xx
 // answer lets the request through with `allowedAuthorizationHeaders` copied from the answer
 // onto it; any other answer goes back to the client as is (status, headers, body); no answer
-// (timeout, reset, unknown cluster) follows `failureModeAllow`.
-import { HeaderPair } from "../sdk/headers";
+// (timeout, reset, unknown cluster) or a 5xx follows `failureModeAllow`. The 5xx rule is
+// Envoy's ext_authz HTTP client's (ext_authz_http_impl.cc: a 5xx is an error, answered with
+// status_on_error), and it matters: Envoy answers a callout to an unreachable service with a
+// 503 of its own, not with a failed call.
+import { HeaderPair } from "@attache/proxy-wasm-sdk/headers";
 import { ExternalAuth } from "./config";
 import { RequestView } from "./decision";
 import { asciiLower } from "./ascii";
@@ -63,6 +66,11 @@ export function answerStatus(answer: HeaderPair[]): u32 {
 
 export function isAllowed(status: u32): bool {
   return status >= 200 && status < 300;
+}
+
+/** No usable answer: no or a malformed `:status`, or a 5xx (the service, or the proxy for it, failed). */
+export function isServiceError(status: u32): bool {
+  return status == 0 || status >= 500;
 }
 
 /** Answer headers listed in allowedAuthorizationHeaders, to set on the upstream request. */

@@ -8,7 +8,7 @@ import { EmulatorOptions } from "../../host/emulator-options.ts";
 import { FakeClock } from "../../host/clock.ts";
 import { HeadersAction } from "../../host/abi/enums.ts";
 import { API_KEY, NOW, PASSWORD, makeFixture } from "./fixtures.ts";
-import { basicHeader, confusedTokens, makeJwt, unsecuredJwt } from "./test-tokens.ts";
+import { basicHeader, confusedTokens, makeJwt, unsecuredJwt } from "./token-fixtures.ts";
 
 const WASM = new URL("../../build/filters/auth.debug.wasm", import.meta.url).pathname;
 const fixture = makeFixture();
@@ -179,13 +179,17 @@ describe("auth filter on the host: external authorization", () => {
     expect(host.getCounterMetric("auth_denied")).toBe(1n);
   });
 
+  // A 503 with this body is what Envoy's HTTP async client answers when the auth service is unreachable.
+  const proxy503: Array<[string, string]> = [[":status", "503"], ["content-type", "text/plain"]];
   it.each([
-    ["timeout or reset (no answer)", false, 403],
-    ["timeout or reset (no answer)", true, undefined],
-  ])("%s with failureModeAllow %s", (_what, allow, status) => {
+    ["timeout or reset (no answer)", false, 403, []],
+    ["timeout or reset (no answer)", true, undefined, []],
+    ["a 503 for the auth service", false, 403, proxy503],
+    ["a 503 for the auth service", true, undefined, proxy503],
+  ] as Array<[string, boolean, number | undefined, Array<[string, string]>]>)("%s with failureModeAllow %s", (_what, allow, status, answer) => {
     const host = start();
     const sent = send(host, allow ? "default/external-open" : "default/external");
-    host.callOnHttpCallResponse(callout(host).token, []);
+    host.callOnHttpCallResponse(callout(host).token, answer, answer.length ? "upstream connect error or disconnect/reset before headers. reset reason: remote connection failure" : undefined);
     const result = observe(host, sent.id);
     expect(result.status).toBe(status);
     if (status) expect(JSON.parse(result.body!)).toEqual({ error: "forbidden", reason: "authorization service unavailable" });

@@ -1,7 +1,7 @@
 // Shared test fixture (TypeScript on Node): one set of keys and users, and the filter config
 // that uses them, for logic.test.ts (pure functions), filter.test.ts (through the host) and
 // bench/filters/auth.ts.
-import { basicHeader, ecKey, hmacKey, rsaKey, sha256Hex } from "./test-tokens.ts";
+import { basicHeader, ecKey, hmacKey, rsaKey, sha256Hex } from "./token-fixtures.ts";
 
 export const NOW = 1_700_000_000;
 export const API_KEY = "k3y-for-ci-0123456789";

@@ -5,15 +5,16 @@
 // Metrics: auth_allowed, auth_denied (counters; README.md "Metrics").
 // Only the callbacks this filter uses (sdk/exports.ts): the host skips the response path,
 // proxy_on_log and proxy_on_done, which would run the SDK's defaults.
-export * from "../sdk/exports_base";
+export * from "@attache/proxy-wasm-sdk/exports_base";
 import {
-  BaseContext, ConfigErrors, Counter, FilterHeadersStatus, HeaderPair, HttpCallResponse, HttpContext,
-  RootContext, continueRequest, dispatchHttpCall, getCurrentTimeNanoseconds, getRouteName, logDebug,
-  logError, logInfo, logWarn, registerRootContext, requestHeaders, sendLocalResponse, sendLocalResponseBytes,
-} from "../sdk";
+  BaseContext, ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, HeaderPair,
+  HttpCallResponse, HttpContext, RootContext, continueRequest, dispatchHttpCall,
+  getCurrentTimeNanoseconds, getRouteName, logDebug, logWarn, registerRootContext, requestHeaders,
+  sendLocalResponse, sendLocalResponseBytes,
+} from "@attache/proxy-wasm-sdk";
 import { AuthConfig, ExternalAuth, Policy, parseAuthConfig } from "./config";
 import { authenticate, RequestView, spoofableHeaders } from "./decision";
-import { answerStatus, authorizationHeadersToCopy, checkRequestHeaders, isAllowed, relayedHeaders } from "./external";
+import { answerStatus, authorizationHeadersToCopy, checkRequestHeaders, isAllowed, isServiceError, relayedHeaders } from "./external";
 import { DETAILS_DENIED, DETAILS_EXTERNAL_DENIED, DETAILS_EXTERNAL_FAILED, errorBody, rejectionHeaders, statusFor } from "./response";
 
 class HostRequest extends RequestView {
@@ -29,26 +30,24 @@ function routeForLog(): string {
   return route !== null ? route : "";
 }
 
-class AuthRoot extends RootContext {
+class AuthRoot extends ConfiguredRootContext {
   config: AuthConfig = new AuthConfig();
   // Defined at the first successful configuration (proxy_define_metric), used by every stream after.
   allowed: Counter | null = null;
   denied: Counter | null = null;
 
-  onConfigure(configuration: ArrayBuffer): bool {
-    const errors = new ConfigErrors();
+  filterName(): string { return "auth"; }
+
+  applyConfiguration(configuration: ArrayBuffer, errors: ConfigErrors): string | null {
     const parsed = parseAuthConfig(configuration, errors);
-    if (parsed === null) {
-      logError("auth: invalid configuration: " + errors.toString());
-      return false;
-    }
+    if (parsed === null) return null;
     this.config = parsed;
-    if (this.allowed === null) {
-      this.allowed = new Counter("auth_allowed");
-      this.denied = new Counter("auth_denied");
-    }
-    logInfo("auth: configured defaults and " + parsed.routes.size.toString() + " route(s)");
-    return true;
+    return "defaults and " + parsed.routes.size.toString() + " route(s)";
+  }
+
+  defineMetrics(): void {
+    this.allowed = new Counter("auth_allowed");
+    this.denied = new Counter("auth_denied");
   }
 
   countAllowed(): void { const counter = this.allowed; if (counter !== null) counter.increment(); }
@@ -126,7 +125,7 @@ function onCheckAnswer(context: BaseContext, response: HttpCallResponse): void {
   if (response.failed) { stream.externalUnavailable(external, true); return; }
   const answer = response.headers();
   const status = answerStatus(answer);
-  if (status == 0) { stream.externalUnavailable(external, true); return; }
+  if (isServiceError(status)) { stream.externalUnavailable(external, true); return; }
   if (isAllowed(status)) {
     const copies = authorizationHeadersToCopy(external, answer);
     for (let i = 0; i < copies.length; i++) requestHeaders.set(copies[i].key, copies[i].value);

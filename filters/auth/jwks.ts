@@ -2,7 +2,7 @@
 // and parameters from RFC 7518 §6). Each key verifies exactly one algorithm — RS256 for kty
 // RSA, ES256 for kty EC / crv P-256, HS256 for kty oct — so a token cannot pick another
 // algorithm for a key it names (the HS256-with-an-RSA-public-key confusion, RFC 8725 §2.1).
-import { JsonArray, JsonObject } from "../sdk/json_view";
+import { JsonArray, JsonObject } from "@attache/proxy-wasm-sdk/json_view";
 import { decodeBase64Url } from "../crypto/base64";
 import { HmacSha256Key } from "../crypto/hmac";
 import { accumulatedDifferenceRaw } from "../crypto/compare";

@@ -2,7 +2,7 @@
 // decode the header, refuse `alg: none` and unknown critical parameters, pick the keys whose
 // own algorithm is the token's (jwks.ts), verify the signature over "header.payload", and only
 // then parse and check the claims (claims.ts). Follows the checks listed in RFC 8725 §3.
-import { JsonKind, JsonValue, parseJsonBytes } from "../sdk/json";
+import { JsonKind, JsonValue, parseJsonBytes } from "@attache/proxy-wasm-sdk/json";
 import { decodeBase64Range } from "../crypto/base64";
 import { ALG_ES256, ALG_HS256, ALG_RS256, VerificationKey } from "./jwks";
 import { checkClaims, ClaimRules, ClaimVerdict } from "./claims";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as logic from "../../build/filters/auth/logic.js";
 import { API_KEY, NOW, PASSWORD, makeFixture } from "./fixtures.ts";
-import { basicHeader, confusedTokens, makeJwt, unsecuredJwt } from "./test-tokens.ts";
+import { basicHeader, confusedTokens, makeJwt, unsecuredJwt } from "./token-fixtures.ts";
 
 const fixture = makeFixture();
 const { hs, rs, es, goodClaims } = fixture;

@@ -1,8 +1,8 @@
 // Test-only module: the auth filter's pure decision functions exported for vitest
 // (filters/auth/logic.test.ts) through asc's ESM bindings. Requests are passed as
 // "name: value" lines and results come back as JSON text, so tests read like HTTP.
-import { ConfigErrors } from "../sdk/json_view";
-import { HeaderPair } from "../sdk/headers";
+import { ConfigErrors } from "@attache/proxy-wasm-sdk/json_view";
+import { HeaderPair } from "@attache/proxy-wasm-sdk/headers";
 import { AuthConfig, parseAuthConfig } from "./config";
 import { authenticate, RequestView, spoofableHeaders } from "./decision";
 import { Decision } from "./outcome";

@@ -1,7 +1,7 @@
 // What the local authentication step decided for a request (decision.ts makes it, index.ts and
 // response.ts act on it). Decisions are immutable, so the fixed ones (missing credentials, a
 // refused key, an accepted key) are made once and shared: the API-key path allocates none.
-import { HeaderPair } from "../sdk/headers";
+import { HeaderPair } from "@attache/proxy-wasm-sdk/headers";
 
 export enum Outcome {
   /** Accepted by a local method (or no local method configured): continue (or call out). */

@@ -1,7 +1,7 @@
 // Rejections: 401 with WWW-Authenticate challenges (RFC 9110 §11.6.1; Bearer per RFC 6750 §3,
 // Basic per RFC 7617 §2) or 403, each with a JSON body {"error": ..., "reason": ...}. Reasons
 // are fixed texts from decision.ts/jwt.ts/claims.ts, never the presented credential.
-import { HeaderPair } from "../sdk/headers";
+import { HeaderPair } from "@attache/proxy-wasm-sdk/headers";
 import { Policy } from "./config";
 import { Decision, Outcome } from "./outcome";
 

@@ -8,8 +8,8 @@
 // the cookie source. With no key and no sticky cookie the header is not written and Envoy
 // picks a cluster at random for that request.
 import { cookieValue, stickyCookie } from "./cookies";
-import { keyHash64 } from "./hash";
-import { RequestView } from "./request-view";
+import { keyHash64 } from "@attache/proxy-wasm-sdk/hash64";
+import { RequestView } from "@attache/proxy-wasm-sdk/request_view";
 import { Override, Side, envoySide, overrideValue, parseOverride } from "./selection";
 
 export enum SourceKind {

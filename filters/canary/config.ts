@@ -3,12 +3,12 @@
 // a route absent from `routes` passes untouched (no header written: the filter only acts on
 // routes the control plane gave a weighted canary split). Parsed once in onConfigure; errors
 // name the field path, e.g. `routes["default/web"].canaryWeight: must not exceed totalWeight (100)`.
-import { ConfigErrors, JsonArray, JsonObject, parseConfigObject } from "../sdk/json_view";
-import { JsonKind } from "../sdk/json";
-import { RouteMap } from "../sdk/route_map";
-import { routeConfigEntries } from "../sdk/route_config";
+import { ConfigErrors, JsonArray, JsonObject, parseConfigObject } from "@attache/proxy-wasm-sdk/json_view";
+import { JsonKind } from "@attache/proxy-wasm-sdk/json";
+import { RouteMap } from "@attache/proxy-wasm-sdk/route_map";
+import { routeConfigEntries } from "@attache/proxy-wasm-sdk/route_config";
 import { CanaryRoute, KeySource, SourceKind, StickyCookieSettings } from "./assign";
-import { cookieNameProblem, headerNameProblem } from "./names";
+import { cookieNameProblem, headerNameProblem } from "@attache/proxy-wasm-sdk/config_names";
 
 export const DEFAULT_HASH_HEADER = "x-attache-canary-hash";
 export const DEFAULT_OVERRIDE_HEADER = "x-canary";

@@ -1,9 +1,9 @@
 // RequestView backed by host calls, read lazily: a key source that is never consulted costs
 // no host call. The client address is read at most once per request. One instance serves
 // every request of a VM (callbacks never overlap): reset() it when a request starts.
-import { getSourceAddress, requestHeaders } from "../sdk";
-import { RequestView } from "./request-view";
-import { stripPort } from "./client-address";
+import { getSourceAddress, requestHeaders } from "@attache/proxy-wasm-sdk";
+import { RequestView } from "@attache/proxy-wasm-sdk/request_view";
+import { stripPort } from "@attache/proxy-wasm-sdk/client_address";
 
 export class HostRequestView extends RequestView {
   private addressRead: bool = false;

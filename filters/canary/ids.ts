@@ -4,9 +4,9 @@
 // every request unless a trusted client sent x-request-id), the host clock in nanoseconds,
 // the context id and a per-VM counter. Two independent 64-bit mixes give 128 bits, written as
 // 32 lower-case hex digits — unguessable enough for a bucketing id that carries no privilege.
-import { getCurrentTimeNanoseconds, getRequestId } from "../sdk";
+import { getCurrentTimeNanoseconds, getRequestId } from "@attache/proxy-wasm-sdk";
 import { IdGenerator } from "./assign";
-import { fmix64, keyHash64 } from "./hash";
+import { fmix64, keyHash64 } from "@attache/proxy-wasm-sdk/hash64";
 
 let issued: u64 = 0;
 

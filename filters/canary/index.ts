@@ -7,12 +7,12 @@
 // header used), canary_unassigned (no key and no sticky cookie: Envoy picked at random).
 // Only the callbacks this filter uses (sdk/exports.ts): the host skips proxy_on_log,
 // proxy_on_done and the body/trailer callbacks, which would run the SDK's defaults.
-export * from "../sdk/exports_base";
-export { proxy_on_response_headers } from "../sdk/exports_stream";
+export * from "@attache/proxy-wasm-sdk/exports_base";
+export { proxy_on_response_headers } from "@attache/proxy-wasm-sdk/exports_stream";
 import {
-  ConfigErrors, Counter, FilterHeadersStatus, ForeignFunction, HttpContext, RootContext,
-  logError, logInfo, registerRootContext, requestHeaders, responseHeaders,
-} from "../sdk";
+  ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, ForeignFunction, HttpContext,
+  RootContext, registerRootContext, requestHeaders, responseHeaders,
+} from "@attache/proxy-wasm-sdk";
 import { CanaryRoute, assign } from "./assign";
 import { CanaryConfig, parseCanaryConfig } from "./config";
 import { HostIdGenerator } from "./ids";
@@ -20,38 +20,36 @@ import { HostRequestView } from "./host-request";
 import { Side } from "./selection";
 
 const NO_ARGS = new ArrayBuffer(0);
-// Envoy >= 1.33 no longer re-runs route selection after a Wasm filter (ABI 0.2.1) changes
-// headers; the weighted cluster must be picked again with our header
-// (envoy-wasm-wiring.md "Route cache"). Older Envoys and our host lack the function: after
-// their first NotFound it is not called again.
+// The weighted cluster must be picked again with our header. Envoy clears the route cache
+// after header changes only for modules of ABI <= 0.2.1 (docs/envoy-wiring.md "Route cache"),
+// so the filter asks for it explicitly. Hosts without the function answer NotFound once and
+// are not asked again.
 const clearRouteCache = new ForeignFunction("clear_route_cache");
 // One view and one id generator serve every request (reset per request): no allocation.
 const request = new HostRequestView();
 const ids = new HostIdGenerator();
 
-class CanaryRoot extends RootContext {
+class CanaryRoot extends ConfiguredRootContext {
   config: CanaryConfig = new CanaryConfig();
   assignedCanary: Counter | null = null;
   assignedPrimary: Counter | null = null;
   overridden: Counter | null = null;
   unassigned: Counter | null = null;
 
-  onConfigure(configuration: ArrayBuffer): bool {
-    const errors = new ConfigErrors();
+  filterName(): string { return "canary"; }
+
+  applyConfiguration(configuration: ArrayBuffer, errors: ConfigErrors): string | null {
     const parsed = parseCanaryConfig(configuration, errors);
-    if (parsed === null) {
-      logError("canary: invalid configuration: " + errors.toString());
-      return false;
-    }
+    if (parsed === null) return null;
     this.config = parsed;
-    if (this.assignedCanary === null) {
-      this.assignedCanary = new Counter("canary_assigned_canary");
-      this.assignedPrimary = new Counter("canary_assigned_primary");
-      this.overridden = new Counter("canary_override");
-      this.unassigned = new Counter("canary_unassigned");
-    }
-    logInfo("canary: configured " + parsed.routes.size.toString() + " route(s)");
-    return true;
+    return parsed.routes.size.toString() + " route(s)";
+  }
+
+  defineMetrics(): void {
+    this.assignedCanary = new Counter("canary_assigned_canary");
+    this.assignedPrimary = new Counter("canary_assigned_primary");
+    this.overridden = new Counter("canary_override");
+    this.unassigned = new Counter("canary_unassigned");
   }
 
   createHttpContext(contextId: u32): HttpContext {

@@ -1,12 +1,12 @@
 // Test-only module: exposes the canary filter's pure functions to vitest through asc's ESM
 // bindings (build/filters/canary/logic.js). Nothing here ships in the filter.
-import { fnv1a64 as fnv, keyHash64 as hash } from "./hash";
+import { fnv1a64 as fnv, keyHash64 as hash } from "@attache/proxy-wasm-sdk/hash64";
 import { cookieValue as cookie, stickyCookie as sticky } from "./cookies";
 import { Side, envoySide } from "./selection";
 import { IdGenerator, assign } from "./assign";
-import { FakeRequest } from "./fake-request";
+import { FakeRequest } from "@attache/proxy-wasm-sdk/test/fake_request";
 import { parseCanaryConfig } from "./config";
-import { ConfigErrors } from "../sdk/json_view";
+import { ConfigErrors } from "@attache/proxy-wasm-sdk/json_view";
 
 export function fnv1a64(text: string): u64 { return fnv(text); }
 export function keyHash64(text: string): u64 { return hash(text); }

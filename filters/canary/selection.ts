@@ -1,4 +1,4 @@
-// Envoy's side of the contract (envoy-wasm-wiring.md "Canary and shadowing protos"; Envoy
+// Envoy's side of the contract (docs/envoy-wiring.md "Canary routing"; Envoy
 // source/common/router/config_impl.cc, WeightedClusterEntry selection): with
 // `WeightedCluster.header_name` set, Envoy reads the header as an unsigned 64-bit integer and
 // picks the first cluster whose cumulative weight exceeds `value % total_weight`, in list

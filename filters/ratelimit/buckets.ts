@@ -1,5 +1,5 @@
 // Buckets in proxy-wasm shared data, so every worker VM with the same vm_id spends one budget
-// (reference: envoy-wasm-wiring.md "Shared data": one map per vm_id; set with cas 0 is
+// (docs/envoy-wiring.md "Shared data": one map per vm_id; set with cas 0 is
 // unconditional, otherwise it must match, and every successful set gets a new cas).
 //
 // Bounded cardinality: shared data has no delete, so a key per client would grow without

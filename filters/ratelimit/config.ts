@@ -3,10 +3,10 @@
 // a route absent from `routes` is not limited (the filter passes it through). Parsed and
 // validated once in onConfigure; errors name the field path, e.g.
 //   routes["default/api"].requests: must be a positive integer
-import { ConfigErrors, JsonArray, JsonObject, parseConfigObject } from "../sdk/json_view";
-import { JsonKind } from "../sdk/json";
-import { RouteMap } from "../sdk/route_map";
-import { routeConfigEntries } from "../sdk/route_config";
+import { ConfigErrors, JsonArray, JsonObject, parseConfigObject } from "@attache/proxy-wasm-sdk/json_view";
+import { JsonKind } from "@attache/proxy-wasm-sdk/json";
+import { RouteMap } from "@attache/proxy-wasm-sdk/route_map";
+import { routeConfigEntries } from "@attache/proxy-wasm-sdk/route_config";
 import { Limit } from "./gcra";
 import { KeyPart, parseKeyPart, routeKeyState } from "./key";
 import { NANOS_PER_SECOND, parseDurationNanos } from "./duration";

@@ -1,7 +1,7 @@
 // KeyBytes on the host: each key part is read where the host left it (SDK borrows), so a
 // request's bucket fingerprint makes no string (key.ts).
-import { SOURCE_ADDRESS, requestHeaders } from "../sdk";
-import { BorrowedBytes } from "../sdk/memory";
+import { SOURCE_ADDRESS, requestHeaders } from "@attache/proxy-wasm-sdk";
+import { BorrowedBytes } from "@attache/proxy-wasm-sdk/memory";
 import { KeyBytes, KeyPart } from "./key";
 
 export class HostKeyBytes extends KeyBytes {

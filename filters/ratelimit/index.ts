@@ -7,13 +7,12 @@
 // request through), ratelimit_shared_slot (a key used another key's bucket: maxKeys too small).
 // Only the callbacks this filter uses (sdk/exports.ts): the host skips proxy_on_log,
 // proxy_on_done and the body/trailer callbacks, which would run the SDK's defaults.
-export * from "../sdk/exports_base";
-export { proxy_on_response_headers } from "../sdk/exports_stream";
+export * from "@attache/proxy-wasm-sdk/exports_base";
+export { proxy_on_response_headers } from "@attache/proxy-wasm-sdk/exports_stream";
 import {
-  ConfigErrors, Counter, FilterHeadersStatus, HttpContext, RootContext,
-  getCurrentTimeNanoseconds, logError, logInfo, registerRootContext,
-  responseHeaders, sendLocalResponse,
-} from "../sdk";
+  ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, HttpContext, RootContext,
+  getCurrentTimeNanoseconds, registerRootContext, responseHeaders, sendLocalResponse,
+} from "@attache/proxy-wasm-sdk";
 import { Outcome, Verdict, consume } from "./buckets";
 import { RateLimitConfig, RouteLimit, parseRateLimitConfig } from "./config";
 import { bucketFingerprint } from "./key";
@@ -32,29 +31,27 @@ class ResponseHeaderSink extends HeaderSink {
 }
 const toResponse = new ResponseHeaderSink();
 
-class RateLimitRoot extends RootContext {
+class RateLimitRoot extends ConfiguredRootContext {
   config: RateLimitConfig = new RateLimitConfig();
   allowed: Counter | null = null;
   limited: Counter | null = null;
   failedOpen: Counter | null = null;
   sharedSlot: Counter | null = null;
 
-  onConfigure(configuration: ArrayBuffer): bool {
-    const errors = new ConfigErrors();
+  filterName(): string { return "ratelimit"; }
+
+  applyConfiguration(configuration: ArrayBuffer, errors: ConfigErrors): string | null {
     const parsed = parseRateLimitConfig(configuration, errors);
-    if (parsed === null) {
-      logError("ratelimit: invalid configuration: " + errors.toString());
-      return false;
-    }
+    if (parsed === null) return null;
     this.config = parsed;
-    if (this.allowed === null) {
-      this.allowed = new Counter("ratelimit_allowed");
-      this.limited = new Counter("ratelimit_limited");
-      this.failedOpen = new Counter("ratelimit_failed_open");
-      this.sharedSlot = new Counter("ratelimit_shared_slot");
-    }
-    logInfo("ratelimit: configured " + parsed.routes.size.toString() + " route(s), maxKeys " + parsed.maxKeys.toString());
-    return true;
+    return parsed.routes.size.toString() + " route(s), maxKeys " + parsed.maxKeys.toString();
+  }
+
+  defineMetrics(): void {
+    this.allowed = new Counter("ratelimit_allowed");
+    this.limited = new Counter("ratelimit_limited");
+    this.failedOpen = new Counter("ratelimit_failed_open");
+    this.sharedSlot = new Counter("ratelimit_shared_slot");
   }
 
   createHttpContext(contextId: u32): HttpContext {

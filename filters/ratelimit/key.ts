@@ -7,11 +7,11 @@
 // "\n", which cannot occur in header values, so ("a", "b\nc") and ("a\nb", "c") differ.
 // Per request only the key's 64-bit fingerprint is needed (buckets.ts): bucketFingerprint hashes
 // the parts' bytes where the host left them, without making a string of any part or the key.
-// For UTF-8 values that equals keyHash64 of the key (FNV-1a 64 over its UTF-8, ../canary/hash.ts);
+// For UTF-8 values that equals keyHash64 of the key (FNV-1a 64 over its UTF-8, ../sdk/hash64.ts);
 // a value that is not UTF-8 is hashed as the bytes it is (Envoy's header values are bytes).
-import { RequestView } from "../canary/request-view";
-import { headerNameProblem } from "../canary/names";
-import { FNV1A64_START, fmix64, fnv1a64Append } from "../canary/hash";
+import { RequestView } from "@attache/proxy-wasm-sdk/request_view";
+import { headerNameProblem } from "@attache/proxy-wasm-sdk/config_names";
+import { FNV1A64_START, fmix64, fnv1a64Append } from "@attache/proxy-wasm-sdk/hash64";
 
 export class KeyPart {
   /** name "" = client address; otherwise a header name. */
@@ -64,7 +64,7 @@ export abstract class KeyBytes {
   abstract read(part: KeyPart): bool;
 }
 
-/** FNV-1a 64 prime (../canary/hash.ts: the same hash, continued over bytes). */
+/** FNV-1a 64 prime (../sdk/hash64.ts: the same hash, continued over bytes). */
 const FNV_PRIME: u64 = 0x100000001b3;
 const NEWLINE: u64 = 0x0a;
 
@@ -75,7 +75,7 @@ function fnv1a64AppendBytes(state: u64, ptr: usize, length: usize): u64 {
 }
 
 /**
- * The bytes of an address that stripPort (../canary/client-address.ts) keeps, as start << 32 |
+ * The bytes of an address that stripPort (../sdk/client_address.ts) keeps, as start << 32 |
  * end: "[ip]:port" -> ip, "ip:port" -> ip (numeric port only), anything else whole. The
  * characters it looks for are ASCII, and UTF-8 bytes of other characters are never ASCII, so
  * the byte positions give the same text.

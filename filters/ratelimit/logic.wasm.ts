@@ -1,16 +1,16 @@
 // Test-only module: exposes the ratelimit filter's pure functions to vitest through asc's ESM
 // bindings (build/filters/ratelimit/logic.js). Nothing here ships in the filter.
 import { parseDurationNanos as parseDuration } from "./duration";
-import { stripPort as strip } from "../canary/client-address";
+import { stripPort as strip } from "@attache/proxy-wasm-sdk/client_address";
 import { Decision, Limit, availableTokens, takeToken } from "./gcra";
 import { Outcome, SlotRecord, SlotStore, Verdict, consume, decodeRecord, encodeRecord } from "./buckets";
 import { limitedBody, limitedHeaders, rateLimitHeaders } from "./response";
-import { HeaderPair } from "../sdk/headers";
-import { ConfigErrors } from "../sdk/json_view";
+import { HeaderPair } from "@attache/proxy-wasm-sdk/headers";
+import { ConfigErrors } from "@attache/proxy-wasm-sdk/json_view";
 import { parseRateLimitConfig } from "./config";
 import { KeyBytes, KeyPart, bucketFingerprint, bucketKey, routeKeyState } from "./key";
-import { keyHash64 as hash } from "../canary/hash";
-import { FakeRequest } from "../canary/fake-request";
+import { keyHash64 as hash } from "@attache/proxy-wasm-sdk/hash64";
+import { FakeRequest } from "@attache/proxy-wasm-sdk/test/fake_request";
 
 export function parseDurationNanos(text: string): u64 {
   return parseDuration(text);

@@ -6,7 +6,7 @@
 //   Limit     = burst (the bucket's capacity: the most requests a client can make at once)
 //   Remaining = tokens left after this request
 //   Reset     = seconds until the bucket is full again
-import { HeaderPair } from "../sdk/headers";
+import { HeaderPair } from "@attache/proxy-wasm-sdk/headers";
 import { Decision, Limit } from "./gcra";
 
 export const LIMITED_STATUS: u32 = 429;

@@ -2,7 +2,7 @@
 // Per request nothing is allocated: the key "attache.ratelimit/<slot>" is never made as a string
 // (the SDK's numbered keys), the record is read where the host left it and written from one
 // reused buffer.
-import { WasmResult, borrowNumberedSharedData, borrowedSharedDataCas, setNumberedSharedData } from "../sdk";
+import { WasmResult, borrowNumberedSharedData, borrowedSharedDataCas, setNumberedSharedData } from "@attache/proxy-wasm-sdk";
 import { RECORD_BYTES, SLOT_KEY_PREFIX, SlotRecord, SlotStore, decodeRecord, storeRecord } from "./buckets";
 
 export class SharedDataSlots extends SlotStore {

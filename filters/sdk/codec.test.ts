@@ -8,7 +8,7 @@ import * as probe from "../../build/filters/sdk/test/codec_probe.js";
 const hex = (buffer: ArrayBuffer) => Buffer.from(buffer).toString("hex");
 
 describe("header map serialization (proxy-wasm ABI 0.2.1)", () => {
-  it("encodes {a: 1, b: 22} as the 29 bytes of the reference", () => {
+  it("encodes {a: 1, b: 22} as the 29 bytes of docs/proxy-wasm-abi.md, Header maps", () => {
     const bytes = probe.serializePairs(["a", "1", "b", "22"]);
     expect(hex(bytes)).toBe("02000000" + "01000000" + "01000000" + "01000000" + "02000000" + "6100" + "3100" + "6200" + "323200");
     expect(bytes.byteLength).toBe(29);

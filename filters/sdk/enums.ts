@@ -1,5 +1,5 @@
 // Enumerations of proxy-wasm ABI 0.2.1, values as in proxy-wasm/spec abi-versions/v0.2.1 and
-// proxy-wasm-cpp-sdk proxy_wasm_enums.h (see /work/shared/reference/proxy-wasm-abi.md).
+// proxy-wasm-cpp-sdk proxy_wasm_enums.h (summarised in docs/proxy-wasm-abi.md).
 
 /** Status returned by every host function. */
 export enum WasmResult {

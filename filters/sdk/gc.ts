@@ -18,8 +18,8 @@
 // (a 5,000-route auth configuration: about 9 ms). The interval therefore grows with the heap the
 // last configuration needed: COLLECT_EVERY_PER_PAGE callbacks per 64 KiB page of linear memory
 // after proxy_on_configure, at least MIN_COLLECT_EVERY (a request takes about five callbacks).
-// Measured with the auth filter: the collector's share of an API-key request is about 0.07 µs
-// with 1,000 routes and 0.2 µs with 5,000 (a fixed interval of 1,024 callbacks cost 4 and 42 µs).
+// A fixed interval would make the collector's share of a request grow with the configuration;
+// this one keeps it small and flat (BENCHMARKS.md, "Measurements behind code choices").
 // Garbage between collections stays within the memory the configuration already took while
 // callbacks leave less than 256 bytes each; more only grows memory, once, since the interval
 // does not follow that growth. Memory that grew since the last collection triggers one at once.

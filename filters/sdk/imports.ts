@@ -1,6 +1,6 @@
 // Every host function of proxy-wasm ABI 0.2.1 (import module "env"), declared once.
 // Signatures follow proxy-wasm/spec abi-versions/v0.2.1 and proxy-wasm-cpp-host src/exports.cc;
-// the table in /work/shared/reference/proxy-wasm-abi.md lists them. All return a WasmResult
+// docs/proxy-wasm-abi.md lists them in one table. All return a WasmResult
 // (i32). `ret_*` parameters are pointers into our memory where the host writes u32 (or u64)
 // values; `*_ptr_ptr` results point at memory the host obtained from our `malloc` export,
 // which we own and free (see memory.ts).

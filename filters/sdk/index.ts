@@ -1,7 +1,8 @@
 // Public API of the Attaché AssemblyScript SDK for proxy-wasm ABI 0.2.1 (filters/sdk/README.md).
-// Filters import from "../sdk" and add `export * from "../sdk/exports";` to their index.ts.
+// Filters import from "@attache/proxy-wasm-sdk" and add `export * from "@attache/proxy-wasm-sdk/exports";` to their index.ts.
 export * from "./enums";
 export * from "./context";
+export { ConfiguredRootContext } from "./configured_root";
 export { registerRootContext, RootContextFactory, getRootContext, getHttpContext } from "./dispatcher";
 export * from "./log";
 export {

@@ -1,4 +1,4 @@
-// Memory handoff between host and module (proxy-wasm ABI 0.2.1, "Memory" in the reference):
+// Memory handoff between host and module (proxy-wasm ABI 0.2.1, docs/proxy-wasm-abi.md "Memory"):
 // callbacks pass sizes, never data; for every `ret_ptr_ptr/ret_len_ptr` result the host calls our
 // exported `malloc`, copies the bytes in and writes pointer and length into the two slots. That
 // block is ours. Input pointers we pass are borrowed by the host for one call.
@@ -110,11 +110,6 @@ export function borrowHostResult(): BorrowedBytes {
 /** UTF-8 bytes of a string (a managed copy; host-call arguments use args.ts instead). */
 export function utf8(text: string): ArrayBuffer {
   return String.UTF8.encode(text);
-}
-
-/** Decodes UTF-8 bytes from the host (header values, properties, bodies). */
-export function fromUtf8(bytes: ArrayBuffer): string {
-  return String.UTF8.decode(bytes);
 }
 
 /** Address of a buffer's first byte, for host calls. */

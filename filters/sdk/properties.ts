@@ -1,7 +1,7 @@
 // Properties (proxy_get_property / proxy_set_property): a path of segments joined with 0x00,
 // e.g. ["xds", "route_name"]. Envoy encodes strings as raw bytes, integers as 8 bytes LE,
-// bools as 1 byte (reference: "Property values"). Paths Envoy offers are listed in
-// /work/shared/reference/envoy-wasm-wiring.md.
+// bools as 1 byte (docs/proxy-wasm-abi.md "Encodings", which also lists the
+// paths Envoy offers).
 import { proxy_get_property, proxy_set_property } from "./imports";
 import { WasmResult } from "./enums";
 import { BorrowedBytes, RET_LEN, RET_PTR, borrowHostResult, clearResultSlots, takeHostBytes, takeHostString } from "./memory";

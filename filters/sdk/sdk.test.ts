@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** Host functions of proxy-wasm ABI 0.2.1 (reference/proxy-wasm-abi.md), all in module "env". */
+/** Host functions of proxy-wasm ABI 0.2.1 (docs/proxy-wasm-abi.md), all in module "env". */
 const PROXY_WASM_HOST_FUNCTIONS = new Set([
   "proxy_log", "proxy_get_log_level", "proxy_set_tick_period_milliseconds", "proxy_get_current_time_nanoseconds",
   "proxy_get_property", "proxy_set_property", "proxy_get_buffer_bytes", "proxy_set_buffer_bytes",
@@ -21,7 +21,7 @@ const PROXY_WASM_HOST_FUNCTIONS = new Set([
   "proxy_get_metric", "proxy_set_effective_context", "proxy_done", "proxy_call_foreign_function",
 ]);
 
-/** WASI preview1 functions Envoy provides (reference: "WASI"); anything else fails to link there. */
+/** WASI preview1 functions Envoy provides (docs/proxy-wasm-abi.md "WASI"); anything else fails to link there. */
 const ENVOY_WASI_FUNCTIONS = new Set([
   "fd_write", "fd_read", "fd_seek", "fd_close", "fd_fdstat_get", "environ_get", "environ_sizes_get", "args_get",
   "args_sizes_get", "clock_time_get", "random_get", "proc_exit", "path_open", "fd_prestat_get",

@@ -1,7 +1,7 @@
 // Configuration of the template filter (schema in README.md), parsed once in onConfigure.
 // Envoy has no per-route Wasm config, so per-route settings arrive in the plugin configuration
 // keyed by route name (`<namespace>/<mapping name>`, read per request from xds.route_name).
-import { ConfigErrors, JsonObject, RouteMap, parseConfigObject } from "../sdk";
+import { ConfigErrors, JsonObject, RouteMap, parseConfigObject } from "@attache/proxy-wasm-sdk";
 
 /** What the filter does on one route. */
 export class RouteSettings {

@@ -4,29 +4,29 @@
 // - per-route overrides keyed by route name (xds.route_name), pre-parsed in onConfigure;
 // - counts rejections in the metric attache_template_rejected.
 // Schema and examples: README.md. The decision itself is the pure function in decision.ts.
-export * from "../sdk/exports";
+export * from "@attache/proxy-wasm-sdk/exports";
 import {
-  ConfigErrors, Counter, FilterHeadersStatus, HeaderPair, HttpContext, RootContext,
-  logError, logInfo, registerRootContext, requestHeaders, sendLocalResponse,
-} from "../sdk";
+  ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, HeaderPair, HttpContext,
+  RootContext, registerRootContext, requestHeaders, sendLocalResponse,
+} from "@attache/proxy-wasm-sdk";
 import { RouteSettings, TemplateConfig, parseTemplateConfig } from "./config";
 import { Verdict, decide, rejectionBody } from "./decision";
 
-class TemplateRoot extends RootContext {
+class TemplateRoot extends ConfiguredRootContext {
   config: TemplateConfig = new TemplateConfig();
   rejected: Counter | null = null;
 
-  onConfigure(configuration: ArrayBuffer): bool {
-    const errors = new ConfigErrors();
+  filterName(): string { return "template"; }
+
+  applyConfiguration(configuration: ArrayBuffer, errors: ConfigErrors): string | null {
     const parsed = parseTemplateConfig(configuration, errors);
-    if (parsed === null) {
-      logError("template: invalid configuration: " + errors.toString());
-      return false;
-    }
+    if (parsed === null) return null;
     this.config = parsed;
-    if (this.rejected === null) this.rejected = new Counter("attache_template_rejected");
-    logInfo("template: configured with " + parsed.routes.size.toString() + " route override(s)");
-    return true;
+    return "with " + parsed.routes.size.toString() + " route override(s)";
+  }
+
+  defineMetrics(): void {
+    this.rejected = new Counter("attache_template_rejected");
   }
 
   createHttpContext(contextId: u32): HttpContext {

@@ -1,6 +1,6 @@
 // Numeric constants of proxy-wasm ABI 0.2.0/0.2.1, as listed in proxy-wasm/spec
 // abi-versions/v0.2.1 and proxy-wasm-cpp-sdk proxy_wasm_enums.h (see
-// /work/shared/reference/proxy-wasm-abi.md, "Status codes" and "Enums").
+// docs/proxy-wasm-abi.md, "Status codes" and "Enumerations").
 
 /** WasmResult: what every host function returns. */
 export const WasmResult = {
@@ -18,10 +18,8 @@ export const WasmResult = {
   BrokenConnection: 11,
   Unimplemented: 12,
 } as const;
-export type WasmResultCode = (typeof WasmResult)[keyof typeof WasmResult];
 
 export const LogLevel = { Trace: 0, Debug: 1, Info: 2, Warn: 3, Error: 4, Critical: 5 } as const;
-export type LogLevelValue = (typeof LogLevel)[keyof typeof LogLevel];
 export const LOG_LEVEL_NAMES = ["trace", "debug", "info", "warn", "error", "critical"] as const;
 export type LogLevelName = (typeof LOG_LEVEL_NAMES)[number];
 

@@ -5,7 +5,7 @@ import { decodeHeaderMap, encodeHeaderMap, PropertyValue, SerializationError, sp
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
 describe("header map serialization", () => {
-  it("encodes {a:1, b:22} as the 29 bytes of the reference", () => {
+  it("encodes {a:1, b:22} as the 29 bytes of docs/proxy-wasm-abi.md, Header maps", () => {
     const bytes = encodeHeaderMap([["a", "1"], ["b", "22"]]);
     expect(bytes.length).toBe(29);
     expect(hex(bytes)).toBe("02000000" + "01000000" + "01000000" + "01000000" + "02000000" + "6100" + "3100" + "6200" + "323200");

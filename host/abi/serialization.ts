@@ -1,4 +1,4 @@
-// Wire formats of proxy-wasm ABI 0.2.x (reference "Serialization"; proxy-wasm-cpp-host
+// Wire formats of proxy-wasm ABI 0.2.x (docs/proxy-wasm-abi.md "Header maps"; proxy-wasm-cpp-host
 // src/pairs_util.cc):
 //   header map: u32 N, N x (u32 key_len, u32 value_len), N x (key, 0x00, value, 0x00), all LE.
 //   property path: segments joined with 0x00 (C++ SDK adds a trailing 0x00 -> dropped).
@@ -43,7 +43,7 @@ export class SerializationError extends Error {}
 
 /**
  * Parses a serialized header map. Every empty form real SDKs send is accepted: zero bytes, a
- * single 0x00 and `00000000` (the spec's own empty example is wrong, see the reference).
+ * single 0x00 and `00000000` (the spec's own example is wrong; docs/proxy-wasm-abi.md "Header maps").
  */
 export function decodeHeaderMap(bytes: Uint8Array): HeaderPairs {
   if (bytes.length === 0 || (bytes.length === 1 && bytes[0] === 0)) return [];
@@ -68,6 +68,31 @@ export function decodeHeaderMap(bytes: Uint8Array): HeaderPairs {
     pairs.push([key, value]);
   }
   return pairs;
+}
+
+/**
+ * cpp-host's PairsUtil::toPairs: a map that does not decode (short, a length past the end, a
+ * missing NUL, bytes left over) is taken as no pairs at all, never as an error.
+ */
+export function decodeHeaderMapOrEmpty(bytes: Uint8Array): HeaderPairs {
+  let pairs: HeaderPairs;
+  try {
+    pairs = decodeHeaderMap(bytes);
+  } catch (error) {
+    if (error instanceof SerializationError) return [];
+    throw error;
+  }
+  if (pairs.length === 0) return pairs;
+  let end = 4 + pairs.length * 8;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < pairs.length; i++) {
+    end += view.getUint32(4 + i * 8, true);
+    if (bytes[end] !== 0) return [];
+    end += 1 + view.getUint32(8 + i * 8, true);
+    if (bytes[end] !== 0) return [];
+    end++;
+  }
+  return end === bytes.length ? pairs : [];
 }
 
 /** Splits a property path on 0x00, dropping one trailing empty segment (C++ SDK form). */

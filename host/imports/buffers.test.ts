@@ -23,17 +23,25 @@ describe("buffer host functions (through the ABI probe)", () => {
     expect(probe.returnedText(rp, rl)).toBe("hello");
   });
 
-  it("proxy_get_buffer_bytes gives ptr 0, len 0 for zero bytes, NotFound for an unavailable buffer", () => {
+  it("proxy_get_buffer_bytes gives ptr 0, len 0 for zero bytes and for a body not there (Envoy), NotFound for a call response outside its callback", () => {
     expect(probe.call("proxy_get_buffer_bytes", id, BufferType.HttpRequestBody, 11, 5, rp, rl)).toBe(WasmResult.Ok);
     expect([probe.u32(rp), probe.u32(rl)]).toEqual([0, 0]);
-    expect(probe.call("proxy_get_buffer_bytes", id, BufferType.HttpResponseBody, 0, 5, rp, rl)).toBe(WasmResult.NotFound);
+    expect(probe.call("proxy_get_buffer_bytes", id, BufferType.HttpResponseBody, 0, 5, rp, rl)).toBe(WasmResult.Ok);
+    expect([probe.u32(rp), probe.u32(rl)]).toEqual([0, 0]);
     expect(probe.call("proxy_get_buffer_bytes", id, BufferType.HttpCallResponseBody, 0, 5, rp, rl)).toBe(WasmResult.NotFound);
-    expect(probe.call("proxy_get_buffer_bytes", id, BufferType.HttpRequestBody, 12, 5, rp, rl)).toBe(WasmResult.BadArgument);
+  });
+
+  it("proxy_get_buffer_bytes past the end is Ok with nothing (cpp-host: don't overread)", () => {
+    probe.put(new Uint8Array(8)); // make sure the slots hold something to overwrite
+    new DataView(probe.vm.linearMemory.buffer).setUint32(rp, 77, true);
+    expect(probe.call("proxy_get_buffer_bytes", id, BufferType.HttpRequestBody, 12, 5, rp, rl)).toBe(WasmResult.Ok);
+    expect([probe.u32(rp), probe.u32(rl)]).toEqual([0, 0]);
   });
 
   it.each([
     ["prepends with (0, 0)", 0, 0, ">> hello world"],
     ["replaces all with (0, >= length)", 0, 11, ">> "],
+    ["replaces the prefix with (0, size < length)", 0, 5, ">>  world"],
     ["appends with start >= length", 11, 0, "hello world>> "],
   ])("proxy_set_buffer_bytes %s", (_name, start, size, expected) => {
     const [p, l] = probe.put(">> ");
@@ -50,10 +58,12 @@ describe("buffer host functions (through the ABI probe)", () => {
     probe.vm.callbackData = {};
   });
 
-  it("proxy_get_buffer_status reports the length, NotFound when unavailable", () => {
+  it("proxy_get_buffer_status reports the length, NotFound for the plugin configuration outside proxy_on_configure", () => {
     expect(probe.call("proxy_get_buffer_status", id, BufferType.HttpRequestBody, rp, rl)).toBe(WasmResult.Ok);
     expect(probe.u32(rp)).toBe(11);
-    expect(probe.call("proxy_get_buffer_status", id, BufferType.VmConfiguration, rp, rl)).toBe(WasmResult.NotFound);
+    expect(probe.call("proxy_get_buffer_status", id, BufferType.VmConfiguration, rp, rl)).toBe(WasmResult.Ok); // any callback, as Envoy
+    expect(probe.u32(rp)).toBe("vm-config".length);
+    expect(probe.call("proxy_get_buffer_status", id, BufferType.PluginConfiguration, rp, rl)).toBe(WasmResult.NotFound);
   });
 
   it("configuration buffers reach proxy_on_vm_start and proxy_on_configure", () => {

@@ -1,23 +1,31 @@
-// Buffer host functions (reference: proxy_get_buffer_bytes, proxy_set_buffer_bytes,
+// Buffer host functions (docs/proxy-wasm-abi.md: proxy_get_buffer_bytes, proxy_set_buffer_bytes,
 // proxy_get_buffer_status). Which buffers exist depends on the callback: bodies on HTTP
 // streams, configurations during start/configure, HttpCallResponseBody during
-// proxy_on_http_call_response (not HttpResponseBody: reference (!)), CallData during a foreign
-// function. An unavailable buffer is NotFound. set_buffer_bytes supports exactly what Envoy
-// does: prepend (start 0, size 0), replace all (start 0, size >= length), append
-// (start >= length); anything else is BadArgument.
+// proxy_on_http_call_response (not HttpResponseBody: docs/proxy-wasm-abi.md "Enumerations"), CallData during a foreign
+// function. An unavailable buffer is NotFound. Reads past the end answer Ok with nothing
+// (cpp-host exports.cc get_buffer_bytes: "Don't overread"). set_buffer_bytes does what Envoy's
+// Buffer::copyFrom (context.cc) does: start 0 drains `size` bytes and prepends the data (so
+// size 0 prepends, size >= length replaces all, anything between replaces that prefix);
+// start >= length appends; a start inside the buffer is BadArgument.
 import { BufferType, WasmResult } from "../abi/enums.ts";
 import { guarded } from "./guard.ts";
 import type { ImportHost } from "./host-api.ts";
 
+const EMPTY = new Uint8Array(0);
+
+// Envoy's Context::getBuffer hands out a buffer object for the bodies, gRPC messages and the
+// VM configuration whatever the callback (empty when there is nothing), so those are Ok with
+// zero bytes rather than NotFound; the plugin configuration exists only during
+// proxy_on_configure and a call response body only during its callback.
 function bufferOf(host: ImportHost, type: number): Uint8Array | undefined {
   const context = host.effective();
   const data = host.callbackData;
   switch (type) {
-    case BufferType.HttpRequestBody: return context?.kind === "http" ? context.requestBody ?? undefined : undefined;
-    case BufferType.HttpResponseBody: return context?.kind === "http" ? context.responseBody ?? undefined : undefined;
+    case BufferType.HttpRequestBody: return (context?.kind === "http" ? context.requestBody : null) ?? EMPTY;
+    case BufferType.HttpResponseBody: return (context?.kind === "http" ? context.responseBody : null) ?? EMPTY;
     case BufferType.HttpCallResponseBody: return data.httpCallResponse?.body;
-    case BufferType.GrpcReceiveBuffer: return data.grpcMessage;
-    case BufferType.VmConfiguration: return data.vmConfiguration;
+    case BufferType.GrpcReceiveBuffer: return data.grpcMessage ?? EMPTY;
+    case BufferType.VmConfiguration: return data.vmConfiguration ?? host.vmConfiguration;
     case BufferType.PluginConfiguration: return data.pluginConfiguration;
     case BufferType.CallData: return data.callData;
     default: return undefined;
@@ -42,9 +50,8 @@ export function bufferImports(host: ImportHost) {
       if (!buffer) return WasmResult.NotFound;
       start >>>= 0;
       maxSize >>>= 0;
-      if (start > buffer.length) return WasmResult.BadArgument;
-      const end = Math.min(buffer.length, start + maxSize);
-      host.memory.returnBytes(buffer.subarray(start, end), retPtrPtr, retLenPtr);
+      const end = start >= buffer.length ? start : Math.min(buffer.length, start + maxSize);
+      host.memory.returnBytes(end > start ? buffer.subarray(start, end) : EMPTY, retPtrPtr, retLenPtr);
       return WasmResult.Ok;
     },
 
@@ -55,8 +62,7 @@ export function bufferImports(host: ImportHost) {
       start >>>= 0;
       size >>>= 0;
       let next: Uint8Array;
-      if (start === 0 && size === 0) next = concat(data, buffer);
-      else if (start === 0 && size >= buffer.length) next = data;
+      if (start === 0) next = concat(data, buffer.subarray(Math.min(size, buffer.length)));
       else if (start >= buffer.length) next = concat(buffer, data);
       else return WasmResult.BadArgument;
       return storeBody(host, type, next) ? WasmResult.Ok : WasmResult.BadArgument;

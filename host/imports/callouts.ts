@@ -1,4 +1,4 @@
-// HTTP and gRPC callout host functions (reference: proxy_http_call, proxy_grpc_call,
+// HTTP and gRPC callout host functions (docs/proxy-wasm-abi.md: proxy_http_call, proxy_grpc_call,
 // proxy_grpc_stream, proxy_grpc_send, proxy_grpc_cancel, proxy_grpc_close, proxy_get_status).
 // Calls are recorded with a token; the embedder (or the test harness) performs them and
 // delivers the answer to the calling context (proxy_on_http_call_response / proxy_on_grpc_*).

@@ -1,5 +1,5 @@
 // Turns host-side errors into ABI statuses: a bad module pointer is InvalidMemoryAccess, a
-// malformed serialized map is SerializationFailure (reference "Status codes"). Anything else is
+// malformed serialized map is SerializationFailure (docs/proxy-wasm-abi.md "Status codes"). Anything else is
 // a host bug or a deliberate trap (proc_exit) and propagates as a trap of the callback.
 import { WasmResult } from "../abi/enums.ts";
 import { SerializationError } from "../abi/serialization.ts";
@@ -26,10 +26,9 @@ const makers = new Map<string, WrapperMaker>();
 /**
  * One wrapper function per import name, compiled once and shared by every VM. Closures of a
  * single literal (the obvious `(a, b) => { try { return fn(a, b) } ... }`) share one V8
- * feedback vector, so the call to `fn` inside saw every import of that arity: a megamorphic
- * call that is never inlined (in a perf profile of the data plane, the shared wrappers took
- * 2-3 µs of a request through three filters). A wrapper per name only ever calls that import (one function literal per host
- * file, so one feedback cell), which V8 inlines. Fixed arity: no rest/spread per call.
+ * feedback vector, so the call to `fn` inside would see every import of that arity: a
+ * megamorphic call that is never inlined. A wrapper per name only ever calls that import (one
+ * function literal per host file, so one feedback cell), which V8 inlines. Fixed arity: no rest/spread per call.
  */
 function wrap(name: string, fn: AnyFn): AnyFn {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`import name ${JSON.stringify(name)} is not an identifier`);

@@ -81,9 +81,25 @@ describe("header map host functions (through the ABI probe)", () => {
     expect(probe.host.getCurrentRequestHeaders(id)).toEqual(bytes.length > 4 ? [["x-a", "1"], ["x-b", "2"]] : []);
   });
 
-  it("proxy_set_header_map_pairs answers SerializationFailure for a truncated map", () => {
+  it("proxy_set_header_map_pairs takes a map that does not decode as empty (cpp-host PairsUtil::toPairs)", () => {
     const [p] = probe.put(Uint8Array.of(2, 0, 0, 0, 1, 0, 0, 0));
-    expect(probe.call("proxy_set_header_map_pairs", id, MapType.HttpRequestHeaders, p, 8)).toBe(WasmResult.SerializationFailure);
+    expect(probe.call("proxy_set_header_map_pairs", id, MapType.HttpRequestHeaders, p, 8)).toBe(WasmResult.Ok);
+    expect(probe.host.getCurrentRequestHeaders(id)).toEqual([]);
+  });
+
+  it("a stream's headers are BadArgument once its callback continued, and read-only in proxy_on_log", () => {
+    const [kp, kl] = probe.put("b");
+    const stream = probe.context(id);
+    const ex = probe.vm.exports as Record<string, Function>;
+    probe.vm.invoke("later", stream, () => {
+      expect(ex.call_proxy_get_header_map_value!(MapType.HttpRequestHeaders, kp, kl, rp, rl)).toBe(WasmResult.BadArgument);
+    });
+    if (stream.kind !== "http") throw new Error("stream expected");
+    stream.accessLogPhase = true;
+    probe.vm.invoke("log", stream, () => {
+      expect(ex.call_proxy_get_header_map_value!(MapType.HttpRequestHeaders, kp, kl, rp, rl)).toBe(WasmResult.Ok);
+      expect(ex.call_proxy_add_header_map_value!(MapType.HttpRequestHeaders, kp, kl, kp, kl)).toBe(WasmResult.BadArgument);
+    });
   });
 
   it("read-only and unknown maps are BadArgument for writes", () => {

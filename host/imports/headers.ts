@@ -1,23 +1,41 @@
-// Header-map host functions (reference table: proxy_get_header_map_size/_pairs/_value,
+// Header-map host functions (docs/proxy-wasm-abi.md table: proxy_get_header_map_size/_pairs/_value,
 // proxy_set_header_map_pairs, proxy_add/replace/remove_header_map_value). Statuses follow
 // Envoy's context.cc: a map the current context does not have is BadArgument, except that
 // get_header_map_pairs answers Ok with an empty map (the Rust SDK panics otherwise); a missing
 // key is NotFound (ABI >= 0.2.0). Keys are matched and stored lower-case, like Envoy's maps.
+// A stream's maps exist for the module only while it holds that phase (contexts.ts
+// `*Open`); in proxy_on_log the final headers are readable and nothing is writable
+// (getConstMap vs getMap). A map that does not decode is taken as empty, as cpp-host's
+// PairsUtil::toPairs does, so proxy_set_header_map_pairs with it clears the map.
 import { MapType, WasmResult } from "../abi/enums.ts";
-import { decodeHeaderMap, serializedHeaderMapSize, writeHeaderMap, type HeaderPairs } from "../abi/serialization.ts";
+import { decodeHeaderMapOrEmpty, serializedHeaderMapSize, writeHeaderMap, type HeaderPairs } from "../abi/serialization.ts";
 import { utf8Length } from "../abi/utf8.ts";
 import { guarded } from "./guard.ts";
 import type { ImportHost } from "./host-api.ts";
+import type { HttpStreamState } from "../contexts.ts";
+
+/** A stream map as Envoy's getConstMap (read) or getMap (write) sees it now. */
+function streamMap(context: HttpStreamState, mapType: number, write: boolean): HeaderPairs | undefined {
+  // In proxy_on_log a write still reaches a map the filter never let go of (Envoy's getMap
+  // keeps request_headers_ of a stream that stopped), reads see the final maps.
+  const log = context.accessLogPhase && !write;
+  switch (mapType) {
+    case MapType.HttpRequestHeaders: return (log || context.requestHeadersOpen) ? context.requestHeaders ?? undefined : undefined;
+    case MapType.HttpRequestTrailers: return !log && context.requestTrailersOpen ? context.requestTrailers ?? undefined : undefined;
+    case MapType.HttpResponseHeaders: return (log || context.responseHeadersOpen) ? context.responseHeaders ?? undefined : undefined;
+    default: return (log || context.responseTrailersOpen) ? context.responseTrailers ?? undefined : undefined;
+  }
+}
 
 /** The map `mapType` refers to in the effective context; undefined = unavailable there. */
-function mapOf(host: ImportHost, mapType: number): HeaderPairs | undefined {
+function mapOf(host: ImportHost, mapType: number, write = false): HeaderPairs | undefined {
   const context = host.effective();
   const data = host.callbackData;
+  if (mapType >= MapType.HttpRequestHeaders && mapType <= MapType.HttpResponseTrailers) {
+    return context?.kind === "http" ? streamMap(context, mapType, write) : undefined;
+  }
+  if (write) return undefined;
   switch (mapType) {
-    case MapType.HttpRequestHeaders: return context?.kind === "http" ? context.requestHeaders ?? undefined : undefined;
-    case MapType.HttpRequestTrailers: return context?.kind === "http" ? context.requestTrailers ?? undefined : undefined;
-    case MapType.HttpResponseHeaders: return context?.kind === "http" ? context.responseHeaders ?? undefined : undefined;
-    case MapType.HttpResponseTrailers: return context?.kind === "http" ? context.responseTrailers ?? undefined : undefined;
     case MapType.GrpcReceiveInitialMetadata: return data.grpcInitialMetadata;
     case MapType.GrpcReceiveTrailingMetadata: return data.grpcTrailingMetadata;
     case MapType.HttpCallResponseHeaders: return data.httpCallResponse?.headers;
@@ -29,7 +47,7 @@ function mapOf(host: ImportHost, mapType: number): HeaderPairs | undefined {
 /** Replaces a whole map (proxy_set_header_map_pairs); only HTTP stream maps are writable. */
 function replaceMap(host: ImportHost, mapType: number, pairs: HeaderPairs): boolean {
   const context = host.effective();
-  if (context?.kind !== "http") return false;
+  if (context?.kind !== "http" || !streamMap(context, mapType, true)) return false;
   switch (mapType) {
     case MapType.HttpRequestHeaders: if (!context.requestHeaders) return false; context.requestHeaders = pairs; return true;
     case MapType.HttpRequestTrailers: if (!context.requestTrailers) return false; context.requestTrailers = pairs; return true;
@@ -39,14 +57,11 @@ function replaceMap(host: ImportHost, mapType: number, pairs: HeaderPairs): bool
   }
 }
 
-function isWritable(mapType: number): boolean {
-  return mapType >= MapType.HttpRequestHeaders && mapType <= MapType.HttpResponseTrailers;
-}
-
 export function headerImports(host: ImportHost) {
   return guarded({
     proxy_get_header_map_size(mapType: number, retSize: number): number {
-      const map = mapOf(host, mapType);
+      // Envoy answers from getMap, the writable view: only the stream's own maps have a size.
+      const map = mapOf(host, mapType, true);
       if (!map) return WasmResult.BadArgument;
       host.memory.writeU32(retSize, serializedHeaderMapSize(map));
       return WasmResult.Ok;
@@ -68,7 +83,7 @@ export function headerImports(host: ImportHost) {
     },
 
     proxy_set_header_map_pairs(mapType: number, ptr: number, len: number): number {
-      const pairs = decodeHeaderMap(host.memory.view8(ptr, len, "header map"));
+      const pairs = decodeHeaderMapOrEmpty(host.memory.view8(ptr, len, "header map"));
       const lowered: HeaderPairs = pairs.map(([k, v]) => [k.toLowerCase(), v]);
       return replaceMap(host, mapType, lowered) ? WasmResult.Ok : WasmResult.BadArgument;
     },
@@ -91,7 +106,7 @@ export function headerImports(host: ImportHost) {
     proxy_add_header_map_value(mapType: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number): number {
       const key = host.memory.lowerKey(keyPtr, keyLen, "header key");
       const value = host.memory.string(valuePtr, valueLen, "header value");
-      const map = isWritable(mapType) ? mapOf(host, mapType) : undefined;
+      const map = mapOf(host, mapType, true);
       if (!map) return WasmResult.BadArgument;
       map.push([key, value]);
       return WasmResult.Ok;
@@ -100,27 +115,18 @@ export function headerImports(host: ImportHost) {
     proxy_replace_header_map_value(mapType: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number): number {
       const key = host.memory.lowerKey(keyPtr, keyLen, "header key");
       const value = host.memory.string(valuePtr, valueLen, "header value");
-      const map = isWritable(mapType) ? mapOf(host, mapType) : undefined;
+      const map = mapOf(host, mapType, true);
       if (!map) return WasmResult.BadArgument;
-      let first = -1;
-      for (let i = 0; i < map.length; i++) {
-        if (map[i]![0] === key) {
-          first = i;
-          break;
-        }
-      }
-      if (first < 0) {
-        map.push([key, value]);
-        return WasmResult.Ok;
-      }
-      map[first] = [key, value];
-      for (let i = map.length - 1; i > first; i--) if (map[i]![0] === key) map.splice(i, 1);
+      // Envoy's HeaderMap::setCopy drops every value of the key and appends the new one, so a
+      // replaced header moves to the end of the map (seen by the upstream in that order).
+      for (let i = map.length - 1; i >= 0; i--) if (map[i]![0] === key) map.splice(i, 1);
+      map.push([key, value]);
       return WasmResult.Ok;
     },
 
     proxy_remove_header_map_value(mapType: number, keyPtr: number, keyLen: number): number {
       const key = host.memory.lowerKey(keyPtr, keyLen, "header key");
-      const map = isWritable(mapType) ? mapOf(host, mapType) : undefined;
+      const map = mapOf(host, mapType, true);
       if (!map) return WasmResult.BadArgument;
       for (let i = map.length - 1; i >= 0; i--) if (map[i]![0] === key) map.splice(i, 1);
       return WasmResult.Ok;

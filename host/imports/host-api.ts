@@ -28,6 +28,8 @@ export interface ImportHost {
   readonly abiVersion: AbiVersion;
   readonly clock: Clock;
   readonly logLevel: number;
+  /** VmConfig.configuration (the VmConfiguration buffer, readable in any callback as in Envoy). */
+  readonly vmConfiguration: Uint8Array;
   log(level: number, message: string): void;
   /** The context host calls act on: the callback's context or one set by proxy_set_effective_context. */
   effective(): ContextState | null;
@@ -50,5 +52,3 @@ export interface ImportHost {
   forceStop(): void;
   readonly foreignFunctions: ReadonlyMap<string, ForeignFunction>;
 }
-
-export type ImportFunctions = Record<string, (...args: never[]) => number | bigint | void>;

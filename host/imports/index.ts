@@ -1,8 +1,8 @@
 // Assembles the import object a module is instantiated with: every `env` host function of the
-// reference (grouped by area), the WASI subset under both `wasi_snapshot_preview1` and
+// ABI (docs/proxy-wasm-abi.md, grouped by area), the WASI subset under both `wasi_snapshot_preview1` and
 // `wasi_unstable`, and an `env.memory` with a maximum for the rare module that imports its
-// memory. Before instantiating, the module's import list is checked against this so a module
-// needing something we lack fails with a message naming `module.function`.
+// memory. The loader already refused a module importing anything else (loader.ts, as Envoy
+// does); this check stays so a module compiled elsewhere fails naming `module.function`.
 import { bufferImports } from "./buffers.ts";
 import { calloutImports } from "./callouts.ts";
 import { headerImports } from "./headers.ts";
@@ -41,7 +41,7 @@ export function providedEnvFunctionNames(): string[] {
   return Object.keys(envImports(host)).sort();
 }
 
-/** Names of the WASI preview1 functions implemented (others get an ENOSYS stub). */
+/** Names of the WASI preview1 functions implemented (others get an ENOSYS stub, as Envoy links them). */
 export function providedWasiFunctionNames(): string[] {
   const host = new Proxy({}, { get: () => undefined }) as unknown as ImportHost;
   return Object.keys(wasiImports(host)).sort();
@@ -61,15 +61,16 @@ export interface BuiltImports {
 
 /**
  * Builds the import object for `module`, or throws MissingImportError naming every import we do
- * not provide. Unknown WASI functions get an ENOSYS stub (reference: "others stubbed").
+ * not provide.
  */
 export function buildImports(
   module: WebAssembly.Module,
   host: ImportHost,
   maxMemoryPages: number,
   memoryLimits: { initial: number; maximum?: number } = { initial: 1 },
+  extraEnv: Record<string, WebAssembly.ImportValue> = {},
 ): BuiltImports {
-  const env = envImports(host);
+  const env: Record<string, unknown> = { ...envImports(host), ...extraEnv };
   const wasi = wasiImports(host) as Record<string, Function>;
   const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
   const missing: string[] = [];

@@ -1,7 +1,8 @@
-// ABI 0.1.0 functions removed in 0.2.0 (reference "Versions"). cpp-host links them only for
+// ABI 0.1.0 functions removed in 0.2.0 (docs/proxy-wasm-abi.md "Versions"). cpp-host links them only for
 // 0.1.0 modules; a lenient host supplies them to every module so older builds still load.
 // Also `emscripten_notify_memory_growth`, which Emscripten-built (C++ SDK) modules import and
-// cpp-host answers with a no-op: memory views here refresh on their own (memory.ts).
+// cpp-host answers with a no-op: memory views here refresh on their own (memory.ts), and
+// `pthread_equal`, which Envoy links for every module.
 import { StreamType, WasmResult } from "../abi/enums.ts";
 import { guarded } from "./guard.ts";
 import type { ImportHost } from "./host-api.ts";
@@ -10,6 +11,10 @@ export function legacyImports(host: ImportHost, streamImports: { proxy_continue_
   return {
     ...legacyProxyImports(host, streamImports),
     emscripten_notify_memory_growth(_memoryIndex: number): void {},
+    // Emscripten's pthread stubs compare thread handles; cpp-host registers it for every module.
+    pthread_equal(left: number, right: number): number {
+      return left === right ? 1 : 0;
+    },
   };
 }
 

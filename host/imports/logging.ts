@@ -1,4 +1,4 @@
-// Logging, clock and timer host functions (reference: proxy_log, proxy_get_log_level,
+// Logging, clock and timer host functions (docs/proxy-wasm-abi.md: proxy_log, proxy_get_log_level,
 // proxy_get_current_time_nanoseconds, proxy_set_tick_period_milliseconds). The tick period
 // belongs to the root context of the effective context (cpp-host setTimerPeriod on root).
 import { LogLevel, WasmResult } from "../abi/enums.ts";

@@ -1,4 +1,4 @@
-// Metric host functions (reference: proxy_define_metric, proxy_increment_metric,
+// Metric host functions (docs/proxy-wasm-abi.md: proxy_define_metric, proxy_increment_metric,
 // proxy_record_metric, proxy_get_metric; delta/value are i64, get writes a u64).
 import { WasmResult } from "../abi/enums.ts";
 import type { MetricResult } from "../metrics.ts";

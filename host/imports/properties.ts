@@ -1,4 +1,4 @@
-// Property host functions (reference: proxy_get_property / proxy_set_property; path segments
+// Property host functions (docs/proxy-wasm-abi.md: proxy_get_property / proxy_set_property; path segments
 // joined with 0x00, trailing empty segment dropped). Lookup itself lives in properties.ts at the
 // host root (the VM's getProperty); a set value is kept on the effective context (Envoy keeps it
 // in the stream's filter state) and shadows everything else for that path.

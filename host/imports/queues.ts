@@ -1,4 +1,4 @@
-// Shared queue host functions (reference: proxy_register/resolve/enqueue/dequeue_shared_queue).
+// Shared queue host functions (docs/proxy-wasm-abi.md: proxy_register/resolve/enqueue/dequeue_shared_queue).
 // A queue belongs to the root context that registered it; proxy_on_queue_ready goes there.
 import { WasmResult } from "../abi/enums.ts";
 import { rootOf } from "../contexts.ts";

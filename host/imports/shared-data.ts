@@ -1,4 +1,4 @@
-// proxy_get_shared_data / proxy_set_shared_data (reference "Shared data"): keyed by this VM's
+// proxy_get_shared_data / proxy_set_shared_data (docs/envoy-wiring.md "Shared data"): keyed by this VM's
 // vm_id in a store shared by every VM instance with that vm_id. The key goes to the store as
 // the module's bytes (cpp-host's map is keyed by those bytes too), not decoded to a string.
 import { WasmResult } from "../abi/enums.ts";

@@ -49,8 +49,10 @@ describe("shared data across VM instances of one vm_id", () => {
     expect(get(a, "counter").value).toBe("2");
   });
 
-  it("a non-zero cas for a missing key is CasMismatch; every set gets a new cas", () => {
-    expect(set(a, "fresh", "x", 12345)).toBe(WasmResult.CasMismatch);
+  it("a non-zero cas for a missing key creates it (cpp-host SharedData::set); every set gets a new cas", () => {
+    expect(set(a, "fresh", "x", 12345)).toBe(WasmResult.Ok);
+    expect(get(b, "fresh").value).toBe("x");
+    expect(set(a, "fresh", "y", 12345)).toBe(WasmResult.CasMismatch);
     set(a, "fresh", "x", 0);
     const first = get(a, "fresh").cas;
     set(a, "fresh", "x", 0);

@@ -13,31 +13,58 @@ describe("stream and context control host functions", () => {
     expect(new TextDecoder().decode(response.body)).toBe("denied");
   });
 
-  it("proxy_send_local_response needs an HTTP stream and a valid status", () => {
+  it("proxy_send_local_response is Ok on any context and status, as Envoy's; only a stream gets a reply", () => {
     const probe = new Probe();
     const id = probe.host.initializeHttpContext();
     const [hp, hl] = probe.put(encodeHeaderMap([]));
-    expect(probe.call("proxy_send_local_response", probe.host.rootContextId, 403, 0, 0, 0, 0, hp, hl, -1)).toBe(WasmResult.NotFound);
-    expect(probe.call("proxy_send_local_response", id, 42, 0, 0, 0, 0, hp, hl, -1)).toBe(WasmResult.BadArgument);
+    expect(probe.call("proxy_send_local_response", probe.host.rootContextId, 403, 0, 0, 0, 0, hp, hl, -1)).toBe(WasmResult.Ok);
+    expect(probe.call("proxy_send_local_response", id, 42, 0, 0, 0, 0, hp, hl, -1)).toBe(WasmResult.Ok);
+    expect(probe.host.getSentLocalResponse(id)?.statusCode).toBe(42);
     expect(probe.call("proxy_send_local_response", id, 403, 0x7fff_fff0, 9, 0, 0, hp, hl, -1)).toBe(WasmResult.InvalidMemoryAccess);
   });
 
-  it("proxy_continue_stream / proxy_close_stream are recorded for HTTP stream types only", () => {
+  it("a local reply from proxy_on_request_headers passes through the module's own proxy_on_response_headers", () => {
+    const probe = new Probe();
+    const id = probe.host.initializeHttpContext();
+    probe.host.callOnRequestHeaders(id, { "x-probe": "local" }, true);
+    expect(probe.host.getSentLocalResponse(id)?.encoded?.headers).toEqual([
+      [":status", "403"], ["x-probe-reason", "test"], ["content-length", "6"], ["content-type", "text/plain"], ["x-probe-response", "1"],
+    ]);
+  });
+
+  it("proxy_continue_stream / proxy_close_stream are recorded for HTTP stream types, with Envoy's statuses", () => {
     const probe = new Probe();
     const id = probe.host.initializeHttpContext();
     expect(probe.call("proxy_continue_stream", id, StreamType.HttpRequest)).toBe(WasmResult.Ok);
     expect(probe.call("proxy_close_stream", id, StreamType.HttpResponse)).toBe(WasmResult.Ok);
-    expect(probe.call("proxy_continue_stream", id, StreamType.Downstream)).toBe(WasmResult.BadArgument);
-    expect(probe.call("proxy_continue_stream", probe.host.rootContextId, StreamType.HttpRequest)).toBe(WasmResult.NotFound);
+    expect(probe.call("proxy_continue_stream", id, StreamType.Downstream)).toBe(WasmResult.Ok);
+    expect(probe.call("proxy_continue_stream", id, StreamType.Upstream)).toBe(WasmResult.Unimplemented);
+    expect(probe.call("proxy_close_stream", id, StreamType.Upstream)).toBe(WasmResult.Ok);
+    expect(probe.call("proxy_continue_stream", id, 4)).toBe(WasmResult.BadArgument);
+    expect(probe.call("proxy_continue_stream", probe.host.rootContextId, StreamType.HttpRequest)).toBe(WasmResult.Ok);
     expect(probe.host.getStreamEvents(id)).toEqual([{ event: "continue", streamType: 0 }, { event: "close", streamType: 1 }]);
+  });
+
+  it("after proxy_continue_stream the request headers are gone for the module (BadArgument)", () => {
+    const probe = new Probe();
+    const id = probe.host.initializeHttpContext();
+    probe.host.callOnRequestHeaders(id, { "x-probe": "callout" }, true); // stops: the map stays
+    const [kp, kl] = probe.put("x-late");
+    const stream = probe.context(id);
+    const ex = probe.vm.exports as Record<string, Function>;
+    probe.vm.invoke("test", stream, () => {
+      expect(ex.call_proxy_add_header_map_value!(0, kp, kl, kp, kl)).toBe(WasmResult.Ok);
+      expect(ex.call_proxy_continue_stream!(StreamType.HttpRequest)).toBe(WasmResult.Ok);
+      expect(ex.call_proxy_add_header_map_value!(0, kp, kl, kp, kl)).toBe(WasmResult.BadArgument);
+    });
   });
 
   it("proxy_set_effective_context redirects later host calls; unknown ids are BadArgument", () => {
     const probe = new Probe();
     const a = probe.host.initializeHttpContext();
     const b = probe.host.initializeHttpContext();
-    probe.host.callOnRequestHeaders(a, {}, true);
-    probe.host.callOnRequestHeaders(b, {}, true);
+    probe.host.callOnRequestHeaders(a, { "x-probe": "callout" }, true); // both stop: their maps stay
+    probe.host.callOnRequestHeaders(b, { "x-probe": "callout" }, true);
     const [kp, kl] = probe.put("x-target");
     probe.vm.invoke("test", probe.context(a), () => {
       const ex = probe.vm.exports as Record<string, Function>;
@@ -83,6 +110,7 @@ describe("stream and context control host functions", () => {
     expect(probe.call("proxy_clear_route_cache", id)).toBe(WasmResult.Ok);
     // Emscripten (C++ SDK) modules import this; like cpp-host it is a no-op.
     expect(probe.call("emscripten_notify_memory_growth", id, 0)).toBe(0);
+    expect([probe.call("pthread_equal", id, 7, 7), probe.call("pthread_equal", id, 7, 8)]).toEqual([1, 0]);
     expect(probe.host.getStreamEvents(id)).toEqual([{ event: "continue", streamType: 0 }, { event: "continue", streamType: 1 }]);
   });
 });

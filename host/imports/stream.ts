@@ -1,17 +1,28 @@
-// Stream and context control (reference: proxy_continue_stream, proxy_close_stream,
+// Stream and context control (docs/proxy-wasm-abi.md: proxy_continue_stream, proxy_close_stream,
 // proxy_send_local_response, proxy_set_effective_context, proxy_done,
-// proxy_call_foreign_function). A local response forces the running callback's result to a
-// stop (reference (!)); continue/close are recorded for the embedder to act on.
+// proxy_call_foreign_function). Statuses as Envoy's context.cc continueStream/closeStream and
+// cpp-host exports.cc: a type past Upstream is BadArgument; the HTTP types are Ok on any
+// context (a root context has no stream to act on); continuing Upstream is Unimplemented. A
+// continue on either HTTP direction drops the request's maps (context.cc clears
+// request_headers_ and the rest after the switch). proxy_send_local_response is always Ok
+// and always makes the running callback stop (cpp-host stopNextIteration); the reply itself
+// only exists on an HTTP stream. continue/close are recorded for the embedder to act on.
 import { StreamType, WasmResult } from "../abi/enums.ts";
-import { decodeHeaderMap } from "../abi/serialization.ts";
+import { decodeHeaderMapOrEmpty } from "../abi/serialization.ts";
 import { guarded } from "./guard.ts";
 import type { ImportHost } from "./host-api.ts";
 
 function streamEvent(host: ImportHost, event: "continue" | "close", streamType: number): number {
+  if (streamType >>> 0 > StreamType.Upstream) return WasmResult.BadArgument;
+  if (streamType === StreamType.Downstream) return WasmResult.Ok;
+  if (streamType === StreamType.Upstream) return event === "continue" ? WasmResult.Unimplemented : WasmResult.Ok;
   const context = host.effective();
-  if (context?.kind !== "http") return WasmResult.NotFound;
-  if (streamType !== StreamType.HttpRequest && streamType !== StreamType.HttpResponse) return WasmResult.BadArgument;
+  if (context?.kind !== "http") return WasmResult.Ok;
   context.recordStreamEvent({ event, streamType });
+  if (event === "continue") {
+    context.requestHeadersOpen = false;
+    context.requestTrailersOpen = false;
+  }
   return WasmResult.Ok;
 }
 
@@ -31,10 +42,10 @@ export function streamImports(host: ImportHost) {
     ): number {
       const details = host.memory.string(detailsPtr, detailsLen, "local response details");
       const body = host.memory.copyBytes(bodyPtr, bodyLen, "local response body");
-      const headers = decodeHeaderMap(host.memory.view8(headersPtr, headersLen, "local response headers"));
+      const headers = decodeHeaderMapOrEmpty(host.memory.view8(headersPtr, headersLen, "local response headers"));
       const context = host.effective();
-      if (context?.kind !== "http") return WasmResult.NotFound;
-      if (statusCode < 200 || statusCode > 599) return WasmResult.BadArgument;
+      host.forceStop();
+      if (context?.kind !== "http") return WasmResult.Ok;
       context.localResponse = {
         statusCode,
         details,
@@ -42,7 +53,6 @@ export function streamImports(host: ImportHost) {
         headers: headers.map(([k, v]) => [k.toLowerCase(), v]),
         grpcStatus: grpcStatus | 0,
       };
-      host.forceStop();
       return WasmResult.Ok;
     },
 

@@ -127,7 +127,11 @@ export function proxy_on_request_headers(ctx: u32, n: u32, eos: u32): u32 {
     const until = load<u64>(RET) + 300_000_000;
     do { sink++; proxy_get_current_time_nanoseconds(<i32>RET); } while (load<u64>(RET) < until);
   }
-  if (mode == "grow") { sink = memory.grow(20000); }
+  if (mode == "grow") {
+    const pages = header(0, "x-probe-pages");
+    const grew = memory.grow(pages.length ? I32.parseInt(pages) : 20000);
+    addHeader(0, "x-probe-grew", grew.toString());
+  }
   addHeader(0, "x-probe-seen", n.toString());
   return 0;
 }
@@ -176,6 +180,8 @@ export function call_proc_exit(a: i32): void { proc_exit(a); }
 export function call_sched_yield(): i32 { return sched_yield(); }
 @external("env", "emscripten_notify_memory_growth") declare function emscripten_notify_memory_growth(a: i32): void;
 export function call_emscripten_notify_memory_growth(a: i32): i32 { emscripten_notify_memory_growth(a); return 0; }
+@external("env", "pthread_equal") declare function pthread_equal(a: i32, b: i32): i32;
+export function call_pthread_equal(a: i32, b: i32): i32 { return pthread_equal(a, b); }
 @external("wasi_snapshot_preview1", "fd_seek") declare function fd_seek(a: i32, b: i64, c: i32, d: i32): i32;
 export function call_fd_seek(a: i32, b: i64, c: i32, d: i32): i32 { return fd_seek(a, b, c, d); }
 @external("wasi_snapshot_preview1", "fd_close") declare function fd_close(a: i32): i32;

@@ -5,14 +5,15 @@ import { fileURLToPath } from "node:url";
 import { EmulatorOptions } from "../emulator-options.ts";
 import { HostEmulator } from "../emulator.ts";
 import { loadProxyWasmFile, type CompiledProxyWasm } from "../loader.ts";
-import type { ContextState } from "../contexts.ts";
+import type { ContextState, HttpStreamState } from "../contexts.ts";
 import type { ProxyWasmVm } from "../vm.ts";
 
 export const PROBE_WASM = fileURLToPath(new URL("../../build/host/testdata/abi-probe.wasm", import.meta.url));
 
 let compiled: CompiledProxyWasm | undefined;
 export function probeModule(): CompiledProxyWasm {
-  compiled ??= loadProxyWasmFile(PROBE_WASM);
+  // The probe imports the host functions of every ABI version, to test each one.
+  compiled ??= loadProxyWasmFile(PROBE_WASM, { anyAbiImports: true });
   return compiled;
 }
 
@@ -73,10 +74,22 @@ export class Probe {
     return context;
   }
 
-  /** Calls trampoline `call_<name>` with `context` as the current context. */
+  /**
+   * Calls trampoline `call_<name>` with `context` as the current context, as if from inside
+   * that stream's callbacks: the maps it has are open (a real callback opens only its phase's).
+   */
   call(name: string, contextId: number | null, ...args: Array<number | bigint>): number {
     const fn = this.vm.exports[`call_${name}`] as ((...a: Array<number | bigint>) => number) | undefined;
     if (!fn) throw new Error(`probe: no trampoline call_${name}`);
-    return this.vm.invoke(`call_${name}`, contextId === null ? null : this.context(contextId), () => fn(...args));
+    const context = contextId === null ? null : this.context(contextId);
+    if (context?.kind === "http") this.open(context);
+    return this.vm.invoke(`call_${name}`, context, () => fn(...args));
+  }
+
+  private open(stream: HttpStreamState): void {
+    stream.requestHeadersOpen = stream.requestHeaders !== null;
+    stream.requestTrailersOpen = stream.requestTrailers !== null;
+    stream.responseHeadersOpen = stream.responseHeaders !== null;
+    stream.responseTrailersOpen = stream.responseTrailers !== null;
   }
 }

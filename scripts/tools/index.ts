@@ -1,11 +1,19 @@
 // `npm run tools [-- name ...]`: installs the pinned project tools into .tools/ (no root), each
 // verified before it counts as installed, and reports the Debian packages still missing.
 // Already-installed tools are left alone, so running it again is cheap.
+// `npm run tools -- --missing-debian` only prints the Debian packages of the system tools that
+// are missing, space-separated, for `apt-get install` (.ci/run uses it).
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { INSTALLED_MARKER, installDir, locate, type ProjectTool } from "./registry.ts";
 import { TOOLS, toolNamed } from "./tools.ts";
 
-const wanted = process.argv.slice(2).map(toolNamed);
+const args = process.argv.slice(2);
+if (args[0] === "--missing-debian") {
+  const packages = TOOLS.flatMap((t) => (t.kind === "system" && !locate(t) ? t.debian : []));
+  console.log([...new Set(packages)].join(" "));
+  process.exit(0);
+}
+const wanted = args.map(toolNamed);
 const selected = wanted.length ? wanted : TOOLS;
 let failed = false;
 

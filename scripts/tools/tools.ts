@@ -1,5 +1,5 @@
 // The table of tools (see registry.ts): project tools first, then the Debian packages.
-import type { Tool } from "./registry.ts";
+import { locate, type Tool } from "./registry.ts";
 import { envoy } from "./envoy.ts";
 import { helm } from "./helm.ts";
 import { kine } from "./kine.ts";
@@ -12,16 +12,33 @@ export const TOOLS: Tool[] = [
   kine,
   kubeApiserver,
   kubectl,
+  // C for kine's SQLite, which `npm run tools` builds through cgo.
+  { kind: "system", name: "gcc", paths: ["/usr/bin/gcc", "/usr/include/stdio.h"], debian: ["gcc", "libc6-dev"] },
+  // Headless Chromium for the diagnostics page's browser tests (driven by playwright-core).
   { kind: "system", name: "chromium", paths: ["/usr/bin/chromium"], debian: ["chromium"] },
+  // Rust for wasm32-wasi: Debian's rustc (rustup's has no wasm32 target unless added), its std
+  // for the target (with its own wasi-libc under self-contained/), and lld-14, which rustc
+  // runs as rust-lld.
   {
     kind: "system", name: "rust-wasm32", paths: ["/usr/bin/rustc", "/usr/lib/rustlib/wasm32-wasi/lib/self-contained/libc.a", "/usr/bin/lld-14"],
     debian: ["rustc", "libstd-rust-dev-wasm32", "lld-14"],
   },
+  // C++ for wasm32-wasi: clang, its wasm linker, wasi-libc, libc++/libc++abi and compiler-rt's
+  // builtins (under clang's version folder, 14.0.6 on bookworm).
   {
     kind: "system", name: "clang-wasm32",
-    paths: ["/usr/bin/clang++-14", "/usr/bin/lld-14", "/usr/lib/wasm32-wasi/libc.a", "/usr/lib/wasm32-wasi/libc++.a", "/usr/lib/wasm32-wasi/libc++abi.a"],
+    paths: ["/usr/bin/clang++-14", "/usr/bin/wasm-ld-14", "/usr/lib/wasm32-wasi/libc.a", "/usr/lib/wasm32-wasi/libc++.a", "/usr/lib/wasm32-wasi/libc++abi.a",
+      "/usr/lib/llvm-14/lib/clang/14.0.6/lib/wasi/libclang_rt.builtins-wasm32.a"],
     debian: ["clang-14", "lld-14", "wasi-libc", "libc++-14-dev-wasm32", "libc++abi-14-dev-wasm32", "libclang-rt-14-dev-wasm32"],
   },
+  // bench/envoy: the Rust proxy-wasm SDK twins build with Debian's cargo (+ rust-wasm32);
+  // load generators, the upstream and CPU pinning for the per-request bench.
+  { kind: "system", name: "cargo", paths: ["/usr/bin/cargo"], debian: ["cargo"] },
+  { kind: "system", name: "wrk", paths: ["/usr/bin/wrk"], debian: ["wrk"] },
+  { kind: "system", name: "h2load", paths: ["/usr/bin/h2load"], debian: ["nghttp2-client"] },
+  { kind: "system", name: "nginx", paths: ["/usr/sbin/nginx"], debian: ["nginx-light"] },
+  { kind: "system", name: "taskset", paths: ["/usr/bin/taskset"], debian: ["util-linux"] },
+  { kind: "system", name: "perf", paths: ["/usr/bin/perf"], debian: ["linux-perf"] },
 ];
 
 export function toolNamed(name: string): Tool {
@@ -40,5 +57,14 @@ export function installHint(names: string[]): string {
   return hints.join(" and ");
 }
 
-/** Where test workers record suites skipped for a missing tool (test/tools.ts, test/tools-report.ts). */
-export const SKIP_DIR_ENV = "ATTACHE_SKIPPED_TOOLS_DIR";
+/** The installed tool's executable, or undefined. */
+export function findTool(name: string): string | undefined {
+  return locate(toolNamed(name));
+}
+
+/** The installed tool's executable; throws with the install command when it is missing. */
+export function toolPath(name: string): string {
+  const path = findTool(name);
+  if (!path) throw new Error(`${name} is not installed: ${installHint([name])}`);
+  return path;
+}

@@ -1,18 +1,20 @@
-// The diagnostics page in a real browser (Debian's Chromium via playwright-core) against the
-// dev stack serving examples/ (what `npm start` runs), plus a watched scratch directory for
-// live changes: the page shows the examples' Mappings, the intentionally invalid example's
-// errors with its file, unreadable YAML with its file, filters by the search box, keeps what
-// the user expanded across its live refresh, and highlights a proxy that NACKed. A full-page screenshot goes to
+// The diagnostics page in a real browser (Debian's Chromium via playwright-core; skipped or,
+// under CI=true, failed without it: test/tools.ts) against the dev stack serving examples/
+// (what `npm start` runs), plus a watched scratch directory for live changes: the page shows
+// the examples' Mappings, the intentionally invalid example's errors with its file, unreadable
+// YAML with its file, filters by the search box, keeps what the user expanded across its live
+// refresh, and highlights a proxy that NACKed. A full-page screenshot goes to
 // test/artifacts/diagnostics.png for review.
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { startDevStack, type DevStack } from "../../controlplane/runner/dev.ts";
 import { TYPE_URL } from "../../controlplane/xds/index.ts";
 import { eventually, freePort, mapping, REPO_ROOT } from "../e2e/harness.ts";
+import { describeWithTools } from "../tools.ts";
 import { DeltaTestClient } from "../xds/protocol-client.ts";
 import { launchChromium } from "./chromium.ts";
 
@@ -31,31 +33,6 @@ const nackers: DeltaTestClient[] = [];
 /** The stack's structured log (pino JSON lines), as an operator's log shipper would get it. */
 const logLines: Array<Record<string, any>> = [];
 
-beforeAll(async () => {
-  scratch = mkdtempSync(join(tmpdir(), "attache-diagnostics-"));
-  stack = await startDevStack({
-    paths: [join(REPO_ROOT, "examples"), scratch],
-    repoRoot: REPO_ROOT,
-    ports: { http: await freePort(), https: await freePort(), xds: 0, admin: 0, modules: 0, proxyAdmin: 0 },
-    exampleUpstreams: false,
-    logger: pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line)) }),
-    accessLog: false,
-    debounceMs: 10,
-    workers: 0,
-  });
-  admin = `http://127.0.0.1:${stack.ports.admin}`;
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${admin}/`);
-});
-
-afterAll(async () => {
-  for (const c of nackers) c.close();
-  await browser?.close();
-  await stack?.close();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
-
 const route = (name: string) => page.locator(`[data-testid=route][data-route="${name}"]`);
 
 function writeScratch(name: string, yaml: string): void {
@@ -64,7 +41,32 @@ function writeScratch(name: string, yaml: string): void {
   renameSync(tmp, join(scratch, name)); // atomically, as editors save
 }
 
-describe("diagnostics page", () => {
+describeWithTools(["chromium"], "diagnostics page", () => {
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "attache-diagnostics-"));
+    stack = await startDevStack({
+      paths: [join(REPO_ROOT, "examples"), scratch],
+      repoRoot: REPO_ROOT,
+      ports: { http: await freePort(), https: await freePort(), xds: 0, admin: 0, modules: 0, proxyAdmin: 0 },
+      exampleUpstreams: false,
+      logger: pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line)) }),
+      accessLog: false,
+      debounceMs: 10,
+      workers: 0,
+    });
+    admin = `http://127.0.0.1:${stack.ports.admin}`;
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${admin}/`);
+  });
+
+  afterAll(async () => {
+    for (const c of nackers) c.close();
+    await browser?.close();
+    await stack?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
   it("shows the examples' Mappings with their match, backend and per-route filters", async () => {
     await expect.poll(() => route("default/echo").count(), POLL).toBeGreaterThan(0);
     const echo = route("default/echo").first();

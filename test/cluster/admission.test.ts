@@ -48,13 +48,15 @@ describeWithTools(CLUSTER_TOOLS, "CRD admission in a real kube-apiserver", () =>
     ["a duration in days", { prefix: "/", service: svc, retryPolicy: { perTryTimeout: "1d" } }, "spec.retryPolicy.perTryTimeout", "must be a duration"],
     ["a weight over 100", { prefix: "/", service: svc, weight: 150 }, "spec.weight", "should be less than or equal to 100"],
     ["rewrite with regexRewrite", { prefix: "/", service: svc, rewrite: "/", regexRewrite: { pattern: "^/a", substitution: "/" } }, "spec.rewrite", "set either rewrite or regexRewrite, not both"],
-    ["rewrite with regex", { regex: "^/a.*", service: svc, rewrite: "/b" }, "spec.rewrite", "rewrite replaces a matched prefix or path; with regex use regexRewrite"],
+    ["neither service nor redirect", { prefix: "/" }, "spec.service", "service is required (or set redirect)"],
+    ["a redirect prefix with regex", { regex: "^/a.*", redirect: { prefix: "/b" } }, "spec.redirect.prefix", "redirect.prefix replaces a matched prefix; with regex use redirect.regex"],
     ["a hash key without hashing", { prefix: "/", service: svc, loadBalancer: { policy: "round_robin", header: "x-user" } }, "spec.loadBalancer", "header, cookie and sourceIp need policy ring_hash or maglev"],
     ["two hash keys", { prefix: "/", service: svc, loadBalancer: { policy: "ring_hash", header: "x-user", sourceIp: true } }, "spec.loadBalancer", "at most one of header, cookie, sourceIp may be set"],
     ["a header matched two ways", { prefix: "/", service: svc, headers: [{ name: "x-a", value: "1", regex: "1+" }] }, "spec.headers[0]", "exactly one of value, regex, present must be set"],
     ["a header name with a space", { prefix: "/", service: svc, addRequestHeaders: [{ name: "x a", value: "1" }] }, "spec.addRequestHeaders[0].name", "must be an HTTP header name"],
     ["a filter name with uppercase", { prefix: "/", service: svc, filters: [{ name: "My_Filter" }] }, "spec.filters[0].name", "must be a WasmFilter name"],
-    ["a service with an underscore", { prefix: "/", service: "echo_svc:80" }, "spec.service", "must be name[.namespace][:port] of a Service"],
+    ["a service with an underscore", { prefix: "/", service: "echo_svc:80" }, "spec.service", "must be [http(s)://]host[:port]"],
+    ["a service with a path", { prefix: "/", service: "http://echo/api" }, "spec.service", "must be [http(s)://]host[:port]"],
     ["a hostname glob in the middle", { prefix: "/", service: svc, hostname: "api.*.com" }, "spec.hostname", 'must be "*", a lowercase DNS name'],
     ["a shadow with a canary", { prefix: "/", service: svc, shadow: true, canary: {} }, "spec.canary", "a shadow Mapping cannot configure canary"],
     ["a prefix without a slash", { prefix: "api/", service: svc }, "spec.prefix", "should match '^/'"],
@@ -71,7 +73,10 @@ describeWithTools(CLUSTER_TOOLS, "CRD admission in a real kube-apiserver", () =>
     const edges = [
       mapping("edge-1", { prefix: "/", service: "api.other.svc.cluster.local:8080", hostname: "*.example.com", timeout: "1m30s", idleTimeout: "0", connectTimeout: "1.5s" }),
       mapping("edge-2", { path: "/x", service: "http://127.0.0.1:9001", hostname: "example.*", weight: 0, loadBalancer: { policy: "maglev", cookie: { name: "c", ttl: "250ms" } } }),
-      mapping("edge-3", { regex: "^/users/(?!admin)", service: "api", rewrite: "", headers: [{ name: "x-user_id", present: true }], filters: [{ name: "other/hello" }] }),
+      mapping("edge-3", { regex: "^/users/(?!admin)", service: "api", rewrite: "/all", headers: [{ name: "x-user_id", present: true }], filters: [{ name: "other/hello" }] }),
+      mapping("edge-4", { prefix: "/ext/", service: "https://httpbin.org", dnsType: "logical_dns" }),
+      mapping("edge-5", { prefix: "/v6/", service: "[::1]:9002" }),
+      mapping("edge-6", { prefix: "/old/", redirect: { prefix: "/new/", responseCode: 308 } }),
     ];
     for (const yaml of edges) {
       const result = await apply(yaml);

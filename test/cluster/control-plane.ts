@@ -28,8 +28,6 @@ function toolPath(name: string): string {
 export interface ControlPlaneOptions {
   /** Extra kube-apiserver flags, e.g. ["--watch-cache=false"]. */
   apiserverArgs?: string[];
-  /** Extra kine flags, e.g. ["--compact-interval=1s"]. */
-  kineArgs?: string[];
   startTimeoutMs?: number;
 }
 
@@ -144,7 +142,6 @@ export class ControlPlane {
       `--listen-address=127.0.0.1:${kinePort}`,
       `--endpoint=sqlite://${join(dir, "state.db")}?_journal=WAL&cache=shared&_busy_timeout=30000`,
       "--metrics-bind-address=127.0.0.1:0",
-      ...(options.kineArgs ?? []),
     ]);
     const apiserverArgs = [
       `--etcd-servers=http://127.0.0.1:${kinePort}`,

@@ -3,7 +3,7 @@
 // snapshot, and Services' attache.dev/config annotations become routes.
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import type { ServeHandle } from "../../controlplane/cli/serve.ts";
+import type { ServeHandle } from "../../controlplane/runner/serve.ts";
 import { endpointSlice, eventually, mapping, service, tlsSecret } from "../kubernetes/fixtures.ts";
 import { servedJson, servedNames, startReplica } from "../kubernetes/harness.ts";
 import { describeWithTools } from "../tools.ts";

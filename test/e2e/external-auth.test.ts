@@ -1,14 +1,14 @@
-// AuthService end to end (Emissary semantics, carried out by the built-in auth filter's HTTP
-// callout from inside the data plane's worker threads): 2xx lets the request through with the
+// AuthService end to end, once per data plane (Emissary semantics, carried out by the built-in
+// auth filter's HTTP callout from inside the data plane's worker threads): 2xx lets the request through with the
 // allowed authorization headers copied onto it; any other answer reaches the client verbatim;
 // bypassAuth skips the check; an unreachable auth service fails closed.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startExampleAuthService } from "../../controlplane/runner/upstreams.ts";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
-import { request } from "../../devproxy/testing/http-client.ts";
-import { eventually, mapping, startE2E, type E2E } from "./harness.ts";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startExampleAuthService } from "../../controlplane/runner/example-upstreams/index.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
+import { request } from "../http-client.ts";
+import { eventually, forEachDataPlane, mapping, startE2E, type E2E } from "./harness.ts";
 
-describe("AuthService through the data plane", () => {
+forEachDataPlane("AuthService through the data plane", (dataPlane) => {
   let e2e: E2E;
   let echo: EchoServer;
   let auth: { port: number; close(): Promise<void> };
@@ -28,7 +28,7 @@ spec:
 ---
 ${mapping("app", { prefix: "/app/", service: `http://127.0.0.1:${echo.port}` })}---
 ${mapping("open", { prefix: "/open/", service: `http://127.0.0.1:${echo.port}`, bypassAuth: true })}`,
-    });
+    }, { dataPlane });
   });
   afterAll(async () => {
     await e2e?.close();

@@ -1,25 +1,40 @@
-// The gateway end to end without Wasm filters: file -> route, TLS with SNI, WebSocket, a
-// broken file next to good ones, endpoints going away, and a control plane restart.
-import tls from "node:tls";
+// The gateway end to end without Wasm filters, once per data plane: file -> route, retries
+// and timeouts, CORS, the headers an edge proxy sets, TLS with SNI, WebSocket, a broken file
+// next to good ones, endpoints going away, and a control plane restart.
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEchoServer, type EchoServer } from "../../devproxy/testing/echo-server.ts";
-import { request } from "../../devproxy/testing/http-client.ts";
+import { networkInterfaces } from "node:os";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
+import { request } from "../http-client.ts";
 import { selfSignedTlsSecret } from "../../controlplane/runner/tls.ts";
 import { XdsServer } from "../../controlplane/xds/index.ts";
-import { eventually, mapping, startE2E, type E2E } from "./harness.ts";
+import { httpsGet } from "./clients.ts";
+import { startFlakyUpstream, type FlakyUpstream } from "./flaky-upstream.ts";
+import { eventually, forEachDataPlane, mapping, startE2E, type E2E } from "./harness.ts";
 
-describe("gateway end to end (file source -> xDS -> local data plane)", () => {
+forEachDataPlane("gateway end to end (file source -> xDS -> data plane)", (dataPlane) => {
   let e2e: E2E;
   let echo: EchoServer;
+  let flaky: FlakyUpstream;
 
   beforeAll(async () => {
     echo = await startEchoServer("echo");
-    e2e = await startE2E({ "base.yaml": mapping("base", { prefix: "/base/", service: `http://127.0.0.1:${echo.port}` }) });
+    flaky = await startFlakyUpstream();
+    const upstream = `http://127.0.0.1:${echo.port}`;
+    e2e = await startE2E({
+      "base.yaml": mapping("base", { prefix: "/base/", service: upstream }),
+      "resilience.yaml": [
+        mapping("retried", { prefix: "/retried/", service: `http://127.0.0.1:${flaky.port}`, retryPolicy: { retryOn: "5xx", numRetries: 2 } }),
+        mapping("slow", { prefix: "/slow/", service: upstream, rewrite: "/delay/", timeout: "300ms" }),
+        mapping("per-try", { prefix: "/per-try/", service: `http://127.0.0.1:${flaky.port}`, timeout: "5s", retryPolicy: { retryOn: "5xx", numRetries: 1, perTryTimeout: "200ms" } }),
+      ].join("---\n"),
+      "cors.yaml": mapping("cors", { prefix: "/cors/", service: upstream, cors: { origins: ["http://app.example"], methods: ["GET", "PUT"], headers: ["x-custom"], maxAge: "10m" } }),
+    }, { dataPlane });
   });
   afterAll(async () => {
     await e2e?.close();
     await echo?.close();
+    await flaky?.close();
   });
 
   it("routes a new Mapping file within a second of writing it", async () => {
@@ -86,11 +101,100 @@ ${mapping("shop", { prefix: "/shop/", service: "shop:80" })}`;
       socket.on("error", reject);
     });
     await eventually(async () => (await talk()).includes("echo:ping"));
+    // The upgrade request took the route's rewrite like any other (/ws/chat -> /chat).
+    expect((await talk()).toLowerCase()).toContain("x-echo-path: /chat\r\n");
+  });
+
+  it("retries a failing upstream per retryPolicy and gives up after numRetries", async () => {
+    const ok = await request(`${e2e.http}/retried/fail-2-times/a`);
+    expect(ok.status).toBe(200);
+    expect(flaky.attempts("/fail-2-times/a")).toBe(3);
+    const failed = await request(`${e2e.http}/retried/fail-5-times/b`);
+    expect(failed.status).toBe(503);
+    expect(failed.text).toBe("attempt 3 failed");
+    expect(flaky.attempts("/fail-5-times/b")).toBe(3);
+  });
+
+  it("answers 504 when the route timeout passes, and retries after a per-try timeout", async () => {
+    const started = performance.now();
+    const slow = await request(`${e2e.http}/slow/2000`);
+    expect(slow.status).toBe(504);
+    expect(slow.text).toBe("upstream request timeout");
+    expect(performance.now() - started).toBeLessThan(1500);
+    // Each try hangs longer than perTryTimeout (200ms), so both tries time out.
+    const perTry = await request(`${e2e.http}/per-try/hang-1000/c`);
+    expect(perTry.status).toBe(504);
+    expect(flaky.attempts("/hang-1000/c")).toBe(2);
+  });
+
+  it("answers CORS preflights for allowed origins and passes others through", async () => {
+    const preflight = { origin: "http://app.example", "access-control-request-method": "PUT" };
+    const before = echo.requests;
+    const allowed = await request(`${e2e.http}/cors/x`, { method: "OPTIONS", headers: preflight });
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers).toMatchObject({
+      "access-control-allow-origin": "http://app.example",
+      "access-control-allow-methods": "GET,PUT",
+      "access-control-allow-headers": "x-custom",
+      "access-control-max-age": "600",
+    });
+    expect(echo.requests).toBe(before);
+    // A preflight from an origin the policy does not allow is not a CORS preflight to Envoy's
+    // CORS filter: it goes on to the upstream like any OPTIONS request, without CORS headers.
+    const other = await request(`${e2e.http}/cors/x`, { method: "OPTIONS", headers: { ...preflight, origin: "http://evil.example" } });
+    expect(other.status).toBe(200);
+    expect(other.json()).toMatchObject({ server: "echo", method: "OPTIONS", path: "/x" });
+    expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+    const simple = await request(`${e2e.http}/cors/x`, { headers: { origin: "http://app.example" } });
+    expect(simple.headers["access-control-allow-origin"]).toBe("http://app.example");
+    const foreign = await request(`${e2e.http}/cors/x`, { headers: { origin: "http://evil.example" } });
+    expect(foreign.status).toBe(200);
+    expect(foreign.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("sets the headers an edge Envoy sets on the way up and down", async () => {
+    const res = await request(`${e2e.http}/base/hello`, { headers: { "x-request-id": "client-chosen", "x-envoy-retry-on": "5xx" } });
+    const seen = res.json().headers;
+    // strip_any_host_port: the port goes from the Host header too, not only from matching.
+    expect(seen.host).toBe("127.0.0.1");
+    expect(seen["x-envoy-original-path"]).toBe("/base/hello");
+    expect(seen["x-envoy-expected-rq-timeout-ms"]).toBe("3000");
+    // An edge request gets a new request id and loses x-envoy-* control headers.
+    expect(seen["x-request-id"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(seen["x-envoy-retry-on"]).toBeUndefined();
+    // A loopback peer is recorded in XFF as the proxy's own address (conn_manager_utility.cc).
+    expect(seen["x-envoy-external-address"]).toBe("127.0.0.1");
+    expect(seen["x-forwarded-for"]).toBe(localAddress());
+    expect(res.headers.server).toBe("envoy");
+    expect(Number(res.headers["x-envoy-upstream-service-time"])).toBeGreaterThanOrEqual(0);
+  });
+
+  it("canonicalizes the path before routing (normalize_path, merge_slashes) and refuses HTTP/1.0", async () => {
+    const forwarded = async (path: string) => {
+      const res = await rawRequest(e2e.http, `GET ${path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n`);
+      return res.startsWith("HTTP/1.1 200") ? JSON.parse(res.slice(res.indexOf("\r\n\r\n") + 4)).path : res.split("\r\n")[0];
+    };
+    expect(await forwarded("/base/a/../b")).toBe("/b");
+    expect(await forwarded("/base//x//y?q=//z/..")).toBe("/x/y?q=//z/..");
+    expect(await forwarded("/base/%41%7e\\c")).toBe("/A~/c");
+    expect(await forwarded("/base/a%2F..%2Fb")).toBe("/a%2F..%2Fb");
+    // /base/%2e%2e/admin is /admin, which no route serves.
+    expect(await forwarded("/base/%2e%2e/admin")).toBe("HTTP/1.1 404 Not Found");
+    const old = await rawRequest(e2e.http, "GET /base/x HTTP/1.0\r\nhost: localhost\r\n\r\n");
+    expect(old.split("\r\n")[0]).toBe("HTTP/1.1 426 Upgrade Required");
+    expect(await forwarded("/base/x#fragment")).toBe("HTTP/1.1 400 Bad Request");
+  });
+
+  it("routes an absolute-form request by the authority it names", async () => {
+    const routed = await rawRequest(e2e.http, "GET http://localhost/base/y?z=1 HTTP/1.1\r\nhost: elsewhere\r\nconnection: close\r\n\r\n");
+    const seen = JSON.parse(routed.slice(routed.indexOf("\r\n\r\n") + 4));
+    expect(seen.path).toBe("/y?z=1");
+    expect(seen.headers.host).toBe("localhost");
   });
 
   it("terminates TLS with the certificate chosen by SNI", async () => {
     const secret = await selfSignedTlsSecret("api-tls", ["api.test"]);
-    const obj = secret.object as any;
+    const obj = secret.object as { stringData: Record<string, string> };
     e2e.write("tls.yaml", `
 apiVersion: v1
 kind: Secret
@@ -104,26 +208,19 @@ metadata: { name: api, namespace: default }
 spec: { hostname: api.test, tlsSecret: { name: api-tls } }
 ---
 ${mapping("api", { hostname: "api.test", prefix: "/", service: `http://127.0.0.1:${echo.port}` })}`);
-    const get = () => new Promise<{ status: string; cn: string; alpn: string | false | null }>((resolve, reject) => {
-      const socket = tls.connect({ host: "127.0.0.1", port: e2e.https, servername: "api.test", ca: obj.stringData["tls.crt"], ALPNProtocols: ["http/1.1"] }, () => {
-        const cert = socket.getPeerCertificate();
-        socket.write("GET /tls-check HTTP/1.1\r\nhost: api.test\r\nconnection: close\r\n\r\n");
-        let text = "";
-        socket.on("data", (d) => (text += d));
-        socket.on("end", () => resolve({ status: text.split("\r\n")[0], cn: String(cert.subject?.CN), alpn: socket.alpnProtocol }));
-      });
-      socket.on("error", reject);
-    });
-    await eventually(async () => (await get()).status === "HTTP/1.1 200 OK");
+    const get = () => httpsGet(e2e.https, "api.test", "/tls-check");
+    await eventually(async () => (await get()).status === 200);
     const res = await get();
-    expect(res.cn).toBe("api.test");
+    expect(res.certificateNames).toContain("api.test");
     expect(res.alpn).toBe("http/1.1");
+    expect(JSON.parse(res.body).path).toBe("/tls-check");
     // Plain HTTP for a TLS Host redirects to https (requestPolicy.insecure default).
     const plain = await request(`${e2e.http}/x`, { headers: { host: "api.test" } });
     expect(plain.status).toBe(301);
     expect(plain.headers.location).toBe("https://api.test/x");
   });
-  it("keeps traffic flowing while the control plane is killed and restarted", async () => {
+  // Last: the stack's own xDS server stays closed afterwards.
+  it("keeps traffic flowing while the control plane is killed and restarted, then takes new config", async () => {
     const stack = e2e.stack;
     const port = stack.ports.xds;
     let failures = 0;
@@ -143,7 +240,8 @@ ${mapping("api", { hostname: "api.test", prefix: "/", service: `http://127.0.0.1
     replacement.setResources(stack.pipeline.latest!.resources);
     stack.pipeline.on("result", (r) => replacement.setResources(r.resources));
     await eventually(async () => replacement.clients().length > 0, 15_000, 50);
-    await new Promise((r) => setTimeout(r, 200));
+    e2e.write("after.yaml", mapping("after-restart", { prefix: "/after/", service: `http://127.0.0.1:${echo.port}` }));
+    await eventually(async () => (await request(`${e2e.http}/after/x`)).status === 200, 10_000, 20);
     running = false;
     await loop;
     await replacement.close(0);
@@ -151,3 +249,37 @@ ${mapping("api", { hostname: "api.test", prefix: "/", service: `http://127.0.0.1
     expect(served).toBeGreaterThan(20);
   });
 });
+
+/** The address Envoy puts in XFF for a loopback peer: the first non-loopback IPv4 address of
+ *  the machine (Network::Utility::getLocalAddress), else loopback. */
+function localAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "127.0.0.1";
+}
+
+/** Sends `text` as is (no client-side path cleanup) and returns the whole answer. */
+function rawRequest(base: string, text: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(text));
+    const chunks: Buffer[] = [];
+    socket.on("data", (d: Buffer) => chunks.push(d));
+    socket.on("end", () => resolve(dechunked(Buffer.concat(chunks).toString("latin1"))));
+    socket.on("error", reject);
+  });
+}
+
+function dechunked(answer: string): string {
+  const split = answer.indexOf("\r\n\r\n");
+  if (!/transfer-encoding: chunked/i.test(answer.slice(0, split))) return answer;
+  let body = "";
+  for (let at = split + 4; ;) {
+    const eol = answer.indexOf("\r\n", at);
+    const size = parseInt(answer.slice(at, eol), 16);
+    if (!size) return answer.slice(0, split + 4) + body;
+    body += answer.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+  }
+}

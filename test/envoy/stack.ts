@@ -14,6 +14,11 @@ import type { BundleResource, ResourceBundle } from "../../controlplane/sources/
 import { loadFilterSchemas } from "../../controlplane/sources/file/local-filters.ts";
 import { XdsServer, type NackRecord } from "../../controlplane/xds/index.ts";
 import { EnvoyProcess } from "../../controlplane/runner/envoy-process.ts";
+import { ControlPlaneMetrics } from "../../controlplane/admin/metrics.ts";
+import { startAdminServer } from "../../controlplane/admin/server.ts";
+import type { ResourceStatus } from "../../controlplane/model/index.ts";
+import { trackProgrammed } from "../../controlplane/runner/programmed.ts";
+import { xdsSnapshotState } from "../../controlplane/runner/xds-state.ts";
 
 export const REPO_ROOT = join(import.meta.dirname, "..", "..");
 
@@ -32,6 +37,8 @@ export interface EnvoyStackOptions {
   componentLogLevel?: string;
   /** Extra resources added to every bundle (e.g. self-signed TLS Secrets). */
   extraResources?: BundleResource[];
+  /** Runtime keys layered over the bootstrap's static layer (e.g. a lower RE2 limit). */
+  runtime?: Record<string, number>;
 }
 
 export interface EnvoyStack {
@@ -41,6 +48,10 @@ export interface EnvoyStack {
   registry: ModuleRegistry;
   moduleServer: ModuleServer;
   ports: { http: number; https: number };
+  /** The control plane's admin server (diagnostics: /debug/resources, /debug/clients). */
+  adminUrl: string;
+  /** Statuses with Programmed from Envoy's ACKs and NACKs, as diagnostics shows them. */
+  statuses(): ResourceStatus[];
   /** Every NACK our server received from Envoy. */
   nacks: NackRecord[];
   /** Model + translate + publish one bundle; resolves once Envoy ACKed or NACKed all of it. */
@@ -54,14 +65,14 @@ export interface ConfigDump {
   configs: Array<Record<string, unknown> & { "@type": string }>;
 }
 
-/** Resolves when Envoy has answered (ACK or NACK) every type of the latest snapshot and
- *  stayed so for a moment: Envoy subscribes to RDS, SDS and ECDS only after it took the
- *  Listeners, so one quiet check could come before those subscriptions. */
-async function settled(xds: XdsServer, since: number, timeoutMs = 15_000): Promise<void> {
+/** Resolves when Envoy has answered (ACK or NACK) everything sent and stayed so for a
+ *  moment: the new snapshot goes out within milliseconds (or not at all when nothing
+ *  changed), and Envoy subscribes to RDS, SDS and ECDS only after it took the Listeners. */
+async function settled(xds: XdsServer, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quietSince = 0;
   for (;;) {
-    const answered = xds.clients().length > 0 && (xds.cache.snapshot()?.setAt ?? 0) >= since && xds.clients().every((c) =>
+    const answered = xds.clients().length > 0 && xds.clients().every((c) =>
       Object.entries(c.sent).every(([t, v]) => c.acked[t] === v || (c.lastNack?.typeUrl === t && c.lastNack.version === v)));
     if (!answered) quietSince = 0;
     else if (!quietSince) quietSince = Date.now();
@@ -93,31 +104,71 @@ export async function startEnvoyStack(options: EnvoyStackOptions = {}): Promise<
         modules,
         filterSchemas: loadFilterSchemas(REPO_ROOT),
         listeners: ports,
-        allowUrlServices: true,
       },
       extraResources: options.extraResources,
+      modules: registry,
     });
     pipeline.on("result", (r: PipelineResult) => xds.setResources(r.resources));
+    const programmed = trackProgrammed(pipeline, xds);
+    closers.push(async () => programmed.stop());
+    const admin = await startAdminServer({
+      ready: () => xdsSnapshotState(pipeline, xds),
+      config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
+      statuses: () => programmed.statuses(),
+      sourceErrors: () => pipeline.latest?.sourceErrors ?? [],
+      ir: () => pipeline.latest?.ir,
+      clients: () => xds.clients(),
+      metrics: new ControlPlaneMetrics(),
+    }, 0, "127.0.0.1");
+    closers.push(() => admin.close());
 
     const bootstrap = envoyBootstrap({ xdsAddress: `127.0.0.1:${xdsPort}`, adminPort: 0 });
+    if (options.runtime) {
+      const runtime = bootstrap.layered_runtime as { layers: unknown[] };
+      runtime.layers = [...runtime.layers, { name: "test", static_layer: options.runtime }];
+    }
     const envoy = await EnvoyProcess.start({ bootstrap, concurrency: options.concurrency, componentLogLevel: options.componentLogLevel });
     closers.push(() => envoy.stop());
 
     const apply = async (bundle: ResourceBundle) => {
-      const since = performance.now();
+      await registerModules(registry, bundle);
       const result = pipeline.apply(bundle);
-      await settled(xds, since);
+      await settled(xds);
       return result;
     };
     const configDump = async () => JSON.parse(await envoy.admin("/config_dump?include_eds")) as ConfigDump;
-    return { envoy, xds, pipeline, registry, moduleServer, ports, nacks, apply, configDump, close };
+    return { envoy, xds, pipeline, registry, moduleServer, ports, nacks, apply, configDump, close, adminUrl: `http://127.0.0.1:${admin.port}`, statuses: () => programmed.statuses() };
   } catch (err) {
     await close();
     throw err;
   }
 }
 
-/** Envoy log lines that say our config is deprecated or was rejected. */
-export function configComplaints(envoy: EnvoyProcess): string[] {
-  return envoy.lines.filter((line) => /deprecat|gRPC config for .* rejected|Unable to establish new stream|rejected/i.test(line));
+/** ConfigMap and `url` modules become deliverable, as `attache serve` registers them; what
+ *  fails (bad bytes, a wrong sha256, an unreachable server) is left out, and the WasmFilter's
+ *  status says why (modules/delivery.ts). */
+async function registerModules(registry: ModuleRegistry, bundle: ResourceBundle): Promise<void> {
+  const downloads: Promise<unknown>[] = [];
+  for (const { object } of bundle.resources) {
+    if (object.kind === "ConfigMap") {
+      for (const value of Object.values((object.binaryData ?? {}) as Record<string, unknown>)) {
+        if (typeof value !== "string") continue;
+        try {
+          registry.add(Buffer.from(value, "base64"));
+        } catch {
+          // Not a WebAssembly module: the WasmFilter's status reports it.
+        }
+      }
+    } else if (object.kind === "WasmFilter") {
+      const module = ((object as { spec?: { module?: { url?: string; sha256?: string } } }).spec ?? {}).module;
+      if (module?.url && module.sha256) downloads.push(registry.addUrl(module.url, module.sha256).catch(() => undefined));
+    }
+  }
+  await Promise.all(downloads);
+}
+
+/** Envoy log lines that say our config is deprecated, rejected, or that a Wasm module did
+ *  not load or was fetched the way Envoy warns about. */
+export function configComplaints(lines: readonly string[]): string[] {
+  return lines.filter((line) => /deprecat|rejected|remote code fetch|failed to load|\]\[(error|critical)\]\[/i.test(line));
 }

@@ -2,7 +2,7 @@
 // kube-apiserver (test/cluster/control-plane.ts), quietly and on free ports,
 // and reads what it serves: the xDS snapshot's resource names and the translator's JSON.
 import { pino } from "pino";
-import { startServe, type ServeHandle } from "../../controlplane/cli/serve.ts";
+import { startServe, type ServeHandle } from "../../controlplane/runner/serve.ts";
 import { TYPE_URL } from "../../controlplane/xds/index.ts";
 import type { KubeConfig } from "@kubernetes/client-node";
 

@@ -4,7 +4,7 @@
 // demand. Every kind's create/update/delete, annotations, status, Events, Lease failover and
 // the 410 relist run against the real kube-apiserver in test/cluster.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ServeHandle } from "../../controlplane/cli/serve.ts";
+import type { ServeHandle } from "../../controlplane/runner/serve.ts";
 import { TYPE_URL } from "../../controlplane/xds/index.ts";
 import { emissaryTypes, KubeApiStandIn } from "../kube-apiserver/index.ts";
 import { SotwTestClient } from "../xds/protocol-client.ts";
@@ -115,14 +115,14 @@ describe("attache serve", () => {
   it("serves Emissary Mappings and reports the unsupported field in their status", async () => {
     for (const t of emissaryTypes) api.serve(t);
     api.put(service("api"));
-    api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "legacy", namespace: "default" }, spec: { prefix: "/legacy/", service: "api:80", timeout_ms: 1500, auto_host_rewrite: true } });
+    api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "legacy", namespace: "default" }, spec: { prefix: "/legacy/", service: "api:80", timeout_ms: 1500, enable_ipv6: true } });
     const h = await replica();
     expect(routesOf(h)).toEqual(["default/legacy"]);
     expect(servedVirtualHost(h, "attache/default").routes[0].route.timeout).toBe("1.5s");
     await eventually(() =>
       expect(statusOf("legacy", "getambassador.io/v3alpha1")).toEqual({
         state: "Running",
-        reason: expect.stringContaining("spec.auto_host_rewrite: not supported by Attaché; ignored"),
+        reason: expect.stringContaining("spec.enable_ipv6: not supported by Attaché; ignored"),
       }),
     );
   });

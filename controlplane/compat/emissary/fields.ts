@@ -6,7 +6,12 @@ export type Obj = Record<string, Json>;
 
 export const isObj = (v: Json): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Reads an Emissary spec field by field; `rest()` lists the fields nobody read. */
+/** A field set to its "off" value (false, empty string, list or map) asks for nothing, so
+ *  dropping it loses nothing and deserves no warning. */
+export const isOff = (v: Json): boolean =>
+  v === undefined || v === null || v === false || v === "" || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
+
+/** Reads an Emissary spec field by field; `warnRest()` warns about the fields nobody read. */
 export class FieldReader {
   private readonly used = new Set<string>();
   constructor(
@@ -23,12 +28,12 @@ export class FieldReader {
   /** Marks a field as known but not carried over, with the reason. */
   drop(field: string, why: string): void {
     this.used.add(field);
-    if (this.spec[field] !== undefined) this.warnings.push(`${this.path}.${field}: ${why}; ignored`);
+    if (!isOff(this.spec[field])) this.warnings.push(`${this.path}.${field}: ${why}; ignored`);
   }
 
   warnRest(): void {
     for (const field of Object.keys(this.spec))
-      if (!this.used.has(field)) this.warnings.push(`${this.path}.${field}: not supported by Attaché; ignored`);
+      if (!this.used.has(field) && !isOff(this.spec[field])) this.warnings.push(`${this.path}.${field}: not supported by Attaché; ignored`);
   }
 }
 
@@ -63,8 +68,9 @@ export function headerValues(value: Json, path: string, errors: string[]): Obj[]
     return undefined;
   }
   return Object.entries(value).map(([name, v]) => {
-    if (isObj(v)) return v.append === undefined ? { name, value: String(v.value ?? "") } : { name, value: String(v.value ?? ""), append: Boolean(v.append) };
-    return { name, value: String(v) };
+    // Emissary appends unless told otherwise (v3route.py generate_headers_to_add).
+    if (isObj(v)) return { name, value: String(v.value ?? ""), append: v.append === undefined ? true : Boolean(v.append) };
+    return { name, value: String(v), append: true };
   });
 }
 

@@ -2,7 +2,9 @@
 // ResourceBundle per debounced batch of changes (default 50 ms), only when something changed.
 // fs.watch with `recursive` where the platform supports it (Node >= 20 on Linux, macOS,
 // Windows), else stat polling; editors that replace files (write + rename) are covered because
-// directories, not files, are watched.
+// directories, not files, are watched. A scan that throws (it should not: every file's
+// problems become that file's SourceError) keeps the previous resources and reports the error,
+// so nothing a file contains can stop the source.
 import { watch, statSync, type FSWatcher } from "node:fs";
 import { dirname } from "node:path";
 import type { ResourceBundle } from "../bundle.ts";
@@ -33,7 +35,7 @@ export class FileSource {
   /** Emits the first bundle synchronously, then one per change batch. */
   start(listener: (bundle: ResourceBundle) => void): ResourceBundle {
     this.listener = listener;
-    this.current = this.scanner.scan();
+    this.current = this.safeScan();
     listener(this.current);
     if (!this.options.polling) {
       try {
@@ -77,10 +79,23 @@ export class FileSource {
 
   private rescan(): void {
     this.timer = undefined;
-    const bundle = this.scanner.scan();
+    const bundle = this.safeScan();
     if (bundle !== this.current) {
       this.current = bundle;
       this.listener?.(bundle);
+    }
+  }
+
+  private safeScan(): ResourceBundle {
+    try {
+      return this.scanner.scan();
+    } catch (error) {
+      const previous = this.current;
+      return Object.freeze({
+        revision: (previous?.revision ?? 0) + 1,
+        resources: previous?.resources ?? Object.freeze([]),
+        errors: Object.freeze([{ location: { file: this.paths.join(", "), line: 0 }, message: `scan failed, previous files kept: ${(error as Error).message}` }]),
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 // Secrets and ConfigMaps enter the bundle only when something references them: a Host's
-// tlsSecret (default namespace: the Host's) and a WasmFilter's module.configMap (same
-// namespace). The rest of the cluster's Secrets and ConfigMaps never reach the model.
+// tlsSecret and tls.caSecret (default namespace: the Host's) and a WasmFilter's
+// module.configMap (same namespace). The rest of the cluster's Secrets and ConfigMaps never reach the model.
 import type { KubeObject } from "../bundle.ts";
 
 type Obj = Record<string, unknown>;
@@ -17,8 +17,9 @@ export function referencesOf(objects: Iterable<KubeObject>): References {
   for (const o of objects) {
     const spec = obj(o.spec);
     if (o.kind === "Host") {
-      const secret = obj(spec.tlsSecret);
-      if (typeof secret.name === "string") refs.secrets.add(`${typeof secret.namespace === "string" ? secret.namespace : namespaceOf(o)}/${secret.name}`);
+      for (const secret of [obj(spec.tlsSecret), obj(obj(spec.tls).caSecret)]) {
+        if (typeof secret.name === "string") refs.secrets.add(`${typeof secret.namespace === "string" ? secret.namespace : namespaceOf(o)}/${secret.name}`);
+      }
     } else if (o.kind === "WasmFilter") {
       const configMap = obj(obj(spec.module).configMap);
       if (typeof configMap.name === "string") refs.configMaps.add(`${namespaceOf(o)}/${configMap.name}`);

@@ -59,7 +59,7 @@ describe("KubernetesSource", () => {
     const discovery = kc.makeApiClient(DiscoveryV1Api);
     const group = { group: "attache.dev", version: "v1alpha1", namespace: "default" };
     await custom.createNamespacedCustomObject({ ...group, plural: "mappings", body: mapping("api", { prefix: "/api/", service: "api:80" }) });
-    await custom.createNamespacedCustomObject({ ...group, plural: "hosts", body: { apiVersion: "attache.dev/v1alpha1", kind: "Host", metadata: { name: "shop" }, spec: { hostname: "shop.example.com", tlsSecret: { name: "shop-cert" } } } });
+    await custom.createNamespacedCustomObject({ ...group, plural: "hosts", body: { apiVersion: "attache.dev/v1alpha1", kind: "Host", metadata: { name: "shop" }, spec: { hostname: "shop.example.com", tlsSecret: { name: "shop-cert" }, tls: { caSecret: { name: "client-ca" } } } } });
     await custom.createNamespacedCustomObject({ ...group, plural: "wasmfilters", body: { apiVersion: "attache.dev/v1alpha1", kind: "WasmFilter", metadata: { name: "custom" }, spec: { module: { configMap: { name: "modules", key: "check.wasm" } } } } });
     await custom.createNamespacedCustomObject({ ...group, plural: "authservices", body: { apiVersion: "attache.dev/v1alpha1", kind: "AuthService", metadata: { name: "auth" }, spec: { service: "auth:3000" } } });
     await core.createNamespacedService({ namespace: "default", body: service("api") });
@@ -67,6 +67,7 @@ describe("KubernetesSource", () => {
     await core.createNamespacedSecret({ namespace: "default", body: tlsSecret("shop-cert") });
     await core.createNamespacedSecret({ namespace: "default", body: tlsSecret("unreferenced") });
     await core.createNamespacedSecret({ namespace: "default", body: { metadata: { name: "opaque" }, type: "Opaque", data: {} } });
+    await core.createNamespacedSecret({ namespace: "default", body: tlsSecret("client-ca") });
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "modules" }, binaryData: { "check.wasm": "AGFzbQEAAAA=" } } });
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "unrelated" }, data: { a: "b" } } });
     await eventually(() =>
@@ -76,6 +77,7 @@ describe("KubernetesSource", () => {
         "EndpointSlice default/api-abc",
         "Host default/shop",
         "Mapping default/api",
+        "Secret default/client-ca",
         "Secret default/shop-cert",
         "Service default/api",
         "WasmFilter default/custom",
@@ -150,13 +152,13 @@ describe("KubernetesSource", () => {
 
   it("converts Emissary resources when their CRDs are installed, with warnings kept for status", async () => {
     for (const t of emissaryTypes) api.serve(t);
-    api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "legacy", namespace: "default" }, spec: { prefix: "/legacy/", service: "legacy:80", timeout_ms: 1500, auto_host_rewrite: true } });
+    api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "legacy", namespace: "default" }, spec: { prefix: "/legacy/", service: "legacy:80", timeout_ms: 1500, enable_ipv6: true } });
     api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "elsewhere", namespace: "default" }, spec: { prefix: "/x/", service: "x", ambassador_id: ["other"] } });
     const first = await startSource();
     const converted = first.resources.find((r) => r.object.metadata?.name === "legacy")!.object;
     expect(converted).toMatchObject({ apiVersion: "attache.dev/v1alpha1", kind: "Mapping", spec: { prefix: "/legacy/", timeout: "1500ms" } });
     expect(JSON.parse((converted.metadata!.annotations as Record<string, string>)["attache.dev/conversion-warnings"])).toEqual([
-      "Mapping default/legacy: spec.auto_host_rewrite: not supported by Attaché; ignored",
+      "Mapping default/legacy: spec.enable_ipv6: not supported by Attaché; ignored",
     ]);
     expect(names(first)).toEqual(["Mapping default/legacy"]);
   });

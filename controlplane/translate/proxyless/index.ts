@@ -1,7 +1,7 @@
-// Proxyless gRPC output (issue 5 item 5): for routes whose Mapping sets `grpc: true`, the
+// Proxyless gRPC output: for routes whose Mapping sets `grpc: true`, the
 // resources a gRPC client with an xDS resolver needs to route `xds:///<authority>` calls the
 // way the gateway would — same header matches, weights, retries and timeouts, no sidecar
-// (xds-protocol.md "What grpc-js-xds needs"):
+// (docs/xds.md "What gRPC's xDS clients need"):
 // - a Listener named by the authority with `api_listener` = HttpConnectionManager using RDS
 //   over ADS and the router filter;
 // - a RouteConfiguration `attache-grpc/<authority>` with one virtual host for that authority;
@@ -15,7 +15,8 @@
 import { isIP } from "node:net";
 import type { ClusterIR, GatewayIR, RouteIR, VirtualHostIR } from "../../ir/types.ts";
 import { perObject } from "../memo.ts";
-import { ADS_SOURCE, any, duration, emptyResources, TYPE, type JsonObject, type XdsResources } from "../resources.ts";
+import { msToProtoDuration } from "../../../protos/duration.ts";
+import { ADS_SOURCE, any, emptyResources, TYPE, type JsonObject, type XdsResources } from "../resources.ts";
 import { grpcCompatible, grpcRoute, PROXYLESS_PREFIX, proxylessClusterName } from "./routes.ts";
 
 export { PROXYLESS_PREFIX, proxylessClusterName } from "./routes.ts";
@@ -103,7 +104,7 @@ const socketAddress = (address: string, port: number): JsonObject => ({ address:
 const translateCluster = perObject((ir: ClusterIR): { cluster: JsonObject; loadAssignment?: JsonObject } => {
   const name = proxylessClusterName(ir.name);
   const ready = ir.endpoints.filter((e) => e.ready);
-  const base: JsonObject = { name, connect_timeout: duration(ir.connectTimeoutMs), lb_policy: LB(ir) };
+  const base: JsonObject = { name, connect_timeout: msToProtoDuration(ir.connectTimeoutMs), lb_policy: LB(ir) };
   if (ir.circuitBreakers?.maxRequests !== undefined) {
     // gRFC A32: gRPC honours max_requests only.
     base.circuit_breakers = { thresholds: [{ priority: "DEFAULT", max_requests: ir.circuitBreakers.maxRequests }] };

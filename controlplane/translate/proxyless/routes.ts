@@ -7,7 +7,8 @@
 //   and is always POST), which would otherwise widen to every call;
 // - rewrites, CORS, mirrors, header edits and sticky header_name splits (no gRPC support).
 import type { HeaderMatchIR, RetryIR, RouteActionIR, RouteIR } from "../../ir/types.ts";
-import { duration, type JsonObject } from "../resources.ts";
+import { msToProtoDuration } from "../../../protos/duration.ts";
+import { type JsonObject } from "../resources.ts";
 
 /** Proxyless resources live under this prefix so they never collide with Envoy's. */
 export const PROXYLESS_PREFIX = "attache-grpc/";
@@ -31,7 +32,7 @@ function retryPolicy(retry: RetryIR): JsonObject | undefined {
   const retryOn = grpcRetryOn(retry.retryOn);
   if (!retryOn || retry.numRetries < 1) return undefined;
   const policy: JsonObject = { retry_on: retryOn, num_retries: retry.numRetries };
-  if (retry.perTryTimeoutMs) policy.per_try_timeout = duration(retry.perTryTimeoutMs);
+  if (retry.perTryTimeoutMs) policy.per_try_timeout = msToProtoDuration(retry.perTryTimeoutMs);
   return policy;
 }
 
@@ -67,7 +68,7 @@ export function grpcRoute(route: RouteIR & { action: RouteActionIR }): JsonObjec
   if (m.headers.length) match.headers = m.headers.map(headerMatcher);
   const action: JsonObject = { ...clusterSpecifier(route.action) };
   // gRFC A31: the call deadline comes from max_stream_duration; 0 keeps the caller's.
-  if (route.action.timeoutMs > 0) action.max_stream_duration = { max_stream_duration: duration(route.action.timeoutMs) };
+  if (route.action.timeoutMs > 0) action.max_stream_duration = { max_stream_duration: msToProtoDuration(route.action.timeoutMs) };
   const retry = route.action.retry && retryPolicy(route.action.retry);
   if (retry) action.retry_policy = retry;
   const hashPolicy = (route.action.hashPolicy ?? []).flatMap((h) => (h.kind === "header" ? [{ header: { header_name: h.name } }] : []));

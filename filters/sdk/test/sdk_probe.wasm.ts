@@ -89,11 +89,16 @@ function onCalloutAnswer(context: BaseContext, response: HttpCallResponse): void
 }
 
 class ProbeStream extends HttpContext {
+  /** The x-probe header, kept for the body callbacks: as in Envoy, the request headers are no
+   *  longer readable once onRequestHeaders returned Continue. */
+  op: string = "";
+
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const root = this.root as ProbeRoot;
     root.requests!.increment();
     root.sizes!.record(numHeaders);
     const op = header("x-probe");
+    this.op = op;
     if (op == "headers") {
       const pairs = requestHeaders.all();
       const lines = new Array<string>();
@@ -227,14 +232,13 @@ class ProbeStream extends HttpContext {
 
   /** With `x-probe: upper-body`: buffers the body and forwards it upper-cased. */
   onRequestBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
-    const op = header("x-probe");
+    const op = this.op;
     if (op == "wrap-body") {
       if (!endOfStream) return FilterDataStatus.StopIterationAndBuffer;
       requestBody.prepend(String.UTF8.encode("<"));
       requestBody.append(String.UTF8.encode(">"));
-      requestHeaders.set("x-body-length", requestBody.length().toString());
       const whole = requestBody.getString();
-      requestHeaders.set("x-body-seen", whole !== null ? whole : "(null)");
+      logInfo("body length " + requestBody.length().toString() + ", seen " + (whole !== null ? whole : "(null)"));
       return FilterDataStatus.Continue;
     }
     if (op != "upper-body") return FilterDataStatus.Continue;

@@ -1,9 +1,8 @@
 // A proxy-wasm HTTP filter in C++, built with clang + wasi-libc + libc++ for wasm32-wasi, to
 // prove host/ runs modules from the C/C++ toolchain (see ../README.md).
 //
-// NOT the proxy-wasm C++ SDK: it cannot be fetched here (and it builds with Emscripten, which
-// is not installed), so this file is written directly against the ABI
-// (/work/shared/reference/proxy-wasm-abi.md) in the shape the SDK
+// NOT the proxy-wasm C++ SDK, which builds with Emscripten: so that Debian's clang alone builds
+// it, this file is written directly against the ABI (docs/proxy-wasm-abi.md) in the shape the SDK
 // (proxy-wasm/proxy-wasm-cpp-sdk at ABI 0.2.0: proxy_wasm_intrinsics.cc, proxy_wasm_api.h)
 // produces: the marker `proxy_abi_version_0_2_0`, `malloc` exported (the SDK's Makefile passes
 // EXPORTED_FUNCTIONS=['_malloc']) so the host hands data over through libc's allocator and the

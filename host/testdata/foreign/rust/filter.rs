@@ -1,8 +1,8 @@
 // A proxy-wasm HTTP filter in Rust, built for wasm32-wasi with std, to prove host/ runs modules
 // from the Rust toolchain (see ../README.md).
 //
-// NOT the proxy-wasm Rust SDK: crates.io is out of reach, so this file is written directly
-// against the ABI (/work/shared/reference/proxy-wasm-abi.md) in the shape the SDK
+// NOT the proxy-wasm Rust SDK, so that rustc alone builds it (no cargo, no registry): this
+// file is written directly against the ABI (docs/proxy-wasm-abi.md) in the shape the SDK
 // (proxy-wasm/proxy-wasm-rust-sdk 0.2) produces: a cdylib exporting `proxy_abi_version_0_2_1`,
 // `proxy_on_memory_allocate` (a `Vec` leaked from Rust's global allocator, no `malloc` export),
 // `_initialize` from the SDK's `main!` macro (calls `__wasm_call_ctors`, installs the panic

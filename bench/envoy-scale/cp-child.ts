@@ -1,0 +1,81 @@
+// The control plane of the scale bench in its own process, so its RSS is its own: the module
+// server, the ADS server and the pipeline (model + translate) that `attache serve` runs, fed
+// the workload as one bundle (the Kubernetes informers are bench/kubernetes's subject).
+// Driven by the parent over IPC:
+//   <- {event: "listening", xds, at}   then   <- {event: "ready", firstSnapshotAt, modelAndTranslateMs, ratelimitConfigBytes}
+//   -> {cmd: "change", kind, round}  <- {event: "changed", setAt, modelAndTranslateMs, host, prefix}
+//   -> {cmd: "pushes"}               <- {event: "pushes", bytes, byType, cpuMs}   (since the last change)
+//   -> {cmd: "stats"}                <- {event: "stats", rssMB, maxRssMB, heapMB}
+import { ModuleRegistry } from "../../controlplane/modules/registry.ts";
+import { startModuleServer } from "../../controlplane/modules/server.ts";
+import { registerBuiltModules } from "../../controlplane/runner/modules.ts";
+import { Pipeline } from "../../controlplane/runner/pipeline.ts";
+import { loadFilterSchemas } from "../../controlplane/sources/file/local-filters.ts";
+import { XdsServer } from "../../controlplane/xds/server.ts";
+import { scaleWorkload } from "./workload.ts";
+
+const now = () => performance.timeOrigin + performance.now();
+const send = (message: unknown) => process.send!(message);
+const [hosts, upstreamPort, httpPort, httpsPort, repoRoot] = [Number(process.argv[2]), Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]), process.argv[6]!];
+
+const registry = new ModuleRegistry();
+const modules = registerBuiltModules(registry, repoRoot);
+const moduleServer = await startModuleServer(registry, 0, "127.0.0.1");
+const xds = new XdsServer({ debounceMs: 5 });
+const xdsPort = await xds.listen("127.0.0.1:0");
+const pipeline = new Pipeline({
+  model: {
+    moduleServer: { clusterName: "attache_modules", host: "127.0.0.1", port: moduleServer.port },
+    modules,
+    filterSchemas: loadFilterSchemas(repoRoot),
+    listeners: { http: httpPort, https: httpsPort },
+  },
+});
+let bytes = 0;
+/** This process's CPU time when the last change arrived. */
+let cpuAtChange = process.cpuUsage();
+let byType: Record<string, number> = {};
+xds.on("push", (p: { bytes: number; typeUrl?: string }) => {
+  bytes += p.bytes;
+  const type = String(p.typeUrl ?? "").split(".").pop()!;
+  byType[type] = (byType[type] ?? 0) + p.bytes;
+});
+const nacks: string[] = [];
+xds.on("nack", (n: { typeUrl: string; message: string }) => nacks.push(`${n.typeUrl.split(".").pop()}: ${n.message.slice(0, 300)}`));
+
+const workload = await scaleWorkload(hosts, upstreamPort);
+// "attache start" from here: the workload stands for what the informers would have listed.
+send({ event: "listening", xds: xdsPort, at: now() });
+const first = pipeline.apply(workload.bundle);
+const invalid = first.statuses.filter((s) => s.errors.length);
+if (invalid.length) throw new Error(`workload invalid: ${invalid.slice(0, 3).map((s) => s.errors.join("; ")).join(" | ")}`);
+xds.cache.setResourcesNow(first.resources);
+const ratelimit = first.resources["type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig"]?.get("attache.wasm/_builtin/ratelimit") as
+  { typed_config?: { config?: { configuration?: { value?: string } } } } | undefined;
+send({
+  event: "ready", firstSnapshotAt: now(), modelAndTranslateMs: first.durationMs, mappings: workload.mappings,
+  ratelimitConfigBytes: Buffer.byteLength(ratelimit?.typed_config?.config?.configuration?.value ?? ""),
+});
+
+process.on("message", async (msg: { cmd: string; kind?: "plain" | "filtered"; round?: number }) => {
+  if (msg.cmd === "change") {
+    const started = performance.now();
+    cpuAtChange = process.cpuUsage();
+    const change = workload.change(msg.kind!, msg.round!);
+    const result = pipeline.apply(change.bundle);
+    bytes = 0;
+    byType = {};
+    xds.setResources(result.resources);
+    send({ event: "changed", setAt: now(), modelAndTranslateMs: performance.now() - started, host: change.host, prefix: change.prefix });
+  } else if (msg.cmd === "pushes") {
+    const cpu = process.cpuUsage(cpuAtChange);
+    send({ event: "pushes", bytes, byType, nacks, cpuMs: (cpu.user + cpu.system) / 1000 });
+  } else if (msg.cmd === "stats") {
+    const m = process.memoryUsage();
+    send({ event: "stats", rssMB: m.rss / 2 ** 20, heapMB: m.heapUsed / 2 ** 20, maxRssMB: process.resourceUsage().maxRSS / 1024 });
+  } else if (msg.cmd === "exit") {
+    await xds.close(100);
+    await moduleServer.close();
+    process.exit(0);
+  }
+});

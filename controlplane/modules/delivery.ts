@@ -1,0 +1,98 @@
+// How Wasm modules reach Envoy: inline in the ECDS resource (`vm_config.code.local.inline_bytes`,
+// envoy/extensions/wasm/v3/wasm.proto), from this control plane's registry. The translator
+// names each module by sha256 (`code.remote`, the portable form `attache translate` prints);
+// this step, between translate and the xDS server, swaps in the verified bytes.
+//
+// Why not `code.remote`: Envoy logs "Wasm remote code fetch is unstable and may cause a crash",
+// and an ECDS update cannot wait for a download: on a cache miss the filter is created failed
+// ("createWasm: failed to load (in progress)") or, with `nack_on_code_cache_miss`, NACKed until
+// some later push. Istio's agent downloads modules and rewrites ECDS to local files for the
+// same reason; our control plane is that agent, and inline bytes need no shared volume. Envoy
+// compiles inline code synchronously, so a module it cannot load is a NACK of that ECDS
+// resource, and Envoy keeps the previous filter config.
+//
+// A module the registry lacks (a `url` download in progress, failed, or with the wrong
+// sha256) is never sent: the filter keeps the last resource Envoy got for it, and the
+// problem is reported for the WasmFilter's status.
+import type { Json } from "../../protos/json.ts";
+import { TYPE_URL } from "../../protos/type-urls.ts";
+import type { XdsResources } from "../xds/snapshot.ts";
+
+export interface ModuleSource {
+  get(sha256: string): Uint8Array | undefined;
+  /** Why the module is not available. */
+  problem(sha256: string): string;
+}
+
+export interface UnavailableModule {
+  /** ECDS resource (HTTP filter) name, e.g. `attache.wasm/default/hello`. */
+  filter: string;
+  sha256: string;
+  message: string;
+}
+
+type JsonObject = { [key: string]: Json };
+
+/** The remote code reference the translator emits, if this ECDS resource has one. */
+function remoteCode(resource: JsonObject): { sha256: string; vmConfig: JsonObject } | undefined {
+  const vmConfig = ((resource.typed_config as JsonObject | undefined)?.config as JsonObject | undefined)?.vm_config as JsonObject | undefined;
+  const remote = (vmConfig?.code as JsonObject | undefined)?.remote as JsonObject | undefined;
+  return typeof remote?.sha256 === "string" ? { sha256: remote.sha256, vmConfig: vmConfig! } : undefined;
+}
+
+function withInlineCode(resource: JsonObject, vmConfig: JsonObject, bytes: Uint8Array): JsonObject {
+  const typed = resource.typed_config as JsonObject;
+  const config = typed.config as JsonObject;
+  // bytes fields are base64 in proto3 JSON.
+  const code = { local: { inline_bytes: Buffer.from(bytes).toString("base64") } };
+  return { ...resource, typed_config: { ...typed, config: { ...config, vm_config: { ...vmConfig, code } } } };
+}
+
+export class ModuleDelivery {
+  /** Translated ECDS resource -> delivered one: unchanged input keeps its output (===). */
+  private readonly delivered = new WeakMap<object, JsonObject>();
+  /** Filter name -> the last resource with code that was sent. */
+  private lastSent = new Map<string, JsonObject>();
+
+  constructor(private readonly modules: ModuleSource) {}
+
+  deliver(resources: XdsResources): { resources: XdsResources; unavailable: UnavailableModule[] } {
+    const extensions = resources[TYPE_URL.typedExtensionConfig];
+    if (!extensions?.size) {
+      this.lastSent = new Map();
+      return { resources, unavailable: [] };
+    }
+    const out = new Map<string, Json>();
+    const unavailable: UnavailableModule[] = [];
+    const sent = new Map<string, JsonObject>();
+    for (const [name, value] of extensions) {
+      const resource = value as JsonObject;
+      const remote = remoteCode(resource);
+      if (!remote) {
+        out.set(name, resource);
+        continue;
+      }
+      let ready = this.delivered.get(resource);
+      if (!ready) {
+        const bytes = this.modules.get(remote.sha256);
+        if (bytes) {
+          ready = withInlineCode(resource, remote.vmConfig, bytes);
+          this.delivered.set(resource, ready);
+        }
+      }
+      if (ready) {
+        out.set(name, ready);
+        sent.set(name, ready);
+        continue;
+      }
+      unavailable.push({ filter: name, sha256: remote.sha256, message: this.modules.problem(remote.sha256) });
+      const previous = this.lastSent.get(name);
+      if (previous) {
+        out.set(name, previous);
+        sent.set(name, previous);
+      }
+    }
+    this.lastSent = sent;
+    return { resources: { ...resources, [TYPE_URL.typedExtensionConfig]: out }, unavailable };
+  }
+}

@@ -1,0 +1,39 @@
+// A discovered filter without its ECDS config runs config_discovery.default_config, as Envoy
+// does: what the control plane emits (translate/wasm.ts) compiles, anything else is refused.
+import { describe, expect, it } from "vitest";
+import { compileListener } from "../config/listeners.ts";
+import { fallbackFilter } from "./fallback-filter.ts";
+
+const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+const FAULT = "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault";
+
+function listenerWith(defaultConfig: unknown): unknown {
+  return {
+    name: "l",
+    address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
+    filter_chains: [{ filters: [{ name: "hcm", typed_config: { "@type": HCM, rds: { route_config_name: "r" }, http_filters: [
+      { name: "attache.wasm/default/f", disabled: true, config_discovery: { config_source: { ads: {} }, default_config: defaultConfig, type_urls: [] } },
+      { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
+    ] } }] }],
+  };
+}
+
+const info = { routeName: "r", sourceAddress: "127.0.0.1:1", sourcePort: 1, requestId: "x", method: "GET", path: "/", host: "h", protocol: "HTTP/1.1" };
+
+describe("ECDS default config in the local data plane", () => {
+  it("aborts with the status for a FAIL_CLOSED filter's default and passes for a FAIL_OPEN one", () => {
+    const closed = compileListener(listenerWith({ "@type": FAULT, abort: { http_status: 503, percentage: { numerator: 100, denominator: "HUNDRED" } } }));
+    const fallback = closed.plain!.filters[0]!.fallback!;
+    expect(fallback).toEqual({ kind: "abort", status: 503 });
+    expect(fallbackFilter("f", fallback).createInstance(info).onRequestHeaders([], true)).toEqual({
+      kind: "reply", reply: { status: 503, headers: [["content-type", "text/plain"]], body: "fault filter abort" },
+    });
+    const open = compileListener(listenerWith({ "@type": FAULT })).plain!.filters[0]!.fallback!;
+    expect(fallbackFilter("f", open).createInstance(info).onRequestHeaders([], true)).toEqual({ kind: "continue" });
+  });
+
+  it("refuses a default config it cannot run (the update is NACKed)", () => {
+    expect(() => compileListener(listenerWith({ "@type": "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC" })))
+      .toThrow("Listener l.filter_chains[0].filters.http_connection_manager.http_filters[0].config_discovery.default_config: only an HTTPFault default config is supported");
+  });
+});

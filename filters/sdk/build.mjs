@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// attache-filter-build: builds a project's AssemblyScript proxy-wasm filters with asc, the same
+// way in this repository and in a filter author's own project.
+//
+//   filters/<name>/index.ts  -> build/filters/<name>.{debug,release}.wasm (+ .wasm.map);
+//                               the release module also gets <name>.release.wasm.sha256
+//                               ("<hex>  <file>", as sha256sum prints), the digest a WasmFilter's
+//                               `sha256` field takes
+//   <dir>/**/*.wasm.ts       -> build/<same path>.wasm (+ .js ESM bindings), debug only: test
+//                               modules (pure functions for vitest), for each --probes <dir>
+//                               (default: filters)
+//
+// Options come from the project's asconfig.json (which extends this package's asconfig.json).
+// A build is skipped when nothing it can depend on changed: the content hash of every .ts under
+// filters/, of this SDK and of asconfig.json, plus the entry.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import asc from "assemblyscript/asc";
+
+const { values } = parseArgs({ options: { root: { type: "string" }, probes: { type: "string", multiple: true } } });
+const root = values.root ?? process.cwd();
+const probeDirs = values.probes ?? ["filters"];
+const sdkDir = dirname(fileURLToPath(import.meta.url));
+const buildDir = join(root, "build");
+
+function walk(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules" || name.startsWith(".")) continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) walk(full, out);
+    else out.push(full);
+  }
+  return out;
+}
+
+if (!existsSync(join(root, "asconfig.json"))) {
+  console.error(`attache-filter-build: ${join(root, "asconfig.json")} not found (run in the project's root, or pass --root)`);
+  process.exit(2);
+}
+const sources = [...new Set([...walk(join(root, "filters")), ...walk(sdkDir)])].filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
+const sharedHash = createHash("sha256");
+for (const f of sources.sort()) sharedHash.update(relative(root, f)).update(readFileSync(f));
+sharedHash.update(readFileSync(join(root, "asconfig.json")));
+const shared = sharedHash.digest("hex");
+
+const jobs = [];
+for (const dir of existsSync(join(root, "filters")) ? readdirSync(join(root, "filters")) : []) {
+  const entry = join(root, "filters", dir, "index.ts");
+  if (!existsSync(entry) || join(root, "filters", dir) === sdkDir) continue;
+  for (const target of ["debug", "release"]) {
+    jobs.push({ entry, target, outFile: join(buildDir, "filters", `${dir}.${target}.wasm`), bindings: false });
+  }
+}
+for (const top of probeDirs) {
+  for (const entry of walk(join(root, top)).filter((f) => f.endsWith(".wasm.ts"))) {
+    const rel = relative(root, entry).replace(/\.wasm\.ts$/, "");
+    jobs.push({ entry, target: "debug", outFile: join(buildDir, `${rel}.wasm`), bindings: true });
+  }
+}
+if (!jobs.length) {
+  console.error(`attache-filter-build: nothing to build under ${join(root, "filters")} (expected filters/<name>/index.ts)`);
+  process.exit(2);
+}
+
+const posix = (path) => relative(root, path).split(sep).join("/");
+let built = 0;
+let failed = 0;
+for (const job of jobs) {
+  const stamp = `${job.outFile}.stamp`;
+  const hash = createHash("sha256").update(shared).update(readFileSync(job.entry)).update(job.target).digest("hex");
+  if (existsSync(job.outFile) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) continue;
+  mkdirSync(dirname(job.outFile), { recursive: true });
+  const args = [posix(job.entry), "--config", "asconfig.json", "--target", job.target, "--outFile", posix(job.outFile)];
+  if (job.bindings) args.push("--bindings", "esm");
+  const stderr = [];
+  const { error } = await asc.main(args, {
+    stdout: process.stdout,
+    stderr: { write: (chunk) => { stderr.push(String(chunk)); return true; } },
+  });
+  if (error) {
+    failed++;
+    process.stderr.write(`build: ${posix(job.entry)} (${job.target}) failed:\n${stderr.join("")}\n`);
+    continue;
+  }
+  if (stderr.length) process.stderr.write(stderr.join(""));
+  if (job.target === "release" && !job.bindings) {
+    const digest = createHash("sha256").update(readFileSync(job.outFile)).digest("hex");
+    writeFileSync(`${job.outFile}.sha256`, `${digest}  ${basename(job.outFile)}\n`);
+  }
+  writeFileSync(stamp, hash);
+  built++;
+}
+console.log(`build: ${built} built, ${jobs.length - built - failed} up to date, ${failed} failed`);
+process.exit(failed ? 1 : 0);
