@@ -11,7 +11,7 @@
 // memory.grow past it fails inside the module.
 import { readFileSync } from "node:fs";
 import { ABI_MARKERS, type AbiVersion } from "./abi/enums.ts";
-import type { MemoryLimits } from "./abi/memory-import.ts";
+import type { MemoryLimits } from "./abi/module-shape.ts";
 import { readModuleShape, withMemoryMaximum, type ModuleShape } from "./abi/module-shape.ts";
 import { allEnvFunctions, callbackExportsFor, envFunctionsFor, formatSignature, WASI_FUNCTIONS, type Signature } from "./abi/signatures.ts";
 import { WasmSourceMap } from "./source-map.ts";

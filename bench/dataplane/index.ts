@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { startDevStack } from "../../controlplane/runner/dev.ts";
-import { freePort } from "../../test/e2e/harness.ts";
+import { freePort } from "../envoy/ports.ts";
 import { request } from "../../test/http-client.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));

@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { envoyBootstrap } from "../../controlplane/bootstrap/bootstrap.ts";
 import { EnvoyProcess } from "../../controlplane/runner/envoy-process.ts";
-import { freePort } from "../../test/e2e/harness.ts";
+import { freePort } from "../envoy/ports.ts";
 import { NginxUpstream } from "../envoy/upstream.ts";
 import { SCALE } from "../translate/workload.ts";
 import { cpuNanos } from "../envoy/load.ts";
@@ -65,21 +65,27 @@ function target(n: number): Target {
   return { host: `h${h}.example.com`, path: `/api/${n % SCALE.mappingsPerHost}/x`, tls: h % 2 === 0, headers };
 }
 
-/** The status Envoy answers (0: no connection); 404 means no route for it yet. */
-function status(t: Target, ports: { http: number; https: number }): Promise<number> {
+/** The status Envoy answers (0: no connection; 404: no route for it yet) and one response header. */
+function answer(t: Target, ports: { http: number; https: number }, header = ""): Promise<{ code: number; header?: string }> {
   return new Promise((resolve) => {
     const options = {
       host: "127.0.0.1", port: t.tls ? ports.https : ports.http, path: t.path, method: "GET",
       headers: { ...t.headers, host: t.host }, agent: false as const, timeout: 5000,
       ...(t.tls ? { servername: t.host, rejectUnauthorized: false } : {}),
     };
-    const req = (t.tls ? httpsRequest : httpRequest)(options, (res) => { res.resume(); res.on("end", () => resolve(res.statusCode ?? 0)); });
-    req.on("error", () => resolve(0));
-    req.on("timeout", () => { req.destroy(); resolve(0); });
+    const req = (t.tls ? httpsRequest : httpRequest)(options, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ code: res.statusCode ?? 0, header: header ? String(res.headers[header] ?? "") : undefined }));
+    });
+    req.on("error", () => resolve({ code: 0 }));
+    req.on("timeout", () => { req.destroy(); resolve({ code: 0 }); });
     req.end();
   });
 }
-const live = (code: number) => code !== 0 && code !== 404;
+const status = async (t: Target, ports: { http: number; https: number }) => (await answer(t, ports)).code;
+/** Served as configured: the upstream's 200 (auth routes get the API key), or ratelimit's 429.
+ *  404 is "no route yet"; a 5xx from Envoy (e.g. a fail-closed filter that did not load) is not live. */
+const live = (code: number) => code === 200 || code === 429;
 
 function rssMB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -110,6 +116,10 @@ interface Row {
   filtered: ChangeResult[];
   envoyRssMB?: number; envoyPeakMB?: number; cpRssMB?: number; cpPeakMB?: number;
   ratelimitConfigBytes?: number;
+  /** Error lines in Envoy's log (the run went on). */
+  envoyErrors?: string;
+  /** ECDS reloads of the ratelimit filter's configuration over all changes. */
+  ecdsReloads?: number;
   failure?: string;
 }
 
@@ -123,6 +133,7 @@ async function reloads(envoy: EnvoyProcess, filter: string): Promise<number> {
 async function measure(hosts: number, upstreamPort: number): Promise<Row> {
   const mappings = hosts * SCALE.mappingsPerHost;
   const row: Row = { mappings, plain: [], filtered: [] };
+  let ecdsReloads = 0;
   const ports = { http: await freePort(), https: await freePort() };
   const proc = fork(join(here, "cp-child.ts"), [String(hosts), String(upstreamPort), String(ports.http), String(ports.https), REPO], {
     execArgv: ["--max-old-space-size=6144", "--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -143,28 +154,38 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
     const sample = Array.from({ length: SAMPLE }, (_, k) => Math.floor((k + 0.5) * (mappings / SAMPLE))).map(target);
     const pending = new Set(sample);
     const deadline = t0 + INITIAL_TIMEOUT_MS;
+    const lastCodes = new Map<Target, number>();
     while (pending.size) {
-      if (Date.now() > deadline) throw new Error(`initial load: ${pending.size} of ${SAMPLE} sample routes not served after ${INITIAL_TIMEOUT_MS / 1000} s`);
+      if (Date.now() > deadline) {
+        const seen = [...pending].map((t) => lastCodes.get(t) ?? 0).reduce((m, c) => m.set(c, (m.get(c) ?? 0) + 1), new Map<number, number>());
+        throw new Error(`initial load: ${pending.size} of ${SAMPLE} sample routes not served after ${INITIAL_TIMEOUT_MS / 1000} s (their last answers: ${[...seen].map(([c, n]) => `${n} x ${c || "no connection"}`).join(", ")})`);
+      }
       const codes = await Promise.all([...pending].map(async (t) => [t, await status(t, ports)] as const));
-      for (const [t, code] of codes) if (live(code)) pending.delete(t);
+      for (const [t, code] of codes) {
+        lastCodes.set(t, code);
+        if (live(code)) pending.delete(t);
+      }
       if (pending.size) await new Promise((r) => setTimeout(r, 50));
     }
     row.initialMs = Date.now() - t0;
 
     for (let round = 0; round < CHANGES; round++) {
       for (const kind of ["plain", "filtered"] as const) {
-        const before = kind === "filtered" ? await reloads(envoy, "attache.wasm/_builtin/ratelimit") : 0;
+        const reloadsBefore = await reloads(envoy, "attache.wasm/_builtin/ratelimit");
         const envoyCpuBefore = cpuNanos(envoy.pid!);
         const sent = Date.now();
         const changed = await child.ask({ cmd: "change", kind, round }, "changed");
         const t: Target = { host: String(changed.host), path: `${changed.prefix}x`, tls: false, headers: { "x-api-key": API_KEY } };
         let routeMs = NaN;
+        // Filtered: live once the new prefix answers with the new limit in RateLimit-Limit.
         let filterMs: number | undefined = kind === "filtered" ? NaN : undefined;
         while (Number.isNaN(routeMs) || (filterMs !== undefined && Number.isNaN(filterMs))) {
           if (Date.now() - sent > CHANGE_TIMEOUT_MS) throw new Error(`${kind} change ${round}: not live after ${CHANGE_TIMEOUT_MS} ms`);
-          if (Number.isNaN(routeMs) && live(await status(t, ports))) routeMs = Date.now() - sent;
-          if (filterMs !== undefined && Number.isNaN(filterMs) && (await reloads(envoy, "attache.wasm/_builtin/ratelimit")) > before) filterMs = Date.now() - sent;
+          const got = await answer(t, ports, "ratelimit-limit");
+          if (Number.isNaN(routeMs) && live(got.code)) routeMs = Date.now() - sent;
+          if (filterMs !== undefined && Number.isNaN(filterMs) && got.header === String(1000 + round)) filterMs = Date.now() - sent;
         }
+        ecdsReloads += (await reloads(envoy, "attache.wasm/_builtin/ratelimit")) - reloadsBefore;
         await new Promise((r) => setTimeout(r, 100)); // let every push of this change finish
         const pushes = await child.ask({ cmd: "pushes" }, "pushes");
         const envoyCpuMs = (cpuNanos(envoy.pid!) - envoyCpuBefore) / 1e6;
@@ -176,6 +197,9 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
         row[kind].push(result);
       }
     }
+    row.ecdsReloads = ecdsReloads;
+    const critical = envoy.lines.filter((l) => /\]\[(critical|error)\]\[/.test(l));
+    if (critical.length) row.envoyErrors = `Envoy logged ${critical.length} error line(s), e.g. ${critical.slice(0, 2).map((l) => l.replace(/^\[[^\]]*\]\[\d+\]/, "")).join(" | ").slice(0, 300)}`;
     const stats = await child.ask({ cmd: "stats" }, "stats");
     row.cpRssMB = Number(stats.rssMB);
     row.cpPeakMB = Number(stats.maxRssMB);
@@ -213,6 +237,7 @@ export default async function run(): Promise<string> {
   const loadAfter = loadavg()[0]!;
   const summary = (xs: ChangeResult[], pick: (c: ChangeResult) => number) => (xs.length ? `${fmtMs(quantile(xs.map(pick), 0.5))} / ${fmtMs(quantile(xs.map(pick), 0.99))}` : "–");
   const cpu = (xs: ChangeResult[]) => (xs.length ? `${fmtMs(quantile(xs.map((c) => c.cpCpuMs), 0.5))} / ${fmtMs(quantile(xs.map((c) => c.envoyCpuMs), 0.5))}` : "–");
+  const configSize = (bytes?: number) => (bytes === undefined ? "–" : bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(0)} KiB`);
   const kib = (xs: ChangeResult[]) => (xs.length ? `${(quantile(xs.map((c) => c.bytes), 0.5) / 1024).toFixed(1)} KiB` : "–");
   const types = (xs: ChangeResult[]) => (xs.length ? Object.entries(xs.at(-1)!.byType).map(([t, b]) => `${t} ${(b / 1024).toFixed(1)} KiB`).join(", ") : "");
   const lines = [
@@ -220,19 +245,20 @@ export default async function run(): Promise<string> {
     "",
     `The translate bench's workload (bench/translate/workload.ts: 20 Mappings per Host, half the Hosts with TLS, 1,000 Services, Wasm filters — auth, ratelimit, a custom module — on a third of the Mappings), made servable (bench/envoy-scale/workload.ts: real certificates, endpoints on a local nginx, filter settings the modules accept). ` +
     `The control plane (module server + ADS server + model + translate, as \`attache serve\` runs them, minus the Kubernetes informers) in its own process; Envoy 1.40 (\`--concurrency 1\`) with \`attache bootstrap\`'s config. ` +
-    `Initial load: from the control plane starting its first model + translate (Envoy started at the same moment) until all of ${SAMPLE} sample routes spread over the workload answer with something other than 404 (HTTP, or HTTPS with SNI for TLS Hosts). ` +
-    `A change: one Mapping's prefix edited (the "filtered" one also changes its rate limit, so the ratelimit filter's plugin configuration changes) from the edit entering the pipeline until a request to the new prefix is routed, and for the filtered one also until Envoy's ECDS reload counter for the ratelimit filter moves; ${CHANGES} of each. Bytes: everything the ADS server sent Envoy for that change. Machine load (1-min average) ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after, on 2 cores shared with other work.`,
+    `Initial load: from the control plane starting its first model + translate (Envoy started at the same moment) until all of ${SAMPLE} sample routes spread over the workload answer as configured (the upstream's 200 — auth routes get the API key — or ratelimit's 429; HTTP, or HTTPS with SNI for TLS Hosts). ` +
+    `A change: one Mapping's prefix edited (the "filtered" one, which has rateLimit, also changes its limit) from the edit entering the pipeline until a request to the new prefix is routed, and for the filtered one until that response carries the new limit in RateLimit-Limit; ${CHANGES} of each. Bytes: everything the ADS server sent Envoy for that change. Machine load (1-min average) ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after, on 2 cores shared with other work.`,
     "",
     "| Mappings | initial load (target) | first snapshot / model + translate | plain change live, p50 / p99 | CPU per plain change, control plane / Envoy | xDS bytes per plain change | filtered change live, p50 / p99 (route / filter config) | CPU per filtered change, control plane / Envoy | xDS bytes per filtered change | ratelimit plugin config | Envoy RSS (peak) | control plane RSS (peak) |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of rows) {
     const target = r.mappings >= 100_000 ? "< 30 s" : "< 10 s";
-    lines.push(`| ${r.mappings.toLocaleString("en-US")} | ${r.initialMs !== undefined ? fmtMs(r.initialMs) : "–"} (${target}) | ${r.firstSnapshotMs !== undefined ? `${fmtMs(r.firstSnapshotMs)} / ${fmtMs(r.modelAndTranslateMs!)}` : "–"} | ${summary(r.plain, (c) => c.ms)} | ${cpu(r.plain)} | ${kib(r.plain)} | ${summary(r.filtered, (c) => c.ms)} (${summary(r.filtered, (c) => c.routeMs)} / ${summary(r.filtered, (c) => c.filterMs ?? 0)}) | ${cpu(r.filtered)} | ${kib(r.filtered)} | ${r.ratelimitConfigBytes ? `${(r.ratelimitConfigBytes / 1024).toFixed(0)} KiB` : "–"} | ${r.envoyRssMB?.toFixed(0) ?? "–"} MB (${r.envoyPeakMB?.toFixed(0) ?? "–"}) | ${r.cpRssMB?.toFixed(0) ?? "–"} MB (${r.cpPeakMB?.toFixed(0) ?? "–"}) |`);
+    lines.push(`| ${r.mappings.toLocaleString("en-US")} | ${r.initialMs !== undefined ? fmtMs(r.initialMs) : "–"} (${target}) | ${r.firstSnapshotMs !== undefined ? `${fmtMs(r.firstSnapshotMs)} / ${fmtMs(r.modelAndTranslateMs!)}` : "–"} | ${summary(r.plain, (c) => c.ms)} | ${cpu(r.plain)} | ${kib(r.plain)} | ${summary(r.filtered, (c) => c.ms)} (${summary(r.filtered, (c) => c.routeMs)} / ${summary(r.filtered, (c) => c.filterMs ?? 0)}) | ${cpu(r.filtered)} | ${kib(r.filtered)} | ${configSize(r.ratelimitConfigBytes)} | ${r.envoyRssMB?.toFixed(0) ?? "–"} MB (${r.envoyPeakMB?.toFixed(0) ?? "–"}) | ${r.cpRssMB?.toFixed(0) ?? "–"} MB (${r.cpPeakMB?.toFixed(0) ?? "–"}) |`);
   }
   lines.push("");
   for (const r of rows) {
-    if (r.filtered.length) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings, what one change sends: plain: ${types(r.plain)}; filtered: ${types(r.filtered)}.`);
+    if (r.filtered.length) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings, what one change sends: plain: ${types(r.plain)}; filtered: ${types(r.filtered)}; the ratelimit filter's configuration was reloaded by Envoy ${r.ecdsReloads} times over the ${r.filtered.length + r.plain.length} changes.`);
+    if (r.envoyErrors) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: ${r.envoyErrors}`);
     if (r.failure) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: **stopped**: ${r.failure}`);
   }
   return lines.join("\n");

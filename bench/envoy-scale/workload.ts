@@ -30,7 +30,8 @@ function mapping(host: number, index: number, round = -1): KubeObject {
   const filters = (spec.filters as Array<{ name: string }> | undefined)?.map((f) =>
     f.name === "auth" ? { name: "auth", config: { realm: `m${n}` } } : { name: "tagger", config: { header: { name: "x-tag", value: `m${n}` } } });
   if (filters) spec.filters = filters;
-  if (spec.rateLimit && round >= 0) spec.rateLimit = { ...(spec.rateLimit as object), requests: 1000 + round };
+  // The edited limit shows in the RateLimit-Limit header of the route's responses (burst = requests).
+  if (spec.rateLimit && round >= 0) spec.rateLimit = { ...(spec.rateLimit as object), requests: 1000 + round, responseHeaders: true };
   return { ...base, metadata: meta(String(base.metadata!.name), round + 2), spec };
 }
 

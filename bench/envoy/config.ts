@@ -21,6 +21,7 @@ import { buildModel } from "../../controlplane/model/index.ts";
 import { loadYamlPaths } from "../../controlplane/sources/file/scan.ts";
 import { translate } from "../../controlplane/translate/index.ts";
 import { TYPE, type JsonObject } from "../../controlplane/translate/resources.ts";
+import { ROUTE_SETTINGS_METADATA } from "../../controlplane/translate/wasm.ts";
 import type { TwinName } from "./twins.ts";
 import { API_KEY, AUDIENCE, CANARY_HASH_HEADER, CANARY_WEIGHT, ISSUER, OTHER_KEY, RATE, type Workload } from "./workload.ts";
 
@@ -224,6 +225,12 @@ export function benchConfig({ listenPort, workload, twins }: BenchConfigOptions)
     };
     for (const name of ["apikey", "jwt", "ratelimit", "canary", "all"]) {
       copy(`default/${name}`, `/rust-${name}/`, twinPerFilter(`default/${name}`));
+      // The twins find the same settings under their own plugin names.
+      const twinRoute = routes.at(-1)!;
+      const settings = obj(obj(obj(twinRoute.metadata ?? {}).filter_metadata ?? {})[ROUTE_SETTINGS_METADATA] ?? {});
+      if (Object.keys(settings).length) {
+        twinRoute.metadata = { filter_metadata: { [ROUTE_SETTINGS_METADATA]: Object.fromEntries(Object.entries(settings).map(([k, v]) => [`twin.${k}`, v])) } };
+      }
       paths[`rust-${name}`] = `/rust-${name}/`;
     }
   }

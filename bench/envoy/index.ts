@@ -11,7 +11,7 @@ import { cpus, loadavg } from "node:os";
 import { EnvoyProcess } from "../../controlplane/runner/envoy-process.ts";
 import { locate } from "../../scripts/tools/registry.ts";
 import { installHint, toolNamed } from "../../scripts/tools/tools.ts";
-import { freePort } from "../../test/e2e/harness.ts";
+import { freePort } from "./ports.ts";
 import { benchConfig } from "./config.ts";
 import { load, type Run } from "./load.ts";
 import { jitShare, PERF } from "./profile.ts";
@@ -166,7 +166,7 @@ export default async function run(): Promise<string> {
   lines.push(
     `Envoy 1.40.0 (V8), \`--concurrency 1\`, every Envoy thread pinned to core ${ENVOY_CORE} (taskset); Debian's wrk (1 thread, ${CONNECTIONS} connections, HTTP/1.1 keep-alive) and an nginx upstream (1 worker, 200 from memory) pinned to core ${LOAD_CORES}. ` +
     `One Envoy serves every case on its own route (bench/envoy/config.ts): (a) no filter; (b) our AssemblyScript filters exactly as the translator delivers them (its HCM chain with \`disabled: true\` filters switched on per route, its route names, Wasm configs and plugin configurations; ECDS and the module server replaced by the same configs inline and the module read from the file with the same sha256); ` +
-    `(c) Envoy's native filters with the same keys and limits; (d) the same filters on the Rust proxy-wasm SDK (bench/envoy/twins-rust, proxy-wasm 0.2.2, Debian rustc 1.63, release + LTO) reading the very same plugin configuration strings. ` +
+    `(c) Envoy's native filters with the same keys and limits; (d) the same filters on the Rust proxy-wasm SDK (bench/envoy/twins-rust, proxy-wasm 0.2.2, Debian rustc 1.63, release + LTO) reading the very same plugin configuration strings and per-route settings (route metadata, under their own plugin names). ` +
     `${ROUNDS} rounds x ${SECONDS} s per case, cases in turn within each round, after a 1 s warm-up each; every case was first checked to answer 200 (and to refuse without credentials) and to move its filter's counter. ` +
     `CPU is Envoy's (all threads, /proc/<pid>/task/*/schedstat) per request; "added" = the case minus (a) in the same round, median over rounds. Machine load (1-min average) ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after, on 2 cores shared with other work.`,
     "",

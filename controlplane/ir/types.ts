@@ -189,7 +189,7 @@ export type HashPolicyIR =
 
 export interface RouteFilterIR {
   filter: string; // WasmFilterIR.name
-  /** Per-route settings; travel inside the plugin configuration keyed by route name. */
+  /** Per-route settings; travel on the route, in its metadata (translate/wasm.ts). */
   settings?: Record<string, unknown>;
 }
 
@@ -234,7 +234,8 @@ export interface WasmFilterIR {
   vmId: string;
   module: { sha256: string; path: string }; // path on the module server: /modules/<sha256>.wasm
   failurePolicy: "FailClosed" | "FailOpen";
-  /** Full plugin configuration: the filter's defaults plus `routes: {<route name>: settings}`. */
+  /** The filter's defaults plus `routes: {<route name>: settings}` (the model's view; the
+   *  translator sends the defaults as the plugin configuration and each route's settings on the route). */
   configuration: Record<string, unknown>;
 }
 

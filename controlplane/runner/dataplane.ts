@@ -1,10 +1,8 @@
 // The dev stack's data plane: the local one (devproxy/, the default) or real Envoy
 // (`attache dev --data-plane envoy`). Either is an xDS client of the stack's control plane
 // that serves the listeners it is sent and answers on the proxy admin port.
-import type { Logger } from "pino";
-import type { AccessLogEntry } from "../../devproxy/proxy/handler.ts";
 import { EnvoyDataPlane } from "./envoy-dataplane.ts";
-import { LocalDataPlane } from "./local-dataplane.ts";
+import { LocalDataPlane, type LocalDataPlaneOptions } from "./local-dataplane.ts";
 
 export const DATA_PLANES = ["local", "envoy"] as const;
 export type DataPlaneKind = (typeof DATA_PLANES)[number];
@@ -25,14 +23,10 @@ export interface DevDataPlane {
   close(): Promise<void>;
 }
 
-export interface DataPlaneOptions {
+/** What either data plane needs; the local one uses every field, Envoy ignores the access log
+ *  (it writes its own) and binds the addresses its listeners name. */
+export interface DataPlaneOptions extends LocalDataPlaneOptions {
   kind: DataPlaneKind;
-  xdsAddress: string;
-  host: string;
-  adminPort: number;
-  logger: Logger;
-  workers?: number;
-  accessLog?: ((entry: AccessLogEntry) => void) | false;
 }
 
 export function startDataPlane(options: DataPlaneOptions): Promise<LocalDataPlane | EnvoyDataPlane> {

@@ -11,9 +11,10 @@ import { wasmFeature } from "./wasm.ts";
 export interface HttpFilterFeature {
   /** Appends this feature's HttpFilter entries to the HCM's http_filters (none when unused). */
   patchHCM(ir: GatewayIR, httpFilters: JsonObject[]): void;
-  /** Adds this feature's per-route settings to the route's typed_per_filter_config. Depends
-   *  on the route alone, so translated routes can be cached per RouteIR. */
-  patchRoute(route: RouteIR, typedPerFilterConfig: JsonObject): void;
+  /** Adds this feature's per-route settings to the route's typed_per_filter_config, or to its
+   *  metadata's filter_metadata for filters Envoy gives no per-route config (Wasm). Depends on
+   *  the route alone, so translated routes can be cached per RouteIR. */
+  patchRoute(route: RouteIR, typedPerFilterConfig: JsonObject, filterMetadata: JsonObject): void;
   /** Adds the resources this feature needs besides the HCM entry (ECDS configs, clusters). */
   patchResources(ir: GatewayIR, out: XdsResources): void;
 }

@@ -225,6 +225,11 @@ describe("translate: HTTP filters", () => {
     expect(Object.keys(routes[1].typed_per_filter_config)).toEqual(["envoy.filters.http.cors"]);
   });
 
+  it("puts a route's filter settings in its metadata as JSON text, keyed by filter name", () => {
+    expect(routes[0].metadata).toEqual({ filter_metadata: { "attache.wasm": { "attache.wasm/default/auth": JSON.stringify({ scopes: ["read"] }) } } });
+    expect(routes[1].metadata).toBeUndefined();
+  });
+
   it("puts a CorsPolicy on the CORS route", () => {
     expect(routes[1].typed_per_filter_config["envoy.filters.http.cors"]).toEqual({
       "@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy",
@@ -241,7 +246,8 @@ describe("translate: HTTP filters", () => {
     expect(config.vm_config.code.remote.http_uri).toEqual({
       uri: `http://attache.attache-system.svc:18002/modules/${"ab".repeat(32)}.wasm`, cluster: "attache_modules", timeout: "10s",
     });
-    expect(JSON.parse(config.configuration.value)).toEqual({ keys: [], routes: { "default/echo": { scopes: ["read"] } } });
+    // Only the defaults: routes carry their own settings, so a route edit leaves this resource alone.
+    expect(JSON.parse(config.configuration.value)).toEqual({ keys: [] });
     expect(get(out, TYPE.typedExtensionConfig, "attache.wasm/default/limit").typed_config.config.failure_policy).toBe("FAIL_OPEN");
     expect(get(out, TYPE.cluster, "attache_modules")).toMatchObject({ type: "STRICT_DNS" });
   });

@@ -21,8 +21,10 @@ export const translateRoute = perObject((route: RouteIR): JsonObject => {
     out.redirect = redirectAction(route.action);
   }
   const perFilter: JsonObject = {};
-  for (const feature of HTTP_FILTER_TABLE) feature.patchRoute(route, perFilter);
+  const filterMetadata: JsonObject = {};
+  for (const feature of HTTP_FILTER_TABLE) feature.patchRoute(route, perFilter, filterMetadata);
   if (Object.keys(perFilter).length) out.typed_per_filter_config = perFilter;
+  if (Object.keys(filterMetadata).length) out.metadata = { filter_metadata: filterMetadata };
   return out;
 });
 

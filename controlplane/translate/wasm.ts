@@ -2,7 +2,12 @@
 // - HCM: one HttpFilter per WasmFilter in use, `disabled: true`, its config fetched over ECDS
 //   so a module or config change never touches (and drains) the Listener;
 // - route: typed_per_filter_config[<filter>] = FilterConfig{config: {}} switches it on
-//   (an empty Any means "enabled": envoy source/common/router/per_filter_config.cc);
+//   (an empty Any means "enabled": envoy source/common/router/per_filter_config.cc), and the
+//   route's own settings for it travel as JSON text in its metadata,
+//   filter_metadata["attache.wasm"]["<filter>"] (base.proto Metadata): the Wasm filter has no
+//   per-route config, and settings inside the plugin configuration made every route edit
+//   re-send and re-parse one configuration holding every route's settings, in every HCM that
+//   uses the filter (BENCHMARKS.md, envoy-scale). filters/sdk/route_map.ts reads it;
 // - resources: a TypedExtensionConfig per filter holding the Wasm config (module named by
 //   sha256 on the module server; the control plane inlines the bytes before sending,
 //   modules/delivery.ts), one vm_id per WasmFilter, explicit failure_policy, plugin
@@ -57,9 +62,18 @@ type ModuleServer = GatewayIR["moduleServer"];
  *  nothing. */
 const lastByName = new Map<string, { content: string; resource: JsonObject }>();
 
+/** Where routes carry their settings for Wasm filters (filters/sdk/route_map.ts). */
+export const ROUTE_SETTINGS_METADATA = "attache.wasm";
+
+/** The plugin configuration Envoy gets: the filter's defaults; `routes` travel on the routes. */
+function sharedConfiguration(filter: WasmFilterIR): Record<string, unknown> {
+  const { routes: _onTheRoutes, ...defaults } = filter.configuration;
+  return defaults;
+}
+
 /** The ECDS resource; cached per WasmFilterIR and module server, then by content. */
 export const wasmExtensionConfig = perObjectIn((filter: WasmFilterIR, server: ModuleServer): JsonObject => {
-  const content = JSON.stringify([filter, server]);
+  const content = JSON.stringify([{ ...filter, configuration: sharedConfiguration(filter) }, server]);
   const last = lastByName.get(filter.name);
   if (last?.content === content) return last.resource;
   const resource = buildExtensionConfig(filter, server);
@@ -90,7 +104,7 @@ function buildExtensionConfig(filter: WasmFilterIR, server: ModuleServer): JsonO
         },
       },
       // StringValue reaches proxy_on_configure as the bare JSON text.
-      configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(filter.configuration) },
+      configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(sharedConfiguration(filter)) },
       failure_policy: filter.failurePolicy === "FailClosed" ? "FAIL_CLOSED" : "FAIL_OPEN",
     },
   }),
@@ -113,8 +127,14 @@ export const wasmFeature: HttpFilterFeature = {
   patchHCM(ir, httpFilters) {
     for (const filter of orderedWasmFilters(ir)) httpFilters.push(hcmEntry(filter));
   },
-  patchRoute(route, typedPerFilterConfig) {
-    for (const use of route.filters) typedPerFilterConfig[use.filter] = ENABLED_ON_ROUTE;
+  patchRoute(route, typedPerFilterConfig, filterMetadata) {
+    const settings: JsonObject = {};
+    for (const use of route.filters) {
+      typedPerFilterConfig[use.filter] = ENABLED_ON_ROUTE;
+      // `{}` is not "no settings": it takes the filter's defaults (ratelimit limits the route).
+      if (use.settings) settings[use.filter] = JSON.stringify(use.settings);
+    }
+    if (Object.keys(settings).length) filterMetadata[ROUTE_SETTINGS_METADATA] = settings;
   },
   patchResources(ir, out) {
     if (!ir.wasmFilters.length) return;

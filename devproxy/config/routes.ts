@@ -4,6 +4,7 @@
 // disabled HCM filters on (FilterConfig) and carries the CORS policy.
 import { compileRouteMatch, compileStringMatcher, DomainIndex, re2, type CompiledRouteMatch, type RequestView, type StringPredicate } from "./matchers.ts";
 import { protoDurationToMs } from "../../protos/duration.ts";
+import { routeMetadataProperties } from "./route-metadata.ts";
 
 type Json = any;
 
@@ -72,6 +73,8 @@ export interface CompiledRoute {
   headers: HeaderEdits;
   /** Per-route custom_response overrides by response status. */
   errorOverrides?: Map<number, ErrorOverride>;
+  /** The route's metadata as Wasm properties (route-metadata.ts): joined key -> value. */
+  metadataProperties: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface CompiledVirtualHost { name: string; routes: CompiledRoute[] }
@@ -244,6 +247,7 @@ function compileRoute(r: Json, vhostEdits: HeaderEdits, vhostCors: CorsPolicy | 
     cors: compileCors(r.typed_per_filter_config?.[CORS_FILTER], `${where}.typed_per_filter_config.cors`) ?? vhostCors,
     headers: mergeEdits(vhostEdits, edits(r)),
     errorOverrides: compileErrorOverrides(r.typed_per_filter_config?.[CUSTOM_RESPONSE_FILTER], `${where}.typed_per_filter_config.custom_response`),
+    metadataProperties: routeMetadataProperties(r.metadata, `${where}.metadata`),
   };
 }
 

@@ -19,6 +19,8 @@ export type FilterResult = { kind: "continue" } | { kind: "reply"; reply: LocalR
 
 export interface RequestInfo {
   routeName: string;
+  /** The route's metadata as Wasm properties (config/route-metadata.ts). */
+  routeMetadata?: ReadonlyMap<string, Uint8Array>;
   /** "ip:port" of the downstream client. */
   sourceAddress: string;
   sourcePort: number;

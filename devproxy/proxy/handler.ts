@@ -109,7 +109,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const withBody = hasBody(req);
     // HTTP filters, request path (in HCM order).
     const info: RequestInfo = {
-      routeName: route.name, sourceAddress: `${remote}:${client.port}`, sourcePort: client.port,
+      routeName: route.name, routeMetadata: route.metadataProperties, sourceAddress: `${remote}:${client.port}`, sourcePort: client.port,
       requestId, method: log.method, path: rawUrl, host: authority, protocol: log.protocol,
       attributes: undefined, // set by the first Wasm filter; declared here so the object keeps one shape
     };

@@ -7,7 +7,7 @@ import type { HeaderPairs, RequestInfo } from "../proxy/filters.ts";
 import { WasmHttpFilter } from "./http-filter.ts";
 
 const info = (): RequestInfo => ({
-  routeName: "default/echo", sourceAddress: "10.0.0.7:41000", sourcePort: 41000, requestId: "req-1",
+  routeName: "default/echo", routeMetadata: new Map(), sourceAddress: "10.0.0.7:41000", sourcePort: 41000, requestId: "req-1",
   method: "GET", path: "/echo", host: "example.test", protocol: "HTTP/1.1",
 });
 

@@ -1,7 +1,7 @@
 // The per-request Envoy attributes a Wasm filter reads with proxy_get_property
 // (docs/proxy-wasm-abi.md "Properties"): xds.route_name, source.address, source.port,
-// request.id and request.protocol, encoded as Envoy hands them over (strings raw, integers
-// 8-byte little-endian). One RequestAttributes serves every Wasm filter of a request (host
+// request.id, request.protocol and the string fields of xds.route_metadata, encoded as Envoy
+// hands them over (strings raw, integers 8-byte little-endian). One RequestAttributes serves every Wasm filter of a request (host
 // streams consult it through HttpStreamState.attributes) and encodes a value only when a
 // filter first reads it: most filters read two of the five. Sharing is safe: the host only
 // reads property values, and a module's proxy_set_property goes into its own stream's map,
@@ -58,7 +58,7 @@ export class RequestAttributes implements PropertySource {
       case SOURCE_PORT: return (this.sourcePort ??= int64(this.info.sourcePort));
       case REQUEST_ID: return (this.requestId ??= encodeUtf8(this.info.requestId));
       case PROTOCOL: return (this.protocol ??= encodeUtf8(this.info.protocol));
-      default: return undefined;
+      default: return this.info.routeMetadata?.get(key);
     }
   }
 }

@@ -4,7 +4,7 @@
 // route). A route absent from `routes` gets the defaults. Parsed once in onConfigure; every
 // error names its field path, e.g. `routes["default/api"].jwt.keys[0].n: not base64url`.
 import { ConfigErrors, JsonObject, parseConfigObject } from "@attache/proxy-wasm-sdk/json_view";
-import { RouteMap } from "@attache/proxy-wasm-sdk";
+import { RouteMap, RouteSettingsResolver } from "@attache/proxy-wasm-sdk";
 import { decodeHex } from "../crypto/base64";
 import { parseJwks, VerificationKey } from "./jwks";
 import { ClaimRules } from "./claims";
@@ -238,5 +238,15 @@ export function parseAuthConfig(bytes: ArrayBuffer, errors: ConfigErrors): AuthC
       config.routes.set(names[i], parsePolicy(route, config.defaults));
     }
   }
+  config.routes.readRouteMetadata(new PolicyResolver(config.defaults));
   return errors.ok ? config : null;
+}
+
+/** A route's policy from its metadata, on the configuration's defaults (RouteMap). */
+class PolicyResolver extends RouteSettingsResolver<Policy> {
+  constructor(private readonly defaults: Policy) { super(); }
+  resolve(route: string, settings: JsonObject): Policy | null {
+    settings.rejectUnknownKeys(POLICY_FIELDS);
+    return parsePolicy(settings, this.defaults);
+  }
 }

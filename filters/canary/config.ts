@@ -5,7 +5,7 @@
 // name the field path, e.g. `routes["default/web"].canaryWeight: must not exceed totalWeight (100)`.
 import { ConfigErrors, JsonArray, JsonObject, parseConfigObject } from "@attache/proxy-wasm-sdk/json_view";
 import { JsonKind } from "@attache/proxy-wasm-sdk/json";
-import { RouteMap } from "@attache/proxy-wasm-sdk/route_map";
+import { RouteMap, RouteSettingsResolver } from "@attache/proxy-wasm-sdk/route_map";
 import { routeConfigEntries } from "@attache/proxy-wasm-sdk/route_config";
 import { CanaryRoute, KeySource, SourceKind, StickyCookieSettings } from "./assign";
 import { cookieNameProblem, headerNameProblem } from "@attache/proxy-wasm-sdk/config_names";
@@ -157,5 +157,15 @@ export function parseCanaryConfig(bytes: ArrayBuffer, errors: ConfigErrors): Can
     const resolved = resolve(readFields(routes[i].settings), defaults, routes[i].settings.path, errors);
     if (resolved !== null) config.routes.set(routes[i].name, resolved);
   }
+  config.routes.readRouteMetadata(new CanaryRouteResolver(defaults));
   return errors.ok ? config : null;
+}
+
+/** A route's settings from its metadata, on the configuration's defaults (RouteMap). */
+class CanaryRouteResolver extends RouteSettingsResolver<CanaryRoute> {
+  constructor(private readonly defaults: Fields) { super(); }
+  resolve(route: string, settings: JsonObject): CanaryRoute | null {
+    settings.rejectUnknownKeys(ROUTE_FIELDS);
+    return resolve(readFields(settings), this.defaults, settings.path, settings.errors);
+  }
 }

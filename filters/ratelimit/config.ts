@@ -5,7 +5,7 @@
 //   routes["default/api"].requests: must be a positive integer
 import { ConfigErrors, JsonArray, JsonObject, parseConfigObject } from "@attache/proxy-wasm-sdk/json_view";
 import { JsonKind } from "@attache/proxy-wasm-sdk/json";
-import { RouteMap } from "@attache/proxy-wasm-sdk/route_map";
+import { RouteMap, RouteSettingsResolver } from "@attache/proxy-wasm-sdk/route_map";
 import { routeConfigEntries } from "@attache/proxy-wasm-sdk/route_config";
 import { Limit } from "./gcra";
 import { KeyPart, parseKeyPart, routeKeyState } from "./key";
@@ -137,5 +137,15 @@ export function parseRateLimitConfig(bytes: ArrayBuffer, errors: ConfigErrors): 
     const resolved = resolve(routes[i].name, readFields(routes[i].settings), defaults, routes[i].settings.path, errors);
     if (resolved !== null) config.routes.set(routes[i].name, resolved);
   }
+  config.routes.readRouteMetadata(new RouteLimitResolver(defaults));
   return errors.ok ? config : null;
+}
+
+/** A route's settings from its metadata, on the configuration's defaults (RouteMap). */
+class RouteLimitResolver extends RouteSettingsResolver<RouteLimit> {
+  constructor(private readonly defaults: Fields) { super(); }
+  resolve(route: string, settings: JsonObject): RouteLimit | null {
+    settings.rejectUnknownKeys(ROUTE_FIELDS);
+    return resolve(route, readFields(settings), this.defaults, settings.path, settings.errors);
+  }
 }

@@ -1,7 +1,7 @@
 // Configuration of the template filter (schema in README.md), parsed once in onConfigure.
 // Envoy has no per-route Wasm config, so per-route settings arrive in the plugin configuration
 // keyed by route name (`<namespace>/<mapping name>`, read per request from xds.route_name).
-import { ConfigErrors, JsonObject, RouteMap, parseConfigObject } from "@attache/proxy-wasm-sdk";
+import { ConfigErrors, JsonObject, RouteMap, RouteSettingsResolver, parseConfigObject } from "@attache/proxy-wasm-sdk";
 
 /** What the filter does on one route. */
 export class RouteSettings {
@@ -103,5 +103,18 @@ export function parseTemplateConfig(bytes: ArrayBuffer, errors: ConfigErrors): T
       config.routes.set(names[i], settings);
     }
   }
+  // Attaché puts each route's settings in its route metadata (sdk/route_map.ts).
+  config.routes.readRouteMetadata(new SettingsResolver(config.defaults));
   return errors.ok ? config : null;
+}
+
+/** A route's settings from its metadata: the top-level settings with what it names overridden. */
+class SettingsResolver extends RouteSettingsResolver<RouteSettings> {
+  constructor(private readonly defaults: RouteSettings) { super(); }
+  resolve(route: string, object: JsonObject): RouteSettings | null {
+    object.rejectUnknownKeys(SETTINGS_FIELDS);
+    const settings = this.defaults.clone();
+    readSettings(object, settings);
+    return settings;
+  }
 }

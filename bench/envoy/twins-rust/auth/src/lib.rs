@@ -257,7 +257,8 @@ impl HttpContext for Stream {
             Some(c) => c,
             None => return Action::Continue,
         };
-        let policy = config.routes.for_current_route().unwrap_or(&config.defaults);
+        let found = config.routes.for_current_route();
+        let policy: &Policy = found.as_deref().unwrap_or(&config.defaults);
         if policy.disabled || (policy.api_keys.is_none() && policy.jwt.is_none()) {
             return Action::Continue;
         }

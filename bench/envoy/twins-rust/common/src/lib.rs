@@ -11,28 +11,58 @@ pub fn route_name() -> Option<Vec<u8>> {
     hostcalls::get_property(vec!["xds", "route_name"]).ok().flatten()
 }
 
-/// Per-route settings, looked up by the route name's bytes.
+/// How a filter builds one route's value from (route name, defaults, route settings).
+pub type Make<T> = fn(&str, &Map<String, Value>, &Map<String, Value>) -> Result<T, String>;
+
+/// Per-route settings, as filters/sdk/route_map.ts finds them: the configuration's `routes`
+/// entry for the route name, else the route's metadata
+/// (`xds.route_metadata.filter_metadata.attache.wasm.<plugin name>`, JSON text), parsed once per
+/// route name and text.
 pub struct RouteMap<T> {
-    routes: HashMap<Vec<u8>, T>,
+    routes: HashMap<Vec<u8>, std::rc::Rc<T>>,
+    top: Map<String, Value>,
+    make: Make<T>,
+    from_metadata: std::cell::RefCell<HashMap<Vec<u8>, std::rc::Rc<T>>>,
+    plugin: std::cell::RefCell<Option<String>>,
 }
 
 impl<T> RouteMap<T> {
-    /// Builds every entry of `top.routes` with `make(defaults, route settings)`.
-    pub fn parse_named(top: &Map<String, Value>, make: impl Fn(&str, &Map<String, Value>, &Map<String, Value>) -> Result<T, String>) -> Result<Self, String> {
+    /// Builds every entry of `top.routes` with `make(name, defaults, route settings)`.
+    pub fn parse_named(top: &Map<String, Value>, make: Make<T>) -> Result<Self, String> {
         let mut routes = HashMap::new();
         if let Some(entries) = top.get("routes") {
             let entries = entries.as_object().ok_or("routes: expected an object")?;
             for (name, settings) in entries {
                 let settings = settings.as_object().ok_or_else(|| format!("routes[{:?}]: expected an object", name))?;
                 let value = make(name, top, settings).map_err(|e| format!("routes[{:?}].{}", name, e))?;
-                routes.insert(name.as_bytes().to_vec(), value);
+                routes.insert(name.as_bytes().to_vec(), std::rc::Rc::new(value));
             }
         }
-        Ok(RouteMap { routes })
+        Ok(RouteMap { routes, top: top.clone(), make, from_metadata: Default::default(), plugin: Default::default() })
     }
 
-    pub fn for_current_route(&self) -> Option<&T> {
-        self.routes.get(&route_name()?)
+    pub fn for_current_route(&self) -> Option<std::rc::Rc<T>> {
+        let name = route_name()?;
+        if let Some(value) = self.routes.get(&name) {
+            return Some(value.clone());
+        }
+        let plugin = self.plugin.borrow_mut().get_or_insert_with(|| {
+            hostcalls::get_property(vec!["plugin_name"]).ok().flatten().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+        }).clone();
+        let text = hostcalls::get_property(vec!["xds", "route_metadata", "filter_metadata", "attache.wasm", &plugin]).ok().flatten()?;
+        let mut key = name.clone();
+        key.push(b'\n');
+        key.extend_from_slice(&text);
+        if let Some(value) = self.from_metadata.borrow().get(&key) {
+            return Some(value.clone());
+        }
+        let settings = match serde_json::from_slice::<Value>(&text) {
+            Ok(Value::Object(settings)) => settings,
+            _ => return None,
+        };
+        let value = std::rc::Rc::new((self.make)(&String::from_utf8_lossy(&name), &self.top, &settings).ok()?);
+        self.from_metadata.borrow_mut().insert(key, value.clone());
+        Some(value)
     }
 }
 
