@@ -1,14 +1,15 @@
 // Mapping: one route (Emissary's Mapping, camelCase, durations as strings). docs/design.md
 // "Custom resources"; field semantics follow Emissary (docs/emissary.md) unless a description says otherwise.
 import { Type, type Static, Obj, Str, Bool, Int, Duration, Enum, StrList, FreeObject, exactlyOneOf, atMostOneOf, resourceSchema, cel, checks, Matching } from "./schema-kit.ts";
-import { HEADER_NAME, HOSTNAME_GLOB, REFERENCE, SERVICE } from "./names.ts";
+import { HEADER_NAME, HOSTNAME_GLOB, MATCH_HEADER_NAME, REFERENCE, SERVICE } from "./names.ts";
 
 // Lists carry maxItems so the apiserver can bound the cost of the CEL rules on their items.
 const MAX_ITEMS = 64;
 const HeaderName = (description: string) => Matching(description, HEADER_NAME, "must be an HTTP header name (RFC 9110 token characters)", { maxLength: 256 });
 
 const HeaderMatch = Obj("Match a request header: exactly one of value, regex, present.", {
-  name: HeaderName("Header name (case-insensitive)."),
+  name: Matching('Header name (case-insensitive), or a pseudo-header such as ":authority".', MATCH_HEADER_NAME,
+    "must be an HTTP header name (RFC 9110 token characters) or a pseudo-header such as :authority", { maxLength: 256 }),
   value: Type.Optional(Str("Exact value.")),
   regex: Type.Optional(Str("RE2 regular expression the whole value must match.")),
   present: Type.Optional(Bool("true: the header must be present (any value); false: absent.")),

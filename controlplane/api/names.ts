@@ -17,3 +17,7 @@ const HOST_PORT = `([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?([.][A-Za-z0-9]([-A-Za
 export const SERVICE = `^(${HOST_PORT}|[Hh][Tt][Tt][Pp][Ss]?://(${HOST_PORT})/?)$`;
 /** An HTTP field name: RFC 9110 token characters. */
 export const HEADER_NAME = "^[-!#$%&'*+.^_`|~0-9A-Za-z]+$";
+/** A header a route matches on: a field name or an HTTP/2 pseudo-header such as ":authority"
+ *  (envoy/config/route/v3/route.proto HeaderMatcher; `attache convert` writes Emissary's
+ *  host_regex and method_regex as such matches). */
+export const MATCH_HEADER_NAME = "^:?[-!#$%&'*+.^_`|~0-9A-Za-z]+$";

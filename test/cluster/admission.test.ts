@@ -74,7 +74,7 @@ describeWithTools(CLUSTER_TOOLS, "CRD admission in a real kube-apiserver", () =>
       mapping("edge-1", { prefix: "/", service: "api.other.svc.cluster.local:8080", hostname: "*.example.com", timeout: "1m30s", idleTimeout: "0", connectTimeout: "1.5s" }),
       mapping("edge-2", { path: "/x", service: "http://127.0.0.1:9001", hostname: "example.*", weight: 0, loadBalancer: { policy: "maglev", cookie: { name: "c", ttl: "250ms" } } }),
       mapping("edge-3", { regex: "^/users/(?!admin)", service: "api", rewrite: "/all", headers: [{ name: "x-user_id", present: true }], filters: [{ name: "other/hello" }] }),
-      mapping("edge-4", { prefix: "/ext/", service: "https://httpbin.org", dnsType: "logical_dns" }),
+      mapping("edge-4", { prefix: "/ext/", service: "https://httpbin.org", dnsType: "logical_dns", headers: [{ name: ":authority", regex: "^api[.]example[.]com$" }] }),
       mapping("edge-5", { prefix: "/v6/", service: "[::1]:9002" }),
       mapping("edge-6", { prefix: "/old/", redirect: { prefix: "/new/", responseCode: 308 } }),
     ];
