@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // Assembles what the control plane image runs, into OUT (default dist/image): the CLI bundled
 // by esbuild into one attache.mjs, the release .wasm modules, the Envoy protos it loads at
-// run time, the filters' config schemas, the Helm chart (for `attache manifests`) and the
-// exec probe. The Dockerfile copies OUT onto a distroless Node image; test/image checks that
-// the bundle runs from OUT alone.
+// run time, the filters' config schemas and the exec probe. The Dockerfile copies OUT onto a
+// distroless Node image; test/image checks that the bundle runs from OUT alone.
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,7 +36,6 @@ copy("node_modules/@grpc/grpc-js-xds/deps");
 copy("node_modules/@grpc/grpc-js-xds/package.json");
 copy("node_modules/protobufjs/google");
 copy("node_modules/protobufjs/package.json");
-copy("charts/attache");
 for (const name of readdirSync(join(root, "filters"))) {
   if (existsSync(join(root, "filters", name, "config.schema.json"))) copy(join("filters", name, "config.schema.json"));
 }

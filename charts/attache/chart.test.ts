@@ -1,41 +1,33 @@
-// Renders the chart with test/helm-render (Go text/template + Sprig, built from Debian's
-// packages; .ci/run installs them) and checks every object. Helm itself is not installable
-// here — README.md in this folder states what this check cannot see.
+// Renders the chart with Helm itself (`helm template`, built by `npm run tools`) and checks
+// every object; `helm lint` must pass; the plain install manifest (deploy/attache.yaml, written
+// by `npm run manifests`) must be exactly what `helm template` prints. The chart is installed
+// into a real API server by test/cluster/helm.test.ts.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { parseAllDocuments, parse } from "yaml";
 import { envoyBootstrap } from "../../controlplane/bootstrap/bootstrap.ts";
 import { crdManifests } from "../../controlplane/api/crds.ts";
+import { INSTALL_MANIFEST, renderInstallManifest } from "../../scripts/manifests.ts";
+import { describeWithTools, toolPath } from "../../test/tools.ts";
 
 const chartDir = dirname(fileURLToPath(import.meta.url));
 const repo = join(chartDir, "..", "..");
-const renderer = join(repo, "build", "helm-render");
 type Obj = Record<string, any>;
 
-function buildRenderer(): void {
-  const src = join(repo, "test", "helm-render", "main.go");
-  if (existsSync(renderer) && statSync(renderer).mtimeMs > statSync(src).mtimeMs) return;
-  mkdirSync(dirname(renderer), { recursive: true });
-  execFileSync("go", ["build", "-o", renderer, "./test/helm-render"], {
-    cwd: repo,
-    env: { ...process.env, GO111MODULE: "off", GOPATH: `/usr/share/gocode:${join(tmpdir(), "attache-gopath")}`, GOCACHE: join(tmpdir(), "attache-gocache"), GOFLAGS: "" },
-    stdio: "pipe",
-  });
-}
+const helm = (args: string[]) => execFileSync(toolPath("helm"), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
 function render(values?: Obj): Obj[] {
-  const args = [chartDir, "attache", "attache-system"];
+  const args = ["template", "attache", chartDir, "--namespace", "attache-system"];
   if (values) {
     const file = join(tmpdir(), `attache-values-${process.pid}.yaml`);
     writeFileSync(file, JSON.stringify(values));
-    args.push(file);
+    args.push("--values", file);
   }
-  const text = execFileSync(renderer, args, { encoding: "utf8" });
-  return parseAllDocuments(text).map((d) => {
+  return parseAllDocuments(helm(args)).map((d) => {
     expect(d.errors).toEqual([]);
     return d.toJS() as Obj;
   }).filter(Boolean);
@@ -44,12 +36,15 @@ function render(values?: Obj): Obj[] {
 const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
 const named = (objs: Obj[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name)!;
 
-describe("Helm chart charts/attache (rendered by Go text/template + Sprig)", () => {
+describeWithTools(["helm"], "Helm chart charts/attache (helm template)", () => {
   let objs: Obj[];
   beforeAll(() => {
-    buildRenderer();
     objs = render();
   }, 120_000);
+
+  it("passes helm lint --strict", () => {
+    expect(helm(["lint", "--strict", chartDir])).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
 
   it("renders valid objects, each with apiVersion, kind, name and namespace where namespaced", () => {
     expect(objs.length).toBeGreaterThanOrEqual(12);
@@ -145,5 +140,10 @@ describe("Helm chart charts/attache (rendered by Go text/template + Sprig)", () 
     const generated = crdManifests().map((m) => JSON.parse(JSON.stringify(m)));
     const key = (o: Obj) => o.metadata.name;
     expect(shipped.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(generated.sort((a: Obj, b: Obj) => key(a).localeCompare(key(b))));
+  });
+
+  it(`${INSTALL_MANIFEST} is what helm template prints (regenerate: npm run manifests)`, () => {
+    expect(existsSync(join(repo, INSTALL_MANIFEST)), "run npm run manifests").toBe(true);
+    expect(readFileSync(join(repo, INSTALL_MANIFEST), "utf8")).toBe(renderInstallManifest(toolPath("helm")));
   });
 });

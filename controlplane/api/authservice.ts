@@ -2,10 +2,11 @@
 // the built-in auth filter's HTTP callout, proto grpc by Envoy's ext_authz filter calling
 // envoy.service.auth.v3.Authorization/Check (docs/design.md "Custom resources",
 // docs/emissary.md "AuthService").
-import { Type, type Static, Obj, Str, Bool, Int, Enum, Duration, StrList, resourceSchema } from "./schema-kit.ts";
+import { Type, type Static, Obj, Str, Bool, Int, Enum, Duration, StrList, resourceSchema, Matching } from "./schema-kit.ts";
+import { SERVICE } from "./names.ts";
 
 export const AuthServiceSpec = Obj("External authorization for every Mapping of the selected Hosts (except bypassAuth ones).", {
-  service: Str("Auth service, like a Mapping's service: [http(s)://]host[:port].", { minLength: 1 }),
+  service: Matching("Auth service, like a Mapping's service: [http(s)://]host[:port].", SERVICE, "must be [http(s)://]host[:port]: a Service name[.namespace], a DNS name or an IP", { modelChecked: true }),
   proto: Type.Optional(Enum('"http" (default): the request is forwarded to the service, 2xx allows; "grpc": Envoy ext_authz calls envoy.service.auth.v3.Authorization/Check over HTTP/2 (the local data plane makes the same call, without the request body).', ["http", "grpc"] as const)),
   includeBody: Type.Optional(Obj("grpc: send the request body (buffered) with the check.", {
     maxBytes: Type.Optional(Int("At most this many bytes. Default 4096.", { minimum: 1 })),

@@ -2,9 +2,12 @@
 // charts/attache/crds/ by `tsx controlplane/api/write-crds.ts` and checked by crds.test.ts.
 // Kubernetes wants structural schemas (apiextensions.k8s.io/v1): no `additionalProperties:
 // false` (unknown fields are pruned instead, or rejected by kubectl's strict field
-// validation), no `const`, and `metadata` left to the apiserver.
+// validation), no `const`, and `metadata` left to the apiserver. Static checks the apiserver
+// can make at admission are CEL rules (`x-kubernetes-validations`) written beside the JSON
+// Schema keywords ajv uses for the same check; the CRD keeps the rule, whose message names
+// the problem, and drops the keyword.
 import { API_GROUP, API_VERSION, KINDS, type KindInfo } from "./kinds.ts";
-import { Status } from "./schema-kit.ts";
+import { AJV_ONLY, Status } from "./schema-kit.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -13,9 +16,11 @@ export function toStructural(schema: unknown): Json {
   if (Array.isArray(schema)) return schema.map(toStructural);
   if (schema === null || typeof schema !== "object") return schema as Json;
   const result: { [key: string]: Json } = {};
+  // Keywords a CEL rule of the same node replaces (schema-kit.ts cel()).
+  const replaced = new Set<string>([AJV_ONLY, ...((schema as Record<string, unknown>)[AJV_ONLY] as string[] | undefined ?? [])]);
   for (const [key, value] of Object.entries(schema)) {
     if (key === "additionalProperties" && value === false) continue;
-    if (key === "$id" || key === "const") continue;
+    if (key === "$id" || key === "const" || replaced.has(key)) continue;
     result[key] = toStructural(value);
   }
   return result;

@@ -1,8 +1,9 @@
 // Host: a virtual host, optionally terminating TLS (Emissary's Host); docs/design.md "Custom resources".
-import { Type, type Static, Obj, Str, Int, Bool, Enum, StrList, LabelSelector, resourceSchema } from "./schema-kit.ts";
+import { Type, type Static, Obj, Str, Int, Bool, Enum, StrList, LabelSelector, resourceSchema, Matching } from "./schema-kit.ts";
+import { HOSTNAME_GLOB } from "./names.ts";
 
 export const HostSpec = Obj("A hostname served by the gateway, its TLS and its plain-HTTP policy.", {
-  hostname: Str('Exact name ("api.example.com"), wildcard ("*.example.com") or "*".', { minLength: 1 }),
+  hostname: Matching('Exact name ("api.example.com"), wildcard ("*.example.com") or "*".', HOSTNAME_GLOB, 'must be "*", a lowercase DNS name, "*.<name>" or "<name>.*"', { modelChecked: true }),
   tlsSecret: Type.Optional(Obj("A kubernetes.io/tls Secret; when set the Host is served on the HTTPS listener (SNI).", {
     name: Str("Secret name."),
     namespace: Type.Optional(Str("Secret namespace; default the Host's.")),

@@ -1,9 +1,15 @@
 // Mapping: one route (Emissary's Mapping, camelCase, durations as strings). docs/design.md
 // "Custom resources"; field semantics follow Emissary (docs/emissary.md) unless a description says otherwise.
-import { Type, type Static, Obj, Str, Bool, Int, Duration, Enum, StrList, FreeObject, exactlyOneOf, atMostOneOf, resourceSchema } from "./schema-kit.ts";
+import { Type, type Static, Obj, Str, Bool, Int, Duration, Enum, StrList, FreeObject, exactlyOneOf, atMostOneOf, resourceSchema, cel, checks, Matching } from "./schema-kit.ts";
+import { HEADER_NAME, HOSTNAME_GLOB, MATCH_HEADER_NAME, REFERENCE, SERVICE } from "./names.ts";
+
+// Lists carry maxItems so the apiserver can bound the cost of the CEL rules on their items.
+const MAX_ITEMS = 64;
+const HeaderName = (description: string) => Matching(description, HEADER_NAME, "must be an HTTP header name (RFC 9110 token characters)", { maxLength: 256 });
 
 const HeaderMatch = Obj("Match a request header: exactly one of value, regex, present.", {
-  name: Str("Header name (case-insensitive).", { minLength: 1 }),
+  name: Matching('Header name (case-insensitive), or a pseudo-header such as ":authority".', MATCH_HEADER_NAME,
+    "must be an HTTP header name (RFC 9110 token characters) or a pseudo-header such as :authority", { maxLength: 256 }),
   value: Type.Optional(Str("Exact value.")),
   regex: Type.Optional(Str("RE2 regular expression the whole value must match.")),
   present: Type.Optional(Bool("true: the header must be present (any value); false: absent.")),
@@ -18,22 +24,24 @@ const QueryMatch = Obj("Match a query parameter: exactly one of value, regex, pr
 }, { required: ["name"], ...exactlyOneOf("value", "regex", "present") });
 
 const HeaderValue = Obj("A header to add.", {
-  name: Str("Header name.", { minLength: 1 }),
+  name: HeaderName("Header name."),
   value: Str("Header value."),
   append: Type.Optional(Bool("Append to an existing value instead of replacing it. Default false.")),
 }, { required: ["name", "value"] });
 
 export const MappingSpec = Obj("A route from matching requests to a service (Emissary Mapping semantics).", {
-  hostname: Type.Optional(Str('Host glob this Mapping serves ("*", "api.example.com", "*.example.com"); also selects Hosts. Default "*".')),
-  host: Type.Optional(Str("Name of a Host ([namespace/]name) to attach to; overrides selection by hostname and mappingSelector.")),
+  hostname: Type.Optional(Matching('Host glob this Mapping serves ("*", "api.example.com", "*.example.com"); also selects Hosts. Default "*".', HOSTNAME_GLOB,
+    'must be "*", a lowercase DNS name, "*.<name>" or "<name>.*"', { modelChecked: true })),
+  host: Type.Optional(Matching("Name of a Host ([namespace/]name) to attach to; overrides selection by hostname and mappingSelector.", REFERENCE, "must be a Host name, optionally namespace/name")),
   prefix: Type.Optional(Str('Path prefix to match, e.g. "/api/".', { pattern: "^/" })),
   path: Type.Optional(Str("Exact path to match.", { pattern: "^/" })),
   regex: Type.Optional(Str("RE2 regular expression the whole path must match.")),
   caseSensitive: Type.Optional(Bool("Case-sensitive path matching. Default true.")),
   method: Type.Optional(Str("HTTP method to match, e.g. GET.", { pattern: "^[A-Z]+$" })),
-  headers: Type.Optional(Type.Array(HeaderMatch, { description: "Request headers that must all match." })),
-  queryParameters: Type.Optional(Type.Array(QueryMatch, { description: "Query parameters that must all match." })),
-  service: Type.Optional(Str("Upstream, as in Emissary: [http(s)://]host[:port] (port default 80, 443 with https://; https:// means TLS to the upstream). host name[.namespace] is a Kubernetes Service when one exists; any other name is resolved through DNS (STRICT_DNS, see dnsType), an IP literal is used as is (STATIC). Required unless redirect is set.", { minLength: 1 })),
+  headers: Type.Optional(Type.Array(HeaderMatch, { description: "Request headers that must all match.", maxItems: MAX_ITEMS })),
+  queryParameters: Type.Optional(Type.Array(QueryMatch, { description: "Query parameters that must all match.", maxItems: MAX_ITEMS })),
+  service: Type.Optional(Matching("Upstream, as in Emissary: [http(s)://]host[:port] (port default 80, 443 with https://; https:// means TLS to the upstream). host name[.namespace] is a Kubernetes Service when one exists; any other name is resolved through DNS (STRICT_DNS, see dnsType), an IP literal is used as is (STATIC). Required unless redirect is set.", SERVICE,
+    "must be [http(s)://]host[:port]: a Service name[.namespace], a DNS name or an IP", { modelChecked: true })),
   dnsType: Type.Optional(Enum('How a DNS service name is resolved: "strict_dns" (default, Emissary\'s too: every address of the name is an endpoint, re-resolved periodically) or "logical_dns" (the first address, resolved per new connection: for large DNS-balanced services).', ["strict_dns", "logical_dns"] as const)),
   redirect: Type.Optional(Obj("Answer with a redirect instead of proxying (Emissary host_redirect: service is the new host).", {
     hostname: Type.Optional(Str("Host (and :port) of the new URL. Default: the request's.")),
@@ -60,7 +68,7 @@ export const MappingSpec = Obj("A route from matching requests to a service (Emi
       json: Type.Optional(FreeObject("JSON body; string values may use Envoy substitution operators.")),
       contentType: Type.Optional(Str('Content-Type. Default "text/plain" for text, "application/json" for json.')),
     }, exactlyOneOf("text", "json")),
-  }, { required: ["onStatusCode", "body"] }), { description: "Custom bodies for error responses of this route (upstream or local)." })),
+  }, { required: ["onStatusCode", "body"] }), { description: "Custom bodies for error responses of this route (upstream or local).", maxItems: MAX_ITEMS })),
   timeout: Type.Optional(Duration('Whole-request timeout. Default "3s" (Emissary timeout_ms 3000); "0s" disables it.')),
   idleTimeout: Type.Optional(Duration("Stream idle timeout for this route.")),
   retryPolicy: Type.Optional(Obj("Retries (Envoy retry_policy).", {
@@ -84,7 +92,10 @@ export const MappingSpec = Obj("A route from matching requests to a service (Emi
       path: Type.Optional(Str("Cookie path.")),
     }, { required: ["name"] })),
     sourceIp: Type.Optional(Bool("ring_hash/maglev: hash the client address.")),
-  }, { required: ["policy"], ...atMostOneOf("header", "cookie", "sourceIp") })),
+  }, { required: ["policy"], ...checks(atMostOneOf("header", "cookie", "sourceIp"), cel([{
+    rule: "self.policy in ['ring_hash', 'maglev'] || !(has(self.header) || has(self.cookie) || has(self.sourceIp))",
+    message: "header, cookie and sourceIp need policy ring_hash or maglev",
+  }])) })),
   cors: Type.Optional(Obj("CORS policy of this route.", {
     origins: StrList('Allowed origins, exact or "*".'),
     methods: Type.Optional(StrList("Allowed methods.")),
@@ -93,9 +104,9 @@ export const MappingSpec = Obj("A route from matching requests to a service (Emi
     credentials: Type.Optional(Bool("Allow credentials.")),
     maxAge: Type.Optional(Duration("How long a preflight answer may be cached.")),
   }, { required: ["origins"] })),
-  addRequestHeaders: Type.Optional(Type.Array(HeaderValue, { description: "Headers added to the upstream request." })),
+  addRequestHeaders: Type.Optional(Type.Array(HeaderValue, { description: "Headers added to the upstream request.", maxItems: MAX_ITEMS })),
   removeRequestHeaders: Type.Optional(StrList("Headers removed from the upstream request.")),
-  addResponseHeaders: Type.Optional(Type.Array(HeaderValue, { description: "Headers added to the response." })),
+  addResponseHeaders: Type.Optional(Type.Array(HeaderValue, { description: "Headers added to the response.", maxItems: MAX_ITEMS })),
   removeResponseHeaders: Type.Optional(StrList("Headers removed from the response.")),
   grpc: Type.Optional(Bool("gRPC service: only gRPC requests match, and the upstream speaks HTTP/2.")),
   allowUpgrade: Type.Optional(Type.Array(Enum("Protocol.", ["websocket"] as const), { description: "Connection upgrades to allow." })),
@@ -109,10 +120,16 @@ export const MappingSpec = Obj("A route from matching requests to a service (Emi
   bypassAuth: Type.Optional(Bool("Skip the AuthService for this Mapping.")),
   rateLimit: Type.Optional(FreeObject("Per-route settings of the built-in local rate limit filter, e.g. {requests: 100, interval: 1m} (filters/ratelimit/README.md).")),
   filters: Type.Optional(Type.Array(Obj("A WasmFilter enabled on this route.", {
-    name: Str("WasmFilter name ([namespace/]name).", { minLength: 1 }),
+    name: Matching("WasmFilter name ([namespace/]name).", REFERENCE, "must be a WasmFilter name, optionally namespace/name"),
     config: Type.Optional(FreeObject("Per-route settings for this filter.")),
-  }, { required: ["name"] }), { description: "Custom (and built-in module) WasmFilters to run on this route." })),
-}, exactlyOneOf("prefix", "path", "regex"));
+  }, { required: ["name"] }), { description: "Custom (and built-in module) WasmFilters to run on this route.", maxItems: MAX_ITEMS })),
+}, checks(exactlyOneOf("prefix", "path", "regex"), cel([
+  // The same cross-field checks as model/check-mapping.ts, so kubectl apply refuses them.
+  { rule: "has(self.service) || has(self.redirect)", message: "service is required (or set redirect)", fieldPath: ".service" },
+  { rule: "!(has(self.rewrite) && has(self.regexRewrite))", message: "set either rewrite or regexRewrite, not both", fieldPath: ".rewrite" },
+  { rule: "!has(self.regex) || !has(self.redirect) || !has(self.redirect.prefix)", message: "redirect.prefix replaces a matched prefix; with regex use redirect.regex", fieldPath: ".redirect.prefix" },
+  { rule: "!(has(self.shadow) && self.shadow && has(self.canary))", message: "a shadow Mapping cannot configure canary", fieldPath: ".canary" },
+])));
 
 export const MappingResource = resourceSchema("Mapping", MappingSpec);
 export type MappingSpec = Static<typeof MappingSpec>;

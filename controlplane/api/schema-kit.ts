@@ -22,25 +22,75 @@ export function Obj<T extends TProperties>(description: string, properties: T, o
   return Type.Object(properties, { description, additionalProperties: false, ...options });
 }
 
-/** Exactly one of `names` must be set (a structural-valid `oneOf` of `required` lists). */
+/** A CEL rule the apiserver evaluates at admission (`x-kubernetes-validations`), see
+ *  https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#validation-rules.
+ *  `fieldPath` points the error at a child field (".rewrite"), so the message names it. */
+export interface CelRule {
+  rule: string;
+  message: string;
+  fieldPath?: string;
+}
+
+/** Keywords the CRD generator drops from a node because its CEL rules say the same thing with
+ *  a clearer message; ajv (file mode) still checks them. */
+export const AJV_ONLY = "x-attache-ajv-only";
+
+/** Options for one schema node: its CEL rules, plus the JSON Schema keywords (for ajv) that
+ *  the rules replace in the CRD. Several calls' results combine with `checks()`. */
+export function cel(rules: CelRule[], ajv: Record<string, unknown> = {}): ObjectOptions {
+  return { ...ajv, "x-kubernetes-validations": rules, [AJV_ONLY]: Object.keys(ajv) };
+}
+
+/** Merges options from cel(), exactlyOneOf(), ... into one node's options. */
+export function checks(...parts: ObjectOptions[]): ObjectOptions {
+  const merged: Record<string, unknown> = {};
+  for (const part of parts) {
+    for (const [key, value] of Object.entries(part)) {
+      merged[key] = Array.isArray(value) && Array.isArray(merged[key]) ? [...(merged[key] as unknown[]), ...value] : value;
+    }
+  }
+  return merged;
+}
+
+const hasCount = (names: string[]) => `[${names.map((n) => `has(self.${n})`).join(", ")}].filter(x, x).size()`;
+
+/** Exactly one of `names` must be set: a `oneOf` of `required` lists for ajv, a CEL rule for the apiserver. */
 export function exactlyOneOf(...names: string[]): ObjectOptions {
-  return { oneOf: names.map((name) => ({ required: [name] })) };
+  return cel([{ rule: `${hasCount(names)} == 1`, message: `exactly one of ${names.join(", ")} must be set` }],
+    { oneOf: names.map((name) => ({ required: [name] })) });
 }
 
 /** At most one of `names` may be set. */
 export function atMostOneOf(...names: string[]): ObjectOptions {
   const pairs: { required: string[] }[] = [];
   for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) pairs.push({ required: [names[i], names[j]] });
-  return { not: { anyOf: pairs } };
+  return cel([{ rule: `${hasCount(names)} <= 1`, message: `at most one of ${names.join(", ")} may be set` }], { not: { anyOf: pairs } });
+}
+
+/** A string that must match `pattern` (RE2 and ECMAScript alike): a CEL rule with `message` for
+ *  the apiserver, and for ajv either the same `pattern` or, with `modelChecked`, nothing, because
+ *  the model checks the field with more specific messages (model/glob.ts, model/service-ref.ts).
+ *  `maxLength` bounds the rule's cost estimate. */
+export const Matching = (description: string, pattern: string, message: string, options: { maxLength?: number; modelChecked?: boolean } = {}) =>
+  Type.String({ description, maxLength: options.maxLength ?? 253, ...cel([{ rule: `self.matches(${celString(pattern)})`, message }], options.modelChecked ? {} : { pattern }) });
+
+/** A CEL string literal. */
+export function celString(text: string): string {
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
 export const Str = (description: string, options: object = {}) => Type.String({ description, ...options });
 export const Bool = (description: string) => Type.Boolean({ description });
 export const Int = (description: string, options: object = {}) => Type.Integer({ description, ...options });
 
-/** A Kubernetes-style duration string ("3s", "250ms", "1m30s"); `format: duration` is one of
- *  the formats the apiserver checks, and api/validator.ts registers the same format in ajv. */
-export const Duration = (description: string) => Type.String({ description, format: "duration" });
+/** Go's time.ParseDuration syntax without a sign, as api/duration.ts parses it. */
+export const DURATION_PATTERN = "^(0|([0-9]+([.][0-9]+)?(ns|us|µs|ms|s|m|h))+)$";
+
+/** A Kubernetes-style duration string ("3s", "250ms", "1m30s"): `format: duration` for ajv
+ *  (api/validator.ts registers it with api/duration.ts), the same syntax as a CEL rule for the
+ *  apiserver (whose own `duration` format also takes "3 seconds" or "1d"). */
+export const Duration = (description: string) =>
+  Type.String({ description, maxLength: 64, ...cel([{ rule: `self.matches(${celString(DURATION_PATTERN)})`, message: 'must be a duration such as "3s", "250ms" or "1m30s"' }], { format: "duration" }) });
 
 /** A string enum, emitted as `{type: string, enum: [...]}` (structural) but typed as a union. */
 export function Enum<const T extends readonly string[]>(description: string, values: T) {

@@ -100,11 +100,15 @@ function toFieldError(error: ErrorObject, basePath: string): FieldError {
         return { path, message: `invalid duration ${describe(error.data)} (use e.g. "3s", "250ms", "1m30s")` };
       }
       return { path, message: `${describe(error.data)} is not a valid ${String(params.format)}` };
-    case "pattern":
+    case "pattern": {
+      // The CEL rule written for the apiserver says what the pattern means (schema-kit.ts Matching).
+      const rules = (error.parentSchema as { "x-kubernetes-validations"?: { message: string }[] } | undefined)?.["x-kubernetes-validations"];
+      if (rules?.length) return { path, message: `${describe(error.data)} ${rules[0].message}` };
       if (params.pattern === "^[a-f0-9]{64}$") {
         return { path, message: `${describe(error.data)} is not a SHA-256 digest (64 lowercase hex characters)` };
       }
       return { path, message: `${describe(error.data)} must match ${String(params.pattern)}` };
+    }
     case "enum":
       return { path, message: `${describe(error.data)} is not one of ${(params.allowedValues as unknown[]).map((v) => describe(v)).join(", ")}` };
     case "const":

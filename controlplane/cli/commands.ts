@@ -52,12 +52,6 @@ export const COMMANDS: Command[] = [
     load: () => import("./bootstrap.ts"),
   },
   {
-    words: ["manifests"],
-    usage: "attache manifests [--namespace ns] [--release name] [--values f.yaml] [--set k=v ...]",
-    summary: "print the Helm chart's objects (CRDs first) as plain YAML for kubectl apply",
-    load: () => import("./manifests.ts"),
-  },
-  {
     words: ["build"],
     usage: "attache build",
     summary: "compile every filter in filters/ to .wasm (debug and release)",

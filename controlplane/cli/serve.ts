@@ -10,6 +10,7 @@ import type { CommandIo } from "./commands.ts";
 const USAGE = `usage: attache serve [--kubeconfig <file>] [--namespaces <ns>,...] [--instance-id <id>]
          [--emissary auto|true|false] [--xds-address 0.0.0.0:18000] [--admin-address 127.0.0.1]
          [--admin-port 8877] [--modules-port 18002] [--module-server-host <host>]
+         [--http-port 8080] [--https-port 8443] (Envoy's listener ports)
          [--lease-namespace <ns>] [--lease-name attache-status] [--identity <pod name>]
          [--no-status] [--log-level info]
   In a pod: the service account's credentials; the Lease goes to $POD_NAMESPACE, the
@@ -31,6 +32,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
         "admin-port": { type: "string", default: "8877" },
         "modules-port": { type: "string", default: "18002" },
         "module-server-host": { type: "string" },
+        "http-port": { type: "string", default: "8080" },
+        "https-port": { type: "string", default: "8443" },
         "lease-namespace": { type: "string" },
         "lease-name": { type: "string", default: "attache-status" },
         identity: { type: "string" },
@@ -46,7 +49,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   if (values.help) return void io.out(USAGE), 0;
   const bad = (message: string) => (io.err(`attache serve: ${message}\n${USAGE}`), 2);
   if (!["auto", "true", "false"].includes(values.emissary!)) return bad("--emissary must be auto, true or false");
-  const ports = { admin: Number(values["admin-port"]), modules: Number(values["modules-port"]) };
+  const ports = { admin: Number(values["admin-port"]), modules: Number(values["modules-port"]), http: Number(values["http-port"]), https: Number(values["https-port"]) };
   for (const [name, port] of Object.entries(ports)) if (!Number.isInteger(port) || port < 0 || port > 65535) return bad(`--${name}-port must be a port number`);
   const logger = pino({ level: values["log-level"] });
   const kubeConfig = new KubeConfig();
@@ -62,6 +65,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     adminHost: values["admin-address"],
     adminPort: ports.admin,
     modulesPort: ports.modules,
+    listeners: { http: ports.http, https: ports.https },
     moduleHost: values["module-server-host"] ?? process.env.POD_IP ?? hostname(),
     lease: values["no-status"] ? null : { namespace: values["lease-namespace"] ?? process.env.POD_NAMESPACE ?? "attache", name: values["lease-name"]!, identity },
     logger,

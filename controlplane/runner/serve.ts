@@ -36,6 +36,8 @@ export interface ServeOptions {
   adminPort?: number | null; // default 8877; null: no admin server
   adminHost?: string; // default 127.0.0.1 (probes run inside the pod)
   modulesPort?: number | null; // default 18002; null: no module server
+  /** Ports of Envoy's listeners (default 8080/8443, the chart's Envoy container ports). */
+  listeners?: { http: number; https: number };
   /** Host Envoy fetches modules from (this pod's Service or IP). */
   moduleHost: string;
   /** Leader election for status writes; null: never write status. */
@@ -83,6 +85,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       moduleServer: { clusterName: "attache-modules", host: options.moduleHost, port: modulesServer?.port ?? options.modulesPort ?? 18002 },
       modules,
       filterSchemas: loadFilterSchemas(REPO_ROOT),
+      ...(options.listeners ? { listeners: options.listeners } : {}),
     },
     logger,
     metrics,

@@ -6,7 +6,7 @@
 // when it could not renew within the renew deadline; a graceful stop releases the Lease
 // (empty holder) so another replica takes over at its next retry instead of waiting.
 // Only the leader writes status; every replica serves xDS.
-import { ApiException, CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
+import { ApiException, CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 
 export interface LeaderElectorOptions {
   kubeConfig: KubeConfig;
@@ -94,8 +94,8 @@ export class LeaderElector {
     return {
       holderIdentity: this.options.identity,
       leaseDurationSeconds: this.leaseDurationSeconds,
-      acquireTime: acquired ?? now,
-      renewTime: now,
+      acquireTime: microTime(acquired ?? now),
+      renewTime: microTime(now),
       leaseTransitions: transitions,
     };
   }
@@ -141,7 +141,7 @@ export class LeaderElector {
     try {
       const lease = await this.api.readNamespacedLease({ namespace, name });
       if (lease.spec?.holderIdentity !== identity) return;
-      const now = new Date();
+      const now = microTime(new Date());
       await this.api.replaceNamespacedLease({
         namespace,
         name,
@@ -151,4 +151,11 @@ export class LeaderElector {
       this.options.onError?.(`releasing lease ${namespace}/${name}: ${(err as Error).message}`);
     }
   }
+}
+
+/** Lease times are metav1.MicroTime, which kube-apiserver parses only with six fractional
+ *  digits ("2006-01-02T15:04:05.000000Z07:00"); a plain Date serializes with three and is
+ *  refused with 400. */
+function microTime(date: Date): V1MicroTime {
+  return new V1MicroTime(date.getTime());
 }

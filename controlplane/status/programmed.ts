@@ -66,6 +66,7 @@ export class ProgrammedTracker {
 
   ack(node: string, typeUrl: string, version: string): void {
     this.connected(node);
+    version = this.typeVersion(typeUrl, version);
     const proxy = this.proxies.get(node)!;
     proxy.acked.set(typeUrl, version);
     if (proxy.nacks.get(typeUrl)?.version !== version) proxy.nacks.delete(typeUrl);
@@ -75,7 +76,18 @@ export class ProgrammedTracker {
    *  at (status/nack-blame.ts); when empty, every resource in that configuration is affected. */
   nack(node: string, typeUrl: string, version: string, message: string, blamed: readonly ResourceRef[] = []): void {
     this.connected(node);
+    version = this.typeVersion(typeUrl, version);
     this.proxies.get(node)!.nacks.set(typeUrl, { version, message, blamed: new Set(blamed.map(refKey)) });
+  }
+
+  /** SotW responses carry the type's version, Delta responses the snapshot's (system_version_info,
+   *  envoy/service/discovery/v3/discovery.proto); both are compared as the type's version. */
+  private typeVersion(typeUrl: string, version: string): string {
+    for (let seq = this.sequence; seq > this.sequence - HISTORY && seq >= 0; seq--) {
+      const snapshot = this.snapshots.get(seq)!;
+      if (snapshot.version === version) return snapshot.types.get(typeUrl) ?? version;
+    }
+    return version;
   }
 
   get proxyCount(): number {

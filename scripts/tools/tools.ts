@@ -1,9 +1,19 @@
 // The table of tools (see registry.ts): project tools first, then the Debian packages.
 import { locate, type Tool } from "./registry.ts";
 import { envoy } from "./envoy.ts";
+import { helm } from "./helm.ts";
+import { kine } from "./kine.ts";
+import { kubeApiserver } from "./kube-apiserver.ts";
+import { kubectl } from "./kubectl.ts";
 
 export const TOOLS: Tool[] = [
   envoy,
+  helm,
+  kine,
+  kubeApiserver,
+  kubectl,
+  // C for kine's SQLite, which `npm run tools` builds through cgo.
+  { kind: "system", name: "gcc", paths: ["/usr/bin/gcc", "/usr/include/stdio.h"], debian: ["gcc", "libc6-dev"] },
   // Headless Chromium for the diagnostics page's browser tests (driven by playwright-core).
   { kind: "system", name: "chromium", paths: ["/usr/bin/chromium"], debian: ["chromium"] },
   // Rust for wasm32-wasi: Debian's rustc (rustup's has no wasm32 target unless added), its std
@@ -20,13 +30,6 @@ export const TOOLS: Tool[] = [
     paths: ["/usr/bin/clang++-14", "/usr/bin/wasm-ld-14", "/usr/lib/wasm32-wasi/libc.a", "/usr/lib/wasm32-wasi/libc++.a", "/usr/lib/wasm32-wasi/libc++abi.a",
       "/usr/lib/llvm-14/lib/clang/14.0.6/lib/wasi/libclang_rt.builtins-wasm32.a"],
     debian: ["clang-14", "lld-14", "wasi-libc", "libc++-14-dev-wasm32", "libc++abi-14-dev-wasm32", "libclang-rt-14-dev-wasm32"],
-  },
-  // Go with Debian's Sprig and yaml.v3 sources (GOPATH mode): builds test/helm-render, Go's
-  // text/template + Sprig, which the chart-interpreter tests compare against.
-  {
-    kind: "system", name: "go-sprig",
-    paths: ["/usr/bin/go", "/usr/share/gocode/src/github.com/Masterminds/sprig", "/usr/share/gocode/src/gopkg.in/yaml.v3"],
-    debian: ["golang-go", "golang-github-masterminds-sprig-dev", "golang-gopkg-yaml.v3-dev"],
   },
   // bench/envoy: the Rust proxy-wasm SDK twins build with Debian's cargo (+ rust-wasm32);
   // load generators, the upstream and CPU pinning for the per-request bench.

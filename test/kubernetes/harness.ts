@@ -1,13 +1,14 @@
-// Starts `attache serve` (startServe) against the API stand-in, quietly and on free ports,
+// Starts `attache serve` (startServe) in this process against the API stand-in or a real
+// kube-apiserver (test/cluster/control-plane.ts), quietly and on free ports,
 // and reads what it serves: the xDS snapshot's resource names and the translator's JSON.
 import { pino } from "pino";
 import { startServe, type ServeHandle } from "../../controlplane/runner/serve.ts";
 import { TYPE_URL } from "../../controlplane/xds/index.ts";
-import type { KubeApiStandIn } from "../kube-apiserver/index.ts";
+import type { KubeConfig } from "@kubernetes/client-node";
 
 export const FAKE_MODULES = { ratelimit: { sha256: "a".repeat(64) }, auth: { sha256: "b".repeat(64) }, canary: { sha256: "c".repeat(64) } };
 
-export function startReplica(api: KubeApiStandIn, identity = "replica-a", extra: Partial<Parameters<typeof startServe>[0]> = {}): Promise<ServeHandle> {
+export function startReplica(api: { kubeConfig(): KubeConfig }, identity = "replica-a", extra: Partial<Parameters<typeof startServe>[0]> = {}): Promise<ServeHandle> {
   return startServe({
     kubeConfig: api.kubeConfig(),
     xdsAddress: "127.0.0.1:0",
