@@ -12,13 +12,32 @@
 //
 // Options come from the project's asconfig.json (which extends this package's asconfig.json).
 // A build is skipped when nothing it can depend on changed: the content hash of every .ts under
-// filters/, of this SDK and of asconfig.json, plus the entry.
+// filters/, of this SDK and of asconfig.json, plus the entry. What is left is compiled on one
+// worker thread per core, release targets first (they take longest), so an edit-build loop pays
+// for the slowest target, not the sum.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import asc from "assemblyscript/asc";
+
+/** One asc run; its output is returned, not printed, so parallel runs do not interleave. */
+async function compile(args) {
+  const output = [];
+  const sink = { write: (chunk) => { output.push(String(chunk)); return true; } };
+  const { error } = await asc.main(args, { stdout: sink, stderr: sink });
+  return { error: error ? String(error) : null, output: output.join("") };
+}
+
+if (!isMainThread) {
+  const results = [];
+  for (const args of workerData.argsList) results.push(await compile(args));
+  parentPort.postMessage(results);
+  process.exit(0);
+}
 
 const { values } = parseArgs({ options: { root: { type: "string" }, probes: { type: "string", multiple: true } } });
 const root = values.root ?? process.cwd();
@@ -67,32 +86,48 @@ if (!jobs.length) {
 }
 
 const posix = (path) => relative(root, path).split(sep).join("/");
-let built = 0;
-let failed = 0;
+const pending = [];
 for (const job of jobs) {
-  const stamp = `${job.outFile}.stamp`;
   const hash = createHash("sha256").update(shared).update(readFileSync(job.entry)).update(job.target).digest("hex");
+  const stamp = `${job.outFile}.stamp`;
   if (existsSync(job.outFile) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) continue;
   mkdirSync(dirname(job.outFile), { recursive: true });
   const args = [posix(job.entry), "--config", "asconfig.json", "--target", job.target, "--outFile", posix(job.outFile)];
   if (job.bindings) args.push("--bindings", "esm");
-  const stderr = [];
-  const { error } = await asc.main(args, {
-    stdout: process.stdout,
-    stderr: { write: (chunk) => { stderr.push(String(chunk)); return true; } },
-  });
+  pending.push({ ...job, hash, stamp, args });
+}
+pending.sort((a, b) => Number(b.target === "release") - Number(a.target === "release"));
+
+/** Runs the jobs on `lanes` worker threads (round-robin), resolving with each job's result in order. */
+async function compileAll(list, lanes) {
+  if (lanes <= 1) return Promise.all(list.map((job) => compile(job.args)));
+  const buckets = Array.from({ length: lanes }, () => []);
+  list.forEach((job, i) => buckets[i % lanes].push(i));
+  const results = new Array(list.length);
+  await Promise.all(buckets.map((indexes) => new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { argsList: indexes.map((i) => list[i].args) } });
+    worker.once("message", (answers) => { answers.forEach((answer, k) => (results[indexes[k]] = answer)); resolve(); });
+    worker.once("error", reject);
+  })));
+  return results;
+}
+
+const results = await compileAll(pending, Math.min(availableParallelism(), pending.length));
+let failed = 0;
+pending.forEach((job, i) => {
+  const { error, output } = results[i];
   if (error) {
     failed++;
-    process.stderr.write(`build: ${posix(job.entry)} (${job.target}) failed:\n${stderr.join("")}\n`);
-    continue;
+    process.stderr.write(`build: ${posix(job.entry)} (${job.target}) failed:\n${output}\n`);
+    return;
   }
-  if (stderr.length) process.stderr.write(stderr.join(""));
+  if (output) process.stderr.write(output);
   if (job.target === "release" && !job.bindings) {
     const digest = createHash("sha256").update(readFileSync(job.outFile)).digest("hex");
     writeFileSync(`${job.outFile}.sha256`, `${digest}  ${basename(job.outFile)}\n`);
   }
-  writeFileSync(stamp, hash);
-  built++;
-}
-console.log(`build: ${built} built, ${jobs.length - built - failed} up to date, ${failed} failed`);
+  writeFileSync(job.stamp, job.hash);
+});
+const built = pending.length - failed;
+console.log(`build: ${built} built, ${jobs.length - pending.length} up to date, ${failed} failed`);
 process.exit(failed ? 1 : 0);
