@@ -209,7 +209,9 @@ spec: { hostname: api.test, tlsSecret: { name: api-tls } }
 ---
 ${mapping("api", { hostname: "api.test", prefix: "/", service: `http://127.0.0.1:${echo.port}` })}`);
     const get = () => httpsGet(e2e.https, "api.test", "/tls-check");
-    await eventually(async () => (await get()).status === 200);
+    // A new TLS Host is a new filter chain: Envoy updates the listener in place, which on a busy
+    // machine takes longer than a route change.
+    await eventually(async () => (await get()).status === 200, 30_000);
     const res = await get();
     expect(res.certificateNames).toContain("api.test");
     expect(res.alpn).toBe("http/1.1");
@@ -218,7 +220,7 @@ ${mapping("api", { hostname: "api.test", prefix: "/", service: `http://127.0.0.1
     const plain = await request(`${e2e.http}/x`, { headers: { host: "api.test" } });
     expect(plain.status).toBe(301);
     expect(plain.headers.location).toBe("https://api.test/x");
-  });
+  }, 60_000);
   // Last: the stack's own xDS server stays closed afterwards.
   it("keeps traffic flowing while the control plane is killed and restarted, then takes new config", async () => {
     const stack = e2e.stack;
