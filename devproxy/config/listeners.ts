@@ -3,6 +3,7 @@
 // one HCM, or a TLS listener with one filter chain per SNI set; RDS or inline routes; an
 // ordered http_filters list whose Wasm entries come from ECDS (config_discovery).
 import { protoDurationToMs } from "../../protos/duration.ts";
+import type { EscapedSlashesAction } from "../proxy/path-normalize.ts";
 
 type Json = any;
 
@@ -55,9 +56,11 @@ export interface HcmConfig {
   inlineRouteConfig?: Json;
   filters: HttpFilterConfig[];
   stripPort: boolean;
-  /** normalize_path / merge_slashes: the path is canonicalized before routing (proxy/path-normalize.ts). */
+  /** normalize_path / merge_slashes / path_with_escaped_slashes_action: the path is
+   *  canonicalized before routing (proxy/path-normalize.ts). */
   normalizePath: boolean;
   mergeSlashes: boolean;
+  escapedSlashesAction: EscapedSlashesAction;
   /** http_protocol_options.accept_http_10: otherwise HTTP/1.0 requests get 426. */
   acceptHttp10: boolean;
   accessLog: boolean;
@@ -81,6 +84,16 @@ export interface ListenerConfig {
   tlsChains: TlsChain[];
 }
 
+const ESCAPED_SLASHES_ACTIONS = ["KEEP_UNCHANGED", "REJECT_REQUEST", "UNESCAPE_AND_REDIRECT", "UNESCAPE_AND_FORWARD"] as const;
+
+/** IMPLEMENTATION_SPECIFIC_DEFAULT (unset) is KEEP_UNCHANGED in Envoy. */
+function escapedSlashesAction(value: unknown, where: string): EscapedSlashesAction {
+  if (value === undefined || value === "IMPLEMENTATION_SPECIFIC_DEFAULT") return "KEEP_UNCHANGED";
+  const known = ESCAPED_SLASHES_ACTIONS.find((a) => a === value);
+  if (!known) throw new Error(`${where}.path_with_escaped_slashes_action: unknown value ${JSON.stringify(value)}`);
+  return known;
+}
+
 function compileHcm(typed: Json, where: string): HcmConfig {
   if (typed?.["@type"] !== HCM_TYPE) throw new Error(`${where}: only the HTTP connection manager is supported`);
   if (!typed.rds && !typed.route_config) throw new Error(`${where}: needs rds or route_config`);
@@ -102,6 +115,7 @@ function compileHcm(typed: Json, where: string): HcmConfig {
     stripPort: Boolean(typed.strip_any_host_port),
     normalizePath: Boolean(typed.normalize_path),
     mergeSlashes: Boolean(typed.merge_slashes),
+    escapedSlashesAction: escapedSlashesAction(typed.path_with_escaped_slashes_action, where),
     acceptHttp10: Boolean(typed.http_protocol_options?.accept_http_10),
     accessLog: (typed.access_log ?? []).length > 0,
     limits: compileLimits(typed),

@@ -12,8 +12,7 @@ import type { Snapshot } from "../config/snapshot.ts";
 import { clientAddress } from "./client-address.ts";
 import { applyCors, corsAllows, corsPreflight } from "./cors.ts";
 import { applyEdgeHeaders } from "./edge-headers.ts";
-import { normalizeRequestPath } from "./path-normalize.ts";
-import { parseRequestTarget } from "./request-target.ts";
+import { routedTarget } from "./request-target.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
 import { fallbackFilter } from "./fallback-filter.ts";
@@ -44,15 +43,12 @@ const RETRY_BACKOFF_BASE_MS = 25; // Envoy's default retry back-off base interva
 export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https", upgrade?: DownstreamUpgrade): Promise<void> {
   const started = process.hrtime.bigint();
   const snapshot = env.snapshot();
-  const target = parseRequestTarget(req.url ?? "/", requestAuthority(req));
-  // The HCM canonicalizes the path before routing; everything after sees only that form.
-  const rawUrl = normalizeRequestPath(target?.pathAndQuery ?? "/", hcm);
-  const q = rawUrl.indexOf("?");
-  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-  const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
-  // strip_any_host_port takes the port off the Host header itself, for everything after.
-  const rawAuthority = target?.authority ?? "";
-  const authority = hcm.stripPort ? rawAuthority.replace(/:\d+$/, "") : rawAuthority;
+  const target = routedTarget(req.url ?? "/", requestAuthority(req), req.method ?? "GET", String(req.headers["content-type"] ?? ""), scheme === "https", hcm);
+  const routed = "reply" in target ? undefined : target;
+  const rawUrl = routed?.pathAndQuery ?? req.url ?? "/";
+  const path = routed?.path ?? rawUrl;
+  const query = new URLSearchParams(routed?.query ?? "");
+  const authority = routed?.authority ?? requestAuthority(req);
   const host = authority;
   const log: AccessLogEntry = {
     time: new Date().toISOString(), method: req.method ?? "GET", path: rawUrl, authority, protocol: `HTTP/${req.httpVersion}`,
@@ -66,7 +62,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
   };
   const instances: HttpFilterInstance[] = [];
   if (req.httpVersion === "1.0" && !hcm.acceptHttp10) return finish(reply(res, { status: 426, headers: [["content-type", "text/plain"]], body: "Upgrade Required" }));
-  if (!target) return finish(reply(res, { status: 400, headers: [["content-type", "text/plain"]], body: "Bad Request" }));
+  if ("reply" in target) return finish(reply(res, target.reply));
   try {
     const refused = checkRequestHead(req, hcm.limits);
     if (refused) {
@@ -74,7 +70,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       return finish(reply(res, refused));
     }
     const table = hcm.routeConfigName ? snapshot.routeTables.get(hcm.routeConfigName) : undefined;
-    const selected = table?.select(host, { method: log.method, path, query, headers: req.headers });
+    const selected = table?.select(host, { method: log.method, path, query, headers: req.headers, authority });
     if (!selected) {
       log.response_flags = "NR";
       return finish(reply(res, { status: 404, headers: [], body: "" }));
