@@ -8,7 +8,8 @@
 // its VM (and its shared data).
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
-import { compileProxyWasm, InProcessSharedData, LogLevel, MetricsStore, ProxyWasmPlugin, type CompiledProxyWasm, type FailurePolicy, type SharedDataStore } from "../../host/index.ts";
+import { compileInterruptible } from "../../host/interrupt.ts";
+import { InProcessSharedData, LogLevel, MetricsStore, ProxyWasmPlugin, type CompiledProxyWasm, type FailurePolicy, type SharedDataStore } from "../../host/index.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import type { FilterFactory } from "../proxy/filters.ts";
 import type { UpstreamPool } from "../proxy/upstream.ts";
@@ -44,6 +45,14 @@ export interface WasmFilterProviderOptions {
   /** Shared data store (worker threads pass the cross-thread one). Default in-process. */
   sharedData?: SharedDataStore;
 }
+
+/**
+ * A callback still running after this long is stopped (host/interrupt.ts: modules are
+ * compiled interruptible) and one that returns after it fails the VM: either way the request
+ * gets the failure policy's answer and the thread serves the others again. Envoy has no such
+ * limit; `attache dev` must survive a filter that loops.
+ */
+export const CALLBACK_LIMIT_MS = 1000;
 
 /**
  * The level modules see through proxy_get_log_level: the data plane's own, as Envoy hands
@@ -146,7 +155,7 @@ export class WasmFilterProvider {
     const cached = this.modules.get(spec.sha256);
     if (cached) return cached;
     if (spec.inline) {
-      const compiled = compileProxyWasm(spec.inline, spec.uri);
+      const compiled = await compileInterruptible(spec.inline, spec.uri);
       this.modules.set(spec.sha256, compiled);
       return compiled;
     }
@@ -155,7 +164,7 @@ export class WasmFilterProvider {
     const bytes = new Uint8Array(await res.arrayBuffer());
     const digest = createHash("sha256").update(bytes).digest("hex");
     if (spec.sha256 && digest !== spec.sha256) throw new Error(`module ${spec.uri}: sha256 mismatch (expected ${spec.sha256}, got ${digest})`);
-    const compiled = compileProxyWasm(bytes, spec.uri);
+    const compiled = await compileInterruptible(bytes, spec.uri);
     this.modules.set(digest, compiled);
     return compiled;
   }
@@ -181,9 +190,9 @@ export class WasmFilterProvider {
           metrics: this.metrics,
           maxMemoryBytes: 64 * 1024 * 1024,
           logLevel: moduleLogLevel(logger),
-          // A callback that returns after this long fails the VM (a pause that long is a bug, not
-          // load: GC pauses on a busy machine stay far below it).
-          timeBudgetMs: 1000,
+          // A pause that long is a bug, not load: GC pauses on a busy machine stay far below it.
+          timeBudgetMs: CALLBACK_LIMIT_MS,
+          runawayMs: CALLBACK_LIMIT_MS,
           onLog: (entry) => logger?.[entry.level >= 4 ? "error" : entry.level === 3 ? "warn" : "debug"]({ filter: spec.name, context: entry.contextId }, entry.message),
         },
       });
