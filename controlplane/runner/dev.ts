@@ -112,7 +112,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     closers.push(async () => programmed.stop());
 
     const source = new FileSource(options.paths, { debounceMs: options.debounceMs ?? 20, displayBase: options.repoRoot });
-    source.start((bundle) => { registerBundleModules(registry, bundle, logger); pipeline.apply(bundle); });
+    // A url module downloads in the background; once it is in (or failed), the latest bundle is
+    // applied again so the filter's config is sent (or its status says why not).
+    let latest: Parameters<typeof pipeline.apply>[0] | undefined;
+    source.start((bundle) => {
+      latest = bundle;
+      registerBundleModules(registry, bundle, logger, () => { if (latest) pipeline.apply(latest); });
+      pipeline.apply(bundle);
+    });
     closers.push(async () => source.stop());
 
 
