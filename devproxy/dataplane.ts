@@ -51,6 +51,10 @@ export interface DataPlaneOptions {
   workers?: number;
   /** Access log sink (one JSON entry per request); false disables it. Default: stdout. */
   accessLog?: ((entry: AccessLogEntry) => void) | false;
+  /** Wasm modules compiled interruptible, so a callback that never returns is stopped
+   *  (devproxy/wasm/provider.ts CALLBACK_LIMIT_MS). Default true; benchmarks turn it off to
+   *  measure what it costs. */
+  interruptModules?: boolean;
 }
 
 /** Where the workers' Unix sockets live. On Linux, the abstract namespace: nothing on disk,
@@ -95,7 +99,7 @@ export class DataPlane extends EventEmitter {
       const sharedData = createSharedDataMemory();
       this.acceptor = new AcceptorClient({ workers: this.workers, socketDir: this.socketDir, bindAddress: options.bindAddress }, (err) => this.emit("error", err));
       for (let index = 0; index < this.workers; index++) {
-        const init: WorkerInit = { index, sharedData, socketDir: this.socketDir, accessLog: options.accessLog !== false };
+        const init: WorkerInit = { index, sharedData, socketDir: this.socketDir, accessLog: options.accessLog !== false, interruptModules: options.interruptModules !== false };
         const worker = spawnTsWorker(new URL("./workers/thread.ts", import.meta.url), init as unknown as Record<string, unknown>);
         const handle: WorkerHandle = { worker, pending: new Map() };
         worker.on("message", (msg: FromWorker) => {
@@ -108,7 +112,7 @@ export class DataPlane extends EventEmitter {
       }
     } else {
       this.upstreams = new UpstreamPool();
-      this.filters = new WasmFilterProvider();
+      this.filters = new WasmFilterProvider({ interruptModules: options.interruptModules !== false });
       this.filters.attach({ upstreams: this.upstreams, snapshot: () => this.current });
       const env: HandlerEnv = {
         snapshot: () => this.current,

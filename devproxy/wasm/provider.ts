@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { compileInterruptible } from "../../host/interrupt.ts";
-import { InProcessSharedData, LogLevel, MetricsStore, ProxyWasmPlugin, type CompiledProxyWasm, type FailurePolicy, type SharedDataStore } from "../../host/index.ts";
+import { compileProxyWasm, InProcessSharedData, LogLevel, MetricsStore, ProxyWasmPlugin, type CompiledProxyWasm, type FailurePolicy, type SharedDataStore } from "../../host/index.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import type { FilterFactory } from "../proxy/filters.ts";
 import type { UpstreamPool } from "../proxy/upstream.ts";
@@ -44,6 +44,8 @@ export interface WasmFilterProviderOptions {
   fetch?: typeof fetch;
   /** Shared data store (worker threads pass the cross-thread one). Default in-process. */
   sharedData?: SharedDataStore;
+  /** Compile modules interruptible and stop callbacks past CALLBACK_LIMIT_MS. Default true. */
+  interruptModules?: boolean;
 }
 
 /**
@@ -151,11 +153,15 @@ export class WasmFilterProvider {
     this.loaded.clear();
   }
 
+  private compile(bytes: Uint8Array, origin: string): Promise<CompiledProxyWasm> {
+    return this.options.interruptModules === false ? Promise.resolve(compileProxyWasm(bytes, origin)) : compileInterruptible(bytes, origin);
+  }
+
   private async module(spec: PluginSpec): Promise<CompiledProxyWasm> {
     const cached = this.modules.get(spec.sha256);
     if (cached) return cached;
     if (spec.inline) {
-      const compiled = await compileInterruptible(spec.inline, spec.uri);
+      const compiled = await this.compile(spec.inline, spec.uri);
       this.modules.set(spec.sha256, compiled);
       return compiled;
     }
@@ -164,7 +170,7 @@ export class WasmFilterProvider {
     const bytes = new Uint8Array(await res.arrayBuffer());
     const digest = createHash("sha256").update(bytes).digest("hex");
     if (spec.sha256 && digest !== spec.sha256) throw new Error(`module ${spec.uri}: sha256 mismatch (expected ${spec.sha256}, got ${digest})`);
-    const compiled = await compileInterruptible(bytes, spec.uri);
+    const compiled = await this.compile(bytes, spec.uri);
     this.modules.set(digest, compiled);
     return compiled;
   }
@@ -192,7 +198,7 @@ export class WasmFilterProvider {
           logLevel: moduleLogLevel(logger),
           // A pause that long is a bug, not load: GC pauses on a busy machine stay far below it.
           timeBudgetMs: CALLBACK_LIMIT_MS,
-          runawayMs: CALLBACK_LIMIT_MS,
+          runawayMs: this.options.interruptModules === false ? undefined : CALLBACK_LIMIT_MS,
           onLog: (entry) => logger?.[entry.level >= 4 ? "error" : entry.level === 3 ? "warn" : "debug"]({ filter: spec.name, context: entry.contextId }, entry.message),
         },
       });

@@ -19,6 +19,8 @@ export interface WorkerInit {
   sharedData: SharedArrayBuffer;
   socketDir: string;
   accessLog: boolean;
+  /** DataPlaneOptions.interruptModules. */
+  interruptModules: boolean;
 }
 
 export function socketPath(dir: string, worker: number, listener: string): string {
