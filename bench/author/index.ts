@@ -1,8 +1,8 @@
 // `npm run bench -- author`: a filter author's first day, timed outside this repository —
 // install the CLI from its tarball, `attache new filter --dir`, the project's `npm install`
 // (the SDK and host from their tarballs, the rest from the registry), the first `npm test`
-// (first build included) — and then the edit-build loop: `attache-filter-build` after a change
-// to the filter, against `asc` compiling the same two targets directly, in the same run.
+// (first build included) — and then the edit-build loop: `npm run build` after a change to the
+// filter, against `asc` compiling the same target directly, in the same run.
 import { execFile } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,20 +34,22 @@ export default async function run(): Promise<string> {
     const firstTest = await timed(() => npm(project, "test"));
 
     // The edit-build loop: each round changes the filter's source, so nothing is up to date.
+    // `npm run build` (what ships: the release target) is timed against `asc` compiling that
+    // target directly; `npm test`'s build (debug + release + the test module) is timed too.
     const asc = join(project, "node_modules", ".bin", "asc");
     const tool = join(project, "node_modules", ".bin", "attache-filter-build");
-    const buildTool: number[] = [];
-    const ascDirect: number[] = [];
+    const releaseBuild: number[] = [];
+    const ascRelease: number[] = [];
+    const testBuild: number[] = [];
+    const edit = (round: number, step: string) => appendFileSync(join(project, "filters", "my-check", "index.ts"), `\n// round ${round} ${step}\n`);
     for (let round = 0; round < BUILD_ROUNDS; round++) {
-      appendFileSync(join(project, "filters", "my-check", "index.ts"), `\n// round ${round}\n`);
-      buildTool.push(await timed(() => exec(tool, [], { cwd: project, env: cleanEnv })));
-      ascDirect.push(await timed(async () => {
-        for (const target of ["debug", "release"]) {
-          await exec(asc, ["filters/my-check/index.ts", "--config", "asconfig.json", "--target", target, "--outFile", `build/direct.${target}.wasm`], { cwd: project, env: cleanEnv });
-        }
-      }));
+      edit(round, "release");
+      releaseBuild.push(await timed(() => npm(project, "run", "build")));
+      ascRelease.push(await timed(() => exec(asc, ["filters/my-check/index.ts", "--config", "asconfig.json", "--target", "release", "--outFile", "build/direct.release.wasm"], { cwd: project, env: cleanEnv })));
+      edit(round, "test");
+      testBuild.push(await timed(() => exec(tool, [], { cwd: project, env: cleanEnv })));
     }
-    const ratios = buildTool.map((t, i) => t / ascDirect[i]);
+    const ratios = releaseBuild.map((t, i) => t / ascRelease[i]);
     const total = install + scaffolded + projectInstall + firstTest;
     return [
       "### A filter project outside the repository (`attache new filter --dir`)",
@@ -62,9 +64,10 @@ export default async function run(): Promise<string> {
       `| first \`npm test\` (first build included) | ${firstTest.toFixed(1)} |`,
       `| **scaffold to first passing test** | **${total.toFixed(1)}** (goal: a newcomer under 10 minutes) |`,
       "",
-      `Edit-build loop, ${BUILD_ROUNDS} rounds, each after a change to the filter (debug + release targets): `
-        + `\`attache-filter-build\` median **${median(buildTool).toFixed(2)} s** (goal < 3 s); \`asc\` on the same two targets directly `
-        + `${median(ascDirect).toFixed(2)} s; ratio build tool / asc median ${median(ratios).toFixed(2)}.`,
+      `Edit-build loop, ${BUILD_ROUNDS} rounds, each after a change to the filter. Building one filter, \`npm run build\` `
+        + `(\`attache-filter-build --target release\`: the release module and its .sha256, npm's own start-up included): median **${median(releaseBuild).toFixed(2)} s** (goal < 3 s); `
+        + `\`asc\` on the same target directly ${median(ascRelease).toFixed(2)} s; ratio median ${median(ratios).toFixed(2)}. `
+        + `The build \`npm test\` runs first (debug + release + the test module, on one worker thread per core): median ${median(testBuild).toFixed(2)} s.`,
     ].join("\n");
   } finally {
     rmSync(work, { recursive: true, force: true });
