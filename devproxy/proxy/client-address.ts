@@ -3,11 +3,16 @@
 // proxy-protocol.txt), so the worker learns the real client; the address is kept on the raw
 // socket, which TLS and HTTP/2 wrap (`_parent` / the session socket).
 import type { Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { threadId } from "node:worker_threads";
+import type { DownstreamConnection } from "./filters.ts";
 
-
-export interface ClientAddress { address: string; port: number }
+/** The client's address and port, and the address and port it connected to. */
+export interface ClientAddress { address: string; port: number; localAddress?: string; localPort?: number }
 
 const CLIENT = Symbol.for("attache.clientAddress");
+const CONNECTION = Symbol.for("attache.downstreamConnection");
+let connections = 0;
 
 export function setClientAddress(socket: Socket, client: ClientAddress): void {
   (socket as any)[CLIENT] = client;
@@ -47,7 +52,7 @@ export function readProxyHeader(socket: Socket, done: (ok: boolean) => void): vo
     const rest = buffered.subarray(end + 2);
     if (rest.length) socket.unshift(rest);
     if (parts[0] === "PROXY" && (parts[1] === "TCP4" || parts[1] === "TCP6") && parts.length === 6) {
-      setClientAddress(socket, { address: parts[2], port: Number(parts[4]) });
+      setClientAddress(socket, { address: parts[2], port: Number(parts[4]), localAddress: parts[3], localPort: Number(parts[5]) });
       done(true);
     } else done(false);
   };
@@ -55,4 +60,27 @@ export function readProxyHeader(socket: Socket, done: (ok: boolean) => void): vo
   socket.on("data", onData);
 }
 
-
+/**
+ * The request's downstream connection, worked out once per connection (kept on `socket`, the
+ * request's socket: a TLS socket for HTTPS). Ids are unique in the process: the thread id in
+ * the high bits, a count in the low ones.
+ */
+export function downstreamConnection(socket: Socket): DownstreamConnection {
+  const s = socket as Socket & { [CONNECTION]?: DownstreamConnection };
+  const known = s[CONNECTION];
+  if (known) return known;
+  const client = clientAddress(socket);
+  const tls = socket as TLSSocket;
+  const connection: DownstreamConnection = {
+    id: threadId * 2 ** 32 + ++connections,
+    localAddress: client.localAddress ?? socket.localAddress ?? "",
+    localPort: client.localPort ?? socket.localPort ?? 0,
+    tls: tls.encrypted ? {
+      serverName: typeof tls.servername === "string" ? tls.servername : "",
+      version: tls.getProtocol?.() ?? "",
+      peerCertificate: Object.keys(tls.getPeerCertificate?.() ?? {}).length > 0,
+    } : undefined,
+  };
+  s[CONNECTION] = connection;
+  return connection;
+}

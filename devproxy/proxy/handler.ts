@@ -9,7 +9,7 @@ import { PassThrough, Readable } from "node:stream";
 import type { HcmConfig } from "../config/listeners.ts";
 import type { CompiledRoute, ForwardAction, HeaderAdd, RedirectAction } from "../config/routes.ts";
 import type { Snapshot } from "../config/snapshot.ts";
-import { clientAddress } from "./client-address.ts";
+import { clientAddress, downstreamConnection } from "./client-address.ts";
 import { applyCors, corsAllows, corsPreflight } from "./cors.ts";
 import { applyEdgeHeaders } from "./edge-headers.ts";
 import { routedTarget } from "./request-target.ts";
@@ -77,6 +77,8 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     }
     const { route } = selected;
     log.route = route.name;
+    // A route with one cluster knows it now (Envoy sets it on the stream at route selection).
+    if (route.action.kind === "route" && route.action.clusters.length === 1) log.cluster = route.action.clusters[0].name;
     // An upgrade the route does not allow is refused before any filter runs (Envoy's HCM
     // answers 403 when it cannot build the upgrade filter chain).
     if (upgrade && (route.action.kind !== "route" || !route.action.upgrades.has(upgrade.type))) {
@@ -107,6 +109,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const info: RequestInfo = {
       routeName: route.name, routeMetadata: route.metadataProperties, sourceAddress: `${remote}:${client.port}`, sourcePort: client.port,
       requestId, method: log.method, path: rawUrl, host: authority, protocol: log.protocol,
+      connection: downstreamConnection(req.socket as import("node:net").Socket), virtualHostName: selected.vhost.name, stream: log,
       attributes: undefined, // set by the first Wasm filter; declared here so the object keeps one shape
     };
     const factories: FilterFactory[] = [];
