@@ -5,11 +5,12 @@
 // rate-limit and canary filters. Differences that remain are listed in host/README.md
 // ("Verified against Envoy").
 import { fileURLToPath } from "node:url";
-import { expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { describeWithTools } from "../tools.ts";
 import { sha256Hex } from "../../filters/auth/token-fixtures.ts";
 import { runBoth, type Exchange, type SideResult } from "./differential.ts";
 import { plugin, type PluginUnderTest } from "./plugin.ts";
+import { buildRustModule } from "./rust-module.ts";
 
 const built = (path: string) => fileURLToPath(new URL(`../../build/${path}`, import.meta.url));
 const PROBE = built("test/conformance/modules/conformance-probe.wasm");
@@ -102,5 +103,40 @@ describeWithTools(["envoy"], "host/ and Envoy 1.40 agree on the same module and 
     const config = { keySources: ["header:x-user-id"], routes: { "default/api": { canaryWeight: 30 } } };
     const p = plugin(built("filters/canary.release.wasm"), { routeName: "default/api", configuration: JSON.stringify(config) });
     await expectSame(p, ["u1", "u2", "u3", "u4"].map((u) => req(u, "/c", [["x-user-id", u]])));
+  });
+});
+
+// A module built with the official Rust SDK (rust/, crate proxy-wasm 0.2.2): the SDK's own
+// context bookkeeping, callout dispatch by token, body buffering and panic hook meet both hosts.
+describeWithTools(["envoy", "rust-wasm32", "cargo"], "host/ and Envoy 1.40 agree on a Rust SDK module", () => {
+  let wasm = "";
+  beforeAll(async () => {
+    wasm = await buildRustModule();
+  }, 15 * 60_000);
+
+  it("headers, local reply, callout, body, properties, shared data and metrics", async () => {
+    const envoy = await expectSame(plugin(wasm, { routeName: "default/rust" }), [
+      probeCase("headers", [["x-replace", "old"], ["x-remove", "1"]]),
+      probeCase("local"),
+      probeCase("callout"),
+      probeCase("body", [], { method: "POST", body: "hello rust" }),
+      req("properties", "/rust/p?q=1", [["x-case", "properties"]]),
+      probeCase("shared"),
+      probeCase("metrics"),
+    ], ["rust_requests", "rust_gauge"]);
+    const logs = envoy.logs.map((l) => l.message);
+    expect(logs).toContain("request body: hello rust");
+    expect(logs).toContain("callout answered 200 called");
+    expect(logs).toContain("xds.route_name: default/rust");
+    expect(envoy.exchanges[1]!.response.status).toBe(418);
+    expect(envoy.exchanges[3]!.upstream[0]!.body).toBe("replaced");
+  });
+
+  it.each([
+    ["fail-closed", 503],
+    ["fail-open", 200],
+  ] as const)("a panic with %s: the panicking request and the next", async (policy, later) => {
+    const envoy = await expectSame(plugin(wasm, { failurePolicy: policy }), [probeCase("panic"), probeCase("headers")]);
+    expect(envoy.exchanges.map((e) => e.response.status)).toEqual([503, later]);
   });
 });
