@@ -4,9 +4,8 @@
 // Accepted / ResolvedRefs / Programmed (Programmed from Envoy's ACK); Warning Events; an
 // EndpointSlice change reaches Envoy; watches cut off by a network partition resume without
 // losing the change written meanwhile; two replicas share one Lease and a killed leader's
-// status writing moves to the other. (The 410 Gone relist is proven on the stand-in,
-// controlplane/sources/kubernetes/source.test.ts: this kube-apiserver + kine setup did not
-// answer 410 for a watch from an old resourceVersion, it replayed the history.)
+// status writing moves to the other. (A watch the server can no longer resume, 410 Gone, is
+// relist.test.ts.)
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
