@@ -1,7 +1,7 @@
-// A real Kubernetes control plane for tests, on loopback: etcd (a single member, its data in a
-// temporary folder) and kube-apiserver, both built by `npm run tools`. No kubelet, scheduler or controller manager:
-// objects are stored, validated, admitted and watched exactly as in a cluster, but no Pod ever
-// runs. Serving certificate self-signed per run, one static bearer token in system:masters,
+// A real Kubernetes control plane for tests, on loopback: etcd (one member, its data in a
+// temporary folder) and kube-apiserver, both built by `npm run tools`. No kubelet, scheduler or
+// controller manager: objects are stored, validated, admitted and watched exactly as in a
+// cluster, but no Pod ever runs. Serving certificate self-signed per run, one static bearer token in system:masters,
 // fresh service-account keys, RBAC authorization. `kubectl` and `helm` run against it through a
 // generated kubeconfig.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
@@ -172,17 +172,12 @@ export class ControlPlane {
     return plane;
   }
 
-  /** Starts kube-apiserver (again, after stopApiserver) and waits until /readyz answers ok. */
-  async startApiserver(timeoutMs = 90_000): Promise<void> {
+  /** Starts kube-apiserver and waits until /readyz answers ok. */
+  private async startApiserver(timeoutMs: number): Promise<void> {
     const child = launch("kube-apiserver", toolPath("kube-apiserver"), this.apiserverArgs);
     this.apiserver = child;
     await waitFor(async () => (await this.get("/readyz").catch(() => ({ status: 0 }))).status === 200, timeoutMs,
       () => child.running ? undefined : `kube-apiserver exited:\n${child.tail()}`, "kube-apiserver /readyz");
-  }
-
-  /** Kills kube-apiserver (storage stays): clients see their connections drop. */
-  async stopApiserver(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-    await this.apiserver?.stop(signal);
   }
 
   /** A KubeConfig for @kubernetes/client-node with the admin token. */
@@ -273,11 +268,6 @@ export class ControlPlane {
     const text = await res.text();
     if (!res.ok) throw new Error(`etcd ${path}: HTTP ${res.status}: ${text}`);
     return JSON.parse(text);
-  }
-
-  /** The last lines kube-apiserver printed (for failing tests). */
-  apiserverLog(lines = 40): string {
-    return this.apiserver?.tail(lines) ?? "";
   }
 
   async stop(): Promise<void> {
