@@ -19,10 +19,9 @@
 //   backoff; a real server only does so while it starts);
 // - ending its open watch streams, gracefully or by TCP reset, while lists keep working and
 //   the history stays (`dropWatches`: resume without relist);
-// - serving or not serving a kind from one moment to the next (`serve`/`unserve`: CRDs
-//   installed or not);
-// and a record of every request a client made (`requests`: no duplicate status PATCH, no
-// watch of a kind whose CRD is missing).
+// and, for assertions, a kind served from one moment to the next (`serve`: Emissary's CRDs,
+// without waiting for Established) and a record of every request a client made (`requests`:
+// no duplicate status PATCH, no watch of a kind whose CRD is missing).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -85,11 +84,6 @@ export class KubeApiStandIn {
   /** Starts serving a kind (like installing its CRD). */
   serve(type: ResourceType): void {
     this.types.set(typeKey(type), type);
-  }
-
-  /** Stops serving a kind (like deleting its CRD): discovery and its paths answer 404. */
-  unserve(type: ResourceType): void {
-    this.types.delete(typeKey(type));
   }
 
   /** A kubeconfig for @kubernetes/client-node pointing at this server. */
