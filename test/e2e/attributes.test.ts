@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
 import { request } from "../http-client.ts";
 import { describeWithTools } from "../tools.ts";
+import { httpsGet } from "./clients.ts";
 import { eventually, startE2E, type E2E } from "./harness.ts";
 
 const PROBE = fileURLToPath(new URL("../../build/test/conformance/modules/conformance-probe.wasm", import.meta.url));
@@ -54,15 +55,30 @@ apiVersion: attache.dev/v1alpha1
 kind: Mapping
 metadata: { name: attrs }
 spec: { prefix: /attrs/, service: "http://127.0.0.1:${echo.port}", filters: [{ name: probe }] }
+---
+apiVersion: attache.dev/v1alpha1
+kind: Host
+metadata: { name: secure }
+spec: { hostname: attrs.test, tlsSecret: { name: attrs-tls } }
+---
+apiVersion: attache.dev/v1alpha1
+kind: Mapping
+metadata: { name: secure-attrs }
+spec: { hostname: attrs.test, prefix: /attrs/, service: "http://127.0.0.1:${echo.port}", filters: [{ name: probe }] }
 `,
     };
     for (const dataPlane of ["envoy", "local"] as const) {
-      const e2e = await startE2E(files, { dataPlane });
+      const e2e = await startE2E(files, { dataPlane, selfSign: true });
       stacks.push(e2e);
       await eventually(async () => (await request(`${e2e.http}/attrs/x`)).status === 200, 30_000, 50);
       const res = await request(`${e2e.http}/attrs/x`, { headers: { "x-case": "attributes" } });
       expect(res.status).toBe(200);
       seen.set(dataPlane, { port: Number(new URL(e2e.http).port), request: phase(res.headers["x-attr-request"]), response: phase(res.headers["x-attr-response"]) });
+      // A new TLS Host is a new filter chain, which a busy Envoy takes longer to serve.
+      await eventually(async () => (await httpsGet(e2e.https, "attrs.test", "/attrs/x")).status === 200, 30_000, 50);
+      const secure = await httpsGet(e2e.https, "attrs.test", "/attrs/x", { "x-case": "attributes" });
+      expect(secure.status).toBe(200);
+      seen.set(`${dataPlane} tls`, { port: e2e.https, request: phase(secure.headers["x-attr-request"]), response: phase(secure.headers["x-attr-response"]) });
     }
   }, 120_000);
   afterAll(async () => {
@@ -74,9 +90,12 @@ spec: { prefix: /attrs/, service: "http://127.0.0.1:${echo.port}", filters: [{ n
 
   const VARYING = new Set(["source.address", "source.port", "destination.address", "destination.port", "connection.id", "upstream.address", "upstream.port"]);
 
-  it.each(["request", "response"] as const)("%s phase: the same status, type and value for every attribute but ports and ids", (when) => {
-    const envoy = seen.get("envoy")![when];
-    const local = seen.get("local")![when];
+  it.each([
+    ["plain HTTP", "request"], ["plain HTTP", "response"], ["TLS", "request"], ["TLS", "response"],
+  ] as const)("%s, %s phase: the same status, type and value for every attribute but ports and ids", (connection, when) => {
+    const suffix = connection === "TLS" ? " tls" : "";
+    const envoy = seen.get(`envoy${suffix}`)![when];
+    const local = seen.get(`local${suffix}`)![when];
     expect([...local.keys()]).toEqual([...envoy.keys()]);
     for (const [name, entry] of envoy) {
       if (VARYING.has(name)) expect(local.get(name)!.replace(/ .*/, ""), name).toBe(entry.replace(/ .*/, ""));
@@ -84,7 +103,14 @@ spec: { prefix: /attrs/, service: "http://127.0.0.1:${echo.port}", filters: [{ n
     }
   });
 
-  it.each(["envoy", "local"])("%s: ports, addresses and ids are those of the real connections", (dataPlane) => {
+  it("TLS: the SNI name and the protocol version, no client certificate", () => {
+    const tls = seen.get("envoy tls")!.request;
+    expect(tls.get("connection.requested_server_name")).toBe("connection.requested_server_name: 10 bytes 'attrs.test'");
+    expect(tls.get("connection.tls_version")).toMatch(/'TLSv1\.[23]'$/);
+    expect(tls.get("connection.mtls")).toBe("connection.mtls: 1 bytes 0x00");
+  });
+
+  it.each(["envoy", "local", "envoy tls", "local tls"])("%s: ports, addresses and ids are those of the real connections", (dataPlane) => {
     const { port, request: req, response: res } = seen.get(dataPlane)!;
     for (const when of [req, res]) {
       expect(when.get("destination.address")).toBe(`destination.address: ${`127.0.0.1:${port}`.length} bytes '127.0.0.1:${port}'`);
