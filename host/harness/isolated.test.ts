@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { HeadersAction } from "./abi/enums.ts";
+import { HeadersAction } from "../runtime/abi/enums.ts";
 import { IsolatedPlugin } from "./isolated.ts";
-import { PROBE_WASM } from "./testdata/probe.ts";
+import { PROBE_WASM } from "../testdata/probe.ts";
 
 describe("isolated mode (VM in a worker thread under a watchdog)", () => {
   let plugin: IsolatedPlugin | undefined;

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { compileProxyWasm, ModuleLoadError } from "./loader.ts";
 import { ProxyWasmVm } from "./vm.ts";
 import { providedEnvFunctionNames, providedWasiFunctionNames } from "./imports/index.ts";
-import { probeModule } from "./testdata/probe.ts";
-import { tinyModule } from "./testdata/tiny-module.ts";
+import { probeModule } from "../testdata/probe.ts";
+import { tinyModule } from "../testdata/tiny-module.ts";
 
 const mem32 = (vm: ProxyWasmVm, offset: number) => new DataView(vm.linearMemory.buffer).getUint32(offset, true);
 

@@ -9,7 +9,7 @@ import { compileProxyWasm } from "./loader.ts";
 import { providedEnvFunctionNames, WASI_MODULES } from "./imports/index.ts";
 import { readFileSync } from "node:fs";
 
-const buildDir = fileURLToPath(new URL("../build/filters/", import.meta.url));
+const buildDir = fileURLToPath(new URL("../../build/filters/", import.meta.url));
 const releases = existsSync(buildDir) ? readdirSync(buildDir).filter((f) => f.endsWith(".release.wasm")).sort() : [];
 
 describe("built filter modules", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LogLevel, WasmResult } from "../abi/enums.ts";
 import { FakeClock } from "../clock.ts";
-import { Probe, probeOptions } from "../testdata/probe.ts";
+import { Probe, probeOptions } from "../../testdata/probe.ts";
 
 describe("logging, clock and timer host functions (through the ABI probe)", () => {
   it("proxy_log records by level with the context id; level > 5 is BadArgument; below the log level is dropped", () => {

@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import { HeadersAction } from "./abi/enums.ts";
 import { FakeClock, systemClock } from "./clock.ts";
 import { FAIL_CLOSED_DETAILS, FAIL_CLOSED_STATUS } from "./plugin.ts";
-import { Probe, probeOptions } from "./testdata/probe.ts";
+import { Probe, probeOptions } from "../testdata/probe.ts";
 
 /** 1-based line of the probe source containing `text` (so edits to the probe keep tests right). */
 function probeLine(text: string): number {
-  const lines = readFileSync(new URL("./testdata/abi-probe.wasm.ts", import.meta.url), "utf8").split("\n");
+  const lines = readFileSync(new URL("../testdata/abi-probe.wasm.ts", import.meta.url), "utf8").split("\n");
   return lines.findIndex((l) => l.includes(text)) + 1;
 }
 const TRAP_LINE = probeLine('if (mode == "trap")');

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { WasmResult } from "../abi/enums.ts";
 import { InProcessSharedData } from "../shared-data.ts";
 import { SharedQueueRegistry } from "../shared-queues.ts";
-import { Probe, probeOptions } from "../testdata/probe.ts";
+import { Probe, probeOptions } from "../../testdata/probe.ts";
 
 describe("shared data across VM instances of one vm_id", () => {
   let store: InProcessSharedData;

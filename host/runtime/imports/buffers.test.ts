@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { BufferType, WasmResult } from "../abi/enums.ts";
-import { Probe, probeOptions } from "../testdata/probe.ts";
+import { Probe, probeOptions } from "../../testdata/probe.ts";
 
 describe("buffer host functions (through the ABI probe)", () => {
   let probe: Probe;

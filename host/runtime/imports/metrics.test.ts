@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MetricType, WasmResult } from "../abi/enums.ts";
-import { Probe } from "../testdata/probe.ts";
+import { Probe } from "../../testdata/probe.ts";
 
 describe("metric host functions (through the ABI probe)", () => {
   function define(probe: Probe, type: number, name: string): { status: number; id: number } {

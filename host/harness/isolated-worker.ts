@@ -2,10 +2,10 @@
 // and answers { id, method, args } messages with { id, result, logs } or { id, error, logs }.
 // Runs on its own thread so the parent can terminate it when a callback never returns.
 import { parentPort, workerData } from "node:worker_threads";
-import { systemClock } from "./clock.ts";
+import { systemClock } from "../runtime/clock.ts";
 import { EmulatorOptions } from "./emulator-options.ts";
 import { HostEmulator } from "./emulator.ts";
-import { loadProxyWasmFile } from "./loader.ts";
+import { loadProxyWasmFile } from "../runtime/loader.ts";
 import type { FailureRecord, IsolatedPluginOptions, WorkerReply, WorkerRequest } from "./isolated-protocol.ts";
 
 const options = workerData as IsolatedPluginOptions;

@@ -51,7 +51,7 @@ export interface VmOptions {
   /**
    * Per-callback time budget measured on the calling thread. A callback that returns after
    * the budget fails the VM; one that never returns can only be stopped in isolated mode
-   * (isolated.ts), see README "Time budget". Unset = not measured (saves two clock reads).
+   * (harness/isolated.ts), see README "Time budget". Unset = not measured (saves two clock reads).
    */
   timeBudgetMs?: number;
   /** First context id (a VM rebuilt after a failure continues its predecessor's numbering). */

@@ -1,9 +1,9 @@
 // Messages between IsolatedPlugin (parent thread) and isolated-worker.ts. Everything crosses
 // by structured clone, so options are plain data (the module by path, properties by value).
-import type { FailureKind, FailurePolicy } from "./failure.ts";
-import type { SourceLocation } from "./source-map.ts";
-import type { PropertyInput } from "./properties.ts";
-import type { LogEntry } from "./vm.ts";
+import type { FailureKind, FailurePolicy } from "../runtime/failure.ts";
+import type { SourceLocation } from "../runtime/source-map.ts";
+import type { PropertyInput } from "../runtime/properties.ts";
+import type { LogEntry } from "../runtime/vm.ts";
 
 export interface IsolatedPluginOptions {
   wasmPath: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DataAction, HeadersAction } from "./abi/enums.ts";
+import { DataAction, HeadersAction } from "../runtime/abi/enums.ts";
 import { EmulatorOptions } from "./emulator-options.ts";
 import { HostEmulator } from "./emulator.ts";
-import { Probe, probeOptions } from "./testdata/probe.ts";
+import { Probe, probeOptions } from "../testdata/probe.ts";
 
 const lastCreate = (probe: Probe) => (probe.vm.exports.last_context_create as () => number)();
 const deleted = (probe: Probe) => (probe.vm.exports.deleted_contexts as () => number)();

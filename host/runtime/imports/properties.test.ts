@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { WasmResult } from "../abi/enums.ts";
 import { PropertyValue } from "../abi/serialization.ts";
-import { Probe, probeOptions } from "../testdata/probe.ts";
+import { Probe, probeOptions } from "../../testdata/probe.ts";
 
 describe("property host functions (through the ABI probe)", () => {
   let probe: Probe;

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { MapType, WasmResult } from "../abi/enums.ts";
 import { encodeHeaderMap } from "../abi/serialization.ts";
-import { Probe } from "../testdata/probe.ts";
+import { Probe } from "../../testdata/probe.ts";
 
 const BAD_PTR = 0x7fff_fff0;
 

@@ -5,14 +5,15 @@
 // README "Time budget". On a timeout the worker is terminated (V8 interrupts wasm execution),
 // the call rejects with VmFailure kind "timeout", and the next call starts a fresh worker and
 // plugin. Streams of the old worker are gone: their callers apply the failure policy.
+// The worker runs a HostEmulator and the parent calls its methods, so this sits in harness/.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { HostEmulator } from "./emulator.ts";
-import { VmFailure } from "./failure.ts";
+import { VmFailure } from "../runtime/failure.ts";
 import type { IsolatedPluginOptions, WorkerReply } from "./isolated-protocol.ts";
-import type { LogEntry } from "./vm.ts";
+import type { LogEntry } from "../runtime/vm.ts";
 
 export type { IsolatedPluginOptions } from "./isolated-protocol.ts";
 

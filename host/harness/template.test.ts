@@ -4,11 +4,11 @@
 // response, metric, property) and the per-request path the benchmark measures.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { HeadersAction } from "./abi/enums.ts";
+import { HeadersAction } from "../runtime/abi/enums.ts";
 import { EmulatorOptions } from "./emulator-options.ts";
 import { HostEmulator } from "./emulator.ts";
 
-const TEMPLATE = fileURLToPath(new URL("../build/filters/template.release.wasm", import.meta.url));
+const TEMPLATE = fileURLToPath(new URL("../../build/filters/template.release.wasm", import.meta.url));
 const CONFIG = { header: { name: "x-hello", value: "world" }, require: "x-api-version" };
 
 function start(): HostEmulator {

@@ -7,7 +7,7 @@ import { BUDGET_MIN_MS, coarseNowMs } from "./budget-clock.ts";
 import { loadProxyWasmFile } from "./loader.ts";
 import { ProxyWasmVm } from "./vm.ts";
 
-const TEMPLATE = fileURLToPath(new URL("../build/filters/template.release.wasm", import.meta.url));
+const TEMPLATE = fileURLToPath(new URL("../../build/filters/template.release.wasm", import.meta.url));
 
 function busyWait(ms: number): void {
   const until = performance.now() + ms;

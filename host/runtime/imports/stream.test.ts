@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HeadersAction, StreamType, WasmResult } from "../abi/enums.ts";
 import { encodeHeaderMap } from "../abi/serialization.ts";
-import { Probe, probeOptions } from "../testdata/probe.ts";
+import { Probe, probeOptions } from "../../testdata/probe.ts";
 
 describe("stream and context control host functions", () => {
   it("proxy_send_local_response records the response and forces the callback's Continue into a stop", () => {

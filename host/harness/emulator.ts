@@ -9,16 +9,16 @@
 // It runs the real module through the real host (ProxyWasmPlugin -> ProxyWasmVm), so what a
 // test sees is what the local data plane would do. A VM failure applies the failure policy and
 // is listed by getFailures(); the next initializeHttpContext() runs on a fresh VM.
-import { DataAction, HeadersAction, LogLevel, LOG_LEVEL_NAMES, TrailersAction, type LogLevelName } from "./abi/enums.ts";
-import type { HeaderPairs } from "./abi/serialization.ts";
-import { FakeClock } from "./clock.ts";
-import type { GrpcCall, HttpCallout, HttpStreamState, LocalResponse, StreamEvent } from "./contexts.ts";
-import type { VmFailure } from "./failure.ts";
+import { DataAction, HeadersAction, LogLevel, LOG_LEVEL_NAMES, TrailersAction, type LogLevelName } from "../runtime/abi/enums.ts";
+import type { HeaderPairs } from "../runtime/abi/serialization.ts";
+import { FakeClock } from "../runtime/clock.ts";
+import type { GrpcCall, HttpCallout, HttpStreamState, LocalResponse, StreamEvent } from "../runtime/contexts.ts";
+import type { VmFailure } from "../runtime/failure.ts";
 import { EmulatorOptions } from "./emulator-options.ts";
-import type { Metric } from "./metrics.ts";
-import { encodeProperty, propertyKey, type PropertyInput } from "./properties.ts";
-import { ProxyWasmPlugin } from "./plugin.ts";
-import type { LogEntry } from "./vm.ts";
+import type { Metric } from "../runtime/metrics.ts";
+import { encodeProperty, propertyKey, type PropertyInput } from "../runtime/properties.ts";
+import { ProxyWasmPlugin } from "../runtime/plugin.ts";
+import type { LogEntry } from "../runtime/vm.ts";
 
 export type Headers = HeaderPairs | Record<string, string>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HeadersAction, WasmResult } from "../abi/enums.ts";
 import { encodeHeaderMap } from "../abi/serialization.ts";
-import { Probe, probeOptions } from "../testdata/probe.ts";
+import { Probe, probeOptions } from "../../testdata/probe.ts";
 
 describe("HTTP callouts", () => {
   it("round trip: the module calls out, pauses, gets :status and body from HttpCallResponseBody on its root context, resumes", () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { HeadersAction } from "./abi/enums.ts";
-import { EmulatorOptions } from "./emulator-options.ts";
-import { HostEmulator } from "./emulator.ts";
+import { EmulatorOptions } from "../harness/emulator-options.ts";
+import { HostEmulator } from "../harness/emulator.ts";
 import { readFileSync } from "node:fs";
 import { compileInterruptible } from "./interrupt.ts";
 import { FAIL_CLOSED_STATUS } from "./plugin.ts";
-import { PROBE_WASM } from "./testdata/probe.ts";
+import { PROBE_WASM } from "../testdata/probe.ts";
 
 describe("stopping a runaway module on the calling thread (interrupt.ts)", () => {
   it("a callback that never returns fails as a timeout once past its limit, and its request gets the 503", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../clock.ts";
-import { Probe, probeOptions } from "../testdata/probe.ts";
+import { Probe, probeOptions } from "../../testdata/probe.ts";
 
 const ERRNO = { SUCCESS: 0, BADF: 8, FAULT: 21, INVAL: 28, NOENT: 44, NOSYS: 52, NOTSUP: 58 };
 

@@ -1,15 +1,15 @@
 // Options builder for HostEmulator, after the Go SDK's proxytest.EmulatorOption
 // (NewEmulatorOption().WithPluginConfiguration(..).WithProperty(..)...). Immutable style is
 // not needed here; each with* sets one field and returns the builder.
-import { LogLevel, LOG_LEVEL_NAMES, type LogLevelName } from "./abi/enums.ts";
-import { FakeClock, type Clock } from "./clock.ts";
-import type { FailurePolicy } from "./failure.ts";
-import type { ForeignFunction } from "./imports/host-api.ts";
-import { loadProxyWasmFile, type CompiledProxyWasm } from "./loader.ts";
-import { MetricsStore } from "./metrics.ts";
-import { encodeProperty, propertyKey, type PropertyInput } from "./properties.ts";
-import { InProcessSharedData, type SharedDataStore } from "./shared-data.ts";
-import { SharedQueueRegistry } from "./shared-queues.ts";
+import { LogLevel, LOG_LEVEL_NAMES, type LogLevelName } from "../runtime/abi/enums.ts";
+import { FakeClock, type Clock } from "../runtime/clock.ts";
+import type { FailurePolicy } from "../runtime/failure.ts";
+import type { ForeignFunction } from "../runtime/imports/host-api.ts";
+import { loadProxyWasmFile, type CompiledProxyWasm } from "../runtime/loader.ts";
+import { MetricsStore } from "../runtime/metrics.ts";
+import { encodeProperty, propertyKey, type PropertyInput } from "../runtime/properties.ts";
+import { InProcessSharedData, type SharedDataStore } from "../runtime/shared-data.ts";
+import { SharedQueueRegistry } from "../runtime/shared-queues.ts";
 
 function bytes(value: string | Uint8Array | object): Uint8Array {
   if (value instanceof Uint8Array) return value;
