@@ -1,10 +1,10 @@
 // RE2 program size, checked against real Envoy: with Envoy's limit lowered to 1 every regex
 // is refused with "RE2 program size of N > max program size of 1 ...", which gives Envoy's own
-// count; the model's count (controlplane/model/re2-program-size.ts) must never be below it, so
+// count; the model's count (controlplane/model/checks/re2-program-size.ts) must never be below it, so
 // a regex the model accepts is one Envoy accepts. Then, with the shipped bootstrap, a Mapping
 // over the limit is reported by the model and every other route still works.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { re2ProgramSize, RE2_MAX_PROGRAM_SIZE } from "../../controlplane/model/re2-program-size.ts";
+import { re2ProgramSize, RE2_MAX_PROGRAM_SIZE } from "../../controlplane/model/checks/re2-program-size.ts";
 import { bundleFromYaml } from "../../controlplane/testdata/golden.ts";
 import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
 import { describeWithTools } from "../tools.ts";

@@ -2,10 +2,26 @@
 // `Accepted` for every resource, `ResolvedRefs` for resources that reference others. Messages
 // are path-prefixed (`Mapping default/api: spec.timeout: invalid duration "3 seconds"`), the
 // shape Envoy Gateway writes into status and grpc-js-xds uses for validation errors.
-import type { ResourceRef } from "../ir/types.ts";
-import type { SourceLocation } from "../sources/bundle.ts";
-import type { FieldError } from "../api/validator.ts";
-import type { Condition, ResourceStatus } from "./types.ts";
+import type { ResourceRef } from "../../ir/types.ts";
+import type { SourceLocation } from "../../sources/bundle.ts";
+import type { FieldError } from "../../api/validator.ts";
+
+export interface Condition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+}
+
+export interface ResourceStatus {
+  ref: ResourceRef;
+  location?: SourceLocation;
+  conditions: Condition[];
+  /** Every problem, path-prefixed: `Mapping default/api: spec.timeout: invalid duration "3 seconds"`. */
+  errors: string[];
+}
 
 /** Last status per resource (by its stable ResourceRef object), reused while nothing changed. */
 export type StatusCache = WeakMap<ResourceRef, { file?: string; line?: number; generation?: number; hasRefs: boolean; signature: string; status: ResourceStatus }>;

@@ -1,12 +1,14 @@
 // State the model keeps between runs so unchanged inputs give identical (===) outputs.
-import type { FieldError } from "../api/validator.ts";
-import type { ResourceRef } from "../ir/types.ts";
-import type { KubeObject } from "../sources/bundle.ts";
-import { Memo } from "./memo.ts";
+import type { ResourceRef } from "../../ir/types.ts";
+import type { KubeObject } from "../../sources/bundle.ts";
+import type { CheckResult } from "../checks/index.ts";
+import type { StatusCache } from "../resolve/diagnostics.ts";
+import type { MappingState } from "../resolve/mapping-records.ts";
+import { Memo } from "../resolve/memo.ts";
+import type { ModelState } from "./state.ts";
 
-export interface CheckedRecord {
-  errors: FieldError[];
-  info?: unknown;
+/** A resource's check result, and the ResourceRef its name keeps (stableRef). */
+export interface CheckedRecord extends CheckResult {
   ref?: ResourceRef;
 }
 
@@ -18,24 +20,16 @@ export interface ModelCache {
   byName: Map<string, { content?: string; object: KubeObject; ref?: ResourceRef }>;
   /** Per-resource check results by canonical object; cleared when the options change. */
   checks: WeakMap<object, CheckedRecord>;
-  /** Per canonical Mapping object: its resolved references and selected Hosts (model/mapping-records.ts). */
+  /** Per canonical Mapping object: its resolved references and selected Hosts (resolve/mapping-records.ts). */
   mappingStates: WeakMap<object, MappingState>;
-  statuses: import("./diagnostics.ts").StatusCache;
-  /** A duplicate document's own ResourceRef (resources.ts duplicateRef), by document object. */
+  statuses: StatusCache;
+  /** A duplicate document's own ResourceRef (index-bundle.ts duplicateRef), by document object. */
   duplicateRefs: WeakMap<object, ResourceRef>;
   /** Options the per-resource results depend on. */
   optionsKey: unknown[];
   memo: Memo;
-  /** The last run's model, which the incremental path patches (model/incremental.ts). */
-  state?: import("./state.ts").ModelState;
-}
-
-export interface MappingState {
-  envToken?: object;
-  hostsToken?: object;
-  /** Its resolved references and the diagnostics resolving them gave. */
-  resolved?: { extra: import("./routes.ts").MappingExtras | undefined; ops: import("./diagnostics.ts").EntryOp[] };
-  targets?: readonly string[];
+  /** The last run's model, which the incremental path patches (incremental.ts). */
+  state?: ModelState;
 }
 
 export function createModelCache(): ModelCache {

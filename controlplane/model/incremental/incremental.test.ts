@@ -1,15 +1,14 @@
-// Property: a model patched run after run (model/incremental.ts) is exactly the model a fresh
+// Property: a model patched run after run (model/incremental/incremental.ts) is exactly the model a fresh
 // run builds from the same bundle — IR and statuses deep-equal, lastTransitionTime aside —
 // over random sequences of edits that add, change and remove Mappings, Hosts, WasmFilters
 // and Services. Bundles keep the same object for every untouched resource, as sources do,
 // so most steps take the incremental path (counted below, or the property proves little).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { buildModel } from "./index.ts";
-import { createModelCache } from "./cache.ts";
-import { TEST_OPTIONS } from "./fixtures.ts";
-import type { BundleResource, KubeObject, ResourceBundle } from "../sources/bundle.ts";
-import type { ModelResult } from "./types.ts";
+import { buildModel, createModelCache } from "../index.ts";
+import { TEST_OPTIONS } from "../fixtures.ts";
+import type { BundleResource, KubeObject, ResourceBundle } from "../../sources/bundle.ts";
+import type { ModelResult } from "../types.ts";
 
 const GROUP = "attache.dev/v1alpha1";
 const mappingName = fc.constantFrom("m1", "m3", "m5", "m7", "m9", "m12", "m14", "m15");

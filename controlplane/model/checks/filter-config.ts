@@ -1,7 +1,7 @@
 // Filter configurations checked against the filter's own JSON schema
 // (filters/<name>/config.schema.json), so a typo in a Mapping's rateLimit or a WasmFilter's
 // config is reported on that resource instead of failing the filter's onConfigure in Envoy.
-import { compileSchema, type FieldError } from "../api/validator.ts";
+import { compileSchema, type FieldError } from "../../api/validator.ts";
 
 type Check = (value: unknown, basePath: string) => FieldError[];
 const compiled = new WeakMap<object, Check>();

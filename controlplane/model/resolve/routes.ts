@@ -11,22 +11,15 @@
 // headers, filters...) the route uses — is the first unweighted Mapping by name, else the one
 // with the largest weight. `shadow: true` Mappings become request mirrors (percent = weight,
 // default 100); one shadow per group.
-import type { RouteFilterIR, RouteIR, RouteMatchIR, WeightedBackendIR, MirrorIR, RouteActionIR } from "../ir/types.ts";
+import type { RouteFilterIR, RouteIR, RouteMatchIR, WeightedBackendIR, MirrorIR, RouteActionIR } from "../../ir/types.ts";
 import { Diagnostics, type DiagnosticTarget } from "./diagnostics.ts";
-import type { MappingResource } from "./resources.ts";
+import type { FilterBase, MappingResource } from "./resources.ts";
 import type { MemoLike } from "./memo.ts";
 import type { Clusters } from "./clusters.ts";
-import type { FilterBase, Filters } from "./filters.ts";
+import type { Filters } from "./filters.ts";
 import type { AuthBinding } from "./auth-services.ts";
-import { globToAuthorityRegex } from "./glob.ts";
+import { globToAuthorityRegex } from "../checks/glob.ts";
 import type { HostPlan } from "./hosts.ts";
-
-export interface MappingExtras {
-  /** Filters the Mapping itself asks for (rateLimit, filters[]), resolved. */
-  filters: { base: FilterBase; settings: Record<string, unknown> }[];
-  /** The built-in canary filter, when the Mapping sets `canary`. */
-  canary?: { base: FilterBase; spec: NonNullable<MappingResource["spec"]["canary"]>; hashHeader: string };
-}
 
 export interface RouteContext {
   memo: MemoLike;

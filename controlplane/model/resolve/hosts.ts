@@ -5,13 +5,13 @@
 // mappingSelector its labels match. Mappings no Host takes go to the implicit catch-all
 // virtual host "attache/default" (domains ["*"]), which exists only when needed; see
 // mapping-records.ts for when (ARCHITECTURE.md "Route order and Hosts").
-import type { CaSecretIR, HostTlsIR, SecretIR, TlsSecretIR, VirtualHostIR } from "../ir/types.ts";
-import type { HostSpec } from "../api/host.ts";
-import type { KubeObject } from "../sources/bundle.ts";
+import type { CaSecretIR, HostTlsIR, SecretIR, TlsSecretIR, VirtualHostIR } from "../../ir/types.ts";
+import type { HostSpec } from "../../api/host.ts";
+import type { KubeObject } from "../../sources/bundle.ts";
 import { Diagnostics } from "./diagnostics.ts";
 import type { Index, Resource, MappingResource } from "./resources.ts";
 import type { Memo } from "./memo.ts";
-import { globsIntersect } from "./glob.ts";
+import { globsIntersect } from "../checks/glob.ts";
 
 export const CATCH_ALL_NAME = "attache/default";
 

@@ -10,17 +10,18 @@
 // ConfigMaps, unsupported or unnamed documents, changed documents with duplicate names,
 // options) returns undefined
 // and the caller runs the full build, which produces exactly what this patch would.
-import type { GatewayIR, VirtualHostIR } from "../ir/types.ts";
-import type { BundleResource, ResourceBundle } from "../sources/bundle.ts";
-import { sameOps, statusOf, type StatusEntry } from "./diagnostics.ts";
-import { identify, indexMapping } from "./resources.ts";
-import { catchAllPlan, CATCH_ALL_NAME } from "./hosts.ts";
-import { resolveMapping, composeEntry, type MappingRecord } from "./mapping-records.ts";
-import { buildVhost, withdrawVhost } from "./vhosts.ts";
-import { putSorted, removeSorted } from "./sorted.ts";
-import { stateOptions, type ModelState } from "./state.ts";
+import type { GatewayIR, VirtualHostIR } from "../../ir/types.ts";
+import type { BundleResource, ResourceBundle } from "../../sources/bundle.ts";
+import { sameOps, statusOf, type StatusEntry } from "../resolve/diagnostics.ts";
+import { identify } from "../resolve/resources.ts";
+import { indexMapping } from "./index-bundle.ts";
+import { catchAllPlan, CATCH_ALL_NAME } from "../resolve/hosts.ts";
+import { resolveMapping, composeEntry, type MappingRecord } from "../resolve/mapping-records.ts";
+import { buildVhost, withdrawVhost } from "../resolve/vhosts.ts";
+import { putSorted, removeSorted } from "../resolve/sorted.ts";
+import { stateOptions, type ModelResult, type ModelState, type RunOptions } from "./state.ts";
 import type { ModelCache } from "./cache.ts";
-import type { ModelOptions, ModelResult, ResourceStatus } from "./types.ts";
+import type { ResourceStatus } from "../resolve/diagnostics.ts";
 
 /** Beyond this many changed documents a full build is about as cheap. */
 const MAX_CHANGED = 256;
@@ -93,7 +94,7 @@ function findChange(state: ModelState, after: readonly BundleResource[]): Change
   return { hunks, removed, added, names };
 }
 
-export function updateModel(bundle: ResourceBundle, options: ModelOptions, cache: ModelCache): ModelResult | undefined {
+export function updateModel(bundle: ResourceBundle, options: RunOptions, cache: ModelCache): ModelResult | undefined {
   const state = cache.state;
   if (!state) return undefined;
   const key = stateOptions(options);
@@ -109,7 +110,7 @@ export function updateModel(bundle: ResourceBundle, options: ModelOptions, cache
   }
 }
 
-function patch(state: ModelState, change: Change, bundle: ResourceBundle, options: ModelOptions, cache: ModelCache): ModelResult {
+function patch(state: ModelState, change: Change, bundle: ResourceBundle, options: RunOptions, cache: ModelCache): ModelResult {
   const { records, vhosts, clusters, filters } = state;
   for (const [nameKey, delta] of change.names) {
     const count = (state.nameCounts.get(nameKey) ?? 0) + delta;
@@ -178,7 +179,7 @@ function patch(state: ModelState, change: Change, bundle: ResourceBundle, option
     composeEntry(record, logsOf);
     if (addedSet.has(record.resource.entry)) continue; // spliced in below
     // Its slot is the status with its ref: a later duplicate of the name has its own ref
-    // (resources.ts duplicateRef). Slots of removed documents are still in place here, but
+    // (index-bundle.ts duplicateRef). Slots of removed documents are still in place here, but
     // none has the ref of an unchanged valid Mapping (a removed document's name was unique).
     const ref = record.resource.ref;
     const at = statuses.findIndex((s) => s.ref === ref);

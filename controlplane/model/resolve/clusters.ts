@@ -1,4 +1,4 @@
-// Clusters for services (model/service-ref.ts): Kubernetes Services become EDS clusters whose
+// Clusters for services (model/checks/service-ref.ts): Kubernetes Services become EDS clusters whose
 // endpoints come from the bundle's EndpointSlices (ready endpoints only; ExternalName Services
 // become STRICT_DNS); other names become STRICT_DNS (or LOGICAL_DNS) clusters and IP literals
 // STATIC ones; https:// adds upstream TLS.
@@ -6,12 +6,12 @@
 // plus "#<hash>" when a Mapping asks for non-default cluster settings (HTTP/2, balancer,
 // circuit breakers, connect timeout), so Mappings with different settings never share one.
 import { createHash } from "node:crypto";
-import type { ClusterIR, EndpointIR, ResourceRef } from "../ir/types.ts";
-import type { KubeObject } from "../sources/bundle.ts";
+import type { ClusterIR, EndpointIR, ResourceRef } from "../../ir/types.ts";
+import type { KubeObject } from "../../sources/bundle.ts";
 import type { Index } from "./resources.ts";
 import type { Memo } from "./memo.ts";
-import { DEFAULT_CONNECT_TIMEOUT_MS, type ClusterSettings } from "./check-mapping.ts";
-import { kubernetesKey, mustBeKubernetes, serviceTargetKey, type ServiceTarget } from "./service-ref.ts";
+import { DEFAULT_CONNECT_TIMEOUT_MS, type ClusterSettings } from "../checks/mapping.ts";
+import { kubernetesKey, mustBeKubernetes, serviceTargetKey, type ServiceTarget } from "../checks/service-ref.ts";
 import { sortedIndex } from "./sorted.ts";
 
 export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = { protocol: "http1", lbPolicy: "round_robin", connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS };

@@ -4,15 +4,15 @@
 //   route's settings of the implicit auth filter;
 // - proto grpc: Envoy's ext_authz filter (ExtAuthzIR) calling the service over HTTP/2.
 import { Diagnostics } from "./diagnostics.ts";
-import type { Index } from "./resources.ts";
+import type { FilterBase, Index } from "./resources.ts";
 import type { Memo } from "./memo.ts";
 import type { Clusters } from "./clusters.ts";
 import { DEFAULT_CLUSTER_SETTINGS } from "./clusters.ts";
 import { CATCH_ALL_NAME, type HostPlan } from "./hosts.ts";
-import { parseService, type ServiceTarget } from "./service-ref.ts";
-import type { ExtAuthzIR } from "../ir/types.ts";
-import { parseGoDurationMs } from "../api/duration.ts";
-import type { Filters, FilterBase } from "./filters.ts";
+import { parseService, type ServiceTarget } from "../checks/service-ref.ts";
+import type { ExtAuthzIR } from "../../ir/types.ts";
+import { parseGoDurationMs } from "../../api/duration.ts";
+import type { Filters } from "./filters.ts";
 
 export const DEFAULT_AUTH_TIMEOUT_MS = 5000; // Emissary AuthService timeout_ms
 

@@ -1,14 +1,14 @@
 // Virtual hosts: one per Host plan (plus the catch-all), built from the plan and its member
 // Mappings. A build records everything it does to shared state — cluster uses, filter uses,
 // per-Mapping diagnostics — so an unchanged virtual host can be replayed instead of rebuilt
-// (full runs) and a changed one withdrawn and rebuilt alone (model/incremental.ts).
-import type { VirtualHostIR } from "../ir/types.ts";
+// (full runs) and a changed one withdrawn and rebuilt alone (model/incremental/incremental.ts).
+import type { VirtualHostIR } from "../../ir/types.ts";
 import { EntryLog, type EntryOp } from "./diagnostics.ts";
 import { ScopedMemo, type MemoLike } from "./memo.ts";
 import type { HostPlan } from "./hosts.ts";
-import type { MappingResource } from "./resources.ts";
+import type { FilterBase, MappingResource } from "./resources.ts";
 import type { Clusters } from "./clusters.ts";
-import type { Filters, FilterBase } from "./filters.ts";
+import type { Filters } from "./filters.ts";
 import type { AuthBinding } from "./auth-services.ts";
 import { buildGroupRoute, compareRoutes, type BuiltRoute, type RouteContext } from "./routes.ts";
 

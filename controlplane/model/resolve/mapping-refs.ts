@@ -4,13 +4,12 @@
 // Mapping invalid (Accepted False, ResolvedRefs False): routing it without the filter it asks
 // for would silently drop a policy.
 import { Diagnostics, type DiagnosticTarget } from "./diagnostics.ts";
-import type { MappingResource } from "./resources.ts";
+import type { MappingExtras, MappingResource } from "./resources.ts";
 import type { Filters } from "./filters.ts";
 import type { HostPlan } from "./hosts.ts";
-import type { MappingExtras } from "./routes.ts";
-import { DEFAULT_CANARY_HEADER } from "./check-mapping.ts";
-import { checkRouteSettings } from "./filter-config.ts";
-import type { FieldError } from "../api/validator.ts";
+import { DEFAULT_CANARY_HEADER } from "../checks/mapping.ts";
+import { checkRouteSettings } from "../checks/filter-config.ts";
+import type { FieldError } from "../../api/validator.ts";
 
 const NO_SETTINGS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
@@ -25,7 +24,7 @@ function checkReferenceConfig(config: Record<string, unknown>, schema: object | 
   return errors;
 }
 
-/** Diagnostics go to `entry` (a log cached with the result, model/mapping-records.ts). */
+/** Diagnostics go to `entry` (a log cached with the result, model/resolve/mapping-records.ts). */
 export function resolveMappingExtras(mapping: MappingResource, plans: Map<string, HostPlan>, filters: Filters, entry: DiagnosticTarget): MappingExtras | undefined {
   const { spec } = mapping;
   let ok = true;

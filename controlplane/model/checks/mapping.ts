@@ -1,10 +1,10 @@
 // Per-Mapping checks and derived values that depend on the Mapping alone (cached per object
-// by model/resources.ts): RE2 regexes, hostname glob, service syntax, rewrite combinations,
+// by incremental/index-bundle.ts): RE2 regexes, hostname glob, service syntax, rewrite combinations,
 // load balancer options, defaults (timeout 3s, rewrite "/", retry 5xx x1, connect 3s).
-import type { MappingSpec } from "../api/mapping.ts";
-import type { FieldError } from "../api/validator.ts";
-import { parseGoDurationMs } from "../api/duration.ts";
-import type { ErrorOverrideIR, RedirectActionIR, CorsIR, HashPolicyIR, HeaderEditsIR, HeaderMatchIR, QueryMatchIR, RetryIR, RouteMatchIR, CircuitBreakersIR, ClusterIR } from "../ir/types.ts";
+import type { MappingSpec } from "../../api/mapping.ts";
+import type { FieldError } from "../../api/validator.ts";
+import { parseGoDurationMs } from "../../api/duration.ts";
+import type { ErrorOverrideIR, RedirectActionIR, CorsIR, HashPolicyIR, HeaderEditsIR, HeaderMatchIR, QueryMatchIR, RetryIR, RouteMatchIR, CircuitBreakersIR, ClusterIR } from "../../ir/types.ts";
 import { checkRegex } from "./regex.ts";
 import { checkHostnameGlob } from "./glob.ts";
 import { parseService, type ServiceTarget } from "./service-ref.ts";

@@ -4,13 +4,13 @@
 // `routes: {<route name>: settings}` for every route that enables it (docs/design.md "Filters
 // on routes"; Envoy has no per-route Wasm config).
 import { createHash } from "node:crypto";
-import type { ResourceRef, WasmFilterIR } from "../ir/types.ts";
-import type { WasmFilterSpec } from "../api/wasmfilter.ts";
+import type { ResourceRef, WasmFilterIR } from "../../ir/types.ts";
+import type { WasmFilterSpec } from "../../api/wasmfilter.ts";
 import { Diagnostics } from "./diagnostics.ts";
-import type { Index, Resource } from "./resources.ts";
+import type { FilterBase, Index, Resource } from "./resources.ts";
 import type { Memo } from "./memo.ts";
-import type { ModelOptions } from "./types.ts";
-import { DEFAULT_MAX_MODULE_BYTES } from "../modules/registry.ts";
+import type { CheckOptions } from "../checks/index.ts";
+import { DEFAULT_MAX_MODULE_BYTES } from "../../modules/registry.ts";
 
 /** Filter chain order, one slot per kind of filter; within a slot the implicit built-in comes
  *  first, then WasmFilters by spec.order, then name. The HTTP router always comes last. */
@@ -27,33 +27,19 @@ export const BUILTIN_NAMESPACE = "_builtin";
 export const AUTHSERVICE_NAMESPACE = "_authservice";
 export type ImplicitFilter = "ratelimit" | "canary";
 
-interface Base {
-  name: string;
-  source: ResourceRef;
-  order: number;
-  rootId: string;
-  vmId: string;
-  sha256: string;
-  failurePolicy: WasmFilterIR["failurePolicy"];
-  defaults: Record<string, unknown>;
-  deps: unknown[];
-  /** Name of the filter whose config.schema.json applies (built-in and local modules). */
-  schemaName?: string;
-}
-
 export class Filters {
-  private bases = new Map<string, Base | string>(); // WasmFilter key -> base, or why it is unusable
-  private implicitBases = new Map<ImplicitFilter, Base>();
-  private authBases = new Map<string, Base>();
+  private bases = new Map<string, FilterBase | string>(); // WasmFilter key -> base, or why it is unusable
+  private implicitBases = new Map<ImplicitFilter, FilterBase>();
+  private authBases = new Map<string, FilterBase>();
   /** filter -> route -> settings from each virtual host enabling it, in virtual host name
    *  order: a route name on several virtual hosts (a Mapping for "*") gets the settings of
    *  the last one, as when the virtual hosts are built in name order. */
   private routes = new Map<string, Map<string, Contribution[]>>();
-  private byName = new Map<string, Base>();
+  private byName = new Map<string, FilterBase>();
   /** Filters whose routes changed since the last build, with those routes. */
   private touched = new Map<string, Set<string>>();
 
-  constructor(index: Index, private readonly options: ModelOptions, private readonly memo: Memo) {
+  constructor(index: Index, private readonly options: Pick<CheckOptions, "modules" | "filterSchemas">, private readonly memo: Memo) {
     for (const [key, filter] of index.wasmFilters) {
       const base = this.resolve(filter, index);
       if (typeof base === "string") {
@@ -64,7 +50,7 @@ export class Filters {
     }
   }
 
-  private resolve(filter: Resource<WasmFilterSpec>, index: Index): Base | string {
+  private resolve(filter: Resource<WasmFilterSpec>, index: Index): FilterBase | string {
     const { spec, ref } = filter;
     const module = spec.module;
     let sha256: string;
@@ -99,7 +85,7 @@ export class Filters {
   }
 
   /** The WasmFilter a Mapping names ("name" in its namespace, or "namespace/name"). */
-  lookup(reference: string, namespace: string): { key: string; base?: Base; problem?: string } {
+  lookup(reference: string, namespace: string): { key: string; base?: FilterBase; problem?: string } {
     const key = reference.includes("/") ? reference : `${namespace}/${reference}`;
     const base = this.bases.get(key);
     if (base === undefined) return { key, problem: `WasmFilter ${key} not found` };
@@ -111,7 +97,7 @@ export class Filters {
    *  AuthService, not one shared: a Mapping for "*" is one route name on several Hosts, and
    *  Hosts protected by different AuthServices need different callout settings for that same
    *  route name, which one plugin configuration keyed by route name cannot hold. */
-  forAuthService(ref: ResourceRef): Base | string {
+  forAuthService(ref: ResourceRef): FilterBase | string {
     const module = this.options.modules.auth;
     if (!module) return "the built-in auth module is not built (run npm run build)";
     const key = `${ref.namespace}/${ref.name}`;
@@ -135,7 +121,7 @@ export class Filters {
   }
 
   /** The implicit built-in filter, or why it cannot be used (module not built). */
-  implicit(kind: ImplicitFilter): Base | string {
+  implicit(kind: ImplicitFilter): FilterBase | string {
     let base = this.implicitBases.get(kind);
     if (!base) {
       const module = this.options.modules[kind];
@@ -163,7 +149,7 @@ export class Filters {
   }
 
   /** Record that `route` of virtual host `vhost` enables the filter with `settings`. */
-  enable(base: Base, route: string, settings: Record<string, unknown>, vhost = ""): void {
+  enable(base: FilterBase, route: string, settings: Record<string, unknown>, vhost = ""): void {
     this.byName.set(base.name, base);
     this.touch(base.name, route);
     let routes = this.routes.get(base.name);
@@ -176,7 +162,7 @@ export class Filters {
   }
 
   /** Withdraw one `enable` of virtual host `vhost`; a filter no route enables is dropped. */
-  disable(base: Base, route: string, vhost: string): void {
+  disable(base: FilterBase, route: string, vhost: string): void {
     const routes = this.routes.get(base.name);
     const list = routes?.get(route);
     const at = list ? list.findIndex((c) => c.vhost === vhost) : -1;
@@ -279,8 +265,6 @@ interface CachedFilter {
 function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
-
-export type FilterBase = Base;
 
 /** Why module bytes cannot be served (too big, not WebAssembly), or undefined. Checked here so
  *  a bad ConfigMap module is the WasmFilter's error, not a 503 at request time. */

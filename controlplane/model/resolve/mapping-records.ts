@@ -6,9 +6,8 @@
 import { Diagnostics, EntryLog, replay, resetEntry, type EntryOp } from "./diagnostics.ts";
 import { resolveMappingExtras } from "./mapping-refs.ts";
 import { CATCH_ALL_NAME, type HostPlan, type HostSelector } from "./hosts.ts";
-import type { MappingResource } from "./resources.ts";
 import type { Filters } from "./filters.ts";
-import type { MappingState } from "./cache.ts";
+import type { MappingExtras, MappingResource } from "./resources.ts";
 
 /** The annotation `attache convert` puts on converted objects (compat/emissary/convert.ts). */
 export const CONVERTED_FROM = "attache.dev/converted-from";
@@ -19,6 +18,15 @@ export interface MappingRecord {
   baseOps: readonly EntryOp[];
   /** Names of the virtual hosts it is a route of, in build (name) order; empty if none. */
   targets: readonly string[];
+}
+
+/** What the model keeps per (canonical) Mapping object between runs. */
+export interface MappingState {
+  envToken?: object;
+  hostsToken?: object;
+  /** Its resolved references and the diagnostics resolving them gave. */
+  resolved?: { extra: MappingExtras | undefined; ops: EntryOp[] };
+  targets?: readonly string[];
 }
 
 /** What choosing Hosts and resolving references needs; fixed between full rebuilds. */
