@@ -103,18 +103,7 @@ export class Filters {
     const key = `${ref.namespace}/${ref.name}`;
     let base = this.authBases.get(key);
     if (!base) {
-      base = {
-        name: `attache.wasm/${AUTHSERVICE_NAMESPACE}/${key}`,
-        source: ref,
-        order: FILTER_SLOTS.auth * 1000,
-        rootId: "",
-        vmId: `${AUTHSERVICE_NAMESPACE}/${key}`,
-        sha256: module.sha256,
-        failurePolicy: "FailClosed",
-        defaults: {},
-        deps: [module.sha256],
-        schemaName: "auth",
-      };
+      base = builtinBase(`${AUTHSERVICE_NAMESPACE}/${key}`, ref, FILTER_SLOTS.auth, module.sha256, "FailClosed", "auth");
       this.authBases.set(key, base);
     }
     return base;
@@ -126,19 +115,7 @@ export class Filters {
     if (!base) {
       const module = this.options.modules[kind];
       if (!module) return `the built-in ${kind} module is not built (run npm run build)`;
-      const name = `attache.wasm/${BUILTIN_NAMESPACE}/${kind}`;
-      base = {
-        name,
-        source: { kind: "WasmFilter", namespace: BUILTIN_NAMESPACE, name: kind },
-        order: FILTER_SLOTS[kind] * 1000,
-        rootId: "",
-        vmId: `${BUILTIN_NAMESPACE}/${kind}`,
-        sha256: module.sha256,
-        failurePolicy: "FailOpen",
-        defaults: {},
-        deps: [module.sha256],
-        schemaName: kind,
-      };
+      base = builtinBase(`${BUILTIN_NAMESPACE}/${kind}`, { kind: "WasmFilter", namespace: BUILTIN_NAMESPACE, name: kind }, FILTER_SLOTS[kind], module.sha256, "FailOpen", kind);
       this.implicitBases.set(kind, base);
     }
     return base;
@@ -264,6 +241,12 @@ interface CachedFilter {
 
 function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A filter served by a built-in module: `attache.wasm/<id>`, its own VM `<id>`, the module's
+ *  config schema, no defaults. */
+function builtinBase(id: string, source: ResourceRef, slot: number, sha256: string, failurePolicy: WasmFilterIR["failurePolicy"], schemaName: string): FilterBase {
+  return { name: `attache.wasm/${id}`, source, order: slot * 1000, rootId: "", vmId: id, sha256, failurePolicy, defaults: {}, deps: [sha256], schemaName };
 }
 
 /** Why module bytes cannot be served (too big, not WebAssembly), or undefined. Checked here so

@@ -1,7 +1,7 @@
 // The /metrics tests are only as strict as this reader: it must accept real prom-client output
 // and reject each kind of malformed exposition with the offending line.
 import { describe, expect, it } from "vitest";
-import { ControlPlaneMetrics } from "../metrics.ts";
+import { ControlPlaneMetrics } from "../controlplane/admin/metrics.ts";
 import { parseExposition } from "./prometheus-text.ts";
 
 const histogram = (buckets: Array<[string, number]>, count: number) =>
