@@ -1,8 +1,8 @@
 // `npm run bench -- runaway`: what stopping a runaway module on the calling thread costs per
-// request (host/runtime/interrupt.ts): each built-in filter's release build, one whole request through
-// ProxyWasmPlugin (context create, request headers, response headers, log/done/delete), as
-// compiled normally and as compiled interruptible with a runaway limit set, interleaved in the
-// same run. CPU time per request, median of rounds.
+// request (host/runtime/interrupt.ts): each built-in filter's release build, one whole request
+// through ProxyWasmPlugin (context create, request headers, response headers, log/done/delete),
+// as compiled normally and as compiled interruptible with a runaway limit set, interleaved in
+// the same run. CPU time per request, median of rounds.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compileProxyWasm, encodeProperty, LogLevel, ProxyWasmPlugin, propertyKey, type CompiledProxyWasm, type HeaderPairs } from "../../host/index.ts";
