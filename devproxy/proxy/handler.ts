@@ -92,13 +92,14 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       return finish(reply(res, corsPreflight(route.cors, origin)));
     }
 
-    const headers: HeaderPairs = [];
+    // The stream's header map as Envoy's filters get it: the pseudo-headers first (HTTP/1's Host
+    // becomes :authority), with the canonical path, then the client's headers.
+    const headers: HeaderPairs = [[":authority", authority], [":path", rawUrl], [":method", log.method], [":scheme", scheme]];
     const dropUnderscores = hcm.limits.headersWithUnderscoresAction === "DROP_HEADER";
     for (const [k, v] of Object.entries(req.headers)) {
-      if (k.startsWith(":") || v === undefined || (dropUnderscores && k.includes("_"))) continue;
+      if (k.startsWith(":") || k === "host" || v === undefined || (dropUnderscores && k.includes("_"))) continue;
       for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one]);
     }
-    if (authority !== req.headers.host && req.httpVersionMajor < 2) headerSet(headers, "host", authority);
     const client = clientAddress(req.socket as import("node:net").Socket);
     const remote = client.address;
     const requestId = applyEdgeHeaders(headers, remote, scheme);
@@ -138,7 +139,10 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const action = route.action;
     if (action.kind === "direct") return finish(reply(res, { status: action.status, headers: [], body: action.body }));
     if (action.kind === "redirect") return finish(reply(res, redirect(action, scheme, authority, rawUrl, path)));
-    return finish(await forward(env, snapshot, route, action, req, res, headers, path, rawUrl, authority, log, instances, origin, upgrade));
+    // The router sends what the filters left in :path and :authority.
+    const sentUrl = headerGet(headers, ":path") ?? rawUrl;
+    const sentAuthority = headerGet(headers, ":authority") ?? authority;
+    return finish(await forward(env, snapshot, route, action, req, res, headers, sentUrl.split("?")[0]!, sentUrl, sentAuthority, log, instances, origin, upgrade));
   } catch (err) {
     log.response_flags = "DPE";
     return finish(reply(res, { status: 500, headers: [["content-type", "text/plain"]], body: `internal error: ${(err as Error).message}` }));
@@ -341,6 +345,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   const upstreamAuthority = action.hostRewrite ?? authority;
   const outHeaders: Record<string, string | string[]> = {};
   for (const [k, v] of headers) {
+    if (k.startsWith(":")) continue; // the upstream request carries them itself (upstream.ts)
     const prev = outHeaders[k];
     outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }

@@ -156,7 +156,7 @@ function logProperties(phase: string): void {
 
 /** The stream-info attributes an embedder supplies, one "; "-joined line per phase. */
 function attributeLine(): string {
-  const names = ["request.protocol", "source.address", "source.port", "destination.address", "destination.port", "connection.id",
+  const names = ["request.path", "request.url_path", "request.method", "request.host", "request.scheme", "request.protocol", "source.address", "source.port", "destination.address", "destination.port", "connection.id",
     "connection.mtls", "connection.requested_server_name", "connection.tls_version", "xds.route_name", "xds.virtual_host_name",
     "xds.cluster_name", "upstream.address", "upstream.port"];
   let line = "";
