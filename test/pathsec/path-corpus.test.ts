@@ -126,5 +126,7 @@ describeWithTools(["envoy"], "hostile request paths: Envoy and the local data pl
     expect(results.get("protected, with key")!.envoy).toEqual({ status: 200, upstream: "private", path: "/private/x" });
     expect(results.get("open")!.envoy).toEqual({ status: 200, upstream: "open", path: "/open/x" });
     expect(results.get("protected host, no key")!.envoy.status).toBe(401);
+    // Host names match ignoring case: an upper-case Host still selects the protected Mapping.
+    expect(results.get("Host upper case")!.envoy.status).toBe(401);
   });
 });
