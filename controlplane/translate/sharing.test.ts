@@ -97,7 +97,7 @@ describe("protoCheck", () => {
   it("names the resource and field of an encoding error, a broken validation rule and a value lost in the round trip", () => {
     const out = translate(gatewayIR());
     out[TYPE.cluster]!.set("bad", { name: "bad", conect_timeout: "1s" });
-    expect(protoCheck(out).problems).toEqual(["Cluster[bad].conect_timeout: unknown field of envoy.config.cluster.v3.Cluster"]);
+    expect(protoCheck(out).problems).toEqual([`Cluster[bad]: cannot decode message envoy.config.cluster.v3.Cluster from JSON: key "conect_timeout" is unknown`]);
     const zeroTimeout = translate(gatewayIR({ clusters: [edsCluster("default/zero:80", { connectTimeoutMs: 0 })] }));
     expect(protoCheck(zeroTimeout).problems).toEqual(["Cluster[default/zero:80].connect_timeout: must be longer than 0s"]);
     expect(roundTripDifferences({ a: { b: "x", c: "ROUND_ROBIN" } }, { a: {} }, "R")).toEqual(["R.a.b: lost in the round trip"]);

@@ -3,11 +3,12 @@ import { describe, expect, it } from "vitest";
 import { TYPE_URL } from "../../controlplane/xds/types.ts";
 import { apiListener, baseResources, cluster, resources, routeConfig } from "./fixtures.ts";
 import { DeltaTestClient } from "./protocol-client.ts";
+import type { NodeJson } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
 import { serverPerTest } from "./server-per-test.ts";
 
 const { listener: LDS, cluster: CDS, clusterLoadAssignment: EDS, routeConfiguration: RDS } = TYPE_URL;
 
-const xds = serverPerTest((address, node?: Record<string, unknown>) => new DeltaTestClient(address, node));
+const xds = serverPerTest((address, node?: NodeJson) => new DeltaTestClient(address, node));
 const connect = xds.connect;
 const names = (r: { resources: Array<{ name: string }> }) => r.resources.map((x) => x.name).sort();
 

@@ -5,11 +5,12 @@ import { observeXds } from "../../controlplane/xds/metrics.ts";
 import { TYPE_URL } from "../../controlplane/xds/types.ts";
 import { apiListener, baseResources, cluster, resources, routeConfig } from "./fixtures.ts";
 import { SotwTestClient } from "./protocol-client.ts";
+import type { NodeJson } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
 import { serverPerTest } from "./server-per-test.ts";
 
 const { listener: LDS, cluster: CDS, clusterLoadAssignment: EDS, routeConfiguration: RDS } = TYPE_URL;
 
-const xds = serverPerTest((address, node?: Record<string, unknown>) => new SotwTestClient(address, node));
+const xds = serverPerTest((address, node?: NodeJson) => new SotwTestClient(address, node));
 const connect = xds.connect;
 
 describe("SotW ADS", () => {
