@@ -69,16 +69,23 @@ export function encodeResource<U extends ResourceTypeUrl>(typeUrl: U, json: Reso
   return encodeJson(typeUrl, json, path);
 }
 
+/** Well-known types whose JSON is not an object with their fields (a wrapper is its value, a
+ *  Duration a string, ...): inside an Any their JSON goes under "value" (proto3 JSON for Any). */
+const hasValueForm = (schema: DescMessage): boolean => schema.typeName.startsWith("google.protobuf.") && schema.typeName !== "google.protobuf.Empty";
+
 /** A google.protobuf.Any holding `body` (proto3 JSON: the body's fields beside "@type"). The
  *  body is checked against the schema's generated type. */
 export function packAny<Desc extends DescMessage>(schema: Desc, body: MessageJsonType<Desc>): AnyJson {
-  return { "@type": `${TYPE_URL_PREFIX}${schema.typeName}`, ...(body as object) };
+  const typeUrl = `${TYPE_URL_PREFIX}${schema.typeName}`;
+  if (hasValueForm(schema)) return { "@type": typeUrl, value: body } as AnyJson;
+  return { "@type": typeUrl, ...(body as object) };
 }
 
 /** The body of an Any holding a `schema` message, typed; undefined when it holds another type. */
 export function unpackAny<Desc extends DescMessage>(any: AnyJson | undefined, schema: Desc): MessageJsonType<Desc> | undefined {
   if (any?.["@type"] !== `${TYPE_URL_PREFIX}${schema.typeName}`) return undefined;
-  // An Any's JSON is its body's JSON plus "@type" (proto3 JSON for Any), so the check above
-  // is what makes the body a `schema` message.
-  return any as MessageJsonType<Desc>;
+  // An Any's JSON is its body's JSON plus "@type" (or the body under "value", see
+  // hasValueForm), so the check above is what makes the body a `schema` message.
+  const json = any as { value?: JsonValue };
+  return (hasValueForm(schema) ? json.value : json) as MessageJsonType<Desc>;
 }

@@ -41,3 +41,14 @@ export function isResourceTypeUrl(typeUrl: string): typeUrl is ResourceTypeUrl {
 
 /** Resources by type URL, then by name: what the translator produces and the xDS server serves. */
 export type ResourcesByType = { [U in ResourceTypeUrl]: Map<string, ResourceJson<U>> };
+
+export function emptyResources(): ResourcesByType {
+  return {
+    [TYPE_URL.listener]: new Map(),
+    [TYPE_URL.routeConfiguration]: new Map(),
+    [TYPE_URL.cluster]: new Map(),
+    [TYPE_URL.clusterLoadAssignment]: new Map(),
+    [TYPE_URL.secret]: new Map(),
+    [TYPE_URL.typedExtensionConfig]: new Map(),
+  };
+}

@@ -24,16 +24,7 @@ export const SHORT_TYPE_NAMES: Record<string, ResourceTypeUrl> = {
  *  between translations of IRs that share objects, so the xDS cache can skip re-encoding. */
 export type XdsResources = ResourcesByType;
 
-export function emptyResources(): XdsResources {
-  return {
-    [TYPE.listener]: new Map(),
-    [TYPE.routeConfiguration]: new Map(),
-    [TYPE.cluster]: new Map(),
-    [TYPE.clusterLoadAssignment]: new Map(),
-    [TYPE.secret]: new Map(),
-    [TYPE.typedExtensionConfig]: new Map(),
-  };
-}
+export { emptyResources } from "../../protos/type-urls.ts";
 
 // Resource names; ARCHITECTURE.md shows how they split the configuration.
 export const HTTP_LISTENER = "attache-http";

@@ -10,9 +10,8 @@ import { isResourceTypeUrl, type ResourceJson, type ResourcesByType } from "../.
 import { encodeAny, encodeDeltaResource, encodeSotwBody, fieldSize } from "./wire.ts";
 import { SERVED_TYPES, shortType, TYPE_URL } from "./types.ts";
 
-/** Type URL -> resource name -> proto3 JSON (the translator's output shape); types left out
- *  have no resources. */
-export type XdsResources = Partial<ResourcesByType>;
+/** Type URL -> resource name -> proto3 JSON (the translator's output shape). */
+export type XdsResources = ResourcesByType;
 
 
 export interface EncodedResource {
