@@ -5,6 +5,7 @@
 // unknown field, a wrong type or two members of one oneof is an error naming the resource and
 // the message type, so a test that encodes every produced resource fails on anything Envoy
 // would reject. Mapping rules: protobuf.dev "ProtoJSON".
+import { isDeepStrictEqual } from "node:util";
 import { fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonValue, type MessageJsonType } from "@bufbuild/protobuf";
 import type { AnyJson } from "@bufbuild/protobuf/wkt";
 import { parseProtoDuration, type DurationParts } from "./duration.ts";
@@ -24,6 +25,19 @@ export function parseDuration(text: string, path: string): DurationParts {
   return parts;
 }
 
+/** fromJson, reading a property whose value is `undefined` as absent, as TypeScript's optional
+ *  properties (`field?: T`) allow and JSON.stringify does; fromJson itself only takes JSON
+ *  values. Objects without `undefined` (the usual case) are converted once. */
+function fromJsonValue<Desc extends DescMessage>(schema: Desc, json: unknown) {
+  try {
+    return fromJson(schema, json as JsonValue, JSON_OPTIONS);
+  } catch (error) {
+    const plain = JSON.parse(JSON.stringify(json ?? null)) as JsonValue;
+    if (isDeepStrictEqual(plain, json)) throw error;
+    return fromJson(schema, plain, JSON_OPTIONS);
+  }
+}
+
 function withPath<T>(path: string, convert: () => T): T {
   try {
     return convert();
@@ -34,7 +48,7 @@ function withPath<T>(path: string, convert: () => T): T {
 
 /** Encodes a message of `schema` from its typed JSON. */
 export function encodeMessage<Desc extends DescMessage>(schema: Desc, json: MessageJsonType<Desc>, path: string = schema.name): Uint8Array {
-  return withPath(path, () => toBinary(schema, fromJson(schema, json as JsonValue, JSON_OPTIONS)));
+  return withPath(path, () => toBinary(schema, fromJsonValue(schema, json)));
 }
 
 /** Decodes bytes of `schema` into its typed JSON (no fields at their default value). */
@@ -46,7 +60,7 @@ export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uin
 export function encodeJson(typeName: string, value: unknown, path = typeName.split(".").pop() ?? "resource"): Uint8Array {
   return withPath(path, () => {
     const schema = envoyMessage(typeName);
-    return toBinary(schema, fromJson(schema, value as JsonValue, JSON_OPTIONS));
+    return toBinary(schema, fromJsonValue(schema, value));
   });
 }
 

@@ -199,7 +199,7 @@ describe("SotW ADS", () => {
 
   it("keeps the node from the first request and serves the group its metadata names", async () => {
     xds.server.cache.setResourcesNow(resources({ clusters: { canary: [9009] } }), "canary");
-    const c = connect({ id: "gw-2", cluster: "edge", metadata: { fields: { "attache.dev/group": { stringValue: "canary" } } } });
+    const c = connect({ id: "gw-2", cluster: "edge", metadata: { "attache.dev/group": "canary" } });
     c.request({ type_url: CDS });
     const r = await c.next();
     expect(r.names).toEqual(["canary"]);
