@@ -8,7 +8,7 @@
 import type { CircuitBreakersIR, ClusterIR, EndpointIR } from "../ir/types.ts";
 import { perObject } from "./memo.ts";
 import { msToProtoDuration } from "../../protos/duration.ts";
-import { ADS_SOURCE, any } from "./resources.ts";
+import { ADS_SOURCE, packAny } from "./resources.ts";
 import type { CircuitBreakers_ThresholdsJson, CircuitBreakersJson } from "../../protos/gen/envoy/config/cluster/v3/circuit_breaker_pb.ts";
 import type { Cluster_DiscoveryTypeJson, Cluster_LbPolicyJson, ClusterJson } from "../../protos/gen/envoy/config/cluster/v3/cluster_pb.ts";
 import type { LocalityLbEndpointsJson } from "../../protos/gen/envoy/config/endpoint/v3/endpoint_components_pb.ts";
@@ -67,7 +67,7 @@ function clusterJson(ir: ClusterIR): ClusterJson {
   if (ir.protocol === "http2") {
     // gRPC needs HTTP/2 upstream (extensions/upstreams/http/v3/http_protocol_options.proto).
     out.typed_extension_protocol_options = {
-      [HttpProtocolOptionsSchema.typeName]: any(HttpProtocolOptionsSchema, {
+      [HttpProtocolOptionsSchema.typeName]: packAny(HttpProtocolOptionsSchema, {
         explicit_http_config: { http2_protocol_options: {} },
       }),
     };
@@ -75,7 +75,7 @@ function clusterJson(ir: ClusterIR): ClusterJson {
   if (ir.upstreamTls) {
     out.transport_socket = {
       name: "envoy.transport_sockets.tls",
-      typed_config: any(UpstreamTlsContextSchema, {
+      typed_config: packAny(UpstreamTlsContextSchema, {
         sni: ir.upstreamTls.sni,
         common_tls_context: {
           // Offer h2 only when the cluster speaks it; ALPN must agree with the codec.

@@ -11,7 +11,7 @@
 import type { ErrorOverrideIR, GatewayIR, RouteIR, VirtualHostIR } from "../ir/types.ts";
 import type { HttpFilterFeature } from "./httpfilters.ts";
 import { perObject } from "./memo.ts";
-import { any } from "./resources.ts";
+import { packAny } from "./resources.ts";
 import type { JsonObject } from "@bufbuild/protobuf";
 import type { AnyJson } from "@bufbuild/protobuf/wkt";
 import type { SubstitutionFormatStringJson } from "../../protos/gen/envoy/config/core/v3/substitution_format_string_pb.ts";
@@ -21,7 +21,7 @@ import { LocalResponsePolicySchema } from "../../protos/gen/envoy/extensions/htt
 import { HttpResponseStatusCodeMatchInputSchema } from "../../protos/gen/envoy/type/matcher/v3/status_code_input_pb.ts";
 
 export const CUSTOM_RESPONSE_FILTER_NAME = "envoy.filters.http.custom_response";
-const FILTER: HttpFilterJson = { name: CUSTOM_RESPONSE_FILTER_NAME, typed_config: any(CustomResponseSchema, {}) };
+const FILTER: HttpFilterJson = { name: CUSTOM_RESPONSE_FILTER_NAME, typed_config: packAny(CustomResponseSchema, {}) };
 
 const usesOverrides = perObject((vhost: VirtualHostIR): boolean => vhost.routes.some((r) => r.errorOverrides?.length));
 
@@ -32,20 +32,20 @@ function bodyFormat(o: ErrorOverrideIR): SubstitutionFormatStringJson {
   return out;
 }
 
-const perRoute = perObject((overrides: ErrorOverrideIR[]): AnyJson => any(CustomResponseSchema, {
+const perRoute = perObject((overrides: ErrorOverrideIR[]): AnyJson => packAny(CustomResponseSchema, {
   custom_response_matcher: {
     matcher_list: {
       matchers: overrides.map((o) => ({
         predicate: {
           single_predicate: {
-            input: { name: "status_code", typed_config: any(HttpResponseStatusCodeMatchInputSchema, {}) },
+            input: { name: "status_code", typed_config: packAny(HttpResponseStatusCodeMatchInputSchema, {}) },
             value_match: { exact: String(o.status) },
           },
         },
         on_match: {
           action: {
             name: `status-${o.status}`,
-            typed_config: any(LocalResponsePolicySchema, {
+            typed_config: packAny(LocalResponsePolicySchema, {
               body_format: bodyFormat(o),
               response_headers_to_add: [{ header: { key: "content-type", value: bodyFormat(o).content_type }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }],
             }),

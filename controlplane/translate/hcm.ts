@@ -5,7 +5,7 @@ import type { GatewayIR } from "../ir/types.ts";
 import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
 import { HCM_LIMITS } from "./hcm-limits.ts";
 import { byKey } from "./memo.ts";
-import { ADS_SOURCE, any } from "./resources.ts";
+import { ADS_SOURCE, packAny } from "./resources.ts";
 import type { AccessLogJson } from "../../protos/gen/envoy/config/accesslog/v3/accesslog_pb.ts";
 import type { FilterJson } from "../../protos/gen/envoy/config/listener/v3/listener_components_pb.ts";
 import { StdoutAccessLogSchema } from "../../protos/gen/envoy/extensions/access_loggers/stream/v3/stream_pb.ts";
@@ -17,7 +17,7 @@ import { HttpConnectionManagerSchema, type HttpFilterJson } from "../../protos/g
  *  socket (Envoy NACKs the Listener: "unable to open file '/dev/stdout'"). */
 const ACCESS_LOG: AccessLogJson = {
   name: "envoy.access_loggers.stdout",
-  typed_config: any(StdoutAccessLogSchema, {
+  typed_config: packAny(StdoutAccessLogSchema, {
     log_format: {
       json_format: {
         start_time: "%START_TIME%",
@@ -54,7 +54,7 @@ export function httpFilters(ir: GatewayIR): HttpFilterJson[] {
 export function httpConnectionManager(statPrefix: string, routeConfigName: string, filters: HttpFilterJson[]): FilterJson {
   return {
     name: "envoy.filters.network.http_connection_manager",
-    typed_config: any(HttpConnectionManagerSchema, {
+    typed_config: packAny(HttpConnectionManagerSchema, {
       stat_prefix: statPrefix,
       codec_type: "AUTO",
       rds: { route_config_name: routeConfigName, config_source: ADS_SOURCE },

@@ -8,7 +8,7 @@
 import type { GatewayIR, HostTlsIR, VirtualHostIR } from "../ir/types.ts";
 import { httpConnectionManager } from "./hcm.ts";
 import { lastResult, perObject } from "./memo.ts";
-import { ADS_SOURCE, any, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, httpsRouteConfigName } from "./resources.ts";
+import { ADS_SOURCE, packAny, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, httpsRouteConfigName } from "./resources.ts";
 import type { AddressJson } from "../../protos/gen/envoy/config/core/v3/address_pb.ts";
 import type { TransportSocketJson } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
 import type { FilterChainJson } from "../../protos/gen/envoy/config/listener/v3/listener_components_pb.ts";
@@ -53,7 +53,7 @@ function downstreamTls(tls: HostTlsIR): TransportSocketJson {
   }
   return {
     name: "envoy.transport_sockets.tls",
-    typed_config: any(DownstreamTlsContextSchema, context),
+    typed_config: packAny(DownstreamTlsContextSchema, context),
   };
 }
 
@@ -111,7 +111,7 @@ export function httpsListener(ir: GatewayIR, filters: HttpFilterJson[]): Listene
     address: listenAddress(ir, ir.listeners.https),
     listener_filters: [{
       name: "envoy.filters.listener.tls_inspector",
-      typed_config: any(TlsInspectorSchema, {}),
+      typed_config: packAny(TlsInspectorSchema, {}),
     }],
     filter_chains: chains,
   }));

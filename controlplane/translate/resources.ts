@@ -5,7 +5,7 @@
 import type { ConfigSourceJson } from "../../protos/gen/envoy/config/core/v3/config_source_pb.ts";
 import { TYPE_URL, type ResourceJson, type ResourcesByType, type ResourceTypeUrl } from "../../protos/type-urls.ts";
 
-export { packAny as any } from "../../protos/json.ts";
+export { packAny } from "../../protos/json.ts";
 export type { ResourceJson };
 
 export const TYPE = TYPE_URL;

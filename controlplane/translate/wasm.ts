@@ -16,7 +16,7 @@ import { isIP } from "node:net";
 import type { GatewayIR, WasmFilterIR } from "../ir/types.ts";
 import type { HttpFilterFeature } from "./httpfilters.ts";
 import { perObjectIn } from "./memo.ts";
-import { ADS_SOURCE, any, TYPE } from "./resources.ts";
+import { ADS_SOURCE, packAny, TYPE } from "./resources.ts";
 import { StringValueSchema, type AnyJson } from "@bufbuild/protobuf/wkt";
 import type { ClusterJson } from "../../protos/gen/envoy/config/cluster/v3/cluster_pb.ts";
 import type { TypedExtensionConfigJson } from "../../protos/gen/envoy/config/core/v3/extension_pb.ts";
@@ -25,7 +25,7 @@ import { HTTPFaultSchema, type HTTPFaultJson } from "../../protos/gen/envoy/exte
 import { WasmSchema } from "../../protos/gen/envoy/extensions/filters/http/wasm/v3/wasm_pb.ts";
 import type { HttpFilterJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
 
-const ENABLED_ON_ROUTE = any(FilterConfigSchema, { config: {} });
+const ENABLED_ON_ROUTE = packAny(FilterConfigSchema, { config: {} });
 /** How long Envoy waits for a module download before failing the filter config. */
 const MODULE_FETCH_TIMEOUT = "10s";
 
@@ -44,7 +44,7 @@ const ECDS_INITIAL_FETCH_TIMEOUT = "10s";
  *  requests through, as the Wasm filter itself does when its plugin cannot run. */
 function defaultConfig(filter: WasmFilterIR): AnyJson {
   const closed: HTTPFaultJson = { abort: { http_status: 503, percentage: { numerator: 100, denominator: "HUNDRED" } } };
-  return any(HTTPFaultSchema, filter.failurePolicy === "FailClosed" ? closed : {});
+  return packAny(HTTPFaultSchema, filter.failurePolicy === "FailClosed" ? closed : {});
 }
 
 function hcmEntry(filter: WasmFilterIR): HttpFilterJson {
@@ -89,7 +89,7 @@ export const wasmExtensionConfig = perObjectIn((filter: WasmFilterIR, server: Mo
 function buildExtensionConfig(filter: WasmFilterIR, server: ModuleServer): TypedExtensionConfigJson {
   return {
   name: filter.name,
-  typed_config: any(WasmSchema, {
+  typed_config: packAny(WasmSchema, {
     config: {
       name: filter.name,
       ...(filter.rootId ? { root_id: filter.rootId } : {}),
@@ -109,7 +109,7 @@ function buildExtensionConfig(filter: WasmFilterIR, server: ModuleServer): Typed
         },
       },
       // StringValue reaches proxy_on_configure as the bare JSON text.
-      configuration: any(StringValueSchema, JSON.stringify(sharedConfiguration(filter))),
+      configuration: packAny(StringValueSchema, JSON.stringify(sharedConfiguration(filter))),
       failure_policy: filter.failurePolicy === "FailClosed" ? "FAIL_CLOSED" : "FAIL_OPEN",
     },
   }),

@@ -16,7 +16,7 @@ import { isIP } from "node:net";
 import type { ClusterIR, GatewayIR, RouteIR, VirtualHostIR } from "../../ir/types.ts";
 import { perObject } from "../memo.ts";
 import { msToProtoDuration } from "../../../protos/duration.ts";
-import { ADS_SOURCE, any, emptyResources, TYPE, type XdsResources } from "../resources.ts";
+import { ADS_SOURCE, packAny, emptyResources, TYPE, type XdsResources } from "../resources.ts";
 import { grpcCompatible, grpcRoute, PROXYLESS_PREFIX, proxylessClusterName } from "./routes.ts";
 import type { Cluster_LbPolicyJson, ClusterJson } from "../../../protos/gen/envoy/config/cluster/v3/cluster_pb.ts";
 import type { EndpointJson } from "../../../protos/gen/envoy/config/endpoint/v3/endpoint_components_pb.ts";
@@ -30,7 +30,7 @@ import { HttpConnectionManagerSchema, type HttpFilterJson } from "../../../proto
 export { PROXYLESS_PREFIX, proxylessClusterName } from "./routes.ts";
 export const proxylessRouteConfigName = (authority: string): string => `${PROXYLESS_PREFIX}${authority}`;
 
-const ROUTER: HttpFilterJson = { name: "envoy.filters.http.router", typed_config: any(RouterSchema, {}) };
+const ROUTER: HttpFilterJson = { name: "envoy.filters.http.router", typed_config: packAny(RouterSchema, {}) };
 
 const isExactDomain = (domain: string): boolean => !domain.includes("*");
 
@@ -56,7 +56,7 @@ function apiListenerJson(authority: string): ListenerJson {
   return {
     name: authority,
     api_listener: {
-      api_listener: any(HttpConnectionManagerSchema, {
+      api_listener: packAny(HttpConnectionManagerSchema, {
         stat_prefix: authority,
         rds: { route_config_name: proxylessRouteConfigName(authority), config_source: ADS_SOURCE },
         http_filters: [ROUTER],
