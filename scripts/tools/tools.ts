@@ -12,6 +12,9 @@ export const TOOLS: Tool[] = [
   kine,
   kubeApiserver,
   kubectl,
+  // Go 1.21+ (it fetches the toolchain a module asks for): `npm run tools` builds Helm, kine,
+  // kube-apiserver and kubectl with it, and `npm run protos` reads Envoy's descriptors with it.
+  { kind: "path", name: "go", command: "go", hint: "Go 1.21 or newer on PATH (go.dev/dl)" },
   // C for kine's SQLite, which `npm run tools` builds through cgo.
   { kind: "system", name: "gcc", paths: ["/usr/bin/gcc", "/usr/include/stdio.h"], debian: ["gcc", "libc6-dev"] },
   // Headless Chromium for the diagnostics page's browser tests (driven by playwright-core).
@@ -54,6 +57,7 @@ export function installHint(names: string[]): string {
   if (tools.some((t) => t.kind === "project")) hints.push("npm run tools");
   const debian = [...new Set(tools.flatMap((t) => (t.kind === "system" ? t.debian : [])))];
   if (debian.length) hints.push(`apt-get install -y ${debian.join(" ")} (as root)`);
+  for (const tool of tools) if (tool.kind === "path") hints.push(tool.hint);
   return hints.join(" and ");
 }
 
