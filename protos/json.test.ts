@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { formatProtoDuration } from "./duration.ts";
-import { decodeToJson, encodeJson, parseDuration } from "./json.ts";
+import { StringValueSchema } from "@bufbuild/protobuf/wkt";
+import { ClusterSchema } from "./gen/envoy/config/cluster/v3/cluster_pb.ts";
+import { HttpProtocolOptionsSchema } from "./gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.ts";
+import { decodeMessage, decodeResource, decodeToJson, encodeJson, encodeMessage, packAny, parseDuration, unpackAny } from "./json.ts";
+import { TYPE_URL } from "./type-urls.ts";
 
 const WASM = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 
@@ -79,6 +83,24 @@ describe("proto3 JSON <-> Envoy binary", () => {
   it("checks fields inside Any payloads", () => {
     const bad = { name: "l", filter_chains: [{ filters: [{ name: "hcm", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", stat_prefx: "x" } }] }] };
     expect(() => encodeJson("envoy.config.listener.v3.Listener", bad)).toThrow('Listener: cannot decode message envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager from JSON: key "stat_prefx" is unknown');
+  });
+
+  it("packs and unpacks Any bodies by schema (well-known types under \"value\")", () => {
+    const options = packAny(HttpProtocolOptionsSchema, { explicit_http_config: { http2_protocol_options: {} } });
+    expect(options).toEqual({ "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions", explicit_http_config: { http2_protocol_options: {} } });
+    expect(unpackAny(options, HttpProtocolOptionsSchema)?.explicit_http_config).toEqual({ http2_protocol_options: {} });
+    expect(unpackAny(options, ClusterSchema)).toBeUndefined();
+    const text = packAny(StringValueSchema, "{\"a\":1}");
+    expect(text).toEqual({ "@type": "type.googleapis.com/google.protobuf.StringValue", value: "{\"a\":1}" });
+    expect(unpackAny(text, StringValueSchema)).toBe("{\"a\":1}");
+    // The packed form is what the codec reads.
+    const cluster = { name: "c", typed_extension_protocol_options: { [HttpProtocolOptionsSchema.typeName]: options } };
+    expect(decodeMessage(ClusterSchema, encodeMessage(ClusterSchema, cluster))).toEqual(cluster);
+  });
+
+  it("reads a property set to undefined as absent, as TypeScript's optional fields allow", () => {
+    const bytes = encodeMessage(ClusterSchema, { name: "c", connect_timeout: undefined, lb_policy: "RANDOM" });
+    expect(decodeResource(TYPE_URL.cluster, bytes)).toEqual({ name: "c", lb_policy: "RANDOM" });
   });
 
   it("formats and parses durations", () => {

@@ -78,11 +78,6 @@ export function decodeResource<U extends ResourceTypeUrl>(typeUrl: U, bytes: Uin
   return decodeMessage(schema, bytes, schema.name) as ResourceJson<U>;
 }
 
-/** Encodes an xDS resource of `typeUrl` from its typed JSON. */
-export function encodeResource<U extends ResourceTypeUrl>(typeUrl: U, json: ResourceJson<U>, path: string): Uint8Array {
-  return encodeJson(typeUrl, json, path);
-}
-
 /** Well-known types whose JSON is not an object with their fields (a wrapper is its value, a
  *  Duration a string, ...): inside an Any their JSON goes under "value" (proto3 JSON for Any). */
 const hasValueForm = (schema: DescMessage): boolean => schema.typeName.startsWith("google.protobuf.") && schema.typeName !== "google.protobuf.Empty";

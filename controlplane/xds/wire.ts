@@ -3,7 +3,7 @@
 // per version and the same bytes are spliced into every client's response (docs/xds.md
 // "Speed"). Field numbers: envoy/service/discovery/v3/discovery.proto, google/protobuf/any.proto.
 import type * as grpc from "@grpc/grpc-js";
-import { fromBinary, type JsonObject } from "@bufbuild/protobuf";
+import { fromBinary } from "@bufbuild/protobuf";
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { Status } from "../../protos/gen/google/rpc/status_pb.ts";
 import type { Node } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
@@ -37,7 +37,7 @@ function nodeInfo(node: Node | undefined): NodeInfo | undefined {
   return {
     id: node.id,
     cluster: node.cluster,
-    metadata: node.metadata ?? ({} as JsonObject),
+    metadata: node.metadata ?? {},
     locality,
     userAgent: node.userAgentName || undefined,
   };

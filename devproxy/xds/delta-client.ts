@@ -44,7 +44,6 @@ interface TypeState {
   versions: Map<string, string>;
 }
 
-
 export class DeltaAdsClient extends EventEmitter {
   private readonly client: grpc.Client;
   private readonly types = new Map<string, TypeState>();
