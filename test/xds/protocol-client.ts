@@ -7,7 +7,7 @@ import {
   DeltaDiscoveryRequestSchema, DeltaDiscoveryResponseSchema, DiscoveryRequestSchema, DiscoveryResponseSchema,
 } from "../../protos/gen/envoy/service/discovery/v3/discovery_pb.ts";
 import type { NodeJson } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
-import { decodeToJson, encodeMessage } from "../../protos/json.ts";
+import { decodeToJson, encodeMessage, type Json } from "../../protos/json.ts";
 
 const SERVICE = "/envoy.service.discovery.v3.AggregatedDiscoveryService";
 
@@ -15,7 +15,7 @@ export interface SotwResponse {
   version_info: string;
   type_url: string;
   nonce: string;
-  resources: Array<{ type: string; json: any }>;
+  resources: Array<{ type: string; json: Json }>;
   names: string[];
   bytes: number;
 }
@@ -24,12 +24,17 @@ export interface DeltaResponse {
   system_version_info: string;
   type_url: string;
   nonce: string;
-  resources: Array<{ name: string; version: string; json: any }>;
+  resources: Array<{ name: string; version: string; json: Json }>;
   removed_resources: string[];
   bytes: number;
 }
 
-const nameOf = (json: any): string => json.name ?? json.cluster_name ?? "";
+/** A resource's name: `name`, or `cluster_name` for a ClusterLoadAssignment. */
+function nameOf(json: Json): string {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return "";
+  const name = json.name ?? json.cluster_name;
+  return typeof name === "string" ? name : "";
+}
 
 class Queue<T> {
   private items: T[] = [];
@@ -98,7 +103,7 @@ export class SotwTestClient extends RawAdsClient<typeof DiscoveryRequestSchema, 
   constructor(address: string, readonly node: NodeJson = { id: "test-sotw", cluster: "test" }) {
     super(address, "StreamAggregatedResources", DiscoveryRequestSchema, (bytes) => {
       const m = fromBinary(DiscoveryResponseSchema, bytes);
-      const resources = m.resources.map((a) => ({ type: a.typeUrl, json: decodeToJson(a.typeUrl, a.value) as any }));
+      const resources = m.resources.map((a) => ({ type: a.typeUrl, json: decodeToJson(a.typeUrl, a.value) }));
       return { version_info: m.versionInfo, type_url: m.typeUrl, nonce: m.nonce, resources, names: resources.map((r) => nameOf(r.json)), bytes: bytes.length };
     });
   }
@@ -118,7 +123,7 @@ export class DeltaTestClient extends RawAdsClient<typeof DeltaDiscoveryRequestSc
   constructor(address: string, readonly node: NodeJson = { id: "test-delta", cluster: "test" }) {
     super(address, "DeltaAggregatedResources", DeltaDiscoveryRequestSchema, (bytes) => {
       const m = fromBinary(DeltaDiscoveryResponseSchema, bytes);
-      const resources = m.resources.map((r) => ({ name: r.name, version: r.version, json: decodeToJson(r.resource!.typeUrl, r.resource!.value) as any }));
+      const resources = m.resources.map((r) => ({ name: r.name, version: r.version, json: decodeToJson(r.resource!.typeUrl, r.resource!.value) }));
       return { system_version_info: m.systemVersionInfo, type_url: m.typeUrl, nonce: m.nonce, resources, removed_resources: m.removedResources, bytes: bytes.length };
     });
   }
