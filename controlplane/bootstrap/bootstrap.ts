@@ -11,7 +11,7 @@ import { GoogleRE2Schema } from "../../protos/gen/envoy/extensions/regex_engines
 import { DownstreamConnectionsConfigSchema } from "../../protos/gen/envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections_pb.ts";
 import { HttpProtocolOptionsSchema } from "../../protos/gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.ts";
 import { packAny } from "../../protos/json.ts";
-import { RE2_MAX_PROGRAM_SIZE } from "../model/re2-program-size.ts";
+import { RE2_MAX_PROGRAM_SIZE } from "../model/checks/re2-program-size.ts";
 
 /** Downstream connections one Envoy accepts before refusing new ones (all listeners). */
 export const MAX_DOWNSTREAM_CONNECTIONS = 50000;
