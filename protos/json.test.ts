@@ -71,18 +71,18 @@ describe("proto3 JSON <-> Envoy binary", () => {
     [{ name: "c", conect_timeout: "1s" }, 'Cluster: cannot decode message envoy.config.cluster.v3.Cluster from JSON: key "conect_timeout" is unknown'],
     // proto3 JSON's lowerCamelCase names are not Envoy's config style (scripts/protos/generate.ts).
     [{ name: "c", connectTimeout: "1s" }, 'Cluster: cannot decode message envoy.config.cluster.v3.Cluster from JSON: key "connectTimeout" is unknown'],
-    [{ name: "c", connect_timeout: "3 seconds" }, 'Cluster: cannot decode message google.protobuf.Duration from JSON: "3 seconds"'],
+    [{ name: "c", connect_timeout: "3 seconds" }, 'Cluster.connect_timeout: cannot decode message google.protobuf.Duration from JSON: "3 seconds"'],
     [{ name: "c", lb_policy: "FASTEST" }, 'Cluster: cannot decode enum envoy.config.cluster.v3.Cluster.LbPolicy from JSON: "FASTEST"'],
     [{ name: "c", type: "EDS", cluster_type: { name: "x" } }, "Cluster: cannot decode oneof envoy.config.cluster.v3.Cluster.cluster_discovery_type from JSON: oneof set multiple times by type and cluster_type"],
     [{ name: 7 }, "Cluster: cannot decode field envoy.config.cluster.v3.Cluster.name from JSON: expected string, got 7"],
-    [{ name: "c", per_connection_buffer_limit_bytes: -1 }, "Cluster: cannot decode field google.protobuf.UInt32Value.value from JSON: expected number (uint32): -1 out of range"],
-  ])("rejects %j naming the resource and the message type", (json, message) => {
+    [{ name: "c", per_connection_buffer_limit_bytes: -1 }, "Cluster.per_connection_buffer_limit_bytes: cannot decode field google.protobuf.UInt32Value.value from JSON: expected number (uint32): -1 out of range"],
+  ])("rejects %j naming the field path and the message type", (json, message) => {
     expect(() => encodeJson("envoy.config.cluster.v3.Cluster", json)).toThrow(message);
   });
 
-  it("checks fields inside Any payloads", () => {
+  it("checks fields inside Any payloads, naming the path to the Any", () => {
     const bad = { name: "l", filter_chains: [{ filters: [{ name: "hcm", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", stat_prefx: "x" } }] }] };
-    expect(() => encodeJson("envoy.config.listener.v3.Listener", bad)).toThrow('Listener: cannot decode message envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager from JSON: key "stat_prefx" is unknown');
+    expect(() => encodeJson("envoy.config.listener.v3.Listener", bad)).toThrow('Listener.filter_chains[0].filters[0].typed_config: cannot decode message envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager from JSON: key "stat_prefx" is unknown');
   });
 
   it("packs and unpacks Any bodies by schema (well-known types under \"value\")", () => {

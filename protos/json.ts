@@ -2,11 +2,12 @@
 // (envoy.ts). The JSON is Envoy's config style — proto field names (`filter_chains`), durations
 // as "3s", wrappers as plain values, `Any` as {"@type": ...} — and typed by the generated
 // `*Json` types (scripts/protos/generate.ts explains the field names). Decoding is strict: an
-// unknown field, a wrong type or two members of one oneof is an error naming the resource and
-// the message type, so a test that encodes every produced resource fails on anything Envoy
-// would reject. Mapping rules: protobuf.dev "ProtoJSON".
+// unknown field, a wrong type or two members of one oneof is an error naming the field path
+// (`Listener.filter_chains[0].filters[0].typed_config: ... key "stat_prefx" is unknown`), so a
+// test that encodes every produced resource fails on anything Envoy would reject. Mapping
+// rules: protobuf.dev "ProtoJSON".
 import { isDeepStrictEqual } from "node:util";
-import { fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonValue, type MessageJsonType } from "@bufbuild/protobuf";
+import { fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonObject, type JsonValue, type MessageJsonType } from "@bufbuild/protobuf";
 import type { AnyJson } from "@bufbuild/protobuf/wkt";
 import { parseProtoDuration, type DurationParts } from "./duration.ts";
 import { ENVOY_REGISTRY, envoyMessage, TYPE_URL_PREFIX } from "./envoy.ts";
@@ -46,9 +47,54 @@ function withPath<T>(path: string, convert: () => T): T {
   }
 }
 
+const isObject = (value: unknown): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The message type and body of an Any's JSON, when the registry knows its type. */
+function anyBody(json: JsonValue): [DescMessage, JsonValue] | undefined {
+  if (!isObject(json) || typeof json["@type"] !== "string") return undefined;
+  const inner = ENVOY_REGISTRY.getMessage(json["@type"].slice(json["@type"].lastIndexOf("/") + 1));
+  if (!inner) return undefined;
+  const { "@type": _url, ...body } = json;
+  return [inner, hasValueForm(inner) ? (body.value ?? null) : body];
+}
+
+/** The deepest message in `json` that does not convert, as a field path below `path` and the
+ *  error converting it; fromJson's own error names only the message type. Runs on failure. */
+function locateError(schema: DescMessage, json: JsonValue, path: string, error: Error): [string, Error] {
+  if (!isObject(json)) return [path, error];
+  for (const field of schema.fields) {
+    const value = json[field.name];
+    const message = field.fieldKind === "message" || field.fieldKind === "list" || field.fieldKind === "map" ? field.message : undefined;
+    if (value === undefined || value === null || !message) continue;
+    const fieldPath = `${path}.${field.name}`;
+    const items: Array<[string, JsonValue]> = field.fieldKind === "list" && Array.isArray(value) ? value.map((v, i) => [`${fieldPath}[${i}]`, v])
+      : field.fieldKind === "map" && isObject(value) ? Object.entries(value).map(([k, v]) => [`${fieldPath}[${JSON.stringify(k)}]`, v])
+      : [[fieldPath, value]];
+    for (const [itemPath, item] of items) {
+      const [type, body] = message.typeName === "google.protobuf.Any" ? (anyBody(item) ?? [message, item]) : [message, item];
+      try {
+        fromJson(type, body, JSON_OPTIONS);
+      } catch (inner) {
+        return locateError(type, body, itemPath, inner as Error);
+      }
+    }
+  }
+  return [path, error];
+}
+
+/** fromJson, with an error that names the field path of what did not convert. */
+function convertOrLocate<Desc extends DescMessage>(schema: Desc, json: unknown, path: string) {
+  try {
+    return fromJsonValue(schema, json);
+  } catch (error) {
+    const [where, cause] = locateError(schema, JSON.parse(JSON.stringify(json ?? null)) as JsonValue, path, error as Error);
+    throw new ProtoJsonError(`${where}: ${cause.message}`);
+  }
+}
+
 /** Encodes a message of `schema` from its typed JSON. */
 export function encodeMessage<Desc extends DescMessage>(schema: Desc, json: MessageJsonType<Desc>, path: string = schema.name): Uint8Array {
-  return withPath(path, () => toBinary(schema, fromJsonValue(schema, json)));
+  return toBinary(schema, convertOrLocate(schema, json, path));
 }
 
 /** Decodes bytes of `schema` into its typed JSON (no fields at their default value). */
@@ -58,10 +104,8 @@ export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uin
 
 /** Encodes proto3 JSON as `typeName` (full name or type URL), for resources keyed by type URL. */
 export function encodeJson(typeName: string, value: unknown, path = typeName.split(".").pop() ?? "resource"): Uint8Array {
-  return withPath(path, () => {
-    const schema = envoyMessage(typeName);
-    return toBinary(schema, fromJsonValue(schema, value));
-  });
+  const schema = withPath(path, () => envoyMessage(typeName));
+  return toBinary(schema, convertOrLocate(schema, value, path));
 }
 
 /** Decodes bytes of `typeName` (full name or type URL) into proto3 JSON. */
