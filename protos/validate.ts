@@ -7,12 +7,17 @@
 // bounds, required messages, Any and oneofs, repeated and map sizes with item rules).
 import { getOption, hasOption, ScalarType, toJson, type DescField, type DescMessage } from "@bufbuild/protobuf";
 import { envoyMessage, ENVOY_REGISTRY, TYPE_URL_PREFIX } from "./envoy.ts";
-import { FieldRulesSchema, required, rules as fieldRules } from "./gen/validate/validate_pb.ts";
+import {
+  FieldRulesSchema, required, rules as fieldRules, type DurationRulesJson, type FieldRulesJson, type StringRulesJson,
+} from "./gen/validate/validate_pb.ts";
 import { parseDuration, type Json } from "./json.ts";
 
 /** A field's rules as JSON with validate.proto's field names (`min_len`, `repeated.items`). */
-type Rules = Record<string, any>;
-const WRAPPER_RULE: Record<string, string> = {
+type Rules = FieldRulesJson;
+/** What the numeric rule kinds (Int32Rules, UInt64Rules, DoubleRules, ...) share; 64-bit
+ *  bounds are strings in proto3 JSON. */
+type NumberRules = { const?: number | string; lt?: number | string; lte?: number | string; gt?: number | string; gte?: number | string; in?: Array<number | string> };
+const WRAPPER_RULE: Record<string, keyof FieldRulesJson> = {
   "google.protobuf.DoubleValue": "double", "google.protobuf.FloatValue": "float",
   "google.protobuf.Int64Value": "int64", "google.protobuf.UInt64Value": "uint64",
   "google.protobuf.Int32Value": "int32", "google.protobuf.UInt32Value": "uint32",
@@ -29,12 +34,12 @@ function rulesOf(field: DescField): Rules | undefined {
   return found;
 }
 
-const isObject = (v: unknown): v is Record<string, Json> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is { [key: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Bytes as UTF-8, as PGV's *_bytes rules count them. */
 const byteLength = (s: string): number => Buffer.byteLength(s, "utf8");
 
-function checkString(r: Rules, v: string, path: string, out: string[]): void {
+function checkString(r: StringRulesJson, v: string, path: string, out: string[]): void {
   const chars = [...v].length;
   if (r.min_len !== undefined && chars < Number(r.min_len)) out.push(`${path}: must be at least ${r.min_len} characters`);
   if (r.max_len !== undefined && chars > Number(r.max_len)) out.push(`${path}: must be at most ${r.max_len} characters`);
@@ -43,7 +48,7 @@ function checkString(r: Rules, v: string, path: string, out: string[]): void {
   if (r.max_bytes !== undefined && byteLength(v) > Number(r.max_bytes)) out.push(`${path}: must be at most ${r.max_bytes} bytes`);
   if (r.prefix !== undefined && !v.startsWith(r.prefix)) out.push(`${path}: must start with ${JSON.stringify(r.prefix)}`);
   if (r.pattern !== undefined && !new RegExp(r.pattern, "u").test(v)) out.push(`${path}: must match ${r.pattern}`);
-  if (r.in !== undefined && !([] as unknown[]).concat(r.in).includes(v)) out.push(`${path}: must be one of ${JSON.stringify(r.in)}`);
+  if (r.in !== undefined && !r.in.includes(v)) out.push(`${path}: must be one of ${JSON.stringify(r.in)}`);
   if (r.well_known_regex !== undefined) {
     // strict: false (what Envoy uses) only forbids NUL, CR and LF; strict follows RFC 7230.
     const strict = r.strict !== false;
@@ -54,17 +59,17 @@ function checkString(r: Rules, v: string, path: string, out: string[]): void {
   }
 }
 
-function checkNumber(r: Rules, v: number, path: string, out: string[]): void {
-  const n = (x: unknown) => Number(x);
+function checkNumber(r: NumberRules, v: number, path: string, out: string[]): void {
+  const n = (x: number | string) => Number(x);
   if (r.const !== undefined && v !== n(r.const)) out.push(`${path}: must be ${r.const}`);
   if (r.gt !== undefined && !(v > n(r.gt))) out.push(`${path}: must be greater than ${r.gt}`);
   if (r.gte !== undefined && !(v >= n(r.gte))) out.push(`${path}: must be at least ${r.gte}`);
   if (r.lt !== undefined && !(v < n(r.lt))) out.push(`${path}: must be less than ${r.lt}`);
   if (r.lte !== undefined && !(v <= n(r.lte))) out.push(`${path}: must be at most ${r.lte}`);
-  if (r.in !== undefined && !([] as unknown[]).concat(r.in).map(n).includes(v)) out.push(`${path}: must be one of ${JSON.stringify(r.in)}`);
+  if (r.in !== undefined && !r.in.map(n).includes(v)) out.push(`${path}: must be one of ${JSON.stringify(r.in)}`);
 }
 
-function checkDuration(r: Rules, v: string, path: string, out: string[]): void {
+function checkDuration(r: DurationRulesJson, v: string, path: string, out: string[]): void {
   const nanos = (text: string) => {
     const parts = parseDuration(text, path);
     return parts.seconds * 1e9 + parts.nanos;
@@ -78,7 +83,7 @@ function checkDuration(r: Rules, v: string, path: string, out: string[]): void {
 }
 
 /** The rule kind (validate.FieldRules member) of one value of `field`, and its message type. */
-function valueKind(field: DescField): { kind: string; message?: DescMessage } {
+function valueKind(field: DescField): { kind: keyof FieldRulesJson; message?: DescMessage } {
   const kind = field.fieldKind === "list" ? field.listKind : field.fieldKind === "map" ? field.mapKind : field.fieldKind;
   if (kind === "message") {
     const message = field.message!;
@@ -86,19 +91,22 @@ function valueKind(field: DescField): { kind: string; message?: DescMessage } {
   }
   if (kind === "enum") return { kind: "enum" };
   const scalar = (field as { scalar: ScalarType }).scalar;
-  return { kind: ScalarType[scalar]!.toLowerCase() };
+  // ScalarType's names are validate.FieldRules' member names in upper case (UINT32 -> uint32).
+  return { kind: ScalarType[scalar]!.toLowerCase() as keyof FieldRulesJson };
 }
 
 /** Rules on one value of `field` (not the repeated/map container). */
 function checkValue(field: DescField, rules: Rules | undefined, value: Json, path: string, out: string[]): void {
   const { kind, message } = valueKind(field);
   if (rules) {
-    const r = rules[kind] as Rules | undefined;
-    if (r && typeof value === "string" && kind === "string") checkString(r, value, path, out);
-    else if (r && kind === "bool" && r.const !== undefined && value !== r.const) out.push(`${path}: must be ${r.const}`);
-    else if (r && kind !== "enum" && (typeof value === "number" || (typeof value === "string" && /^-?\d+$/.test(value)))) checkNumber(r, Number(value), path, out);
+    const numeric = typeof value === "number" || (typeof value === "string" && /^-?\d+$/.test(value));
+    if (kind === "string" && rules.string && typeof value === "string") checkString(rules.string, value, path, out);
+    else if (kind === "bool" && rules.bool?.const !== undefined && value !== rules.bool.const) out.push(`${path}: must be ${rules.bool.const}`);
+    else if (kind !== "enum" && kind !== "message" && kind !== "string" && kind !== "bool" && rules[kind] && numeric) {
+      checkNumber(rules[kind] as NumberRules, Number(value), path, out);
+    }
     if (rules.duration && message?.typeName === "google.protobuf.Duration" && typeof value === "string") checkDuration(rules.duration, value, path, out);
-    if (rules.any?.in && isObject(value) && !([] as unknown[]).concat(rules.any.in).includes(value["@type"])) {
+    if (rules.any?.in && isObject(value) && !rules.any.in.includes(String(value["@type"]))) {
       out.push(`${path}: type ${JSON.stringify(value["@type"])} is not one of ${JSON.stringify(rules.any.in)}`);
     }
   }
@@ -138,7 +146,7 @@ function checkMessage(type: DescMessage, value: Json, path: string, out: string[
       }
     } else if (field.fieldKind === "list") {
       if (!Array.isArray(raw)) continue;
-      const r = rules?.repeated as Rules | undefined;
+      const r = rules?.repeated;
       if (r?.min_items !== undefined && raw.length < Number(r.min_items)) out.push(`${fieldPath}: needs at least ${r.min_items} items`);
       if (r?.max_items !== undefined && raw.length > Number(r.max_items)) out.push(`${fieldPath}: takes at most ${r.max_items} items`);
       raw.forEach((item, i) => checkValue(field, r?.items, item, `${fieldPath}[${i}]`, out));
