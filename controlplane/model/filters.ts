@@ -58,7 +58,8 @@ export class Filters {
       const base = this.resolve(filter, index);
       if (typeof base === "string") {
         const reason = base.endsWith("not found") ? "RefNotFound" : "InvalidModule";
-        Diagnostics.unresolved(filter.entry, { path: filter.spec.module.configMap ? "spec.module.configMap" : "spec.module", message: base }, reason, true);
+        const path = filter.spec.module.configMap ? "spec.module.configMap" : filter.spec.module.url ? "spec.module.url" : "spec.module";
+        Diagnostics.unresolved(filter.entry, { path, message: base }, reason, true);
       }
       this.bases.set(key, base);
     }
@@ -70,7 +71,12 @@ export class Filters {
     let sha256: string;
     let deps: unknown[] = [filter.object];
     if (module.builtin || module.local) sha256 = this.options.modules[(module.builtin ?? module.local)!].sha256;
-    else if (module.url) sha256 = module.sha256!;
+    else if (module.url) {
+      sha256 = module.sha256!;
+      // A failed download is the WasmFilter's error, so no route is served without its module.
+      const failure = this.options.remoteModuleFailures?.get(sha256.toLowerCase());
+      if (failure) return failure;
+    }
     else {
       const cmKey = `${ref.namespace}/${module.configMap!.name}`;
       const configMap = index.configMaps.get(cmKey);

@@ -14,6 +14,12 @@ export interface ModelOptions {
    *  see loadFilterSchemas() in model/filter-schemas.ts. */
   filterSchemas?: Readonly<Record<string, object>>;
   listeners?: ListenerPorts;
+  /** Checks that a TLS Secret's PEM certificate chain and key load and match (runners pass
+   *  model/tls-key-pair.ts); without it only the PEM markers are checked. */
+  checkKeyPair?: (certificateChain: string, privateKey: string) => string | undefined;
+  /** `url` modules that could not be had, by sha256: why (download failed, wrong digest, not
+   *  WebAssembly). A new map object whenever the set changes (modules/registry.ts). */
+  remoteModuleFailures?: ReadonlyMap<string, string>;
   /** Reuse results of unchanged resources between calls (createModelCache()). */
   cache?: ModelCache;
   /** Timestamp for lastTransitionTime (RFC 3339). Default: now. */

@@ -22,6 +22,9 @@ export interface ModuleSource {
   get(sha256: string): Uint8Array | undefined;
   /** Why the module is not available. */
   problem(sha256: string): string;
+  /** `url` modules that failed for good, by sha256: why (the model makes them the
+   *  WasmFilter's error, so no route waits for them). */
+  failed?(): ReadonlyMap<string, string>;
 }
 
 export interface UnavailableModule {

@@ -24,8 +24,9 @@ export function sha256Hex(bytes: Uint8Array): string {
 export class ModuleRegistry {
   private readonly modules = new Map<string, Uint8Array>();
   private readonly downloads = new Map<string, Promise<string>>();
-  /** Why the last download for a sha256 failed (cleared once the module is in). */
-  private readonly failures = new Map<string, string>();
+  /** Why the last download for a sha256 failed (cleared once the module is in); a new map on
+   *  every change, so the model can tell by identity that it must look again. */
+  private failures: ReadonlyMap<string, string> = new Map();
   private readonly maxBytes: number;
   private readonly fetcher: typeof fetch;
 
@@ -58,11 +59,24 @@ export class ModuleRegistry {
     if (!pending) {
       const sha = expectedSha256.toLowerCase();
       pending = this.download(url, expectedSha256)
-        .then((digest) => { this.failures.delete(sha); return digest; }, (err: Error) => { this.failures.set(sha, err.message); throw err; })
+        .then((digest) => { this.setFailure(sha, undefined); return digest; }, (err: Error) => { this.setFailure(sha, err.message); throw err; })
         .finally(() => this.downloads.delete(key));
       this.downloads.set(key, pending);
     }
     return pending;
+  }
+
+  /** `url` modules whose last download failed, by sha256: why (for the model's statuses). */
+  failed(): ReadonlyMap<string, string> {
+    return this.failures;
+  }
+
+  private setFailure(sha256: string, message: string | undefined): void {
+    if (this.failures.get(sha256) === message) return;
+    const next = new Map(this.failures);
+    if (message === undefined) next.delete(sha256);
+    else next.set(sha256, message);
+    this.failures = next;
   }
 
   get(sha256: string): Uint8Array | undefined {

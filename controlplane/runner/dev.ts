@@ -12,7 +12,8 @@ import { ModuleRegistry } from "../modules/registry.ts";
 import { startModuleServer, type ModuleServer } from "../modules/server.ts";
 import { FileSource, loadYamlPaths } from "../sources/file/index.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
-import type { BundleResource } from "../sources/bundle.ts";
+import type { BundleResource, ResourceBundle } from "../sources/bundle.ts";
+import { checkTlsKeyPair } from "../model/tls-key-pair.ts";
 import { XdsServer } from "../xds/index.ts";
 import { startDataPlane, type DataPlaneKind } from "./dataplane.ts";
 import type { EnvoyDataPlane } from "./envoy-dataplane.ts";
@@ -100,6 +101,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         moduleServer: { clusterName: "attache_modules", host, port: moduleServer.port },
         modules,
         filterSchemas: loadFilterSchemas(options.repoRoot),
+        checkKeyPair: checkTlsKeyPair,
         listeners: { http: wanted.http, https: wanted.https, address: host },
       },
       extraResources,
@@ -112,7 +114,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     closers.push(async () => programmed.stop());
 
     const source = new FileSource(options.paths, { debounceMs: options.debounceMs ?? 20, displayBase: options.repoRoot });
-    source.start((bundle) => { registerBundleModules(registry, bundle, logger); pipeline.apply(bundle); });
+    // A url module's download ending (in the registry, or failed) runs the latest bundle again:
+    // its filter is inlined, or its WasmFilter and Mappings show why not.
+    let latestBundle: ResourceBundle | undefined;
+    source.start((bundle) => {
+      latestBundle = bundle;
+      registerBundleModules(registry, bundle, logger, () => latestBundle && pipeline.apply(latestBundle));
+      pipeline.apply(bundle);
+    });
     closers.push(async () => source.stop());
 
 

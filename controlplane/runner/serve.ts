@@ -14,6 +14,7 @@ import { startModuleServer, type ModuleServer } from "../modules/server.ts";
 import type { ResourceStatus } from "../model/index.ts";
 import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
+import { checkTlsKeyPair } from "../model/tls-key-pair.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
 import { KubernetesSource, type BundleChange } from "../sources/kubernetes/source.ts";
@@ -85,6 +86,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       moduleServer: { clusterName: "attache-modules", host: options.moduleHost, port: modulesServer?.port ?? options.modulesPort ?? 18002 },
       modules,
       filterSchemas: loadFilterSchemas(REPO_ROOT),
+      checkKeyPair: checkTlsKeyPair,
       ...(options.listeners ? { listeners: options.listeners } : {}),
     },
     logger,
