@@ -123,7 +123,7 @@ export class ListenerSet {
       });
       const host = this.options.bindAddress ?? config.address;
       const port = config.port || boundPorts.get(name) || 0;
-      if (this.options.sharedPorts) await listenReusePort(r.server, port, host);
+      if (this.options.sharedPorts) await listenReusePort(r.server, port, host, boundPorts.get(name) !== port);
       else {
         await new Promise<void>((resolve, reject) => {
           r.server.once("error", reject);

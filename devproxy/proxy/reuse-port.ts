@@ -4,7 +4,7 @@
 // `enable_reuse_port` (envoy/config/listener/v3/listener.proto), and a client connection costs
 // one descriptor, in the worker that serves it. Node 22.12+ sets the option itself
 // (`reusePort`); on older Node the socket comes from node-unix-socket's createReuseportFd.
-import type net from "node:net";
+import net from "node:net";
 import { createRequire } from "node:module";
 
 const [major, minor] = process.versions.node.split(".").map(Number);
@@ -18,8 +18,12 @@ function reuseportFd(): ReuseportFd {
   return createReuseportFd;
 }
 
-/** Listens on `host`:`port` with SO_REUSEPORT, so other threads can bind the same port. */
-export function listenReusePort(server: net.Server, port: number, host: string): Promise<void> {
+/** Listens on `host`:`port` with SO_REUSEPORT, so other threads can bind the same port.
+ *  With `first`, the port is first bound once without the option: SO_REUSEPORT would let this
+ *  process share a port another process (say a second `attache dev`) already serves, and
+ *  split its clients between the two without a word. */
+export async function listenReusePort(server: net.Server, port: number, host: string, first = false): Promise<void> {
+  if (first && port !== 0) await bindOnce(port, host);
   return new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     const done = () => { server.off("error", reject); resolve(); };
@@ -29,8 +33,25 @@ export function listenReusePort(server: net.Server, port: number, host: string):
       fd = reuseportFd()(port, host);
     } catch (err) {
       server.off("error", reject);
-      return reject(new Error(`${host}:${port}: ${(err as Error).message}`));
+      return reject(bindError(err as Error, host, port));
     }
     server.listen({ fd }, done);
+  });
+}
+
+/** The addon reports only strerror(3) text: name the errno as Node's own listen() does. */
+function bindError(err: Error, host: string, port: number): NodeJS.ErrnoException {
+  const code = /in use/i.test(err.message) ? "EADDRINUSE" : /not available/i.test(err.message) ? "EADDRNOTAVAIL" : /permission/i.test(err.message) ? "EACCES" : undefined;
+  const out: NodeJS.ErrnoException = new Error(`listen ${code ?? "failed"}: ${err.message.toLowerCase()} ${host}:${port}`);
+  if (code) out.code = code;
+  return out;
+}
+
+/** Binds and releases `host`:`port` without SO_REUSEPORT: fails when anything listens there. */
+function bindOnce(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
   });
 }
