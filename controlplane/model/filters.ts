@@ -55,9 +55,10 @@ export class Filters {
 
   constructor(index: Index, private readonly options: ModelOptions, private readonly memo: Memo) {
     for (const [key, filter] of index.wasmFilters) {
-      const base = this.resolve(filter, index);
+      const resolved = this.resolve(filter, index);
+      const base = typeof resolved === "object" && "problem" in resolved ? resolved.problem : resolved;
       if (typeof base === "string") {
-        const reason = base.endsWith("not found") ? "RefNotFound" : "InvalidModule";
+        const reason = typeof resolved === "object" && "reason" in resolved ? resolved.reason : base.endsWith("not found") ? "RefNotFound" : "InvalidModule";
         const path = filter.spec.module.configMap ? "spec.module.configMap" : filter.spec.module.url ? "spec.module.url" : "spec.module";
         Diagnostics.unresolved(filter.entry, { path, message: base }, reason, true);
       }
@@ -65,7 +66,7 @@ export class Filters {
     }
   }
 
-  private resolve(filter: Resource<WasmFilterSpec>, index: Index): Base | string {
+  private resolve(filter: Resource<WasmFilterSpec>, index: Index): Base | string | { problem: string; reason: string } {
     const { spec, ref } = filter;
     const module = spec.module;
     let sha256: string;
@@ -73,9 +74,10 @@ export class Filters {
     if (module.builtin || module.local) sha256 = this.options.modules[(module.builtin ?? module.local)!].sha256;
     else if (module.url) {
       sha256 = module.sha256!;
-      // A failed download is the WasmFilter's error, so no route is served without its module.
-      const failure = this.options.remoteModuleFailures?.get(sha256.toLowerCase());
-      if (failure) return failure;
+      // A module still downloading, or failed, makes the WasmFilter unusable, so no route that
+      // needs it is served until it is in (a proxy would run such a route without the filter).
+      const missing = this.options.remoteModules?.get(sha256.toLowerCase());
+      if (missing) return { problem: missing.message, reason: missing.pending ? "ModuleDownloading" : "InvalidModule" };
     }
     else {
       const cmKey = `${ref.namespace}/${module.configMap!.name}`;

@@ -27,7 +27,7 @@ export { createModelCache } from "./cache.ts";
 
 function prepareCache(options: ModelOptions): ModelCache {
   const cache = options.cache ?? createModelCache();
-  const key = [options.modules, options.filterSchemas, options.listeners?.http, options.checkKeyPair, options.remoteModuleFailures];
+  const key = [options.modules, options.filterSchemas, options.listeners?.http, options.checkKeyPair, options.remoteModules];
   if (key.some((value, i) => value !== cache.optionsKey[i])) {
     cache.checks = new WeakMap();
     cache.mappingStates = new WeakMap();
@@ -104,7 +104,7 @@ function fullBuild(bundle: ResourceBundle, options: ModelOptions, cache: ModelCa
 /** Everything besides Mappings and Hosts that routes depend on: when none of it changed
  *  (the usual case: one Mapping edited), cached virtual hosts can be replayed. */
 function environmentToken(index: Index, options: ModelOptions, memo: Memo): object {
-  const deps: unknown[] = [options.modules, options.filterSchemas, options.remoteModuleFailures];
+  const deps: unknown[] = [options.modules, options.filterSchemas, options.remoteModules];
   for (const service of index.services.values()) deps.push(service);
   for (const slices of index.endpointSlices.values()) deps.push(...slices);
   for (const filter of index.wasmFilters.values()) deps.push(filter.object);

@@ -29,5 +29,5 @@ export interface ModelState {
 }
 
 export function stateOptions(options: ModelOptions): unknown[] {
-  return [options.modules, options.filterSchemas, options.listeners, options.moduleServer, options.checkKeyPair, options.remoteModuleFailures];
+  return [options.modules, options.filterSchemas, options.listeners, options.moduleServer, options.checkKeyPair, options.remoteModules];
 }

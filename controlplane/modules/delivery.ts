@@ -17,14 +17,15 @@
 import type { Json } from "../../protos/json.ts";
 import { TYPE_URL } from "../../protos/type-urls.ts";
 import type { XdsResources } from "../xds/snapshot.ts";
+import type { MissingModule } from "./registry.ts";
 
 export interface ModuleSource {
   get(sha256: string): Uint8Array | undefined;
   /** Why the module is not available. */
   problem(sha256: string): string;
-  /** `url` modules that failed for good, by sha256: why (the model makes them the
-   *  WasmFilter's error, so no route waits for them). */
-  failed?(): ReadonlyMap<string, string>;
+  /** `url` modules not available yet or at all, by sha256 (the model keeps the routes that
+   *  need them unserved, and says why in status). */
+  unavailable?(): ReadonlyMap<string, MissingModule>;
 }
 
 export interface UnavailableModule {
