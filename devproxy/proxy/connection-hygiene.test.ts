@@ -12,7 +12,7 @@ import { ListenerSet } from "./listeners.ts";
 import { handleRequest, REQUEST_BUFFER_LIMIT_BYTES } from "./handler.ts";
 import { handleUpgrade } from "./websocket.ts";
 import { UpstreamPool } from "./upstream.ts";
-import { ConnectionCap } from "./connection-cap.ts";
+import { ConnectionCap, createConnectionCapMemory } from "./connection-cap.ts";
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const ROUTER = { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } };
@@ -176,6 +176,30 @@ describe("connection cap", () => {
       for (const s of [...first, again]) s.destroy();
     } finally {
       await capped.close();
+    }
+  });
+
+  it("workers binding one port (SO_REUSEPORT) share one cap", async () => {
+    const memory = createConnectionCapMemory();
+    const handlers = { request: () => undefined, upgrade: () => undefined };
+    const workers = [0, 1].map(() => new ListenerSet(handlers, { sharedPorts: true, cap: new ConnectionCap(6, memory) }));
+    try {
+      await workers[0].reconcile(snapshot);
+      await workers[1].reconcile(snapshot, workers[0].ports());
+      const at = workers[0].ports().get("l")!;
+      expect(workers[1].ports().get("l")).toBe(at);
+      const held = await Promise.all(Array.from({ length: 6 }, () => new Promise<net.Socket>((r) => { const s = net.connect(at, "127.0.0.1", () => r(s)); })));
+      const seventh = await new Promise<string>((resolve) => {
+        let seen = "";
+        const s = net.connect(at, "127.0.0.1");
+        s.on("data", (d) => (seen += d));
+        s.on("close", () => resolve(seen));
+      });
+      expect(seventh).toMatch(/^HTTP\/1.1 503 Service Unavailable[\s\S]*envoy overloaded/);
+      expect(new ConnectionCap(6, memory).count()).toBe(6);
+      for (const s of held) s.destroy();
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
     }
   });
 });
