@@ -20,6 +20,7 @@ import type { EnvoyDataPlane } from "./envoy-dataplane.ts";
 import type { LocalDataPlane } from "./local-dataplane.ts";
 import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
+import { FiltersFirstPublisher } from "./filters-first.ts";
 import { trackProgrammed } from "./programmed.ts";
 import { startExampleUpstreams, type ExampleUpstreams } from "./example-upstreams/index.ts";
 import { selfSignMissingSecrets } from "./dev-secrets.ts";
@@ -109,7 +110,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       metrics,
       modules: registry,
     });
-    pipeline.on("result", (r) => xds.setResources(r.resources));
+    const publisher = new FiltersFirstPublisher(xds);
+    closers.push(async () => publisher.close());
+    pipeline.on("result", (r) => publisher.publish(r.resources));
     const programmed = trackProgrammed(pipeline, xds, logger);
     closers.push(async () => programmed.stop());
 
@@ -136,7 +139,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
     closers.push(() => dataPlane.close());
     const admin: AdminServer = await startAdminServer({
-      ready: () => dataPlaneServes(pipeline, xds, dataPlane),
+      ready: () => (publisher.holding() ? { ready: false, reason: "routes wait until the data plane runs their new filters" } : dataPlaneServes(pipeline, xds, dataPlane)),
       config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
       statuses: () => programmed.statuses(),
       sourceErrors: () => pipeline.latest?.sourceErrors ?? [],
@@ -150,7 +153,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     // ACKed it, and the data plane serves it.
     const converged = () => new Promise<void>((resolve) => {
       const check = () => {
-        if (xds.clients().some((c) => c.id === dataPlane.nodeId) && clientsConverged(xds, pipeline.latest?.at ?? Infinity)) {
+        if (xds.clients().some((c) => c.id === dataPlane.nodeId) && !publisher.holding() && clientsConverged(xds, pipeline.latest?.at ?? Infinity)) {
           xds.off("ack", check); clearInterval(poll); resolve();
         }
       };

@@ -14,6 +14,7 @@ import { startModuleServer, type ModuleServer } from "../modules/server.ts";
 import type { ResourceStatus } from "../model/index.ts";
 import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
+import { FiltersFirstPublisher } from "./filters-first.ts";
 import { checkTlsKeyPair } from "../model/tls-key-pair.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
@@ -95,6 +96,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   });
   const xds = new XdsServer({ debounceMs: 5 });
   const xdsPort = await xds.listen(options.xdsAddress ?? "0.0.0.0:18000");
+  const publisher = new FiltersFirstPublisher(xds);
   const programmed = new ProgrammedTracker();
   let current: { ir: GatewayIR; resources: XdsResources; statuses: readonly ResourceStatus[]; contents: { ref: ResourceStatus["ref"]; content: string }[] } | undefined;
 
@@ -119,7 +121,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       if (update.changed.length === 0) return;
       current = { ...current, ir: update.ir, resources: update.resources };
       logger.debug({ clusters: update.changed }, "endpoints updated (EDS fast path)");
-      xds.setResources(update.resources);
+      publisher.publish(update.resources);
       return;
     }
     timings.firstBundleMs ||= performance.now() - startedAt;
@@ -133,7 +135,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     timings.firstModelTranslateMs ||= result.durationMs;
     const contents = contentKeys(bundle, result.statuses);
     current = { ir: result.ir, resources: result.resources, statuses: result.statuses, contents };
-    xds.setResources(result.resources);
+    publisher.publish(result.resources);
     writer?.update(bundle, result.statuses);
   };
   source = new KubernetesSource({
@@ -192,6 +194,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     current: () => current,
     async stop() {
       acks.stop();
+      publisher.close();
       await elector?.stop();
       await source.stop();
       await xds.close();
