@@ -189,7 +189,10 @@ export class DataPlane extends EventEmitter {
           // A listener asking for port 0 gets its port from the first worker to bind it;
           // the others bind that one.
           const msg = (ports: Map<string, number>): ToWorker => ({ type: "update", seq: ++this.seq, typeUrl: update.typeUrl, updated: [...resources], removed: update.removed, ports: [...ports] });
-          const [first, ...rest] = update.typeUrl === TYPE.listener ? this.threads : [];
+          // Also when a listener is not bound yet (its port was taken): every worker would
+          // first try the port without SO_REUSEPORT at once, and all but one would fail.
+          const binding = update.typeUrl === TYPE.listener || [...snapshot.listeners.keys()].some((name) => !this.bound.has(name));
+          const [first, ...rest] = binding ? this.threads : [];
           const replies = first ? [await this.ask(first, msg(this.bound))] : [];
           if (replies[0]?.type === "applied") this.bound = new Map(replies[0].ports);
           replies.push(...await Promise.all((first ? rest : this.threads).map((t) => this.ask(t, msg(this.bound)))));

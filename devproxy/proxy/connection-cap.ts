@@ -40,7 +40,11 @@ export class ConnectionCap {
       Atomics.sub(this.open, 0, 1);
       socket.on("error", () => socket.destroy());
       if (tls) socket.destroy();
-      else socket.end(OVERLOADED);
+      else {
+        socket.end(OVERLOADED);
+        // A client that never closes its side does not keep the descriptor.
+        setTimeout(() => socket.destroy(), 1000).unref();
+      }
       return false;
     }
     socket.once("close", () => Atomics.sub(this.open, 0, 1));

@@ -181,14 +181,21 @@ describe("connection cap", () => {
 
   it("workers binding one port (SO_REUSEPORT) share one cap", async () => {
     const memory = createConnectionCapMemory();
+    const cap = new ConnectionCap(6, memory);
     const handlers = { request: () => undefined, upgrade: () => undefined };
     const workers = [0, 1].map(() => new ListenerSet(handlers, { sharedPorts: true, cap: new ConnectionCap(6, memory) }));
+    const held: net.Socket[] = [];
     try {
       await workers[0].reconcile(snapshot);
       await workers[1].reconcile(snapshot, workers[0].ports());
-      const at = workers[0].ports().get("l")!;
-      expect(workers[1].ports().get("l")).toBe(at);
-      const held = await Promise.all(Array.from({ length: 6 }, () => new Promise<net.Socket>((r) => { const s = net.connect(at, "127.0.0.1", () => r(s)); })));
+      // A listener with the default idle_timeout: the held connections stay open.
+      const at = workers[0].ports().get("reject")!;
+      expect(workers[1].ports().get("reject")).toBe(at);
+      for (let i = 0; i < 6; i++) held.push(net.connect(at, "127.0.0.1"));
+      // Accepted (and counted) in whatever order the workers take them.
+      const until = performance.now() + 5000;
+      while (cap.count() < 6 && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+      expect(cap.count()).toBe(6);
       const seventh = await new Promise<string>((resolve) => {
         let seen = "";
         const s = net.connect(at, "127.0.0.1");
@@ -196,9 +203,9 @@ describe("connection cap", () => {
         s.on("close", () => resolve(seen));
       });
       expect(seventh).toMatch(/^HTTP\/1.1 503 Service Unavailable[\s\S]*envoy overloaded/);
-      expect(new ConnectionCap(6, memory).count()).toBe(6);
-      for (const s of held) s.destroy();
+      expect(cap.count()).toBe(6);
     } finally {
+      for (const s of held) s.destroy();
       await Promise.all(workers.map((w) => w.close()));
     }
   });

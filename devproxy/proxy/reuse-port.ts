@@ -23,7 +23,10 @@ function reuseportFd(): ReuseportFd {
  *  process share a port another process (say a second `attache dev`) already serves, and
  *  split its clients between the two without a word. */
 export async function listenReusePort(server: net.Server, port: number, host: string, first = false): Promise<void> {
-  if (first && port !== 0) await bindOnce(port, host);
+  // Port 0 with SO_REUSEPORT may be given a port another process's SO_REUSEPORT socket (same
+  // user) already listens on: take a port nobody holds without the option, then bind it.
+  if (port === 0) port = await bindOnce(0, host);
+  else if (first) await bindOnce(port, host);
   return new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     const done = () => { server.off("error", reject); resolve(); };
@@ -47,11 +50,15 @@ function bindError(err: Error, host: string, port: number): NodeJS.ErrnoExceptio
   return out;
 }
 
-/** Binds and releases `host`:`port` without SO_REUSEPORT: fails when anything listens there. */
-function bindOnce(port: number, host: string): Promise<void> {
+/** Binds and releases `host`:`port` without SO_REUSEPORT (fails when anything listens
+ *  there); resolves with the port bound. */
+function bindOnce(port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once("error", reject);
-    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+    probe.listen({ port, host, exclusive: true }, () => {
+      const bound = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(bound));
+    });
   });
 }
