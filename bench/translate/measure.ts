@@ -2,8 +2,7 @@
 // data after a full collection). Prints one JSON object with the raw measurements.
 import { performance } from "node:perf_hooks";
 import { encodeJson } from "../../protos/json.ts";
-import { buildModel } from "../../controlplane/model/index.ts";
-import { createModelCache } from "../../controlplane/model/cache.ts";
+import { buildModel, createModelCache } from "../../controlplane/model/index.ts";
 import { translate, TYPE, type XdsResources } from "../../controlplane/translate/index.ts";
 import { buildWorkload, changeOneHost, changeOneMapping } from "./workload.ts";
 
@@ -18,8 +17,9 @@ const options = {
 
 function changedResources(before: XdsResources, after: XdsResources): number {
   let changed = 0;
-  for (const [type, resources] of Object.entries(after)) {
-    for (const [name, resource] of resources) if (before[type]?.get(name) !== resource) changed++;
+  for (const type of Object.values(TYPE)) {
+    const previous: ReadonlyMap<string, unknown> = before[type];
+    for (const [name, resource] of after[type]) if (previous.get(name) !== resource) changed++;
   }
   return changed;
 }

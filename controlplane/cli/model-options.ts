@@ -2,7 +2,7 @@
 // read from filters/ and build/filters/ of this installation (runner/install-root.ts).
 import type { ModelOptions } from "../model/index.ts";
 import { REPO_ROOT } from "../runner/install-root.ts";
-import { checkTlsKeyPair } from "../model/tls-key-pair.ts";
+import { checkTlsKeyPair } from "../model/checks/tls-key-pair.ts";
 import { declaredModuleDigests, loadFilterSchemas } from "../sources/file/local-filters.ts";
 
 export { REPO_ROOT };

@@ -13,7 +13,7 @@ import { startModuleServer, type ModuleServer } from "../modules/server.ts";
 import { FileSource, loadYamlPaths } from "../sources/file/index.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
 import type { BundleResource, ResourceBundle } from "../sources/bundle.ts";
-import { checkTlsKeyPair } from "../model/tls-key-pair.ts";
+import { checkTlsKeyPair } from "../model/checks/tls-key-pair.ts";
 import { XdsServer } from "../xds/index.ts";
 import { startDataPlane, type DataPlaneKind } from "./dataplane.ts";
 import type { EnvoyDataPlane } from "./envoy-dataplane.ts";

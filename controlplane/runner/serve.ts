@@ -15,7 +15,7 @@ import type { ResourceStatus } from "../model/index.ts";
 import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
 import { FiltersFirstPublisher } from "./filters-first.ts";
-import { checkTlsKeyPair } from "../model/tls-key-pair.ts";
+import { checkTlsKeyPair } from "../model/checks/tls-key-pair.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
 import { KubernetesSource, type BundleChange } from "../sources/kubernetes/source.ts";

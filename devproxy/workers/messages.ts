@@ -1,9 +1,10 @@
 // Messages between the data plane's main thread (xDS client) and its workers.
 import type { AccessLogEntry } from "../proxy/handler.ts";
+import type { ResourceJson, ResourceTypeUrl } from "../../protos/type-urls.ts";
 
 export type ToWorker =
   /** `ports`: listeners asking for port 0 take the port the first worker bound. */
-  | { type: "update"; seq: number; typeUrl: string; updated: Array<[string, unknown]>; removed: string[]; ports: Array<[string, number]> }
+  | { type: "update"; seq: number; typeUrl: ResourceTypeUrl; updated: Array<[string, ResourceJson]>; removed: string[]; ports: Array<[string, number]> }
   | { type: "stats"; seq: number }
   | { type: "close"; seq: number };
 

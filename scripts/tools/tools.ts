@@ -1,19 +1,20 @@
 // The table of tools (see registry.ts): project tools first, then the Debian packages.
 import { locate, type Tool } from "./registry.ts";
 import { envoy } from "./envoy.ts";
+import { etcd } from "./etcd.ts";
 import { helm } from "./helm.ts";
-import { kine } from "./kine.ts";
 import { kubeApiserver } from "./kube-apiserver.ts";
 import { kubectl } from "./kubectl.ts";
 
 export const TOOLS: Tool[] = [
   envoy,
+  etcd,
   helm,
-  kine,
   kubeApiserver,
   kubectl,
-  // C for kine's SQLite, which `npm run tools` builds through cgo.
-  { kind: "system", name: "gcc", paths: ["/usr/bin/gcc", "/usr/include/stdio.h"], debian: ["gcc", "libc6-dev"] },
+  // Go 1.21+ (it fetches the toolchain a module asks for): `npm run tools` builds Helm, etcd,
+  // kube-apiserver and kubectl with it, and `npm run protos` reads Envoy's descriptors with it.
+  { kind: "path", name: "go", command: "go", hint: "Go 1.21 or newer on PATH (go.dev/dl)" },
   // Headless Chromium for the diagnostics page's browser tests (driven by playwright-core).
   { kind: "system", name: "chromium", paths: ["/usr/bin/chromium"], debian: ["chromium"] },
   // Rust for wasm32-wasi: Debian's rustc (rustup's has no wasm32 target unless added), its std
@@ -54,6 +55,7 @@ export function installHint(names: string[]): string {
   if (tools.some((t) => t.kind === "project")) hints.push("npm run tools");
   const debian = [...new Set(tools.flatMap((t) => (t.kind === "system" ? t.debian : [])))];
   if (debian.length) hints.push(`apt-get install -y ${debian.join(" ")} (as root)`);
+  for (const tool of tools) if (tool.kind === "path") hints.push(tool.hint);
   return hints.join(" and ");
 }
 
