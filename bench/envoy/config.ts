@@ -20,7 +20,8 @@ import { builtModuleDigests } from "../../controlplane/sources/file/local-filter
 import { buildModel } from "../../controlplane/model/index.ts";
 import { loadYamlPaths } from "../../controlplane/sources/file/scan.ts";
 import { translate } from "../../controlplane/translate/index.ts";
-import { TYPE, type JsonObject } from "../../controlplane/translate/resources.ts";
+import type { JsonObject } from "@bufbuild/protobuf";
+import { TYPE } from "../../controlplane/translate/resources.ts";
 import { ROUTE_SETTINGS_METADATA } from "../../controlplane/translate/wasm.ts";
 import type { TwinName } from "./twins.ts";
 import { API_KEY, AUDIENCE, CANARY_HASH_HEADER, CANARY_WEIGHT, ISSUER, OTHER_KEY, RATE, type Workload } from "./workload.ts";

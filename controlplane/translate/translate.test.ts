@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ResourceTypeUrl } from "../../protos/type-urls.ts";
 import type { GatewayIR } from "../ir/types.ts";
 import {
   edsCluster, gatewayIR, mappingRef, route, routeAction, routeMatch, secret, vhost, wasmFilter,
@@ -7,7 +8,7 @@ import { irProblems, translate, TYPE, type XdsResources } from "./index.ts";
 import { protoCheck } from "./protocheck.ts";
 
 type Obj = Record<string, any>;
-const get = (out: XdsResources, type: string, name: string): Obj => {
+const get = (out: XdsResources, type: ResourceTypeUrl, name: string): Obj => {
   const resource = out[type]!.get(name);
   if (!resource) throw new Error(`no ${type} ${name}; have ${[...out[type]!.keys()].join(", ")}`);
   return resource as Obj;
