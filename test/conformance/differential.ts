@@ -57,7 +57,7 @@ async function drive(port: number, upstream: EchoUpstream, exchanges: Exchange[]
 export interface DifferentialOptions {
   metrics?: string[];
   /** Extra HCM fields for the Envoy side (the host side has no HCM options). */
-  httpConnectionManager?: Record<string, unknown>;
+  httpConnectionManager?: HttpConnectionManagerJson;
 }
 
 export async function runBoth(plugin: PluginUnderTest, exchanges: Exchange[], options: DifferentialOptions = {}): Promise<{ host: SideResult; envoy: SideResult }> {

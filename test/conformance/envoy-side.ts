@@ -4,7 +4,16 @@
 // front of the echo upstream (cluster "upstream", also usable for proxy_http_call). Wasm log
 // lines (`wasm log <plugin> <root_id> <vm_id>: <message>`) are collected per level; metrics come
 // from the admin /stats, where Envoy puts module-defined metrics under `wasmcustom.`.
+import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { EnvoyProcess } from "../../controlplane/runner/envoy-process.ts";
+import type { BootstrapJson } from "../../protos/gen/envoy/config/bootstrap/v3/bootstrap_pb.ts";
+import type { PluginConfig_FailurePolicyJson } from "../../protos/gen/envoy/extensions/wasm/v3/wasm_pb.ts";
+import { WasmSchema } from "../../protos/gen/envoy/extensions/filters/http/wasm/v3/wasm_pb.ts";
+import { RouterSchema } from "../../protos/gen/envoy/extensions/filters/http/router/v3/router_pb.ts";
+import {
+  HttpConnectionManagerSchema, type HttpConnectionManagerJson, type HttpFilterJson,
+} from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
+import { packAny } from "../../protos/json.ts";
 import type { PluginUnderTest } from "./plugin.ts";
 
 export interface WasmLogLine {
@@ -15,28 +24,27 @@ export interface WasmLogLine {
 const LEVEL = /\]\[(trace|debug|info|warning|error|critical)\]\[wasm\]/;
 const WASM_LOG = / wasm log(?: [^:]*)?: (.*)$/;
 
-export function failurePolicyName(policy: PluginUnderTest["failurePolicy"]): string {
+export function failurePolicyName(policy: PluginUnderTest["failurePolicy"]): PluginConfig_FailurePolicyJson {
   return policy === "fail-open" ? "FAIL_OPEN" : policy === "fail-reload" ? "FAIL_RELOAD" : "FAIL_CLOSED";
 }
 
-export function wasmBootstrap(plugin: PluginUnderTest, upstreamPort: number, options: { httpConnectionManager?: Record<string, unknown> } = {}): Record<string, unknown> {
-  const wasm = {
+export function wasmBootstrap(plugin: PluginUnderTest, upstreamPort: number, options: { httpConnectionManager?: HttpConnectionManagerJson } = {}): BootstrapJson {
+  const wasm: HttpFilterJson = {
     name: "envoy.filters.http.wasm",
-    typed_config: {
-      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+    typed_config: packAny(WasmSchema, {
       config: {
         name: plugin.name,
         root_id: plugin.rootId,
         failure_policy: failurePolicyName(plugin.failurePolicy),
-        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: plugin.configuration },
+        configuration: packAny(StringValueSchema, plugin.configuration),
         vm_config: {
           vm_id: plugin.vmId,
           runtime: "envoy.wasm.runtime.v8",
           code: { local: { filename: plugin.wasmPath } },
-          configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: plugin.vmConfiguration },
+          configuration: packAny(StringValueSchema, plugin.vmConfiguration),
         },
       },
-    },
+    }),
   };
   return {
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
@@ -47,16 +55,15 @@ export function wasmBootstrap(plugin: PluginUnderTest, upstreamPort: number, opt
         filter_chains: [{
           filters: [{
             name: "envoy.filters.network.http_connection_manager",
-            typed_config: {
-              "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+            typed_config: packAny(HttpConnectionManagerSchema, {
               stat_prefix: "conformance",
               route_config: {
                 name: "conformance-routes",
                 virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ name: plugin.routeName, match: { prefix: "/" }, route: { cluster: "upstream", timeout: "5s" } }] }],
               },
-              http_filters: [wasm, { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
+              http_filters: [wasm, { name: "envoy.filters.http.router", typed_config: packAny(RouterSchema, {}) }],
               ...options.httpConnectionManager,
-            },
+            }),
           }],
         }],
       }],
@@ -73,7 +80,7 @@ export function wasmBootstrap(plugin: PluginUnderTest, upstreamPort: number, opt
 export class EnvoySide {
   private constructor(readonly envoy: EnvoyProcess, readonly port: number) {}
 
-  static async start(bootstrap: Record<string, unknown>): Promise<EnvoySide> {
+  static async start(bootstrap: BootstrapJson): Promise<EnvoySide> {
     const envoy = await EnvoyProcess.start({ bootstrap, componentLogLevel: "wasm:trace" });
     try {
       const listeners = JSON.parse(await envoy.admin("/listeners?format=json")) as { listener_statuses: Array<{ local_address: { socket_address: { port_value: number } } }> };
