@@ -47,13 +47,16 @@ export function httpFilters(ir: GatewayIR): JsonObject[] {
   return filterListFor(JSON.stringify(list), () => list);
 }
 
-export function httpConnectionManager(statPrefix: string, routeConfigName: string, filters: JsonObject[]): JsonObject {
+/** `routes`: an RDS RouteConfiguration name, or the HCM fields that select routes otherwise
+ *  (scopedroutes.ts). */
+export function httpConnectionManager(statPrefix: string, routes: string | JsonObject, filters: JsonObject[]): JsonObject {
+  const specifier = typeof routes === "string" ? { rds: { route_config_name: routes, config_source: ADS_SOURCE } } : routes;
   return {
     name: "envoy.filters.network.http_connection_manager",
     typed_config: any("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", {
       stat_prefix: statPrefix,
       codec_type: "AUTO",
-      rds: { route_config_name: routeConfigName, config_source: ADS_SOURCE },
+      ...specifier,
       http_filters: filters,
       access_log: [ACCESS_LOG],
       // The client address comes from the connection (we are the edge), not from XFF.

@@ -1,8 +1,10 @@
 // Listeners (listener.proto) and their HTTP connection managers
 // (http_connection_manager.proto) in the subset the translator emits: a plain listener with
-// one HCM, or a TLS listener with one filter chain per SNI set; RDS or inline routes; an
+// one HCM, or a TLS listener with one filter chain per SNI set; RDS, scoped RDS (scopes.ts) or
+// inline routes; an
 // ordered http_filters list whose Wasm entries come from ECDS (config_discovery).
 import { protoDurationToMs } from "../../protos/duration.ts";
+import { compileScopedRoutes, type ScopedRoutesConfig } from "./scopes.ts";
 
 type Json = any;
 
@@ -53,6 +55,8 @@ export interface HcmLimits {
 export interface HcmConfig {
   routeConfigName?: string;
   inlineRouteConfig?: Json;
+  /** Scoped routes: the RouteConfiguration comes from the scope the request's key selects. */
+  scoped?: ScopedRoutesConfig;
   filters: HttpFilterConfig[];
   stripPort: boolean;
   /** normalize_path / merge_slashes: the path is canonicalized before routing (proxy/path-normalize.ts). */
@@ -83,7 +87,7 @@ export interface ListenerConfig {
 
 function compileHcm(typed: Json, where: string): HcmConfig {
   if (typed?.["@type"] !== HCM_TYPE) throw new Error(`${where}: only the HTTP connection manager is supported`);
-  if (!typed.rds && !typed.route_config) throw new Error(`${where}: needs rds or route_config`);
+  if (!typed.rds && !typed.route_config && !typed.scoped_routes) throw new Error(`${where}: needs rds, scoped_routes or route_config`);
   const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f: Json, i: number) => ({
     name: f.name,
     disabled: Boolean(f.disabled),
@@ -98,6 +102,7 @@ function compileHcm(typed: Json, where: string): HcmConfig {
   return {
     routeConfigName: typed.rds?.route_config_name,
     inlineRouteConfig: typed.route_config,
+    scoped: typed.scoped_routes ? compileScopedRoutes(typed.scoped_routes, where) : undefined,
     filters: filters.slice(0, -1),
     stripPort: Boolean(typed.strip_any_host_port),
     normalizePath: Boolean(typed.normalize_path),
