@@ -61,3 +61,12 @@ export const scopesFor = perObject((vhost: JsonObject): JsonObject[] =>
     route_configuration_name: httpRouteConfigName(vhost.name as string),
     key: { fragments: [{ string_key: domain }] },
   })));
+
+/** Every plain-HTTP virtual host in translated resources, whichever the layout (for
+ *  `attache` diagnostics and tests that look a Host's routes up). */
+export function httpVirtualHosts(routeConfigs: ReadonlyMap<string, unknown>): JsonObject[] {
+  const inline = routeConfigs.get(HTTP_ROUTE_CONFIG) as JsonObject | undefined;
+  if (inline) return inline.virtual_hosts as JsonObject[];
+  const prefix = `${HTTP_ROUTE_CONFIG}/`;
+  return [...routeConfigs].filter(([name]) => name.startsWith(prefix)).flatMap(([, rc]) => (rc as JsonObject).virtual_hosts as JsonObject[]);
+}

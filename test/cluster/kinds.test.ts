@@ -5,7 +5,7 @@ import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, PatchStrategy, setHeaderOp
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import type { ServeHandle } from "../../controlplane/runner/serve.ts";
 import { endpointSlice, eventually, mapping, service, tlsSecret } from "../kubernetes/fixtures.ts";
-import { servedJson, servedNames, startReplica } from "../kubernetes/harness.ts";
+import { servedHttpVirtualHosts, servedNames, startReplica } from "../kubernetes/harness.ts";
 import { describeWithTools } from "../tools.ts";
 import { CLUSTER_TOOLS, ControlPlane } from "./control-plane.ts";
 import { join } from "node:path";
@@ -28,8 +28,8 @@ afterAll(async () => plane?.stop());
 const group = { group: "attache.dev", version: "v1alpha1", namespace: "default" };
 const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 /** A virtual host of the plain-HTTP RouteConfiguration (inline, plain RDS). */
-const servedVirtualHost = (h: ServeHandle, name: string) => servedJson(h, "routeConfiguration", "attache-http")?.virtual_hosts?.find((v: { name: string }) => v.name === name);
-const servedVirtualHostNames = (h: ServeHandle): string[] => (servedJson(h, "routeConfiguration", "attache-http")?.virtual_hosts ?? []).map((v: { name: string }) => v.name);
+const servedVirtualHost = (h: ServeHandle, name: string) => servedHttpVirtualHosts(h).find((v: { name: string }) => v.name === name);
+const servedVirtualHostNames = (h: ServeHandle): string[] => servedHttpVirtualHosts(h).map((v: { name: string }) => v.name);
 const routesOf = (h: ServeHandle, vhost = "attache/default") => (servedVirtualHost(h, vhost)?.routes ?? []).map((r: { name: string }) => r.name);
 async function replica() {
   const h = await startReplica(plane, "replica-a", { debounceMs: 5, xdsAddress: "127.0.0.1:0" });

@@ -9,7 +9,7 @@ import { TYPE_URL } from "../../controlplane/xds/index.ts";
 import { emissaryTypes, KubeApiStandIn } from "../kube-apiserver/index.ts";
 import { SotwTestClient } from "../xds/protocol-client.ts";
 import { endpointSlice, eventually, mapping, service } from "./fixtures.ts";
-import { servedJson, startReplica } from "./harness.ts";
+import { servedHttpVirtualHosts, startReplica } from "./harness.ts";
 
 let api: KubeApiStandIn;
 const handles: ServeHandle[] = [];
@@ -31,7 +31,7 @@ async function replica(identity = "replica-a") {
   return h;
 }
 /** A virtual host of the plain-HTTP RouteConfiguration (inline, plain RDS). */
-const servedVirtualHost = (h: ServeHandle, name: string) => servedJson(h, "routeConfiguration", "attache-http")?.virtual_hosts?.find((v: any) => v.name === name);
+const servedVirtualHost = (h: ServeHandle, name: string) => servedHttpVirtualHosts(h).find((v: any) => v.name === name);
 const routesOf = (h: ServeHandle, vhost = "attache/default") => (servedVirtualHost(h, vhost)?.routes ?? []).map((r: any) => r.name);
 
 describe("attache serve", () => {
