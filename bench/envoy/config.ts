@@ -10,6 +10,8 @@
 // (c): Envoy's native filters with the same keys and limits, switched on per route the same way.
 // (d): the Rust twins with the very plugin configuration strings of (b), on routes that carry
 //     the same route names (the configurations are keyed by route name).
+// (e): the floor: a Wasm filter that does nothing (floor/noop.wasm.ts), once and three times (three
+//     plugins in one VM) on a route, to show what Envoy spends per Wasm filter instance.
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -87,9 +89,13 @@ export interface BenchConfigOptions {
   listenPort: number;
   workload: Workload;
   twins?: Record<TwinName, string>;
+  /** The no-op module (floor.ts). */
+  floor?: string;
 }
 
-export function benchConfig({ listenPort, workload, twins }: BenchConfigOptions): BenchConfig {
+export const FLOOR_FILTERS = ["floor.1", "floor.2", "floor.3"];
+
+export function benchConfig({ listenPort, workload, twins, floor }: BenchConfigOptions): BenchConfig {
   const t = translated(workload);
   const digests = modulesByDigest();
   const hcm = structuredClone(obj(obj(obj(t.listener.filter_chains as Json[])[0] as Json).filters as Json[])[0] as Json);
@@ -153,6 +159,15 @@ export function benchConfig({ listenPort, workload, twins }: BenchConfigOptions)
             failure_policy: asName.includes("auth") ? "FAIL_CLOSED" : "FAIL_OPEN",
           },
         },
+      });
+    }
+  }
+  // (e): three no-op plugins sharing one VM (same vm_id and module).
+  if (floor) {
+    for (const name of FLOOR_FILTERS) {
+      chain.push({
+        name, disabled: true,
+        typed_config: { "@type": WASM, config: { name, vm_config: { vm_id: "floor", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: floor } } } } },
       });
     }
   }
@@ -233,6 +248,12 @@ export function benchConfig({ listenPort, workload, twins }: BenchConfigOptions)
       }
       paths[`rust-${name}`] = `/rust-${name}/`;
     }
+  }
+
+  if (floor) {
+    copy("default/none", "/floor-1/", { [FLOOR_FILTERS[0]!]: enable() });
+    copy("default/none", "/floor-3/", Object.fromEntries(FLOOR_FILTERS.map((n) => [n, enable()])));
+    Object.assign(paths, { "floor-1": "/floor-1/", "floor-3": "/floor-3/" });
   }
 
   delete hcmConfig.rds;
