@@ -23,23 +23,12 @@ import { ListenerSet } from "./proxy/listeners.ts";
 import { handleRequest, type AccessLogEntry, type HandlerEnv } from "./proxy/handler.ts";
 import { handleUpgrade } from "./proxy/websocket.ts";
 import { UpstreamPool } from "./proxy/upstream.ts";
-import type { FilterFactory } from "./proxy/filters.ts";
 import { DataPlaneStats, wasmMetricsText } from "./stats.ts";
 import { createSharedDataMemory } from "./shared-data/store.ts";
 import { spawnTsWorker } from "./threads/spawn.ts";
 import { AcceptorClient } from "./workers/acceptor-client.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./workers/messages.ts";
 import { WasmFilterProvider } from "./wasm/provider.ts";
-
-export interface FilterProvider {
-  /** Gives the provider the data plane's upstreams (for filters' HTTP callouts). */
-  attach?(env: { upstreams: UpstreamPool; snapshot: () => Snapshot }): void;
-  /** A factory for the HCM filter `name` (ECDS config in `snapshot.extensions`), or undefined. */
-  factory(name: string, snapshot: Snapshot): FilterFactory | undefined;
-  /** Called with each new Snapshot (e.g. to load changed Wasm modules) before it is used. */
-  prepare(snapshot: Snapshot): Promise<void>;
-  close(): Promise<void>;
-}
 
 export interface DataPlaneOptions {
   xdsAddress: string;

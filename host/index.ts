@@ -1,20 +1,21 @@
-// Public surface of the Node proxy-wasm host. Filter tests import from here:
-//   import { HostEmulator, EmulatorOptions, HeadersAction } from "../../host/index.ts";
-// Embedders (devproxy/) use ProxyWasmPlugin / ProxyWasmVm / IsolatedPlugin directly.
-export * from "./abi/enums.ts";
-export { decodeHeaderMap, encodeHeaderMap, splitPropertyPath, joinPropertyPath, PropertyValue, type HeaderPairs } from "./abi/serialization.ts";
-export { FakeClock, systemClock, type Clock } from "./clock.ts";
-export type { GrpcCall, HttpCallout, LocalResponse, HttpStreamState, RootContextState, StreamEvent } from "./contexts.ts";
-export { ContextDispatcher, PluginStartError } from "./dispatcher.ts";
-export { EmulatorOptions } from "./emulator-options.ts";
-export { HostEmulator, type Headers } from "./emulator.ts";
-export { VmFailure, type FailureKind, type FailurePolicy } from "./failure.ts";
-export { MissingImportError, providedEnvFunctionNames } from "./imports/index.ts";
-export type { ForeignFunction } from "./imports/host-api.ts";
-export { compileProxyWasm, loadProxyWasmFile, ModuleLoadError, type CompiledProxyWasm } from "./loader.ts";
-export { MetricsStore } from "./metrics.ts";
-export { ProxyWasmPlugin, FAIL_CLOSED_STATUS, FAIL_CLOSED_DETAILS, type PluginOptions } from "./plugin.ts";
-export { encodeProperty, propertyKey, type PropertyInput, type PropertySource } from "./properties.ts";
-export { InProcessSharedData, type SharedDataStore } from "./shared-data.ts";
-export { SharedQueueRegistry } from "./shared-queues.ts";
-export { ProxyWasmVm, type LogEntry, type VmOptions } from "./vm.ts";
+// Public surface of @attache/proxy-wasm-host. runtime/ is the host an embedder runs modules in
+// (ProxyWasmPlugin, ProxyWasmVm; devproxy/ is one); harness/ is the test harness on top of it,
+// shaped like the Go SDK's proxytest, which filter tests import:
+//   import { HostEmulator, EmulatorOptions, HeadersAction } from "@attache/proxy-wasm-host";
+export * from "./runtime/abi/enums.ts";
+export { decodeHeaderMap, encodeHeaderMap, splitPropertyPath, joinPropertyPath, PropertyValue, type HeaderPairs } from "./runtime/abi/serialization.ts";
+export { FakeClock, systemClock, type Clock } from "./runtime/clock.ts";
+export type { GrpcCall, HttpCallout, LocalResponse, HttpStreamState, RootContextState, StreamEvent } from "./runtime/contexts.ts";
+export { ContextDispatcher, PluginStartError } from "./runtime/dispatcher.ts";
+export { EmulatorOptions } from "./harness/emulator-options.ts";
+export { HostEmulator, type Headers } from "./harness/emulator.ts";
+export { VmFailure, type FailureKind, type FailurePolicy } from "./runtime/failure.ts";
+export { MissingImportError, providedEnvFunctionNames } from "./runtime/imports/index.ts";
+export type { ForeignFunction } from "./runtime/imports/host-api.ts";
+export { compileProxyWasm, loadProxyWasmFile, ModuleLoadError, type CompiledProxyWasm } from "./runtime/loader.ts";
+export { MetricsStore } from "./runtime/metrics.ts";
+export { ProxyWasmPlugin, FAIL_CLOSED_STATUS, FAIL_CLOSED_DETAILS, type PluginOptions } from "./runtime/plugin.ts";
+export { encodeProperty, propertyKey, type PropertyInput, type PropertySource } from "./runtime/properties.ts";
+export { InProcessSharedData, type SetSharedResult, type SharedDataStore, type SharedValue } from "./runtime/shared-data.ts";
+export { SharedQueueRegistry } from "./runtime/shared-queues.ts";
+export { ProxyWasmVm, type LogEntry, type VmOptions } from "./runtime/vm.ts";

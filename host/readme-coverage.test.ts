@@ -3,7 +3,7 @@
 // untested.
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { providedEnvFunctionNames, providedWasiFunctionNames } from "./imports/index.ts";
+import { providedEnvFunctionNames, providedWasiFunctionNames } from "./runtime/imports/index.ts";
 
 const readme = readFileSync(new URL("./README.md", import.meta.url), "utf8");
 const section = readme.slice(readme.indexOf("## Host function coverage"));

@@ -1,5 +1,6 @@
-// The worked example of host/README.md, verbatim except for import paths (it sits in host/,
-// the README shows it from filters/<name>/), so the documentation cannot drift from the API.
+// The worked example of host/README.md, verbatim except for import paths (it sits in host/ and
+// imports the entry point; the README shows a filter project's test), so the documentation
+// cannot drift from the API.
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { EmulatorOptions, HeadersAction, HostEmulator } from "./index.ts";

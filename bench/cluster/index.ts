@@ -1,5 +1,5 @@
 // `npm run bench -- cluster`: the whole chain with real components: `kubectl apply` of a new
-// Mapping -> kube-apiserver (kine storage, watch cache on) -> `attache serve`'s informer ->
+// Mapping -> kube-apiserver (etcd storage, watch cache on) -> `attache serve`'s informer ->
 // model + translate -> Delta ADS -> Envoy, until a request through Envoy's listener reaches the
 // upstream. Median of 20 new Mappings. Beside it, in the same run: the same chain started by a
 // REST create (no kubectl process), and how long kubectl itself takes to return, so the share
@@ -80,7 +80,7 @@ export default async function run(): Promise<string> {
     return [
       "## Cluster: `kubectl apply` of a Mapping -> route live in Envoy",
       "",
-      `Real components on loopback: kube-apiserver 1.37.2 (kine/SQLite storage, watch cache on), \`attache serve\` (its own process), Envoy 1.40.0 (Delta ADS), kubectl 1.37.2. Each round creates a new Mapping and polls Envoy's listener every 2 ms until the route answers 200. ${ROUNDS} rounds; machine load average ${load.toFixed(1)} at the start (2 cores, shared).`,
+      `Real components on loopback: kube-apiserver 1.37.2 (etcd 3.7.4 storage, watch cache on), \`attache serve\` (its own process), Envoy 1.40.0 (Delta ADS), kubectl 1.37.2. Each round creates a new Mapping and polls Envoy's listener every 2 ms until the route answers 200. ${ROUNDS} rounds; machine load average ${load.toFixed(1)} at the start (2 cores, shared).`,
       "",
       "| measurement | median | p90 |",
       "| --- | --- | --- |",
@@ -88,7 +88,7 @@ export default async function run(): Promise<string> {
       `| REST create (@kubernetes/client-node, no kubectl process) -> first 200 through Envoy | ${ms(median(viaRest))} | ${ms(p90(viaRest))} |`,
       `| baseline: \`kubectl apply\` started -> kubectl exited | ${ms(median(kubectlReturns))} | ${ms(p90(kubectlReturns))} |`,
       "",
-      `kubectl's share: the REST-started chain is ${(median(viaRest) / median(viaKubectl)).toFixed(2)}x the kubectl-started one. Control plane start (kine + kube-apiserver to /readyz): ${ms(controlPlaneStartMs)}.`,
+      `kubectl's share: the REST-started chain is ${(median(viaRest) / median(viaKubectl)).toFixed(2)}x the kubectl-started one. Control plane start (etcd + kube-apiserver to /readyz): ${ms(controlPlaneStartMs)}.`,
     ].join("\n");
   } finally {
     await envoy?.stop();

@@ -7,11 +7,7 @@
 import { createHash, createPublicKey, timingSafeEqual, verify, createHmac, type KeyObject } from "node:crypto";
 import { statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { HostEmulator } from "../../host/emulator.ts";
-import { EmulatorOptions } from "../../host/emulator-options.ts";
-import { FakeClock } from "../../host/clock.ts";
-import { HeadersAction } from "../../host/abi/enums.ts";
-import type { HeaderPairs } from "../../host/index.ts";
+import { EmulatorOptions, FakeClock, HeadersAction, HostEmulator, type HeaderPairs } from "../../host/index.ts";
 import type { FilterBenchCase } from "./case.ts";
 import { API_KEY, NOW, makeFixture } from "../../filters/auth/fixtures.ts";
 import { makeJwt } from "../../filters/auth/token-fixtures.ts";

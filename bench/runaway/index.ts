@@ -1,12 +1,12 @@
 // `npm run bench -- runaway`: what stopping a runaway module on the calling thread costs per
-// request (host/interrupt.ts): each built-in filter's release build, one whole request through
-// ProxyWasmPlugin (context create, request headers, response headers, log/done/delete), as
-// compiled normally and as compiled interruptible with a runaway limit set, interleaved in the
-// same run. CPU time per request, median of rounds.
+// request (host/runtime/interrupt.ts): each built-in filter's release build, one whole request
+// through ProxyWasmPlugin (context create, request headers, response headers, log/done/delete),
+// as compiled normally and as compiled interruptible with a runaway limit set, interleaved in
+// the same run. CPU time per request, median of rounds.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compileProxyWasm, encodeProperty, LogLevel, ProxyWasmPlugin, propertyKey, type CompiledProxyWasm, type HeaderPairs } from "../../host/index.ts";
-import { compileInterruptible } from "../../host/interrupt.ts";
+import { compileInterruptible } from "../../host/runtime/interrupt.ts";
 import auth from "../filters/auth.ts";
 import canary from "../filters/canary.ts";
 import ratelimit from "../filters/ratelimit.ts";
@@ -64,7 +64,7 @@ export default async function run(): Promise<string> {
   }
   return [
     "CPU time per whole request through ProxyWasmPlugin (release builds), the module as built against the same",
-    "module compiled interruptible with a 1 s runaway limit (host/interrupt.ts), medians of 7 rounds of 50 000",
+    "module compiled interruptible with a 1 s runaway limit (host/runtime/interrupt.ts), medians of 7 rounds of 50 000",
     "requests, interleaved.",
     "",
     "| filter | as built | interruptible | cost |",

@@ -2,8 +2,7 @@
 // data after a full collection). Prints one JSON object with the raw measurements.
 import { performance } from "node:perf_hooks";
 import { encodeJson } from "../../protos/json.ts";
-import { buildModel } from "../../controlplane/model/index.ts";
-import { createModelCache } from "../../controlplane/model/cache.ts";
+import { buildModel, createModelCache } from "../../controlplane/model/index.ts";
 import { translate, TYPE, type XdsResources } from "../../controlplane/translate/index.ts";
 import { buildWorkload, changeOneHost, changeOneMapping } from "./workload.ts";
 

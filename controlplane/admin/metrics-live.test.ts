@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TYPE_URL } from "../xds/index.ts";
 import { eventually, mapping, startE2E, type E2E } from "../../test/e2e/harness.ts";
 import { DeltaTestClient } from "../../test/xds/protocol-client.ts";
-import { parseExposition, type Exposition } from "./testing/prometheus-text.ts";
+import { parseExposition, type Exposition } from "../../test/prometheus-text.ts";
 
 let e2e: E2E;
 const proxies: DeltaTestClient[] = [];

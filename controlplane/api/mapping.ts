@@ -124,7 +124,7 @@ export const MappingSpec = Obj("A route from matching requests to a service (Emi
     config: Type.Optional(FreeObject("Per-route settings for this filter.")),
   }, { required: ["name"] }), { description: "Custom (and built-in module) WasmFilters to run on this route.", maxItems: MAX_ITEMS })),
 }, checks(exactlyOneOf("prefix", "path", "regex"), cel([
-  // The same cross-field checks as model/check-mapping.ts, so kubectl apply refuses them.
+  // The same cross-field checks as model/checks/mapping.ts, so kubectl apply refuses them.
   { rule: "has(self.service) || has(self.redirect)", message: "service is required (or set redirect)", fieldPath: ".service" },
   { rule: "!(has(self.rewrite) && has(self.regexRewrite))", message: "set either rewrite or regexRewrite, not both", fieldPath: ".rewrite" },
   { rule: "!has(self.regex) || !has(self.redirect) || !has(self.redirect.prefix)", message: "redirect.prefix replaces a matched prefix; with regex use redirect.regex", fieldPath: ".redirect.prefix" },

@@ -1,5 +1,5 @@
 // Name formats the schemas check at admission (CEL) and in file mode (ajv). Each takes every
-// value the model accepts (model/glob.ts, model/service-ref.ts), so admission never refuses what
+// value the model accepts (model/checks/glob.ts, model/checks/service-ref.ts), so admission never refuses what
 // the model takes; SERVICE leaves port ranges and name lengths to the model.
 const LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const DNS_NAME = `${LABEL}([.]${LABEL})*`;
@@ -13,7 +13,7 @@ export const REFERENCE = `^(${LABEL}/)?${OBJECT_NAME}$`;
 const IPV6 = "[0-9A-Fa-f]*:[0-9A-Fa-f:.]*";
 const HOST_PORT = `([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?([.][A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*[.]?|\\[${IPV6}\\])(:[0-9]*)?|${IPV6}`;
 /** Emissary's service: [http(s)://]host[:port], host a Service name[.namespace], a DNS name or
- *  an IP (model/service-ref.ts); the model checks port ranges and name lengths. */
+ *  an IP (model/checks/service-ref.ts); the model checks port ranges and name lengths. */
 export const SERVICE = `^(${HOST_PORT}|[Hh][Tt][Tt][Pp][Ss]?://(${HOST_PORT})/?)$`;
 /** An HTTP field name: RFC 9110 token characters. */
 export const HEADER_NAME = "^[-!#$%&'*+.^_`|~0-9A-Za-z]+$";

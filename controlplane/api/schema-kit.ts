@@ -69,7 +69,7 @@ export function atMostOneOf(...names: string[]): ObjectOptions {
 
 /** A string that must match `pattern` (RE2 and ECMAScript alike): a CEL rule with `message` for
  *  the apiserver, and for ajv either the same `pattern` or, with `modelChecked`, nothing, because
- *  the model checks the field with more specific messages (model/glob.ts, model/service-ref.ts).
+ *  the model checks the field with more specific messages (model/checks/glob.ts, model/checks/service-ref.ts).
  *  `maxLength` bounds the rule's cost estimate. */
 export const Matching = (description: string, pattern: string, message: string, options: { maxLength?: number; modelChecked?: boolean } = {}) =>
   Type.String({ description, maxLength: options.maxLength ?? 253, ...cel([{ rule: `self.matches(${celString(pattern)})`, message }], options.modelChecked ? {} : { pattern }) });

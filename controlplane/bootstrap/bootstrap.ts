@@ -6,7 +6,7 @@
 // runtime key `overload.global_downstream_max_connections` is deprecated), RE2 as the regex
 // engine, and the RE2 program size limit the model enforces (RE2_MAX_PROGRAM_SIZE). `attache
 // bootstrap` prints it; the Helm chart's bootstrap ConfigMap holds the same content.
-import { RE2_MAX_PROGRAM_SIZE } from "../model/re2-program-size.ts";
+import { RE2_MAX_PROGRAM_SIZE } from "../model/checks/re2-program-size.ts";
 
 /** Downstream connections one Envoy accepts before refusing new ones (all listeners). */
 export const MAX_DOWNSTREAM_CONNECTIONS = 50000;

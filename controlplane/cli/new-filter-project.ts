@@ -56,7 +56,7 @@ function packageJson(name: string): object {
     type: "module",
     description: `The ${name} proxy-wasm filter for Attaché (AssemblyScript)`,
     scripts: {
-      build: "attache-filter-build",
+      build: "attache-filter-build --target release",
       pretest: "attache-filter-build",
       test: "vitest run",
     },

@@ -1,29 +1,33 @@
 // The model stage: ResourceBundle -> { ir: GatewayIR, statuses } (docs/design.md).
 // Pure and best-effort: every problem lands in a resource's status, an invalid resource is
 // left out, every valid one still routes, and nothing throws on user input.
-// With `options.cache` consecutive runs share work: a bundle that differs from the last one
-// only in a few Mappings is patched (model/incremental.ts: only those Mappings, their virtual
-// hosts, clusters and filters are recomputed); any other change runs the full build below,
-// which still reuses the IR objects of unchanged inputs (memo.ts, cache.ts) and replays
-// virtual hosts whose Mappings, Host and environment are unchanged (vhosts.ts).
+// Three layers, imported one way: checks/ (each resource on its own), resolve/ (references,
+// Host selection, clusters, filters, routes, virtual hosts: the IR) and incremental/ (what is
+// kept between runs). With `options.cache` consecutive runs share work: a bundle that differs
+// from the last one only in a few Mappings is patched (incremental/incremental.ts: only those
+// Mappings, their virtual hosts, clusters and filters are recomputed); any other change runs
+// the full build below, which still reuses the IR objects of unchanged inputs
+// (resolve/memo.ts, incremental/cache.ts) and replays virtual hosts whose Mappings, Host and
+// environment are unchanged (resolve/vhosts.ts).
 import type { GatewayIR } from "../ir/types.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
-import { Diagnostics } from "./diagnostics.ts";
-import { indexBundle, type Index, type MappingResource } from "./resources.ts";
-import type { Memo } from "./memo.ts";
-import { planHosts, catchAllPlan, HostSelector, CATCH_ALL_NAME } from "./hosts.ts";
-import { Clusters } from "./clusters.ts";
-import { Filters } from "./filters.ts";
-import { bindAuthServices } from "./auth-services.ts";
-import { resolveMapping, composeEntry, type MappingEnv, type MappingRecord } from "./mapping-records.ts";
-import { buildVhost, type VhostState } from "./vhosts.ts";
-import { updateModel } from "./incremental.ts";
-import { stateOptions } from "./state.ts";
-import { createModelCache, type ModelCache } from "./cache.ts";
+import { Diagnostics } from "./resolve/diagnostics.ts";
+import type { Index, MappingResource } from "./resolve/resources.ts";
+import type { Memo } from "./resolve/memo.ts";
+import { planHosts, catchAllPlan, HostSelector, CATCH_ALL_NAME } from "./resolve/hosts.ts";
+import { Clusters } from "./resolve/clusters.ts";
+import { Filters } from "./resolve/filters.ts";
+import { bindAuthServices } from "./resolve/auth-services.ts";
+import { resolveMapping, composeEntry, type MappingEnv, type MappingRecord } from "./resolve/mapping-records.ts";
+import { buildVhost, type VhostState } from "./resolve/vhosts.ts";
+import { updateModel } from "./incremental/incremental.ts";
+import { stateOptions } from "./incremental/state.ts";
+import { createModelCache, type ModelCache } from "./incremental/cache.ts";
+import { indexBundle } from "./incremental/index-bundle.ts";
 import { DEFAULT_LISTENERS, type ModelOptions, type ModelResult } from "./types.ts";
 
 export type { ModelOptions, ModelResult, ResourceStatus, Condition } from "./types.ts";
-export { createModelCache } from "./cache.ts";
+export { createModelCache } from "./incremental/cache.ts";
 
 function prepareCache(options: ModelOptions): ModelCache {
   const cache = options.cache ?? createModelCache();

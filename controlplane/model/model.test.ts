@@ -2,8 +2,7 @@
 // filters, AuthService, EDS endpoints, and structural sharing between runs.
 import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { buildModel } from "./index.ts";
-import { createModelCache } from "./cache.ts";
+import { buildModel, createModelCache } from "./index.ts";
 import { bundle, model, errorsOf, mapping, doc, docs, condition, TEST_OPTIONS } from "./fixtures.ts";
 import type { RouteActionIR, RouteIR } from "../ir/types.ts";
 

@@ -3,11 +3,10 @@
 // virtual host, filter configurations name exactly the routes that enable them).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { buildModel } from "./index.ts";
-import { createModelCache } from "./cache.ts";
+import { buildModel, createModelCache } from "./index.ts";
 import { TEST_OPTIONS } from "./fixtures.ts";
-import { checkFilterConfig } from "./filter-config.ts";
-import { BUILTIN_NAMESPACE } from "./filters.ts";
+import { checkFilterConfig } from "./checks/filter-config.ts";
+import { BUILTIN_NAMESPACE } from "./resolve/filters.ts";
 import type { BundleResource } from "../sources/bundle.ts";
 import type { RouteActionIR } from "../ir/types.ts";
 

@@ -1,7 +1,11 @@
 // Inputs and outputs of the model stage (bundle -> {ir, statuses}); see model/index.ts.
-import type { GatewayIR, ListenerPorts, ResourceRef } from "../ir/types.ts";
-import type { SourceLocation } from "../sources/bundle.ts";
-import type { ModelCache } from "./cache.ts";
+// Nothing below model/ imports this file: each stage declares what it reads (checks/index.ts
+// CheckOptions), so the folders import one way (index.ts -> incremental/ -> resolve/ -> checks/).
+import type { GatewayIR, ListenerPorts } from "../ir/types.ts";
+import type { ModelCache } from "./incremental/cache.ts";
+
+export type { Condition, ResourceStatus } from "./resolve/diagnostics.ts";
+export type { ModelResult } from "./incremental/state.ts";
 
 export interface ModelOptions {
   /** Where Envoy fetches Wasm modules (the control plane's module server). */
@@ -11,35 +15,13 @@ export interface ModelOptions {
    *  The runner computes them from build/filters/<name>.release.wasm. */
   modules: Readonly<Record<string, { sha256: string }>>;
   /** JSON schemas of filter configurations by filter name (filters/<name>/config.schema.json);
-   *  see loadFilterSchemas() in model/filter-schemas.ts. */
+   *  see loadFilterSchemas() in sources/file/local-filters.ts. */
   filterSchemas?: Readonly<Record<string, object>>;
   listeners?: ListenerPorts;
   /** Reuse results of unchanged resources between calls (createModelCache()). */
   cache?: ModelCache;
   /** Timestamp for lastTransitionTime (RFC 3339). Default: now. */
   now?: string;
-}
-
-export interface Condition {
-  type: string;
-  status: "True" | "False" | "Unknown";
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-  lastTransitionTime: string;
-}
-
-export interface ResourceStatus {
-  ref: ResourceRef;
-  location?: SourceLocation;
-  conditions: Condition[];
-  /** Every problem, path-prefixed: `Mapping default/api: spec.timeout: invalid duration "3 seconds"`. */
-  errors: string[];
-}
-
-export interface ModelResult {
-  ir: GatewayIR;
-  statuses: ResourceStatus[];
 }
 
 export const DEFAULT_LISTENERS: ListenerPorts = { http: 8080, https: 8443 };

@@ -4,10 +4,10 @@
 // ClusterIRs and their ClusterLoadAssignments; every other IR object and Envoy resource
 // stays the same object, so the xDS server pushes only the changed CLAs.
 // The Service behind each cluster is the model's (ClusterIR.service), and so is endpoint
-// selection (model/clusters.ts endpointsOf); endpoints-fast-path.test.ts
+// selection (model/resolve/clusters.ts endpointsOf); endpoints-fast-path.test.ts
 // checks that the result equals a full model run.
 import { translateProxyless } from "../translate/proxyless/index.ts";
-import { endpointsOf } from "../model/clusters.ts";
+import { endpointsOf } from "../model/resolve/clusters.ts";
 import type { ClusterIR, EndpointIR, GatewayIR } from "../ir/types.ts";
 import { translateCluster } from "../translate/clusters.ts";
 import { TYPE, type XdsResources } from "../translate/index.ts";

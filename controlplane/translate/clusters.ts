@@ -1,7 +1,7 @@
 // Clusters and their endpoints (config/cluster/v3, config/endpoint/v3):
 // - Kubernetes services: EDS clusters over ADS, service_name = cluster name, and one
 //   ClusterLoadAssignment of that name;
-// - DNS names and IPs (model/service-ref.ts): STRICT_DNS / LOGICAL_DNS or STATIC with inline
+// - DNS names and IPs (model/checks/service-ref.ts): STRICT_DNS / LOGICAL_DNS or STATIC with inline
 //   endpoints;
 // - connect timeout, load balancer, circuit breakers, HTTP/2 for gRPC, upstream TLS.
 // Cached per ClusterIR.

@@ -31,7 +31,7 @@ export const HTTP_FILTER_TABLE: readonly HttpFilterFeature[] = [
   //    auth filter does for http AuthServices (it has the lowest Wasm slot).
   extAuthzFeature,
   // 3. Wasm filters, sorted by WasmFilterIR.order (then name). The model assigns `order`
-  //    from its slot table (model/filters.ts FILTER_SLOTS): auth decides first, so rejected
+  //    from its slot table (model/resolve/filters.ts FILTER_SLOTS): auth decides first, so rejected
   //    requests cost no rate-limit tokens; ratelimit may key on identity headers auth set;
   //    canary writes the sticky header just before routing; team filters follow.
   wasmFeature,

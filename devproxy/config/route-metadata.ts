@@ -3,7 +3,7 @@
 // is the field's value, and a string field's value is its bytes. Attaché routes carry each Wasm
 // filter's settings there as JSON text (controlplane/translate/wasm.ts), so these are encoded
 // once per route when the route table is compiled, not per request.
-import { encodeUtf8 } from "../../host/abi/utf8.ts";
+import { encodeUtf8 } from "../../host/runtime/abi/utf8.ts";
 import { propertyKey } from "../../host/index.ts";
 
 /** A Struct in proto3 JSON: a plain object of JSON values. */

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InProcessSharedData } from "../../host/shared-data.ts";
+import { InProcessSharedData } from "../../host/index.ts";
 import { createSharedDataMemory, SharedMemoryStore } from "./store.ts";
 
 type Op =

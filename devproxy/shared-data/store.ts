@@ -12,9 +12,9 @@
 // each slot is 8 words: state, hash, key offset, key length, value offset, value length, value
 // block size, cas. A key is the bytes [kind u8][vm_id length u32][vm_id][key], kind 0 for a
 // data entry and 1 for a vm_id's VM count (kept in the cas word).
-import { fnv1a32 } from "../../host/abi/fnv.ts";
-import { encodeUtf8, writeUtf8 } from "../../host/abi/utf8.ts";
-import type { SetSharedResult, SharedDataStore, SharedValue } from "../../host/shared-data.ts";
+import { fnv1a32 } from "../../host/runtime/abi/fnv.ts";
+import { encodeUtf8, writeUtf8 } from "../../host/runtime/abi/utf8.ts";
+import type { SetSharedResult, SharedDataStore, SharedValue } from "../../host/index.ts";
 import { blockSize, HEAP_WORDS, SharedHeap, SharedViews, type GrowableSharedArrayBuffer } from "./heap.ts";
 import { lock, unlock } from "./mutex.ts";
 

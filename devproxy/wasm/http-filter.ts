@@ -5,7 +5,7 @@
 // Snapshot, as Envoy's proxy_http_call does. Like Envoy's HTTP async client, a callout that
 // reaches no upstream is answered by the proxy itself (503 "no healthy upstream", 503 on a
 // connect failure, 504 on timeout); only a reset after that is delivered with no headers (the
-// ABI's "call failed"). A VM failure follows the plugin's failure policy (host/plugin.ts).
+// ABI's "call failed"). A VM failure follows the plugin's failure policy (host/runtime/plugin.ts).
 import { HeadersAction, type HttpCallout, type HttpStreamState, type LocalResponse, type ProxyWasmPlugin, type FailurePolicy } from "../../host/index.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { CONTINUE, type FilterResult, type HeaderPairs, type HttpFilterInstance, type RequestInfo } from "../proxy/filters.ts";

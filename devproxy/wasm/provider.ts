@@ -4,7 +4,7 @@
 // (`vm_config.code.local.inline_bytes`, what the control plane sends) or fetched from
 // `vm_config.code.remote` and checked against `sha256`, one VM per `vm_id`, the plugin
 // configuration handed to proxy_on_configure, the failure policy applied when the VM fails
-// (host/plugin.ts). A changed config or module replaces the plugin; an unchanged one keeps
+// (host/runtime/plugin.ts). A changed config or module replaces the plugin; an unchanged one keeps
 // its VM (and its shared data).
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
@@ -71,7 +71,7 @@ function specOf(name: string, typed: any): PluginSpec {
   const raw = config.configuration;
   const text = raw === undefined ? "" : typeof raw.value === "string" ? raw.value : JSON.stringify(raw.value ?? raw);
   // wasm.proto FailurePolicy: UNSPECIFIED means FAIL_CLOSED unless the deprecated fail_open is
-  // set (host/plugin.ts applies each as Envoy does).
+  // set (host/runtime/plugin.ts applies each as Envoy does).
   const failurePolicy: FailurePolicy = config.failure_policy === "FAIL_OPEN" || (!config.failure_policy && config.fail_open === true)
     ? "fail-open"
     : config.failure_policy === "FAIL_RELOAD" ? "fail-reload" : "fail-closed";

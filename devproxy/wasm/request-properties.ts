@@ -6,7 +6,7 @@
 // filter first reads it: most filters read two of the five. Sharing is safe: the host only
 // reads property values, and a module's proxy_set_property goes into its own stream's map,
 // which the host consults first.
-import { encodeUtf8 } from "../../host/abi/utf8.ts";
+import { encodeUtf8 } from "../../host/runtime/abi/utf8.ts";
 import { propertyKey, type PropertySource } from "../../host/index.ts";
 import type { RequestInfo } from "../proxy/filters.ts";
 

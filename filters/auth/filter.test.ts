@@ -3,10 +3,7 @@
 // authorization callout (allow, deny verbatim, timeout / failure with failureModeAllow),
 // per-route policies, metrics, configuration errors, and no secrets in logs.
 import { afterEach, describe, expect, it } from "vitest";
-import { HostEmulator } from "../../host/emulator.ts";
-import { EmulatorOptions } from "../../host/emulator-options.ts";
-import { FakeClock } from "../../host/clock.ts";
-import { HeadersAction } from "../../host/abi/enums.ts";
+import { EmulatorOptions, FakeClock, HeadersAction, HostEmulator } from "@attache/proxy-wasm-host";
 import { API_KEY, NOW, PASSWORD, makeFixture } from "./fixtures.ts";
 import { basicHeader, confusedTokens, makeJwt, unsecuredJwt } from "./token-fixtures.ts";
 

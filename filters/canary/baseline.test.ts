@@ -2,11 +2,9 @@
 // filter; this keeps the baseline honest: for the same requests it writes the same header
 // values as the built filter.
 import { afterAll, describe, expect, it } from "vitest";
-import { HostEmulator } from "../../host/emulator.ts";
-import { EmulatorOptions } from "../../host/emulator-options.ts";
+import { EmulatorOptions, HostEmulator, type HeaderPairs } from "@attache/proxy-wasm-host";
 import canaryCase, { keyHash64 } from "../../bench/filters/canary.ts";
 import * as logic from "../../build/filters/canary/logic.js";
-import type { HeaderPairs } from "../../host/index.ts";
 
 describe("canary bench baseline", () => {
   const host = new HostEmulator(new EmulatorOptions().withWasm(canaryCase.wasm).withPluginConfiguration(canaryCase.configuration));

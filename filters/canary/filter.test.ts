@@ -4,9 +4,7 @@
 // override header, metrics and configuration failure.
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { HostEmulator } from "../../host/emulator.ts";
-import { EmulatorOptions } from "../../host/emulator-options.ts";
-import { HeadersAction } from "../../host/abi/enums.ts";
+import { EmulatorOptions, HeadersAction, HostEmulator } from "@attache/proxy-wasm-host";
 
 // Both builds: the debug one (assertions, source map) and the optimized release one Envoy loads.
 const BUILDS = ["debug", "release"].map((target) => [target, new URL(`../../build/filters/canary.${target}.wasm`, import.meta.url).pathname] as const);

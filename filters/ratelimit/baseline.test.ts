@@ -2,11 +2,8 @@
 // filter; this keeps the baseline honest: on the same requests and clock it allows, limits and
 // answers with the same headers as the built filter.
 import { afterAll, describe, expect, it } from "vitest";
-import { HostEmulator } from "../../host/emulator.ts";
-import { EmulatorOptions } from "../../host/emulator-options.ts";
-import { FakeClock } from "../../host/clock.ts";
+import { EmulatorOptions, FakeClock, HostEmulator, type HeaderPairs } from "@attache/proxy-wasm-host";
 import ratelimitCase, { ratelimitBaseline } from "../../bench/filters/ratelimit.ts";
-import type { HeaderPairs } from "../../host/index.ts";
 
 describe("ratelimit bench baseline", () => {
   const clock = new FakeClock();

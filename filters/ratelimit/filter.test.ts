@@ -3,11 +3,7 @@
 // vm_id, the cardinality bound on shared data, CAS contention, routes and metrics.
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { HostEmulator } from "../../host/emulator.ts";
-import { EmulatorOptions } from "../../host/emulator-options.ts";
-import { FakeClock } from "../../host/clock.ts";
-import { HeadersAction } from "../../host/abi/enums.ts";
-import { InProcessSharedData, type SetSharedResult, type SharedDataStore } from "../../host/shared-data.ts";
+import { EmulatorOptions, FakeClock, HeadersAction, HostEmulator, InProcessSharedData, type SetSharedResult, type SharedDataStore } from "@attache/proxy-wasm-host";
 
 // Both builds: the debug one (assertions, source map) and the optimized release one Envoy loads.
 const BUILDS = ["debug", "release"].map((target) => [target, new URL(`../../build/filters/ratelimit.${target}.wasm`, import.meta.url).pathname] as const);

@@ -10,6 +10,10 @@
 //                               modules (pure functions for vitest), for each --probes <dir>
 //                               (default: filters)
 //
+// `--target release` builds only what ships (the release modules and their digests), so a
+// project's `npm run build` pays for one asc run per filter; `--target debug` builds the debug
+// modules and the test modules; without --target, everything (what `npm test` loads).
+//
 // Options come from the project's asconfig.json (which extends this package's asconfig.json).
 // A build is skipped when nothing it can depend on changed: the content hash of every .ts under
 // filters/, of this SDK and of asconfig.json, plus the entry. What is left is compiled on one
@@ -39,7 +43,14 @@ if (!isMainThread) {
   process.exit(0);
 }
 
-const { values } = parseArgs({ options: { root: { type: "string" }, probes: { type: "string", multiple: true } } });
+const { values } = parseArgs({
+  options: { root: { type: "string" }, probes: { type: "string", multiple: true }, target: { type: "string" } },
+});
+if (values.target !== undefined && values.target !== "debug" && values.target !== "release") {
+  console.error(`attache-filter-build: --target: expected "debug" or "release", got ${JSON.stringify(values.target)}`);
+  process.exit(2);
+}
+const targets = values.target ? [values.target] : ["debug", "release"];
 const root = values.root ?? process.cwd();
 const probeDirs = values.probes ?? ["filters"];
 const sdkDir = dirname(fileURLToPath(import.meta.url));
@@ -70,11 +81,11 @@ const jobs = [];
 for (const dir of existsSync(join(root, "filters")) ? readdirSync(join(root, "filters")) : []) {
   const entry = join(root, "filters", dir, "index.ts");
   if (!existsSync(entry) || join(root, "filters", dir) === sdkDir) continue;
-  for (const target of ["debug", "release"]) {
+  for (const target of targets) {
     jobs.push({ entry, target, outFile: join(buildDir, "filters", `${dir}.${target}.wasm`), bindings: false });
   }
 }
-for (const top of probeDirs) {
+for (const top of targets.includes("debug") ? probeDirs : []) {
   for (const entry of walk(join(root, top)).filter((f) => f.endsWith(".wasm.ts"))) {
     const rel = relative(root, entry).replace(/\.wasm\.ts$/, "");
     jobs.push({ entry, target: "debug", outFile: join(buildDir, `${rel}.wasm`), bindings: true });

@@ -2,11 +2,11 @@
 // test call its `call_<host function>` trampolines inside a chosen context, with inputs copied
 // into the module's memory and results read back from it.
 import { fileURLToPath } from "node:url";
-import { EmulatorOptions } from "../emulator-options.ts";
-import { HostEmulator } from "../emulator.ts";
-import { loadProxyWasmFile, type CompiledProxyWasm } from "../loader.ts";
-import type { ContextState, HttpStreamState } from "../contexts.ts";
-import type { ProxyWasmVm } from "../vm.ts";
+import { EmulatorOptions } from "../harness/emulator-options.ts";
+import { HostEmulator } from "../harness/emulator.ts";
+import { loadProxyWasmFile, type CompiledProxyWasm } from "../runtime/loader.ts";
+import type { ContextState, HttpStreamState } from "../runtime/contexts.ts";
+import type { ProxyWasmVm } from "../runtime/vm.ts";
 
 export const PROBE_WASM = fileURLToPath(new URL("../../build/host/testdata/abi-probe.wasm", import.meta.url));
 

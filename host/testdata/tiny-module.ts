@@ -2,7 +2,7 @@
 // assemblyscript): each has exactly the exports and imports a test asks for, so a test controls
 // the ABI marker, the allocator exports and the import list precisely.
 import binaryen from "binaryen";
-import { allEnvFunctions, WASI_FUNCTIONS } from "../abi/signatures.ts";
+import { allEnvFunctions, WASI_FUNCTIONS } from "../runtime/abi/signatures.ts";
 
 export interface TinyModuleSpec {
   /** Exported marker, e.g. "proxy_abi_version_0_2_0"; null = none. */

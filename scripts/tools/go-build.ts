@@ -1,8 +1,8 @@
-// Building project tools from Go modules (Helm, kine, kube-apiserver, kubectl) with the
+// Building project tools from Go modules (etcd, Helm, kube-apiserver, kubectl) with the
 // machine's `go`. Builds use Go's default module and build caches (GOMODCACHE, GOCACHE), so
 // a second checkout on the same machine, or a reinstall, pays only for linking. Every build
-// uses the same flags (-trimpath, the environment's CGO_ENABLED), so the Kubernetes libraries
-// Helm, kube-apiserver and kubectl share are compiled once.
+// uses the same flags (-trimpath, the environment's CGO_ENABLED), so the libraries the tools
+// share (Kubernetes' client and API machinery, etcd's client) are compiled once.
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,12 +32,12 @@ export function linkerVariables(variables: Record<string, string>): string {
 }
 
 /** `go install module/cmd@version` into `dir` (modules without replace directives). */
-export async function goInstall(dir: string, pkg: string, version: string, options: { ldflags?: string; cgo?: boolean } = {}): Promise<void> {
+export async function goInstall(dir: string, pkg: string, version: string, options: { ldflags?: string } = {}): Promise<void> {
   await requireGo();
   const args = ["install", "-trimpath"];
   if (options.ldflags) args.push("-ldflags", options.ldflags);
   args.push(`${pkg}@${version}`);
-  await run("go", args, { env: { ...process.env, GOBIN: dir, GOFLAGS: "-buildvcs=false", ...(options.cgo ? { CGO_ENABLED: "1" } : {}) } });
+  await run("go", args, { env: { ...process.env, GOBIN: dir, GOFLAGS: "-buildvcs=false" } });
 }
 
 export interface WrapperModule {

@@ -1,19 +1,17 @@
 // The table of tools (see registry.ts): project tools first, then the Debian packages.
 import { locate, type Tool } from "./registry.ts";
 import { envoy } from "./envoy.ts";
+import { etcd } from "./etcd.ts";
 import { helm } from "./helm.ts";
-import { kine } from "./kine.ts";
 import { kubeApiserver } from "./kube-apiserver.ts";
 import { kubectl } from "./kubectl.ts";
 
 export const TOOLS: Tool[] = [
   envoy,
+  etcd,
   helm,
-  kine,
   kubeApiserver,
   kubectl,
-  // C for kine's SQLite, which `npm run tools` builds through cgo.
-  { kind: "system", name: "gcc", paths: ["/usr/bin/gcc", "/usr/include/stdio.h"], debian: ["gcc", "libc6-dev"] },
   // Headless Chromium for the diagnostics page's browser tests (driven by playwright-core).
   { kind: "system", name: "chromium", paths: ["/usr/bin/chromium"], debian: ["chromium"] },
   // Rust for wasm32-wasi: Debian's rustc (rustup's has no wasm32 target unless added), its std

@@ -1,14 +1,14 @@
-// A real Kubernetes control plane for tests, on loopback: kine (etcd's API over SQLite) and
-// kube-apiserver, both built by `npm run tools`. No kubelet, scheduler or controller manager:
-// objects are stored, validated, admitted and watched exactly as in a cluster, but no Pod ever
-// runs. Serving certificate self-signed per run, one static bearer token in system:masters,
+// A real Kubernetes control plane for tests, on loopback: etcd (one member, its data in a
+// temporary folder) and kube-apiserver, both built by `npm run tools`. No kubelet, scheduler or
+// controller manager: objects are stored, validated, admitted and watched exactly as in a
+// cluster, but no Pod ever runs. Serving certificate self-signed per run, one static bearer token in system:masters,
 // fresh service-account keys, RBAC authorization. `kubectl` and `helm` run against it through a
 // generated kubeconfig.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
-import { connect, createServer } from "node:net";
+import { createServer } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -16,7 +16,7 @@ import selfsigned from "selfsigned";
 import { locate } from "../../scripts/tools/registry.ts";
 import { installHint, toolNamed } from "../../scripts/tools/tools.ts";
 
-export const CLUSTER_TOOLS = ["kine", "kube-apiserver", "kubectl", "helm"];
+export const CLUSTER_TOOLS = ["etcd", "kube-apiserver", "kubectl", "helm"];
 
 /** An installed tool's executable (no vitest import here: the benchmark uses this file too). */
 function toolPath(name: string): string {
@@ -103,7 +103,9 @@ export class ControlPlane {
 
   private constructor(
     private readonly dir: string,
-    private readonly kine: Child,
+    private readonly etcd: Child,
+    /** etcd's client URL (http://127.0.0.1:<port>), which also serves etcd's JSON gateway. */
+    readonly etcdUrl: string,
     private readonly apiserverArgs: string[],
     readonly port: number,
     readonly caPem: string,
@@ -127,7 +129,7 @@ export class ControlPlane {
   static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
     const dir = mkdtempSync(join(tmpdir(), "attache-cluster-"));
     const timeoutMs = options.startTimeoutMs ?? 90_000;
-    const [kinePort, apiPort] = [await freePort(), await freePort()];
+    const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const pems = await selfsigned.generate([{ name: "commonName", value: "kube-apiserver" }], {
       keyType: "ec", curve: "P-256", notAfterDate: new Date(Date.now() + 7 * 24 * 3600 * 1000),
       extensions: [{ name: "basicConstraints", cA: true }, { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, { type: 2, value: "localhost" }] }],
@@ -138,13 +140,17 @@ export class ControlPlane {
     writeFileSync(join(dir, "sa.key"), serviceAccount.privateKey.export({ type: "pkcs8", format: "pem" }));
     writeFileSync(join(dir, "sa.pub"), serviceAccount.publicKey.export({ type: "spki", format: "pem" }));
 
-    const kine = launch("kine", toolPath("kine"), [
-      `--listen-address=127.0.0.1:${kinePort}`,
-      `--endpoint=sqlite://${join(dir, "state.db")}?_journal=WAL&cache=shared&_busy_timeout=30000`,
-      "--metrics-bind-address=127.0.0.1:0",
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    // A one-member cluster; its peer port is set only so parallel runs do not collide on 2380.
+    // Nothing here must survive a crash, so etcd skips fsync.
+    const etcd = launch("etcd", toolPath("etcd"), [
+      "--name=test", `--data-dir=${join(dir, "etcd")}`, "--unsafe-no-fsync", "--log-level=warn",
+      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-cluster=test=http://127.0.0.1:${peerPort}`,
     ]);
     const apiserverArgs = [
-      `--etcd-servers=http://127.0.0.1:${kinePort}`,
+      `--etcd-servers=${etcdUrl}`,
       "--bind-address=127.0.0.1", `--secure-port=${apiPort}`, "--advertise-address=127.0.0.1", "--endpoint-reconciler-type=none",
       `--tls-cert-file=${join(dir, "serving.crt")}`, `--tls-private-key-file=${join(dir, "serving.key")}`,
       `--token-auth-file=${join(dir, "tokens.csv")}`, "--authorization-mode=RBAC",
@@ -153,10 +159,11 @@ export class ControlPlane {
       "--service-cluster-ip-range=10.96.0.0/16", "--profiling=false",
       ...(options.apiserverArgs ?? []),
     ];
-    const plane = new ControlPlane(dir, kine, apiserverArgs, apiPort, pems.cert);
+    const plane = new ControlPlane(dir, etcd, etcdUrl, apiserverArgs, apiPort, pems.cert);
     writeFileSync(join(dir, "tokens.csv"), `${plane.token},attache-test-admin,attache-test-admin,"system:masters"\n`);
     try {
-      await waitFor(() => tcpOpen(kinePort), timeoutMs, () => kine.running ? undefined : `kine exited:\n${kine.tail()}`, "kine to listen");
+      await waitFor(async () => (await fetch(`${etcdUrl}/readyz`).catch(() => undefined))?.status === 200, timeoutMs,
+        () => etcd.running ? undefined : `etcd exited:\n${etcd.tail()}`, "etcd /readyz");
       await plane.startApiserver(timeoutMs);
     } catch (error) {
       await plane.stop();
@@ -165,17 +172,12 @@ export class ControlPlane {
     return plane;
   }
 
-  /** Starts kube-apiserver (again, after stopApiserver) and waits until /readyz answers ok. */
-  async startApiserver(timeoutMs = 90_000): Promise<void> {
+  /** Starts kube-apiserver and waits until /readyz answers ok. */
+  private async startApiserver(timeoutMs: number): Promise<void> {
     const child = launch("kube-apiserver", toolPath("kube-apiserver"), this.apiserverArgs);
     this.apiserver = child;
     await waitFor(async () => (await this.get("/readyz").catch(() => ({ status: 0 }))).status === 200, timeoutMs,
       () => child.running ? undefined : `kube-apiserver exited:\n${child.tail()}`, "kube-apiserver /readyz");
-  }
-
-  /** Kills kube-apiserver (storage stays): clients see their connections drop. */
-  async stopApiserver(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-    await this.apiserver?.stop(signal);
   }
 
   /** A KubeConfig for @kubernetes/client-node with the admin token. */
@@ -200,6 +202,27 @@ export class ControlPlane {
     });
   }
 
+  /** Opens a watch on a collection path from `resourceVersion` and returns its first event. */
+  firstWatchEvent(path: string, resourceVersion: string): Promise<{ type: string; object: { code?: number; reason?: string; message?: string } }> {
+    return new Promise((resolve, reject) => {
+      const url = `${this.url}${path}?watch=true&resourceVersion=${encodeURIComponent(resourceVersion)}`;
+      const req = request(url, { ca: this.caPem, headers: { authorization: `Bearer ${this.token}` }, timeout: 10_000 }, (res) => {
+        let buffered = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          buffered += chunk;
+          const newline = buffered.indexOf("\n");
+          if (newline < 0) return;
+          req.destroy();
+          resolve(JSON.parse(buffered.slice(0, newline)));
+        });
+      });
+      req.on("error", reject);
+      req.on("timeout", () => req.destroy(new Error(`watch ${path}: no event within 10 s`)));
+      req.end();
+    });
+  }
+
   kubectl(args: string[], input?: string): Promise<CommandResult> {
     return runTool(toolPath("kubectl"), ["--kubeconfig", this.kubeconfigPath, ...args], input);
   }
@@ -211,14 +234,45 @@ export class ControlPlane {
     });
   }
 
-  /** The last lines kube-apiserver printed (for failing tests). */
-  apiserverLog(lines = 40): string {
-    return this.apiserver?.tail(lines) ?? "";
+  /**
+   * How many requests kube-apiserver answered with this verb (LIST, WATCH, PATCH, ...) on this
+   * resource since it started, summed over response codes (apiserver_request_total on /metrics).
+   */
+  async requestCount(verb: string, group: string, resource: string): Promise<number> {
+    const metrics = await this.get("/metrics");
+    if (metrics.status !== 200) throw new Error(`GET /metrics: HTTP ${metrics.status}`);
+    let total = 0;
+    for (const line of metrics.body.split("\n")) {
+      if (!line.startsWith("apiserver_request_total{")) continue;
+      const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      if (labels.verb === verb && labels.group === group && labels.resource === resource && labels.subresource === "") total += Number(line.split(" ").pop());
+    }
+    return total;
+  }
+
+  /**
+   * Compacts etcd's history up to its current revision, as kube-apiserver's own compactor does
+   * every --etcd-compaction-interval (etcdserverpb.KV/Compact through etcd's JSON gateway).
+   * A watch from an older resourceVersion is then answered with 410 Gone, unless kube-apiserver's
+   * watch cache still holds that history. Returns the revision compacted to.
+   */
+  async compactStorage(): Promise<number> {
+    const range = await this.etcdCall("/v3/kv/range", { key: Buffer.from("/").toString("base64"), count_only: true }) as { header: { revision: string } };
+    const revision = Number(range.header.revision);
+    await this.etcdCall("/v3/kv/compaction", { revision: String(revision), physical: true });
+    return revision;
+  }
+
+  private async etcdCall(path: string, body: object): Promise<unknown> {
+    const res = await fetch(`${this.etcdUrl}${path}`, { method: "POST", body: JSON.stringify(body) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`etcd ${path}: HTTP ${res.status}: ${text}`);
+    return JSON.parse(text);
   }
 
   async stop(): Promise<void> {
     await this.apiserver?.stop();
-    await this.kine.stop();
+    await this.etcd.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -238,14 +292,6 @@ export function runTool(binary: string, args: string[], input?: string, env: Rec
       resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
     });
     if (input !== undefined) child.stdin!.end(input);
-  });
-}
-
-function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
   });
 }
 

@@ -4,9 +4,8 @@
 // Accepted / ResolvedRefs / Programmed (Programmed from Envoy's ACK); Warning Events; an
 // EndpointSlice change reaches Envoy; watches cut off by a network partition resume without
 // losing the change written meanwhile; two replicas share one Lease and a killed leader's
-// status writing moves to the other. (The 410 Gone relist is proven on the stand-in,
-// controlplane/sources/kubernetes/source.test.ts: this kube-apiserver + kine setup did not
-// answer 410 for a watch from an old resourceVersion, it replayed the history.)
+// status writing moves to the other. (A watch the server can no longer resume, 410 Gone, is
+// relist.test.ts.)
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -148,13 +147,16 @@ describeWithTools([...CLUSTER_TOOLS, "envoy"], "attache serve with a real kube-a
     expect(await envoy.admin("/clusters")).toContain(`default/echo:80::${hostAddress()}:${upstreams.green.port}::`);
   });
 
-  it("resumes its watches after a network partition without losing the update written meanwhile", async () => {
+  it("resumes its watches after a network partition without losing the update written meanwhile, and without a relist", async () => {
+    const listsBefore = await plane.requestCount("LIST", "attache.dev", "mappings");
     relay.partition();
     await apply(mapping("echo", { prefix: "/echo/", service: "echo:80", addResponseHeaders: [{ name: "x-written-while-cut-off", value: "yes" }] }));
     await new Promise((r) => setTimeout(r, 2000));
     expect((await throughEnvoy("/echo/z")).headers.get("x-written-while-cut-off")).toBeNull();
     relay.heal();
     await eventually(async () => expect((await throughEnvoy("/echo/z")).headers.get("x-written-while-cut-off")).toBe("yes"), 60_000);
+    // The watch cache still holds the history, so the informers resumed where they were.
+    expect(await plane.requestCount("LIST", "attache.dev", "mappings")).toBe(listsBefore);
   }, 120_000);
 
   it("moves status writing to the other replica through the Lease when the leader is killed", async () => {

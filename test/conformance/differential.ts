@@ -82,6 +82,7 @@ export async function runBoth(plugin: PluginUnderTest, exchanges: Exchange[], op
       const observed = await drive(envoySide.port, upstream, exchanges);
       const metrics: Record<string, number | undefined> = {};
       for (const name of options.metrics ?? []) metrics[name] = await envoySide.metric(name);
+      await envoySide.logsSettled(startLogs + host.logs.length);
       // Start-up logs differ in number (Envoy starts a configuration canary VM and one per
       // worker); what a request makes the module log is compared.
       envoy = { exchanges: observed, logs: envoySide.wasmLogs().slice(startLogs), metrics };

@@ -8,8 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { EmulatorOptions, encodeProperty, HostEmulator, LogLevel, propertyKey, systemClock, type HeaderPairs } from "../../host/index.ts";
-import { loadProxyWasmFile } from "../../host/loader.ts";
+import { EmulatorOptions, encodeProperty, HostEmulator, loadProxyWasmFile, LogLevel, propertyKey, systemClock, type HeaderPairs } from "../../host/index.ts";
 import type { PluginUnderTest } from "./plugin.ts";
 import type { WasmLogLine } from "./envoy-side.ts";
 

@@ -4,12 +4,11 @@
 // presented (Envoy closes the connection and counts `no_filter_chain_match`); no Host's
 // certificate or routes are ever exposed under another name. A known name is served.
 import tls from "node:tls";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { selfSignMissingSecrets } from "../../controlplane/runner/dev-secrets.ts";
 import { bundleFromYaml } from "../../controlplane/testdata/golden.ts";
-import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
 import { describeWithTools } from "../tools.ts";
-import { startEnvoyStack, type EnvoyStack } from "./stack.ts";
+import { envoyWithEcho, type EnvoyStack } from "./stack.ts";
 
 /** Resolves with the negotiated certificate's subject CN, or rejects with the handshake error. */
 function handshake(port: number, servername?: string): Promise<string> {
@@ -25,11 +24,10 @@ function handshake(port: number, servername?: string): Promise<string> {
 }
 
 describeWithTools(["envoy"], "HTTPS listener and SNI", () => {
+  const env = envoyWithEcho();
   let stack: EnvoyStack;
-  let echo: EchoServer;
   beforeAll(async () => {
-    echo = await startEchoServer("echo", 0);
-    stack = await startEnvoyStack();
+    stack = env.stack;
     const bundle = bundleFromYaml(`apiVersion: attache.dev/v1alpha1
 kind: Host
 metadata: {name: secure}
@@ -38,14 +36,10 @@ spec: {hostname: secure.localhost, tlsSecret: {name: secure-tls}}
 apiVersion: attache.dev/v1alpha1
 kind: Mapping
 metadata: {name: secure-echo}
-spec: {hostname: secure.localhost, prefix: /, service: "http://127.0.0.1:${echo.port}"}
+spec: {hostname: secure.localhost, prefix: /, service: "http://127.0.0.1:${env.echo.port}"}
 `, "tls.yaml");
     await stack.apply({ ...bundle, resources: [...bundle.resources, ...(await selfSignMissingSecrets(bundle))] });
   }, 30_000);
-  afterAll(async () => {
-    await stack?.close();
-    await echo?.close();
-  });
 
   it("serves a known server name with its Host's certificate", async () => {
     expect(await handshake(stack.ports.https, "secure.localhost")).toContain("secure.localhost");

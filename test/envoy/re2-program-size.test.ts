@@ -1,14 +1,13 @@
 // RE2 program size, checked against real Envoy: with Envoy's limit lowered to 1 every regex
 // is refused with "RE2 program size of N > max program size of 1 ...", which gives Envoy's own
-// count; the model's count (controlplane/model/re2-program-size.ts) must never be below it, so
+// count; the model's count (controlplane/model/checks/re2-program-size.ts) must never be below it, so
 // a regex the model accepts is one Envoy accepts. Then, with the shipped bootstrap, a Mapping
 // over the limit is reported by the model and every other route still works.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { re2ProgramSize, RE2_MAX_PROGRAM_SIZE } from "../../controlplane/model/re2-program-size.ts";
+import { re2ProgramSize, RE2_MAX_PROGRAM_SIZE } from "../../controlplane/model/checks/re2-program-size.ts";
 import { bundleFromYaml } from "../../controlplane/testdata/golden.ts";
-import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
 import { describeWithTools } from "../tools.ts";
-import { startEnvoyStack, type EnvoyStack } from "./stack.ts";
+import { envoyWithEcho, startEnvoyStack, type EnvoyStack } from "./stack.ts";
 
 const REGEXES = [
   "/a", "/a*", "/a+", "/a?", "/(a)", "/.", "/.*", "/[^/]+", "/ü", "/é+", "/x\\d+", "/\\w+\\s*",
@@ -51,18 +50,10 @@ describeWithTools(["envoy"], "RE2 program size as Envoy counts it", () => {
 });
 
 describeWithTools(["envoy"], "a Mapping whose regex is over the limit", () => {
-  let stack: EnvoyStack;
-  let echo: EchoServer;
-  beforeAll(async () => {
-    echo = await startEchoServer("echo", 0);
-    stack = await startEnvoyStack();
-  }, 30_000);
-  afterAll(async () => {
-    await stack?.close();
-    await echo?.close();
-  });
+  const env = envoyWithEcho();
 
   it("is reported with its size and the limit; Envoy ACKs and every other route works", async () => {
+    const { stack, echo } = env;
     const service = `"http://127.0.0.1:${echo.port}"`;
     const result = await stack.apply(bundleFromYaml([
       mapping("ok", `{prefix: /ok/, service: ${service}}`),

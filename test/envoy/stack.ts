@@ -5,6 +5,7 @@
 // log, its /config_dump. The dev stack (`attache dev --data-plane envoy`) has its own runner.
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { envoyBootstrap } from "../../controlplane/bootstrap/bootstrap.ts";
 import { ModuleRegistry } from "../../controlplane/modules/registry.ts";
 import { startModuleServer, type ModuleServer } from "../../controlplane/modules/server.ts";
@@ -19,6 +20,7 @@ import { startAdminServer } from "../../controlplane/admin/server.ts";
 import type { ResourceStatus } from "../../controlplane/model/index.ts";
 import { trackProgrammed } from "../../controlplane/runner/programmed.ts";
 import { xdsSnapshotState } from "../../controlplane/runner/xds-state.ts";
+import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
 
 export const REPO_ROOT = join(import.meta.dirname, "..", "..");
 
@@ -80,6 +82,26 @@ async function settled(xds: XdsServer, timeoutMs = 15_000): Promise<void> {
     if (Date.now() > deadline) throw new Error(`Envoy did not answer the configuration in time: ${JSON.stringify(xds.clients().map((c) => ({ sent: c.sent, acked: c.acked, nack: c.lastNack })))}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** For a suite: an echo upstream and an Envoy stack, started before its tests and closed
+ *  after them. Read them through the getters once the suite's tests (or later beforeAll
+ *  hooks) run. */
+export function envoyWithEcho(options: EnvoyStackOptions = {}): { readonly stack: EnvoyStack; readonly echo: EchoServer } {
+  let stack: EnvoyStack | undefined;
+  let echo: EchoServer | undefined;
+  beforeAll(async () => {
+    echo = await startEchoServer("echo", 0);
+    stack = await startEnvoyStack(options);
+  }, 30_000);
+  afterAll(async () => {
+    await stack?.close();
+    await echo?.close();
+  });
+  return {
+    get stack() { return stack!; },
+    get echo() { return echo!; },
+  };
 }
 
 export async function startEnvoyStack(options: EnvoyStackOptions = {}): Promise<EnvoyStack> {

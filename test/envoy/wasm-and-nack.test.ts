@@ -10,12 +10,11 @@
 // - swapping the module under load fails no request.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { sha256Hex } from "../../controlplane/modules/registry.ts";
 import { bundleFromYaml } from "../../controlplane/testdata/golden.ts";
-import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
 import { describeWithTools } from "../tools.ts";
-import { freePort, REPO_ROOT, startEnvoyStack, type EnvoyStack } from "./stack.ts";
+import { envoyWithEcho, freePort, REPO_ROOT, type EnvoyStack } from "./stack.ts";
 
 const TEMPLATE = readFileSync(join(REPO_ROOT, "build", "filters", "template.release.wasm"));
 /** A valid WebAssembly module without the proxy-wasm ABI: Envoy cannot start it. */
@@ -28,13 +27,12 @@ function variant(tag: string): Buffer {
   return Buffer.concat([TEMPLATE, Buffer.from([0, payload.length]), payload]);
 }
 
-let echo: EchoServer;
-
-function config(wasm: { module: string; failurePolicy?: string }): ReturnType<typeof bundleFromYaml> {
+/** Mappings to the echo upstream on `echoPort`, one of them through the WasmFilter `hello`. */
+function config(echoPort: number, wasm: { module: string; failurePolicy?: string }): ReturnType<typeof bundleFromYaml> {
   return bundleFromYaml(`apiVersion: attache.dev/v1alpha1
 kind: Mapping
 metadata: {name: ok}
-spec: {prefix: /ok/, service: "http://127.0.0.1:${echo.port}"}
+spec: {prefix: /ok/, service: "http://127.0.0.1:${echoPort}"}
 ---
 apiVersion: attache.dev/v1alpha1
 kind: WasmFilter
@@ -47,13 +45,13 @@ spec:
 apiVersion: attache.dev/v1alpha1
 kind: Mapping
 metadata: {name: uses}
-spec: {prefix: /uses/, service: "http://127.0.0.1:${echo.port}", filters: [{name: hello}]}
+spec: {prefix: /uses/, service: "http://127.0.0.1:${echoPort}", filters: [{name: hello}]}
 `, "wasm.yaml");
 }
 
 /** A module in a ConfigMap (the ConfigMap document follows the WasmFilter's). */
-function fromConfigMap(bytes: Buffer): ReturnType<typeof bundleFromYaml> {
-  const bundle = config({ module: "{configMap: {name: hello-module, key: hello.wasm}}" });
+function fromConfigMap(echoPort: number, bytes: Buffer): ReturnType<typeof bundleFromYaml> {
+  const bundle = config(echoPort, { module: "{configMap: {name: hello-module, key: hello.wasm}}" });
   const cm = bundleFromYaml(`apiVersion: v1
 kind: ConfigMap
 metadata: {name: hello-module}
@@ -83,16 +81,12 @@ async function eventually(check: () => Promise<void> | void, timeoutMs = 15_000)
 }
 
 describeWithTools(["envoy"], "Wasm modules and NACKs through real Envoy", () => {
+  const env = envoyWithEcho();
   let stack: EnvoyStack;
   beforeAll(async () => {
-    echo = await startEchoServer("echo", 0);
-    stack = await startEnvoyStack();
-    await stack.apply(fromConfigMap(variant("v1")));
+    stack = env.stack;
+    await stack.apply(fromConfigMap(env.echo.port, variant("v1")));
   }, 30_000);
-  afterAll(async () => {
-    await stack?.close();
-    await echo?.close();
-  });
 
   it("serves the filter from the inline module, with no remote fetch and nothing rejected", async () => {
     const res = await get(stack, "/uses/a");
@@ -111,7 +105,7 @@ describeWithTools(["envoy"], "Wasm modules and NACKs through real Envoy", () => 
     };
     const loops = [load(), load(), load(), load()];
     for (const tag of ["v2", "v3", "v1"]) {
-      await stack.apply(fromConfigMap(variant(tag)));
+      await stack.apply(fromConfigMap(env.echo.port, variant(tag)));
       await new Promise((r) => setTimeout(r, 150));
     }
     stop = true;
@@ -122,7 +116,7 @@ describeWithTools(["envoy"], "Wasm modules and NACKs through real Envoy", () => 
   });
 
   it("a module Envoy cannot load: a real NACK in that WasmFilter's status and diagnostics; Envoy keeps the last good module", async () => {
-    await stack.apply(fromConfigMap(NOT_PROXY_WASM));
+    await stack.apply(fromConfigMap(env.echo.port, NOT_PROXY_WASM));
     const nack = stack.nacks.at(-1)!;
     expect(nack.typeUrl).toBe("type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig");
     expect(nack.message).toBe("Unable to create Wasm plugin attache.wasm/default/hello");
@@ -144,7 +138,7 @@ describeWithTools(["envoy"], "Wasm modules and NACKs through real Envoy", () => 
   }, 30_000);
 
   it("a wrong sha256 or an unreachable module server: not sent, ResolvedRefs=False says why, the last good module keeps serving", async () => {
-    await stack.apply(fromConfigMap(variant("v1")));
+    await stack.apply(fromConfigMap(env.echo.port, variant("v1")));
     expect((await get(stack, "/uses/")).status).toBe(200);
     const good = `http://127.0.0.1:${stack.moduleServer.port}/modules/${sha256Hex(variant("v1"))}.wasm`;
     const cases = [
@@ -153,7 +147,7 @@ describeWithTools(["envoy"], "Wasm modules and NACKs through real Envoy", () => 
     ];
     for (const { module, reason } of cases) {
       const nacksBefore = stack.nacks.length;
-      await stack.apply(config({ module }));
+      await stack.apply(config(env.echo.port, { module }));
       expect(condition(stack, "WasmFilter", "hello", "ResolvedRefs")).toMatchObject({ status: "False", reason: "ModuleUnavailable", message: expect.stringContaining(reason) });
       expect(stack.nacks.length).toBe(nacksBefore);
       const res = await get(stack, "/uses/");
@@ -164,18 +158,11 @@ describeWithTools(["envoy"], "Wasm modules and NACKs through real Envoy", () => 
 });
 
 describeWithTools(["envoy"], "a listener whose first Wasm config Envoy rejects", () => {
-  let stack: EnvoyStack;
-  beforeAll(async () => {
-    echo = await startEchoServer("echo", 0);
-    stack = await startEnvoyStack();
-  }, 30_000);
-  afterAll(async () => {
-    await stack?.close();
-    await echo?.close();
-  });
+  const env = envoyWithEcho();
 
   it("does not warm forever: other routes serve, the FAIL_CLOSED filter's route answers 503", async () => {
-    await stack.apply(fromConfigMap(NOT_PROXY_WASM));
+    const { stack, echo } = env;
+    await stack.apply(fromConfigMap(echo.port, NOT_PROXY_WASM));
     expect(stack.nacks.map((n) => n.message)).toContain("Unable to create Wasm plugin attache.wasm/default/hello");
     await eventually(async () => expect((await get(stack, "/ok/")).status).toBe(200), 20_000);
     const closed = await get(stack, "/uses/");

@@ -1,25 +1,27 @@
 // A protocol-faithful Kubernetes API server STAND-IN FOR TESTS. It is not a Kubernetes: no
 // etcd, no admission, no authentication, no schema validation, no garbage collection, no
-// finalizers, namespaces need not exist, strategic merge patch is treated as merge patch.
+// finalizers, namespaces need not exist, strategic merge patch is treated as merge patch, and
+// the event history is never compacted (it never answers 410 Gone).
 // What it does speak is the wire protocol the gateway depends on, as kube-apiserver speaks
 // it to @kubernetes/client-node: REST paths for core and grouped kinds (namespaced and
 // all-namespaces lists, cluster-scoped kinds), `kind: XList` with metadata.resourceVersion,
 // `?watch=true&resourceVersion=N` as a stream of newline-delimited JSON events
-// (ADDED/MODIFIED/DELETED/BOOKMARK, and ERROR carrying a 410 Status when N is older than the
-// last compaction), label and field selectors, create/update/delete/patch with optimistic concurrency,
-// the status subresource, metadata.generation, Leases, Events and discovery.
-// Tests drive faults: drop every watch connection, compact the history, become unavailable.
+// (ADDED/MODIFIED/DELETED), label and field selectors, create/update/delete/patch with
+// optimistic concurrency, the status subresource, metadata.generation, Leases, Events and
+// discovery.
 //
-// WHY IT IS KEPT beside the real kube-apiserver (test/cluster, which proves status, Events,
-// Lease failover, EndpointSlices and resuming after a partition end to end): unit tests of the informer,
-// the source and the status writer need faults the real server cannot produce on demand or
-// in milliseconds: answering a list with 5xx N times then recovering (informer backoff),
-// dropping watch connections while the server stays up and the history intact (resume
-// without relist), answering 410 Gone for a compacted resourceVersion with deletions in
-// between (kube-apiserver 1.37.2 on kine 0.17.5, with or without its watch cache and with
-// either compactor, replayed the history instead of answering 410), and a record of every request a client made
-// (no duplicate status PATCH), and the bench's 14,500-object cluster, seeded in
-// milliseconds.
+// WHY IT IS KEPT beside the real kube-apiserver (test/cluster proves status, Events, Lease
+// failover, EndpointSlices, resuming after a partition and the 410 Gone relist after etcd
+// compaction end to end): the unit tests of the informer, the source and the status writer
+// need, in milliseconds and without Go-built tools, these faults the real server cannot
+// produce on demand:
+// - answering every request 503 until the test says otherwise (`unavailable`: the informer's
+//   backoff; a real server only does so while it starts);
+// - ending its open watch streams, gracefully or by TCP reset, while lists keep working and
+//   the history stays (`dropWatches`: resume without relist);
+// and, for assertions, a kind served from one moment to the next (`serve`: Emissary's CRDs,
+// without waiting for Established) and a record of every request a client made (`requests`:
+// no duplicate status PATCH, no watch of a kind whose CRD is missing).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -47,7 +49,6 @@ interface Target {
 
 interface OpenWatch {
   response: ServerResponse;
-  bookmarks: boolean;
   watcher: Watcher;
 }
 
@@ -83,11 +84,6 @@ export class KubeApiStandIn {
   /** Starts serving a kind (like installing its CRD). */
   serve(type: ResourceType): void {
     this.types.set(typeKey(type), type);
-  }
-
-  /** Stops serving a kind (like deleting its CRD): discovery and its paths answer 404. */
-  unserve(type: ResourceType): void {
-    this.types.delete(typeKey(type));
   }
 
   /** A kubeconfig for @kubernetes/client-node pointing at this server. */
@@ -134,21 +130,6 @@ export class KubeApiStandIn {
       else watch.response.end();
     }
     return count;
-  }
-
-  /** Compacts the event history: watches resuming from an older resourceVersion get 410. */
-  compact(): void {
-    this.store.compact();
-  }
-
-  /** Sends a BOOKMARK with the current resourceVersion to watches that allow bookmarks. */
-  sendBookmarks(): void {
-    for (const watch of this.watches) {
-      if (!watch.bookmarks) continue;
-      const { apiVersion, kind } = { apiVersion: groupVersion(watch.watcher.resource), kind: watch.watcher.resource.kind };
-      const object = { apiVersion, kind, metadata: { resourceVersion: String(this.store.currentRevision) } };
-      watch.response.write(JSON.stringify({ type: "BOOKMARK", object }) + "\n");
-    }
   }
 
   async close(): Promise<void> {
@@ -262,27 +243,12 @@ export class KubeApiStandIn {
   private openWatch(type: ResourceType, ns: string | undefined, query: URLSearchParams, res: ServerResponse): void {
     const matches = selectors(query);
     const since = query.get("resourceVersion") ?? "";
-    // Resolve the starting point before answering 200, so a bad version is a clean event.
-    let backlog: ReturnType<ObjectStore["eventsSince"]> | null = null;
-    let gone: ApiError | null = null;
-    if (since !== "" && since !== "0") {
-      try {
-        backlog = this.store.eventsSince(type, Number(since));
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        gone = err;
-      }
-    }
+    const backlog = since !== "" && since !== "0" ? this.store.eventsSince(type, Number(since)) : null;
     res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
     res.flushHeaders();
     const write = (type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + "\n");
-    if (gone) {
-      write("ERROR", statusBody(gone.code, gone.reason, gone.message));
-      res.end();
-      return;
-    }
     const watcher: Watcher = { resource: type, namespace: ns, matches, send: write };
-    const open: OpenWatch = { response: res, bookmarks: query.get("allowWatchBookmarks") === "true", watcher };
+    const open: OpenWatch = { response: res, watcher };
     // resourceVersion unset or "0": start with synthetic ADDED events for the current state.
     if (backlog === null) for (const obj of this.store.list(type, ns, matches)) write("ADDED", obj);
     else this.store.replay(watcher, backlog);

@@ -5,8 +5,8 @@
 // - metadata.generation bumps only when something outside metadata and status changes;
 // - kinds with a status subresource ignore `.status` on the main resource and change only
 //   `.status` through the subresource;
-// - a history of events per kind so a watch can resume from any resourceVersion newer than
-//   the last compaction, and gets 410 Gone ("too old resource version") otherwise.
+// - a history of events per kind, never compacted, so a watch can resume from any
+//   resourceVersion.
 import { randomUUID } from "node:crypto";
 import { groupVersion, type ResourceType } from "./resources.ts";
 
@@ -57,8 +57,6 @@ function withoutVersion(obj: KubeObject): string {
 
 export class ObjectStore {
   private revision = 1;
-  /** Watches asking for a resourceVersion older than this get 410 Gone. */
-  private compactedRevision = 1;
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   private readonly history = new Map<string, HistoryEntry[]>();
   readonly watchers = new Set<Watcher>();
@@ -80,12 +78,6 @@ export class ObjectStore {
     if (!log) this.history.set(key, (log = []));
     log.push(entry);
     for (const watcher of this.watchers) if (typeKey(watcher.resource) === key) deliver(watcher, entry);
-  }
-
-  /** Drops the event history, as etcd compaction does: older resourceVersions become 410. */
-  compact(): void {
-    this.compactedRevision = this.revision;
-    this.history.clear();
   }
 
   get(resource: ResourceType, namespace: string | undefined, name: string): KubeObject {
@@ -169,10 +161,8 @@ export class ObjectStore {
     return current;
   }
 
-  /** Events after `since` for a new watch, or 410 when compaction removed some of them. */
+  /** Events after `since` for a new watch. */
   eventsSince(resource: ResourceType, since: number): HistoryEntry[] {
-    if (since < this.compactedRevision)
-      throw new ApiError(410, "Expired", `too old resource version: ${since} (${this.compactedRevision})`);
     return (this.history.get(typeKey(resource)) ?? []).filter((e) => e.rv > since);
   }
 

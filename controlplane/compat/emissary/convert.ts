@@ -17,8 +17,8 @@ import { readYamlObjects, type InputObject } from "./read.ts";
 export const EMISSARY_GROUP = "getambassador.io";
 export const EMISSARY_API_VERSION = "getambassador.io/v3alpha1";
 const READ_VERSIONS = new Set(["getambassador.io/v1", "getambassador.io/v2", EMISSARY_API_VERSION]);
-export { CONVERTED_FROM } from "../../model/mapping-records.ts";
-import { CONVERTED_FROM } from "../../model/mapping-records.ts";
+export { CONVERTED_FROM } from "../../model/resolve/mapping-records.ts";
+import { CONVERTED_FROM } from "../../model/resolve/mapping-records.ts";
 export const CONVERSION_WARNINGS = "attache.dev/conversion-warnings";
 const INSTANCE = "attache.dev/instance";
 

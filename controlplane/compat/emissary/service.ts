@@ -1,4 +1,4 @@
-// Emissary `service` strings keep their meaning in Attaché's Mapping (model/service-ref.ts):
+// Emissary `service` strings keep their meaning in Attaché's Mapping (model/checks/service-ref.ts):
 // `[scheme://]name[.namespace][:port]`, a Kubernetes Service when one of that name exists,
 // otherwise a DNS name or an IP. The only rewrite is Emissary's `tls: true` (originate TLS),
 // which becomes the `https://` scheme.

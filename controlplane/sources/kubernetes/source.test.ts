@@ -177,17 +177,4 @@ describe("KubernetesSource", () => {
     expect(errors.some((e) => e.includes("watch attache.dev/v1alpha1 Mapping"))).toBe(true);
     expect(api.requests.filter((r) => r.path.endsWith("/mappings") && !r.query.has("watch")).length).toBe(listsBefore);
   });
-
-  it("relists after 410 Gone and drops what was deleted meanwhile", async () => {
-    api.put(mapping("doomed", { prefix: "/d", service: "d" }));
-    await startSource();
-    api.unavailable = true;
-    api.dropWatches({ abrupt: true });
-    api.store.delete(api.typeOf("attache.dev/v1alpha1", "Mapping"), "default", "doomed");
-    api.put(mapping("fresh", { prefix: "/f", service: "f" }));
-    api.compact();
-    api.unavailable = false;
-    await eventually(() => expect(names(latest(), "Mapping")).toEqual(["Mapping default/fresh"]));
-    expect(api.requests.filter((r) => r.path.endsWith("/mappings") && !r.query.has("watch")).length).toBe(2);
-  });
 });
