@@ -1,6 +1,6 @@
 # Control plane image: `docker build -t ghcr.io/attache-dev/attache:0.1.0 .`
 # Stage 1 builds the Wasm filters with asc and assembles the image's files with
-# scripts/bundle-cli.mjs (esbuild bundle, release .wasm modules, protos, chart, probe); stage 2
+# scripts/bundle-cli.mjs (esbuild bundle, release .wasm modules, chart, probe); stage 2
 # is a distroless Node image with only those. test/image/bundle.test.ts runs the same bundle.
 FROM node:20-bookworm-slim AS build
 WORKDIR /src

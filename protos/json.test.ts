@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { formatProtoDuration } from "./duration.ts";
-import { decodeToJson, encodeJson, parseDuration } from "./json.ts";
+import { StringValueSchema } from "@bufbuild/protobuf/wkt";
+import { ClusterSchema } from "./gen/envoy/config/cluster/v3/cluster_pb.ts";
+import { HttpProtocolOptionsSchema } from "./gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.ts";
+import { decodeMessage, decodeResource, decodeToJson, encodeJson, encodeMessage, packAny, parseDuration, unpackAny } from "./json.ts";
+import { TYPE_URL } from "./type-urls.ts";
 
 const WASM = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 
@@ -21,10 +25,11 @@ describe("proto3 JSON <-> Envoy binary", () => {
       },
     };
     const bytes = encodeJson("envoy.config.cluster.v3.Cluster", cluster);
-    expect(decodeToJson("envoy.config.cluster.v3.Cluster", bytes)).toEqual(cluster);
+    // Durations come back in proto3 JSON's canonical form: 0, 3, 6 or 9 fraction digits.
+    expect(decodeToJson("envoy.config.cluster.v3.Cluster", bytes)).toEqual({ ...cluster, connect_timeout: "0.250s" });
   });
 
-  it("keeps the Wasm failure_policy field added at runtime (absent from the shipped protos)", () => {
+  it("keeps the Wasm failure_policy field (Envoy >= 1.30, replacing fail_open)", () => {
     const wasm = {
       config: {
         name: "attache.wasm/default/auth",
@@ -63,19 +68,39 @@ describe("proto3 JSON <-> Envoy binary", () => {
   });
 
   it.each([
-    [{ name: "c", conect_timeout: "1s" }, "Cluster.conect_timeout: unknown field of envoy.config.cluster.v3.Cluster"],
-    [{ name: "c", connect_timeout: "3 seconds" }, "Cluster.connect_timeout: invalid duration \"3 seconds\""],
-    [{ name: "c", lb_policy: "FASTEST" }, "Cluster.lb_policy: invalid value \"FASTEST\" for enum LbPolicy"],
-    [{ name: "c", type: "EDS", cluster_type: { name: "x" } }, "Cluster.cluster_type: oneof cluster_discovery_type already set by type"],
-    [{ name: 7 }, "Cluster.name: expected a string, got 7"],
-    [{ name: "c", per_connection_buffer_limit_bytes: -1 }, "Cluster.per_connection_buffer_limit_bytes: expected an unsigned integer"],
-  ])("rejects %j naming the path", (json, message) => {
+    [{ name: "c", conect_timeout: "1s" }, 'Cluster: cannot decode message envoy.config.cluster.v3.Cluster from JSON: key "conect_timeout" is unknown'],
+    // proto3 JSON's lowerCamelCase names are not Envoy's config style (scripts/protos/generate.ts).
+    [{ name: "c", connectTimeout: "1s" }, 'Cluster: cannot decode message envoy.config.cluster.v3.Cluster from JSON: key "connectTimeout" is unknown'],
+    [{ name: "c", connect_timeout: "3 seconds" }, 'Cluster.connect_timeout: cannot decode message google.protobuf.Duration from JSON: "3 seconds"'],
+    [{ name: "c", lb_policy: "FASTEST" }, 'Cluster: cannot decode enum envoy.config.cluster.v3.Cluster.LbPolicy from JSON: "FASTEST"'],
+    [{ name: "c", type: "EDS", cluster_type: { name: "x" } }, "Cluster: cannot decode oneof envoy.config.cluster.v3.Cluster.cluster_discovery_type from JSON: oneof set multiple times by type and cluster_type"],
+    [{ name: 7 }, "Cluster: cannot decode field envoy.config.cluster.v3.Cluster.name from JSON: expected string, got 7"],
+    [{ name: "c", per_connection_buffer_limit_bytes: -1 }, "Cluster.per_connection_buffer_limit_bytes: cannot decode field google.protobuf.UInt32Value.value from JSON: expected number (uint32): -1 out of range"],
+  ])("rejects %j naming the field path and the message type", (json, message) => {
     expect(() => encodeJson("envoy.config.cluster.v3.Cluster", json)).toThrow(message);
   });
 
-  it("checks fields inside Any payloads", () => {
+  it("checks fields inside Any payloads, naming the path to the Any", () => {
     const bad = { name: "l", filter_chains: [{ filters: [{ name: "hcm", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", stat_prefx: "x" } }] }] };
-    expect(() => encodeJson("envoy.config.listener.v3.Listener", bad)).toThrow("Listener.filter_chains[0].filters[0].typed_config.stat_prefx: unknown field");
+    expect(() => encodeJson("envoy.config.listener.v3.Listener", bad)).toThrow('Listener.filter_chains[0].filters[0].typed_config: cannot decode message envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager from JSON: key "stat_prefx" is unknown');
+  });
+
+  it("packs and unpacks Any bodies by schema (well-known types under \"value\")", () => {
+    const options = packAny(HttpProtocolOptionsSchema, { explicit_http_config: { http2_protocol_options: {} } });
+    expect(options).toEqual({ "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions", explicit_http_config: { http2_protocol_options: {} } });
+    expect(unpackAny(options, HttpProtocolOptionsSchema)?.explicit_http_config).toEqual({ http2_protocol_options: {} });
+    expect(unpackAny(options, ClusterSchema)).toBeUndefined();
+    const text = packAny(StringValueSchema, "{\"a\":1}");
+    expect(text).toEqual({ "@type": "type.googleapis.com/google.protobuf.StringValue", value: "{\"a\":1}" });
+    expect(unpackAny(text, StringValueSchema)).toBe("{\"a\":1}");
+    // The packed form is what the codec reads.
+    const cluster = { name: "c", typed_extension_protocol_options: { [HttpProtocolOptionsSchema.typeName]: options } };
+    expect(decodeMessage(ClusterSchema, encodeMessage(ClusterSchema, cluster))).toEqual(cluster);
+  });
+
+  it("reads a property set to undefined as absent, as TypeScript's optional fields allow", () => {
+    const bytes = encodeMessage(ClusterSchema, { name: "c", connect_timeout: undefined, lb_policy: "RANDOM" });
+    expect(decodeResource(TYPE_URL.cluster, bytes)).toEqual({ name: "c", lb_policy: "RANDOM" });
   });
 
   it("formats and parses durations", () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Assembles what the control plane image runs, into OUT (default dist/image): the CLI bundled
-// by esbuild into one attache.mjs, the release .wasm modules, the Envoy protos it loads at
-// run time, the filters' config schemas and the exec probe. The Dockerfile copies OUT onto a
+// by esbuild into one attache.mjs (the Envoy types of protos/gen, descriptors included, are
+// bundled in), the release .wasm modules, the filters' config schemas and the exec probe. The Dockerfile copies OUT onto a
 // distroless Node image; test/image checks that the bundle runs from OUT alone.
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -32,10 +32,6 @@ await build({
 const copy = (from, to = from) => cpSync(join(root, from), join(out, to), { recursive: true });
 mkdirSync(join(out, "build", "filters"), { recursive: true });
 for (const f of readdirSync(join(root, "build", "filters"))) if (f.endsWith(".release.wasm")) copy(join("build", "filters", f));
-copy("node_modules/@grpc/grpc-js-xds/deps");
-copy("node_modules/@grpc/grpc-js-xds/package.json");
-copy("node_modules/protobufjs/google");
-copy("node_modules/protobufjs/package.json");
 for (const name of readdirSync(join(root, "filters"))) {
   if (existsSync(join(root, "filters", name, "config.schema.json"))) copy(join("filters", name, "config.schema.json"));
 }

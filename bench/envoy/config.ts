@@ -23,7 +23,8 @@ import { builtModuleDigests } from "../../controlplane/sources/file/local-filter
 import { buildModel } from "../../controlplane/model/index.ts";
 import { loadYamlPaths } from "../../controlplane/sources/file/scan.ts";
 import { translate } from "../../controlplane/translate/index.ts";
-import { TYPE, type JsonObject } from "../../controlplane/translate/resources.ts";
+import type { JsonObject } from "@bufbuild/protobuf";
+import { TYPE } from "../../controlplane/translate/resources.ts";
 import { ROUTE_SETTINGS_METADATA } from "../../controlplane/translate/wasm.ts";
 import type { TwinName } from "./twins.ts";
 import type { FloorModules } from "./floor.ts";

@@ -17,8 +17,9 @@ const options = {
 
 function changedResources(before: XdsResources, after: XdsResources): number {
   let changed = 0;
-  for (const [type, resources] of Object.entries(after)) {
-    for (const [name, resource] of resources) if (before[type]?.get(name) !== resource) changed++;
+  for (const type of Object.values(TYPE)) {
+    const previous: ReadonlyMap<string, unknown> = before[type];
+    for (const [name, resource] of after[type]) if (previous.get(name) !== resource) changed++;
   }
   return changed;
 }

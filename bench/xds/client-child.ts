@@ -6,8 +6,8 @@
 //   -> {cmd: "mark"}     (a change is coming: start recording)
 //   -> {cmd: "collect"}  <- {event: "collected", streams: [{protocol, lastAt, bytes, types}]}
 import * as grpc from "@grpc/grpc-js";
-import protobuf from "protobufjs";
-import { envoyType } from "../../protos/envoy.ts";
+import { BinaryReader } from "@bufbuild/protobuf/wire";
+import { encodeJson } from "../../protos/json.ts";
 
 const now = () => performance.timeOrigin + performance.now();
 const SERVICE = "/envoy.service.discovery.v3.AggregatedDiscoveryService";
@@ -16,15 +16,14 @@ interface Envelope { version: string; typeUrl: string; nonce: string }
 
 /** Reads the envelope fields of a (Delta)DiscoveryResponse, skipping the resources. */
 function envelope(bytes: Buffer): Envelope {
-  const r = protobuf.Reader.create(bytes);
+  const r = new BinaryReader(bytes);
   const out: Envelope = { version: "", typeUrl: "", nonce: "" };
   while (r.pos < r.len) {
-    const tag = r.uint32();
-    const field = tag >>> 3;
+    const [field, wireType] = r.tag();
     if (field === 1) out.version = r.string();
     else if (field === 4) out.typeUrl = r.string();
     else if (field === 5) out.nonce = r.string();
-    else r.skipType(tag & 7);
+    else r.skip(wireType);
   }
   return out;
 }
@@ -44,8 +43,8 @@ class BenchStream {
       "grpc.use_local_subchannel_pool": 1,
       "grpc.max_receive_message_length": 64 * 1024 * 1024,
     });
-    const reqType = envoyType(protocol === "sotw" ? "envoy.service.discovery.v3.DiscoveryRequest" : "envoy.service.discovery.v3.DeltaDiscoveryRequest");
-    const encode = (msg: Record<string, unknown>) => Buffer.from(reqType.encode(reqType.fromObject(msg)).finish());
+    const requestType = protocol === "sotw" ? "envoy.service.discovery.v3.DiscoveryRequest" : "envoy.service.discovery.v3.DeltaDiscoveryRequest";
+    const encode = (msg: Record<string, unknown>) => Buffer.from(encodeJson(requestType, msg));
     this.stream = this.client.makeBidiStreamRequest(`${SERVICE}/${protocol === "sotw" ? "StreamAggregatedResources" : "DeltaAggregatedResources"}`, (b: Buffer) => b, (b: Buffer) => b);
     const subscriptions: Record<string, string[]> = { ...names };
     for (const t of wildcard) subscriptions[t] = [];

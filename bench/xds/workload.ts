@@ -3,7 +3,9 @@
 // (they are developed alongside), resources of the same shape are synthesized instead — 500
 // per-Host VirtualHosts of 20 routes, 10,000 EDS clusters with their endpoints — and the
 // report says which was used.
-import type { Json } from "../../protos/json.ts";
+import type { ConfigSourceJson } from "../../protos/gen/envoy/config/core/v3/config_source_pb.ts";
+import type { VirtualHostJson } from "../../protos/gen/envoy/config/route/v3/route_components_pb.ts";
+import { emptyResources } from "../../protos/type-urls.ts";
 import type { XdsResources } from "../../controlplane/xds/snapshot.ts";
 import { TYPE_URL } from "../../controlplane/xds/types.ts";
 
@@ -39,13 +41,13 @@ async function fromTranslator(): Promise<XdsWorkload> {
   };
 }
 
-const ADS = { ads: {}, resource_api_version: "V3" };
+const ADS: ConfigSourceJson = { ads: {}, resource_api_version: "V3" };
 
 function synthetic(): XdsWorkload {
   const hosts = 500;
   const routesPerHost = 20;
   const clusters = 10_000;
-  const vhost = (h: number, round: number) => ({
+  const vhost = (h: number, round: number): VirtualHostJson => ({
     name: `attache-http/default/h${h}`,
     domains: [`h${h}.example.com`],
     routes: Array.from({ length: routesPerHost }, (_, i) => {
@@ -55,7 +57,7 @@ function synthetic(): XdsWorkload {
     }),
   });
   const build = (): XdsResources => {
-    const out: XdsResources = Object.fromEntries(Object.values(TYPE_URL).map((t) => [t, new Map()]));
+    const out: XdsResources = emptyResources();
     out[TYPE_URL.routeConfiguration].set("attache-http", { name: "attache-http", virtual_hosts: Array.from({ length: hosts }, (_, h) => vhost(h, -1)) });
     for (let c = 0; c < clusters; c++) {
       const name = `default/svc${c}:80`;
@@ -75,9 +77,9 @@ function synthetic(): XdsWorkload {
     async change(round) {
       // Like the translator: unchanged resources stay the same objects, one is new.
       const started = performance.now();
-      const next: XdsResources = Object.fromEntries(Object.entries(base).map(([t, m]) => [t, new Map(m)]));
-      const rc = base[TYPE_URL.routeConfiguration].get("attache-http") as { name: string; virtual_hosts: Json[] };
-      next[TYPE_URL.routeConfiguration].set("attache-http", { ...rc, virtual_hosts: rc.virtual_hosts.map((v, h) => (h === 250 ? vhost(250, round) : v)) });
+      const next: XdsResources = { ...base, [TYPE_URL.routeConfiguration]: new Map(base[TYPE_URL.routeConfiguration]) };
+      const rc = base[TYPE_URL.routeConfiguration].get("attache-http")!;
+      next[TYPE_URL.routeConfiguration].set("attache-http", { ...rc, virtual_hosts: rc.virtual_hosts?.map((v, h) => (h === 250 ? vhost(250, round) : v)) });
       return { resources: next, modelAndTranslateMs: performance.now() - started };
     },
   };

@@ -6,6 +6,11 @@
 // runtime key `overload.global_downstream_max_connections` is deprecated), RE2 as the regex
 // engine, and the RE2 program size limit the model enforces (RE2_MAX_PROGRAM_SIZE). `attache
 // bootstrap` prints it; the Helm chart's bootstrap ConfigMap holds the same content.
+import type { BootstrapJson } from "../../protos/gen/envoy/config/bootstrap/v3/bootstrap_pb.ts";
+import { GoogleRE2Schema } from "../../protos/gen/envoy/extensions/regex_engines/v3/google_re2_pb.ts";
+import { DownstreamConnectionsConfigSchema } from "../../protos/gen/envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections_pb.ts";
+import { HttpProtocolOptionsSchema } from "../../protos/gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.ts";
+import { packAny } from "../../protos/json.ts";
 import { RE2_MAX_PROGRAM_SIZE } from "../model/checks/re2-program-size.ts";
 
 /** Downstream connections one Envoy accepts before refusing new ones (all listeners). */
@@ -23,7 +28,7 @@ export interface BootstrapOptions {
 /** The node cluster `attache bootstrap` prints unless told otherwise. */
 export const BOOTSTRAP_NODE_CLUSTER = "default";
 
-export function envoyBootstrap(options: BootstrapOptions): Record<string, unknown> {
+export function envoyBootstrap(options: BootstrapOptions): BootstrapJson {
   const [host, portText] = splitHostPort(options.xdsAddress);
   return {
     node: { id: options.nodeId ?? "attache-envoy", cluster: options.nodeCluster ?? "attache" },
@@ -45,10 +50,9 @@ export function envoyBootstrap(options: BootstrapOptions): Record<string, unknow
         connect_timeout: "1s",
         // gRPC needs HTTP/2 to the control plane.
         typed_extension_protocol_options: {
-          "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
-            "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+          [HttpProtocolOptionsSchema.typeName]: packAny(HttpProtocolOptionsSchema, {
             explicit_http_config: { http2_protocol_options: { connection_keepalive: { interval: "30s", timeout: "5s" } } },
-          },
+          }),
         },
         load_assignment: {
           cluster_name: "attache_xds",
@@ -59,17 +63,16 @@ export function envoyBootstrap(options: BootstrapOptions): Record<string, unknow
     overload_manager: {
       resource_monitors: [{
         name: "envoy.resource_monitors.global_downstream_max_connections",
-        typed_config: {
-          "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig",
+        typed_config: packAny(DownstreamConnectionsConfigSchema, {
           // int64: a string in proto3 JSON.
           max_active_downstream_connections: String(MAX_DOWNSTREAM_CONNECTIONS),
-        },
+        }),
       }],
     },
     // RegexMatcher.google_re2 is deprecated: the engine is chosen here (Envoy >= 1.23).
     default_regex_engine: {
       name: "envoy.regex_engines.google_re2",
-      typed_config: { "@type": "type.googleapis.com/envoy.extensions.regex_engines.v3.GoogleRE2" },
+      typed_config: packAny(GoogleRE2Schema, {}),
     },
     // Envoy refuses a regex whose RE2 program is larger than this (default 100, which
     // `[a-f0-9]{36}` already exceeds); controlplane/model rejects larger ones with the size

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TYPE_URL } from "../../protos/type-urls.ts";
+import type { TypedExtensionConfigJson } from "../../protos/gen/envoy/config/core/v3/extension_pb.ts";
+import { emptyResources, TYPE_URL } from "../../protos/type-urls.ts";
 import type { XdsResources } from "../xds/snapshot.ts";
 import { ModuleDelivery, type ModuleSource } from "./delivery.ts";
 
@@ -16,8 +17,10 @@ function ecds(sha256: string, marker = "1"): object {
   };
 }
 
-function resources(resource: object): XdsResources {
-  return { [TYPE_URL.typedExtensionConfig]: new Map([["attache.wasm/default/f", resource as never]]), [TYPE_URL.cluster]: new Map() };
+function resources(resource: TypedExtensionConfigJson): XdsResources {
+  const out = emptyResources();
+  out[TYPE_URL.typedExtensionConfig].set("attache.wasm/default/f", resource);
+  return out;
 }
 
 const source = (modules: Record<string, Uint8Array>): ModuleSource => ({

@@ -14,7 +14,9 @@
 // A module the registry lacks (a `url` download in progress, failed, or with the wrong
 // sha256) is never sent: the filter keeps the last resource Envoy got for it, and the
 // problem is reported for the WasmFilter's status.
-import type { Json } from "../../protos/json.ts";
+import type { TypedExtensionConfigJson } from "../../protos/gen/envoy/config/core/v3/extension_pb.ts";
+import { WasmSchema, type WasmJson } from "../../protos/gen/envoy/extensions/filters/http/wasm/v3/wasm_pb.ts";
+import { packAny, unpackAny } from "../../protos/json.ts";
 import { TYPE_URL } from "../../protos/type-urls.ts";
 import type { XdsResources } from "../xds/snapshot.ts";
 
@@ -31,28 +33,27 @@ export interface UnavailableModule {
   message: string;
 }
 
-type JsonObject = { [key: string]: Json };
+type ExtensionConfig = TypedExtensionConfigJson;
 
 /** The remote code reference the translator emits, if this ECDS resource has one. */
-function remoteCode(resource: JsonObject): { sha256: string; vmConfig: JsonObject } | undefined {
-  const vmConfig = ((resource.typed_config as JsonObject | undefined)?.config as JsonObject | undefined)?.vm_config as JsonObject | undefined;
-  const remote = (vmConfig?.code as JsonObject | undefined)?.remote as JsonObject | undefined;
-  return typeof remote?.sha256 === "string" ? { sha256: remote.sha256, vmConfig: vmConfig! } : undefined;
+function remoteCode(resource: ExtensionConfig): { sha256: string; wasm: WasmJson } | undefined {
+  const wasm = unpackAny(resource.typed_config, WasmSchema);
+  const sha256 = wasm?.config?.vm_config?.code?.remote?.sha256;
+  return wasm && sha256 ? { sha256, wasm } : undefined;
 }
 
-function withInlineCode(resource: JsonObject, vmConfig: JsonObject, bytes: Uint8Array): JsonObject {
-  const typed = resource.typed_config as JsonObject;
-  const config = typed.config as JsonObject;
+function withInlineCode(resource: ExtensionConfig, wasm: WasmJson, bytes: Uint8Array): ExtensionConfig {
+  const config = wasm.config ?? {};
   // bytes fields are base64 in proto3 JSON.
   const code = { local: { inline_bytes: Buffer.from(bytes).toString("base64") } };
-  return { ...resource, typed_config: { ...typed, config: { ...config, vm_config: { ...vmConfig, code } } } };
+  return { ...resource, typed_config: packAny(WasmSchema, { ...wasm, config: { ...config, vm_config: { ...config.vm_config, code } } }) };
 }
 
 export class ModuleDelivery {
   /** Translated ECDS resource -> delivered one: unchanged input keeps its output (===). */
-  private readonly delivered = new WeakMap<object, JsonObject>();
+  private readonly delivered = new WeakMap<ExtensionConfig, ExtensionConfig>();
   /** Filter name -> the last resource with code that was sent. */
-  private lastSent = new Map<string, JsonObject>();
+  private lastSent = new Map<string, ExtensionConfig>();
 
   constructor(private readonly modules: ModuleSource) {}
 
@@ -62,11 +63,10 @@ export class ModuleDelivery {
       this.lastSent = new Map();
       return { resources, unavailable: [] };
     }
-    const out = new Map<string, Json>();
+    const out = new Map<string, ExtensionConfig>();
     const unavailable: UnavailableModule[] = [];
-    const sent = new Map<string, JsonObject>();
-    for (const [name, value] of extensions) {
-      const resource = value as JsonObject;
+    const sent = new Map<string, ExtensionConfig>();
+    for (const [name, resource] of extensions) {
       const remote = remoteCode(resource);
       if (!remote) {
         out.set(name, resource);
@@ -76,7 +76,7 @@ export class ModuleDelivery {
       if (!ready) {
         const bytes = this.modules.get(remote.sha256);
         if (bytes) {
-          ready = withInlineCode(resource, remote.vmConfig, bytes);
+          ready = withInlineCode(resource, remote.wasm, bytes);
           this.delivered.set(resource, ready);
         }
       }

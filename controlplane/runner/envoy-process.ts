@@ -8,10 +8,11 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { locate } from "../../scripts/tools/registry.ts";
 import { envoy as envoyTool } from "../../scripts/tools/envoy.ts";
+import type { BootstrapJson } from "../../protos/gen/envoy/config/bootstrap/v3/bootstrap_pb.ts";
 
 export interface EnvoyProcessOptions {
   /** The Envoy bootstrap (bootstrap.proto as proto3 JSON); its admin address is used as given. */
-  bootstrap: Record<string, unknown>;
+  bootstrap: BootstrapJson;
   /** Envoy executable; default from findEnvoy(). */
   binary?: string;
   /** Worker threads (--concurrency). Default 1. */

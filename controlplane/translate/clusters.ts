@@ -8,9 +8,15 @@
 import type { CircuitBreakersIR, ClusterIR, EndpointIR } from "../ir/types.ts";
 import { perObject } from "./memo.ts";
 import { msToProtoDuration } from "../../protos/duration.ts";
-import { ADS_SOURCE, any, type JsonObject } from "./resources.ts";
+import { ADS_SOURCE, packAny } from "./resources.ts";
+import type { CircuitBreakers_ThresholdsJson, CircuitBreakersJson } from "../../protos/gen/envoy/config/cluster/v3/circuit_breaker_pb.ts";
+import type { Cluster_DiscoveryTypeJson, Cluster_LbPolicyJson, ClusterJson } from "../../protos/gen/envoy/config/cluster/v3/cluster_pb.ts";
+import type { LocalityLbEndpointsJson } from "../../protos/gen/envoy/config/endpoint/v3/endpoint_components_pb.ts";
+import type { ClusterLoadAssignmentJson } from "../../protos/gen/envoy/config/endpoint/v3/endpoint_pb.ts";
+import { UpstreamTlsContextSchema } from "../../protos/gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.ts";
+import { HttpProtocolOptionsSchema } from "../../protos/gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.ts";
 
-const LB_POLICY: Record<ClusterIR["lbPolicy"], string> = {
+const LB_POLICY: Record<ClusterIR["lbPolicy"], Cluster_LbPolicyJson> = {
   round_robin: "ROUND_ROBIN",
   least_request: "LEAST_REQUEST",
   ring_hash: "RING_HASH",
@@ -20,10 +26,10 @@ const LB_POLICY: Record<ClusterIR["lbPolicy"], string> = {
 
 const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
-const DISCOVERY: Record<ClusterIR["discovery"], string> = { eds: "EDS", static: "STATIC", strict_dns: "STRICT_DNS", logical_dns: "LOGICAL_DNS" };
+const DISCOVERY: Record<ClusterIR["discovery"], Cluster_DiscoveryTypeJson> = { eds: "EDS", static: "STATIC", strict_dns: "STRICT_DNS", logical_dns: "LOGICAL_DNS" };
 
-function circuitBreakers(limits: CircuitBreakersIR): JsonObject {
-  const threshold: JsonObject = { priority: "DEFAULT" };
+function circuitBreakers(limits: CircuitBreakersIR): CircuitBreakersJson {
+  const threshold: CircuitBreakers_ThresholdsJson = { priority: "DEFAULT" };
   if (limits.maxConnections !== undefined) threshold.max_connections = limits.maxConnections;
   if (limits.maxPendingRequests !== undefined) threshold.max_pending_requests = limits.maxPendingRequests;
   if (limits.maxRequests !== undefined) threshold.max_requests = limits.maxRequests;
@@ -33,7 +39,7 @@ function circuitBreakers(limits: CircuitBreakersIR): JsonObject {
 
 /** Only ready endpoints are listed: a not-ready one marked UNHEALTHY would still get traffic
  *  once Envoy's panic threshold (50% unhealthy) is crossed. */
-function localityEndpoints(endpoints: EndpointIR[]): JsonObject[] {
+function localityEndpoints(endpoints: EndpointIR[]): LocalityLbEndpointsJson[] {
   const ready = endpoints.filter((e) => e.ready);
   if (!ready.length) return [];
   return [{
@@ -43,8 +49,8 @@ function localityEndpoints(endpoints: EndpointIR[]): JsonObject[] {
   }];
 }
 
-function clusterJson(ir: ClusterIR): JsonObject {
-  const out: JsonObject = {
+function clusterJson(ir: ClusterIR): ClusterJson {
+  const out: ClusterJson = {
     name: ir.name,
     type: DISCOVERY[ir.discovery],
     connect_timeout: msToProtoDuration(ir.connectTimeoutMs),
@@ -61,7 +67,7 @@ function clusterJson(ir: ClusterIR): JsonObject {
   if (ir.protocol === "http2") {
     // gRPC needs HTTP/2 upstream (extensions/upstreams/http/v3/http_protocol_options.proto).
     out.typed_extension_protocol_options = {
-      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": any("envoy.extensions.upstreams.http.v3.HttpProtocolOptions", {
+      [HttpProtocolOptionsSchema.typeName]: packAny(HttpProtocolOptionsSchema, {
         explicit_http_config: { http2_protocol_options: {} },
       }),
     };
@@ -69,7 +75,7 @@ function clusterJson(ir: ClusterIR): JsonObject {
   if (ir.upstreamTls) {
     out.transport_socket = {
       name: "envoy.transport_sockets.tls",
-      typed_config: any("envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext", {
+      typed_config: packAny(UpstreamTlsContextSchema, {
         sni: ir.upstreamTls.sni,
         common_tls_context: {
           // Offer h2 only when the cluster speaks it; ALPN must agree with the codec.
@@ -88,9 +94,9 @@ function clusterJson(ir: ClusterIR): JsonObject {
 }
 
 export interface TranslatedCluster {
-  cluster: JsonObject;
+  cluster: ClusterJson;
   /** EDS clusters only: the ClusterLoadAssignment named like the cluster. */
-  loadAssignment?: JsonObject;
+  loadAssignment?: ClusterLoadAssignmentJson;
 }
 
 export const translateCluster = perObject((ir: ClusterIR): TranslatedCluster => {

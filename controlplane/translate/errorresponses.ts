@@ -11,37 +11,43 @@
 import type { ErrorOverrideIR, GatewayIR, RouteIR, VirtualHostIR } from "../ir/types.ts";
 import type { HttpFilterFeature } from "./httpfilters.ts";
 import { perObject } from "./memo.ts";
-import { any, type JsonObject } from "./resources.ts";
+import { packAny } from "./resources.ts";
+import type { JsonObject } from "@bufbuild/protobuf";
+import type { AnyJson } from "@bufbuild/protobuf/wkt";
+import type { SubstitutionFormatStringJson } from "../../protos/gen/envoy/config/core/v3/substitution_format_string_pb.ts";
+import { CustomResponseSchema } from "../../protos/gen/envoy/extensions/filters/http/custom_response/v3/custom_response_pb.ts";
+import type { HttpFilterJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
+import { LocalResponsePolicySchema } from "../../protos/gen/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy_pb.ts";
+import { HttpResponseStatusCodeMatchInputSchema } from "../../protos/gen/envoy/type/matcher/v3/status_code_input_pb.ts";
 
 export const CUSTOM_RESPONSE_FILTER_NAME = "envoy.filters.http.custom_response";
-const CUSTOM_RESPONSE_TYPE = "envoy.extensions.filters.http.custom_response.v3.CustomResponse";
-const FILTER = { name: CUSTOM_RESPONSE_FILTER_NAME, typed_config: any(CUSTOM_RESPONSE_TYPE, {}) };
+const FILTER: HttpFilterJson = { name: CUSTOM_RESPONSE_FILTER_NAME, typed_config: packAny(CustomResponseSchema, {}) };
 
 const usesOverrides = perObject((vhost: VirtualHostIR): boolean => vhost.routes.some((r) => r.errorOverrides?.length));
 
-function bodyFormat(o: ErrorOverrideIR): JsonObject {
+function bodyFormat(o: ErrorOverrideIR): SubstitutionFormatStringJson {
   // text_format is deprecated in favour of text_format_source (substitution_format_string.proto).
-  const out: JsonObject = o.json !== undefined ? { json_format: o.json as JsonObject } : { text_format_source: { inline_string: o.text ?? "" } };
+  const out: SubstitutionFormatStringJson = o.json !== undefined ? { json_format: o.json as JsonObject } : { text_format_source: { inline_string: o.text ?? "" } };
   out.content_type = o.contentType ?? (o.json !== undefined ? "application/json" : "text/plain");
   return out;
 }
 
-const perRoute = perObject((overrides: ErrorOverrideIR[]): JsonObject => any(CUSTOM_RESPONSE_TYPE, {
+const perRoute = perObject((overrides: ErrorOverrideIR[]): AnyJson => packAny(CustomResponseSchema, {
   custom_response_matcher: {
     matcher_list: {
       matchers: overrides.map((o) => ({
         predicate: {
           single_predicate: {
-            input: { name: "status_code", typed_config: any("envoy.type.matcher.v3.HttpResponseStatusCodeMatchInput", {}) },
+            input: { name: "status_code", typed_config: packAny(HttpResponseStatusCodeMatchInputSchema, {}) },
             value_match: { exact: String(o.status) },
           },
         },
         on_match: {
           action: {
             name: `status-${o.status}`,
-            typed_config: any("envoy.extensions.http.custom_response.local_response_policy.v3.LocalResponsePolicy", {
+            typed_config: packAny(LocalResponsePolicySchema, {
               body_format: bodyFormat(o),
-              response_headers_to_add: [{ header: { key: "content-type", value: bodyFormat(o).content_type as string }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }],
+              response_headers_to_add: [{ header: { key: "content-type", value: bodyFormat(o).content_type }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }],
             }),
           },
         },

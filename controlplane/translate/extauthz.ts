@@ -7,18 +7,22 @@ import type { ExtAuthzIR, GatewayIR, RouteIR } from "../ir/types.ts";
 import type { HttpFilterFeature } from "./httpfilters.ts";
 import { perObject } from "./memo.ts";
 import { msToProtoDuration } from "../../protos/duration.ts";
-import { any, type JsonObject } from "./resources.ts";
+import { packAny } from "./resources.ts";
+import { FilterConfigSchema } from "../../protos/gen/envoy/config/route/v3/route_components_pb.ts";
+import { ExtAuthzSchema, type ExtAuthzJson } from "../../protos/gen/envoy/extensions/filters/http/ext_authz/v3/ext_authz_pb.ts";
+import type { HttpFilterJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
+import type { StatusCodeJson } from "../../protos/gen/envoy/type/v3/http_status_pb.ts";
 
-const ENABLED_ON_ROUTE = any("envoy.config.route.v3.FilterConfig", { config: {} });
+const ENABLED_ON_ROUTE = packAny(FilterConfigSchema, { config: {} });
 
 /** envoy.type.v3.StatusCode names (type/v3/http_status.proto) of the codes the CRD allows. */
-const STATUS_NAMES: Record<number, string> = {
+const STATUS_NAMES: Record<number, StatusCodeJson> = {
   400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 429: "TooManyRequests",
   500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout",
 };
 
-export const extAuthzFilter = perObject((ir: ExtAuthzIR): JsonObject => {
-  const config: JsonObject = {
+export const extAuthzFilter = perObject((ir: ExtAuthzIR): HttpFilterJson => {
+  const config: ExtAuthzJson = {
     grpc_service: { envoy_grpc: { cluster_name: ir.cluster, authority: ir.authority }, timeout: msToProtoDuration(ir.timeoutMs) },
     transport_api_version: "V3",
     failure_mode_allow: ir.failureModeAllow,
@@ -28,7 +32,7 @@ export const extAuthzFilter = perObject((ir: ExtAuthzIR): JsonObject => {
   }
   if (ir.includeBody) config.with_request_body = { max_request_bytes: ir.includeBody.maxBytes, allow_partial_message: ir.includeBody.allowPartial };
   if (ir.statusOnError !== undefined) config.status_on_error = { code: STATUS_NAMES[ir.statusOnError] ?? "Forbidden" };
-  return { name: ir.name, disabled: true, typed_config: any("envoy.extensions.filters.http.ext_authz.v3.ExtAuthz", config) };
+  return { name: ir.name, disabled: true, typed_config: packAny(ExtAuthzSchema, config) };
 });
 
 export const extAuthzFeature: HttpFilterFeature = {

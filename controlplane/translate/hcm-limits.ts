@@ -3,7 +3,7 @@
 // Envoy's defaults (http_connection_manager.proto, core/v3/protocol.proto) except
 // request_headers_timeout, which Envoy leaves off and an edge proxy needs: a client that
 // sends half a request head must not hold a connection for ever.
-import type { JsonObject } from "./resources.ts";
+import type { HttpConnectionManagerJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
 
 export const HCM_LIMITS = {
   /** Request header bytes; more answers 431. Envoy's default. */
@@ -20,4 +20,4 @@ export const HCM_LIMITS = {
     // headers_with_underscores_action stays ALLOW, Envoy's default and the enum's zero value
     // (proto3 JSON leaves it out); both data planes read REJECT_REQUEST (400) and DROP_HEADER.
   },
-} as const satisfies JsonObject;
+} as const satisfies HttpConnectionManagerJson;

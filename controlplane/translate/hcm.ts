@@ -5,15 +5,20 @@ import type { GatewayIR } from "../ir/types.ts";
 import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
 import { HCM_LIMITS } from "./hcm-limits.ts";
 import { byKey } from "./memo.ts";
-import { ADS_SOURCE, any, type JsonObject } from "./resources.ts";
+import { ADS_SOURCE, packAny } from "./resources.ts";
+import type { HttpRouteSpecifierJson } from "./scopedroutes.ts";
+import type { AccessLogJson } from "../../protos/gen/envoy/config/accesslog/v3/accesslog_pb.ts";
+import type { FilterJson } from "../../protos/gen/envoy/config/listener/v3/listener_components_pb.ts";
+import { StdoutAccessLogSchema } from "../../protos/gen/envoy/extensions/access_loggers/stream/v3/stream_pb.ts";
+import { HttpConnectionManagerSchema, type HttpFilterJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
 
 /** One JSON object per request on Envoy's stdout, with the fields an operator greps for
  *  first. StdoutAccessLog (access_loggers/stream/v3/stream.proto) writes to the process's
  *  stdout; a FileAccessLog of "/dev/stdout" must open that path, which fails when stdout is a
  *  socket (Envoy NACKs the Listener: "unable to open file '/dev/stdout'"). */
-const ACCESS_LOG: JsonObject = {
+const ACCESS_LOG: AccessLogJson = {
   name: "envoy.access_loggers.stdout",
-  typed_config: any("envoy.extensions.access_loggers.stream.v3.StdoutAccessLog", {
+  typed_config: packAny(StdoutAccessLogSchema, {
     log_format: {
       json_format: {
         start_time: "%START_TIME%",
@@ -37,23 +42,23 @@ const ACCESS_LOG: JsonObject = {
   }),
 };
 
-const filterListFor = byKey<JsonObject[]>();
+const filterListFor = byKey<HttpFilterJson[]>();
 
 /** The HCM's http_filters; the same array (===) while the set of filters is unchanged, so
  *  cached filter chains and listeners stay valid. */
-export function httpFilters(ir: GatewayIR): JsonObject[] {
-  const list: JsonObject[] = [];
+export function httpFilters(ir: GatewayIR): HttpFilterJson[] {
+  const list: HttpFilterJson[] = [];
   for (const feature of HTTP_FILTER_TABLE) feature.patchHCM(ir, list);
   return filterListFor(JSON.stringify(list), () => list);
 }
 
 /** `routes`: an RDS RouteConfiguration name, or the HCM fields that select routes otherwise
  *  (scopedroutes.ts). */
-export function httpConnectionManager(statPrefix: string, routes: string | JsonObject, filters: JsonObject[]): JsonObject {
-  const specifier = typeof routes === "string" ? { rds: { route_config_name: routes, config_source: ADS_SOURCE } } : routes;
+export function httpConnectionManager(statPrefix: string, routes: string | HttpRouteSpecifierJson, filters: HttpFilterJson[]): FilterJson {
+  const specifier: HttpRouteSpecifierJson = typeof routes === "string" ? { rds: { route_config_name: routes, config_source: ADS_SOURCE } } : routes;
   return {
     name: "envoy.filters.network.http_connection_manager",
-    typed_config: any("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", {
+    typed_config: packAny(HttpConnectionManagerSchema, {
       stat_prefix: statPrefix,
       codec_type: "AUTO",
       ...specifier,

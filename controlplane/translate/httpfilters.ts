@@ -4,17 +4,20 @@ import type { GatewayIR, RouteIR } from "../ir/types.ts";
 import { corsFeature } from "./cors.ts";
 import { errorResponsesFeature } from "./errorresponses.ts";
 import { extAuthzFeature } from "./extauthz.ts";
-import type { JsonObject, XdsResources } from "./resources.ts";
+import type { XdsResources } from "./resources.ts";
 import { routerFeature } from "./router.ts";
 import { wasmFeature } from "./wasm.ts";
+import type { JsonObject } from "@bufbuild/protobuf";
+import type { AnyJson } from "@bufbuild/protobuf/wkt";
+import type { HttpFilterJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
 
 export interface HttpFilterFeature {
   /** Appends this feature's HttpFilter entries to the HCM's http_filters (none when unused). */
-  patchHCM(ir: GatewayIR, httpFilters: JsonObject[]): void;
+  patchHCM(ir: GatewayIR, httpFilters: HttpFilterJson[]): void;
   /** Adds this feature's per-route settings to the route's typed_per_filter_config, or to its
    *  metadata's filter_metadata for filters Envoy gives no per-route config (Wasm). Depends on
    *  the route alone, so translated routes can be cached per RouteIR. */
-  patchRoute(route: RouteIR, typedPerFilterConfig: JsonObject, filterMetadata: JsonObject): void;
+  patchRoute(route: RouteIR, typedPerFilterConfig: { [filter: string]: AnyJson }, filterMetadata: { [namespace: string]: JsonObject }): void;
   /** Adds the resources this feature needs besides the HCM entry (ECDS configs, clusters). */
   patchResources(ir: GatewayIR, out: XdsResources): void;
 }

@@ -8,7 +8,8 @@ import { translateProxyless } from "./proxyless/index.ts";
 import { httpFilters } from "./hcm.ts";
 import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
 import { httpListener, httpsListener } from "./listeners.ts";
-import { emptyResources, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, TYPE, type Json, type XdsResources } from "./resources.ts";
+import { emptyResources, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, TYPE, type ResourceJson, type XdsResources } from "./resources.ts";
+import type { ResourceTypeUrl } from "../../protos/type-urls.ts";
 import { httpRouteLayout, scopedRouteConfiguration, scopesFor } from "./scopedroutes.ts";
 import { translateSecret } from "./secrets.ts";
 import { httpRouteConfiguration, translateVirtualHost } from "./virtualhosts.ts";
@@ -17,8 +18,8 @@ export { TYPE, SHORT_TYPE_NAMES, type XdsResources } from "./resources.ts";
 export { irProblems } from "./consistency.ts";
 
 /** Adds a resource unless one of that name exists (first wins; irProblems() reports it). */
-function put(out: XdsResources, typeUrl: string, name: string, resource: Json): void {
-  const map = out[typeUrl]!;
+function put<U extends ResourceTypeUrl>(out: XdsResources, typeUrl: U, name: string, resource: ResourceJson<U>): void {
+  const map: Map<string, ResourceJson<U>> = out[typeUrl];
   if (!map.has(name)) map.set(name, resource);
 }
 
@@ -38,11 +39,11 @@ export function translate(ir: GatewayIR): XdsResources {
   else {
     for (const vhost of httpVhosts) {
       const routeConfig = scopedRouteConfiguration(vhost);
-      put(out, TYPE.routeConfiguration, routeConfig.name as string, routeConfig);
-      for (const scope of scopesFor(vhost)) put(out, TYPE.scopedRouteConfiguration, scope.name as string, scope);
+      put(out, TYPE.routeConfiguration, routeConfig.name, routeConfig);
+      for (const scope of scopesFor(vhost)) put(out, TYPE.scopedRouteConfiguration, scope.name, scope);
     }
   }
-  for (const { https } of translatedHosts) if (https) put(out, TYPE.routeConfiguration, https.name as string, https);
+  for (const { https } of translatedHosts) if (https?.name) put(out, TYPE.routeConfiguration, https.name, https);
 
   for (const cluster of ir.clusters) {
     const translated = translateCluster(cluster);
@@ -56,8 +57,9 @@ export function translate(ir: GatewayIR): XdsResources {
 
   // Proxyless gRPC clients (proxyless/): their own Listeners (named by authority), route
   // configurations and clusters under the attache-grpc/ prefix, beside Envoy's.
-  for (const [typeUrl, resources] of Object.entries(translateProxyless(ir))) {
-    for (const [name, resource] of resources) put(out, typeUrl, name, resource);
+  const proxyless = translateProxyless(ir);
+  for (const typeUrl of Object.values(TYPE)) {
+    for (const [name, resource] of proxyless[typeUrl]) put(out, typeUrl, name, resource);
   }
   return out;
 }

@@ -9,18 +9,26 @@ import type { GatewayIR, HostTlsIR, VirtualHostIR } from "../ir/types.ts";
 import { httpConnectionManager } from "./hcm.ts";
 import { lastResult, perObject } from "./memo.ts";
 import { httpRouteSpecifier, type HttpRouteLayout } from "./scopedroutes.ts";
-import { ADS_SOURCE, any, HTTP_LISTENER, HTTPS_LISTENER, httpsRouteConfigName, type JsonObject } from "./resources.ts";
+import { ADS_SOURCE, packAny, HTTP_LISTENER, HTTPS_LISTENER, httpsRouteConfigName } from "./resources.ts";
+import type { AddressJson } from "../../protos/gen/envoy/config/core/v3/address_pb.ts";
+import type { TransportSocketJson } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
+import type { FilterChainJson } from "../../protos/gen/envoy/config/listener/v3/listener_components_pb.ts";
+import type { ListenerJson } from "../../protos/gen/envoy/config/listener/v3/listener_pb.ts";
+import { TlsInspectorSchema } from "../../protos/gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector_pb.ts";
+import type { HttpFilterJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
+import type { TlsParameters_TlsProtocolJson, TlsParametersJson } from "../../protos/gen/envoy/extensions/transport_sockets/tls/v3/common_pb.ts";
+import { DownstreamTlsContextSchema, type CommonTlsContextJson, type DownstreamTlsContextJson } from "../../protos/gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.ts";
 
-const TLS_VERSION = { "1.2": "TLSv1_2", "1.3": "TLSv1_3" } as const;
+const TLS_VERSION = { "1.2": "TLSv1_2", "1.3": "TLSv1_3" } as const satisfies Record<string, TlsParameters_TlsProtocolJson>;
 
-function listenAddress(ir: GatewayIR, port: number): JsonObject {
+function listenAddress(ir: GatewayIR, port: number): AddressJson {
   return { socket_address: { address: ir.listeners.address ?? "0.0.0.0", port_value: port } };
 }
 
-const lastHttpListener = lastResult<JsonObject>();
+const lastHttpListener = lastResult<ListenerJson>();
 
 /** `layout`: how the HCM finds its routes (scopedroutes.ts). */
-export function httpListener(ir: GatewayIR, filters: JsonObject[], layout: HttpRouteLayout): JsonObject {
+export function httpListener(ir: GatewayIR, filters: HttpFilterJson[], layout: HttpRouteLayout): ListenerJson {
   return lastHttpListener([ir.listeners.http, ir.listeners.address, filters, layout], () => ({
     name: HTTP_LISTENER,
     address: listenAddress(ir, ir.listeners.http),
@@ -28,16 +36,16 @@ export function httpListener(ir: GatewayIR, filters: JsonObject[], layout: HttpR
   }));
 }
 
-function downstreamTls(tls: HostTlsIR): JsonObject {
-  const params: JsonObject = {};
+function downstreamTls(tls: HostTlsIR): TransportSocketJson {
+  const params: TlsParametersJson = {};
   if (tls.minVersion) params.tls_minimum_protocol_version = TLS_VERSION[tls.minVersion];
   if (tls.maxVersion) params.tls_maximum_protocol_version = TLS_VERSION[tls.maxVersion];
-  const common: JsonObject = {
+  const common: CommonTlsContextJson = {
     tls_certificate_sds_secret_configs: [{ name: tls.secretName, sds_config: ADS_SOURCE }],
     alpn_protocols: tls.alpn.length ? [...tls.alpn] : ["h2", "http/1.1"],
   };
   if (Object.keys(params).length) common.tls_params = params;
-  const context: JsonObject = { common_tls_context: common };
+  const context: DownstreamTlsContextJson = { common_tls_context: common };
   if (tls.clientCa) {
     // Mutual TLS: a presented client certificate must chain to the CA secret (SDS); with
     // require_client_certificate a handshake without one fails. Written even when false:
@@ -47,11 +55,11 @@ function downstreamTls(tls: HostTlsIR): JsonObject {
   }
   return {
     name: "envoy.transport_sockets.tls",
-    typed_config: any("envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", context),
+    typed_config: packAny(DownstreamTlsContextSchema, context),
   };
 }
 
-function buildTlsFilterChain(vhost: VirtualHostIR, filters: JsonObject[]): JsonObject {
+function buildTlsFilterChain(vhost: VirtualHostIR, filters: HttpFilterJson[]): FilterChainJson {
   const tls = vhost.tls!;
   return {
     name: vhost.name,
@@ -65,13 +73,13 @@ function buildTlsFilterChain(vhost: VirtualHostIR, filters: JsonObject[]): JsonO
  *  that content (not by the VirtualHostIR, which is new whenever a route changes), chains
  *  survive route edits, so the Listener keeps its identity — any Listener change makes Envoy
  *  drain every connection on it (envoyproxy/envoy#35085). Entries not used by the last translation go. */
-let chainCache = new Map<string, { filters: JsonObject[]; chain: JsonObject }>();
+let chainCache = new Map<string, { filters: HttpFilterJson[]; chain: FilterChainJson }>();
 
 const chainKey = perObject((vhost: VirtualHostIR): string => `${vhost.name}\n${JSON.stringify(vhost.tls)}`);
 
-function tlsFilterChains(vhosts: VirtualHostIR[], filters: JsonObject[]): JsonObject[] {
-  const next = new Map<string, { filters: JsonObject[]; chain: JsonObject }>();
-  const chains: JsonObject[] = [];
+function tlsFilterChains(vhosts: VirtualHostIR[], filters: HttpFilterJson[]): FilterChainJson[] {
+  const next = new Map<string, { filters: HttpFilterJson[]; chain: FilterChainJson }>();
+  const chains: FilterChainJson[] = [];
   for (const vhost of vhosts) {
     const key = chainKey(vhost);
     const hit = chainCache.get(key) ?? next.get(key);
@@ -83,12 +91,12 @@ function tlsFilterChains(vhosts: VirtualHostIR[], filters: JsonObject[]): JsonOb
   return chains;
 }
 
-const lastHttpsListener = lastResult<JsonObject>();
+const lastHttpsListener = lastResult<ListenerJson>();
 
 /** Undefined when no Host has TLS: Envoy rejects a listener without filter chains. Server
  *  names already claimed by an earlier Host are dropped (Envoy rejects a listener with two
  *  chains matching the same name); irProblems() reports them. */
-export function httpsListener(ir: GatewayIR, filters: JsonObject[]): JsonObject | undefined {
+export function httpsListener(ir: GatewayIR, filters: HttpFilterJson[]): ListenerJson | undefined {
   const withTls: VirtualHostIR[] = [];
   const claimed = new Set<string>();
   for (const vhost of ir.virtualHosts) {
@@ -105,7 +113,7 @@ export function httpsListener(ir: GatewayIR, filters: JsonObject[]): JsonObject 
     address: listenAddress(ir, ir.listeners.https),
     listener_filters: [{
       name: "envoy.filters.listener.tls_inspector",
-      typed_config: any("envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector", {}),
+      typed_config: packAny(TlsInspectorSchema, {}),
     }],
     filter_chains: chains,
   }));

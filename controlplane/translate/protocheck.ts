@@ -3,6 +3,7 @@
 // types, naming the path), satisfy the protoc-gen-validate rules Envoy enforces
 // (protos/validate.ts) and survive the round trip. proto3 does not put default values on
 // the wire, so a field may only go missing when it held its type's zero value.
+import { parseProtoDuration } from "../../protos/duration.ts";
 import { decodeToJson, encodeJson, type Json } from "../../protos/json.ts";
 import { validateRules } from "../../protos/validate.ts";
 import type { XdsResources } from "./resources.ts";
@@ -20,10 +21,17 @@ function isZero(value: Json): boolean {
   return false;
 }
 
+/** Two strings that are the same duration ("0.25s" comes back as "0.250s"). */
+function sameDuration(sent: Json, back: Json): boolean {
+  if (typeof sent !== "string" || typeof back !== "string") return false;
+  const [a, b] = [parseProtoDuration(sent), parseProtoDuration(back)];
+  return a !== undefined && b !== undefined && a.seconds === b.seconds && a.nanos === b.nanos;
+}
+
 /** Differences between what we wrote and what came back, as paths ("" when none). */
 export function roundTripDifferences(sent: Json, back: Json, path: string): string[] {
   if (typeof sent !== "object" || sent === null || typeof back !== "object" || back === null) {
-    return sent === back ? [] : [`${path}: sent ${JSON.stringify(sent)}, got ${JSON.stringify(back)}`];
+    return sent === back || sameDuration(sent, back) ? [] : [`${path}: sent ${JSON.stringify(sent)}, got ${JSON.stringify(back)}`];
   }
   if (Array.isArray(sent) !== Array.isArray(back)) return [`${path}: array/object mismatch`];
   if (Array.isArray(sent)) {

@@ -1,16 +1,17 @@
-// The translator's output: Envoy resources as proto3 JSON (Envoy's config style — snake_case
-// names, durations "3s", Any as {"@type": ...}), grouped by type URL and keyed by resource
-// name, ready for protos/json.ts `encodeJson` and the xDS snapshot cache.
-import type { Json } from "../../protos/json.ts";
-import { TYPE_URL } from "../../protos/type-urls.ts";
+// The translator's output: Envoy resources as proto3 JSON in Envoy's config style (snake_case
+// names, durations "3s", Any as {"@type": ...}), typed by the `*Json` types generated from
+// Envoy's protos (protos/gen), grouped by type URL and keyed by resource name, ready for
+// protos/json.ts `encodeJson` and the xDS snapshot cache.
+import type { ConfigSourceJson } from "../../protos/gen/envoy/config/core/v3/config_source_pb.ts";
+import { TYPE_URL, type ResourceJson, type ResourcesByType, type ResourceTypeUrl } from "../../protos/type-urls.ts";
 
-export type { Json };
-export type JsonObject = { [key: string]: Json };
+export { packAny } from "../../protos/json.ts";
+export type { ResourceJson };
 
 export const TYPE = TYPE_URL;
 
 /** Short names for the CLI (`attache translate --type routes`) and the golden files. */
-export const SHORT_TYPE_NAMES: Record<string, string> = {
+export const SHORT_TYPE_NAMES: Record<string, ResourceTypeUrl> = {
   listeners: TYPE.listener,
   routes: TYPE.routeConfiguration,
   scopes: TYPE.scopedRouteConfiguration,
@@ -22,13 +23,9 @@ export const SHORT_TYPE_NAMES: Record<string, string> = {
 
 /** Type URL -> resource name -> resource. Unchanged resources keep their identity (===)
  *  between translations of IRs that share objects, so the xDS cache can skip re-encoding. */
-export interface XdsResources {
-  [typeUrl: string]: Map<string, Json>;
-}
+export type XdsResources = ResourcesByType;
 
-export function emptyResources(): XdsResources {
-  return Object.fromEntries(Object.values(TYPE).map((url) => [url, new Map<string, Json>()]));
-}
+export { emptyResources } from "../../protos/type-urls.ts";
 
 // Resource names; ARCHITECTURE.md shows how they split the configuration.
 export const HTTP_LISTENER = "attache-http";
@@ -42,8 +39,4 @@ export const httpScopeName = (domain: string): string => `${HTTP_ROUTE_CONFIG}/$
 export const httpsRouteConfigName = (vhost: string): string => `${HTTPS_LISTENER}/${vhost}`;
 
 /** ADS as the config source of every dynamic reference (RDS, EDS, SDS, ECDS). */
-export const ADS_SOURCE: JsonObject = { ads: {}, resource_api_version: "V3" };
-
-export function any(typeName: string, body: JsonObject): JsonObject {
-  return { "@type": `type.googleapis.com/${typeName}`, ...body };
-}
+export const ADS_SOURCE: ConfigSourceJson = { ads: {}, resource_api_version: "V3" };

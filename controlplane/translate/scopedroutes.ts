@@ -15,24 +15,32 @@
 // HCM, and so the Listener (Envoy drains its connections), only when the first wildcard Host
 // appears or the last one goes.
 import { perObject } from "./memo.ts";
-import { ADS_SOURCE, HTTP_ROUTE_CONFIG, httpRouteConfigName, httpScopeName, type JsonObject } from "./resources.ts";
+import { ADS_SOURCE, HTTP_ROUTE_CONFIG, httpRouteConfigName, httpScopeName } from "./resources.ts";
+import type { NamedVirtualHostJson } from "./virtualhosts.ts";
+import type { RouteConfigurationJson } from "../../protos/gen/envoy/config/route/v3/route_pb.ts";
+import type { VirtualHostJson } from "../../protos/gen/envoy/config/route/v3/route_components_pb.ts";
+import type { ScopedRouteConfigurationJson } from "../../protos/gen/envoy/config/route/v3/scoped_route_pb.ts";
+import type { HttpConnectionManagerJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
 
 export type HttpRouteLayout = "rds" | "scoped";
+
+/** The HCM's route specifier: `rds`, or `scoped_routes` (one member of its oneof). */
+export type HttpRouteSpecifierJson = Pick<HttpConnectionManagerJson, "rds" | "scoped_routes">;
 
 const isExact = (domain: string): boolean => !domain.includes("*");
 
 /** Scoped when every plain-HTTP virtual host has only exact domains (and there is one). */
-export function httpRouteLayout(vhosts: readonly JsonObject[]): HttpRouteLayout {
+export function httpRouteLayout(vhosts: readonly NamedVirtualHostJson[]): HttpRouteLayout {
   if (!vhosts.length) return "rds";
-  return vhosts.every((v) => (v.domains as string[]).every(isExact)) ? "scoped" : "rds";
+  return vhosts.every((v) => v.domains.every(isExact)) ? "scoped" : "rds";
 }
 
-const RDS: JsonObject = { rds: { route_config_name: HTTP_ROUTE_CONFIG, config_source: ADS_SOURCE } };
+const RDS: HttpRouteSpecifierJson = { rds: { route_config_name: HTTP_ROUTE_CONFIG, config_source: ADS_SOURCE } };
 
 /** HttpConnectionManager.ScopedRoutes: the scope key is the `:authority` header up to the
  *  first ":" (the host without a port), one fragment; scopes and their RouteConfigurations
  *  come over ADS. */
-const SCOPED: JsonObject = {
+const SCOPED: HttpRouteSpecifierJson = {
   scoped_routes: {
     name: HTTP_ROUTE_CONFIG,
     scope_key_builder: {
@@ -44,29 +52,29 @@ const SCOPED: JsonObject = {
 };
 
 /** The HCM fields (`rds` or `scoped_routes`) that select the plain-HTTP listener's routes. */
-export function httpRouteSpecifier(layout: HttpRouteLayout): JsonObject {
+export function httpRouteSpecifier(layout: HttpRouteLayout): HttpRouteSpecifierJson {
   return layout === "scoped" ? SCOPED : RDS;
 }
 
 /** One virtual host's RouteConfiguration; the same object while the virtual host is. */
-export const scopedRouteConfiguration = perObject((vhost: JsonObject): JsonObject => ({
-  name: httpRouteConfigName(vhost.name as string),
+export const scopedRouteConfiguration = perObject((vhost: NamedVirtualHostJson): RouteConfigurationJson & { name: string } => ({
+  name: httpRouteConfigName(vhost.name),
   virtual_hosts: [vhost],
 }));
 
 /** The scopes of one virtual host, one per domain; the same objects while the virtual host is. */
-export const scopesFor = perObject((vhost: JsonObject): JsonObject[] =>
-  (vhost.domains as string[]).map((domain) => ({
+export const scopesFor = perObject((vhost: NamedVirtualHostJson): (ScopedRouteConfigurationJson & { name: string })[] =>
+  vhost.domains.map((domain) => ({
     name: httpScopeName(domain),
-    route_configuration_name: httpRouteConfigName(vhost.name as string),
+    route_configuration_name: httpRouteConfigName(vhost.name),
     key: { fragments: [{ string_key: domain }] },
   })));
 
 /** Every plain-HTTP virtual host in translated resources, whichever the layout (for
  *  `attache` diagnostics and tests that look a Host's routes up). */
-export function httpVirtualHosts(routeConfigs: ReadonlyMap<string, unknown>): JsonObject[] {
-  const inline = routeConfigs.get(HTTP_ROUTE_CONFIG) as JsonObject | undefined;
-  if (inline) return inline.virtual_hosts as JsonObject[];
+export function httpVirtualHosts(routeConfigs: ReadonlyMap<string, RouteConfigurationJson>): VirtualHostJson[] {
+  const inline = routeConfigs.get(HTTP_ROUTE_CONFIG);
+  if (inline) return inline.virtual_hosts ?? [];
   const prefix = `${HTTP_ROUTE_CONFIG}/`;
-  return [...routeConfigs].filter(([name]) => name.startsWith(prefix)).flatMap(([, rc]) => (rc as JsonObject).virtual_hosts as JsonObject[]);
+  return [...routeConfigs].filter(([name]) => name.startsWith(prefix)).flatMap(([, rc]) => rc.virtual_hosts ?? []);
 }

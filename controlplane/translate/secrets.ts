@@ -3,9 +3,9 @@
 // CertificateValidationContext. Cached per SecretIR.
 import type { SecretIR } from "../ir/types.ts";
 import { perObject } from "./memo.ts";
-import type { JsonObject } from "./resources.ts";
+import type { SecretJson } from "../../protos/gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.ts";
 
-export const translateSecret = perObject((secret: SecretIR): JsonObject => {
+export const translateSecret = perObject((secret: SecretIR): SecretJson => {
   if ("trustedCa" in secret) return { name: secret.name, validation_context: { trusted_ca: { inline_string: secret.trustedCa } } };
   return {
     name: secret.name,

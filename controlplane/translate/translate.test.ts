@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ResourceTypeUrl } from "../../protos/type-urls.ts";
 import type { GatewayIR } from "../ir/types.ts";
 import {
   edsCluster, gatewayIR, mappingRef, route, routeAction, routeMatch, secret, vhost, wasmFilter,
@@ -8,7 +9,7 @@ import { protoCheck } from "./protocheck.ts";
 import { httpVirtualHosts } from "./scopedroutes.ts";
 
 type Obj = Record<string, any>;
-const get = (out: XdsResources, type: string, name: string): Obj => {
+const get = (out: XdsResources, type: ResourceTypeUrl, name: string): Obj => {
   const resource = out[type]!.get(name);
   if (!resource) throw new Error(`no ${type} ${name}; have ${[...out[type]!.keys()].join(", ")}`);
   return resource as Obj;

@@ -16,10 +16,16 @@ import { isIP } from "node:net";
 import type { GatewayIR, WasmFilterIR } from "../ir/types.ts";
 import type { HttpFilterFeature } from "./httpfilters.ts";
 import { perObjectIn } from "./memo.ts";
-import { ADS_SOURCE, any, TYPE, type JsonObject } from "./resources.ts";
+import { ADS_SOURCE, packAny, TYPE } from "./resources.ts";
+import { StringValueSchema, type AnyJson } from "@bufbuild/protobuf/wkt";
+import type { ClusterJson } from "../../protos/gen/envoy/config/cluster/v3/cluster_pb.ts";
+import type { TypedExtensionConfigJson } from "../../protos/gen/envoy/config/core/v3/extension_pb.ts";
+import { FilterConfigSchema } from "../../protos/gen/envoy/config/route/v3/route_components_pb.ts";
+import { HTTPFaultSchema, type HTTPFaultJson } from "../../protos/gen/envoy/extensions/filters/http/fault/v3/fault_pb.ts";
+import { WasmSchema } from "../../protos/gen/envoy/extensions/filters/http/wasm/v3/wasm_pb.ts";
+import type { HttpFilterJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
 
-const WASM_TYPE = "envoy.extensions.filters.http.wasm.v3.Wasm";
-const ENABLED_ON_ROUTE = any("envoy.config.route.v3.FilterConfig", { config: {} });
+const ENABLED_ON_ROUTE = packAny(FilterConfigSchema, { config: {} });
 /** How long Envoy waits for a module download before failing the filter config. */
 const MODULE_FETCH_TIMEOUT = "10s";
 
@@ -28,7 +34,6 @@ export function orderedWasmFilters(ir: GatewayIR): WasmFilterIR[] {
   return [...ir.wasmFilters].sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-const FAULT_TYPE = "envoy.extensions.filters.http.fault.v3.HTTPFault";
 /** How long a new listener waits (warms) for the filter's ECDS config before it serves with
  *  the default below. Never 0s ("wait forever"): a filter config Envoy rejects would then
  *  keep the listener warming, and its port closed, until the config changes. */
@@ -37,19 +42,19 @@ const ECDS_INITIAL_FETCH_TIMEOUT = "10s";
 /** The filter until its ECDS config arrives (extension.proto ExtensionConfigSource.default_config):
  *  a FAIL_CLOSED filter stays closed (503 on the routes that enable it), a FAIL_OPEN one lets
  *  requests through, as the Wasm filter itself does when its plugin cannot run. */
-function defaultConfig(filter: WasmFilterIR): JsonObject {
-  const closed = { abort: { http_status: 503, percentage: { numerator: 100, denominator: "HUNDRED" } } };
-  return any(FAULT_TYPE, filter.failurePolicy === "FailClosed" ? closed : {});
+function defaultConfig(filter: WasmFilterIR): AnyJson {
+  const closed: HTTPFaultJson = { abort: { http_status: 503, percentage: { numerator: 100, denominator: "HUNDRED" } } };
+  return packAny(HTTPFaultSchema, filter.failurePolicy === "FailClosed" ? closed : {});
 }
 
-function hcmEntry(filter: WasmFilterIR): JsonObject {
+function hcmEntry(filter: WasmFilterIR): HttpFilterJson {
   return {
     name: filter.name,
     disabled: true,
     config_discovery: {
       config_source: { ...ADS_SOURCE, initial_fetch_timeout: ECDS_INITIAL_FETCH_TIMEOUT },
       default_config: defaultConfig(filter),
-      type_urls: [`type.googleapis.com/${WASM_TYPE}`, `type.googleapis.com/${FAULT_TYPE}`],
+      type_urls: [`type.googleapis.com/${WasmSchema.typeName}`, `type.googleapis.com/${HTTPFaultSchema.typeName}`],
     },
   };
 }
@@ -60,7 +65,7 @@ type ModuleServer = GatewayIR["moduleServer"];
  *  rebuilds a WasmFilterIR with equal content (it holds every route's settings, so any
  *  Mapping edit may rebuild it) still gets the same object back, and the xDS server pushes
  *  nothing. */
-const lastByName = new Map<string, { content: string; resource: JsonObject }>();
+const lastByName = new Map<string, { content: string; resource: TypedExtensionConfigJson }>();
 
 /** Where routes carry their settings for Wasm filters (filters/sdk/route_map.ts). */
 export const ROUTE_SETTINGS_METADATA = "attache.wasm";
@@ -72,7 +77,7 @@ function sharedConfiguration(filter: WasmFilterIR): Record<string, unknown> {
 }
 
 /** The ECDS resource; cached per WasmFilterIR and module server, then by content. */
-export const wasmExtensionConfig = perObjectIn((filter: WasmFilterIR, server: ModuleServer): JsonObject => {
+export const wasmExtensionConfig = perObjectIn((filter: WasmFilterIR, server: ModuleServer): TypedExtensionConfigJson => {
   const content = JSON.stringify([{ ...filter, configuration: sharedConfiguration(filter) }, server]);
   const last = lastByName.get(filter.name);
   if (last?.content === content) return last.resource;
@@ -81,10 +86,10 @@ export const wasmExtensionConfig = perObjectIn((filter: WasmFilterIR, server: Mo
   return resource;
 });
 
-function buildExtensionConfig(filter: WasmFilterIR, server: ModuleServer): JsonObject {
+function buildExtensionConfig(filter: WasmFilterIR, server: ModuleServer): TypedExtensionConfigJson {
   return {
   name: filter.name,
-  typed_config: any(WASM_TYPE, {
+  typed_config: packAny(WasmSchema, {
     config: {
       name: filter.name,
       ...(filter.rootId ? { root_id: filter.rootId } : {}),
@@ -104,7 +109,7 @@ function buildExtensionConfig(filter: WasmFilterIR, server: ModuleServer): JsonO
         },
       },
       // StringValue reaches proxy_on_configure as the bare JSON text.
-      configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(sharedConfiguration(filter)) },
+      configuration: packAny(StringValueSchema, JSON.stringify(sharedConfiguration(filter))),
       failure_policy: filter.failurePolicy === "FailClosed" ? "FAIL_CLOSED" : "FAIL_OPEN",
     },
   }),
@@ -112,7 +117,7 @@ function buildExtensionConfig(filter: WasmFilterIR, server: ModuleServer): JsonO
 }
 
 /** STATIC for an IP literal, STRICT_DNS for a name (a Kubernetes Service DNS name). */
-const moduleServerCluster = perObjectIn((server: ModuleServer, _unused: null): JsonObject => ({
+const moduleServerCluster = perObjectIn((server: ModuleServer, _unused: null): ClusterJson => ({
   name: server.clusterName,
   type: isIP(server.host) ? "STATIC" : "STRICT_DNS",
   connect_timeout: "1s",
@@ -128,7 +133,7 @@ export const wasmFeature: HttpFilterFeature = {
     for (const filter of orderedWasmFilters(ir)) httpFilters.push(hcmEntry(filter));
   },
   patchRoute(route, typedPerFilterConfig, filterMetadata) {
-    const settings: JsonObject = {};
+    const settings: { [filter: string]: string } = {};
     for (const use of route.filters) {
       typedPerFilterConfig[use.filter] = ENABLED_ON_ROUTE;
       // `{}` is not "no settings": it takes the filter's defaults (ratelimit limits the route).

@@ -34,7 +34,7 @@ describe("SnapshotCache", () => {
     const cache = new SnapshotCache();
     const input = resources(spec);
     const a = cache.setResourcesNow(input);
-    const copy = Object.fromEntries(Object.entries(input).map(([t, m]) => [t, new Map(m)]));
+    const copy = { ...input, [RDS]: new Map(input[RDS]) };
     copy[RDS].delete("r2");
     const b = cache.setResourcesNow(copy);
     expect(b.types.get(RDS)!.resources.get("r1")!.any).toBe(a.types.get(RDS)!.resources.get("r1")!.any);
@@ -44,6 +44,7 @@ describe("SnapshotCache", () => {
   it("leaves out a resource that does not encode, with an error naming it, and keeps the rest", () => {
     const cache = new SnapshotCache();
     const input = resources(spec);
+    // @ts-expect-error conect_timeout is not a field of envoy.config.cluster.v3.Cluster
     input[CDS].set("bad", { name: "bad", type: "EDS", conect_timeout: "1s" });
     const snapshot = cache.setResourcesNow(input);
     expect(snapshot.errors).toEqual([expect.stringMatching(/^Cluster bad.*conect_timeout/)]);

@@ -1,18 +1,18 @@
 // Snapshots: the translator's XdsResources encoded once per resource version. A resource's
-// version is a hash of its deterministic bytes (protobufjs writes fields in declaration order
+// version is a hash of its deterministic bytes (protobuf-es writes fields in declaration order
 // and the translator builds maps in a fixed order), so an unchanged resource keeps its version
 // across translations and is never re-sent (Envoy drains listeners on spurious changes,
 // envoyproxy/envoy#8564). Encodings are cached per JSON object: the translator returns the same objects
 // (===) for unchanged inputs, so a one-Mapping change encodes about one resource.
 import { createHash } from "node:crypto";
-import { encodeJson, type Json } from "../../protos/json.ts";
+import { encodeJson } from "../../protos/json.ts";
+import { isResourceTypeUrl, type ResourceJson, type ResourcesByType } from "../../protos/type-urls.ts";
 import { encodeAny, encodeDeltaResource, encodeSotwBody, fieldSize } from "./wire.ts";
 import { SERVED_TYPES, shortType, TYPE_URL } from "./types.ts";
 
 /** Type URL -> resource name -> proto3 JSON (the translator's output shape). */
-export interface XdsResources {
-  [typeUrl: string]: Map<string, Json>;
-}
+export type XdsResources = ResourcesByType;
+
 
 export interface EncodedResource {
   name: string;
@@ -88,36 +88,35 @@ export type SnapshotChanges = Map<string, TypeChange>;
 export class ResourceEncoder {
   private readonly byObject = new WeakMap<object, EncodedResource>();
 
-  remember(json: Json, resource: EncodedResource): void {
-    if (typeof json === "object" && json !== null) this.byObject.set(json, resource);
+  remember(json: ResourceJson, resource: EncodedResource): void {
+    this.byObject.set(json, resource);
   }
 
   /** Whether `resource` is the encoding of this very JSON object. */
-  builtFrom(resource: EncodedResource, json: Json): boolean {
-    return typeof json === "object" && json !== null && this.byObject.get(json) === resource;
+  builtFrom(resource: EncodedResource, json: ResourceJson): boolean {
+    return this.byObject.get(json) === resource;
   }
 
   /** Encodes one resource (strict proto3 JSON, protos/json.ts); throws a path-prefixed
    *  ProtoJsonError naming the resource on bad input. */
-  encode(typeUrl: string, name: string, json: Json): EncodedResource {
-    const key = typeof json === "object" && json !== null ? json : undefined;
-    const hit = key && this.byObject.get(key);
+  encode(typeUrl: string, name: string, json: ResourceJson): EncodedResource {
+    const hit = this.byObject.get(json);
     if (hit && hit.name === name && hit.typeUrl === typeUrl) return hit;
     const value = encodeJson(typeUrl.slice(typeUrl.indexOf("/") + 1), json, `${shortType(typeUrl)} ${name}`);
     const version = hash(value);
     const any = encodeAny(typeUrl, value);
-    const apiListener = typeUrl === TYPE_URL.listener && typeof json === "object" && json !== null && !Array.isArray(json) && json.api_listener !== undefined;
+    const apiListener = typeUrl === TYPE_URL.listener && "api_listener" in json && json.api_listener !== undefined;
     const encoded: EncodedResource = { name, typeUrl, version, any, delta: encodeDeltaResource(name, version, any), wildcard: !apiListener };
-    if (key) this.byObject.set(key, encoded);
+    this.byObject.set(json, encoded);
     return encoded;
   }
 }
 
-const EMPTY = new Map<string, Json>();
+const EMPTY = new Map<string, ResourceJson>();
 
 /** Whether a type's input is exactly what the previous snapshot was built from (same names,
  *  same JSON objects): one pass of lookups, no encoding and no new maps. */
-function unchangedInput(input: ReadonlyMap<string, Json>, before: TypeSnapshot | undefined, encoder: ResourceEncoder): boolean {
+function unchangedInput(input: ReadonlyMap<string, ResourceJson>, before: TypeSnapshot | undefined, encoder: ResourceEncoder): boolean {
   if (!before || input.size !== before.resources.size) return false;
   for (const [name, json] of input) {
     const old = before.resources.get(name);
@@ -137,7 +136,7 @@ export function buildSnapshot(resources: XdsResources, encoder: ResourceEncoder,
   const changes: SnapshotChanges = new Map();
   for (const typeUrl of SERVED_TYPES) {
     const before = previous?.types.get(typeUrl);
-    const input = resources[typeUrl] ?? EMPTY;
+    const input: ReadonlyMap<string, ResourceJson> = (isResourceTypeUrl(typeUrl) ? resources[typeUrl] : undefined) ?? EMPTY;
     if (unchangedInput(input, before, encoder)) {
       types.set(typeUrl, before!);
       continue;

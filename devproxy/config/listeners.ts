@@ -1,22 +1,27 @@
 // Listeners (listener.proto) and their HTTP connection managers
 // (http_connection_manager.proto) in the subset the translator emits: a plain listener with
 // one HCM, or a TLS listener with one filter chain per SNI set; RDS, scoped RDS (scopes.ts) or
-// inline routes; an
-// ordered http_filters list whose Wasm entries come from ECDS (config_discovery).
+// inline routes; an ordered http_filters list whose Wasm entries come from ECDS
+// (config_discovery).
+import type { AnyJson } from "@bufbuild/protobuf/wkt";
 import { protoDurationToMs } from "../../protos/duration.ts";
+import type { ListenerJson } from "../../protos/gen/envoy/config/listener/v3/listener_pb.ts";
+import type { RouteConfigurationJson } from "../../protos/gen/envoy/config/route/v3/route_pb.ts";
+import { HTTPFaultSchema } from "../../protos/gen/envoy/extensions/filters/http/fault/v3/fault_pb.ts";
+import { RouterSchema } from "../../protos/gen/envoy/extensions/filters/http/router/v3/router_pb.ts";
+import {
+  HttpConnectionManagerSchema, type HttpConnectionManagerJson,
+} from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
+import { DownstreamTlsContextSchema } from "../../protos/gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.ts";
+import { unpackAny } from "../../protos/json.ts";
 import { compileScopedRoutes, type ScopedRoutesConfig } from "./scopes.ts";
-
-type Json = any;
-
-const HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
-const TLS_TYPE = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
 
 export interface HttpFilterConfig {
   name: string;
   disabled: boolean;
   /** ECDS resource name (TypedExtensionConfig) when config_discovery is used. */
   discovered: boolean;
-  typedConfig?: Json;
+  typedConfig?: AnyJson;
   /** What the filter does until its ECDS config is there (config_discovery.default_config). */
   fallback?: FilterFallback;
 }
@@ -25,11 +30,10 @@ export interface HttpFilterConfig {
  *  every request with a status (a FAIL_CLOSED filter) or does nothing (FAIL_OPEN). */
 export type FilterFallback = { kind: "abort"; status: number } | { kind: "pass" };
 
-const FAULT_TYPE = "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault";
-
-function compileFallback(config: Json, where: string): FilterFallback | undefined {
-  if (config === undefined) return undefined;
-  if (config?.["@type"] !== FAULT_TYPE) throw new Error(`${where}: only an HTTPFault default config is supported`);
+function compileFallback(defaultConfig: AnyJson | undefined, where: string): FilterFallback | undefined {
+  if (defaultConfig === undefined) return undefined;
+  const config = unpackAny(defaultConfig, HTTPFaultSchema);
+  if (!config) throw new Error(`${where}: only an HTTPFault default config is supported`);
   const unsupported = Object.keys(config).filter((k) => k !== "@type" && k !== "abort");
   if (unsupported.length) throw new Error(`${where}.${unsupported[0]}: not supported`);
   if (!config.abort) return { kind: "pass" };
@@ -54,7 +58,7 @@ export interface HcmLimits {
 
 export interface HcmConfig {
   routeConfigName?: string;
-  inlineRouteConfig?: Json;
+  inlineRouteConfig?: RouteConfigurationJson;
   /** Scoped routes: the RouteConfiguration comes from the scope the request's key selects. */
   scoped?: ScopedRoutesConfig;
   filters: HttpFilterConfig[];
@@ -85,18 +89,19 @@ export interface ListenerConfig {
   tlsChains: TlsChain[];
 }
 
-function compileHcm(typed: Json, where: string): HcmConfig {
-  if (typed?.["@type"] !== HCM_TYPE) throw new Error(`${where}: only the HTTP connection manager is supported`);
+function compileHcm(typedConfig: AnyJson | undefined, where: string): HcmConfig {
+  const typed = unpackAny(typedConfig, HttpConnectionManagerSchema);
+  if (!typed) throw new Error(`${where}: only the HTTP connection manager is supported`);
   if (!typed.rds && !typed.route_config && !typed.scoped_routes) throw new Error(`${where}: needs rds, scoped_routes or route_config`);
-  const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f: Json, i: number) => ({
-    name: f.name,
+  const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f, i) => ({
+    name: f.name ?? "",
     disabled: Boolean(f.disabled),
     discovered: Boolean(f.config_discovery),
     typedConfig: f.typed_config,
     fallback: compileFallback(f.config_discovery?.default_config, `${where}.http_filters[${i}].config_discovery.default_config`),
   }));
   const last = filters.at(-1);
-  if (!last || !(last.name === "envoy.filters.http.router" || last.typedConfig?.["@type"]?.endsWith("router.v3.Router"))) {
+  if (!last || !(last.name === "envoy.filters.http.router" || unpackAny(last.typedConfig, RouterSchema))) {
     throw new Error(`${where}.http_filters: the router filter must be last`);
   }
   return {
@@ -113,12 +118,12 @@ function compileHcm(typed: Json, where: string): HcmConfig {
   };
 }
 
-function compileLimits(typed: Json): HcmLimits {
+function compileLimits(typed: HttpConnectionManagerJson): HcmLimits {
   const common = typed.common_http_protocol_options ?? {};
-  const ms = (value: unknown, fallback: number) => (typeof value === "string" ? protoDurationToMs(value) : fallback);
+  const ms = (value: string | undefined, fallback: number) => (value === undefined ? fallback : protoDurationToMs(value));
   return {
-    maxRequestHeadersKb: Number(typed.max_request_headers_kb ?? 60),
-    maxHeadersCount: Number(common.max_headers_count ?? 100),
+    maxRequestHeadersKb: typed.max_request_headers_kb ?? 60,
+    maxHeadersCount: common.max_headers_count ?? 100,
     headersWithUnderscoresAction: common.headers_with_underscores_action ?? "ALLOW",
     requestHeadersTimeoutMs: ms(typed.request_headers_timeout, 0),
     streamIdleTimeoutMs: ms(typed.stream_idle_timeout, 300_000),
@@ -126,23 +131,25 @@ function compileLimits(typed: Json): HcmLimits {
   };
 }
 
-export function compileListener(l: Json): ListenerConfig {
-  const where = `Listener ${l.name}`;
+export function compileListener(l: ListenerJson): ListenerConfig {
+  const name = l.name ?? "";
+  const where = `Listener ${name}`;
   const sa = l.address?.socket_address;
   if (!sa) throw new Error(`${where}.address: needs socket_address`);
-  const out: ListenerConfig = { name: l.name, address: sa.address ?? "0.0.0.0", port: Number(sa.port_value ?? 0), tlsChains: [] };
-  (l.filter_chains ?? []).forEach((chain: Json, i: number) => {
+  const out: ListenerConfig = { name, address: sa.address ?? "0.0.0.0", port: sa.port_value ?? 0, tlsChains: [] };
+  (l.filter_chains ?? []).forEach((chain, i) => {
     const cw = `${where}.filter_chains[${i}]`;
-    const hcmFilter = (chain.filters ?? []).find((f: Json) => f.typed_config?.["@type"] === HCM_TYPE);
+    const hcmFilter = (chain.filters ?? []).find((f) => unpackAny(f.typed_config, HttpConnectionManagerSchema));
     if (!hcmFilter) throw new Error(`${cw}.filters: no http_connection_manager`);
     const hcm = compileHcm(hcmFilter.typed_config, `${cw}.filters.http_connection_manager`);
-    const tls = chain.transport_socket?.typed_config;
-    if (tls) {
-      if (tls["@type"] !== TLS_TYPE) throw new Error(`${cw}.transport_socket: only DownstreamTlsContext is supported`);
+    const tlsConfig = chain.transport_socket?.typed_config;
+    if (tlsConfig) {
+      const tls = unpackAny(tlsConfig, DownstreamTlsContextSchema);
+      if (!tls) throw new Error(`${cw}.transport_socket: only DownstreamTlsContext is supported`);
       const sds = tls.common_tls_context?.tls_certificate_sds_secret_configs?.[0]?.name;
       if (!sds) throw new Error(`${cw}.transport_socket: needs tls_certificate_sds_secret_configs`);
       const ca = tls.common_tls_context?.validation_context_sds_secret_config?.name;
-      const required = tls.require_client_certificate === true || tls.require_client_certificate?.value === true;
+      const required = tls.require_client_certificate === true;
       if (required && !ca) throw new Error(`${cw}.transport_socket: require_client_certificate needs validation_context_sds_secret_config`);
       out.tlsChains.push({
         serverNames: chain.filter_chain_match?.server_names ?? [],

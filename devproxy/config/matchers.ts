@@ -2,8 +2,8 @@
 // RouteMatch, HeaderMatcher, QueryParameterMatcher; envoy/type/matcher/v3/string.proto),
 // compiled once per config version. Regexes are RE2 (google_re2), like Envoy: re2js.
 import { RE2JS } from "re2js";
-
-type Json = any;
+import type { HeaderMatcherJson, QueryParameterMatcherJson, RouteMatchJson } from "../../protos/gen/envoy/config/route/v3/route_components_pb.ts";
+import type { StringMatcherJson } from "../../protos/gen/envoy/type/matcher/v3/string_pb.ts";
 
 export interface RequestView {
   method: string;
@@ -28,14 +28,14 @@ export function re2(pattern: string): RE2JS {
 export type StringPredicate = (value: string) => boolean;
 
 /** envoy.type.matcher.v3.StringMatcher. */
-export function compileStringMatcher(m: Json, where: string): StringPredicate {
+export function compileStringMatcher(m: StringMatcherJson, where: string): StringPredicate {
   const ignoreCase = Boolean(m.ignore_case);
   const norm = (s: string) => (ignoreCase ? s.toLowerCase() : s);
   if (m.exact !== undefined) { const want = norm(m.exact); return (v) => norm(v) === want; }
   if (m.prefix !== undefined) { const want = norm(m.prefix); return (v) => norm(v).startsWith(want); }
   if (m.suffix !== undefined) { const want = norm(m.suffix); return (v) => norm(v).endsWith(want); }
   if (m.contains !== undefined) { const want = norm(m.contains); return (v) => norm(v).includes(want); }
-  if (m.safe_regex) { const r = re2(m.safe_regex.regex); return (v) => r.matches(v); }
+  if (m.safe_regex) { const r = re2(m.safe_regex.regex ?? ""); return (v) => r.matches(v); }
   throw new Error(`${where}: unsupported string matcher ${JSON.stringify(m)}`);
 }
 
@@ -45,17 +45,17 @@ function headerValue(headers: RequestView["headers"], name: string): string | un
 }
 
 /** envoy.config.route.v3.HeaderMatcher. */
-export function compileHeaderMatcher(h: Json, where: string): (req: RequestView) => boolean {
-  const name: string = h.name;
+export function compileHeaderMatcher(h: HeaderMatcherJson, where: string): (req: RequestView) => boolean {
+  const name = h.name ?? "";
   const invert = Boolean(h.invert_match);
   let test: (value: string | undefined) => boolean;
   if (h.present_match !== undefined) test = (v) => (v !== undefined) === Boolean(h.present_match);
   else if (h.string_match) { const p = compileStringMatcher(h.string_match, `${where}.string_match`); test = (v) => v !== undefined && p(v); }
-  else if (h.exact_match !== undefined) test = (v) => v === h.exact_match;
-  else if (h.safe_regex_match) { const r = re2(h.safe_regex_match.regex); test = (v) => v !== undefined && r.matches(v); }
-  else if (h.prefix_match !== undefined) test = (v) => v !== undefined && v.startsWith(h.prefix_match);
-  else if (h.suffix_match !== undefined) test = (v) => v !== undefined && v.endsWith(h.suffix_match);
-  else if (h.contains_match !== undefined) test = (v) => v !== undefined && v.includes(h.contains_match);
+  else if (h.exact_match !== undefined) { const want = h.exact_match; test = (v) => v === want; }
+  else if (h.safe_regex_match) { const r = re2(h.safe_regex_match.regex ?? ""); test = (v) => v !== undefined && r.matches(v); }
+  else if (h.prefix_match !== undefined) { const want = h.prefix_match; test = (v) => v !== undefined && v.startsWith(want); }
+  else if (h.suffix_match !== undefined) { const want = h.suffix_match; test = (v) => v !== undefined && v.endsWith(want); }
+  else if (h.contains_match !== undefined) { const want = h.contains_match; test = (v) => v !== undefined && v.includes(want); }
   else test = (v) => v !== undefined; // no specifier: presence
   const read = (req: RequestView): string | undefined =>
     name === ":method" ? req.method : name === ":path" ? req.path : headerValue(req.headers, name);
@@ -63,8 +63,8 @@ export function compileHeaderMatcher(h: Json, where: string): (req: RequestView)
 }
 
 /** envoy.config.route.v3.QueryParameterMatcher. */
-export function compileQueryMatcher(q: Json, where: string): (req: RequestView) => boolean {
-  const name: string = q.name;
+export function compileQueryMatcher(q: QueryParameterMatcherJson, where: string): (req: RequestView) => boolean {
+  const name = q.name ?? "";
   if (q.present_match !== undefined) return (req) => req.query.has(name) === Boolean(q.present_match);
   if (q.string_match) {
     const p = compileStringMatcher(q.string_match, `${where}.string_match`);
@@ -80,19 +80,19 @@ export interface CompiledRouteMatch {
 }
 
 /** envoy.config.route.v3.RouteMatch: path specifier, case sensitivity, headers, query, grpc. */
-export function compileRouteMatch(m: Json, where: string): CompiledRouteMatch {
+export function compileRouteMatch(m: RouteMatchJson, where: string): CompiledRouteMatch {
   const caseSensitive = m.case_sensitive === undefined ? true : Boolean(m.case_sensitive);
   const fold = (s: string) => (caseSensitive ? s : s.toLowerCase());
   let pathTest: (path: string) => boolean;
   if (m.prefix !== undefined) { const p = fold(m.prefix); pathTest = (path) => fold(path).startsWith(p); }
   else if (m.path !== undefined) { const p = fold(m.path); pathTest = (path) => fold(path) === p; }
-  else if (m.safe_regex) { const r = re2(m.safe_regex.regex); pathTest = (path) => r.matches(path); }
+  else if (m.safe_regex) { const r = re2(m.safe_regex.regex ?? ""); pathTest = (path) => r.matches(path); }
   else if (m.path_separated_prefix !== undefined) {
     const p = fold(m.path_separated_prefix);
     pathTest = (path) => { const f = fold(path); return f === p || f.startsWith(`${p}/`); };
   } else throw new Error(`${where}: route match needs prefix, path or safe_regex`);
-  const headers = (m.headers ?? []).map((h: Json, i: number) => compileHeaderMatcher(h, `${where}.headers[${i}]`));
-  const query = (m.query_parameters ?? []).map((q: Json, i: number) => compileQueryMatcher(q, `${where}.query_parameters[${i}]`));
+  const headers = (m.headers ?? []).map((h, i) => compileHeaderMatcher(h, `${where}.headers[${i}]`));
+  const query = (m.query_parameters ?? []).map((q, i) => compileQueryMatcher(q, `${where}.query_parameters[${i}]`));
   const grpc = m.grpc !== undefined;
   return {
     prefix: m.prefix,

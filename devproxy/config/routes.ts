@@ -5,8 +5,18 @@
 import { compileRouteMatch, compileStringMatcher, DomainIndex, re2, type CompiledRouteMatch, type RequestView, type StringPredicate } from "./matchers.ts";
 import { protoDurationToMs } from "../../protos/duration.ts";
 import { routeMetadataProperties } from "./route-metadata.ts";
-
-type Json = any;
+import type { JsonObject } from "@bufbuild/protobuf";
+import type { AnyJson } from "@bufbuild/protobuf/wkt";
+import type { HeaderValueOptionJson, RuntimeFractionalPercentJson } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
+import {
+  FilterConfigSchema, type RedirectAction_RedirectResponseCodeJson, type RetryPolicyJson, type RouteActionJson, type RouteJson, type VirtualHostJson,
+} from "../../protos/gen/envoy/config/route/v3/route_components_pb.ts";
+import type { RouteConfigurationJson } from "../../protos/gen/envoy/config/route/v3/route_pb.ts";
+import { CorsPolicySchema } from "../../protos/gen/envoy/extensions/filters/http/cors/v3/cors_pb.ts";
+import { CustomResponseSchema } from "../../protos/gen/envoy/extensions/filters/http/custom_response/v3/custom_response_pb.ts";
+import { LocalResponsePolicySchema } from "../../protos/gen/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy_pb.ts";
+import { HttpResponseStatusCodeMatchInputSchema } from "../../protos/gen/envoy/type/matcher/v3/status_code_input_pb.ts";
+import { unpackAny } from "../../protos/json.ts";
 
 export interface HeaderAdd { name: string; value: string; action: "append" | "addIfAbsent" | "overwrite" | "overwriteIfExists" }
 
@@ -59,7 +69,7 @@ export interface RedirectAction {
 }
 
 /** A custom_response LocalResponsePolicy body for one status code (errorresponses.ts). */
-export interface ErrorOverride { format: { text?: string; json?: Json }; contentType: string }
+export interface ErrorOverride { format: { text?: string; json?: JsonObject }; contentType: string }
 
 export interface DirectAction { kind: "direct"; status: number; body: string }
 
@@ -92,19 +102,17 @@ export class RouteTable {
 
 const CORS_FILTER = "envoy.filters.http.cors";
 const CUSTOM_RESPONSE_FILTER = "envoy.filters.http.custom_response";
-const STATUS_INPUT = "type.googleapis.com/envoy.type.matcher.v3.HttpResponseStatusCodeMatchInput";
-const LOCAL_RESPONSE_POLICY = "type.googleapis.com/envoy.extensions.http.custom_response.local_response_policy.v3.LocalResponsePolicy";
 
 /** The subset of CustomResponse the translator writes: a matcher_list of exact status-code
  *  matches, each with a LocalResponsePolicy body_format (custom_response.proto). */
-function compileErrorOverrides(c: Json | undefined, where: string): Map<number, ErrorOverride> | undefined {
-  const matchers = c?.custom_response_matcher?.matcher_list?.matchers;
-  if (!Array.isArray(matchers)) return undefined;
+function compileErrorOverrides(config: AnyJson | undefined, where: string): Map<number, ErrorOverride> | undefined {
+  const matchers = unpackAny(config, CustomResponseSchema)?.custom_response_matcher?.matcher_list?.matchers;
+  if (!matchers) return undefined;
   const out = new Map<number, ErrorOverride>();
-  matchers.forEach((m: Json, i: number) => {
+  matchers.forEach((m, i) => {
     const single = m.predicate?.single_predicate;
-    const policy = m.on_match?.action?.typed_config;
-    if (single?.input?.typed_config?.["@type"] !== STATUS_INPUT || single.value_match?.exact === undefined || policy?.["@type"] !== LOCAL_RESPONSE_POLICY) {
+    const policy = unpackAny(m.on_match?.action?.typed_config, LocalResponsePolicySchema);
+    if (!unpackAny(single?.input?.typed_config, HttpResponseStatusCodeMatchInputSchema) || single?.value_match?.exact === undefined || !policy) {
       throw new Error(`${where}.matchers[${i}]: only status-code matches with a LocalResponsePolicy are supported`);
     }
     const format = policy.body_format ?? {};
@@ -115,14 +123,14 @@ function compileErrorOverrides(c: Json | undefined, where: string): Map<number, 
   });
   return out;
 }
-const REDIRECT_CODES: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
+const REDIRECT_CODES: Record<RedirectAction_RedirectResponseCodeJson, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
 
-function headerAdds(list: Json[] | undefined): HeaderAdd[] {
-  return (list ?? []).map((h: Json) => {
+function headerAdds(list: HeaderValueOptionJson[] | undefined): HeaderAdd[] {
+  return (list ?? []).map((h) => {
     const action = h.append_action ?? (h.append === false ? "OVERWRITE_IF_EXISTS_OR_ADD" : "APPEND_IF_EXISTS_OR_ADD");
     return {
-      name: String(h.header.key).toLowerCase(),
-      value: String(h.header.value ?? ""),
+      name: (h.header?.key ?? "").toLowerCase(),
+      value: h.header?.value ?? "",
       action: action === "ADD_IF_ABSENT" ? "addIfAbsent"
         : action === "OVERWRITE_IF_EXISTS_OR_ADD" ? "overwrite"
         : action === "OVERWRITE_IF_EXISTS" ? "overwriteIfExists" : "append",
@@ -130,12 +138,15 @@ function headerAdds(list: Json[] | undefined): HeaderAdd[] {
   });
 }
 
-function edits(o: Json): HeaderEdits {
+/** The header-editing fields Route and VirtualHost share. */
+type HeaderEditFields = Pick<RouteJson & VirtualHostJson, "request_headers_to_add" | "request_headers_to_remove" | "response_headers_to_add" | "response_headers_to_remove">;
+
+function edits(o: HeaderEditFields): HeaderEdits {
   return {
     requestAdd: headerAdds(o.request_headers_to_add),
-    requestRemove: (o.request_headers_to_remove ?? []).map((s: string) => s.toLowerCase()),
+    requestRemove: (o.request_headers_to_remove ?? []).map((s) => s.toLowerCase()),
     responseAdd: headerAdds(o.response_headers_to_add),
-    responseRemove: (o.response_headers_to_remove ?? []).map((s: string) => s.toLowerCase()),
+    responseRemove: (o.response_headers_to_remove ?? []).map((s) => s.toLowerCase()),
   };
 }
 
@@ -149,51 +160,53 @@ function mergeEdits(vhost: HeaderEdits, route: HeaderEdits): HeaderEdits {
   };
 }
 
-function compileCors(p: Json | undefined, where: string): CorsPolicy | undefined {
+function compileCors(config: AnyJson | undefined, where: string): CorsPolicy | undefined {
+  const p = unpackAny(config, CorsPolicySchema);
   if (!p) return undefined;
   return {
-    origins: (p.allow_origin_string_match ?? []).map((m: Json, i: number) => compileStringMatcher(m, `${where}.allow_origin_string_match[${i}]`)),
+    origins: (p.allow_origin_string_match ?? []).map((m, i) => compileStringMatcher(m, `${where}.allow_origin_string_match[${i}]`)),
     methods: p.allow_methods ?? "",
     headers: p.allow_headers ?? "",
     exposeHeaders: p.expose_headers ?? "",
     maxAge: p.max_age,
-    credentials: p.allow_credentials === true || p.allow_credentials?.value === true,
+    credentials: p.allow_credentials === true,
   };
 }
 
-function filterOverrides(tpfc: Json | undefined): Map<string, boolean> {
+function filterOverrides(tpfc: { [filter: string]: AnyJson } | undefined): Map<string, boolean> {
   const out = new Map<string, boolean>();
-  for (const [name, any] of Object.entries<Json>(tpfc ?? {})) {
-    if (any?.["@type"] === "type.googleapis.com/envoy.config.route.v3.FilterConfig") out.set(name, !any.disabled);
+  for (const [name, any] of Object.entries(tpfc ?? {})) {
+    const filterConfig = unpackAny(any, FilterConfigSchema);
+    if (filterConfig) out.set(name, !filterConfig.disabled);
     else if (name !== CORS_FILTER && name !== CUSTOM_RESPONSE_FILTER) out.set(name, true);
   }
   return out;
 }
 
-function compileRetry(r: Json | undefined): RetryPolicy | undefined {
+function compileRetry(r: RetryPolicyJson | undefined): RetryPolicy | undefined {
   if (!r) return undefined;
   return {
-    retryOn: new Set(String(r.retry_on ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
-    numRetries: r.num_retries === undefined ? 1 : Number(r.num_retries),
+    retryOn: new Set((r.retry_on ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
+    numRetries: r.num_retries ?? 1,
     perTryTimeoutMs: r.per_try_timeout ? protoDurationToMs(r.per_try_timeout) : undefined,
-    statuses: new Set<number>((r.retriable_status_codes ?? []).map(Number)),
+    statuses: new Set<number>(r.retriable_status_codes ?? []),
   };
 }
 
-function compileForward(a: Json, prefix: string | undefined, where: string): ForwardAction {
+function compileForward(a: RouteActionJson, prefix: string | undefined, where: string): ForwardAction {
   let clusters: Array<{ name: string; weight: number }>;
   let headerName: string | undefined;
   if (a.cluster) clusters = [{ name: a.cluster, weight: 1 }];
   else if (a.weighted_clusters) {
-    clusters = a.weighted_clusters.clusters.map((c: Json) => ({ name: c.name, weight: Number(c.weight ?? 0) }));
+    clusters = (a.weighted_clusters.clusters ?? []).map((c) => ({ name: c.name ?? "", weight: c.weight ?? 0 }));
     headerName = a.weighted_clusters.header_name?.toLowerCase();
   } else throw new Error(`${where}: route action needs cluster or weighted_clusters`);
   const totalWeight = clusters.reduce((s, c) => s + c.weight, 0);
   if (totalWeight <= 0) throw new Error(`${where}.weighted_clusters: total weight must be positive`);
-  const fraction = (f: Json | undefined): number => {
+  const fraction = (f: RuntimeFractionalPercentJson | undefined): number => {
     if (!f) return 1;
-    const denom = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 }[f.default_value?.denominator as string ?? "HUNDRED"] ?? 100;
-    return Number(f.default_value?.numerator ?? 0) / denom;
+    const denom = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 }[f.default_value?.denominator ?? "HUNDRED"];
+    return (f.default_value?.numerator ?? 0) / denom;
   };
   return {
     kind: "route",
@@ -203,20 +216,20 @@ function compileForward(a: Json, prefix: string | undefined, where: string): For
     prefixRewrite: a.prefix_rewrite,
     matchedPrefix: prefix,
     regexRewrite: a.regex_rewrite
-      ? { pattern: re2(a.regex_rewrite.pattern.regex), substitution: String(a.regex_rewrite.substitution).replace(/\\(\d)/g, "$$$1") }
+      ? { pattern: re2(a.regex_rewrite.pattern?.regex ?? ""), substitution: (a.regex_rewrite.substitution ?? "").replace(/\\(\d)/g, "$$$1") }
       : undefined,
     hostRewrite: a.host_rewrite_literal,
-    autoHostRewrite: a.auto_host_rewrite === true || a.auto_host_rewrite?.value === true,
+    autoHostRewrite: a.auto_host_rewrite === true,
     // RouteAction.timeout defaults to 15 s; 0 disables it.
     timeoutMs: a.timeout === undefined ? 15_000 : protoDurationToMs(a.timeout),
     idleTimeoutMs: a.idle_timeout ? protoDurationToMs(a.idle_timeout) : undefined,
     retry: compileRetry(a.retry_policy),
-    mirrors: (a.request_mirror_policies ?? []).map((m: Json) => ({ cluster: m.cluster, fraction: fraction(m.runtime_fraction) })),
-    upgrades: new Set((a.upgrade_configs ?? []).filter((u: Json) => u.enabled !== false && u.enabled?.value !== false).map((u: Json) => String(u.upgrade_type).toLowerCase())),
+    mirrors: (a.request_mirror_policies ?? []).map((m) => ({ cluster: m.cluster ?? "", fraction: fraction(m.runtime_fraction) })),
+    upgrades: new Set((a.upgrade_configs ?? []).filter((u) => u.enabled !== false).map((u) => (u.upgrade_type ?? "").toLowerCase())),
   };
 }
 
-function compileRoute(r: Json, vhostEdits: HeaderEdits, vhostCors: CorsPolicy | undefined, vhostFilters: Map<string, boolean>, where: string): CompiledRoute {
+function compileRoute(r: RouteJson, vhostEdits: HeaderEdits, vhostCors: CorsPolicy | undefined, vhostFilters: Map<string, boolean>, where: string): CompiledRoute {
   const match = compileRouteMatch(r.match ?? {}, `${where}.match`);
   let action: CompiledRoute["action"];
   if (r.route) action = compileForward(r.route, match.prefix, `${where}.route`);
@@ -230,12 +243,12 @@ function compileRoute(r: Json, vhostEdits: HeaderEdits, vhostCors: CorsPolicy | 
       prefixRewrite: d.prefix_rewrite,
       matchedPrefix: match.prefix,
       regexRewrite: d.regex_rewrite
-        ? { pattern: re2(d.regex_rewrite.pattern.regex), substitution: String(d.regex_rewrite.substitution).replace(/\\(\d)/g, "$$$1") }
+        ? { pattern: re2(d.regex_rewrite.pattern?.regex ?? ""), substitution: (d.regex_rewrite.substitution ?? "").replace(/\\(\d)/g, "$$$1") }
         : undefined,
       status: REDIRECT_CODES[d.response_code ?? "MOVED_PERMANENTLY"] ?? 301,
     };
   } else if (r.direct_response) {
-    action = { kind: "direct", status: Number(r.direct_response.status), body: r.direct_response.body?.inline_string ?? "" };
+    action = { kind: "direct", status: r.direct_response.status ?? 0, body: r.direct_response.body?.inline_string ?? "" };
   } else throw new Error(`${where}: route needs route, redirect or direct_response`);
   const overrides = new Map(vhostFilters);
   for (const [k, v] of filterOverrides(r.typed_per_filter_config)) overrides.set(k, v);
@@ -247,29 +260,29 @@ function compileRoute(r: Json, vhostEdits: HeaderEdits, vhostCors: CorsPolicy | 
     cors: compileCors(r.typed_per_filter_config?.[CORS_FILTER], `${where}.typed_per_filter_config.cors`) ?? vhostCors,
     headers: mergeEdits(vhostEdits, edits(r)),
     errorOverrides: compileErrorOverrides(r.typed_per_filter_config?.[CUSTOM_RESPONSE_FILTER], `${where}.typed_per_filter_config.custom_response`),
-    metadataProperties: routeMetadataProperties(r.metadata, `${where}.metadata`),
+    metadataProperties: routeMetadataProperties(r.metadata),
   };
 }
 
-export function compileVirtualHost(v: Json, where: string): CompiledVirtualHost {
+export function compileVirtualHost(v: VirtualHostJson, where: string): CompiledVirtualHost {
   const vhostEdits = edits(v);
   const cors = compileCors(v.typed_per_filter_config?.[CORS_FILTER], `${where}.typed_per_filter_config.cors`);
   const filters = filterOverrides(v.typed_per_filter_config);
   return {
-    name: v.name,
-    routes: (v.routes ?? []).map((r: Json, i: number) => compileRoute(r, vhostEdits, cors, filters, `${where}.routes[${i}]`)),
+    name: v.name ?? "",
+    routes: (v.routes ?? []).map((r, i) => compileRoute(r, vhostEdits, cors, filters, `${where}.routes[${i}]`)),
   };
 }
 
 /** A RouteConfiguration with its virtual hosts inline (plain RDS, what the control plane
  *  serves). VHDS is refused: a table whose hosts would arrive separately cannot be served. */
-export function compileRouteTable(rc: Json): RouteTable {
+export function compileRouteTable(rc: RouteConfigurationJson): RouteTable {
   if (rc.vhds) throw new Error(`RouteConfiguration ${rc.name}.vhds: not supported (virtual hosts must be inline)`);
   const index = new DomainIndex<CompiledVirtualHost>();
-  (rc.virtual_hosts ?? []).forEach((v: Json, i: number) => {
+  (rc.virtual_hosts ?? []).forEach((v, i) => {
     const where = `RouteConfiguration ${rc.name}.virtual_hosts[${i}]`;
     const compiled = compileVirtualHost(v, where);
     for (const d of v.domains ?? []) index.add(d, compiled, `${where}.domains`);
   });
-  return new RouteTable(rc.name, index.finish());
+  return new RouteTable(rc.name ?? "", index.finish());
 }

@@ -7,8 +7,10 @@ import { compileCluster, endpointsOf, type ClusterConfig, type Endpoint } from "
 import { compileListener, listenerDependencies, type ListenerConfig } from "./listeners.ts";
 import { compileRouteTable, type RouteTable } from "./routes.ts";
 import { compileScopes } from "./scopes.ts";
-import { TYPE_URL } from "../../protos/type-urls.ts";
 import { createSecureContext } from "node:tls";
+import type { AnyJson } from "@bufbuild/protobuf/wkt";
+import type { DataSourceJson } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
+import { emptyResources, TYPE_URL, type ResourceJson, type ResourcesByType, type ResourceTypeUrl } from "../../protos/type-urls.ts";
 
 const loadedSecrets = new WeakSet<object>();
 
@@ -25,8 +27,6 @@ function checkKeyPair(name: string, resource: object, cert: string, key: string)
   }
   loadedSecrets.add(resource);
 }
-
-type Json = any;
 
 /** The data plane's short names for the xDS types it consumes. */
 export const TYPE = {
@@ -54,7 +54,7 @@ export interface Snapshot {
   secrets: Map<string, TlsCertificate>;
   validationContexts: Map<string, ValidationContext>;
   /** ECDS: filter name -> its typed_config (e.g. the Wasm filter config). */
-  extensions: Map<string, Json>;
+  extensions: Map<string, AnyJson>;
 }
 
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
@@ -64,20 +64,17 @@ export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
 export interface Dependencies { routes: Set<string>; secrets: Set<string>; extensions: Set<string>; endpoints: Set<string> }
 
 export class ResourceStore {
-  private readonly raw = new Map<string, Map<string, Json>>(Object.values(TYPE).map((t) => [t, new Map()]));
+  private raw: ResourcesByType = emptyResources();
   private version = 0;
 
   /** Applies a delta for one type and compiles; throws (leaving the store unchanged) if invalid. */
-  apply(typeUrl: string, updated: Map<string, Json>, removed: string[]): Snapshot {
-    const current = this.raw.get(typeUrl);
-    if (!current) throw new Error(`unsupported resource type ${typeUrl}`);
-    const next = new Map(current);
+  apply<U extends ResourceTypeUrl>(typeUrl: U, updated: ReadonlyMap<string, ResourceJson<U>>, removed: string[]): Snapshot {
+    const next: Map<string, ResourceJson<U>> = new Map(this.raw[typeUrl]);
     for (const name of removed) next.delete(name);
     for (const [name, resource] of updated) next.set(name, resource);
-    const candidate = new Map(this.raw);
-    candidate.set(typeUrl, next);
+    const candidate: ResourcesByType = { ...this.raw, [typeUrl]: next };
     const snapshot = compile(candidate, this.version + 1);
-    this.raw.set(typeUrl, next);
+    this.raw = candidate;
     this.version++;
     return snapshot;
   }
@@ -85,18 +82,18 @@ export class ResourceStore {
   /** What the listeners and clusters reference, for named subscriptions. */
   dependencies(): Dependencies {
     const deps: Dependencies = { routes: new Set(), secrets: new Set(), extensions: new Set(), endpoints: new Set() };
-    for (const l of this.raw.get(TYPE.listener)!.values()) {
+    for (const l of this.raw[TYPE.listener].values()) {
       const compiled = compileListener(l);
       // A scoped HCM routes with whichever RouteConfiguration a scope names.
       if ([compiled.plain, ...compiled.tlsChains.map((c) => c.hcm)].some((h) => h?.scoped)) {
-        for (const scope of this.raw.get(TYPE.scope)!.values()) if (scope.route_configuration_name) deps.routes.add(scope.route_configuration_name);
+        for (const scope of this.raw[TYPE.scope].values()) if (scope.route_configuration_name) deps.routes.add(scope.route_configuration_name);
       }
       const d = listenerDependencies(compiled);
       d.routes.forEach((n) => deps.routes.add(n));
       d.secrets.forEach((n) => deps.secrets.add(n));
       d.extensions.forEach((n) => deps.extensions.add(n));
     }
-    for (const c of this.raw.get(TYPE.cluster)!.values()) {
+    for (const c of this.raw[TYPE.cluster].values()) {
       const cc = compileCluster(c);
       if (cc.edsName) deps.endpoints.add(cc.edsName);
     }
@@ -104,17 +101,17 @@ export class ResourceStore {
   }
 }
 
-function compile(raw: Map<string, Map<string, Json>>, version: number): Snapshot {
+function compile(raw: ResourcesByType, version: number): Snapshot {
   const listeners = new Map<string, ListenerConfig>();
-  for (const [name, l] of raw.get(TYPE.listener)!) listeners.set(name, compileListener(l));
+  for (const [name, l] of raw[TYPE.listener]) listeners.set(name, compileListener(l));
 
   const routeTables = new Map<string, RouteTable>();
-  for (const [name, rc] of raw.get(TYPE.route)!) routeTables.set(name, compileRouteTable(rc));
-  const scopes = compileScopes(raw.get(TYPE.scope)!);
+  for (const [name, rc] of raw[TYPE.route]) routeTables.set(name, compileRouteTable(rc));
+  const scopes = compileScopes(raw[TYPE.scope]);
 
-  const clas = raw.get(TYPE.endpoint)!;
+  const clas = raw[TYPE.endpoint];
   const clusters = new Map<string, ClusterConfig & { endpoints: Endpoint[] }>();
-  for (const [name, c] of raw.get(TYPE.cluster)!) {
+  for (const [name, c] of raw[TYPE.cluster]) {
     const cc = compileCluster(c);
     const endpoints = cc.edsName ? endpointsOf(clas.get(cc.edsName) ?? {}) : cc.inlineEndpoints;
     clusters.set(name, { ...cc, endpoints });
@@ -122,8 +119,8 @@ function compile(raw: Map<string, Map<string, Json>>, version: number): Snapshot
 
   const secrets = new Map<string, TlsCertificate>();
   const validationContexts = new Map<string, ValidationContext>();
-  for (const [name, s] of raw.get(TYPE.secret)!) {
-    const text = (ds: Json) => ds?.inline_string ?? (ds?.inline_bytes ? Buffer.from(ds.inline_bytes, "base64").toString() : undefined);
+  for (const [name, s] of raw[TYPE.secret]) {
+    const text = (ds: DataSourceJson | undefined) => ds?.inline_string ?? (ds?.inline_bytes ? Buffer.from(ds.inline_bytes, "base64").toString() : undefined);
     if (s.validation_context) {
       const trustedCa = text(s.validation_context.trusted_ca);
       if (!trustedCa) throw new Error(`Secret ${name}.validation_context: needs an inline trusted_ca`);
@@ -139,7 +136,7 @@ function compile(raw: Map<string, Map<string, Json>>, version: number): Snapshot
     secrets.set(name, { certChain, privateKey });
   }
 
-  const extensions = new Map<string, Json>();
-  for (const [name, e] of raw.get(TYPE.extension)!) extensions.set(name, e.typed_config);
+  const extensions = new Map<string, AnyJson>();
+  for (const [name, e] of raw[TYPE.extension]) if (e.typed_config) extensions.set(name, e.typed_config);
   return { version, listeners, routeTables, scopes, clusters, secrets, validationContexts, extensions };
 }

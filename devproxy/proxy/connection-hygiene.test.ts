@@ -14,6 +14,8 @@ import { handleUpgrade } from "./websocket.ts";
 import { UpstreamPool } from "./upstream.ts";
 import { Acceptor } from "../workers/acceptor.ts";
 import { socketPath } from "../workers/messages.ts";
+import type { ListenerJson } from "../../protos/gen/envoy/config/listener/v3/listener_pb.ts";
+import type { HttpConnectionManagerJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const ROUTER = { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } };
@@ -34,12 +36,12 @@ beforeAll(async () => {
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
   const up = (upstream.address() as net.AddressInfo).port;
   const store = new ResourceStore();
-  const listener = (name: string, extra: Record<string, unknown>) => [name, {
+  const listener = (name: string, extra: HttpConnectionManagerJson): [string, ListenerJson] => [name, {
     name, address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
     filter_chains: [{ filters: [{ name: "hcm", typed_config: {
       "@type": HCM, stat_prefix: "t", rds: { route_config_name: "r", config_source: { ads: {} } }, http_filters: [ROUTER], ...extra,
     } }] }],
-  }] as const;
+  }];
   store.apply(TYPE.listener, new Map([
     listener("l", { request_headers_timeout: "0.3s", common_http_protocol_options: { idle_timeout: "0.5s" } }),
     listener("reject", { common_http_protocol_options: { headers_with_underscores_action: "REJECT_REQUEST" } }),

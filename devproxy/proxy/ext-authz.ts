@@ -1,21 +1,24 @@
 // Envoy's ext_authz HTTP filter with a gRPC service (extensions/filters/http/ext_authz/v3),
 // for the local data plane: per request one envoy.service.auth.v3.Authorization/Check call
 // (service/auth/v3/external_auth.proto) on the filter's cluster over HTTP/2 (@grpc/grpc-js,
-// the messages encoded with Envoy's own protos). OK: the response's headers are set on (or
+// the messages encoded with the generated Envoy types). OK: the response's headers are set on (or
 // appended to) the upstream request and headers_to_remove removed; denied: its status
 // (default 403), headers and body go to the client; the call failing: failure_mode_allow
 // lets the request through, else status_on_error (default 403).
 // Not done here: with_request_body (the check is sent without the body) and
 // allowed_headers (every request header is sent, as Envoy does without the setting).
 import grpc from "@grpc/grpc-js";
-import { envoyRoot } from "../../protos/envoy.ts";
-import { decodeToJson, encodeJson } from "../../protos/json.ts";
+import type { AnyJson } from "@bufbuild/protobuf/wkt";
+import { protoDurationToMs } from "../../protos/duration.ts";
+import type { HeaderValueOptionJson } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
+import { ExtAuthzSchema, type ExtAuthzJson } from "../../protos/gen/envoy/extensions/filters/http/ext_authz/v3/ext_authz_pb.ts";
+import { CheckRequestSchema, CheckResponseSchema } from "../../protos/gen/envoy/service/auth/v3/external_auth_pb.ts";
+import { StatusCode, type StatusCodeJson } from "../../protos/gen/envoy/type/v3/http_status_pb.ts";
+import { decodeMessage, encodeMessage, unpackAny } from "../../protos/json.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { CONTINUE, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type RequestInfo } from "./filters.ts";
 
-type Json = any;
-
-export const EXT_AUTHZ_TYPE = "type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz";
+export const EXT_AUTHZ_TYPE = `type.googleapis.com/${ExtAuthzSchema.typeName}`;
 const CHECK = "/envoy.service.auth.v3.Authorization/Check";
 
 const clients = new Map<string, grpc.Client>();
@@ -26,17 +29,16 @@ function clientFor(address: string): grpc.Client {
   return client;
 }
 
-function httpStatus(code: unknown, fallback: number): number {
-  if (typeof code === "number") return code || fallback;
-  const value = typeof code === "string" ? envoyRoot().lookupEnum("envoy.type.v3.StatusCode").values[code] : undefined;
-  return value || fallback;
+/** envoy.type.v3.StatusCode (its JSON is the name) as the HTTP status number. */
+function httpStatus(code: StatusCodeJson | undefined, fallback: number): number {
+  return (code && StatusCode[code]) || fallback;
 }
 
-function applyHeaderOptions(headers: HeaderPairs, options: Json[] | undefined): void {
+function applyHeaderOptions(headers: HeaderPairs, options: HeaderValueOptionJson[] | undefined): void {
   for (const option of options ?? []) {
-    const key = String(option.header?.key ?? "").toLowerCase();
+    const key = (option.header?.key ?? "").toLowerCase();
     if (!key) continue;
-    const value = String(option.header?.value ?? "");
+    const value = option.header?.value ?? "";
     const append = option.append_action === "APPEND_IF_EXISTS_OR_ADD" || option.append === true;
     if (append) headers.push([key, value]);
     else headerSet(headers, key, value);
@@ -45,13 +47,13 @@ function applyHeaderOptions(headers: HeaderPairs, options: Json[] | undefined): 
 
 interface ExtAuthzConfig { cluster: string; authority?: string; timeoutMs: number; failureModeAllow: boolean; statusOnError: number }
 
-function compile(typed: Json): ExtAuthzConfig {
+function compile(typed: ExtAuthzJson): ExtAuthzConfig {
   const grpcService = typed.grpc_service ?? {};
-  const timeout = /^([\d.]+)s$/.exec(String(grpcService.timeout ?? "0.2s"));
   return {
-    cluster: grpcService.envoy_grpc?.cluster_name,
+    cluster: grpcService.envoy_grpc?.cluster_name ?? "",
     authority: grpcService.envoy_grpc?.authority,
-    timeoutMs: timeout ? Number(timeout[1]) * 1000 : 200,
+    // GrpcService.timeout; Envoy's default when unset is 200 ms.
+    timeoutMs: grpcService.timeout ? protoDurationToMs(grpcService.timeout) : 200,
     failureModeAllow: typed.failure_mode_allow === true,
     statusOnError: httpStatus(typed.status_on_error?.code, 403),
   };
@@ -68,7 +70,7 @@ class ExtAuthzInstance implements HttpFilterInstance {
     const headerMap: Record<string, string> = { ":authority": this.info.host, ":method": this.info.method, ":path": this.info.path };
     for (const [k, v] of headers) headerMap[k] = headerMap[k] === undefined ? v : `${headerMap[k]},${v}`;
     const q = this.info.path.indexOf("?");
-    const request = encodeJson("envoy.service.auth.v3.CheckRequest", {
+    const request = encodeMessage(CheckRequestSchema, {
       attributes: {
         source: { address: { socket_address: { address, port_value: port } } },
         request: { http: { id: this.info.requestId, method: this.info.method, headers: headerMap, path: this.info.path, host: this.info.host, protocol: this.info.protocol, query: q < 0 ? "" : this.info.path.slice(q + 1) } },
@@ -79,16 +81,16 @@ class ExtAuthzInstance implements HttpFilterInstance {
     return new Promise((resolve) => {
       clientFor(`${endpoint.host}:${endpoint.port}`).makeUnaryRequest(CHECK, (b: Uint8Array) => Buffer.from(b), (b: Buffer) => b, Buffer.from(request), new grpc.Metadata(), options, (err, bytes) => {
         if (err || !bytes) return resolve(this.failed());
-        const response = decodeToJson("envoy.service.auth.v3.CheckResponse", bytes) as Json;
+        const response = decodeMessage(CheckResponseSchema, bytes);
         if ((response.status?.code ?? 0) === 0) {
           applyHeaderOptions(headers, response.ok_response?.headers);
-          for (const name of response.ok_response?.headers_to_remove ?? []) headerRemove(headers, String(name).toLowerCase());
+          for (const name of response.ok_response?.headers_to_remove ?? []) headerRemove(headers, name.toLowerCase());
           return resolve(CONTINUE);
         }
         const denied = response.denied_response ?? {};
         const replyHeaders: HeaderPairs = [];
         applyHeaderOptions(replyHeaders, denied.headers);
-        resolve({ kind: "reply", reply: { status: httpStatus(denied.status?.code, 403), headers: replyHeaders, body: String(denied.body ?? "") } });
+        resolve({ kind: "reply", reply: { status: httpStatus(denied.status?.code, 403), headers: replyHeaders, body: denied.body ?? "" } });
       });
     });
   }
@@ -110,11 +112,12 @@ function splitAddress(text: string): [string, number] {
   return [text.slice(0, i).replace(/^\[|\]$/g, ""), Number(text.slice(i + 1))];
 }
 
-const factories = new WeakMap<Json, WeakMap<Snapshot, FilterFactory>>();
+const factories = new WeakMap<ExtAuthzJson, WeakMap<Snapshot, FilterFactory>>();
 
 /** The filter of an HCM entry whose typed_config is an ExtAuthz, per config and snapshot. */
-export function extAuthzFactory(name: string, typed: Json, snapshot: Snapshot): FilterFactory | undefined {
-  if (typed?.["@type"] !== EXT_AUTHZ_TYPE) return undefined;
+export function extAuthzFactory(name: string, typedConfig: AnyJson | undefined, snapshot: Snapshot): FilterFactory | undefined {
+  const typed = unpackAny(typedConfig, ExtAuthzSchema);
+  if (!typed) return undefined;
   let bySnapshot = factories.get(typed);
   if (!bySnapshot) factories.set(typed, (bySnapshot = new WeakMap()));
   let factory = bySnapshot.get(snapshot);

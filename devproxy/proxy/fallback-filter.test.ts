@@ -3,18 +3,22 @@
 import { describe, expect, it } from "vitest";
 import { compileListener } from "../config/listeners.ts";
 import { fallbackFilter } from "./fallback-filter.ts";
+import type { AnyJson } from "@bufbuild/protobuf/wkt";
+import { HTTPFaultSchema } from "../../protos/gen/envoy/extensions/filters/http/fault/v3/fault_pb.ts";
+import { HttpConnectionManagerSchema } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
+import { packAny } from "../../protos/json.ts";
+import type { ListenerJson } from "../../protos/gen/envoy/config/listener/v3/listener_pb.ts";
 
-const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const FAULT = "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault";
 
-function listenerWith(defaultConfig: unknown): unknown {
+function listenerWith(defaultConfig: AnyJson): ListenerJson {
   return {
     name: "l",
     address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
-    filter_chains: [{ filters: [{ name: "hcm", typed_config: { "@type": HCM, rds: { route_config_name: "r" }, http_filters: [
+    filter_chains: [{ filters: [{ name: "hcm", typed_config: packAny(HttpConnectionManagerSchema, { rds: { route_config_name: "r" }, http_filters: [
       { name: "attache.wasm/default/f", disabled: true, config_discovery: { config_source: { ads: {} }, default_config: defaultConfig, type_urls: [] } },
       { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
-    ] } }] }],
+    ] }) }] }],
   };
 }
 
@@ -22,7 +26,7 @@ const info = { routeName: "r", sourceAddress: "127.0.0.1:1", sourcePort: 1, requ
 
 describe("ECDS default config in the local data plane", () => {
   it("aborts with the status for a FAIL_CLOSED filter's default and passes for a FAIL_OPEN one", () => {
-    const closed = compileListener(listenerWith({ "@type": FAULT, abort: { http_status: 503, percentage: { numerator: 100, denominator: "HUNDRED" } } }));
+    const closed = compileListener(listenerWith(packAny(HTTPFaultSchema, { abort: { http_status: 503, percentage: { numerator: 100, denominator: "HUNDRED" } } })));
     const fallback = closed.plain!.filters[0]!.fallback!;
     expect(fallback).toEqual({ kind: "abort", status: 503 });
     expect(fallbackFilter("f", fallback).createInstance(info).onRequestHeaders([], true)).toEqual({

@@ -6,6 +6,7 @@ import { handleUpgrade } from "./websocket.ts";
 import { UpstreamPool } from "./upstream.ts";
 import { startEchoServer, type EchoServer } from "../../controlplane/runner/example-upstreams/echo-server.ts";
 import { request } from "../../test/http-client.ts";
+import type { ClusterJson } from "../../protos/gen/envoy/config/cluster/v3/cluster_pb.ts";
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 
@@ -21,7 +22,7 @@ function listener(port: number) {
   };
 }
 
-function staticCluster(name: string, ports: number[]) {
+function staticCluster(name: string, ports: number[]): ClusterJson {
   return { name, type: "STATIC", connect_timeout: "1s", load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: ports.map((p) => ({ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: p } } } })) }] } };
 }
 

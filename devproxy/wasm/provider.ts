@@ -7,14 +7,16 @@
 // (host/runtime/plugin.ts). A changed config or module replaces the plugin; an unchanged one keeps
 // its VM (and its shared data).
 import { createHash } from "node:crypto";
+import type { JsonValue } from "@bufbuild/protobuf";
+import { BytesValueSchema, StringValueSchema, type AnyJson } from "@bufbuild/protobuf/wkt";
 import type { Logger } from "pino";
+import { WasmSchema, type WasmJson } from "../../protos/gen/envoy/extensions/filters/http/wasm/v3/wasm_pb.ts";
+import { unpackAny } from "../../protos/json.ts";
 import { compileProxyWasm, InProcessSharedData, LogLevel, MetricsStore, ProxyWasmPlugin, type CompiledProxyWasm, type FailurePolicy, type SharedDataStore } from "../../host/index.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import type { FilterFactory } from "../proxy/filters.ts";
 import type { UpstreamPool } from "../proxy/upstream.ts";
 import { WasmHttpFilter, type CalloutSender } from "./http-filter.ts";
-
-const WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 
 interface PluginSpec {
   key: string;
@@ -61,15 +63,26 @@ function moduleLogLevel(logger: Logger | undefined): number {
   }
 }
 
-function specOf(name: string, typed: any): PluginSpec {
-  const config = typed?.config ?? {};
+/** PluginConfig.configuration as proxy_on_configure gets it: a StringValue's or BytesValue's
+ *  contents; any other message as its JSON (a Struct's is the object itself). */
+function configurationBytes(configuration: AnyJson | undefined): Uint8Array {
+  if (configuration === undefined) return new Uint8Array();
+  const text = unpackAny(configuration, StringValueSchema);
+  if (text !== undefined) return new TextEncoder().encode(text);
+  const bytes = unpackAny(configuration, BytesValueSchema);
+  if (bytes !== undefined) return new Uint8Array(Buffer.from(bytes, "base64"));
+  const { value } = configuration as { value?: JsonValue };
+  return new TextEncoder().encode(JSON.stringify(value ?? configuration));
+}
+
+function specOf(name: string, wasm: WasmJson): PluginSpec {
+  const config = wasm.config ?? {};
   const remote = config.vm_config?.code?.remote;
   const local = config.vm_config?.code?.local;
-  const inline = typeof local?.inline_bytes === "string" ? new Uint8Array(Buffer.from(local.inline_bytes, "base64")) : undefined;
-  const sha256 = inline ? createHash("sha256").update(inline).digest("hex") : String(remote?.sha256 ?? "");
-  const uri = inline ? `inline:${sha256}` : String(remote?.http_uri?.uri ?? local?.filename ?? "");
-  const raw = config.configuration;
-  const text = raw === undefined ? "" : typeof raw.value === "string" ? raw.value : JSON.stringify(raw.value ?? raw);
+  const inline = local?.inline_bytes !== undefined ? new Uint8Array(Buffer.from(local.inline_bytes, "base64")) : undefined;
+  const sha256 = inline ? createHash("sha256").update(inline).digest("hex") : (remote?.sha256 ?? "");
+  const uri = inline ? `inline:${sha256}` : (remote?.http_uri?.uri ?? local?.filename ?? "");
+  const configuration = configurationBytes(config.configuration);
   // wasm.proto FailurePolicy: UNSPECIFIED means FAIL_CLOSED unless the deprecated fail_open is
   // set (host/runtime/plugin.ts applies each as Envoy does).
   const failurePolicy: FailurePolicy = config.failure_policy === "FAIL_OPEN" || (!config.failure_policy && config.fail_open === true)
@@ -77,15 +90,15 @@ function specOf(name: string, typed: any): PluginSpec {
     : config.failure_policy === "FAIL_RELOAD" ? "fail-reload" : "fail-closed";
   const spec = {
     name,
-    rootId: String(config.root_id ?? ""),
-    vmId: String(config.vm_config?.vm_id ?? ""),
+    rootId: config.root_id ?? "",
+    vmId: config.vm_config?.vm_id ?? "",
     sha256,
     uri,
     inline,
-    configuration: new TextEncoder().encode(text),
+    configuration,
     failurePolicy,
   };
-  const key = createHash("sha256").update(JSON.stringify({ ...spec, inline: undefined, configuration: text })).digest("hex");
+  const key = createHash("sha256").update(JSON.stringify({ ...spec, inline: undefined, configuration: Buffer.from(configuration).toString("base64") })).digest("hex");
   return { key, ...spec };
 }
 
@@ -106,17 +119,17 @@ export class WasmFilterProvider {
   }
 
   factory(name: string, snapshot: Snapshot): FilterFactory | undefined {
-    const typed = snapshot.extensions.get(name);
-    if (!typed || typed["@type"] !== WASM_TYPE) return undefined;
+    if (!unpackAny(snapshot.extensions.get(name), WasmSchema)) return undefined;
     return this.loaded.get(name)?.factory;
   }
 
   async prepare(snapshot: Snapshot): Promise<void> {
     const seen = new Set<string>();
     for (const [name, typed] of snapshot.extensions) {
-      if (typed?.["@type"] !== WASM_TYPE) continue;
+      const wasm = unpackAny(typed, WasmSchema);
+      if (!wasm) continue;
       seen.add(name);
-      const spec = specOf(name, typed);
+      const spec = specOf(name, wasm);
       const current = this.loaded.get(name);
       if (current?.spec.key === spec.key) continue;
       const next = await this.load(spec);

@@ -1,8 +1,9 @@
 // Messages between the data plane's main thread (xDS client, acceptor) and its workers.
 import type { AccessLogEntry } from "../proxy/handler.ts";
+import type { ResourceJson, ResourceTypeUrl } from "../../protos/type-urls.ts";
 
 export type ToWorker =
-  | { type: "update"; seq: number; typeUrl: string; updated: Array<[string, unknown]>; removed: string[] }
+  | { type: "update"; seq: number; typeUrl: ResourceTypeUrl; updated: Array<[string, ResourceJson]>; removed: string[] }
   | { type: "stats"; seq: number }
   | { type: "close"; seq: number };
 

@@ -3,27 +3,34 @@
 // protocol (xds_protocol.rst "Incremental xDS"): one stream, per-type subscriptions,
 // every response ACKed or NACKed (error_detail set) with its nonce, and on reconnect
 // `initial_resource_versions` so the server sends only what changed. Resources are
-// decoded to proto3 JSON with the real Envoy types (protos/json.ts).
+// decoded to proto3 JSON with the generated Envoy types (protos/json.ts).
 import { EventEmitter } from "node:events";
 import * as grpc from "@grpc/grpc-js";
-import { envoyType } from "../../protos/envoy.ts";
-import { decodeToJson, type Json } from "../../protos/json.ts";
+import { fromBinary, type JsonObject } from "@bufbuild/protobuf";
+import {
+  DeltaDiscoveryRequestSchema, DeltaDiscoveryResponseSchema, type DeltaDiscoveryRequestJson, type DeltaDiscoveryResponse,
+} from "../../protos/gen/envoy/service/discovery/v3/discovery_pb.ts";
+import { decodeResource, encodeMessage } from "../../protos/json.ts";
+import { isResourceTypeUrl, type ResourceJson, type ResourceTypeUrl } from "../../protos/type-urls.ts";
 
 const ADS_METHOD = "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources";
 
-export interface DeltaUpdate {
-  typeUrl: string;
-  /** Added or changed resources (decoded), by name. */
-  updated: Map<string, { version: string; resource: Json }>;
-  removed: string[];
-}
+/** One response's changes to one resource type; `updated` holds that type's JSON. */
+export type DeltaUpdate = {
+  [U in ResourceTypeUrl]: {
+    typeUrl: U;
+    /** Added or changed resources (decoded), by name. */
+    updated: Map<string, { version: string; resource: ResourceJson<U> }>;
+    removed: string[];
+  };
+}[ResourceTypeUrl];
 
 /** Applies an update; throwing rejects it (NACK with the message, last good config kept). */
 export type UpdateHandler = (update: DeltaUpdate) => void;
 
 export interface DeltaClientOptions {
   address: string; // host:port of the ADS server
-  node: { id: string; cluster: string; metadata?: Record<string, unknown> };
+  node: { id: string; cluster: string; metadata?: JsonObject };
   onUpdate: UpdateHandler;
   /** Reconnect backoff bounds (ms). */
   backoff?: { initial: number; max: number };
@@ -37,13 +44,10 @@ interface TypeState {
   versions: Map<string, string>;
 }
 
-const requestType = () => envoyType("envoy.service.discovery.v3.DeltaDiscoveryRequest");
-const responseType = () => envoyType("envoy.service.discovery.v3.DeltaDiscoveryResponse");
-
 export class DeltaAdsClient extends EventEmitter {
   private readonly client: grpc.Client;
   private readonly types = new Map<string, TypeState>();
-  private stream?: grpc.ClientDuplexStream<Record<string, unknown>, Record<string, any>>;
+  private stream?: grpc.ClientDuplexStream<DeltaDiscoveryRequestJson, DeltaDiscoveryResponse>;
   private closed = false;
   private retryMs: number;
   private retryTimer?: NodeJS.Timeout;
@@ -98,11 +102,11 @@ export class DeltaAdsClient extends EventEmitter {
   private open(): void {
     const stream = this.client.makeBidiStreamRequest(
       ADS_METHOD,
-      (msg: Record<string, unknown>) => Buffer.from(requestType().encode(requestType().fromObject(msg)).finish()),
-      (bytes: Buffer) => responseType().toObject(responseType().decode(bytes), { defaults: false }),
+      (request: DeltaDiscoveryRequestJson) => Buffer.from(encodeMessage(DeltaDiscoveryRequestSchema, request)),
+      (bytes: Buffer) => fromBinary(DeltaDiscoveryResponseSchema, bytes),
     );
     this.stream = stream;
-    stream.on("data", (response: Record<string, any>) => {
+    stream.on("data", (response: DeltaDiscoveryResponse) => {
       if (!this.connected) {
         this.connected = true;
         this.retryMs = this.options.backoff?.initial ?? 100;
@@ -136,36 +140,21 @@ export class DeltaAdsClient extends EventEmitter {
     }
   }
 
-  private nodeMessage(): Record<string, unknown> {
+  private nodeMessage(): NonNullable<DeltaDiscoveryRequestJson["node"]> {
     const { id, cluster, metadata } = this.options.node;
-    const node: Record<string, unknown> = { id, cluster, user_agent_name: "attache-devproxy" };
-    if (metadata) {
-      const toValue = (v: unknown): Record<string, unknown> =>
-        typeof v === "string" ? { stringValue: v }
-        : typeof v === "number" ? { numberValue: v }
-        : typeof v === "boolean" ? { boolValue: v }
-        : { nullValue: 0 };
-      node.metadata = { fields: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, toValue(v)])) };
-    }
-    return node;
+    return { id, cluster, user_agent_name: "attache-devproxy", ...(metadata ? { metadata } : {}) };
   }
 
-  private handle(response: Record<string, any>): void {
-    const typeUrl: string = response.type_url;
-    const nonce: string = response.nonce;
-    const updated = new Map<string, { version: string; resource: Json }>();
+  private handle(response: DeltaDiscoveryResponse): void {
+    const { typeUrl, nonce } = response;
     try {
-      for (const r of response.resources ?? []) {
-        const any = r.resource;
-        if (!any) continue;
-        updated.set(r.name, { version: r.version, resource: decodeToJson(any.type_url ?? typeUrl, any.value) });
-      }
-      const removed: string[] = response.removed_resources ?? [];
-      this.options.onUpdate({ typeUrl, updated, removed });
+      if (!isResourceTypeUrl(typeUrl)) throw new Error(`unsupported resource type ${typeUrl}`);
+      const update = this.decode(typeUrl, response);
+      this.options.onUpdate(update);
       const state = this.types.get(typeUrl);
       if (state) {
-        for (const [name, { version }] of updated) state.versions.set(name, version);
-        for (const name of removed) state.versions.delete(name);
+        for (const [name, { version }] of update.updated) state.versions.set(name, version);
+        for (const name of update.removed) state.versions.delete(name);
       }
       this.send({ type_url: typeUrl, response_nonce: nonce });
       this.emit("ack", typeUrl, nonce);
@@ -177,7 +166,17 @@ export class DeltaAdsClient extends EventEmitter {
     }
   }
 
-  private send(request: Record<string, unknown>): void {
+  private decode<U extends ResourceTypeUrl>(typeUrl: U, response: DeltaDiscoveryResponse): DeltaUpdate {
+    const updated = new Map<string, { version: string; resource: ResourceJson<U> }>();
+    for (const r of response.resources) {
+      if (!r.resource) continue;
+      if (r.resource.typeUrl !== typeUrl) throw new Error(`resource ${r.name} is a ${r.resource.typeUrl}, not a ${typeUrl}`);
+      updated.set(r.name, { version: r.version, resource: decodeResource(typeUrl, r.resource.value) });
+    }
+    return { typeUrl, updated, removed: response.removedResources } as DeltaUpdate;
+  }
+
+  private send(request: DeltaDiscoveryRequestJson): void {
     this.stream?.write(request);
   }
 }

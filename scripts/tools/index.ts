@@ -18,7 +18,7 @@ const selected = wanted.length ? wanted : TOOLS;
 let failed = false;
 
 for (const tool of selected) {
-  if (tool.kind === "system") continue;
+  if (tool.kind !== "project") continue;
   if (locate(tool)) {
     console.log(`tools: ${tool.name} ${tool.version} already installed`);
     continue;

@@ -3,7 +3,7 @@
 // `npm run tools`; system tools come from Debian packages, which need root (`.ci/run` installs
 // them). Tests look tools up through test/tools.ts, which reads this table, never a path of its own.
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -30,7 +30,25 @@ export interface SystemTool {
   debian: string[];
 }
 
-export type Tool = ProjectTool | SystemTool;
+/** A toolchain found on PATH that neither `npm run tools` nor Debian provides in the version
+ *  needed (Go: Debian bookworm's is too old). */
+export interface PathTool {
+  kind: "path";
+  name: string;
+  /** The command looked up on PATH. */
+  command: string;
+  /** How to install it, for the skipped-tools line. */
+  hint: string;
+}
+
+export type Tool = ProjectTool | SystemTool | PathTool;
+
+function onPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (dir && existsSync(join(dir, command))) return join(dir, command);
+  }
+  return undefined;
+}
 
 export function installDir(tool: ProjectTool): string {
   return join(TOOLS_DIR, `${tool.name}-${tool.version}`);
@@ -42,6 +60,7 @@ export const INSTALLED_MARKER = ".installed";
 /** The tool's executable when it is installed and complete, else undefined. */
 export function locate(tool: Tool): string | undefined {
   if (tool.kind === "system") return tool.paths.every((p) => existsSync(p)) ? tool.paths[0] : undefined;
+  if (tool.kind === "path") return onPath(tool.command);
   const dir = installDir(tool);
   return existsSync(join(dir, INSTALLED_MARKER)) ? join(dir, tool.binary) : undefined;
 }

@@ -12,6 +12,9 @@ export const TOOLS: Tool[] = [
   helm,
   kubeApiserver,
   kubectl,
+  // Go 1.21+ (it fetches the toolchain a module asks for): `npm run tools` builds Helm, etcd,
+  // kube-apiserver and kubectl with it, and `npm run protos` reads Envoy's descriptors with it.
+  { kind: "path", name: "go", command: "go", hint: "Go 1.21 or newer on PATH (go.dev/dl)" },
   // Headless Chromium for the diagnostics page's browser tests (driven by playwright-core).
   { kind: "system", name: "chromium", paths: ["/usr/bin/chromium"], debian: ["chromium"] },
   // Rust for wasm32-wasi: Debian's rustc (rustup's has no wasm32 target unless added), its std
@@ -52,6 +55,7 @@ export function installHint(names: string[]): string {
   if (tools.some((t) => t.kind === "project")) hints.push("npm run tools");
   const debian = [...new Set(tools.flatMap((t) => (t.kind === "system" ? t.debian : [])))];
   if (debian.length) hints.push(`apt-get install -y ${debian.join(" ")} (as root)`);
+  for (const tool of tools) if (tool.kind === "path") hints.push(tool.hint);
   return hints.join(" and ");
 }
 

@@ -194,7 +194,7 @@ forEachDataPlane("a converted Emissary 3.x setup routes as Emissary does", (data
     expect(allowed.status).toBe(200);
     expect(allowed.json()).toMatchObject({ server: "quote", path: "/hello", headers: { "x-auth-user": "demo" } });
     const check = auth.checks.at(-1);
-    expect(check.attributes.request.http).toMatchObject({ method: "GET", path: "/quote/hello" });
+    expect(check?.attributes?.request?.http).toMatchObject({ method: "GET", path: "/quote/hello" });
   });
 
   it("routes to the Kubernetes Service, and a header match first (Emissary's order)", async () => {

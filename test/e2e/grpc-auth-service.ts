@@ -1,27 +1,28 @@
 // A real gRPC external authorization service for the end-to-end suites: it implements
 // envoy.service.auth.v3.Authorization/Check (service/auth/v3/external_auth.proto) with
-// @grpc/grpc-js, the messages encoded with Envoy's own protos. It allows requests carrying
+// @grpc/grpc-js, the messages encoded with the generated Envoy types. It allows requests carrying
 // `authorization: Bearer let-me-in` (adding `x-auth-user: demo` upstream) and denies the rest
 // with 401, a `www-authenticate` header and a JSON body. It records every check it answers.
 import grpc from "@grpc/grpc-js";
-import { decodeToJson, encodeJson } from "../../protos/json.ts";
-
-type Json = any;
+import {
+  CheckRequestSchema, CheckResponseSchema, type CheckRequestJson, type CheckResponseJson,
+} from "../../protos/gen/envoy/service/auth/v3/external_auth_pb.ts";
+import { decodeMessage, encodeMessage } from "../../protos/json.ts";
 
 export interface GrpcAuthService {
   port: number;
-  checks: Json[];
+  checks: CheckRequestJson[];
   close(): Promise<void>;
 }
 
 export async function startGrpcAuthService(): Promise<GrpcAuthService> {
-  const checks: Json[] = [];
+  const checks: CheckRequestJson[] = [];
   const server = new grpc.Server();
   const check: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
-    const request = decodeToJson("envoy.service.auth.v3.CheckRequest", call.request) as Json;
+    const request = decodeMessage(CheckRequestSchema, call.request);
     checks.push(request);
     const headers = request.attributes?.request?.http?.headers ?? {};
-    const response = headers.authorization === "Bearer let-me-in"
+    const response: CheckResponseJson = headers.authorization === "Bearer let-me-in"
       ? { status: { code: 0 }, ok_response: { headers: [{ header: { key: "x-auth-user", value: "demo" } }] } }
       : {
         status: { code: 16 }, // UNAUTHENTICATED
@@ -31,7 +32,7 @@ export async function startGrpcAuthService(): Promise<GrpcAuthService> {
           body: JSON.stringify({ error: "denied", reason: "send Authorization: Bearer let-me-in" }),
         },
       };
-    callback(null, Buffer.from(encodeJson("envoy.service.auth.v3.CheckResponse", response)));
+    callback(null, Buffer.from(encodeMessage(CheckResponseSchema, response)));
   };
   server.addService({
     Check: {

@@ -15,6 +15,7 @@ import { caseNames, IN_DIR, bundleFromYaml } from "../../controlplane/testdata/g
 import type { BundleResource, ResourceBundle } from "../../controlplane/sources/bundle.ts";
 import { loadYamlPaths } from "../../controlplane/sources/file/index.ts";
 import { TYPE } from "../../controlplane/translate/index.ts";
+import type { ResourceTypeUrl } from "../../protos/type-urls.ts";
 import { describeWithTools } from "../tools.ts";
 import { migrationCases, runMigrationCase } from "../../controlplane/compat/emissary/migration.ts";
 import { configComplaints, REPO_ROOT, startEnvoyStack, type ConfigDump, type EnvoyStack } from "./stack.ts";
@@ -75,7 +76,7 @@ async function expectAccepted(stack: EnvoyStack, bundle: ResourceBundle, label: 
   expect(complaints.join("\n"), `${label}: Envoy log`).toBe("");
 
   const active = activeNames(await stack.configDump());
-  const names = (type: string) => [...(result.resources[type]?.keys() ?? [])];
+  const names = (type: ResourceTypeUrl) => [...(result.resources[type]?.keys() ?? [])];
   // Proxyless gRPC listeners (api_listener) are for gRPC clients, not for Envoy's sockets.
   const socketListeners = [...(result.resources[TYPE.listener] ?? new Map())].filter(([, l]) => !(l as Named).api_listener).map(([n]) => n);
   for (const name of socketListeners) expect(active.listeners, `${label}: listener ${name}`).toContain(name);

@@ -1,7 +1,6 @@
 // The control plane image's contents, without Docker (no engine on our build machines): the
 // same scripts/bundle-cli.mjs the Dockerfile runs assembles a directory, and the bundled CLI
-// must work from that directory alone — outside the repository, with no node_modules beyond
-// the protos it ships.
+// must work from that directory alone — outside the repository, with no node_modules.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,7 +25,7 @@ describe("control plane image contents (scripts/bundle-cli.mjs)", () => {
     expect(JSON.parse(run("bootstrap", "--xds-address", "cp:18000")).dynamic_resources.ads_config.api_type).toBe("DELTA_GRPC");
   });
 
-  it("loads the Envoy protos and the filters' schemas it ships (translate)", () => {
+  it("encodes with the bundled Envoy types and loads the filters' schemas it ships (translate)", () => {
     const yaml = run("translate", join(REPO_ROOT, "examples", "ratelimit.yaml"));
     expect(yaml).toContain("attache.wasm/_builtin/ratelimit");
   });

@@ -1,6 +1,7 @@
 // Hand-made Envoy resources (proto3 JSON) for the xDS server tests, shaped like the
 // translator's output (controlplane/translate) but small and easy to vary.
 import { TYPE_URL } from "../../controlplane/xds/types.ts";
+import { emptyResources } from "../../protos/type-urls.ts";
 import type { XdsResources } from "../../controlplane/xds/snapshot.ts";
 
 const ADS = { ads: {}, resource_api_version: "V3" };
@@ -57,7 +58,7 @@ export function resources(spec: {
   listeners?: Record<string, string>;
   routes?: Record<string, string>;
 }): XdsResources {
-  const out: XdsResources = Object.fromEntries(Object.values(TYPE_URL).map((t) => [t, new Map()]));
+  const out: XdsResources = emptyResources();
   for (const [name, ports] of Object.entries(spec.clusters ?? {})) {
     out[TYPE_URL.cluster].set(name, cluster(name));
     out[TYPE_URL.clusterLoadAssignment].set(name, loadAssignment(name, ports));

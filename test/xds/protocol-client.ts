@@ -1,9 +1,13 @@
 // A protocol-level ADS client for tests: raw @grpc/grpc-js bidi streams, requests encoded with
-// the real Envoy types, responses decoded and queued so a test can await the next one or
+// the generated Envoy types, responses decoded and queued so a test can await the next one or
 // check that none arrives. Independent of the server code (only protos/ is shared).
 import * as grpc from "@grpc/grpc-js";
-import { envoyType } from "../../protos/envoy.ts";
-import { decodeToJson, type Json } from "../../protos/json.ts";
+import { fromBinary, type DescMessage, type MessageJsonType } from "@bufbuild/protobuf";
+import {
+  DeltaDiscoveryRequestSchema, DeltaDiscoveryResponseSchema, DiscoveryRequestSchema, DiscoveryResponseSchema,
+} from "../../protos/gen/envoy/service/discovery/v3/discovery_pb.ts";
+import type { NodeJson } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
+import { decodeToJson, encodeMessage, type Json } from "../../protos/json.ts";
 
 const SERVICE = "/envoy.service.discovery.v3.AggregatedDiscoveryService";
 
@@ -11,7 +15,7 @@ export interface SotwResponse {
   version_info: string;
   type_url: string;
   nonce: string;
-  resources: Array<{ type: string; json: any }>;
+  resources: Array<{ type: string; json: Json }>;
   names: string[];
   bytes: number;
 }
@@ -20,12 +24,17 @@ export interface DeltaResponse {
   system_version_info: string;
   type_url: string;
   nonce: string;
-  resources: Array<{ name: string; version: string; json: any }>;
+  resources: Array<{ name: string; version: string; json: Json }>;
   removed_resources: string[];
   bytes: number;
 }
 
-const nameOf = (json: any): string => json.name ?? json.cluster_name ?? "";
+/** A resource's name: `name`, or `cluster_name` for a ClusterLoadAssignment. */
+function nameOf(json: Json): string {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return "";
+  const name = json.name ?? json.cluster_name;
+  return typeof name === "string" ? name : "";
+}
 
 class Queue<T> {
   private items: T[] = [];
@@ -60,17 +69,16 @@ class Queue<T> {
   }
 }
 
-abstract class RawAdsClient<Res> {
+abstract class RawAdsClient<Req extends DescMessage, Res> {
   protected readonly client: grpc.Client;
-  protected readonly stream: grpc.ClientDuplexStream<Record<string, unknown>, Res>;
+  protected readonly stream: grpc.ClientDuplexStream<MessageJsonType<Req>, Res>;
   readonly responses = new Queue<Res>();
 
-  constructor(address: string, method: string, requestType: string, decode: (bytes: Buffer) => Res) {
+  constructor(address: string, method: string, requestType: Req, decode: (bytes: Buffer) => Res) {
     this.client = new grpc.Client(address, grpc.credentials.createInsecure());
-    const type = envoyType(requestType);
     this.stream = this.client.makeBidiStreamRequest(
       `${SERVICE}/${method}`,
-      (msg: Record<string, unknown>) => Buffer.from(type.encode(type.fromObject(msg)).finish()),
+      (msg: MessageJsonType<Req>) => Buffer.from(encodeMessage(requestType, msg)),
       decode,
     );
     this.stream.on("data", (r: Res) => this.responses.push(r));
@@ -91,13 +99,12 @@ abstract class RawAdsClient<Res> {
   }
 }
 
-export class SotwTestClient extends RawAdsClient<SotwResponse> {
-  constructor(address: string, readonly node: Record<string, unknown> = { id: "test-sotw", cluster: "test" }) {
-    const type = envoyType("envoy.service.discovery.v3.DiscoveryResponse");
-    super(address, "StreamAggregatedResources", "envoy.service.discovery.v3.DiscoveryRequest", (bytes) => {
-      const m: any = type.toObject(type.decode(bytes), { arrays: true, defaults: true });
-      const resources = m.resources.map((a: any) => ({ type: a.type_url, json: decodeToJson(a.type_url, a.value) }));
-      return { version_info: m.version_info, type_url: m.type_url, nonce: m.nonce, resources, names: resources.map((r: any) => nameOf(r.json)), bytes: bytes.length };
+export class SotwTestClient extends RawAdsClient<typeof DiscoveryRequestSchema, SotwResponse> {
+  constructor(address: string, readonly node: NodeJson = { id: "test-sotw", cluster: "test" }) {
+    super(address, "StreamAggregatedResources", DiscoveryRequestSchema, (bytes) => {
+      const m = fromBinary(DiscoveryResponseSchema, bytes);
+      const resources = m.resources.map((a) => ({ type: a.typeUrl, json: decodeToJson(a.typeUrl, a.value) }));
+      return { version_info: m.versionInfo, type_url: m.typeUrl, nonce: m.nonce, resources, names: resources.map((r) => nameOf(r.json)), bytes: bytes.length };
     });
   }
 
@@ -112,13 +119,12 @@ export class SotwTestClient extends RawAdsClient<SotwResponse> {
   }
 }
 
-export class DeltaTestClient extends RawAdsClient<DeltaResponse> {
-  constructor(address: string, readonly node: Record<string, unknown> = { id: "test-delta", cluster: "test" }) {
-    const type = envoyType("envoy.service.discovery.v3.DeltaDiscoveryResponse");
-    super(address, "DeltaAggregatedResources", "envoy.service.discovery.v3.DeltaDiscoveryRequest", (bytes) => {
-      const m: any = type.toObject(type.decode(bytes), { arrays: true, defaults: true });
-      const resources = m.resources.map((r: any) => ({ name: r.name, version: r.version, json: decodeToJson(r.resource.type_url, r.resource.value) }));
-      return { system_version_info: m.system_version_info, type_url: m.type_url, nonce: m.nonce, resources, removed_resources: m.removed_resources, bytes: bytes.length };
+export class DeltaTestClient extends RawAdsClient<typeof DeltaDiscoveryRequestSchema, DeltaResponse> {
+  constructor(address: string, readonly node: NodeJson = { id: "test-delta", cluster: "test" }) {
+    super(address, "DeltaAggregatedResources", DeltaDiscoveryRequestSchema, (bytes) => {
+      const m = fromBinary(DeltaDiscoveryResponseSchema, bytes);
+      const resources = m.resources.map((r) => ({ name: r.name, version: r.version, json: decodeToJson(r.resource!.typeUrl, r.resource!.value) }));
+      return { system_version_info: m.systemVersionInfo, type_url: m.typeUrl, nonce: m.nonce, resources, removed_resources: m.removedResources, bytes: bytes.length };
     });
   }
 
@@ -133,4 +139,4 @@ export class DeltaTestClient extends RawAdsClient<DeltaResponse> {
   }
 }
 
-export type { Json };
+

@@ -16,13 +16,21 @@ import { isIP } from "node:net";
 import type { ClusterIR, GatewayIR, RouteIR, VirtualHostIR } from "../../ir/types.ts";
 import { perObject } from "../memo.ts";
 import { msToProtoDuration } from "../../../protos/duration.ts";
-import { ADS_SOURCE, any, emptyResources, TYPE, type JsonObject, type XdsResources } from "../resources.ts";
+import { ADS_SOURCE, packAny, emptyResources, TYPE, type XdsResources } from "../resources.ts";
 import { grpcCompatible, grpcRoute, PROXYLESS_PREFIX, proxylessClusterName } from "./routes.ts";
+import type { Cluster_LbPolicyJson, ClusterJson } from "../../../protos/gen/envoy/config/cluster/v3/cluster_pb.ts";
+import type { EndpointJson } from "../../../protos/gen/envoy/config/endpoint/v3/endpoint_components_pb.ts";
+import type { ClusterLoadAssignmentJson } from "../../../protos/gen/envoy/config/endpoint/v3/endpoint_pb.ts";
+import type { ListenerJson } from "../../../protos/gen/envoy/config/listener/v3/listener_pb.ts";
+import type { RouteJson } from "../../../protos/gen/envoy/config/route/v3/route_components_pb.ts";
+import type { RouteConfigurationJson } from "../../../protos/gen/envoy/config/route/v3/route_pb.ts";
+import { RouterSchema } from "../../../protos/gen/envoy/extensions/filters/http/router/v3/router_pb.ts";
+import { HttpConnectionManagerSchema, type HttpFilterJson } from "../../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
 
 export { PROXYLESS_PREFIX, proxylessClusterName } from "./routes.ts";
 export const proxylessRouteConfigName = (authority: string): string => `${PROXYLESS_PREFIX}${authority}`;
 
-const ROUTER = { name: "envoy.filters.http.router", typed_config: any("envoy.extensions.filters.http.router.v3.Router", {}) };
+const ROUTER: HttpFilterJson = { name: "envoy.filters.http.router", typed_config: packAny(RouterSchema, {}) };
 
 const isExactDomain = (domain: string): boolean => !domain.includes("*");
 
@@ -34,8 +42,8 @@ export function serviceAuthority(clusterName: string): string | undefined {
   return m ? `${m[2]}.${m[1]}.svc.cluster.local:${m[3]}` : undefined;
 }
 
-const listeners = new Map<string, JsonObject>();
-function apiListener(authority: string): JsonObject {
+const listeners = new Map<string, ListenerJson>();
+function apiListener(authority: string): ListenerJson {
   let listener = listeners.get(authority);
   if (!listener) {
     listener = apiListenerJson(authority);
@@ -44,11 +52,11 @@ function apiListener(authority: string): JsonObject {
   return listener;
 }
 
-function apiListenerJson(authority: string): JsonObject {
+function apiListenerJson(authority: string): ListenerJson {
   return {
     name: authority,
     api_listener: {
-      api_listener: any("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", {
+      api_listener: packAny(HttpConnectionManagerSchema, {
         stat_prefix: authority,
         rds: { route_config_name: proxylessRouteConfigName(authority), config_source: ADS_SOURCE },
         http_filters: [ROUTER],
@@ -59,8 +67,8 @@ function apiListenerJson(authority: string): JsonObject {
 
 /** Per (routes list, authority): unchanged Hosts give the same objects (===), which the xDS
  *  cache then does not encode again. */
-const routeConfigs = new WeakMap<RouteIR[], Map<string, JsonObject>>();
-function routeConfiguration(authority: string, routes: RouteIR[]): JsonObject {
+const routeConfigs = new WeakMap<RouteIR[], Map<string, RouteConfigurationJson>>();
+function routeConfiguration(authority: string, routes: RouteIR[]): RouteConfigurationJson {
   let byAuthority = routeConfigs.get(routes);
   if (!byAuthority) routeConfigs.set(routes, (byAuthority = new Map()));
   let config = byAuthority.get(authority);
@@ -94,17 +102,17 @@ const hostAuthorities = perObject((vhost: VirtualHostIR): Map<string, RouteIR[]>
   return out;
 });
 
-const translateRoute = perObject((route: RouteIR): JsonObject => grpcRoute(route as RouteIR & { action: never }));
+const translateRoute = perObject((route: RouteIR): RouteJson => grpcRoute(route as RouteIR & { action: never }));
 
-const LB = (ir: ClusterIR): string => (ir.lbPolicy === "ring_hash" || ir.lbPolicy === "maglev" ? "RING_HASH" : "ROUND_ROBIN");
+const LB = (ir: ClusterIR): Cluster_LbPolicyJson => (ir.lbPolicy === "ring_hash" || ir.lbPolicy === "maglev" ? "RING_HASH" : "ROUND_ROBIN");
 
-const socketAddress = (address: string, port: number): JsonObject => ({ address: { socket_address: { address, port_value: port } } });
+const socketAddress = (address: string, port: number): EndpointJson => ({ address: { socket_address: { address, port_value: port } } });
 
 /** Cluster (+ ClusterLoadAssignment for EDS) for one backend, memoized per ClusterIR. */
-const translateCluster = perObject((ir: ClusterIR): { cluster: JsonObject; loadAssignment?: JsonObject } => {
+const translateCluster = perObject((ir: ClusterIR): { cluster: ClusterJson; loadAssignment?: ClusterLoadAssignmentJson } => {
   const name = proxylessClusterName(ir.name);
   const ready = ir.endpoints.filter((e) => e.ready);
-  const base: JsonObject = { name, connect_timeout: msToProtoDuration(ir.connectTimeoutMs), lb_policy: LB(ir) };
+  const base: ClusterJson = { name, connect_timeout: msToProtoDuration(ir.connectTimeoutMs), lb_policy: LB(ir) };
   if (ir.circuitBreakers?.maxRequests !== undefined) {
     // gRFC A32: gRPC honours max_requests only.
     base.circuit_breakers = { thresholds: [{ priority: "DEFAULT", max_requests: ir.circuitBreakers.maxRequests }] };

@@ -8,7 +8,7 @@
 // - rewrites, CORS, mirrors, header edits and sticky header_name splits (no gRPC support).
 import type { HeaderMatchIR, RetryIR, RouteActionIR, RouteIR } from "../../ir/types.ts";
 import { msToProtoDuration } from "../../../protos/duration.ts";
-import { type JsonObject } from "../resources.ts";
+import type { HeaderMatcherJson, RetryPolicyJson, RouteActionJson, RouteJson, RouteMatchJson } from "../../../protos/gen/envoy/config/route/v3/route_components_pb.ts";
 
 /** Proxyless resources live under this prefix so they never collide with Envoy's. */
 export const PROXYLESS_PREFIX = "attache-grpc/";
@@ -28,16 +28,16 @@ export function grpcRetryOn(retryOn: string): string {
   return [...codes].join(",");
 }
 
-function retryPolicy(retry: RetryIR): JsonObject | undefined {
+function retryPolicy(retry: RetryIR): RetryPolicyJson | undefined {
   const retryOn = grpcRetryOn(retry.retryOn);
   if (!retryOn || retry.numRetries < 1) return undefined;
-  const policy: JsonObject = { retry_on: retryOn, num_retries: retry.numRetries };
+  const policy: RetryPolicyJson = { retry_on: retryOn, num_retries: retry.numRetries };
   if (retry.perTryTimeoutMs) policy.per_try_timeout = msToProtoDuration(retry.perTryTimeoutMs);
   return policy;
 }
 
-function headerMatcher(h: HeaderMatchIR): JsonObject {
-  const out: JsonObject = { name: h.name };
+function headerMatcher(h: HeaderMatchIR): HeaderMatcherJson {
+  const out: HeaderMatcherJson = { name: h.name };
   if (h.exact !== undefined) out.string_match = { exact: h.exact };
   else if (h.regex !== undefined) out.safe_regex_match = { regex: h.regex };
   else out.present_match = true;
@@ -54,19 +54,19 @@ export function grpcCompatible(route: RouteIR): route is RouteIR & { action: Rou
     && route.action.backends.some((b) => b.weight > 0);
 }
 
-function clusterSpecifier(action: RouteActionIR): JsonObject {
+function clusterSpecifier(action: RouteActionIR): RouteActionJson {
   const live = action.backends.filter((b) => b.weight > 0);
   if (live.length === 1) return { cluster: proxylessClusterName(live[0].cluster) };
   return { weighted_clusters: { clusters: live.map((b) => ({ name: proxylessClusterName(b.cluster), weight: b.weight })) } };
 }
 
 /** One Envoy route for a gRPC-compatible RouteIR (see grpcCompatible). */
-export function grpcRoute(route: RouteIR & { action: RouteActionIR }): JsonObject {
+export function grpcRoute(route: RouteIR & { action: RouteActionIR }): RouteJson {
   const m = route.match;
-  const match: JsonObject = m.prefix !== undefined ? { prefix: m.prefix } : m.path !== undefined ? { path: m.path } : { safe_regex: { regex: m.regex ?? "" } };
+  const match: RouteMatchJson = m.prefix !== undefined ? { prefix: m.prefix } : m.path !== undefined ? { path: m.path } : { safe_regex: { regex: m.regex ?? "" } };
   if (!m.caseSensitive) match.case_sensitive = false;
   if (m.headers.length) match.headers = m.headers.map(headerMatcher);
-  const action: JsonObject = { ...clusterSpecifier(route.action) };
+  const action: RouteActionJson = { ...clusterSpecifier(route.action) };
   // gRFC A31: the call deadline comes from max_stream_duration; 0 keeps the caller's.
   if (route.action.timeoutMs > 0) action.max_stream_duration = { max_stream_duration: msToProtoDuration(route.action.timeoutMs) };
   const retry = route.action.retry && retryPolicy(route.action.retry);
