@@ -5,16 +5,15 @@
 // serving the last good config when the control plane is gone.
 //
 // With `workers: N` (default: one per core) traffic is served by N worker threads, as
-// Envoy's workers do: the main thread runs the xDS client, an acceptor thread relays each
-// connection to a worker (workers/; off the main thread so configuration work never delays
-// a client byte), and Wasm shared data lives in shared memory that every
-// worker reads and writes directly, so all workers' VMs of one vm_id share it (shared-data/).
+// Envoy's workers do: the main thread runs the xDS client (and, in `attache dev`, the whole
+// control plane); each worker binds every listener's port itself (SO_REUSEPORT,
+// proxy/reuse-port.ts) and accepts and serves its share of the connections on its own event
+// loop, so configuration work never delays a client byte and a connection costs one
+// descriptor. Wasm shared data and the connection count live in shared memory that every
+// worker reads and writes directly (shared-data/, proxy/connection-cap.ts).
 // `workers: 0` serves on this thread.
 import { EventEmitter } from "node:events";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, platform, tmpdir } from "node:os";
-import { join } from "node:path";
+import { cpus } from "node:os";
 import type { Worker } from "node:worker_threads";
 import client from "prom-client";
 import { DeltaAdsClient, type DeltaUpdate } from "./xds/delta-client.ts";
@@ -26,7 +25,7 @@ import { UpstreamPool } from "./proxy/upstream.ts";
 import { DataPlaneStats, wasmMetricsText } from "./stats.ts";
 import { createSharedDataMemory } from "./shared-data/store.ts";
 import { spawnTsWorker } from "./threads/spawn.ts";
-import { AcceptorClient } from "./workers/acceptor-client.ts";
+import { ConnectionCap, createConnectionCapMemory, defaultMaxConnections } from "./proxy/connection-cap.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./workers/messages.ts";
 import { WasmFilterProvider } from "./wasm/provider.ts";
 
@@ -40,16 +39,9 @@ export interface DataPlaneOptions {
   workers?: number;
   /** Access log sink (one JSON entry per request); false disables it. Default: stdout. */
   accessLog?: ((entry: AccessLogEntry) => void) | false;
-}
-
-/** Where the workers' Unix sockets live. On Linux, the abstract namespace: nothing on disk,
- *  so nothing is left behind when the process dies without close(). Elsewhere a temporary
- *  folder, removed at exit. */
-function socketNamespace(): string {
-  if (platform() === "linux") return `\0attache-dp-${process.pid}-${randomBytes(6).toString("hex")}`;
-  const dir = mkdtempSync(join(tmpdir(), "attache-dp-"));
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  /** Open client connections over all listeners and workers (Envoy's overload manager
+   *  global_downstream_max_connections). Default: connection-cap.ts defaultMaxConnections(). */
+  maxConnections?: number;
 }
 
 interface WorkerHandle { worker: Worker; pending: Map<number, (msg: FromWorker) => void> }
@@ -68,9 +60,9 @@ export class DataPlane extends EventEmitter {
   private listenerSet?: ListenerSet;
   private filters?: WasmFilterProvider;
   // Worker mode
-  private acceptor?: AcceptorClient;
   private threads: WorkerHandle[] = [];
-  private socketDir?: string;
+  /** Ports the workers bound, by listener name. */
+  private bound = new Map<string, number>();
   // Readiness: updates received but not applied yet, and why the last one failed.
   private pendingUpdates = 0;
   private applyError?: string;
@@ -79,12 +71,12 @@ export class DataPlane extends EventEmitter {
     super();
     this.workers = options.workers ?? cpus().length;
     const log = options.accessLog === false ? () => undefined : options.accessLog ?? ((e: AccessLogEntry) => process.stdout.write(`${JSON.stringify(e)}\n`));
+    const maxConnections = options.maxConnections ?? defaultMaxConnections();
     if (this.workers > 0) {
-      this.socketDir = socketNamespace();
       const sharedData = createSharedDataMemory();
-      this.acceptor = new AcceptorClient({ workers: this.workers, socketDir: this.socketDir, bindAddress: options.bindAddress }, (err) => this.emit("error", err));
+      const connections = createConnectionCapMemory();
       for (let index = 0; index < this.workers; index++) {
-        const init: WorkerInit = { index, sharedData, socketDir: this.socketDir, accessLog: options.accessLog !== false };
+        const init: WorkerInit = { index, sharedData, connections, maxConnections, bindAddress: options.bindAddress, accessLog: options.accessLog !== false };
         const worker = spawnTsWorker(new URL("./workers/thread.ts", import.meta.url), init as unknown as Record<string, unknown>);
         const handle: WorkerHandle = { worker, pending: new Map() };
         worker.on("message", (msg: FromWorker) => {
@@ -109,7 +101,7 @@ export class DataPlane extends EventEmitter {
       this.listenerSet = new ListenerSet({
         request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
         upgrade: (hcm, req, socket, head, scheme) => handleUpgrade(env, hcm, req, socket, head, scheme),
-      }, { bindAddress: options.bindAddress });
+      }, { bindAddress: options.bindAddress, cap: new ConnectionCap(maxConnections) });
     }
     this.ads = new DeltaAdsClient({
       address: options.xdsAddress,
@@ -127,7 +119,7 @@ export class DataPlane extends EventEmitter {
   }
 
   ports(): Map<string, number> {
-    return this.acceptor?.ports() ?? this.listenerSet!.ports();
+    return this.listenerSet?.ports() ?? new Map(this.bound);
   }
 
   start(): void {
@@ -161,12 +153,10 @@ export class DataPlane extends EventEmitter {
     if (this.listenerSet) await this.listenerSet.close();
     this.upstreams?.close();
     await this.filters?.close();
-    await this.acceptor?.close();
     await Promise.all(this.threads.map(async (t) => {
       await Promise.race([this.ask(t, { type: "close", seq: ++this.seq }), new Promise((r) => setTimeout(r, 1000))]);
       await t.worker.terminate();
     }));
-    if (this.socketDir && !this.socketDir.startsWith("\0")) rmSync(this.socketDir, { recursive: true, force: true });
   }
 
   private ask(t: WorkerHandle, msg: ToWorker): Promise<FromWorker> {
@@ -185,12 +175,18 @@ export class DataPlane extends EventEmitter {
     this.applying = this.applying.then(async () => {
       try {
         if (this.threads.length) {
-          const seq = ++this.seq;
-          const msg: ToWorker = { type: "update", seq, typeUrl: update.typeUrl, updated: [...resources], removed: update.removed };
-          const replies = await Promise.all(this.threads.map((t) => this.ask(t, msg)));
+          // A listener asking for port 0 gets its port from the first worker to bind it;
+          // the others bind that one.
+          const msg = (ports: Map<string, number>): ToWorker => ({ type: "update", seq: ++this.seq, typeUrl: update.typeUrl, updated: [...resources], removed: update.removed, ports: [...ports] });
+          // Also when a listener is not bound yet (its port was taken): every worker would
+          // first try the port without SO_REUSEPORT at once, and all but one would fail.
+          const binding = update.typeUrl === TYPE.listener || [...snapshot.listeners.keys()].some((name) => !this.bound.has(name));
+          const [first, ...rest] = binding ? this.threads : [];
+          const replies = first ? [await this.ask(first, msg(this.bound))] : [];
+          if (replies[0]?.type === "applied") this.bound = new Map(replies[0].ports);
+          replies.push(...await Promise.all((first ? rest : this.threads).map((t) => this.ask(t, msg(this.bound)))));
           const failed = replies.find((r) => r.type === "failed");
           if (failed && failed.type === "failed") throw new Error(`worker could not apply ${update.typeUrl}: ${failed.error}`);
-          await this.acceptor!.reconcile(snapshot.listeners);
         } else {
           await this.filters!.prepare(snapshot);
           await this.listenerSet!.reconcile(snapshot);

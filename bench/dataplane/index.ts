@@ -63,8 +63,8 @@ const API_KEY = "bench-key-0123456789";
 
 interface Load { rps: number; p50: number; p99: number; errors: number; non2xx: number; cpuMicrosPerRequest: number }
 
-// Asynchronous on purpose: the acceptor and the control plane run on this process's main
-// thread, so blocking it (execFileSync) would stall the data plane under test.
+// Asynchronous on purpose: the control plane and the data plane (in single-thread mode, all of
+// it) run on this process's main thread: blocking it (execFileSync) would stall them.
 async function autocannon(url: string, headers: Record<string, string> = {}, cores?: string, seconds = SECONDS): Promise<Load> {
   const args = [AUTOCANNON, "--json", "-c", String(CONNECTIONS), "-d", String(seconds)];
   for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}=${v}`);

@@ -18,6 +18,13 @@ export interface ModelOptions {
    *  see loadFilterSchemas() in sources/file/local-filters.ts. */
   filterSchemas?: Readonly<Record<string, object>>;
   listeners?: ListenerPorts;
+  /** Checks that a TLS Secret's PEM certificate chain and key load and match (runners pass
+   *  model/tls-key-pair.ts); without it only the PEM markers are checked. */
+  checkKeyPair?: (certificateChain: string, privateKey: string) => string | undefined;
+  /** `url` modules the control plane does not have, by sha256: still downloading, or why not
+   *  (download failed, wrong digest, not WebAssembly). A new map object whenever it changes
+   *  (modules/registry.ts). Without it `url` modules are taken as available. */
+  remoteModules?: ReadonlyMap<string, { pending: boolean; message: string }>;
   /** Reuse results of unchanged resources between calls (createModelCache()). */
   cache?: ModelCache;
   /** Timestamp for lastTransitionTime (RFC 3339). Default: now. */

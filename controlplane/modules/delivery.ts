@@ -19,11 +19,15 @@ import { WasmSchema, type WasmJson } from "../../protos/gen/envoy/extensions/fil
 import { packAny, unpackAny } from "../../protos/json.ts";
 import { TYPE_URL } from "../../protos/type-urls.ts";
 import type { XdsResources } from "../xds/snapshot.ts";
+import type { MissingModule } from "./registry.ts";
 
 export interface ModuleSource {
   get(sha256: string): Uint8Array | undefined;
   /** Why the module is not available. */
   problem(sha256: string): string;
+  /** `url` modules not available yet or at all, by sha256 (the model keeps the routes that
+   *  need them unserved, and says why in status). */
+  unavailable?(): ReadonlyMap<string, MissingModule>;
 }
 
 export interface UnavailableModule {

@@ -11,6 +11,9 @@ export const DEFAULT_MAX_MODULE_BYTES = 16 * 1024 * 1024;
 
 export class ModuleError extends Error {}
 
+/** A `url` module the registry does not have: still downloading, or failed (message says why). */
+export interface MissingModule { pending: boolean; message: string }
+
 export interface ModuleRegistryOptions {
   maxBytes?: number;
   /** Fetch used for `url` modules (tests inject one; defaults to global fetch). */
@@ -24,8 +27,10 @@ export function sha256Hex(bytes: Uint8Array): string {
 export class ModuleRegistry {
   private readonly modules = new Map<string, Uint8Array>();
   private readonly downloads = new Map<string, Promise<string>>();
-  /** Why the last download for a sha256 failed (cleared once the module is in). */
-  private readonly failures = new Map<string, string>();
+  /** `url` modules not in the registry: downloading, or why the last download failed (cleared
+   *  once the module is in); a new map on every change, so the model can tell by identity that
+   *  it must look again. */
+  private missing: ReadonlyMap<string, MissingModule> = new Map();
   private readonly maxBytes: number;
   private readonly fetcher: typeof fetch;
 
@@ -57,12 +62,27 @@ export class ModuleRegistry {
     let pending = this.downloads.get(key);
     if (!pending) {
       const sha = expectedSha256.toLowerCase();
+      this.setMissing(sha, { pending: true, message: `${url}: download in progress` });
       pending = this.download(url, expectedSha256)
-        .then((digest) => { this.failures.delete(sha); return digest; }, (err: Error) => { this.failures.set(sha, err.message); throw err; })
+        .then((digest) => { this.setMissing(sha, undefined); return digest; }, (err: Error) => { this.setMissing(sha, { pending: false, message: err.message }); throw err; })
         .finally(() => this.downloads.delete(key));
       this.downloads.set(key, pending);
     }
     return pending;
+  }
+
+  /** `url` modules the registry does not have, by sha256 (for the model's statuses). */
+  unavailable(): ReadonlyMap<string, MissingModule> {
+    return this.missing;
+  }
+
+  private setMissing(sha256: string, state: MissingModule | undefined): void {
+    const now = this.missing.get(sha256);
+    if (now?.pending === state?.pending && now?.message === state?.message) return;
+    const next = new Map(this.missing);
+    if (state === undefined) next.delete(sha256);
+    else next.set(sha256, state);
+    this.missing = next;
   }
 
   get(sha256: string): Uint8Array | undefined {
@@ -73,11 +93,11 @@ export class ModuleRegistry {
     return this.modules.has(sha256);
   }
 
-  /** Why a module is not available: its failed download, a download in progress, or none known. */
+  /** Why a module is not available: a download in progress, its failed download, or none known. */
   problem(sha256: string): string {
     const sha = sha256.toLowerCase();
-    if (this.failures.has(sha)) return this.failures.get(sha)!;
-    for (const key of this.downloads.keys()) if (key.endsWith(`#${sha}`)) return `${key.slice(0, key.lastIndexOf("#"))}: download in progress`;
+    const missing = this.missing.get(sha);
+    if (missing) return missing.message;
     return `no module with sha256 ${sha}`;
   }
 

@@ -12,13 +12,15 @@ import { ModuleRegistry } from "../modules/registry.ts";
 import { startModuleServer, type ModuleServer } from "../modules/server.ts";
 import { FileSource, loadYamlPaths } from "../sources/file/index.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
-import type { BundleResource } from "../sources/bundle.ts";
+import type { BundleResource, ResourceBundle } from "../sources/bundle.ts";
+import { checkTlsKeyPair } from "../model/checks/tls-key-pair.ts";
 import { XdsServer } from "../xds/index.ts";
 import { startDataPlane, type DataPlaneKind } from "./dataplane.ts";
 import type { EnvoyDataPlane } from "./envoy-dataplane.ts";
 import type { LocalDataPlane } from "./local-dataplane.ts";
 import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
+import { FiltersFirstPublisher } from "./filters-first.ts";
 import { trackProgrammed } from "./programmed.ts";
 import { startExampleUpstreams, type ExampleUpstreams } from "./example-upstreams/index.ts";
 import { selfSignMissingSecrets } from "./dev-secrets.ts";
@@ -100,6 +102,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         moduleServer: { clusterName: "attache_modules", host, port: moduleServer.port },
         modules,
         filterSchemas: loadFilterSchemas(options.repoRoot),
+        checkKeyPair: checkTlsKeyPair,
         listeners: { http: wanted.http, https: wanted.https, address: host },
       },
       extraResources,
@@ -107,12 +110,21 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       metrics,
       modules: registry,
     });
-    pipeline.on("result", (r) => xds.setResources(r.resources));
+    const publisher = new FiltersFirstPublisher(xds);
+    closers.push(async () => publisher.close());
+    pipeline.on("result", (r) => publisher.publish(r.resources));
     const programmed = trackProgrammed(pipeline, xds, logger);
     closers.push(async () => programmed.stop());
 
     const source = new FileSource(options.paths, { debounceMs: options.debounceMs ?? 20, displayBase: options.repoRoot });
-    source.start((bundle) => { registerBundleModules(registry, bundle, logger); pipeline.apply(bundle); });
+    // A url module's download ending (in the registry, or failed) runs the latest bundle again:
+    // its filter is inlined, or its WasmFilter and Mappings show why not.
+    let latestBundle: ResourceBundle | undefined;
+    source.start((bundle) => {
+      latestBundle = bundle;
+      registerBundleModules(registry, bundle, logger, () => latestBundle && pipeline.apply(latestBundle));
+      pipeline.apply(bundle);
+    });
     closers.push(async () => source.stop());
 
 
@@ -127,7 +139,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
     closers.push(() => dataPlane.close());
     const admin: AdminServer = await startAdminServer({
-      ready: () => dataPlaneServes(pipeline, xds, dataPlane),
+      ready: () => (publisher.holding() ? { ready: false, reason: "routes wait until the data plane runs their new filters" } : dataPlaneServes(pipeline, xds, dataPlane)),
       config: () => Object.fromEntries(Object.entries(pipeline.latest?.resources ?? {}).map(([t, m]) => [t, Object.fromEntries(m)])),
       statuses: () => programmed.statuses(),
       sourceErrors: () => pipeline.latest?.sourceErrors ?? [],
@@ -141,7 +153,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     // ACKed it, and the data plane serves it.
     const converged = () => new Promise<void>((resolve) => {
       const check = () => {
-        if (xds.clients().some((c) => c.id === dataPlane.nodeId) && clientsConverged(xds, pipeline.latest?.at ?? Infinity)) {
+        if (xds.clients().some((c) => c.id === dataPlane.nodeId) && !publisher.holding() && clientsConverged(xds, pipeline.latest?.at ?? Infinity)) {
           xds.off("ack", check); clearInterval(poll); resolve();
         }
       };

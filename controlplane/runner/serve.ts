@@ -14,6 +14,8 @@ import { startModuleServer, type ModuleServer } from "../modules/server.ts";
 import type { ResourceStatus } from "../model/index.ts";
 import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
+import { FiltersFirstPublisher } from "./filters-first.ts";
+import { checkTlsKeyPair } from "../model/checks/tls-key-pair.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
 import { loadFilterSchemas } from "../sources/file/local-filters.ts";
 import { KubernetesSource, type BundleChange } from "../sources/kubernetes/source.ts";
@@ -85,6 +87,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       moduleServer: { clusterName: "attache-modules", host: options.moduleHost, port: modulesServer?.port ?? options.modulesPort ?? 18002 },
       modules,
       filterSchemas: loadFilterSchemas(REPO_ROOT),
+      checkKeyPair: checkTlsKeyPair,
       ...(options.listeners ? { listeners: options.listeners } : {}),
     },
     logger,
@@ -93,6 +96,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   });
   const xds = new XdsServer({ debounceMs: 5 });
   const xdsPort = await xds.listen(options.xdsAddress ?? "0.0.0.0:18000");
+  const publisher = new FiltersFirstPublisher(xds);
   const programmed = new ProgrammedTracker();
   let current: { ir: GatewayIR; resources: XdsResources; statuses: readonly ResourceStatus[]; contents: { ref: ResourceStatus["ref"]; content: string }[] } | undefined;
 
@@ -117,7 +121,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       if (update.changed.length === 0) return;
       current = { ...current, ir: update.ir, resources: update.resources };
       logger.debug({ clusters: update.changed }, "endpoints updated (EDS fast path)");
-      xds.setResources(update.resources);
+      publisher.publish(update.resources);
       return;
     }
     timings.firstBundleMs ||= performance.now() - startedAt;
@@ -131,7 +135,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     timings.firstModelTranslateMs ||= result.durationMs;
     const contents = contentKeys(bundle, result.statuses);
     current = { ir: result.ir, resources: result.resources, statuses: result.statuses, contents };
-    xds.setResources(result.resources);
+    publisher.publish(result.resources);
     writer?.update(bundle, result.statuses);
   };
   source = new KubernetesSource({
@@ -190,6 +194,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     current: () => current,
     async stop() {
       acks.stop();
+      publisher.close();
       await elector?.stop();
       await source.stop();
       await xds.close();

@@ -8,10 +8,14 @@
 // - responses carry added/changed resources; deletions go out in removed_resources, after
 //   every type's updates (make before break); a newly subscribed name the server does not
 //   have is answered in removed_resources so the client stops waiting for it;
-// - nothing is sent for an ACK; a NACKed resource is not re-sent until it changes.
+// - nothing is sent for an ACK; a NACKed resource is not re-sent until it changes;
+// - a wildcard subscription is answered once even when the server has none of that type:
+//   Envoy's CDS and LDS finish initializing only on a response, so an empty cluster set would
+//   otherwise hold back the listeners until initial_fetch_timeout (go-control-plane's delta
+//   cache answers the first wildcard request the same way).
 import { Held, internNames, NameSet } from "./held.ts";
 import { chunkBySize, AdsStream, type PushPhase } from "./stream.ts";
-import { deltaSize, type EncodedResource, type TypeChange, type TypeSnapshot } from "./snapshot.ts";
+import { deltaSize, type EncodedResource, type Snapshot, type SnapshotChanges, type TypeChange, type TypeSnapshot } from "./snapshot.ts";
 import { listNames } from "./sotw.ts";
 import { SERVED_TYPES, subscribes, TYPE_URL, WILDCARD_TYPES } from "./types.ts";
 import { encodeDeltaResponse, type DeltaRequest } from "./wire.ts";
@@ -21,6 +25,8 @@ interface DeltaTypeState {
   names: NameSet;
   /** Versions the client holds (from our responses or initial_resource_versions). */
   held: Held;
+  /** Whether any response of this type went out on this stream. */
+  answered: boolean;
 }
 
 const NO_RESOURCES: ReadonlyMap<string, EncodedResource> = new Map();
@@ -45,6 +51,7 @@ export class DeltaStream extends AdsStream<DeltaRequest> {
         // Every Envoy asks for the same long EDS list: share it (held.ts).
         names: new NameSet(internNames(subscribe)),
         held: new Held(req.initial_resource_versions),
+        answered: false,
       };
       this.types.set(typeUrl, state);
     } else {
@@ -78,6 +85,12 @@ export class DeltaStream extends AdsStream<DeltaRequest> {
     this.types.get(typeUrl)?.held.rebase(snap.resources);
   }
 
+  /** A snapshot without resources of a wildcard type changes nothing of it: answer it anyway. */
+  override onSnapshot(snapshot: Snapshot, changes: SnapshotChanges): void {
+    super.onSnapshot(snapshot, changes);
+    for (const [typeUrl, state] of this.types) if (state.wildcard && !state.answered) this.respond(typeUrl, state, undefined, "both", []);
+  }
+
   private subscribed(state: DeltaTypeState, name: string, resource?: EncodedResource): boolean {
     return subscribes(state.wildcard, state.names, name, resource);
   }
@@ -100,7 +113,7 @@ export class DeltaStream extends AdsStream<DeltaRequest> {
       }
       for (const name of subscribed) if (!resources.has(name)) removed.add(name);
     }
-    if (updates.length || removed.size) this.write(typeUrl, state, updates, [...removed]);
+    if (updates.length || removed.size || (state.wildcard && !state.answered)) this.write(typeUrl, state, updates, [...removed]);
     if (!candidates && snap) state.held.rebase(snap.resources);
     if (typeUrl === TYPE_URL.cluster && updates.length) this.resendEndpoints(updates.map((r) => r.name));
   }
@@ -109,6 +122,7 @@ export class DeltaStream extends AdsStream<DeltaRequest> {
     const chunks = chunkBySize(updates, deltaSize, this.host.maxResponseBytes);
     if (!chunks.length) chunks.push([]);
     const version = this.snapshot!.version;
+    state.answered = true;
     chunks.forEach((chunk, i) => {
       const gone = i === chunks.length - 1 ? removed : [];
       const nonce = this.nextNonce();

@@ -1,58 +1,9 @@
-// The downstream client's address. With worker threads the acceptor forwards each connection
-// to a worker over a Unix socket, prefixed with a PROXY protocol v1 line (haproxy.org
-// proxy-protocol.txt), so the worker learns the real client; the address is kept on the raw
-// socket, which TLS and HTTP/2 wrap (`_parent` / the session socket).
+// The downstream client's address: the peer of the connection the request came on. Workers
+// accept their connections themselves, so TLS sockets and HTTP/2 sessions answer it directly.
 import type { Socket } from "node:net";
-
 
 export interface ClientAddress { address: string; port: number }
 
-const CLIENT = Symbol.for("attache.clientAddress");
-
-export function setClientAddress(socket: Socket, client: ClientAddress): void {
-  (socket as any)[CLIENT] = client;
-}
-
 export function clientAddress(socket: Socket | undefined | null): ClientAddress {
-  let s: any = socket;
-  for (let depth = 0; s && depth < 4; depth++) {
-    if (s[CLIENT]) return s[CLIENT];
-    s = s._parent ?? s._handle?._parentWrap ?? undefined;
-  }
   return { address: socket?.remoteAddress ?? "", port: socket?.remotePort ?? 0 };
 }
-
-/** "PROXY TCP4 <src> <dst> <sport> <dport>\r\n" for a client connection. */
-export function proxyHeader(socket: Socket): string {
-  const family = socket.remoteFamily === "IPv6" ? "TCP6" : "TCP4";
-  return `PROXY ${family} ${socket.remoteAddress} ${socket.localAddress} ${socket.remotePort} ${socket.localPort}\r\n`;
-}
-
-/**
- * Reads the PROXY v1 line from the start of `socket` (at most 107 bytes, per the spec), stores
- * the client address, and gives back any bytes after it with `unshift`. Calls `done` once.
- */
-export function readProxyHeader(socket: Socket, done: (ok: boolean) => void): void {
-  let buffered = Buffer.alloc(0);
-  const onData = (chunk: Buffer) => {
-    buffered = Buffer.concat([buffered, chunk]);
-    const end = buffered.indexOf("\r\n");
-    if (end < 0) {
-      if (buffered.length > 107) finish(false);
-      return;
-    }
-    const parts = buffered.subarray(0, end).toString("latin1").split(" ");
-    socket.off("data", onData);
-    socket.pause();
-    const rest = buffered.subarray(end + 2);
-    if (rest.length) socket.unshift(rest);
-    if (parts[0] === "PROXY" && (parts[1] === "TCP4" || parts[1] === "TCP6") && parts.length === 6) {
-      setClientAddress(socket, { address: parts[2], port: Number(parts[4]) });
-      done(true);
-    } else done(false);
-  };
-  const finish = (ok: boolean) => { socket.off("data", onData); done(ok); };
-  socket.on("data", onData);
-}
-
-

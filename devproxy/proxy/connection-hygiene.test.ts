@@ -2,7 +2,7 @@
 // quick: request_headers_timeout (408 for half a request head), idle_timeout (a silent
 // connection is closed), a client that hangs up cancels its upstream request, the route
 // timeout starts at the end of the request body, a retried route streams a body over the
-// buffer limit instead of failing, and the acceptor answers 503 past its connection cap.
+// buffer limit instead of failing, and a listener answers 503 past the connection cap.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
 import net from "node:net";
@@ -12,8 +12,7 @@ import { ListenerSet } from "./listeners.ts";
 import { handleRequest, REQUEST_BUFFER_LIMIT_BYTES } from "./handler.ts";
 import { handleUpgrade } from "./websocket.ts";
 import { UpstreamPool } from "./upstream.ts";
-import { Acceptor } from "../workers/acceptor.ts";
-import { socketPath } from "../workers/messages.ts";
+import { ConnectionCap, createConnectionCapMemory } from "./connection-cap.ts";
 import type { ListenerJson } from "../../protos/gen/envoy/config/listener/v3/listener_pb.ts";
 import type { HttpConnectionManagerJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
 
@@ -23,6 +22,7 @@ const ROUTER = { name: "envoy.filters.http.router", typed_config: { "@type": "ty
 let upstream: http.Server;
 const upstreamClosed: string[] = [];
 let listeners: ListenerSet;
+let snapshot: Snapshot;
 let port: number;
 
 beforeAll(async () => {
@@ -48,7 +48,7 @@ beforeAll(async () => {
     listener("drop", { common_http_protocol_options: { headers_with_underscores_action: "DROP_HEADER" } }),
   ]), []);
   store.apply(TYPE.cluster, new Map([["u", { name: "u", type: "STATIC", connect_timeout: "1s", load_assignment: { cluster_name: "u", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: up } } } }] }] } }]]), []);
-  const snapshot: Snapshot = store.apply(TYPE.route, new Map([["r", { name: "r", virtual_hosts: [{ name: "v", domains: ["*"], routes: [
+  snapshot = store.apply(TYPE.route, new Map([["r", { name: "r", virtual_hosts: [{ name: "v", domains: ["*"], routes: [
     { name: "retried", match: { prefix: "/retried" }, route: { cluster: "u", retry_policy: { retry_on: "5xx", num_retries: 2 } } },
     { name: "quick", match: { prefix: "/quick" }, route: { cluster: "u", timeout: "0.4s" } },
     { name: "forever", match: { prefix: "/" }, route: { cluster: "u", timeout: "0s" } },
@@ -153,16 +153,13 @@ describe("headers_with_underscores_action", () => {
   });
 });
 
-describe("acceptor connection cap", () => {
+describe("connection cap", () => {
   it("answers 503 past the cap and accepts again once connections close", async () => {
-    const ns = `\0attache-test-${process.pid}-${Date.now()}`;
-    const held: net.Socket[] = [];
-    const worker = net.createServer((s) => held.push(s));
-    await new Promise<void>((r) => worker.listen(socketPath(ns, 0, "l"), r));
-    const acceptor = new Acceptor(1, ns, "127.0.0.1", 2);
+    const cap = new ConnectionCap(2);
+    const capped = new ListenerSet({ request: (_h, _req, res) => res.end("ok"), upgrade: (_h, _req, socket) => socket.destroy() }, { cap });
     try {
-      await acceptor.reconcile(new Map([["l", { name: "l", address: "127.0.0.1", port: 0, tls: false }]]));
-      const at = acceptor.ports().get("l")!;
+      await capped.reconcile(snapshot);
+      const at = capped.ports().get("l")!;
       const open = () => new Promise<net.Socket>((r) => { const s = net.connect(at, "127.0.0.1", () => r(s)); });
       const first = [await open(), await open()];
       const third = await new Promise<string>((resolve) => {
@@ -172,6 +169,7 @@ describe("acceptor connection cap", () => {
         s.on("close", () => resolve(seen));
       });
       expect(third).toMatch(/^HTTP\/1.1 503 Service Unavailable[\s\S]*envoy overloaded/);
+      expect(cap.count()).toBe(2);
       first[0].destroy();
       await new Promise((r) => setTimeout(r, 100));
       const again = await open();
@@ -179,9 +177,38 @@ describe("acceptor connection cap", () => {
       expect(again.destroyed).toBe(false);
       for (const s of [...first, again]) s.destroy();
     } finally {
-      await acceptor.close();
+      await capped.close();
+    }
+  });
+
+  it("workers binding one port (SO_REUSEPORT) share one cap", async () => {
+    const memory = createConnectionCapMemory();
+    const cap = new ConnectionCap(6, memory);
+    const handlers = { request: () => undefined, upgrade: () => undefined };
+    const workers = [0, 1].map(() => new ListenerSet(handlers, { sharedPorts: true, cap: new ConnectionCap(6, memory) }));
+    const held: net.Socket[] = [];
+    try {
+      await workers[0].reconcile(snapshot);
+      await workers[1].reconcile(snapshot, workers[0].ports());
+      // A listener with the default idle_timeout: the held connections stay open.
+      const at = workers[0].ports().get("reject")!;
+      expect(workers[1].ports().get("reject")).toBe(at);
+      for (let i = 0; i < 6; i++) held.push(net.connect(at, "127.0.0.1"));
+      // Accepted (and counted) in whatever order the workers take them.
+      const until = performance.now() + 5000;
+      while (cap.count() < 6 && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+      expect(cap.count()).toBe(6);
+      const seventh = await new Promise<string>((resolve) => {
+        let seen = "";
+        const s = net.connect(at, "127.0.0.1");
+        s.on("data", (d) => (seen += d));
+        s.on("close", () => resolve(seen));
+      });
+      expect(seventh).toMatch(/^HTTP\/1.1 503 Service Unavailable[\s\S]*envoy overloaded/);
+      expect(cap.count()).toBe(6);
+    } finally {
       for (const s of held) s.destroy();
-      await new Promise((r) => worker.close(r));
+      await Promise.all(workers.map((w) => w.close()));
     }
   });
 });

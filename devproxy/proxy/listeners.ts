@@ -3,7 +3,8 @@
 // config at once), a removed listener stops accepting and lets open connections finish.
 // Plain listeners speak HTTP/1.1 and h2c (prior knowledge, detected from the connection
 // preface); TLS listeners pick the filter chain and certificate by SNI and offer ALPN
-// h2/http1.1, as Envoy's filter_chain_match.server_names does.
+// h2/http1.1, as Envoy's filter_chain_match.server_names does. Every connection is counted
+// against the connection cap and watched by Envoy's HCM timeouts (connection-timeouts.ts).
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
@@ -11,9 +12,9 @@ import tls from "node:tls";
 import { X509Certificate } from "node:crypto";
 import type { ListenerConfig, TlsChain, HcmConfig } from "../config/listeners.ts";
 import type { Snapshot } from "../config/snapshot.ts";
-import { readProxyHeader } from "./client-address.ts";
-import { enforceConnectionTimeouts } from "./connection-timeouts.ts";
-import { unlinkSync } from "node:fs";
+import { Http1Timeouts, enforceHttp2Timeouts } from "./connection-timeouts.ts";
+import { ConnectionCap, defaultMaxConnections } from "./connection-cap.ts";
+import { listenReusePort } from "./reuse-port.ts";
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
@@ -70,24 +71,31 @@ export function chooseChain(chains: TlsChain[], serverName: string | undefined):
 export interface ListenerSetOptions {
   /** Overrides the address listeners bind to (tests bind 127.0.0.1). */
   bindAddress?: string;
-  /** Worker mode: bind each listener on this Unix socket instead of its port, and expect a
-   *  PROXY protocol v1 line first (the acceptor in the main thread sends it). */
-  socketPath?: (listenerName: string) => string;
+  /** Worker mode: every worker's ListenerSet binds the same ports, with SO_REUSEPORT
+   *  (reuse-port.ts), and the kernel spreads connections over them. */
+  sharedPorts?: boolean;
+  /** The cap on open client connections, shared by all workers (connection-cap.ts). */
+  cap?: ConnectionCap;
 }
 
 export class ListenerSet {
   private readonly running = new Map<string, Running>();
   private readonly contexts = new Map<string, tls.SecureContext>();
   private snapshot?: Snapshot;
+  private readonly cap: ConnectionCap;
 
-  constructor(private readonly handlers: ListenerHandlers, private readonly options: ListenerSetOptions = {}) {}
+  constructor(private readonly handlers: ListenerHandlers, private readonly options: ListenerSetOptions = {}) {
+    this.cap = options.cap ?? new ConnectionCap(defaultMaxConnections());
+  }
 
   /** Ports actually bound, by listener name (useful when a listener asks for port 0). */
   ports(): Map<string, number> {
     return new Map([...this.running].map(([n, r]) => [n, (r.server.address() as net.AddressInfo).port]));
   }
 
-  async reconcile(snapshot: Snapshot): Promise<void> {
+  /** @param boundPorts with sharedPorts: the ports another worker's set bound for listeners
+   *  that ask for port 0, so every worker binds the same one. */
+  async reconcile(snapshot: Snapshot, boundPorts: ReadonlyMap<string, number> = new Map()): Promise<void> {
     this.snapshot = snapshot;
     for (const [name, r] of this.running) {
       const next = snapshot.listeners.get(name);
@@ -103,27 +111,25 @@ export class ListenerSet {
       if (this.running.has(name)) continue;
       const r: Running = { config, server: undefined as unknown as net.Server, sockets: new Set() };
       const inner = config.tlsChains.length ? this.tlsServer(r) : this.plainServer(r);
-      const path = this.options.socketPath?.(name);
-      // noDelay: Nagle's algorithm plus the client's delayed ACK would hold small responses ~40 ms.
+      const tls = config.tlsChains.length > 0;
+      // Every connection counts against the cap until it closes. noDelay: Nagle's algorithm
+      // plus the client's delayed ACK would hold small responses ~40 ms.
       r.server = net.createServer({ noDelay: true }, (socket) => {
+        if (!this.cap.admit(socket, tls)) return;
         r.sockets.add(socket);
         socket.on("close", () => r.sockets.delete(socket));
         socket.on("error", () => socket.destroy());
-        // idle_timeout from the first moment: a connection that never sends a byte is closed too
-        // (the HTTP/1.1 server takes the timer over once it has the connection).
-        const limits = r.config.plain?.limits ?? r.config.tlsChains[0]?.hcm.limits;
-        if (limits) socket.setTimeout(limits.idleTimeoutMs, () => socket.destroy());
-        if (!path) return inner(socket);
-        readProxyHeader(socket, (ok) => (ok ? inner(socket) : socket.destroy()));
+        inner(socket);
       });
-      await new Promise<void>((resolve, reject) => {
-        r.server.once("error", reject);
-        const done = () => { r.server.off("error", reject); resolve(); };
-        if (path) {
-          try { unlinkSync(path); } catch { /* not there */ }
-          r.server.listen(path, done);
-        } else r.server.listen(config.port, this.options.bindAddress ?? config.address, done);
-      });
+      const host = this.options.bindAddress ?? config.address;
+      const port = config.port || boundPorts.get(name) || 0;
+      if (this.options.sharedPorts) await listenReusePort(r.server, port, host, boundPorts.get(name) !== port);
+      else {
+        await new Promise<void>((resolve, reject) => {
+          r.server.once("error", reject);
+          r.server.listen(port, host, () => { r.server.off("error", reject); resolve(); });
+        });
+      }
       this.running.set(name, r);
     }
   }
@@ -157,15 +163,23 @@ export class ListenerSet {
     h1.on("upgrade", (req, socket, head) => r.config.plain && this.handlers.upgrade(r.config.plain, req, socket, head, "http"));
     // Keep-alive between requests ends at idle_timeout (connection-timeouts.ts), not Node's 5 s.
     h1.keepAliveTimeout = 0;
-    enforceConnectionTimeouts(h1, () => r.config.plain?.limits);
+    const limits = () => r.config.plain?.limits;
+    new Http1Timeouts(limits).attach(h1);
     const h2c = http2.createServer((req, res) => r.config.plain && this.handlers.request(r.config.plain, req, res, "http"));
+    enforceHttp2Timeouts(h2c, limits);
     return (socket) => {
+      // idle_timeout from the first moment: a connection that never sends a byte is closed
+      // too. Once the protocol is known its own timeouts take over (connection-timeouts.ts).
+      const onIdle = () => socket.destroy();
+      socket.setTimeout(limits()?.idleTimeoutMs ?? 0, onIdle);
       const sniff = () => {
         const first: Buffer | null = socket.read();
         if (!first) { socket.once("readable", sniff); return; }
         socket.unshift(first);
         const n = Math.min(first.length, H2_PREFACE.length);
         const isH2 = first.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+        socket.off("timeout", onIdle);
+        socket.setTimeout(0);
         (isH2 ? h2c : h1).emit("connection", socket);
       };
       socket.once("readable", sniff);
@@ -174,8 +188,12 @@ export class ListenerSet {
 
   private tlsServer(r: Running): (socket: net.Socket) => void {
     const hcmFor = (servername: string | undefined) => chooseChain(r.config.tlsChains, servername)?.hcm;
+    const limits = (socket: net.Socket) => hcmFor((socket as tls.TLSSocket).servername || undefined)?.limits;
     const server = http2.createSecureServer({
       allowHTTP1: true,
+      // idle_timeout runs from accept (as the HCM's idle timer does in Envoy): a client that
+      // never finishes its handshake is closed then. The listener's chains share one value.
+      handshakeTimeout: r.config.tlsChains[0]?.hcm.limits.idleTimeoutMs || undefined,
       ALPNProtocols: ["h2", "http/1.1"],
       // Mutual TLS: ask for a certificate, verify it against the chain's CAs below (the
       // SNI-selected context's CA store is not the one OpenSSL verifies with).
@@ -192,13 +210,20 @@ export class ListenerSet {
       if (hcm) this.handlers.request(hcm, req, res, "https");
       else res.stream?.close();
     });
+    const h1 = new Http1Timeouts(limits);
+    server.on("request", (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
+      if (req.httpVersionMajor === 1) h1.request(req as http.IncomingMessage, res as http.ServerResponse);
+    });
+    enforceHttp2Timeouts(server, limits);
     server.on("secureConnection", (socket: tls.TLSSocket) => {
+      if (socket.alpnProtocol !== "h2") h1.watch(socket);
       const chain = chooseChain(r.config.tlsChains, socket.servername || undefined);
       const ca = chain?.clientCa && this.snapshot?.validationContexts.get(chain.clientCa.secretName);
       if (!chain?.clientCa) return;
       if (!ca || !clientCertificateOk(socket, ca.trustedCa, chain.clientCa.required)) socket.destroy();
     });
     server.on("upgrade", (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
+      h1.upgrade(req);
       const hcm = hcmFor((req.socket as tls.TLSSocket).servername || undefined);
       if (hcm) this.handlers.upgrade(hcm, req, socket, head, "https");
       else socket.destroy();

@@ -1,14 +1,15 @@
-// Messages between the data plane's main thread (xDS client, acceptor) and its workers.
+// Messages between the data plane's main thread (xDS client) and its workers.
 import type { AccessLogEntry } from "../proxy/handler.ts";
 import type { ResourceJson, ResourceTypeUrl } from "../../protos/type-urls.ts";
 
 export type ToWorker =
-  | { type: "update"; seq: number; typeUrl: ResourceTypeUrl; updated: Array<[string, ResourceJson]>; removed: string[] }
+  /** `ports`: listeners asking for port 0 take the port the first worker bound. */
+  | { type: "update"; seq: number; typeUrl: ResourceTypeUrl; updated: Array<[string, ResourceJson]>; removed: string[]; ports: Array<[string, number]> }
   | { type: "stats"; seq: number }
   | { type: "close"; seq: number };
 
 export type FromWorker =
-  | { type: "applied"; seq: number }
+  | { type: "applied"; seq: number; ports: Array<[string, number]> }
   | { type: "failed"; seq: number; error: string }
   | { type: "stats"; seq: number; metrics: unknown[]; wasm: Array<{ kind: string; name: string; value: string }> }
   | { type: "closed"; seq: number }
@@ -18,10 +19,9 @@ export interface WorkerInit {
   index: number;
   /** The shared-data store's memory (shared-data/store.ts), one for all workers. */
   sharedData: SharedArrayBuffer;
-  socketDir: string;
+  /** The open-connection count shared by all workers (proxy/connection-cap.ts), and its cap. */
+  connections: SharedArrayBuffer;
+  maxConnections: number;
+  bindAddress?: string;
   accessLog: boolean;
-}
-
-export function socketPath(dir: string, worker: number, listener: string): string {
-  return `${dir}/${worker}-${listener.replace(/[^A-Za-z0-9_.-]/g, "_")}.sock`;
 }

@@ -1,7 +1,8 @@
 // A data plane worker thread (Envoy's worker): its own copy of the compiled config, its own
-// HTTP servers (fed by the acceptor over Unix sockets with a PROXY header), upstream
-// connections and Wasm VMs; shared data lives in memory shared by all workers, so every
-// worker's VMs with one vm_id see one store.
+// listening sockets (every worker binds each port with SO_REUSEPORT and accepts its share of
+// the connections itself, on its own event loop), upstream connections and Wasm VMs; shared
+// data and the connection count live in memory shared by all workers, so every worker's VMs
+// with one vm_id see one store.
 import { parentPort, workerData } from "node:worker_threads";
 import { ResourceStore, type Snapshot } from "../config/snapshot.ts";
 import { ListenerSet } from "../proxy/listeners.ts";
@@ -11,7 +12,8 @@ import { UpstreamPool } from "../proxy/upstream.ts";
 import { SharedMemoryStore } from "../shared-data/store.ts";
 import { DataPlaneStats } from "../stats.ts";
 import { WasmFilterProvider } from "../wasm/provider.ts";
-import { socketPath, type FromWorker, type ToWorker, type WorkerInit } from "./messages.ts";
+import type { FromWorker, ToWorker, WorkerInit } from "./messages.ts";
+import { ConnectionCap } from "../proxy/connection-cap.ts";
 import { EMPTY_SNAPSHOT } from "../config/snapshot.ts";
 
 const init = workerData as WorkerInit;
@@ -42,7 +44,7 @@ const env: HandlerEnv = {
 const listeners = new ListenerSet({
   request: (hcm, req, res, scheme) => void handleRequest(env, hcm, req, res, scheme),
   upgrade: (hcm, req, socket, head, scheme) => handleUpgrade(env, hcm, req, socket, head, scheme),
-}, { socketPath: (name) => socketPath(init.socketDir, init.index, name) });
+}, { sharedPorts: true, bindAddress: init.bindAddress, cap: new ConnectionCap(init.maxConnections, init.connections) });
 
 port.on("message", async (msg: ToWorker) => {
   switch (msg.type) {
@@ -50,9 +52,9 @@ port.on("message", async (msg: ToWorker) => {
       try {
         const snapshot = store.apply(msg.typeUrl, new Map(msg.updated), msg.removed);
         await provider.prepare(snapshot);
-        await listeners.reconcile(snapshot);
+        await listeners.reconcile(snapshot, new Map(msg.ports));
         current = snapshot;
-        send({ type: "applied", seq: msg.seq });
+        send({ type: "applied", seq: msg.seq, ports: [...listeners.ports()] });
       } catch (err) {
         send({ type: "failed", seq: msg.seq, error: (err as Error).message });
       }

@@ -54,7 +54,7 @@ describeWithTools(CLUSTER_TOOLS, "attache serve informers with a real kube-apise
     await eventually(() => expect(servedVirtualHost(h, "attache/default")?.routes?.[0]?.match).toMatchObject({ prefix: "/v2/" }));
 
     // A Host with a TLS Secret: its virtual host, the Secret over SDS and the HTTPS listener.
-    await core.createNamespacedSecret({ namespace: "default", body: tlsSecret("shop-cert") as never });
+    await core.createNamespacedSecret({ namespace: "default", body: (await tlsSecret("shop-cert")) as never });
     await custom.createNamespacedCustomObject({ ...group, plural: "hosts", body: { apiVersion: "attache.dev/v1alpha1", kind: "Host", metadata: { name: "shop" }, spec: { hostname: "shop.example.com", tlsSecret: { name: "shop-cert" } } } });
     await eventually(() => expect(servedNames(h, "secret")).toEqual(["default/shop-cert"]));
     expect(servedVirtualHostNames(h)).toContain("default/shop");

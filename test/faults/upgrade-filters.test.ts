@@ -30,8 +30,9 @@ async function startUpstream() {
 }
 
 /** Sends an upgrade request, then `after` once a response head arrived; resolves with all
- *  the client saw when the connection closed or 1.5 s passed. */
-function upgrade(port: number, path: string, headers: string, after?: string): Promise<string> {
+ *  the client saw when the connection closed, `enough` says it saw what it waits for, or
+ *  1.5 s passed. */
+function upgrade(port: number, path: string, headers: string, after?: string, enough?: (seen: string) => boolean): Promise<string> {
   return new Promise((resolve) => {
     let seen = "";
     let sent = false;
@@ -43,6 +44,7 @@ function upgrade(port: number, path: string, headers: string, after?: string): P
     socket.on("data", (d) => {
       seen += d.toString("latin1");
       if (after && !sent && seen.includes("\r\n\r\n")) { sent = true; socket.write(after); }
+      if (enough?.(seen)) done();
     });
     socket.on("close", done);
     socket.on("error", done);
@@ -83,7 +85,7 @@ spec: { prefix: /ws/, service: "http://127.0.0.1:${upstream.port}", allowUpgrade
   });
 
   it("an upgrade with credentials is rewritten like any request and tunnels after the 101", async () => {
-    const seen = await upgrade(port(), "/ws/chat", `x-api-key: ${KEY}\r\n`, "ping-bytes");
+    const seen = await upgrade(port(), "/ws/chat", `x-api-key: ${KEY}\r\n`, "ping-bytes", (text) => text.includes("ping-bytes"));
     expect(seen).toMatch(/^HTTP\/1.1 101/);
     expect(seen).toContain("ping-bytes");
     expect(upstream.paths).toContain("/chat");

@@ -1,4 +1,5 @@
 // Objects and helpers shared by the Kubernetes integration tests and the benchmark.
+import selfsigned from "selfsigned";
 import type { KubeObject } from "../kube-apiserver/index.ts";
 
 export const mapping = (name: string, spec: Record<string, unknown>, namespace = "default", meta: Record<string, unknown> = {}): KubeObject => ({
@@ -25,13 +26,21 @@ export const endpointSlice = (serviceName: string, ips: string[], namespace = "d
   endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: !notReady.includes(ip) } })),
 });
 
-export const tlsSecret = (name: string, namespace = "default"): KubeObject => ({
-  apiVersion: "v1",
-  kind: "Secret",
-  metadata: { name, namespace },
-  type: "kubernetes.io/tls",
-  data: { "tls.crt": Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").toString("base64"), "tls.key": Buffer.from("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n").toString("base64") },
-});
+let keyPair: Promise<{ cert: string; private: string }> | undefined;
+
+/** A kubernetes.io/tls Secret with a real certificate and key (made once per test process):
+ *  the control plane checks that they load, as Envoy does. */
+export async function tlsSecret(name: string, namespace = "default"): Promise<KubeObject> {
+  keyPair ??= selfsigned.generate([{ name: "commonName", value: "test.example.com" }], { keyType: "ec", curve: "P-256" });
+  const pems = await keyPair;
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name, namespace },
+    type: "kubernetes.io/tls",
+    data: { "tls.crt": Buffer.from(pems.cert).toString("base64"), "tls.key": Buffer.from(pems.private).toString("base64") },
+  };
+}
 
 /** Polls until `check` stops throwing (tests observe asynchronous watch delivery). */
 export async function eventually<T>(check: () => T, timeoutMs = 5000): Promise<T> {

@@ -27,6 +27,24 @@ describe("Delta ADS", () => {
     expect(await c.drain(200)).toEqual([]);
   });
 
+  it("answers a wildcard subscription once even when there is nothing of that type", async () => {
+    const empty = baseResources();
+    empty[CDS].clear();
+    empty[EDS].clear();
+    xds.server.cache.setResourcesNow(empty);
+    const c = connect();
+    c.request({ type_url: CDS });
+    const cds = await c.next();
+    expect(cds.type_url).toBe(CDS);
+    expect(cds.resources).toEqual([]);
+    expect(cds.removed_resources).toEqual([]);
+    c.ack(cds);
+    expect(await c.drain(200)).toEqual([]);
+    // The first cluster later still arrives as an update.
+    xds.server.cache.setResourcesNow(baseResources());
+    expect(names(await c.next())).toEqual(["a", "b"]);
+  });
+
   it("stops sending a resource after unsubscribe and forgets it (subscribing again sends it again)", async () => {
     const c = connect();
     c.request({ type_url: RDS, resource_names_subscribe: ["routes-a", "routes-b"] });

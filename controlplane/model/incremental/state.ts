@@ -8,6 +8,7 @@ import type { AuthBinding } from "../resolve/auth-services.ts";
 import type { MappingEnv, MappingRecord } from "../resolve/mapping-records.ts";
 import type { VhostState } from "../resolve/vhosts.ts";
 import type { CheckOptions } from "../checks/index.ts";
+import type { ModelOptions } from "../types.ts";
 import type { ResourceStatus } from "../resolve/diagnostics.ts";
 
 export interface ModelResult {
@@ -35,9 +36,9 @@ export interface ModelState {
 }
 
 /** What a run reads from the model's options (model/types.ts ModelOptions, less the cache). */
-export type RunOptions = CheckOptions & { moduleServer: unknown; now?: string };
+export type RunOptions = CheckOptions & Pick<ModelOptions, "checkKeyPair" | "remoteModules"> & { moduleServer: unknown; now?: string };
 
 /** The options a state was built with; any change means a full build. */
 export function stateOptions(options: RunOptions): unknown[] {
-  return [options.modules, options.filterSchemas, options.listeners, options.moduleServer];
+  return [options.modules, options.filterSchemas, options.listeners, options.moduleServer, options.checkKeyPair, options.remoteModules];
 }

@@ -9,6 +9,7 @@ import type { WasmFilterSpec } from "../../api/wasmfilter.ts";
 import { Diagnostics } from "./diagnostics.ts";
 import type { FilterBase, Index, Resource } from "./resources.ts";
 import type { Memo } from "./memo.ts";
+import type { ModelOptions } from "../types.ts";
 import type { CheckOptions } from "../checks/index.ts";
 import { DEFAULT_MAX_MODULE_BYTES } from "../../modules/registry.ts";
 
@@ -39,24 +40,32 @@ export class Filters {
   /** Filters whose routes changed since the last build, with those routes. */
   private touched = new Map<string, Set<string>>();
 
-  constructor(index: Index, private readonly options: Pick<CheckOptions, "modules" | "filterSchemas">, private readonly memo: Memo) {
+  constructor(index: Index, private readonly options: Pick<CheckOptions, "modules" | "filterSchemas"> & Pick<ModelOptions, "remoteModules">, private readonly memo: Memo) {
     for (const [key, filter] of index.wasmFilters) {
-      const base = this.resolve(filter, index);
+      const resolved = this.resolve(filter, index);
+      const base = typeof resolved === "object" && "problem" in resolved ? resolved.problem : resolved;
       if (typeof base === "string") {
-        const reason = base.endsWith("not found") ? "RefNotFound" : "InvalidModule";
-        Diagnostics.unresolved(filter.entry, { path: filter.spec.module.configMap ? "spec.module.configMap" : "spec.module", message: base }, reason, true);
+        const reason = typeof resolved === "object" && "reason" in resolved ? resolved.reason : base.endsWith("not found") ? "RefNotFound" : "InvalidModule";
+        const path = filter.spec.module.configMap ? "spec.module.configMap" : filter.spec.module.url ? "spec.module.url" : "spec.module";
+        Diagnostics.unresolved(filter.entry, { path, message: base }, reason, true);
       }
       this.bases.set(key, base);
     }
   }
 
-  private resolve(filter: Resource<WasmFilterSpec>, index: Index): FilterBase | string {
+  private resolve(filter: Resource<WasmFilterSpec>, index: Index): FilterBase | string | { problem: string; reason: string } {
     const { spec, ref } = filter;
     const module = spec.module;
     let sha256: string;
     let deps: unknown[] = [filter.object];
     if (module.builtin || module.local) sha256 = this.options.modules[(module.builtin ?? module.local)!].sha256;
-    else if (module.url) sha256 = module.sha256!;
+    else if (module.url) {
+      sha256 = module.sha256!;
+      // A module still downloading, or failed, makes the WasmFilter unusable, so no route that
+      // needs it is served until it is in (a proxy would run such a route without the filter).
+      const missing = this.options.remoteModules?.get(sha256.toLowerCase());
+      if (missing) return { problem: missing.message, reason: missing.pending ? "ModuleDownloading" : "InvalidModule" };
+    }
     else {
       const cmKey = `${ref.namespace}/${module.configMap!.name}`;
       const configMap = index.configMaps.get(cmKey);

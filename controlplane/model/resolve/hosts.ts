@@ -33,11 +33,15 @@ function decodePem(secret: KubeObject, key: string): string | undefined {
   return undefined;
 }
 
-function tlsSecretIR(key: string, secret: KubeObject): TlsSecretIR | string {
+type KeyPairCheck = (certificateChain: string, privateKey: string) => string | undefined;
+
+function tlsSecretIR(key: string, secret: KubeObject, checkKeyPair?: KeyPairCheck): TlsSecretIR | string {
   const certificateChain = decodePem(secret, "tls.crt");
   const privateKey = decodePem(secret, "tls.key");
   if (!certificateChain || !/-----BEGIN [A-Z ]*CERTIFICATE-----/.test(certificateChain)) return `Secret ${key} has no PEM certificate in tls.crt`;
   if (!privateKey || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) return `Secret ${key} has no PEM private key in tls.key`;
+  const problem = checkKeyPair?.(certificateChain, privateKey);
+  if (problem) return `Secret ${key} ${problem}`;
   return { name: key, certificateChain, privateKey };
 }
 
@@ -49,7 +53,7 @@ function caSecretIR(key: string, secret: KubeObject): CaSecretIR | string {
   return { name: `${key}#ca`, trustedCa: pem };
 }
 
-export function planHosts(index: Index, memo: Memo): { plans: HostPlan[]; secrets: SecretIR[] } {
+export function planHosts(index: Index, memo: Memo, checkKeyPair?: KeyPairCheck): { plans: HostPlan[]; secrets: SecretIR[] } {
   const plans: HostPlan[] = [];
   const secrets = new Map<string, SecretIR>();
   const byHostname = new Map<string, string>();
@@ -64,7 +68,7 @@ export function planHosts(index: Index, memo: Memo): { plans: HostPlan[]; secret
     if (spec.tlsSecret) {
       const key = `${spec.tlsSecret.namespace ?? host.ref.namespace}/${spec.tlsSecret.name}`;
       const secret = index.secrets.get(key);
-      const ir = secret ? memo.get(`secret:${key}`, [secret], () => tlsSecretIR(key, secret)) : `Secret ${key} not found`;
+      const ir = secret ? memo.get(`secret:${key}`, [secret, checkKeyPair], () => tlsSecretIR(key, secret, checkKeyPair)) : `Secret ${key} not found`;
       if (typeof ir === "string") {
         Diagnostics.unresolved(host.entry, { path: "spec.tlsSecret", message: ir }, secret ? "InvalidSecret" : "RefNotFound", true);
         continue;

@@ -64,10 +64,10 @@ describe("KubernetesSource", () => {
     await custom.createNamespacedCustomObject({ ...group, plural: "authservices", body: { apiVersion: "attache.dev/v1alpha1", kind: "AuthService", metadata: { name: "auth" }, spec: { service: "auth:3000" } } });
     await core.createNamespacedService({ namespace: "default", body: service("api") });
     await discovery.createNamespacedEndpointSlice({ namespace: "default", body: endpointSlice("api", ["10.0.0.1"]) as never });
-    await core.createNamespacedSecret({ namespace: "default", body: tlsSecret("shop-cert") });
-    await core.createNamespacedSecret({ namespace: "default", body: tlsSecret("unreferenced") });
+    await core.createNamespacedSecret({ namespace: "default", body: await tlsSecret("shop-cert") });
+    await core.createNamespacedSecret({ namespace: "default", body: await tlsSecret("unreferenced") });
     await core.createNamespacedSecret({ namespace: "default", body: { metadata: { name: "opaque" }, type: "Opaque", data: {} } });
-    await core.createNamespacedSecret({ namespace: "default", body: tlsSecret("client-ca") });
+    await core.createNamespacedSecret({ namespace: "default", body: await tlsSecret("client-ca") });
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "modules" }, binaryData: { "check.wasm": "AGFzbQEAAAA=" } } });
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "unrelated" }, data: { a: "b" } } });
     await eventually(() =>
