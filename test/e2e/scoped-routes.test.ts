@@ -48,6 +48,26 @@ forEachDataPlane("routes per Host on plain HTTP (scoped routes)", (dataPlane) =>
     expect(await reached("c.example.com")).toBe("404");
   });
 
+  it("never serves a Host's new route before the new filter it enables (runner/filters-first.ts holds its RouteConfiguration, not its scope)", async () => {
+    e2e.write("guarded.yaml", `apiVersion: attache.dev/v1alpha1
+kind: WasmFilter
+metadata: { name: scoped-keys }
+spec:
+  module: { builtin: auth }
+  config: { apiKeys: { header: x-api-key, keys: [{ name: k, sha256: "${"ab".repeat(32)}" }] } }
+---
+${mapping("guarded", { hostname: "a.example.com", prefix: "/guarded/", service: `http://127.0.0.1:${a.port}`, filters: [{ name: "scoped-keys" }] })}`);
+    const statuses = new Set<string>();
+    const started = performance.now();
+    while (!statuses.has("401") && performance.now() - started < 10_000) {
+      // "0": a listener being replaced closed the connection.
+      statuses.add(await reached("a.example.com", "/guarded/x").catch(() => "0"));
+    }
+    expect([...statuses].filter((s) => s !== "404" && s !== "0" && s !== "503")).toEqual(["401"]);
+    expect(scopes()).toEqual(["attache-http/a.example.com", "attache-http/b.example.com"]);
+    expect(await reached("b.example.com")).toBe("b");
+  });
+
   it("keeps every Host's routes when a wildcard Host turns the layout back into one RouteConfiguration", async () => {
     e2e.write("wild.yaml", [host("w", "*.wild.example.com"), mapping("mw", { hostname: "*.wild.example.com", prefix: "/app/", service: `http://127.0.0.1:${b.port}` })].join("---\n"));
     await eventually(async () => (await reached("x.wild.example.com").catch(() => "")) === "b");
