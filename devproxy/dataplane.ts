@@ -39,6 +39,10 @@ export interface DataPlaneOptions {
   workers?: number;
   /** Access log sink (one JSON entry per request); false disables it. Default: stdout. */
   accessLog?: ((entry: AccessLogEntry) => void) | false;
+  /** Wasm modules compiled interruptible, so a callback that never returns is stopped
+   *  (devproxy/wasm/provider.ts CALLBACK_LIMIT_MS). Default true; benchmarks turn it off to
+   *  measure what it costs. */
+  interruptModules?: boolean;
   /** Open client connections over all listeners and workers (Envoy's overload manager
    *  global_downstream_max_connections). Default: connection-cap.ts defaultMaxConnections(). */
   maxConnections?: number;
@@ -76,7 +80,7 @@ export class DataPlane extends EventEmitter {
       const sharedData = createSharedDataMemory();
       const connections = createConnectionCapMemory();
       for (let index = 0; index < this.workers; index++) {
-        const init: WorkerInit = { index, sharedData, connections, maxConnections, bindAddress: options.bindAddress, accessLog: options.accessLog !== false };
+        const init: WorkerInit = { index, sharedData, connections, maxConnections, bindAddress: options.bindAddress, accessLog: options.accessLog !== false, interruptModules: options.interruptModules !== false };
         const worker = spawnTsWorker(new URL("./workers/thread.ts", import.meta.url), init as unknown as Record<string, unknown>);
         const handle: WorkerHandle = { worker, pending: new Map() };
         worker.on("message", (msg: FromWorker) => {
@@ -89,7 +93,7 @@ export class DataPlane extends EventEmitter {
       }
     } else {
       this.upstreams = new UpstreamPool();
-      this.filters = new WasmFilterProvider();
+      this.filters = new WasmFilterProvider({ interruptModules: options.interruptModules !== false });
       this.filters.attach({ upstreams: this.upstreams, snapshot: () => this.current });
       const env: HandlerEnv = {
         snapshot: () => this.current,

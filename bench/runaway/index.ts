@@ -2,7 +2,8 @@
 // request (host/runtime/interrupt.ts): each built-in filter's release build, one whole request
 // through ProxyWasmPlugin (context create, request headers, response headers, log/done/delete),
 // as compiled normally and as compiled interruptible with a runaway limit set, interleaved in
-// the same run. CPU time per request, median of rounds.
+// the same run, CPU time per request, median of rounds; then whole HTTP requests through the
+// local data plane with and without it (dataplane.ts).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compileProxyWasm, encodeProperty, LogLevel, ProxyWasmPlugin, propertyKey, type CompiledProxyWasm, type HeaderPairs } from "../../host/index.ts";
@@ -12,6 +13,7 @@ import canary from "../filters/canary.ts";
 import ratelimit from "../filters/ratelimit.ts";
 import template from "../filters/template.ts";
 import type { FilterBenchCase } from "../filters/case.ts";
+import { wholeRequest } from "./dataplane.ts";
 
 const REQUESTS = 50_000;
 const ROUNDS = 7;
@@ -70,5 +72,7 @@ export default async function run(): Promise<string> {
     "| filter | as built | interruptible | cost |",
     "| --- | --- | --- | --- |",
     ...rows,
+    "",
+    await wholeRequest(),
   ].join("\n");
 }

@@ -132,7 +132,7 @@ describe("hosts", () => {
     // hostname "*" Mappings also answer on the catch-all (names no Host claims), see index.ts.
     expect(names("attache/default")).toEqual(["default/other", "default/labelled"]); // other has an :authority matcher
     // A Mapping narrower than its Host matches the :authority too.
-    expect(routesOf(result, "default/wild").find((r) => r.name === "default/exact")!.match.headers).toEqual([{ name: ":authority", regex: "^api\\.example\\.com(:[0-9]+)?$" }]);
+    expect(routesOf(result, "default/wild").find((r) => r.name === "default/exact")!.match.headers).toEqual([{ name: ":authority", regex: "(?i)^api\\.example\\.com(:[0-9]+)?$" }]);
     expect(routesOf(result, "default/api")[0].match.headers).toEqual([]);
     expect(condition(result, "Mapping", "other", "Accepted")?.message).toContain("catch-all");
   });

@@ -44,6 +44,10 @@ export interface DevStackOptions {
   dataPlane?: DataPlaneKind;
   /** Data plane worker threads (default one per core; 0 = the local data plane serves on the main thread). */
   workers?: number;
+  /** Wasm modules compiled interruptible, so a callback that never returns is stopped
+   *  (devproxy/wasm/provider.ts CALLBACK_LIMIT_MS). Default true; benchmarks turn it off to
+   *  measure what it costs. */
+  interruptModules?: boolean;
   /** Example upstream ports (default 9001-9003, examples/README.md). */
   upstreamPorts?: { echo: number; canary: number; auth: number };
 }
@@ -136,6 +140,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       logger,
       workers: options.workers,
       accessLog: options.accessLog,
+      interruptModules: options.interruptModules,
     });
     closers.push(() => dataPlane.close());
     const admin: AdminServer = await startAdminServer({

@@ -16,6 +16,10 @@ export interface LocalDataPlaneOptions {
   /** Worker threads (default one per core; 0 = serve on the main thread). */
   workers?: number;
   accessLog?: ((entry: AccessLogEntry) => void) | false;
+  /** Wasm modules compiled interruptible, so a callback that never returns is stopped
+   *  (devproxy/wasm/provider.ts CALLBACK_LIMIT_MS). Default true; benchmarks turn it off to
+   *  measure what it costs. */
+  interruptModules?: boolean;
 }
 
 export class LocalDataPlane implements DevDataPlane {
@@ -31,6 +35,7 @@ export class LocalDataPlane implements DevDataPlane {
       bindAddress: options.host,
       workers: options.workers,
       accessLog: options.accessLog,
+      interruptModules: options.interruptModules,
     });
     // Rate-limited: a storm of rejected updates costs a few lines (log-limit.ts).
     const rejectLog = new LogRateLimit();

@@ -69,6 +69,9 @@ export function httpConnectionManager(statPrefix: string, routes: string | HttpR
       // RFC 3986 normalization before matching, so /a/../admin cannot dodge a prefix route.
       normalize_path: true,
       merge_slashes: true,
+      // %2F and %5C in a path answer 400 (docs/request-paths.md says why rather than redirect):
+      // left as they are, an upstream that decodes them serves a path no route matched.
+      path_with_escaped_slashes_action: "REJECT_REQUEST",
       // Host "example.com:8080" must match the virtual host "example.com".
       strip_any_host_port: true,
       ...HCM_LIMITS,

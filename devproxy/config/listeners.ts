@@ -14,6 +14,7 @@ import {
 } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
 import { DownstreamTlsContextSchema } from "../../protos/gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.ts";
 import { unpackAny } from "../../protos/json.ts";
+import type { EscapedSlashesAction } from "../proxy/path-normalize.ts";
 import { compileScopedRoutes, type ScopedRoutesConfig } from "./scopes.ts";
 
 export interface HttpFilterConfig {
@@ -63,9 +64,11 @@ export interface HcmConfig {
   scoped?: ScopedRoutesConfig;
   filters: HttpFilterConfig[];
   stripPort: boolean;
-  /** normalize_path / merge_slashes: the path is canonicalized before routing (proxy/path-normalize.ts). */
+  /** normalize_path / merge_slashes / path_with_escaped_slashes_action: the path is
+   *  canonicalized before routing (proxy/path-normalize.ts). */
   normalizePath: boolean;
   mergeSlashes: boolean;
+  escapedSlashesAction: EscapedSlashesAction;
   /** http_protocol_options.accept_http_10: otherwise HTTP/1.0 requests get 426. */
   acceptHttp10: boolean;
   accessLog: boolean;
@@ -87,6 +90,16 @@ export interface ListenerConfig {
   port: number;
   plain?: HcmConfig;
   tlsChains: TlsChain[];
+}
+
+const ESCAPED_SLASHES_ACTIONS = ["KEEP_UNCHANGED", "REJECT_REQUEST", "UNESCAPE_AND_REDIRECT", "UNESCAPE_AND_FORWARD"] as const;
+
+/** IMPLEMENTATION_SPECIFIC_DEFAULT (unset) is KEEP_UNCHANGED in Envoy. */
+function escapedSlashesAction(value: unknown, where: string): EscapedSlashesAction {
+  if (value === undefined || value === "IMPLEMENTATION_SPECIFIC_DEFAULT") return "KEEP_UNCHANGED";
+  const known = ESCAPED_SLASHES_ACTIONS.find((a) => a === value);
+  if (!known) throw new Error(`${where}.path_with_escaped_slashes_action: unknown value ${JSON.stringify(value)}`);
+  return known;
 }
 
 function compileHcm(typedConfig: AnyJson | undefined, where: string): HcmConfig {
@@ -112,6 +125,7 @@ function compileHcm(typedConfig: AnyJson | undefined, where: string): HcmConfig 
     stripPort: Boolean(typed.strip_any_host_port),
     normalizePath: Boolean(typed.normalize_path),
     mergeSlashes: Boolean(typed.merge_slashes),
+    escapedSlashesAction: escapedSlashesAction(typed.path_with_escaped_slashes_action, where),
     acceptHttp10: Boolean(typed.http_protocol_options?.accept_http_10),
     accessLog: (typed.access_log ?? []).length > 0,
     limits: compileLimits(typed),

@@ -11,6 +11,8 @@ export interface RequestView {
   path: string;
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
+  /** :authority as the HCM routes on it (absolute-form target's or Host, port stripped). */
+  authority: string;
 }
 
 const regexCache = new Map<string, RE2JS>();
@@ -57,8 +59,9 @@ export function compileHeaderMatcher(h: HeaderMatcherJson, where: string): (req:
   else if (h.suffix_match !== undefined) { const want = h.suffix_match; test = (v) => v !== undefined && v.endsWith(want); }
   else if (h.contains_match !== undefined) { const want = h.contains_match; test = (v) => v !== undefined && v.includes(want); }
   else test = (v) => v !== undefined; // no specifier: presence
+  // Envoy's header map holds HTTP/1's Host as :authority, so both names read it.
   const read = (req: RequestView): string | undefined =>
-    name === ":method" ? req.method : name === ":path" ? req.path : headerValue(req.headers, name);
+    name === ":method" ? req.method : name === ":path" ? req.path : name === ":authority" || name === "host" ? req.authority : headerValue(req.headers, name);
   return (req) => test(read(req)) !== invert;
 }
 

@@ -67,7 +67,8 @@ class ExtAuthzInstance implements HttpFilterInstance {
     const endpoint = cluster?.endpoints[0];
     if (!endpoint) return Promise.resolve(this.failed());
     const [address, port] = splitAddress(this.info.sourceAddress);
-    const headerMap: Record<string, string> = { ":authority": this.info.host, ":method": this.info.method, ":path": this.info.path };
+    // The stream's map, pseudo-headers included, as Envoy's ext_authz sends it.
+    const headerMap: Record<string, string> = {};
     for (const [k, v] of headers) headerMap[k] = headerMap[k] === undefined ? v : `${headerMap[k]},${v}`;
     const q = this.info.path.indexOf("?");
     const request = encodeMessage(CheckRequestSchema, {

@@ -22,7 +22,10 @@ function listenerWith(defaultConfig: AnyJson): ListenerJson {
   };
 }
 
-const info = { routeName: "r", sourceAddress: "127.0.0.1:1", sourcePort: 1, requestId: "x", method: "GET", path: "/", host: "h", protocol: "HTTP/1.1" };
+const info = {
+  routeName: "r", sourceAddress: "127.0.0.1:1", sourcePort: 1, requestId: "x", method: "GET", path: "/", host: "h", protocol: "HTTP/1.1",
+  connection: { id: 1, localAddress: "127.0.0.1", localPort: 8080 }, virtualHostName: "v", stream: {},
+};
 
 describe("ECDS default config in the local data plane", () => {
   it("aborts with the status for a FAIL_CLOSED filter's default and passes for a FAIL_OPEN one", () => {

@@ -17,6 +17,16 @@ export interface LocalReply {
 
 export type FilterResult = { kind: "continue" } | { kind: "reply"; reply: LocalReply };
 
+export interface DownstreamConnection {
+  /** Unique in the process (connection.id). */
+  id: number;
+  /** The address the client connected to (destination.address is "address:port"). */
+  localAddress: string;
+  localPort: number;
+  /** TLS only: the SNI name, the protocol version ("TLSv1.3"), whether the client sent a certificate. */
+  tls?: { serverName: string; version: string; peerCertificate: boolean };
+}
+
 export interface RequestInfo {
   routeName: string;
   /** The route's metadata as Wasm properties (config/route-metadata.ts). */
@@ -29,6 +39,13 @@ export interface RequestInfo {
   path: string;
   host: string;
   protocol: string;
+  /** The downstream connection (Envoy's destination.* and connection.* attributes). */
+  connection: DownstreamConnection;
+  /** The selected virtual host's name (xds.virtual_host_name). */
+  virtualHostName: string;
+  /** What the stream has learnt so far (Envoy's StreamInfo): the cluster once the route's
+   *  cluster is known, the upstream host once picked, "host:port". The access log entry. */
+  stream: { cluster?: string; upstream?: string };
   /**
    * Envoy's attributes of this request as Wasm filters read them, made by the first Wasm
    * filter that runs and shared by the rest (../wasm/request-properties.ts).

@@ -10,11 +10,10 @@ import type { HcmConfig } from "../config/listeners.ts";
 import type { CompiledRoute, ForwardAction, HeaderAdd, RedirectAction } from "../config/routes.ts";
 import type { Snapshot } from "../config/snapshot.ts";
 import { scopeKeyOf } from "../config/scopes.ts";
-import { clientAddress } from "./client-address.ts";
+import { clientAddress, downstreamConnection } from "./client-address.ts";
 import { applyCors, corsAllows, corsPreflight } from "./cors.ts";
 import { applyEdgeHeaders } from "./edge-headers.ts";
-import { normalizeRequestPath } from "./path-normalize.ts";
-import { parseRequestTarget } from "./request-target.ts";
+import { routedTarget } from "./request-target.ts";
 import { CONTINUE, headerGet, headerRemove, headerSet, type FilterFactory, type FilterResult, type HeaderPairs, type HttpFilterInstance, type LocalReply, type RequestInfo } from "./filters.ts";
 import { deferToBatch, inBatch } from "./batch.ts";
 import { fallbackFilter } from "./fallback-filter.ts";
@@ -45,15 +44,12 @@ const RETRY_BACKOFF_BASE_MS = 25; // Envoy's default retry back-off base interva
 export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: DownstreamRequest, res: DownstreamResponse, scheme: "http" | "https", upgrade?: DownstreamUpgrade): Promise<void> {
   const started = process.hrtime.bigint();
   const snapshot = env.snapshot();
-  const target = parseRequestTarget(req.url ?? "/", requestAuthority(req));
-  // The HCM canonicalizes the path before routing; everything after sees only that form.
-  const rawUrl = normalizeRequestPath(target?.pathAndQuery ?? "/", hcm);
-  const q = rawUrl.indexOf("?");
-  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-  const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
-  // strip_any_host_port takes the port off the Host header itself, for everything after.
-  const rawAuthority = target?.authority ?? "";
-  const authority = hcm.stripPort ? rawAuthority.replace(/:\d+$/, "") : rawAuthority;
+  const target = routedTarget(req.url ?? "/", requestAuthority(req), req.method ?? "GET", String(req.headers["content-type"] ?? ""), scheme === "https", hcm);
+  const routed = "reply" in target ? undefined : target;
+  const rawUrl = routed?.pathAndQuery ?? req.url ?? "/";
+  const path = routed?.path ?? rawUrl;
+  const query = new URLSearchParams(routed?.query ?? "");
+  const authority = routed?.authority ?? requestAuthority(req);
   const host = authority;
   const log: AccessLogEntry = {
     time: new Date().toISOString(), method: req.method ?? "GET", path: rawUrl, authority, protocol: `HTTP/${req.httpVersion}`,
@@ -67,7 +63,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
   };
   const instances: HttpFilterInstance[] = [];
   if (req.httpVersion === "1.0" && !hcm.acceptHttp10) return finish(reply(res, { status: 426, headers: [["content-type", "text/plain"]], body: "Upgrade Required" }));
-  if (!target) return finish(reply(res, { status: 400, headers: [["content-type", "text/plain"]], body: "Bad Request" }));
+  if ("reply" in target) return finish(reply(res, target.reply));
   try {
     const refused = checkRequestHead(req, hcm.limits);
     if (refused) {
@@ -76,13 +72,15 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     }
     const tableName = hcm.scoped ? snapshot.scopes.get(scopeKeyOf(hcm.scoped, authority, req.headers) ?? "") : hcm.routeConfigName;
     const table = tableName ? snapshot.routeTables.get(tableName) : undefined;
-    const selected = table?.select(host, { method: log.method, path, query, headers: req.headers });
+    const selected = table?.select(host, { method: log.method, path, query, headers: req.headers, authority });
     if (!selected) {
       log.response_flags = "NR";
       return finish(reply(res, { status: 404, headers: [], body: "" }));
     }
     const { route } = selected;
     log.route = route.name;
+    // A route with one cluster knows it now (Envoy sets it on the stream at route selection).
+    if (route.action.kind === "route" && route.action.clusters.length === 1) log.cluster = route.action.clusters[0].name;
     // An upgrade the route does not allow is refused before any filter runs (Envoy's HCM
     // answers 403 when it cannot build the upgrade filter chain).
     if (upgrade && (route.action.kind !== "route" || !route.action.upgrades.has(upgrade.type))) {
@@ -96,13 +94,14 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       return finish(reply(res, corsPreflight(route.cors, origin)));
     }
 
-    const headers: HeaderPairs = [];
+    // The stream's header map as Envoy's filters get it: the pseudo-headers first (HTTP/1's Host
+    // becomes :authority), with the canonical path, then the client's headers.
+    const headers: HeaderPairs = [[":authority", authority], [":path", rawUrl], [":method", log.method], [":scheme", scheme]];
     const dropUnderscores = hcm.limits.headersWithUnderscoresAction === "DROP_HEADER";
     for (const [k, v] of Object.entries(req.headers)) {
-      if (k.startsWith(":") || v === undefined || (dropUnderscores && k.includes("_"))) continue;
+      if (k.startsWith(":") || k === "host" || v === undefined || (dropUnderscores && k.includes("_"))) continue;
       for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one]);
     }
-    if (authority !== req.headers.host && req.httpVersionMajor < 2) headerSet(headers, "host", authority);
     const client = clientAddress(req.socket as import("node:net").Socket);
     const remote = client.address;
     const requestId = applyEdgeHeaders(headers, remote, scheme);
@@ -113,6 +112,7 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const info: RequestInfo = {
       routeName: route.name, routeMetadata: route.metadataProperties, sourceAddress: `${remote}:${client.port}`, sourcePort: client.port,
       requestId, method: log.method, path: rawUrl, host: authority, protocol: log.protocol,
+      connection: downstreamConnection(req.socket as import("node:net").Socket), virtualHostName: selected.vhost.name, stream: log,
       attributes: undefined, // set by the first Wasm filter; declared here so the object keeps one shape
     };
     const factories: FilterFactory[] = [];
@@ -141,7 +141,10 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
     const action = route.action;
     if (action.kind === "direct") return finish(reply(res, { status: action.status, headers: [], body: action.body }));
     if (action.kind === "redirect") return finish(reply(res, redirect(action, scheme, authority, rawUrl, path)));
-    return finish(await forward(env, snapshot, route, action, req, res, headers, path, rawUrl, authority, log, instances, origin, upgrade));
+    // The router sends what the filters left in :path and :authority.
+    const sentUrl = headerGet(headers, ":path") ?? rawUrl;
+    const sentAuthority = headerGet(headers, ":authority") ?? authority;
+    return finish(await forward(env, snapshot, route, action, req, res, headers, sentUrl.split("?")[0]!, sentUrl, sentAuthority, log, instances, origin, upgrade));
   } catch (err) {
     log.response_flags = "DPE";
     return finish(reply(res, { status: 500, headers: [["content-type", "text/plain"]], body: `internal error: ${(err as Error).message}` }));
@@ -344,6 +347,7 @@ async function forward(env: HandlerEnv, snapshot: Snapshot, route: CompiledRoute
   const upstreamAuthority = action.hostRewrite ?? authority;
   const outHeaders: Record<string, string | string[]> = {};
   for (const [k, v] of headers) {
+    if (k.startsWith(":")) continue; // the upstream request carries them itself (upstream.ts)
     const prev = outHeaders[k];
     outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }

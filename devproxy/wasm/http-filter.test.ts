@@ -9,6 +9,8 @@ import { WasmHttpFilter } from "./http-filter.ts";
 const info = (): RequestInfo => ({
   routeName: "default/echo", routeMetadata: new Map(), sourceAddress: "10.0.0.7:41000", sourcePort: 41000, requestId: "req-1",
   method: "GET", path: "/echo", host: "example.test", protocol: "HTTP/1.1",
+  connection: { id: 4294967297, localAddress: "10.0.0.1", localPort: 8443, tls: { serverName: "example.test", version: "TLSv1.3", peerCertificate: false } },
+  virtualHostName: "attache/default", stream: { cluster: "default/echo:80" },
 });
 
 /** proxy_get_property of `path` (NUL-joined) inside stream `id`, through the probe's trampoline. */
@@ -76,6 +78,14 @@ describe("WasmHttpFilter (devproxy adapter to the host)", () => {
     expect(readProperty(probe, b, "source\0address")).toBe("10.0.0.7:41000");
     expect(readProperty(probe, b, "request\0id")).toBe("req-1");
     expect(readProperty(probe, b, "request\0protocol")).toBe("HTTP/1.1");
+    expect(readProperty(probe, b, "xds\0virtual_host_name")).toBe("attache/default");
+    expect(readProperty(probe, b, "xds\0cluster_name")).toBe("default/echo:80");
+    expect(readProperty(probe, b, "destination\0address")).toBe("10.0.0.1:8443");
+    expect(readProperty(probe, b, "connection\0requested_server_name")).toBe("example.test");
+    expect(readProperty(probe, b, "connection\0tls_version")).toBe("TLSv1.3");
+    expect(readProperty(probe, b, "upstream\0address")).toBeUndefined();
+    request.stream.upstream = "127.0.0.1:9001";
+    expect(readProperty(probe, b, "upstream\0address")).toBe("127.0.0.1:9001");
     expect(request.attributes).toBeDefined();
     // A value one filter sets on its own stream does not leak into the shared attributes.
     const [kp, kl] = probe.put("xds\0route_name");

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import type { JsonValue } from "@bufbuild/protobuf";
 import { BytesValueSchema, StringValueSchema, type AnyJson } from "@bufbuild/protobuf/wkt";
 import type { Logger } from "pino";
+import { compileInterruptible } from "../../host/runtime/interrupt.ts";
 import { WasmSchema, type WasmJson } from "../../protos/gen/envoy/extensions/filters/http/wasm/v3/wasm_pb.ts";
 import { unpackAny } from "../../protos/json.ts";
 import { compileProxyWasm, InProcessSharedData, LogLevel, MetricsStore, ProxyWasmPlugin, type CompiledProxyWasm, type FailurePolicy, type SharedDataStore } from "../../host/index.ts";
@@ -45,7 +46,17 @@ export interface WasmFilterProviderOptions {
   fetch?: typeof fetch;
   /** Shared data store (worker threads pass the cross-thread one). Default in-process. */
   sharedData?: SharedDataStore;
+  /** Compile modules interruptible and stop callbacks past CALLBACK_LIMIT_MS. Default true. */
+  interruptModules?: boolean;
 }
+
+/**
+ * A callback still running after this long is stopped (host/runtime/interrupt.ts: modules are
+ * compiled interruptible) and one that returns after it fails the VM: either way the request
+ * gets the failure policy's answer and the thread serves the others again. Envoy has no such
+ * limit; `attache dev` must survive a filter that loops.
+ */
+export const CALLBACK_LIMIT_MS = 1000;
 
 /**
  * The level modules see through proxy_get_log_level: the data plane's own, as Envoy hands
@@ -155,11 +166,15 @@ export class WasmFilterProvider {
     this.loaded.clear();
   }
 
+  private compile(bytes: Uint8Array, origin: string): Promise<CompiledProxyWasm> {
+    return this.options.interruptModules === false ? Promise.resolve(compileProxyWasm(bytes, origin)) : compileInterruptible(bytes, origin);
+  }
+
   private async module(spec: PluginSpec): Promise<CompiledProxyWasm> {
     const cached = this.modules.get(spec.sha256);
     if (cached) return cached;
     if (spec.inline) {
-      const compiled = compileProxyWasm(spec.inline, spec.uri);
+      const compiled = await this.compile(spec.inline, spec.uri);
       this.modules.set(spec.sha256, compiled);
       return compiled;
     }
@@ -168,7 +183,7 @@ export class WasmFilterProvider {
     const bytes = new Uint8Array(await res.arrayBuffer());
     const digest = createHash("sha256").update(bytes).digest("hex");
     if (spec.sha256 && digest !== spec.sha256) throw new Error(`module ${spec.uri}: sha256 mismatch (expected ${spec.sha256}, got ${digest})`);
-    const compiled = compileProxyWasm(bytes, spec.uri);
+    const compiled = await this.compile(bytes, spec.uri);
     this.modules.set(digest, compiled);
     return compiled;
   }
@@ -194,9 +209,9 @@ export class WasmFilterProvider {
           metrics: this.metrics,
           maxMemoryBytes: 64 * 1024 * 1024,
           logLevel: moduleLogLevel(logger),
-          // A callback that returns after this long fails the VM (a pause that long is a bug, not
-          // load: GC pauses on a busy machine stay far below it).
-          timeBudgetMs: 1000,
+          // A pause that long is a bug, not load: GC pauses on a busy machine stay far below it.
+          timeBudgetMs: CALLBACK_LIMIT_MS,
+          runawayMs: this.options.interruptModules === false ? undefined : CALLBACK_LIMIT_MS,
           onLog: (entry) => logger?.[entry.level >= 4 ? "error" : entry.level === 3 ? "warn" : "debug"]({ filter: spec.name, context: entry.contextId }, entry.message),
         },
       });

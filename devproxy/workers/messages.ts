@@ -24,4 +24,6 @@ export interface WorkerInit {
   maxConnections: number;
   bindAddress?: string;
   accessLog: boolean;
+  /** DataPlaneOptions.interruptModules. */
+  interruptModules: boolean;
 }

@@ -24,7 +24,7 @@ const store = new ResourceStore();
 let current: Snapshot = EMPTY_SNAPSHOT;
 const upstreams = new UpstreamPool();
 const stats = new DataPlaneStats();
-const provider = new WasmFilterProvider({ sharedData: new SharedMemoryStore(init.sharedData) });
+const provider = new WasmFilterProvider({ sharedData: new SharedMemoryStore(init.sharedData), interruptModules: init.interruptModules });
 provider.attach({ upstreams, snapshot: () => current });
 
 // Access log entries go to the main thread in batches (one message per 50 ms, not per request).

@@ -5,7 +5,7 @@
 // dispatcher.ts; this file knows nothing about HTTP.
 import { LogLevel, type AbiVersion } from "./abi/enums.ts";
 import { budgetClock, coarseNowMs } from "./budget-clock.ts";
-import { INTERRUPT_IMPORT, interruptImport } from "./interrupt.ts";
+import { INTERRUPT_IMPORT } from "./interrupt.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { ContextTable } from "./context-table.ts";
 import type { ContextState, GrpcCall, HttpCallout } from "./contexts.ts";
@@ -129,7 +129,7 @@ export class ProxyWasmVm implements ImportHost, QueueOwner {
 
     this.runawayMs = options.runawayMs;
     if (options.runawayMs !== undefined) budgetClock(Number.MAX_SAFE_INTEGER); // starts the coarse clock's ticker now
-    const extraEnv: Record<string, WebAssembly.ImportValue> = compiled.interruptible ? { [INTERRUPT_IMPORT]: interruptImport(() => this.checkRunaway()) } : {};
+    const extraEnv: Record<string, WebAssembly.ImportValue> = compiled.interruptible ? { [INTERRUPT_IMPORT]: () => this.checkRunaway() } : {};
     let built;
     try {
       built = buildImports(compiled.module, this, Math.max(1, Math.floor(this.maxMemoryBytes / PAGE)), compiled.importedMemory, extraEnv);

@@ -30,11 +30,13 @@ export function globsIntersect(a: string, b: string): boolean {
   return globMatches(a, b) || globMatches(b, a);
 }
 
-/** RE2 for the :authority header (with an optional port) matching `glob`. */
+/** RE2 for the :authority header (with an optional port) matching `glob`, ignoring case as
+ *  host names do (RFC 9110 §4.2.3) and as Envoy's VirtualHost.domains matching does: a client
+ *  writing `Host: API.EXAMPLE.COM` must not miss a Mapping for api.example.com. */
 export function globToAuthorityRegex(glob: string): string {
   let body: string;
   if (glob.startsWith("*.")) body = `[^.:]+(\\.[^.:]+)*${escapeRe2(glob.slice(1))}`;
   else if (glob.endsWith(".*")) body = `${escapeRe2(glob.slice(0, -1))}[^:]+`;
   else body = escapeRe2(glob);
-  return `^${body}(:[0-9]+)?$`;
+  return `(?i)^${body}(:[0-9]+)?$`;
 }

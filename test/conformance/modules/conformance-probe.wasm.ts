@@ -17,6 +17,8 @@
 //   statuses    statuses of edge calls: continue/close stream types, local reply on the root
 //   trap        unreachable in proxy_on_request_headers
 //   loop        never returns from proxy_on_request_headers (the local data plane's runaway stop)
+//   attributes  the stream-info attributes of both phases as response headers x-attr-request and
+//               x-attr-response (test/e2e/attributes.test.ts compares the two data planes)
 // Built by `npm run build` to build/test/conformance/modules/conformance-probe.wasm.
 
 export function proxy_abi_version_0_2_1(): void {}
@@ -152,6 +154,17 @@ function logProperties(phase: string): void {
   for (let i = 0; i < varying.length; i++) info(phase + " " + property(varying[i], false));
 }
 
+/** The stream-info attributes an embedder supplies, one "; "-joined line per phase. */
+function attributeLine(): string {
+  const names = ["request.path", "request.url_path", "request.method", "request.host", "request.scheme", "request.protocol", "source.address", "source.port", "destination.address", "destination.port", "connection.id",
+    "connection.mtls", "connection.requested_server_name", "connection.tls_version", "xds.route_name", "xds.virtual_host_name",
+    "xds.cluster_name", "upstream.address", "upstream.port"];
+  let line = "";
+  for (let i = 0; i < names.length; i++) line += (i ? "; " : "") + property(names[i], true);
+  return line;
+}
+
+let attributesSeen = new Map<u32, string>();
 let caseOf = new Map<u32, string>();
 let calloutCaller = new Map<u32, u32>();
 let spins: u64 = 0;
@@ -179,6 +192,7 @@ export function proxy_on_request_headers(ctx: u32, n: u32, eos: u32): u32 {
   caseOf.set(ctx, c);
   proxy_increment_metric(counter, 1);
   if (c == "trap") unreachable();
+  if (c == "attributes") attributesSeen.set(ctx, attributeLine());
   if (c == "loop") { while (true) spins++; }
   if (c == "headers") {
     info("request headers: " + mapText(0));
@@ -291,6 +305,10 @@ export function proxy_on_response_headers(ctx: u32, n: u32, eos: u32): u32 {
     info("add to local reply " + addHeader(2, "x-seen-by-sender", "1").toString());
   }
   if (c == "properties") logProperties("response");
+  if (c == "attributes") {
+    addHeader(2, "x-attr-request", attributesSeen.get(ctx));
+    addHeader(2, "x-attr-response", attributeLine());
+  }
   return 0;
 }
 
