@@ -45,6 +45,8 @@ forEachDataPlane("routes per Host on plain HTTP (scoped routes)", (dataPlane) =>
     expect(scopes()).toEqual(["attache-http/a.example.com", "attache-http/b.example.com"]);
     expect(await reached("b.example.com")).toBe("b");
     expect(await reached("a.example.com:8080")).toBe("a");
+    // Scope keys compare the Host header's case exactly, in Envoy as here.
+    expect(await reached("A.Example.COM")).toBe("404");
     expect(await reached("c.example.com")).toBe("404");
   });
 

@@ -71,6 +71,9 @@ describeWithTools(["envoy"], "scoped routes on the plain-HTTP listener in Envoy"
     expect(stack.nacks).toEqual([]);
     expect(await get("a.example.com", "/a/x")).toMatchObject({ status: 301, location: "http://ma.example.net/a/x" });
     expect(await get("a.example.com:8080", "/a/x")).toMatchObject({ status: 301, location: "http://ma.example.net/a/x" });
+    // Envoy builds the scope key from the header as sent, without lowering its case (virtual
+    // host `domains` ignore case; scope keys do not): the scoped layout's known difference.
+    expect((await get("A.Example.COM", "/a/x")).status).toBe(404);
     expect(await get("b.example.com", "/b/x")).toMatchObject({ status: 301, location: "http://mb.example.net/b/x" });
     // Each Host's routes are its own: b's prefix is not routed under a's scope.
     expect((await get("a.example.com", "/b/x")).status).toBe(404);
