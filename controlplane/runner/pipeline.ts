@@ -91,7 +91,7 @@ export class Pipeline extends EventEmitter {
     const input: ResourceBundle = this.options.extraResources?.length
       ? { ...bundle, resources: [...bundle.resources, ...this.options.extraResources] }
       : bundle;
-    const model = buildModel(input, { ...this.options.model, remoteModules: this.options.modules?.unavailable?.(), cache: this.cache });
+    const model = buildModel(input, { ...this.options.model, remoteModules: this.options.modules?.unavailable?.(), modulesOnProxies: this.delivery?.filtersWithModule(), cache: this.cache });
     const { ir } = model;
     const translated = translate(ir);
     const delivered = this.delivery?.deliver(translated);
