@@ -127,7 +127,7 @@ export class DataPlane extends EventEmitter {
   }
 
   start(): void {
-    for (const t of [TYPE.listener, TYPE.cluster]) this.ads.subscribe(t, "*");
+    for (const t of [TYPE.listener, TYPE.cluster, TYPE.scope]) this.ads.subscribe(t, "*");
     this.ads.start();
   }
 

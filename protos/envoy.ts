@@ -10,6 +10,7 @@ import { file_envoy_config_core_v3_extension } from "./gen/envoy/config/core/v3/
 import { file_envoy_config_endpoint_v3_endpoint } from "./gen/envoy/config/endpoint/v3/endpoint_pb.ts";
 import { file_envoy_config_listener_v3_listener } from "./gen/envoy/config/listener/v3/listener_pb.ts";
 import { file_envoy_config_route_v3_route } from "./gen/envoy/config/route/v3/route_pb.ts";
+import { file_envoy_config_route_v3_scoped_route } from "./gen/envoy/config/route/v3/scoped_route_pb.ts";
 import { file_envoy_extensions_access_loggers_file_v3_file } from "./gen/envoy/extensions/access_loggers/file/v3/file_pb.ts";
 import { file_envoy_extensions_access_loggers_stream_v3_stream } from "./gen/envoy/extensions/access_loggers/stream/v3/stream_pb.ts";
 import { file_envoy_extensions_filters_http_cors_v3_cors } from "./gen/envoy/extensions/filters/http/cors/v3/cors_pb.ts";
@@ -40,6 +41,7 @@ const ROOT_FILES: DescFile[] = [
   file_envoy_config_endpoint_v3_endpoint,
   file_envoy_config_listener_v3_listener,
   file_envoy_config_route_v3_route,
+  file_envoy_config_route_v3_scoped_route,
   file_envoy_extensions_access_loggers_file_v3_file,
   file_envoy_extensions_access_loggers_stream_v3_stream,
   file_envoy_extensions_filters_http_cors_v3_cors,

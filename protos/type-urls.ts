@@ -6,6 +6,7 @@ import { TypedExtensionConfigSchema } from "./gen/envoy/config/core/v3/extension
 import { ClusterLoadAssignmentSchema } from "./gen/envoy/config/endpoint/v3/endpoint_pb.ts";
 import { ListenerSchema } from "./gen/envoy/config/listener/v3/listener_pb.ts";
 import { RouteConfigurationSchema } from "./gen/envoy/config/route/v3/route_pb.ts";
+import { ScopedRouteConfigurationSchema } from "./gen/envoy/config/route/v3/scoped_route_pb.ts";
 import { SecretSchema } from "./gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.ts";
 
 const T = "type.googleapis.com/";
@@ -13,6 +14,7 @@ const T = "type.googleapis.com/";
 export const TYPE_URL = {
   listener: `${T}envoy.config.listener.v3.Listener`,
   routeConfiguration: `${T}envoy.config.route.v3.RouteConfiguration`,
+  scopedRouteConfiguration: `${T}envoy.config.route.v3.ScopedRouteConfiguration`,
   cluster: `${T}envoy.config.cluster.v3.Cluster`,
   clusterLoadAssignment: `${T}envoy.config.endpoint.v3.ClusterLoadAssignment`,
   secret: `${T}envoy.extensions.transport_sockets.tls.v3.Secret`,
@@ -23,6 +25,7 @@ export const TYPE_URL = {
 export const RESOURCE_SCHEMA = {
   [TYPE_URL.listener]: ListenerSchema,
   [TYPE_URL.routeConfiguration]: RouteConfigurationSchema,
+  [TYPE_URL.scopedRouteConfiguration]: ScopedRouteConfigurationSchema,
   [TYPE_URL.cluster]: ClusterSchema,
   [TYPE_URL.clusterLoadAssignment]: ClusterLoadAssignmentSchema,
   [TYPE_URL.secret]: SecretSchema,
@@ -46,6 +49,7 @@ export function emptyResources(): ResourcesByType {
   return {
     [TYPE_URL.listener]: new Map(),
     [TYPE_URL.routeConfiguration]: new Map(),
+    [TYPE_URL.scopedRouteConfiguration]: new Map(),
     [TYPE_URL.cluster]: new Map(),
     [TYPE_URL.clusterLoadAssignment]: new Map(),
     [TYPE_URL.secret]: new Map(),

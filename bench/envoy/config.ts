@@ -10,6 +10,9 @@
 // (c): Envoy's native filters with the same keys and limits, switched on per route the same way.
 // (d): the Rust twins with the very plugin configuration strings of (b), on routes that carry
 //     the same route names (the configurations are keyed by route name).
+// (e): the floor: a Wasm filter that does nothing (floor/noop.wasm.ts), once and three times (three
+//     plugins in one VM) on a route, to show what Envoy spends per Wasm filter instance; and one
+//     that only reads the route name and the route's settings property (floor/reads.wasm.ts).
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +27,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import { TYPE } from "../../controlplane/translate/resources.ts";
 import { ROUTE_SETTINGS_METADATA } from "../../controlplane/translate/wasm.ts";
 import type { TwinName } from "./twins.ts";
+import type { FloorModules } from "./floor.ts";
 import { API_KEY, AUDIENCE, CANARY_HASH_HEADER, CANARY_WEIGHT, ISSUER, OTHER_KEY, RATE, type Workload } from "./workload.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -88,9 +92,13 @@ export interface BenchConfigOptions {
   listenPort: number;
   workload: Workload;
   twins?: Record<TwinName, string>;
+  /** The floor modules (floor.ts). */
+  floor?: FloorModules;
 }
 
-export function benchConfig({ listenPort, workload, twins }: BenchConfigOptions): BenchConfig {
+export const FLOOR_FILTERS = ["floor.1", "floor.2", "floor.3"];
+
+export function benchConfig({ listenPort, workload, twins, floor }: BenchConfigOptions): BenchConfig {
   const t = translated(workload);
   const digests = modulesByDigest();
   const hcm = structuredClone(obj(obj(obj(t.listener.filter_chains as Json[])[0] as Json).filters as Json[])[0] as Json);
@@ -156,6 +164,19 @@ export function benchConfig({ listenPort, workload, twins }: BenchConfigOptions)
         },
       });
     }
+  }
+  // (e): three no-op plugins sharing one VM (same vm_id and module).
+  if (floor) {
+    for (const name of FLOOR_FILTERS) {
+      chain.push({
+        name, disabled: true,
+        typed_config: { "@type": WASM, config: { name, vm_config: { vm_id: "floor", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: floor.noop } } } } },
+      });
+    }
+    chain.push({
+      name: "floor.reads", disabled: true,
+      typed_config: { "@type": WASM, config: { name: "floor.reads", vm_config: { vm_id: "floor-reads", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: floor.reads } } } } },
+    });
   }
   hcmConfig.http_filters = [...chain, router];
   // Same access log format, written to /dev/null instead of Envoy's stdout (the bench's pipe).
@@ -234,6 +255,14 @@ export function benchConfig({ listenPort, workload, twins }: BenchConfigOptions)
       }
       paths[`rust-${name}`] = `/rust-${name}/`;
     }
+  }
+
+  if (floor) {
+    copy("default/none", "/floor-1/", { [FLOOR_FILTERS[0]!]: enable() });
+    copy("default/none", "/floor-3/", Object.fromEntries(FLOOR_FILTERS.map((n) => [n, enable()])));
+    copy("default/none", "/floor-reads/", { "floor.reads": enable() });
+    routes.at(-1)!.metadata = { filter_metadata: { [ROUTE_SETTINGS_METADATA]: { "floor.reads": JSON.stringify({ realm: "bench" }) } } };
+    Object.assign(paths, { "floor-1": "/floor-1/", "floor-3": "/floor-3/", "floor-reads": "/floor-reads/" });
   }
 
   delete hcmConfig.rds;

@@ -16,6 +16,7 @@ import { benchConfig } from "./config.ts";
 import { load, type Run } from "./load.ts";
 import { jitShare, PERF } from "./profile.ts";
 import { buildTwins, type Twins } from "./twins.ts";
+import { buildFloorModules } from "./floor.ts";
 import { NginxUpstream } from "./upstream.ts";
 import { API_KEY, CANARY_HASH_HEADER, makeWorkload } from "./workload.ts";
 
@@ -114,7 +115,7 @@ export default async function run(): Promise<string> {
   execFileSync("taskset", ["-a", "-p", "-c", LOAD_CORES, String(upstream.pid)], { stdio: "ignore" });
   const workload = makeWorkload(`http://127.0.0.1:${upstream.port}`);
   const listenPort = await freePort();
-  const config = benchConfig({ listenPort, workload, twins: twins?.modules });
+  const config = benchConfig({ listenPort, workload, twins: twins?.modules, floor: await buildFloorModules() });
   let envoy: EnvoyProcess | undefined;
   const loadBefore = loadavg()[0]!;
   const runs = new Map<string, Run[]>();
@@ -166,14 +167,14 @@ export default async function run(): Promise<string> {
   lines.push(
     `Envoy 1.40.0 (V8), \`--concurrency 1\`, every Envoy thread pinned to core ${ENVOY_CORE} (taskset); Debian's wrk (1 thread, ${CONNECTIONS} connections, HTTP/1.1 keep-alive) and an nginx upstream (1 worker, 200 from memory) pinned to core ${LOAD_CORES}. ` +
     `One Envoy serves every case on its own route (bench/envoy/config.ts): (a) no filter; (b) our AssemblyScript filters exactly as the translator delivers them (its HCM chain with \`disabled: true\` filters switched on per route, its route names, Wasm configs and plugin configurations; ECDS and the module server replaced by the same configs inline and the module read from the file with the same sha256); ` +
-    `(c) Envoy's native filters with the same keys and limits; (d) the same filters on the Rust proxy-wasm SDK (bench/envoy/twins-rust, proxy-wasm 0.2.2, Debian rustc 1.63, release + LTO) reading the very same plugin configuration strings and per-route settings (route metadata, under their own plugin names). ` +
+    `(c) Envoy's native filters with the same keys and limits; (d) the same filters on the Rust proxy-wasm SDK (bench/envoy/twins-rust, proxy-wasm 0.2.2, Debian rustc 1.63, release + LTO) reading the very same plugin configuration strings and per-route settings (route metadata, under their own plugin names). (e) the floor: a Wasm filter that makes no host call (once, and three plugins in one VM), and one that only reads the route name and route settings properties (bench/envoy/floor/). ` +
     `${ROUNDS} rounds x ${SECONDS} s per case, cases in turn within each round, after a 1 s warm-up each; every case was first checked to answer 200 (and to refuse without credentials) and to move its filter's counter. ` +
     `CPU is Envoy's (all threads, /proc/<pid>/task/*/schedstat) per request; "added" = the case minus (a) in the same round, median over rounds. Machine load (1-min average) ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after, on 2 cores shared with other work.`,
     "",
   );
   lines.push("| case | requests/s | Envoy CPU µs/req | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: | ---: |");
   for (const label of labels) {
-    const name = label === "none" ? "(a) no filter" : label.startsWith("native-") ? `(c) native: ${NATIVE_NAMES[label]}` : label.startsWith("rust-") ? `(d) Rust SDK twin: ${label.slice(5)}` : `(b) AssemblyScript: ${label}`;
+    const name = label === "none" ? "(a) no filter" : label === "floor-reads" ? "(e) Wasm filter reading the route name and settings properties only" : label.startsWith("floor-") ? `(e) no-op Wasm filter x ${label.slice(6)}` : label.startsWith("native-") ? `(c) native: ${NATIVE_NAMES[label]}` : label.startsWith("rust-") ? `(d) Rust SDK twin: ${label.slice(5)}` : `(b) AssemblyScript: ${label}`;
     lines.push(`| ${name} | ${fmt(med(label, (r) => r.rps), 0)} | ${fmt(med(label, (r) => r.cpuMicros))} | ${fmt(med(label, (r) => r.p50Ms), 2)} | ${fmt(med(label, (r) => r.p99Ms), 2)} |`);
   }
   lines.push("");
@@ -195,6 +196,7 @@ export default async function run(): Promise<string> {
   lines.push("");
   const all = added("all");
   lines.push(`The three together add **${fmt(all)} µs** of Envoy CPU per request (target < 25 µs: ${all < 25 ? "met" : "missed"}).`);
+  lines.push("", `The floor (e): a Wasm filter that makes no host call and answers Continue (bench/envoy/floor/noop.wasm.ts) adds **${fmt(added("floor-1"))} µs** per request on its own, and three of them (three plugins, one VM) **${fmt(added("floor-3"))} µs** (in Wasm code: ${fmt(jitMicros.get("floor-1") ?? NaN)} / ${fmt(jitMicros.get("floor-3") ?? NaN)} µs): what Envoy spends per Wasm filter instance whatever the filter does. One that only reads \`xds.route_name\` and its route settings property, as each of our filters does first, adds **${fmt(added("floor-reads"))} µs**.`);
   if (!twins) lines.push("", `(d) not measured: ${twinsProblem}`);
   if (!PERF) lines.push("", "perf is not installed: the Wasm-code column is empty (apt-get install -y linux-perf).");
   return lines.join("\n");

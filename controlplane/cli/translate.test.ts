@@ -31,7 +31,7 @@ describe("attache translate", () => {
     const { io, commandIo } = capture(dir);
     expect(await run(["good.yaml"], commandIo)).toBe(0);
     const out = parse(io.out);
-    expect(Object.keys(out)).toEqual(["listeners", "routes", "clusters", "endpoints", "secrets", "extensions"]);
+    expect(Object.keys(out)).toEqual(["listeners", "routes", "scopes", "clusters", "endpoints", "secrets", "extensions"]);
     expect(out.routes[0].virtual_hosts[0].routes[0].name).toBe("default/echo");
     expect(out.clusters[0]).toMatchObject({ name: "url/127.0.0.1:9000", type: "STATIC" });
     expect(io.err).toBe("");

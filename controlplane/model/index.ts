@@ -31,7 +31,7 @@ export { createModelCache } from "./incremental/cache.ts";
 
 function prepareCache(options: ModelOptions): ModelCache {
   const cache = options.cache ?? createModelCache();
-  const key = [options.modules, options.filterSchemas, options.listeners?.http, options.checkKeyPair, options.remoteModules];
+  const key = [options.modules, options.filterSchemas, options.listeners?.http, options.checkKeyPair, options.remoteModules, options.modulesOnProxies];
   if (key.some((value, i) => value !== cache.optionsKey[i])) {
     cache.checks = new WeakMap();
     cache.mappingStates = new WeakMap();
@@ -108,7 +108,7 @@ function fullBuild(bundle: ResourceBundle, options: ModelOptions, cache: ModelCa
 /** Everything besides Mappings and Hosts that routes depend on: when none of it changed
  *  (the usual case: one Mapping edited), cached virtual hosts can be replayed. */
 function environmentToken(index: Index, options: ModelOptions, memo: Memo): object {
-  const deps: unknown[] = [options.modules, options.filterSchemas, options.remoteModules];
+  const deps: unknown[] = [options.modules, options.filterSchemas, options.remoteModules, options.modulesOnProxies];
   for (const service of index.services.values()) deps.push(service);
   for (const slices of index.endpointSlices.values()) deps.push(...slices);
   for (const filter of index.wasmFilters.values()) deps.push(filter.object);

@@ -25,6 +25,12 @@ export interface ModelOptions {
    *  (download failed, wrong digest, not WebAssembly). A new map object whenever it changes
    *  (modules/registry.ts). Without it `url` modules are taken as available. */
   remoteModules?: ReadonlyMap<string, { pending: boolean; message: string }>;
+  /** ECDS filter names (`attache.wasm/<ns>/<name>`) the proxies already run a module for
+   *  (modules/delivery.ts). A WasmFilter among them whose new `url` module is missing stays
+   *  usable: the proxies keep its previous module and its status says the new one is not
+   *  delivered. Any other WasmFilter with a missing module is unusable, because a proxy would
+   *  run its routes without the filter. */
+  modulesOnProxies?: ReadonlySet<string>;
   /** Reuse results of unchanged resources between calls (createModelCache()). */
   cache?: ModelCache;
   /** Timestamp for lastTransitionTime (RFC 3339). Default: now. */

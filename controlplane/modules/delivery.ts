@@ -58,13 +58,14 @@ export class ModuleDelivery {
   private readonly delivered = new WeakMap<ExtensionConfig, ExtensionConfig>();
   /** Filter name -> the last resource with code that was sent. */
   private lastSent = new Map<string, ExtensionConfig>();
+  private sentNames: ReadonlySet<string> = new Set();
 
   constructor(private readonly modules: ModuleSource) {}
 
   deliver(resources: XdsResources): { resources: XdsResources; unavailable: UnavailableModule[] } {
     const extensions = resources[TYPE_URL.typedExtensionConfig];
     if (!extensions?.size) {
-      this.lastSent = new Map();
+      this.remember(new Map());
       return { resources, unavailable: [] };
     }
     const out = new Map<string, ExtensionConfig>();
@@ -96,7 +97,20 @@ export class ModuleDelivery {
         sent.set(name, previous);
       }
     }
-    this.lastSent = sent;
+    this.remember(sent);
     return { resources: { ...resources, [TYPE_URL.typedExtensionConfig]: out }, unavailable };
+  }
+
+  /** ECDS filter names the proxies run a module for: a WasmFilter among them whose new module
+   *  is unavailable keeps serving on the module sent before (ModelOptions.modulesOnProxies).
+   *  The same object until the set of names changes, so the model's cache still applies. */
+  filtersWithModule(): ReadonlySet<string> {
+    return this.sentNames;
+  }
+
+  private remember(sent: Map<string, ExtensionConfig>): void {
+    this.lastSent = sent;
+    const same = sent.size === this.sentNames.size && [...sent.keys()].every((name) => this.sentNames.has(name));
+    if (!same) this.sentNames = new Set(sent.keys());
   }
 }

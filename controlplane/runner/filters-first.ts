@@ -65,7 +65,9 @@ export class FiltersFirstPublisher {
     this.release();
   }
 
-  /** The route tables the proxies have now, with everything else from `resources`. */
+  /** The route tables the proxies have now, with everything else from `resources`. Route
+   *  scopes (SRDS, translate/scopedroutes.ts) go out in the first step: a scope only names a
+   *  route table and enables no filter, and a held table stays as the proxies have it. */
   private withoutNewRoutes(resources: XdsResources): XdsResources {
     return { ...resources, [TYPE_URL.routeConfiguration]: this.routes ?? new Map() };
   }

@@ -91,33 +91,35 @@ export class Pipeline extends EventEmitter {
     const input: ResourceBundle = this.options.extraResources?.length
       ? { ...bundle, resources: [...bundle.resources, ...this.options.extraResources] }
       : bundle;
-    const model = buildModel(input, { ...this.options.model, remoteModules: this.options.modules?.unavailable?.(), cache: this.cache });
+    const model = buildModel(input, { ...this.options.model, remoteModules: this.options.modules?.unavailable?.(), modulesOnProxies: this.delivery?.filtersWithModule(), cache: this.cache });
     const { ir } = model;
     const translated = translate(ir);
     const delivered = this.delivery?.deliver(translated);
     const resources = delivered?.resources ?? translated;
     const statuses = withModuleProblems(model.statuses, delivered?.unavailable ?? []);
     const durationMs = performance.now() - started;
-    const specs = new Map(input.resources.map(({ object }) => [
-      `${object.kind}/${object.metadata?.namespace ?? "default"}/${object.metadata?.name}`,
-      (object as { spec?: unknown }).spec ?? object,
-    ]));
-    const result: PipelineResult = { revision: bundle.revision, ir, statuses, resources, sourceErrors: bundle.errors, durationMs, specs, at: performance.now() };
+    // Built on first read (diagnostics' Programmed tracking): at 100,000 resources a Map of
+    // every spec per change costs more than the model and translation of that change.
+    let specs: ReadonlyMap<string, unknown> | undefined;
+    const result: PipelineResult = {
+      revision: bundle.revision, ir, statuses, resources, sourceErrors: bundle.errors, durationMs, at: performance.now(),
+      get specs() { return (specs ??= specsOf(input)); },
+    };
     this.latest = result;
 
-    const invalid = statuses.filter((s) => s.conditions.some((c) => c.type === "Accepted" && c.status === "False"));
-    const counts = new Map<string, number>();
+    // One pass, no allocation per status: this runs over every resource on every change.
+    const invalid: ResourceStatus[] = [];
+    const counts = new Map<string, Map<string, number>>();
     for (const s of statuses) {
-      const accepted = s.conditions.find((c) => c.type === "Accepted")?.status ?? "Unknown";
-      const key = `${s.ref.kind}\u0000${accepted}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const accepted = acceptedOf(s);
+      if (accepted === "False") invalid.push(s);
+      let byAccepted = counts.get(s.ref.kind);
+      if (!byAccepted) counts.set(s.ref.kind, (byAccepted = new Map()));
+      byAccepted.set(accepted, (byAccepted.get(accepted) ?? 0) + 1);
     }
     this.options.metrics?.batches.inc();
     this.options.metrics?.translationSeconds.observe(durationMs / 1000);
-    this.options.metrics?.setResourceCounts([...counts].map(([k, count]) => {
-      const [kind, accepted] = k.split("\u0000");
-      return { kind, accepted, count };
-    }));
+    this.options.metrics?.setResourceCounts([...counts].flatMap(([kind, byAccepted]) => [...byAccepted].map(([accepted, count]) => ({ kind, accepted, count }))));
     this.options.logger?.info({
       revision: bundle.revision,
       resources: statuses.length,
@@ -132,4 +134,16 @@ export class Pipeline extends EventEmitter {
     this.emit("result", result);
     return result;
   }
+}
+
+function specsOf(input: ResourceBundle): ReadonlyMap<string, unknown> {
+  return new Map(input.resources.map(({ object }) => [
+    `${object.kind}/${object.metadata?.namespace ?? "default"}/${object.metadata?.name}`,
+    (object as { spec?: unknown }).spec ?? object,
+  ]));
+}
+
+function acceptedOf(s: ResourceStatus): string {
+  for (const c of s.conditions) if (c.type === "Accepted") return c.status;
+  return "Unknown";
 }

@@ -6,6 +6,7 @@ import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
 import { HCM_LIMITS } from "./hcm-limits.ts";
 import { byKey } from "./memo.ts";
 import { ADS_SOURCE, packAny } from "./resources.ts";
+import type { HttpRouteSpecifierJson } from "./scopedroutes.ts";
 import type { AccessLogJson } from "../../protos/gen/envoy/config/accesslog/v3/accesslog_pb.ts";
 import type { FilterJson } from "../../protos/gen/envoy/config/listener/v3/listener_components_pb.ts";
 import { StdoutAccessLogSchema } from "../../protos/gen/envoy/extensions/access_loggers/stream/v3/stream_pb.ts";
@@ -51,13 +52,16 @@ export function httpFilters(ir: GatewayIR): HttpFilterJson[] {
   return filterListFor(JSON.stringify(list), () => list);
 }
 
-export function httpConnectionManager(statPrefix: string, routeConfigName: string, filters: HttpFilterJson[]): FilterJson {
+/** `routes`: an RDS RouteConfiguration name, or the HCM fields that select routes otherwise
+ *  (scopedroutes.ts). */
+export function httpConnectionManager(statPrefix: string, routes: string | HttpRouteSpecifierJson, filters: HttpFilterJson[]): FilterJson {
+  const specifier: HttpRouteSpecifierJson = typeof routes === "string" ? { rds: { route_config_name: routes, config_source: ADS_SOURCE } } : routes;
   return {
     name: "envoy.filters.network.http_connection_manager",
     typed_config: packAny(HttpConnectionManagerSchema, {
       stat_prefix: statPrefix,
       codec_type: "AUTO",
-      rds: { route_config_name: routeConfigName, config_source: ADS_SOURCE },
+      ...specifier,
       http_filters: filters,
       access_log: [ACCESS_LOG],
       // The client address comes from the connection (we are the edge), not from XFF.

@@ -10,6 +10,7 @@ import { HTTP_FILTER_TABLE } from "./httpfilters.ts";
 import { httpListener, httpsListener } from "./listeners.ts";
 import { emptyResources, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, TYPE, type ResourceJson, type XdsResources } from "./resources.ts";
 import type { ResourceTypeUrl } from "../../protos/type-urls.ts";
+import { httpRouteLayout, scopedRouteConfiguration, scopesFor } from "./scopedroutes.ts";
 import { translateSecret } from "./secrets.ts";
 import { httpRouteConfiguration, translateVirtualHost } from "./virtualhosts.ts";
 
@@ -26,12 +27,22 @@ export function translate(ir: GatewayIR): XdsResources {
   const out = emptyResources();
   const filters = httpFilters(ir);
 
-  put(out, TYPE.listener, HTTP_LISTENER, httpListener(ir, filters));
+  const translatedHosts = ir.virtualHosts.map(translateVirtualHost);
+  const httpVhosts = translatedHosts.map((t) => t.http);
+  const layout = httpRouteLayout(httpVhosts);
+
+  put(out, TYPE.listener, HTTP_LISTENER, httpListener(ir, filters, layout));
   const https = httpsListener(ir, filters);
   if (https) put(out, TYPE.listener, HTTPS_LISTENER, https);
 
-  const translatedHosts = ir.virtualHosts.map(translateVirtualHost);
-  put(out, TYPE.routeConfiguration, HTTP_ROUTE_CONFIG, httpRouteConfiguration(translatedHosts.map((t) => t.http)));
+  if (layout === "rds") put(out, TYPE.routeConfiguration, HTTP_ROUTE_CONFIG, httpRouteConfiguration(httpVhosts));
+  else {
+    for (const vhost of httpVhosts) {
+      const routeConfig = scopedRouteConfiguration(vhost);
+      put(out, TYPE.routeConfiguration, routeConfig.name, routeConfig);
+      for (const scope of scopesFor(vhost)) put(out, TYPE.scopedRouteConfiguration, scope.name, scope);
+    }
+  }
   for (const { https } of translatedHosts) if (https?.name) put(out, TYPE.routeConfiguration, https.name, https);
 
   for (const cluster of ir.clusters) {

@@ -1,5 +1,5 @@
 // Listeners (config/listener/v3): `attache-http` on the HTTP port, one HCM whose routes come
-// over RDS `attache-http`; `attache-https` on the HTTPS port with the TLS inspector
+// over RDS `attache-http` or scoped per Host (scopedroutes.ts); `attache-https` on the HTTPS port with the TLS inspector
 // and one filter chain per TLS Host: SNI match, DownstreamTlsContext with the certificate
 // over SDS, ALPN, and an HCM using RDS `attache-https/<vhost>`. No default filter chain: a
 // ClientHello without a server name, or with one no Host serves, matches no chain and Envoy
@@ -8,7 +8,8 @@
 import type { GatewayIR, HostTlsIR, VirtualHostIR } from "../ir/types.ts";
 import { httpConnectionManager } from "./hcm.ts";
 import { lastResult, perObject } from "./memo.ts";
-import { ADS_SOURCE, packAny, HTTP_LISTENER, HTTP_ROUTE_CONFIG, HTTPS_LISTENER, httpsRouteConfigName } from "./resources.ts";
+import { httpRouteSpecifier, type HttpRouteLayout } from "./scopedroutes.ts";
+import { ADS_SOURCE, packAny, HTTP_LISTENER, HTTPS_LISTENER, httpsRouteConfigName } from "./resources.ts";
 import type { AddressJson } from "../../protos/gen/envoy/config/core/v3/address_pb.ts";
 import type { TransportSocketJson } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
 import type { FilterChainJson } from "../../protos/gen/envoy/config/listener/v3/listener_components_pb.ts";
@@ -26,11 +27,12 @@ function listenAddress(ir: GatewayIR, port: number): AddressJson {
 
 const lastHttpListener = lastResult<ListenerJson>();
 
-export function httpListener(ir: GatewayIR, filters: HttpFilterJson[]): ListenerJson {
-  return lastHttpListener([ir.listeners.http, ir.listeners.address, filters], () => ({
+/** `layout`: how the HCM finds its routes (scopedroutes.ts). */
+export function httpListener(ir: GatewayIR, filters: HttpFilterJson[], layout: HttpRouteLayout): ListenerJson {
+  return lastHttpListener([ir.listeners.http, ir.listeners.address, filters, layout], () => ({
     name: HTTP_LISTENER,
     address: listenAddress(ir, ir.listeners.http),
-    filter_chains: [{ filters: [httpConnectionManager("http", HTTP_ROUTE_CONFIG, filters)] }],
+    filter_chains: [{ filters: [httpConnectionManager("http", httpRouteSpecifier(layout), filters)] }],
   }));
 }
 

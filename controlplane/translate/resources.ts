@@ -14,6 +14,7 @@ export const TYPE = TYPE_URL;
 export const SHORT_TYPE_NAMES: Record<string, ResourceTypeUrl> = {
   listeners: TYPE.listener,
   routes: TYPE.routeConfiguration,
+  scopes: TYPE.scopedRouteConfiguration,
   clusters: TYPE.cluster,
   endpoints: TYPE.clusterLoadAssignment,
   secrets: TYPE.secret,
@@ -29,8 +30,12 @@ export { emptyResources } from "../../protos/type-urls.ts";
 // Resource names; ARCHITECTURE.md shows how they split the configuration.
 export const HTTP_LISTENER = "attache-http";
 export const HTTPS_LISTENER = "attache-https";
-/** The plain-HTTP RouteConfiguration; every Host's virtual host is inline. */
+/** The plain-HTTP RouteConfiguration (every Host's virtual host inline), or, in the scoped
+ *  layout (scopedroutes.ts), the name of the listener's scoped routes. */
 export const HTTP_ROUTE_CONFIG = "attache-http";
+/** Scoped layout: one RouteConfiguration per virtual host, and one scope per domain. */
+export const httpRouteConfigName = (vhost: string): string => `${HTTP_ROUTE_CONFIG}/${vhost}`;
+export const httpScopeName = (domain: string): string => `${HTTP_ROUTE_CONFIG}/${domain}`;
 export const httpsRouteConfigName = (vhost: string): string => `${HTTPS_LISTENER}/${vhost}`;
 
 /** ADS as the config source of every dynamic reference (RDS, EDS, SDS, ECDS). */

@@ -32,13 +32,15 @@ describe("translate: structural sharing", () => {
     const after = { ...before, virtualHosts: [hosts[0]!, changedHost, hosts[2]!] };
     const a = translate(before);
     const b = translate(after);
-    const vhosts = (out: XdsResources): Obj[] => (out[TYPE.routeConfiguration]!.get("attache-http") as Obj).virtual_hosts;
-    expect(vhosts(b)[0]).toBe(vhosts(a)[0]);
-    expect(vhosts(b)[2]).toBe(vhosts(a)[2]);
-    expect(vhosts(b)[1]).not.toBe(vhosts(a)[1]);
-    expect(vhosts(b)[1]!.routes[0].match.prefix).toBe("/changed/");
+    // Scoped layout (exact domains): one RouteConfiguration per Host.
+    const rc = (out: XdsResources, i: number): Obj => out[TYPE.routeConfiguration]!.get(`attache-http/default/h${i}`) as Obj;
+    expect(rc(b, 0)).toBe(rc(a, 0));
+    expect(rc(b, 2)).toBe(rc(a, 2));
+    expect(rc(b, 1)).not.toBe(rc(a, 1));
+    expect(rc(b, 1).virtual_hosts[0].routes[0].match.prefix).toBe("/changed/");
+    expect(b[TYPE.scopedRouteConfiguration]!.get("attache-http/h1.example.com")).toEqual(a[TYPE.scopedRouteConfiguration]!.get("attache-http/h1.example.com"));
     // Nothing changed: the RouteConfiguration itself is the same object (the xDS cache skips it).
-    expect(translate(after)[TYPE.routeConfiguration]!.get("attache-http")).toBe(b[TYPE.routeConfiguration]!.get("attache-http"));
+    expect(rc(translate(after), 1)).toBe(rc(b, 1));
     expect(b[TYPE.listener]!.get("attache-http")).toBe(a[TYPE.listener]!.get("attache-http"));
     expect(b[TYPE.cluster]!.get("default/echo:80")).toBe(a[TYPE.cluster]!.get("default/echo:80"));
   });

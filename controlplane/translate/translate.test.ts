@@ -6,6 +6,7 @@ import {
 } from "./fixtures.ts";
 import { irProblems, translate, TYPE, type XdsResources } from "./index.ts";
 import { protoCheck } from "./protocheck.ts";
+import { httpVirtualHosts } from "./scopedroutes.ts";
 
 type Obj = Record<string, any>;
 const get = (out: XdsResources, type: ResourceTypeUrl, name: string): Obj => {
@@ -14,10 +15,10 @@ const get = (out: XdsResources, type: ResourceTypeUrl, name: string): Obj => {
   return resource as Obj;
 };
 const hcmOf = (chain: Obj): Obj => chain.filters[0].typed_config;
-/** A virtual host of the plain-HTTP RouteConfiguration, by name. */
+/** A virtual host of the plain-HTTP listener's routes (either layout), by name. */
 const httpVirtualHost = (out: XdsResources, name: string): Obj => {
-  const vh = get(out, TYPE.routeConfiguration, "attache-http").virtual_hosts.find((v: Obj) => v.name === name);
-  if (!vh) throw new Error(`no virtual host ${name} in attache-http`);
+  const vh = httpVirtualHosts(out[TYPE.routeConfiguration]!).find((v: Obj) => v.name === name);
+  if (!vh) throw new Error(`no plain-HTTP virtual host ${name}`);
   return vh;
 };
 
@@ -31,25 +32,51 @@ function basicIR(over: Partial<GatewayIR> = {}): GatewayIR {
 
 describe("translate: listeners and RDS", () => {
   const out = translate(basicIR());
+  /** With a wildcard Host no exact scope key exists: the plain RDS layout. */
+  const withWildcard = translate(basicIR({
+    virtualHosts: [
+      vhost("default/example", { domains: ["example.com"], routes: [route("default/echo")] }),
+      vhost("default/wild", { domains: ["*.example.org"], routes: [route("default/wild")] }),
+    ],
+  }));
+  const ADS = { ads: {}, resource_api_version: "V3" };
 
-  it("serves plain HTTP on 8080 through RDS attache-http with the router last and a JSON access log", () => {
+  it("serves plain HTTP on 8080 scoped per Host (SRDS keyed on the host of :authority) with the router last and a JSON access log", () => {
     const listener = get(out, TYPE.listener, "attache-http");
     expect(listener.address.socket_address).toEqual({ address: "0.0.0.0", port_value: 8080 });
     const hcm = hcmOf(listener.filter_chains[0]);
-    expect(hcm.rds).toEqual({ route_config_name: "attache-http", config_source: { ads: {}, resource_api_version: "V3" } });
+    expect(hcm.rds).toBeUndefined();
+    expect(hcm.scoped_routes).toEqual({
+      name: "attache-http",
+      scope_key_builder: { fragments: [{ header_value_extractor: { name: ":authority", element_separator: ":", index: 0 } }] },
+      rds_config_source: ADS,
+      scoped_rds: { scoped_rds_config_source: ADS },
+    });
     expect(hcm.http_filters.map((f: Obj) => f.name)).toEqual(["envoy.filters.http.router"]);
     expect(hcm.access_log[0].typed_config["@type"]).toBe("type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog");
     expect(hcm.access_log[0].typed_config.log_format.json_format.route_name).toBe("%ROUTE_NAME%");
   });
 
-  it("puts each Host's virtual host inline in the RouteConfiguration attache-http (plain RDS, no VHDS)", () => {
-    const rc = get(out, TYPE.routeConfiguration, "attache-http");
-    expect(rc.vhds).toBeUndefined();
+  it("gives each Host its own RouteConfiguration and one scope per domain naming it", () => {
+    expect([...out[TYPE.routeConfiguration]!.keys()]).toEqual(["attache-http/default/example"]);
+    const rc = get(out, TYPE.routeConfiguration, "attache-http/default/example");
     expect(rc.virtual_hosts).toHaveLength(1);
     const vh = rc.virtual_hosts[0];
     expect(vh.name).toBe("default/example");
     expect(vh.domains).toEqual(["example.com"]);
     expect(vh.routes.map((r: Obj) => r.name)).toEqual(["default/echo"]);
+    expect([...out[TYPE.scopedRouteConfiguration]!.values()]).toEqual([
+      { name: "attache-http/example.com", route_configuration_name: "attache-http/default/example", key: { fragments: [{ string_key: "example.com" }] } },
+    ]);
+  });
+
+  it("puts every virtual host inline in the RouteConfiguration attache-http (plain RDS) once a Host has a wildcard domain", () => {
+    const hcm = hcmOf(get(withWildcard, TYPE.listener, "attache-http").filter_chains[0]);
+    expect(hcm.rds).toEqual({ route_config_name: "attache-http", config_source: ADS });
+    expect(hcm.scoped_routes).toBeUndefined();
+    expect([...withWildcard[TYPE.routeConfiguration]!.keys()]).toEqual(["attache-http"]);
+    expect(get(withWildcard, TYPE.routeConfiguration, "attache-http").virtual_hosts.map((v: Obj) => v.domains)).toEqual([["example.com"], ["*.example.org"]]);
+    expect(withWildcard[TYPE.scopedRouteConfiguration]!.size).toBe(0);
   });
 
   it("has no HTTPS listener when no Host has TLS (Envoy rejects a listener without chains)", () => {
@@ -302,6 +329,6 @@ describe("translate: every resource is valid Envoy proto", () => {
     });
     const check = protoCheck(translate(ir));
     expect(check.problems).toEqual([]);
-    expect(check.resources).toBe(9);
+    expect(check.resources).toBe(10); // the scoped layout adds one ScopedRouteConfiguration
   });
 });

@@ -51,9 +51,12 @@ function insecureReject(vhost: VirtualHostIR): RouteJson {
   };
 }
 
+/** A virtual host as translateVirtualHost writes it: always named, always with domains. */
+export type NamedVirtualHostJson = VirtualHostJson & { name: string; domains: string[] };
+
 export interface TranslatedVirtualHost {
-  /** The virtual host `<namespace>/<name>` inside the RouteConfiguration `attache-http`. */
-  http: VirtualHostJson;
+  /** The virtual host `<namespace>/<name>` inside the plain-HTTP routes (scopedroutes.ts). */
+  http: NamedVirtualHostJson;
   /** RouteConfiguration `attache-https/<vhost>`, for TLS Hosts only. */
   https?: RouteConfigurationJson;
 }
@@ -67,7 +70,7 @@ function httpRoutes(vhost: VirtualHostIR, routes: RouteJson[]): RouteJson[] {
 export const translateVirtualHost = perObject((vhost: VirtualHostIR): TranslatedVirtualHost => {
   const routes = vhost.routes.map(translateRoute);
   const domains = [...vhost.domains];
-  const http: VirtualHostJson = { name: vhost.name, domains, routes: httpRoutes(vhost, routes) };
+  const http: NamedVirtualHostJson = { name: vhost.name, domains, routes: httpRoutes(vhost, routes) };
   if (!vhost.tls) return { http };
   const https: RouteConfigurationJson = {
     name: httpsRouteConfigName(vhost.name),

@@ -8,21 +8,23 @@ export { TYPE_URL };
 
 /** Make before break (xds_protocol.rst "Eventual consistency considerations"): clusters and
  *  their endpoints first, then what listeners reference (secrets, filter configs), then
- *  listeners, then routes; removals go out after every update (see PushPhase). */
+ *  listeners, then route scopes (SRDS) and routes; removals go out after every update (see PushPhase). */
 export const PUSH_ORDER: readonly string[] = [
   TYPE_URL.cluster,
   TYPE_URL.clusterLoadAssignment,
   TYPE_URL.secret,
   TYPE_URL.typedExtensionConfig,
   TYPE_URL.listener,
+  TYPE_URL.scopedRouteConfiguration,
   TYPE_URL.routeConfiguration,
 ];
 
 export const SERVED_TYPES: ReadonlySet<string> = new Set(PUSH_ORDER);
 
 /** Types whose empty first subscription means "everything" (legacy wildcard): LDS and CDS
- *  (xds_protocol.rst "How the client specifies what resources to return"). */
-export const WILDCARD_TYPES: ReadonlySet<string> = new Set([TYPE_URL.listener, TYPE_URL.cluster]);
+ *  (xds_protocol.rst "How the client specifies what resources to return"), and SRDS, which
+ *  Envoy subscribes to without names (an HCM's scoped_rds takes every scope it is sent). */
+export const WILDCARD_TYPES: ReadonlySet<string> = new Set([TYPE_URL.listener, TYPE_URL.cluster, TYPE_URL.scopedRouteConfiguration]);
 
 /** Whether a stream's subscription takes a resource: named, or by wildcard unless the
  *  resource is kept out of wildcards (EncodedResource.wildcard). */
@@ -32,8 +34,9 @@ export function subscribes(wildcard: boolean, names: { has(name: string): boolea
 
 /** SotW types where a response is the complete state (a missing name means deleted);
  *  responses of the other types may carry only what changed (xds_protocol.rst "Resource
- *  types"): these cannot be split over several responses. */
-export const FULL_STATE_TYPES: ReadonlySet<string> = new Set([TYPE_URL.listener, TYPE_URL.cluster]);
+ *  types"; Envoy's SotW SRDS also drops scopes a response leaves out): these cannot be split
+ *  over several responses. */
+export const FULL_STATE_TYPES: ReadonlySet<string> = new Set([TYPE_URL.listener, TYPE_URL.cluster, TYPE_URL.scopedRouteConfiguration]);
 
 /** grpc-js and grpc-go ADS channels keep the default 4 MiB receive limit; stay below it with
  *  room for the envelope. */

@@ -1,7 +1,8 @@
 // Listeners (listener.proto) and their HTTP connection managers
 // (http_connection_manager.proto) in the subset the translator emits: a plain listener with
-// one HCM, or a TLS listener with one filter chain per SNI set; RDS or inline routes; an
-// ordered http_filters list whose Wasm entries come from ECDS (config_discovery).
+// one HCM, or a TLS listener with one filter chain per SNI set; RDS, scoped RDS (scopes.ts) or
+// inline routes; an ordered http_filters list whose Wasm entries come from ECDS
+// (config_discovery).
 import type { AnyJson } from "@bufbuild/protobuf/wkt";
 import { protoDurationToMs } from "../../protos/duration.ts";
 import type { ListenerJson } from "../../protos/gen/envoy/config/listener/v3/listener_pb.ts";
@@ -14,6 +15,7 @@ import {
 import { DownstreamTlsContextSchema } from "../../protos/gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.ts";
 import { unpackAny } from "../../protos/json.ts";
 import type { EscapedSlashesAction } from "../proxy/path-normalize.ts";
+import { compileScopedRoutes, type ScopedRoutesConfig } from "./scopes.ts";
 
 export interface HttpFilterConfig {
   name: string;
@@ -58,6 +60,8 @@ export interface HcmLimits {
 export interface HcmConfig {
   routeConfigName?: string;
   inlineRouteConfig?: RouteConfigurationJson;
+  /** Scoped routes: the RouteConfiguration comes from the scope the request's key selects. */
+  scoped?: ScopedRoutesConfig;
   filters: HttpFilterConfig[];
   stripPort: boolean;
   /** normalize_path / merge_slashes / path_with_escaped_slashes_action: the path is
@@ -101,7 +105,7 @@ function escapedSlashesAction(value: unknown, where: string): EscapedSlashesActi
 function compileHcm(typedConfig: AnyJson | undefined, where: string): HcmConfig {
   const typed = unpackAny(typedConfig, HttpConnectionManagerSchema);
   if (!typed) throw new Error(`${where}: only the HTTP connection manager is supported`);
-  if (!typed.rds && !typed.route_config) throw new Error(`${where}: needs rds or route_config`);
+  if (!typed.rds && !typed.route_config && !typed.scoped_routes) throw new Error(`${where}: needs rds, scoped_routes or route_config`);
   const filters: HttpFilterConfig[] = (typed.http_filters ?? []).map((f, i) => ({
     name: f.name ?? "",
     disabled: Boolean(f.disabled),
@@ -116,6 +120,7 @@ function compileHcm(typedConfig: AnyJson | undefined, where: string): HcmConfig 
   return {
     routeConfigName: typed.rds?.route_config_name,
     inlineRouteConfig: typed.route_config,
+    scoped: typed.scoped_routes ? compileScopedRoutes(typed.scoped_routes, where) : undefined,
     filters: filters.slice(0, -1),
     stripPort: Boolean(typed.strip_any_host_port),
     normalizePath: Boolean(typed.normalize_path),

@@ -6,6 +6,7 @@
 import { compileCluster, endpointsOf, type ClusterConfig, type Endpoint } from "./clusters.ts";
 import { compileListener, listenerDependencies, type ListenerConfig } from "./listeners.ts";
 import { compileRouteTable, type RouteTable } from "./routes.ts";
+import { compileScopes } from "./scopes.ts";
 import { createSecureContext } from "node:tls";
 import type { AnyJson } from "@bufbuild/protobuf/wkt";
 import type { DataSourceJson } from "../../protos/gen/envoy/config/core/v3/base_pb.ts";
@@ -31,6 +32,7 @@ function checkKeyPair(name: string, resource: object, cert: string, key: string)
 export const TYPE = {
   listener: TYPE_URL.listener,
   route: TYPE_URL.routeConfiguration,
+  scope: TYPE_URL.scopedRouteConfiguration,
   cluster: TYPE_URL.cluster,
   endpoint: TYPE_URL.clusterLoadAssignment,
   secret: TYPE_URL.secret,
@@ -46,6 +48,8 @@ export interface Snapshot {
   version: number;
   listeners: Map<string, ListenerConfig>;
   routeTables: Map<string, RouteTable>;
+  /** Scoped routes: scope key -> RouteConfiguration name (scopes.ts). */
+  scopes: Map<string, string>;
   clusters: Map<string, ClusterConfig & { endpoints: Endpoint[] }>;
   secrets: Map<string, TlsCertificate>;
   validationContexts: Map<string, ValidationContext>;
@@ -54,7 +58,7 @@ export interface Snapshot {
 }
 
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
-  version: 0, listeners: new Map(), routeTables: new Map(), clusters: new Map(), secrets: new Map(), validationContexts: new Map(), extensions: new Map(),
+  version: 0, listeners: new Map(), routeTables: new Map(), scopes: new Map(), clusters: new Map(), secrets: new Map(), validationContexts: new Map(), extensions: new Map(),
 }) as Snapshot;
 
 export interface Dependencies { routes: Set<string>; secrets: Set<string>; extensions: Set<string>; endpoints: Set<string> }
@@ -79,7 +83,12 @@ export class ResourceStore {
   dependencies(): Dependencies {
     const deps: Dependencies = { routes: new Set(), secrets: new Set(), extensions: new Set(), endpoints: new Set() };
     for (const l of this.raw[TYPE.listener].values()) {
-      const d = listenerDependencies(compileListener(l));
+      const compiled = compileListener(l);
+      // A scoped HCM routes with whichever RouteConfiguration a scope names.
+      if ([compiled.plain, ...compiled.tlsChains.map((c) => c.hcm)].some((h) => h?.scoped)) {
+        for (const scope of this.raw[TYPE.scope].values()) if (scope.route_configuration_name) deps.routes.add(scope.route_configuration_name);
+      }
+      const d = listenerDependencies(compiled);
       d.routes.forEach((n) => deps.routes.add(n));
       d.secrets.forEach((n) => deps.secrets.add(n));
       d.extensions.forEach((n) => deps.extensions.add(n));
@@ -98,6 +107,7 @@ function compile(raw: ResourcesByType, version: number): Snapshot {
 
   const routeTables = new Map<string, RouteTable>();
   for (const [name, rc] of raw[TYPE.route]) routeTables.set(name, compileRouteTable(rc));
+  const scopes = compileScopes(raw[TYPE.scope]);
 
   const clas = raw[TYPE.endpoint];
   const clusters = new Map<string, ClusterConfig & { endpoints: Endpoint[] }>();
@@ -128,5 +138,5 @@ function compile(raw: ResourcesByType, version: number): Snapshot {
 
   const extensions = new Map<string, AnyJson>();
   for (const [name, e] of raw[TYPE.extension]) if (e.typed_config) extensions.set(name, e.typed_config);
-  return { version, listeners, routeTables, clusters, secrets, validationContexts, extensions };
+  return { version, listeners, routeTables, scopes, clusters, secrets, validationContexts, extensions };
 }

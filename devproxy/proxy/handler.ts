@@ -9,6 +9,7 @@ import { PassThrough, Readable } from "node:stream";
 import type { HcmConfig } from "../config/listeners.ts";
 import type { CompiledRoute, ForwardAction, HeaderAdd, RedirectAction } from "../config/routes.ts";
 import type { Snapshot } from "../config/snapshot.ts";
+import { scopeKeyOf } from "../config/scopes.ts";
 import { clientAddress, downstreamConnection } from "./client-address.ts";
 import { applyCors, corsAllows, corsPreflight } from "./cors.ts";
 import { applyEdgeHeaders } from "./edge-headers.ts";
@@ -69,7 +70,8 @@ export async function handleRequest(env: HandlerEnv, hcm: HcmConfig, req: Downst
       log.response_flags = "DPE";
       return finish(reply(res, refused));
     }
-    const table = hcm.routeConfigName ? snapshot.routeTables.get(hcm.routeConfigName) : undefined;
+    const tableName = hcm.scoped ? snapshot.scopes.get(scopeKeyOf(hcm.scoped, authority, req.headers) ?? "") : hcm.routeConfigName;
+    const table = tableName ? snapshot.routeTables.get(tableName) : undefined;
     const selected = table?.select(host, { method: log.method, path, query, headers: req.headers, authority });
     if (!selected) {
       log.response_flags = "NR";

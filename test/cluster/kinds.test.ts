@@ -5,7 +5,7 @@ import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, PatchStrategy, setHeaderOp
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import type { ServeHandle } from "../../controlplane/runner/serve.ts";
 import { endpointSlice, eventually, mapping, service, tlsSecret } from "../kubernetes/fixtures.ts";
-import { servedJson, servedNames, startReplica } from "../kubernetes/harness.ts";
+import { servedHttpVirtualHosts, servedNames, startReplica } from "../kubernetes/harness.ts";
 import { describeWithTools } from "../tools.ts";
 import { CLUSTER_TOOLS, ControlPlane } from "./control-plane.ts";
 import { join } from "node:path";
@@ -27,10 +27,10 @@ afterAll(async () => plane?.stop());
 
 const group = { group: "attache.dev", version: "v1alpha1", namespace: "default" };
 const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-/** A virtual host of the plain-HTTP RouteConfiguration (inline, plain RDS). */
-const servedVirtualHost = (h: ServeHandle, name: string) => servedJson(h, "routeConfiguration", "attache-http")?.virtual_hosts?.find((v: { name: string }) => v.name === name);
-const servedVirtualHostNames = (h: ServeHandle): string[] => (servedJson(h, "routeConfiguration", "attache-http")?.virtual_hosts ?? []).map((v: { name: string }) => v.name);
-const routesOf = (h: ServeHandle, vhost = "attache/default") => (servedVirtualHost(h, vhost)?.routes ?? []).map((r: { name: string }) => r.name);
+/** A virtual host of the plain-HTTP listener's routes (either layout). */
+const servedVirtualHost = (h: ServeHandle, name: string) => servedHttpVirtualHosts(h).find((v) => v.name === name);
+const servedVirtualHostNames = (h: ServeHandle) => servedHttpVirtualHosts(h).map((v) => v.name);
+const routesOf = (h: ServeHandle, vhost = "attache/default") => (servedVirtualHost(h, vhost)?.routes ?? []).map((r) => r.name);
 async function replica() {
   const h = await startReplica(plane, "replica-a", { debounceMs: 5, xdsAddress: "127.0.0.1:0" });
   handles.push(h);
@@ -51,7 +51,7 @@ describeWithTools(CLUSTER_TOOLS, "attache serve informers with a real kube-apise
     expect(servedNames(h, "cluster")).toContain("default/api:80");
 
     await custom.patchNamespacedCustomObject({ ...group, plural: "mappings", name: "api", body: { spec: { prefix: "/v2/" } } }, merge);
-    await eventually(() => expect(servedVirtualHost(h, "attache/default").routes[0].match).toMatchObject({ prefix: "/v2/" }));
+    await eventually(() => expect(servedVirtualHost(h, "attache/default")?.routes?.[0]?.match).toMatchObject({ prefix: "/v2/" }));
 
     // A Host with a TLS Secret: its virtual host, the Secret over SDS and the HTTPS listener.
     await core.createNamespacedSecret({ namespace: "default", body: (await tlsSecret("shop-cert")) as never });

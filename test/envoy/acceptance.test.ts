@@ -49,19 +49,21 @@ const DYNAMIC = {
   clusters: "type.googleapis.com/envoy.admin.v3.ClustersConfigDump",
   ecds: "type.googleapis.com/envoy.admin.v3.EcdsConfigDump",
   secrets: "type.googleapis.com/envoy.admin.v3.SecretsConfigDump",
+  scopes: "type.googleapis.com/envoy.admin.v3.ScopedRoutesConfigDump",
 };
 
 type Named = Record<string, any>;
 const section = (dump: ConfigDump, type: string): Named => (dump.configs.find((c) => c["@type"] === type) ?? {}) as Named;
 
 /** Names Envoy has active per kind (warming or errored ones are left out). */
-function activeNames(dump: ConfigDump): Record<"listeners" | "routes" | "clusters" | "ecds" | "secrets", Set<string>> {
+function activeNames(dump: ConfigDump): Record<"listeners" | "routes" | "clusters" | "ecds" | "secrets" | "scopes", Set<string>> {
   const listeners = (section(dump, DYNAMIC.listeners).dynamic_listeners ?? []).filter((l: Named) => l.active_state && !l.error_state).map((l: Named) => l.name);
   const routes = (section(dump, DYNAMIC.routes).dynamic_route_configs ?? []).map((r: Named) => r.route_config.name);
   const clusters = (section(dump, DYNAMIC.clusters).dynamic_active_clusters ?? []).map((c: Named) => c.cluster.name);
   const ecds = (section(dump, DYNAMIC.ecds).ecds_filters ?? []).filter((e: Named) => !e.error_state).map((e: Named) => e.ecds_filter.name);
   const secrets = (section(dump, DYNAMIC.secrets).dynamic_active_secrets ?? []).map((s: Named) => s.name);
-  return { listeners: new Set(listeners), routes: new Set(routes), clusters: new Set(clusters), ecds: new Set(ecds), secrets: new Set(secrets) };
+  const scopes = (section(dump, DYNAMIC.scopes).dynamic_scoped_route_configs ?? []).flatMap((s: Named) => (s.scoped_route_configs ?? []).map((c: Named) => c.name));
+  return { listeners: new Set(listeners), routes: new Set(routes), clusters: new Set(clusters), ecds: new Set(ecds), secrets: new Set(secrets), scopes: new Set(scopes) };
 }
 
 async function expectAccepted(stack: EnvoyStack, bundle: ResourceBundle, label: string): Promise<void> {
@@ -83,6 +85,7 @@ async function expectAccepted(stack: EnvoyStack, bundle: ResourceBundle, label: 
   for (const name of names(TYPE.typedExtensionConfig)) expect(active.ecds, `${label}: ECDS ${name}`).toContain(name);
   const referencedRoutes = names(TYPE.routeConfiguration).filter((n) => !n.startsWith("attache-grpc/"));
   for (const name of referencedRoutes) expect(active.routes, `${label}: route configuration ${name}`).toContain(name);
+  for (const name of names(TYPE.scopedRouteConfiguration)) expect(active.scopes, `${label}: route scope ${name}`).toContain(name);
 }
 
 describeWithTools(["envoy"], "Envoy accepts our configuration", () => {

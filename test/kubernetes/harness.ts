@@ -5,6 +5,8 @@ import { pino } from "pino";
 import { startServe, type ServeHandle } from "../../controlplane/runner/serve.ts";
 import { TYPE_URL } from "../../controlplane/xds/index.ts";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { httpVirtualHosts } from "../../controlplane/translate/scopedroutes.ts";
+import type { VirtualHostJson } from "../../protos/gen/envoy/config/route/v3/route_components_pb.ts";
 
 export const FAKE_MODULES = { ratelimit: { sha256: "a".repeat(64) }, auth: { sha256: "b".repeat(64) }, canary: { sha256: "c".repeat(64) } };
 
@@ -27,6 +29,13 @@ export function startReplica(api: { kubeConfig(): KubeConfig }, identity = "repl
 export function servedNames(handle: ServeHandle, type: keyof typeof TYPE_URL): string[] {
   handle.xds.cache.flush();
   return [...(handle.xds.cache.snapshot()?.types.get(TYPE_URL[type])?.resources.keys() ?? [])].sort();
+}
+
+/** The plain-HTTP listener's virtual hosts in the current configuration, whichever the route
+ *  layout (controlplane/translate/scopedroutes.ts). */
+export function servedHttpVirtualHosts(handle: ServeHandle): VirtualHostJson[] {
+  const routes = handle.current()?.resources[TYPE_URL.routeConfiguration];
+  return routes ? httpVirtualHosts(routes) : [];
 }
 
 /** The translator's JSON for one resource of the current configuration. */

@@ -9,7 +9,7 @@ import { TYPE_URL } from "../../controlplane/xds/index.ts";
 import { emissaryTypes, KubeApiStandIn } from "../kube-apiserver/index.ts";
 import { SotwTestClient } from "../xds/protocol-client.ts";
 import { endpointSlice, eventually, mapping, service } from "./fixtures.ts";
-import { servedJson, startReplica } from "./harness.ts";
+import { servedHttpVirtualHosts, startReplica } from "./harness.ts";
 
 let api: KubeApiStandIn;
 const handles: ServeHandle[] = [];
@@ -30,9 +30,9 @@ async function replica(identity = "replica-a") {
   handles.push(h);
   return h;
 }
-/** A virtual host of the plain-HTTP RouteConfiguration (inline, plain RDS). */
-const servedVirtualHost = (h: ServeHandle, name: string) => servedJson(h, "routeConfiguration", "attache-http")?.virtual_hosts?.find((v: any) => v.name === name);
-const routesOf = (h: ServeHandle, vhost = "attache/default") => (servedVirtualHost(h, vhost)?.routes ?? []).map((r: any) => r.name);
+/** A virtual host of the plain-HTTP listener's routes (either layout). */
+const servedVirtualHost = (h: ServeHandle, name: string) => servedHttpVirtualHosts(h).find((v) => v.name === name);
+const routesOf = (h: ServeHandle, vhost = "attache/default") => (servedVirtualHost(h, vhost)?.routes ?? []).map((r) => r.name);
 
 describe("attache serve", () => {
   it("pushes EndpointSlice scale 3 -> 0 -> 2 to a connected client as EDS, without re-running the model", async () => {
@@ -118,7 +118,7 @@ describe("attache serve", () => {
     api.put({ apiVersion: "getambassador.io/v3alpha1", kind: "Mapping", metadata: { name: "legacy", namespace: "default" }, spec: { prefix: "/legacy/", service: "api:80", timeout_ms: 1500, enable_ipv6: true } });
     const h = await replica();
     expect(routesOf(h)).toEqual(["default/legacy"]);
-    expect(servedVirtualHost(h, "attache/default").routes[0].route.timeout).toBe("1.5s");
+    expect(servedVirtualHost(h, "attache/default")?.routes?.[0]?.route?.timeout).toBe("1.5s");
     await eventually(() =>
       expect(statusOf("legacy", "getambassador.io/v3alpha1")).toEqual({
         state: "Running",

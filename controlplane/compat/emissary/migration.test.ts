@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { irProblems, TYPE } from "../../translate/index.ts";
 import { protoCheck } from "../../translate/protocheck.ts";
+import { httpVirtualHosts } from "../../translate/scopedroutes.ts";
 import { migrationCases, migrationGoldenFiles, MIGRATION_OUT, runMigrationCase, type MigrationResult } from "./migration.ts";
 
 const UPDATE = process.env.UPDATE_GOLDENS === "1";
@@ -44,8 +45,11 @@ function routeConfig(r: MigrationResult, name: string): Obj {
   if (!rc) throw new Error(`no RouteConfiguration ${name}; have ${[...r.resources[TYPE.routeConfiguration]!.keys()].join(", ")}`);
   return rc;
 }
+/** A virtual host by name; `attache-http` means the plain-HTTP listener's routes, whichever
+ *  the layout (translate/scopedroutes.ts). */
 const vhostOf = (r: MigrationResult, config: string, vhost: string): Obj => {
-  const found = routeConfig(r, config).virtual_hosts.find((v: Obj) => v.name === vhost);
+  const vhosts = config === "attache-http" ? httpVirtualHosts(r.resources[TYPE.routeConfiguration]!) : routeConfig(r, config).virtual_hosts;
+  const found = vhosts.find((v: Obj) => v.name === vhost);
   if (!found) throw new Error(`no virtual host ${vhost} in ${config}`);
   return found;
 };
@@ -125,7 +129,7 @@ describe("Emissary Host selection", () => {
     const names = (vhost: string) => vhostOf(r, "attache-http", vhost).routes.map((x: Obj) => x.name);
     expect(names("default/shop").sort()).toEqual(["default/by-label", "default/everywhere"]);
     expect(names("default/wild").sort()).toEqual(["default/everywhere", "default/internal"]);
-    expect(routeConfig(r, "attache-http").virtual_hosts.map((v: Obj) => v.name)).not.toContain("attache/default");
+    expect(httpVirtualHosts(r.resources[TYPE.routeConfiguration]!).map((v: Obj) => v.name)).not.toContain("attache/default");
     expect(errorsOf(r)).toEqual([expect.stringMatching(/^Mapping default\/orphan: spec.hostname: no Host selects this Mapping/)]);
   });
 });

@@ -36,9 +36,9 @@ export interface ModelState {
 }
 
 /** What a run reads from the model's options (model/types.ts ModelOptions, less the cache). */
-export type RunOptions = CheckOptions & Pick<ModelOptions, "checkKeyPair" | "remoteModules"> & { moduleServer: unknown; now?: string };
+export type RunOptions = CheckOptions & Pick<ModelOptions, "checkKeyPair" | "remoteModules" | "modulesOnProxies"> & { moduleServer: unknown; now?: string };
 
 /** The options a state was built with; any change means a full build. */
 export function stateOptions(options: RunOptions): unknown[] {
-  return [options.modules, options.filterSchemas, options.listeners, options.moduleServer, options.checkKeyPair, options.remoteModules];
+  return [options.modules, options.filterSchemas, options.listeners, options.moduleServer, options.checkKeyPair, options.remoteModules, options.modulesOnProxies];
 }

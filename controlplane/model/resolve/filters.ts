@@ -40,7 +40,7 @@ export class Filters {
   /** Filters whose routes changed since the last build, with those routes. */
   private touched = new Map<string, Set<string>>();
 
-  constructor(index: Index, private readonly options: Pick<CheckOptions, "modules" | "filterSchemas"> & Pick<ModelOptions, "remoteModules">, private readonly memo: Memo) {
+  constructor(index: Index, private readonly options: Pick<CheckOptions, "modules" | "filterSchemas"> & Pick<ModelOptions, "remoteModules" | "modulesOnProxies">, private readonly memo: Memo) {
     for (const [key, filter] of index.wasmFilters) {
       const resolved = this.resolve(filter, index);
       const base = typeof resolved === "object" && "problem" in resolved ? resolved.problem : resolved;
@@ -62,9 +62,11 @@ export class Filters {
     else if (module.url) {
       sha256 = module.sha256!;
       // A module still downloading, or failed, makes the WasmFilter unusable, so no route that
-      // needs it is served until it is in (a proxy would run such a route without the filter).
+      // needs it is served until it is in (a proxy would run such a route without the filter),
+      // unless the proxies already run an earlier module of it, which they keep.
       const missing = this.options.remoteModules?.get(sha256.toLowerCase());
-      if (missing) return { problem: missing.message, reason: missing.pending ? "ModuleDownloading" : "InvalidModule" };
+      const onProxies = this.options.modulesOnProxies?.has(`attache.wasm/${ref.namespace}/${ref.name}`);
+      if (missing && !onProxies) return { problem: missing.message, reason: missing.pending ? "ModuleDownloading" : "InvalidModule" };
     }
     else {
       const cmKey = `${ref.namespace}/${module.configMap!.name}`;

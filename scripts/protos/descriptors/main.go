@@ -49,6 +49,7 @@ var roots = []string{
 	"envoy/config/listener/v3/listener.proto",
 	"envoy/config/route/v3/route.proto",
 	"envoy/config/route/v3/route_components.proto",
+	"envoy/config/route/v3/scoped_route.proto",
 	"envoy/config/core/v3/extension.proto",
 	"envoy/extensions/access_loggers/file/v3/file.proto",
 	"envoy/extensions/access_loggers/stream/v3/stream.proto",
