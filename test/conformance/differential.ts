@@ -6,6 +6,7 @@ import { send, type ClientRequest, type ClientResponse } from "./client.ts";
 import { EchoUpstream, type UpstreamRequest } from "./echo-upstream.ts";
 import { EnvoySide, wasmBootstrap, type WasmLogLine } from "./envoy-side.ts";
 import { HostSide } from "./host-side.ts";
+import type { HttpConnectionManagerJson } from "../../protos/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.ts";
 import type { PluginUnderTest } from "./plugin.ts";
 
 /** Headers Envoy's codec, HCM or router add that the host side does not imitate. */

@@ -7,7 +7,7 @@
 import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { EnvoyProcess } from "../../controlplane/runner/envoy-process.ts";
 import type { BootstrapJson } from "../../protos/gen/envoy/config/bootstrap/v3/bootstrap_pb.ts";
-import type { PluginConfig_FailurePolicyJson } from "../../protos/gen/envoy/extensions/wasm/v3/wasm_pb.ts";
+import type { FailurePolicyJson } from "../../protos/gen/envoy/extensions/wasm/v3/wasm_pb.ts";
 import { WasmSchema } from "../../protos/gen/envoy/extensions/filters/http/wasm/v3/wasm_pb.ts";
 import { RouterSchema } from "../../protos/gen/envoy/extensions/filters/http/router/v3/router_pb.ts";
 import {
@@ -24,7 +24,7 @@ export interface WasmLogLine {
 const LEVEL = /\]\[(trace|debug|info|warning|error|critical)\]\[wasm\]/;
 const WASM_LOG = / wasm log(?: [^:]*)?: (.*)$/;
 
-export function failurePolicyName(policy: PluginUnderTest["failurePolicy"]): PluginConfig_FailurePolicyJson {
+export function failurePolicyName(policy: PluginUnderTest["failurePolicy"]): FailurePolicyJson {
   return policy === "fail-open" ? "FAIL_OPEN" : policy === "fail-reload" ? "FAIL_RELOAD" : "FAIL_CLOSED";
 }
 
