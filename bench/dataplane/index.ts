@@ -20,7 +20,6 @@
 // 2-core machine the clearest measure of what the filters add.
 import { execFile, execFileSync, fork } from "node:child_process";
 import { promisify } from "node:util";
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync, renameSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -29,6 +28,7 @@ import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { startDevStack } from "../../controlplane/runner/dev.ts";
 import { freePort } from "../envoy/ports.ts";
+import { API_KEY, filteredYaml } from "./workload.ts";
 import { request } from "../../test/http-client.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -59,7 +59,6 @@ function pin(pid: number, cores: string): void {
 
 const ALL_CORES = `0-${CORES - 1}`;
 const OTHER_CORES = `1-${CORES - 1}`;
-const API_KEY = "bench-key-0123456789";
 
 interface Load { rps: number; p50: number; p99: number; errors: number; non2xx: number; cpuMicrosPerRequest: number }
 
@@ -84,30 +83,13 @@ const median = (xs: number[]) => quantile(xs, 0.5);
 const spread = (xs: number[]) => `${quantile(xs, 0.25).toFixed(2)}–${quantile(xs, 0.75).toFixed(2)}`;
 
 function files(upstream: string): Record<string, string> {
-  const sha = createHash("sha256").update(API_KEY).digest("hex");
   return {
     "plain.yaml": `apiVersion: attache.dev/v1alpha1
 kind: Mapping
 metadata: { name: plain }
 spec: { prefix: /plain/, service: "${upstream}" }
 `,
-    "filtered.yaml": `apiVersion: attache.dev/v1alpha1
-kind: WasmFilter
-metadata: { name: auth }
-spec:
-  module: { builtin: auth }
-  config: { apiKeys: { header: x-api-key, keys: [{ name: bench, sha256: "${sha}" }] } }
----
-apiVersion: attache.dev/v1alpha1
-kind: Mapping
-metadata: { name: filtered }
-spec:
-  prefix: /filtered/
-  service: "${upstream}"
-  filters: [{ name: auth }]
-  rateLimit: { requests: 1000000, interval: 1s, keyBy: [clientAddress] }
-  canary: { config: { keySources: ["header:x-user", "clientAddress"] } }
----
+    "filtered.yaml": `${filteredYaml(upstream)}---
 apiVersion: attache.dev/v1alpha1
 kind: Mapping
 metadata: { name: filtered-canary }

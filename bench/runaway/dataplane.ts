@@ -6,7 +6,6 @@
 // short rounds. Reported: this process's CPU time per request (the load generator and the
 // upstream run elsewhere), and requests/s, medians over the rounds.
 import { execFile, fork } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -17,13 +16,13 @@ import pino from "pino";
 import { startDevStack, type DevStack } from "../../controlplane/runner/dev.ts";
 import { request } from "../../test/http-client.ts";
 import { freePort } from "../envoy/ports.ts";
+import { API_KEY, filteredYaml } from "../dataplane/workload.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const AUTOCANNON = join(createRequire(import.meta.url).resolve("autocannon/package.json"), "..", "autocannon.js");
 const ROUNDS = 10;
 const SECONDS = 1;
 const CONNECTIONS = 16;
-const API_KEY = "bench-key-0123456789";
 
 interface Load { rps: number; cpuMicrosPerRequest: number }
 
@@ -37,26 +36,7 @@ async function autocannon(url: string, seconds = SECONDS): Promise<Load> {
 }
 
 function files(upstream: string): Record<string, string> {
-  const sha = createHash("sha256").update(API_KEY).digest("hex");
-  return {
-    "filtered.yaml": `apiVersion: attache.dev/v1alpha1
-kind: WasmFilter
-metadata: { name: auth }
-spec:
-  module: { builtin: auth }
-  config: { apiKeys: { header: x-api-key, keys: [{ name: bench, sha256: "${sha}" }] } }
----
-apiVersion: attache.dev/v1alpha1
-kind: Mapping
-metadata: { name: filtered }
-spec:
-  prefix: /filtered/
-  service: "${upstream}"
-  filters: [{ name: auth }]
-  rateLimit: { requests: 1000000, interval: 1s, keyBy: [clientAddress] }
-  canary: { config: { keySources: ["header:x-user", "clientAddress"] } }
-`,
-  };
+  return { "filtered.yaml": filteredYaml(upstream) };
 }
 
 async function stack(upstream: string, interruptModules: boolean): Promise<{ url: string; stack: DevStack; dir: string }> {
