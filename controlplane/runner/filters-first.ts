@@ -10,7 +10,7 @@
 import type { XdsServer } from "../xds/server.ts";
 import type { XdsResources } from "../translate/index.ts";
 import { TYPE_URL } from "../../protos/type-urls.ts";
-import type { Json } from "../../protos/json.ts";
+import type { RouteConfigurationJson } from "../../protos/gen/envoy/config/route/v3/route_pb.ts";
 import { clientsConverged } from "./xds-state.ts";
 
 /** How long the route tables wait for proxies that do not ACK the filters (a NACK, a hung
@@ -22,7 +22,7 @@ export class FiltersFirstPublisher {
   private running = new Set<string>();
   private latest?: XdsResources;
   /** The route tables last handed to the xDS server. */
-  private routes?: Map<string, Json>;
+  private routes?: Map<string, RouteConfigurationJson>;
   private hold?: { timer: NodeJS.Timeout; poll: NodeJS.Timeout; check: () => void };
 
   constructor(private readonly xds: XdsServer, private readonly maxHoldMs = MAX_HOLD_MS) {}
