@@ -59,6 +59,7 @@ function packageJson(name: string): object {
       build: "attache-filter-build --target release",
       pretest: "attache-filter-build",
       test: "vitest run",
+      watch: "attache-filter-build --watch",
     },
     devDependencies: projectDependencies(),
   };
@@ -105,6 +106,7 @@ An HTTP filter written in AssemblyScript against \`@attache/proxy-wasm-sdk\` (pr
     npm install
     npm test         # builds the .wasm (debug and release) and runs filters/${name}/*.test.ts
     npm run build    # build/filters/${name}.release.wasm and its .sha256 beside it
+    npm run watch    # rebuilds on every save, with the compiler kept loaded (about twice as fast)
 
 ## Layout
 

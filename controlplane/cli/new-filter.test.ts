@@ -101,7 +101,7 @@ describe("newFilterProject (--dir)", () => {
     expect(files).toEqual(expect.arrayContaining(["package.json", "asconfig.json", "README.md", ".gitignore", "deploy/my-check.yaml",
       "filters/my-check/index.ts", "filters/my-check/my-check.test.ts"]));
     const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    expect(manifest.scripts).toEqual({ build: "attache-filter-build --target release", pretest: "attache-filter-build", test: "vitest run" });
+    expect(manifest.scripts).toEqual({ build: "attache-filter-build --target release", pretest: "attache-filter-build", test: "vitest run", watch: "attache-filter-build --watch" });
     expect(manifest.devDependencies["@attache/proxy-wasm-sdk"]).toBe(`^${JSON.parse(readFileSync(join(repoRoot, "filters/sdk/package.json"), "utf8")).version}`);
     expect(JSON.parse(readFileSync(join(dir, "asconfig.json"), "utf8"))).toEqual({ extends: "./node_modules/@attache/proxy-wasm-sdk/asconfig.json" });
     for (const file of files) expect(readFileSync(join(dir, file), "utf8"), file).not.toContain(repoRoot);

@@ -73,6 +73,23 @@ describe("a filter project made by `attache new filter --dir`, outside the repos
     expect(readFileSync(join(built, "my-check.release.wasm.sha256"), "utf8")).toBe(`${digest}  my-check.release.wasm\n`);
   }, 300_000);
 
+  it("`attache-filter-build --watch` rebuilds the filter when its source changes", async () => {
+    const source = join(project, "filters", "my-check", "index.ts");
+    const original = readFileSync(source, "utf8");
+    const watcher = spawn(join(project, "node_modules", ".bin", "attache-filter-build"), ["--target", "release", "--watch"], { cwd: project, env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    watcher.stdout!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    try {
+      await eventually(async () => output.includes("watching"), 60_000);
+      expect(output).toContain("build: 0 built, 1 up to date, 0 failed");
+      writeFileSync(source, `${original}\nexport const watchedEdit: i32 = 1;\n`);
+      await eventually(async () => output.includes("build: 1 built, 0 up to date, 0 failed"), 60_000);
+    } finally {
+      watcher.kill();
+      writeFileSync(source, original);
+    }
+  }, 180_000);
+
   it("`attache module configmap` publishes it for the WasmFilter of deploy/", async () => {
     const { stdout } = await exec(attache, ["module", "configmap", "build/filters/my-check.release.wasm", "--name", "my-check-module"], { cwd: project });
     writeFileSync(join(project, "deploy", "my-check-module.yaml"), stdout);
