@@ -17,6 +17,7 @@ import { describeWithTools } from "../tools.ts";
 import { CLUSTER_TOOLS, ControlPlane, hostAddress } from "./control-plane.ts";
 import { Relay } from "./relay.ts";
 import { ServeProcess } from "./serve-process.ts";
+import { eventually as pollUntil } from "../kubernetes/fixtures.ts";
 
 const MAPPINGS = "/apis/attache.dev/v1alpha1/mappings";
 let plane: ControlPlane;
@@ -37,17 +38,8 @@ async function throughEnvoy(path: string): Promise<{ status: number; header: str
   await res.arrayBuffer();
   return { status: res.status, header: res.headers.get("x-written-while-cut-off") };
 }
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+/** Polls a live cluster and Envoy: up to 20 s, every 100 ms. */
+const eventually = <T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> => pollUntil(check, timeoutMs, 100);
 
 beforeAll(async () => {
   plane = await ControlPlane.start({ apiserverArgs: ["--watch-cache=false"] });

@@ -16,6 +16,7 @@ import { describeWithTools } from "../tools.ts";
 import { CLUSTER_TOOLS, ControlPlane, hostAddress } from "./control-plane.ts";
 import { Relay } from "./relay.ts";
 import { ServeProcess } from "./serve-process.ts";
+import { eventually as pollUntil } from "../kubernetes/fixtures.ts";
 
 const NS = "attache-system";
 /** The Lease duration `attache serve` uses (controlplane/status/leader.ts). */
@@ -57,17 +58,8 @@ async function throughEnvoy(path: string): Promise<{ status: number; body: strin
   const res = await fetch(`http://127.0.0.1:${leader.ports.http}${path}`);
   return { status: res.status, body: await res.text(), headers: res.headers };
 }
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+/** Polls a live cluster and Envoy: up to 20 s, every 100 ms. */
+const eventually = <T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> => pollUntil(check, timeoutMs, 100);
 async function holder(): Promise<string> {
   const result = await plane.kubectl(["get", "lease", "attache-status", "-n", NS, "-o", "jsonpath={.spec.holderIdentity}"]);
   if (result.code !== 0) throw new Error(`${result.stderr}\nattache serve (${leader.identity}) log:\n${leader.tail(20)}`);

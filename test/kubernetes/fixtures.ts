@@ -42,15 +42,15 @@ export async function tlsSecret(name: string, namespace = "default"): Promise<Ku
   };
 }
 
-/** Polls until `check` stops throwing (tests observe asynchronous watch delivery). */
-export async function eventually<T>(check: () => T, timeoutMs = 5000): Promise<T> {
+/** Polls until `check` stops throwing or rejecting (tests observe asynchronous watch delivery). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, intervalMs = 10): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return check();
+      return await check();
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
 }
