@@ -11,8 +11,9 @@
 // (d): the Rust twins with the very plugin configuration strings of (b), on routes that carry
 //     the same route names (the configurations are keyed by route name).
 // (e): the floor: a Wasm filter that does nothing (floor/noop.wasm.ts), once and three times (three
-//     plugins in one VM) on a route, to show what Envoy spends per Wasm filter instance; and one
-//     that only reads the route name and the route's settings property (floor/reads.wasm.ts).
+//     plugins in one VM) on a route, to show what Envoy spends per Wasm filter instance; and
+//     ones that only read the route name, the route's settings property, or both
+//     (floor/reads.wasm.ts).
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -97,6 +98,8 @@ export interface BenchConfigOptions {
 }
 
 export const FLOOR_FILTERS = ["floor.1", "floor.2", "floor.3"];
+/** floor/reads.wasm.ts plugin configuration -> case: which properties it reads per request. */
+export const FLOOR_READS: Record<string, string> = { n: "name", s: "settings", b: "both", n20: "name-x20", s20: "settings-x20" };
 
 export function benchConfig({ listenPort, workload, twins, floor }: BenchConfigOptions): BenchConfig {
   const t = translated(workload);
@@ -173,10 +176,21 @@ export function benchConfig({ listenPort, workload, twins, floor }: BenchConfigO
         typed_config: { "@type": WASM, config: { name, vm_config: { vm_id: "floor", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: floor.noop } } } } },
       });
     }
-    chain.push({
-      name: "floor.reads", disabled: true,
-      typed_config: { "@type": WASM, config: { name: "floor.reads", vm_config: { vm_id: "floor-reads", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: floor.reads } } } } },
-    });
+    // One reads plugin per mode (floor/reads.wasm.ts), each in its own VM as our filters are;
+    // all under the plugin name "floor.reads", the settings' key in the route metadata.
+    for (const [mode, label] of Object.entries(FLOOR_READS)) {
+      chain.push({
+        name: `floor.reads.${label}`, disabled: true,
+        typed_config: {
+          "@type": WASM,
+          config: {
+            name: "floor.reads",
+            vm_config: { vm_id: `floor-reads-${label}`, runtime: "envoy.wasm.runtime.v8", code: { local: { filename: floor.reads } } },
+            configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: mode },
+          },
+        },
+      });
+    }
   }
   hcmConfig.http_filters = [...chain, router];
   // Same access log format, written to /dev/null instead of Envoy's stdout (the bench's pipe).
@@ -260,9 +274,12 @@ export function benchConfig({ listenPort, workload, twins, floor }: BenchConfigO
   if (floor) {
     copy("default/none", "/floor-1/", { [FLOOR_FILTERS[0]!]: enable() });
     copy("default/none", "/floor-3/", Object.fromEntries(FLOOR_FILTERS.map((n) => [n, enable()])));
-    copy("default/none", "/floor-reads/", { "floor.reads": enable() });
-    routes.at(-1)!.metadata = { filter_metadata: { [ROUTE_SETTINGS_METADATA]: { "floor.reads": JSON.stringify({ realm: "bench" }) } } };
-    Object.assign(paths, { "floor-1": "/floor-1/", "floor-3": "/floor-3/", "floor-reads": "/floor-reads/" });
+    Object.assign(paths, { "floor-1": "/floor-1/", "floor-3": "/floor-3/" });
+    for (const label of Object.values(FLOOR_READS)) {
+      copy("default/none", `/floor-reads-${label}/`, { [`floor.reads.${label}`]: enable() });
+      routes.at(-1)!.metadata = { filter_metadata: { [ROUTE_SETTINGS_METADATA]: { "floor.reads": JSON.stringify({ realm: "bench" }) } } };
+      paths[`floor-reads-${label}`] = `/floor-reads-${label}/`;
+    }
   }
 
   delete hcmConfig.rds;

@@ -26,6 +26,8 @@ const CONNECTIONS = 8;
 const ENVOY_CORE = "0";
 const LOAD_CORES = `1-${cpus().length - 1}`;
 const USER = "user-7";
+/** BENCH_CASES=apikey,floor: only the cases whose label starts with one of these (the no-filter case always runs). */
+const CASES = (process.env.BENCH_CASES ?? "").split(",").map((c) => c.trim()).filter(Boolean);
 
 /** FNV-1a 64 + fmix64 of the user, in decimal: what the canary filter writes (filters/sdk/hash64.ts). */
 function canaryValue(key: string): string {
@@ -64,6 +66,11 @@ function headersFor(label: string, token: string): Record<string, string> {
   if (/native-(canary|all)/.test(label)) h[CANARY_HASH_HEADER] = canaryValue(USER);
   return h;
 }
+
+const FLOOR_READ_NAMES: Record<string, string> = {
+  name: "`xds.route_name` only", settings: "its route settings property only", both: "the route name, then the settings",
+  "name-x20": "`xds.route_name` 20 times", "settings-x20": "its route settings property 20 times",
+};
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
@@ -121,12 +128,12 @@ export default async function run(): Promise<string> {
   const runs = new Map<string, Run[]>();
   /** Envoy CPU µs per request spent in V8's generated code (the Wasm module), from perf. */
   const jitMicros = new Map<string, number>();
-  const labels = Object.keys(config.paths);
+  const labels = Object.keys(config.paths).filter((l) => l === "none" || !CASES.length || CASES.some((c) => l.startsWith(c)));
   try {
     envoy = await EnvoyProcess.start({ bootstrap: config.bootstrap, concurrency: 1, logLevel: "warning" });
     execFileSync("taskset", ["-a", "-p", "-c", ENVOY_CORE, String(envoy.pid)], { stdio: "ignore" });
     const base = `http://127.0.0.1:${listenPort}`;
-    await verify(envoy, base, config.paths, workload.token);
+    await verify(envoy, base, Object.fromEntries(labels.map((l) => [l, config.paths[l]!])), workload.token);
     const once = (label: string, seconds: number) =>
       load({ url: `${base}${config.paths[label]}x`, headers: headersFor(label, workload.token), seconds, connections: CONNECTIONS, cores: LOAD_CORES, envoyPid: envoy!.pid! });
     for (const label of labels) await once(label, 1);
@@ -138,7 +145,7 @@ export default async function run(): Promise<string> {
         if (r.failures) throw new Error(`${label}: ${r.failures} failed requests`);
         runs.set(label, [...(runs.get(label) ?? []), r]);
       }
-      console.log(`bench envoy: round ${round + 1}/${ROUNDS}: none ${fmt(runs.get("none")!.at(-1)!.cpuMicros)} µs, all ${fmt(runs.get("all")!.at(-1)!.cpuMicros)} µs`);
+      console.log(`bench envoy: round ${round + 1}/${ROUNDS}: ` + order.map((l) => `${l} ${fmt(runs.get(l)!.at(-1)!.cpuMicros)}`).join(", ") + " µs/req");
     }
     // Profile: how much of each Wasm case's CPU is the module's own (JIT) code.
     if (PERF) {
@@ -174,7 +181,7 @@ export default async function run(): Promise<string> {
   );
   lines.push("| case | requests/s | Envoy CPU µs/req | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: | ---: |");
   for (const label of labels) {
-    const name = label === "none" ? "(a) no filter" : label === "floor-reads" ? "(e) Wasm filter reading the route name and settings properties only" : label.startsWith("floor-") ? `(e) no-op Wasm filter x ${label.slice(6)}` : label.startsWith("native-") ? `(c) native: ${NATIVE_NAMES[label]}` : label.startsWith("rust-") ? `(d) Rust SDK twin: ${label.slice(5)}` : `(b) AssemblyScript: ${label}`;
+    const name = label === "none" ? "(a) no filter" : label.startsWith("floor-reads-") ? `(e) Wasm filter reading ${FLOOR_READ_NAMES[label.slice(12)]}` : label.startsWith("floor-") ? `(e) no-op Wasm filter x ${label.slice(6)}` : label.startsWith("native-") ? `(c) native: ${NATIVE_NAMES[label]}` : label.startsWith("rust-") ? `(d) Rust SDK twin: ${label.slice(5)}` : `(b) AssemblyScript: ${label}`;
     lines.push(`| ${name} | ${fmt(med(label, (r) => r.rps), 0)} | ${fmt(med(label, (r) => r.cpuMicros))} | ${fmt(med(label, (r) => r.p50Ms), 2)} | ${fmt(med(label, (r) => r.p99Ms), 2)} |`);
   }
   lines.push("");

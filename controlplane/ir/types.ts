@@ -191,6 +191,10 @@ export interface RouteFilterIR {
   filter: string; // WasmFilterIR.name
   /** Per-route settings; travel on the route, in its metadata (translate/wasm.ts). */
   settings?: Record<string, unknown>;
+  /** The filter's per-route value depends on the route's name (ratelimit: buckets per route),
+   *  so the settings on the route also carry `route: <route name>`: the filter then finds its
+   *  settings with one property read (filters/sdk/route_map.ts). */
+  routeNameInSettings?: true;
 }
 
 export interface ClusterIR {

@@ -7,7 +7,9 @@
 //   filter_metadata["attache.wasm"]["<filter>"] (base.proto Metadata): the Wasm filter has no
 //   per-route config, and settings inside the plugin configuration made every route edit
 //   re-send and re-parse one configuration holding every route's settings, in every HCM that
-//   uses the filter (BENCHMARKS.md, envoy-scale). filters/sdk/route_map.ts reads it;
+//   uses the filter (BENCHMARKS.md, envoy-scale). filters/sdk/route_map.ts reads it, one
+//   property per request; settings of a filter whose value depends on the route's name
+//   (ratelimit) also carry `route`, so the filter need not read `xds.route_name` as well;
 // - resources: a TypedExtensionConfig per filter holding the Wasm config (module named by
 //   sha256 on the module server; the control plane inlines the bytes before sending,
 //   modules/delivery.ts), one vm_id per WasmFilter, explicit failure_policy, plugin
@@ -69,6 +71,13 @@ const lastByName = new Map<string, { content: string; resource: TypedExtensionCo
 
 /** Where routes carry their settings for Wasm filters (filters/sdk/route_map.ts). */
 export const ROUTE_SETTINGS_METADATA = "attache.wasm";
+
+/** Settings that also name their route (RouteFilterIR.routeNameInSettings): the filter reads
+ *  the name from them instead of asking Envoy for `xds.route_name` on every request. */
+function withRouteName(route: string, settings: Record<string, unknown>): Record<string, unknown> {
+  const { route: _named, ...own } = settings;
+  return { route, ...own };
+}
 
 /** The plugin configuration Envoy gets: the filter's defaults; `routes` travel on the routes. */
 function sharedConfiguration(filter: WasmFilterIR): Record<string, unknown> {
@@ -137,7 +146,7 @@ export const wasmFeature: HttpFilterFeature = {
     for (const use of route.filters) {
       typedPerFilterConfig[use.filter] = ENABLED_ON_ROUTE;
       // `{}` is not "no settings": it takes the filter's defaults (ratelimit limits the route).
-      if (use.settings) settings[use.filter] = JSON.stringify(use.settings);
+      if (use.settings) settings[use.filter] = JSON.stringify(use.routeNameInSettings ? withRouteName(route.name, use.settings) : use.settings);
     }
     if (Object.keys(settings).length) filterMetadata[ROUTE_SETTINGS_METADATA] = settings;
   },

@@ -73,7 +73,7 @@ export class AuthConfig {
   defaults: Policy = new Policy();
   routes: RouteMap<Policy> = new RouteMap<Policy>();
 
-  /** The policy of the request's route (xds.route_name, matched without decoding it), else the defaults. */
+  /** The policy of the request's route (its settings, matched without decoding them), else the defaults. */
   policyForCurrentRoute(): Policy {
     const policy = this.routes.forCurrentRoute();
     return policy !== null ? policy : this.defaults;

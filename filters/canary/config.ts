@@ -21,7 +21,7 @@ const TOP_FIELDS = ["hashHeader", "keySources", "overrideHeader", "stickyCookie"
 const COOKIE_FIELDS = ["name", "maxAgeSeconds", "secure"];
 
 export class CanaryConfig {
-  /** Looked up per request by xds.route_name without decoding it (RouteMap.forCurrentRoute). */
+  /** Looked up per request by the route's settings text without decoding it (RouteMap.forCurrentRoute). */
   routes: RouteMap<CanaryRoute> = new RouteMap<CanaryRoute>();
 }
 

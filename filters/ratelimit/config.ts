@@ -5,7 +5,7 @@
 //   routes["default/api"].requests: must be a positive integer
 import { ConfigErrors, JsonArray, JsonObject, parseConfigObject } from "@attache/proxy-wasm-sdk/json_view";
 import { JsonKind } from "@attache/proxy-wasm-sdk/json";
-import { RouteMap, RouteSettingsResolver } from "@attache/proxy-wasm-sdk/route_map";
+import { ROUTE_NAME_FIELD, RouteMap, RouteSettingsResolver } from "@attache/proxy-wasm-sdk/route_map";
 import { routeConfigEntries } from "@attache/proxy-wasm-sdk/route_config";
 import { Limit } from "./gcra";
 import { KeyPart, parseKeyPart, routeKeyState } from "./key";
@@ -18,6 +18,8 @@ export const MAX_REQUESTS: u32 = 1_000_000;
 const MAX_WINDOW_NANOS: f64 = 100.0 * 365 * 86_400 * <f64>NANOS_PER_SECOND;
 
 const ROUTE_FIELDS = ["requests", "interval", "burst", "keyBy", "responseHeaders", "legacyHeaders"];
+/** Settings in route metadata also name their route (controlplane/translate/wasm.ts). */
+const METADATA_FIELDS = ROUTE_FIELDS.concat([ROUTE_NAME_FIELD]);
 const TOP_FIELDS = ["requests", "interval", "burst", "keyBy", "responseHeaders", "legacyHeaders", "maxKeys", "routes"];
 
 /** One route's limit with the defaults merged in. */
@@ -39,7 +41,7 @@ export class RouteLimit {
 }
 
 export class RateLimitConfig {
-  /** Looked up per request by xds.route_name without decoding it (RouteMap.forCurrentRoute). */
+  /** Looked up per request by the route's settings text without decoding it (RouteMap.forCurrentRoute). */
   routes: RouteMap<RouteLimit> = new RouteMap<RouteLimit>();
   maxKeys: u32 = DEFAULT_MAX_KEYS;
 }
@@ -145,7 +147,9 @@ export function parseRateLimitConfig(bytes: ArrayBuffer, errors: ConfigErrors): 
 class RouteLimitResolver extends RouteSettingsResolver<RouteLimit> {
   constructor(private readonly defaults: Fields) { super(); }
   resolve(route: string, settings: JsonObject): RouteLimit | null {
-    settings.rejectUnknownKeys(ROUTE_FIELDS);
+    settings.rejectUnknownKeys(METADATA_FIELDS);
     return resolve(route, readFields(settings), this.defaults, settings.path, settings.errors);
   }
+  /** Buckets are per route: the route's name is the first part of every key (key.ts). */
+  usesRouteName(): bool { return true; }
 }

@@ -3,7 +3,7 @@
 // vm_id, the cardinality bound on shared data, CAS contention, routes and metrics.
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EmulatorOptions, FakeClock, HeadersAction, HostEmulator, InProcessSharedData, type SetSharedResult, type SharedDataStore } from "@attache/proxy-wasm-host";
+import { EmulatorOptions, FakeClock, HeadersAction, HostEmulator, InProcessSharedData, encodeProperty, propertyKey, type SetSharedResult, type SharedDataStore } from "@attache/proxy-wasm-host";
 
 // Both builds: the debug one (assertions, source map) and the optimized release one Envoy loads.
 const BUILDS = ["debug", "release"].map((target) => [target, new URL(`../../build/filters/ratelimit.${target}.wasm`, import.meta.url).pathname] as const);
@@ -43,6 +43,26 @@ function send(host: HostEmulator, opts: { route?: string; address?: string; head
 }
 
 const statuses = (host: HostEmulator, n: number, opts = {}) => Array.from({ length: n }, () => send(host, opts).status ?? 200);
+
+/** The plugin name the translator gives the built-in filter, and where its route settings are. */
+const PLUGIN = "attache.wasm/_builtin/ratelimit";
+const SETTINGS_KEY = propertyKey(["xds", "route_metadata", "filter_metadata", "attache.wasm", PLUGIN]);
+const ROUTE_NAME_KEY = propertyKey("xds.route_name");
+
+/**
+ * One request on `route`, whose metadata holds `settings` (as Envoy's stream info answers it),
+ * recording every property the filter asks for in `asked`; the answer's status.
+ */
+function sendWithMetadata(host: HostEmulator, route: string, settings: object, asked: string[]): number {
+  const answers = new Map([[SETTINGS_KEY, encodeProperty(JSON.stringify(settings))], [ROUTE_NAME_KEY, encodeProperty(route)]]);
+  const id = host.initializeHttpContext({ "source.address": "10.0.0.1:40000" }, {
+    get(key) { asked.push(key); return answers.get(key); },
+  });
+  host.callOnRequestHeaders(id, { ":method": "GET", ":path": "/" }, true);
+  const status = host.getSentLocalResponse(id)?.statusCode ?? 200;
+  host.completeHttpContext(id);
+  return status;
+}
 
 describe.each(BUILDS)("ratelimit filter on the host (%s build)", (_target, WASM) => {
   beforeEach(() => {
@@ -138,6 +158,33 @@ describe.each(BUILDS)("ratelimit filter on the host (%s build)", (_target, WASM)
     expect(statuses(host, 3, { route: "default/other" })).toEqual([200, 200, 200]);
     const id = host.initializeHttpContext({ "source.address": "10.0.0.1:1" });
     expect(host.callOnRequestHeaders(id, { ":path": "/" }, true)).toBe(HeadersAction.Continue);
+  });
+
+  it("reads route metadata settings that name their route with one property read, buckets per route", () => {
+    const host = start({ keyBy: ["clientAddress"] }, new EmulatorOptions().withPluginName(PLUGIN));
+    const asked: string[] = [];
+    const limit = (route: string) => ({ route, requests: 1, interval: "1h" });
+    expect([1, 2].map(() => sendWithMetadata(host, "default/a", limit("default/a"), asked))).toEqual([200, 429]);
+    expect(sendWithMetadata(host, "default/b", limit("default/b"), asked)).toBe(200);
+    // Per request only the settings; the plugin's name once, for the settings' path.
+    expect(asked.filter((key) => key === SETTINGS_KEY)).toHaveLength(3);
+    expect(asked.filter((key) => key !== SETTINGS_KEY)).toEqual([propertyKey("plugin_name")]);
+  });
+
+  it("keeps routes apart whose metadata settings do not name them, asking for the route name", () => {
+    const host = start({}, new EmulatorOptions().withPluginName(PLUGIN));
+    const asked: string[] = [];
+    const same = { requests: 1, interval: "1h" };
+    expect([1, 2].map(() => sendWithMetadata(host, "default/a", same, asked))).toEqual([200, 429]);
+    expect([1, 2].map(() => sendWithMetadata(host, "default/b", same, asked))).toEqual([200, 429]);
+    expect(sendWithMetadata(host, "default/a", same, asked)).toBe(429);
+    expect(asked.filter((key) => key === ROUTE_NAME_KEY).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("rejects unknown fields in route metadata settings, naming the route", () => {
+    const host = start({}, new EmulatorOptions().withPluginName(PLUGIN));
+    expect(sendWithMetadata(host, "default/a", { route: "default/a", requests: 1, typo: 1 }, [])).toBe(200);
+    expect(host.getLogs("error").join("\n")).toMatch(/route default\/a: invalid settings in route metadata: routes\["default\/a"\]\.typo: unknown field/);
   });
 
   it("bounds shared data to maxKeys slots under a flood of distinct clients", () => {

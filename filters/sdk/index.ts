@@ -12,7 +12,7 @@ export {
 } from "./headers";
 export * from "./buffers";
 export * from "./properties";
-export { RouteMap, RouteSettingsResolver, ROUTE_SETTINGS_METADATA } from "./route_map";
+export { RouteMap, RouteSettingsResolver, ROUTE_NAME_FIELD, ROUTE_SETTINGS_METADATA } from "./route_map";
 export { BorrowedBytes } from "./memory";
 export * from "./local_response";
 export { HttpCallResponse, HttpCallCallback, HttpCallDispatch, dispatchHttpCall, pendingHttpCallCount } from "./http_call";

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  DataAction, EmulatorOptions, HeadersAction, HostEmulator, InProcessSharedData, SharedQueueRegistry,
+  DataAction, EmulatorOptions, HeadersAction, HostEmulator, InProcessSharedData, SharedQueueRegistry, encodeProperty, propertyKey,
 } from "../../host/index.ts";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -168,6 +168,55 @@ describe("properties", () => {
     expect(settingsFor("ns/route-")).toBe("(none) for ns/route- of 12");
     expect(probe(host, "route-map").body).toBe("(none) for (no route) of 12");
     expect(errorLogs(host)).toEqual([]);
+  });
+
+  describe("route settings in route metadata (RouteMap.readRouteMetadata)", () => {
+    const SETTINGS = propertyKey(["xds", "route_metadata", "filter_metadata", "attache.wasm", "probe"]);
+    const ROUTE_NAME = propertyKey("xds.route_name");
+    /** One request on `route` whose metadata holds `settings`; the reply and the properties the SDK asked for. */
+    const onRoute = (host: HostEmulator, op: string, route: string, settings: object | null) => {
+      const answers = new Map([[ROUTE_NAME, encodeProperty(route)]]);
+      if (settings) answers.set(SETTINGS, encodeProperty(JSON.stringify(settings)));
+      const asked: string[] = [];
+      const id = host.initializeHttpContext({}, { get(key) { asked.push(key); return answers.get(key); } });
+      host.callOnRequestHeaders(id, [...REQUEST, ["x-probe", op]], false);
+      const reply = host.getSentLocalResponse(id);
+      return { body: reply ? text(reply.body) : undefined, asked: asked.filter((key) => key !== propertyKey("plugin_name")) };
+    };
+    const withPlugin = () => start((o) => o.withPluginName("probe"));
+
+    it("finds the settings with one property read per request, parsed once per text, never asking for the route name when they name it", () => {
+      const host = withPlugin();
+      const a = onRoute(host, "route-metadata", "ns/a", { route: "ns/a", value: "x" });
+      expect(a).toEqual({ body: "x parsed for ns/a (#1)", asked: [SETTINGS] });
+      expect(onRoute(host, "route-metadata", "ns/a", { route: "ns/a", value: "x" })).toEqual(a);
+      expect(onRoute(host, "route-metadata", "ns/b", { route: "ns/b", value: "x" })).toEqual({ body: "x parsed for ns/b (#2)", asked: [SETTINGS] });
+      expect(onRoute(host, "route-metadata", "ns/c", null)).toEqual({ body: "(none)", asked: [SETTINGS] });
+      expect(errorLogs(host)).toEqual([]);
+    });
+
+    it("shares one parse between routes with the same text; asks for the route name only when parsing a text that does not name it", () => {
+      const host = withPlugin();
+      expect(onRoute(host, "route-metadata", "ns/a", { value: "y" })).toEqual({ body: "y parsed for ns/a (#1)", asked: [SETTINGS, ROUTE_NAME] });
+      expect(onRoute(host, "route-metadata", "ns/a", { value: "y" })).toEqual({ body: "y parsed for ns/a (#1)", asked: [SETTINGS] });
+      expect(onRoute(host, "route-metadata", "ns/b", { value: "y" })).toEqual({ body: "y parsed for ns/a (#1)", asked: [SETTINGS] });
+    });
+
+    it("keeps routes apart for a resolver whose value depends on the route name, when the text does not name the route", () => {
+      const host = withPlugin();
+      expect(onRoute(host, "route-metadata-per-route", "ns/a", { value: "z" }).body).toBe("z parsed for ns/a (#1)");
+      expect(onRoute(host, "route-metadata-per-route", "ns/b", { value: "z" }).body).toBe("z parsed for ns/b (#2)");
+      const again = onRoute(host, "route-metadata-per-route", "ns/a", { value: "z" });
+      expect(again).toEqual({ body: "z parsed for ns/a (#1)", asked: [SETTINGS, ROUTE_NAME] });
+      // Named in the text: one read, one parse per text.
+      expect(onRoute(host, "route-metadata-per-route", "ns/a", { route: "ns/a", value: "z" })).toEqual({ body: "z parsed for ns/a (#3)", asked: [SETTINGS] });
+    });
+
+    it("reads the route name first when the configuration lists routes, and its entry wins over metadata", () => {
+      const host = withPlugin();
+      expect(onRoute(host, "route-map", "ns/route-1", { value: "m" }).body).toBe("settings 1 for ns/route-1 of 12");
+      expect(onRoute(host, "route-map", "ns/other", { value: "m" }).body).toBe("m parsed for ns/other (#1) for ns/other of 12");
+    });
   });
 
   it("reads request and plugin properties the host derives", () => {

@@ -6,28 +6,46 @@
 // the defaults, so a route edit changes one route, never the plugin configuration every route
 // shares. A plugin configuration may still list `routes: {"<route name>": {...}}` (tests, and
 // hand-written configs); those entries win.
-// forCurrentRoute() finds the settings without turning anything into a string: it hashes the
-// bytes where the host left them (memory.ts) and compares them with entries parsed once, keyed
-// by route name (configuration) or by route name + settings text (metadata, parsed on first
-// use). No allocation per request once a route's settings were seen.
+// forCurrentRoute() makes one host call per request, the settings property: parsed values are
+// keyed by the settings text alone, so routes with the same text share one value. A value that
+// depends on the route's name (ratelimit: its buckets are per route) takes the name from the
+// settings' own `route` field, which the translator writes for such filters; settings without
+// it are told apart by `xds.route_name`, a second host call. `xds.route_name` is read first only
+// when the plugin configuration lists `routes`. Lookups hash the bytes where the host left them
+// (memory.ts) and compare them with the stored texts: no allocation per request once a text
+// was parsed.
 import { BorrowedBytes } from "./memory";
-import { PropertyPath, ROUTE_NAME, getPluginName } from "./properties";
+import { PropertyPath, ROUTE_NAME, getPluginName, getRouteName } from "./properties";
 import { keyArg } from "./args";
 import { ConfigErrors, JsonObject, childPath, parseConfigObject } from "./json_view";
+import { JsonKind } from "./json";
 import { logError } from "./log";
 
 /** The filter_metadata namespace of the routes' settings (controlplane/translate/wasm.ts). */
 export const ROUTE_SETTINGS_METADATA = "attache.wasm";
+/** The settings' own field naming their route, for values that depend on it (controlplane/translate/wasm.ts). */
+export const ROUTE_NAME_FIELD = "route";
 /** Parsed metadata settings kept at most; past it the cache starts over (configs churn). */
 const MAX_METADATA_ENTRIES = 4096;
 
 /** Turns one route's settings object into the filter's per-route value (its config parser). */
 export abstract class RouteSettingsResolver<T> {
-  /** The route's value, or null after recording problems in `settings.errors`. */
+  /**
+   * The route's value, or null after recording problems in `settings.errors`. `route` is the
+   * settings' `route` field when present, else the route's `xds.route_name` ("" when unknown);
+   * unless usesRouteName() is true, it is the first route seen with this settings text.
+   */
   abstract resolve(route: string, settings: JsonObject): T | null;
+
+  /**
+   * True when the value depends on the route's name (e.g. state kept per route): settings
+   * without a `route` field are then parsed per route name, not shared by routes with the
+   * same text.
+   */
+  usesRouteName(): bool { return false; }
 }
 
-/** A reusable byte buffer: the route name + "\n" + settings text of the current request. */
+/** A reusable byte buffer: the settings text of the current request, then "\n" + route name. */
 class KeyBuffer {
   buffer: ArrayBuffer = new ArrayBuffer(256);
   length: usize = 0;
@@ -48,7 +66,7 @@ class KeyBuffer {
 const key = new KeyBuffer();
 const NEWLINE = memory.data<u8>([10]);
 
-/** FNV-1a 32 over bytes: spreads route names over the table's slots. */
+/** FNV-1a 32 over bytes: spreads keys over the table's slots. */
 function hashBytes(ptr: usize, length: usize): u32 {
   let hash: u32 = 0x811c9dc5;
   for (let i: usize = 0; i < length; i++) hash = (hash ^ <u32>load<u8>(ptr + i)) * 0x01000193;
@@ -61,12 +79,22 @@ function routeSettingsPath(plugin: string): PropertyPath {
 }
 
 class RouteEntry<T> {
+  /** A metadata text without a `route` field whose value depends on the route's name: look again by text + route name. */
+  perRouteName: bool = false;
+
   constructor(public readonly name: string, public readonly bytes: ArrayBuffer, public readonly hash: u32, public value: T) {}
 
   matches(ptr: usize, length: usize, hash: u32): bool {
     return this.hash == hash && <usize>this.bytes.byteLength == length &&
       memory.compare(changetype<usize>(this.bytes), ptr, length) == 0;
   }
+}
+
+/** A copy of `length` bytes at `ptr`. */
+function copyOut(ptr: usize, length: usize): ArrayBuffer {
+  const bytes = new ArrayBuffer(<i32>length);
+  memory.copy(changetype<usize>(bytes), ptr, length);
+  return bytes;
 }
 
 export class RouteMap<T> {
@@ -76,14 +104,16 @@ export class RouteMap<T> {
 
   /** Parses settings found in route metadata (null: only the configuration's `routes`). */
   private resolver: RouteSettingsResolver<T> | null = null;
-  /** Metadata settings parsed so far, keyed by route name + "\n" + settings text. */
-  private fromMetadata: RouteMap<T> | null = null;
+  /** Metadata settings parsed so far, keyed by their text. */
+  private byText: RouteMap<T> | null = null;
+  /** The values of `perRouteName` texts, keyed by text + "\n" + route name. */
+  private byTextAndRoute: RouteMap<T> | null = null;
   private settingsPath: PropertyPath | null = null;
 
   /** Number of routes listed in the configuration. */
   get size(): i32 { return this.entries.length; }
 
-  /** Also read settings from the route's metadata, parsed by `resolver` (once per route and text). */
+  /** Also read settings from the route's metadata, parsed by `resolver` (once per text). */
   readRouteMetadata(resolver: RouteSettingsResolver<T>): void {
     this.resolver = resolver;
   }
@@ -93,18 +123,21 @@ export class RouteMap<T> {
     this.insert(String.UTF8.encode(name), name, value);
   }
 
-  private insert(bytes: ArrayBuffer, name: string, value: T): void {
+  private insert(bytes: ArrayBuffer, name: string, value: T): RouteEntry<T> {
     const ptr = changetype<usize>(bytes);
     const length = <usize>bytes.byteLength;
     const hash = hashBytes(ptr, length);
     const index = this.find(ptr, length, hash);
     if (index >= 0) {
-      unchecked(this.entries[index]).value = value;
-      return;
+      const entry = unchecked(this.entries[index]);
+      entry.value = value;
+      return entry;
     }
-    this.entries.push(new RouteEntry<T>(name, bytes, hash, value));
+    const entry = new RouteEntry<T>(name, bytes, hash, value);
+    this.entries.push(entry);
     if (this.entries.length * 2 > this.slots.length) this.rebuild(this.slots.length * 2);
     else this.place(this.entries.length - 1);
+    return entry;
   }
 
   /** The settings of route `name`, or null. */
@@ -127,50 +160,80 @@ export class RouteMap<T> {
   }
 
   /**
-   * The settings of the request's route (`xds.route_name`): its entry in the configuration's
-   * `routes`, else its metadata settings; null when it has none or the host knows no route
-   * name. One host call, two with metadata; no allocation once the settings were parsed.
+   * The settings of the request's route: its entry in the configuration's `routes` (by
+   * `xds.route_name`, read only when `routes` is not empty), else its metadata settings; null
+   * when it has none. One host call per request for metadata settings (two for a text whose
+   * value depends on the route's name and that does not name its route); no allocation once
+   * the text was parsed.
    */
   forCurrentRoute(): T | null {
-    const name: BorrowedBytes | null = ROUTE_NAME.borrow();
-    if (name === null) return null;
     if (this.entries.length > 0) {
-      const index = this.find(name.ptr, name.length, hashBytes(name.ptr, name.length));
-      if (index >= 0) return unchecked(this.entries[index]).value;
+      const name: BorrowedBytes | null = ROUTE_NAME.borrow();
+      if (name !== null) {
+        const index = this.find(name.ptr, name.length, hashBytes(name.ptr, name.length));
+        if (index >= 0) return unchecked(this.entries[index]).value;
+      }
     }
     const resolver = this.resolver;
     if (resolver === null) return null;
-    // Both values are borrowed from the host: keep the name before asking for the settings.
-    key.length = 0;
-    key.append(name.ptr, name.length);
-    const nameLength = name.length;
-    key.append(NEWLINE, 1);
     const settings: BorrowedBytes | null = this.metadataPath().borrow();
     if (settings === null) return null;
+    let byText = this.byText;
+    if (byText === null) this.byText = byText = new RouteMap<T>();
+    const index = byText.find(settings.ptr, settings.length, hashBytes(settings.ptr, settings.length));
+    if (index < 0) return this.resolveText(resolver, copyOut(settings.ptr, settings.length));
+    const entry = unchecked(byText.entries[index]);
+    if (!entry.perRouteName) return entry.value;
+    // The settings are borrowed from the host: keep the text before asking for the name.
+    key.length = 0;
     key.append(settings.ptr, settings.length);
-    let cache = this.fromMetadata;
-    if (cache === null) this.fromMetadata = cache = new RouteMap<T>();
-    const index = cache.find(key.ptr, key.length, hashBytes(key.ptr, key.length));
-    if (index >= 0) return unchecked(cache.entries[index]).value;
-    return this.resolveMetadata(resolver, cache, nameLength);
+    this.appendRouteName();
+    const byRoute = this.byTextAndRoute!;
+    const found = byRoute.find(key.ptr, key.length, hashBytes(key.ptr, key.length));
+    if (found >= 0) return unchecked(byRoute.entries[found]).value;
+    return this.resolveText(resolver, entry.bytes);
   }
 
-  /** Parses the settings in `key` (route name, "\n", text) and remembers them. */
-  private resolveMetadata(resolver: RouteSettingsResolver<T>, cache: RouteMap<T>, nameLength: usize): T | null {
-    const route = String.UTF8.decodeUnsafe(key.ptr, nameLength);
-    const text = new ArrayBuffer(<i32>(key.length - nameLength - 1));
-    memory.copy(changetype<usize>(text), key.ptr + nameLength + 1, key.length - nameLength - 1);
+  /** Appends "\n" + the request's `xds.route_name` (nothing after "\n" when unknown) to `key`. */
+  private appendRouteName(): void {
+    key.append(NEWLINE, 1);
+    const name: BorrowedBytes | null = ROUTE_NAME.borrow();
+    if (name !== null) key.append(name.ptr, name.length);
+  }
+
+  /** Parses a settings `text` (first seen, or first seen on this route) and remembers its value. */
+  private resolveText(resolver: RouteSettingsResolver<T>, text: ArrayBuffer): T | null {
     const errors = new ConfigErrors();
     const top = parseConfigObject(text, errors);
+    const named = top !== null ? top.raw(ROUTE_NAME_FIELD) : null;
+    const perRouteName = (named === null || named.kind != JsonKind.String) && resolver.usesRouteName();
+    let route = "";
+    if (named !== null && named.kind == JsonKind.String) route = named.stringValue;
+    else {
+      const name = getRouteName();
+      if (name !== null) route = name;
+    }
     const value = top !== null ? resolver.resolve(route, new JsonObject(top.value, childPath("routes", route), errors)) : null;
     if (value === null || !errors.ok) {
       logError("route " + route + ": invalid settings in route metadata: " + errors.toString());
       return null;
     }
-    if (cache.size >= MAX_METADATA_ENTRIES) this.fromMetadata = cache = new RouteMap<T>();
-    const bytes = new ArrayBuffer(<i32>key.length);
-    memory.copy(changetype<usize>(bytes), key.ptr, key.length);
-    cache.insert(bytes, route, value);
+    let byText = this.byText!;
+    if (byText.size >= MAX_METADATA_ENTRIES) {
+      this.byText = byText = new RouteMap<T>();
+      this.byTextAndRoute = null;
+    }
+    byText.insert(text, route, value).perRouteName = perRouteName;
+    if (perRouteName) {
+      let byRoute = this.byTextAndRoute;
+      if (byRoute === null || byRoute.size >= MAX_METADATA_ENTRIES) this.byTextAndRoute = byRoute = new RouteMap<T>();
+      key.length = 0;
+      key.append(changetype<usize>(text), <usize>text.byteLength);
+      key.append(NEWLINE, 1);
+      const name = String.UTF8.encode(route);
+      key.append(changetype<usize>(name), <usize>name.byteLength);
+      byRoute.insert(copyOut(key.ptr, key.length), route, value);
+    }
     return value;
   }
 

@@ -16,7 +16,7 @@ import type { GrpcCall, HttpCallout, HttpStreamState, LocalResponse, StreamEvent
 import type { VmFailure } from "../runtime/failure.ts";
 import { EmulatorOptions } from "./emulator-options.ts";
 import type { Metric } from "../runtime/metrics.ts";
-import { encodeProperty, propertyKey, type PropertyInput } from "../runtime/properties.ts";
+import { encodeProperty, propertyKey, type PropertyInput, type PropertySource } from "../runtime/properties.ts";
 import { ProxyWasmPlugin } from "../runtime/plugin.ts";
 import type { LogEntry } from "../runtime/vm.ts";
 
@@ -105,9 +105,14 @@ export class HostEmulator {
     return this.plugin.healthy().root.id;
   }
 
-  /** Creates an HTTP stream context (proxy_on_context_create(id, root)); returns its id. */
-  initializeHttpContext(properties: Record<string, PropertyInput> = {}): number {
+  /**
+   * Creates an HTTP stream context (proxy_on_context_create(id, root)); returns its id.
+   * `attributes` answers the stream's other properties as an embedder's stream info does, asked
+   * on every read (so a test can see which properties a filter reads, and how often).
+   */
+  initializeHttpContext(properties: Record<string, PropertyInput> = {}, attributes?: PropertySource): number {
     const state = this.plugin.newStream();
+    if (attributes) state.attributes = attributes;
     for (const [path, value] of Object.entries(properties)) state.properties.set(propertyKey(path), encodeProperty(value));
     this.streams.set(state.id, { state, requestBuffering: false, responseBuffering: false, requestHeld: null, responseHeld: null });
     return state.id;

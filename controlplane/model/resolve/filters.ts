@@ -27,6 +27,9 @@ export const BUILTIN_NAMESPACE = "_builtin";
 /** Namespace of the per-AuthService auth filters: "attache.wasm/_authservice/<ns>/<name>". */
 export const AUTHSERVICE_NAMESPACE = "_authservice";
 export type ImplicitFilter = "ratelimit" | "canary";
+/** Built-in filters whose per-route value depends on the route's name (RouteFilterIR
+ *  routeNameInSettings): ratelimit keys its buckets by route (filters/ratelimit/key.ts). */
+export const ROUTE_NAME_IN_SETTINGS: ReadonlySet<string> = new Set(["ratelimit"]);
 
 export class Filters {
   private bases = new Map<string, FilterBase | string>(); // WasmFilter key -> base, or why it is unusable

@@ -16,7 +16,7 @@ import { Diagnostics, type DiagnosticTarget } from "./diagnostics.ts";
 import type { FilterBase, MappingResource } from "./resources.ts";
 import type { MemoLike } from "./memo.ts";
 import type { Clusters } from "./clusters.ts";
-import type { Filters } from "./filters.ts";
+import { ROUTE_NAME_IN_SETTINGS, type Filters } from "./filters.ts";
 import type { AuthBinding } from "./auth-services.ts";
 import { globToAuthorityRegex } from "../checks/glob.ts";
 import type { HostPlan } from "./hosts.ts";
@@ -99,14 +99,17 @@ export function buildGroupRoute(plan: HostPlan, group: MappingResource[], ctx: R
   for (const m of members) deps.push(m.ref);
   for (const b of backends) deps.push(b.cluster, b.weight, b.source);
   for (const m of mirrors) deps.push(m.cluster, m.percent, m.source);
-  for (const f of routeFilters) deps.push(f.base.name, f.settings);
+  for (const f of routeFilters) deps.push(f.base.name, f.base.schemaName, f.settings);
 
   const route = ctx.memo.get(`route:${plan.name}:${primary.info.groupKey}`, deps, (): RouteIR => {
     const info = primary.info;
     const match: RouteMatchIR = needsAuthority
       ? { ...info.match, headers: [...info.match.headers, { name: ":authority", regex: globToAuthorityRegex(info.hostname) }] }
       : info.match;
-    const filters: RouteFilterIR[] = routeFilters.map((f) => ({ filter: f.base.name, settings: f.settings }));
+    const filters: RouteFilterIR[] = routeFilters.map((f) => ({
+      filter: f.base.name, settings: f.settings,
+      ...(ROUTE_NAME_IN_SETTINGS.has(f.base.schemaName ?? "") ? { routeNameInSettings: true as const } : {}),
+    }));
     const route: RouteIR = { name: routeName, sources: members.map((m) => m.ref), match, action: info.redirect ?? forwardAction(), filters };
     if (extAuthz) route.extAuthz = extAuthz;
     if (info.errorOverrides) route.errorOverrides = info.errorOverrides;

@@ -13,6 +13,7 @@ import {
   borrowedSharedDataCas, borrowNumberedSharedData, setNumberedSharedData, getCurrentTimeMilliseconds, getPluginName, getPluginRootId,
   getPluginVmId, getPropertyInt, getRequestHost, getRequestId, getRequestMethod, getRequestPath, getRequestUrlPath,
   grpcCall, grpcCancel, grpcReceiveBuffer, pendingHttpCallCount, sendLocalResponseBytes, setProperty,
+  JsonObject, RouteSettingsResolver,
 } from "..";
 
 function orNull(value: string | null): string { return value !== null ? value : "(null)"; }
@@ -23,6 +24,25 @@ for (let i = 0; i < 10; i++) routeSettings.set("ns/route-" + i.toString(), "sett
 routeSettings.set("ns/café", "settings café");
 routeSettings.set("", "settings of the empty name");
 routeSettings.set("ns/route-3", "settings 3, replaced");
+
+/** Route metadata settings `{"value": ...}`, resolved to "<value> parsed for <route> (#<n>)". */
+let metadataParses = 0;
+class ValueResolver extends RouteSettingsResolver<string> {
+  constructor(private readonly perRoute: bool) { super(); }
+  resolve(route: string, settings: JsonObject): string | null {
+    metadataParses++;
+    return settings.getString("value") + " parsed for " + route + " (#" + metadataParses.toString() + ")";
+  }
+  usesRouteName(): bool { return this.perRoute; }
+}
+/** Settings only in route metadata; shared by routes with the same text. */
+const metadataSettings = new RouteMap<string>();
+metadataSettings.readRouteMetadata(new ValueResolver(false));
+/** Settings only in route metadata, whose value depends on the route's name. */
+const perRouteSettings = new RouteMap<string>();
+perRouteSettings.readRouteMetadata(new ValueResolver(true));
+/** Twelve routes in the configuration, and route metadata for the others. */
+routeSettings.readRouteMetadata(new ValueResolver(false));
 
 const missingFunction = new ForeignFunction("probe_missing_function");
 const ROUTE_NAME_PATH = new PropertyPath(["xds", "route_name"]);
@@ -138,6 +158,10 @@ class ProbeStream extends HttpContext {
       const borrowed = ROUTE_NAME_PATH.borrow();
       const name = borrowed !== null ? String.UTF8.decodeUnsafe(borrowed.ptr, borrowed.length) : "(no route)";
       return reply((settings !== null ? settings : "(none)") + " for " + name + " of " + routeSettings.size.toString());
+    }
+    if (op == "route-metadata" || op == "route-metadata-per-route") {
+      const settings = (op == "route-metadata" ? metadataSettings : perRouteSettings).forCurrentRoute();
+      return reply(settings !== null ? settings : "(none)");
     }
     if (op == "property") {
       const value = getPropertyString(header("x-path").split("."));
