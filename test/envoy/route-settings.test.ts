@@ -2,7 +2,9 @@
 // controlplane/translate/wasm.ts) and the filter reads them as a property
 // (filters/sdk/route_map.ts), so one filter configuration serves routes with different
 // settings, and editing one route's settings changes that route in Envoy without touching the
-// filter's configuration (no ECDS update, no plugin reconfiguration).
+// filter's configuration (no ECDS update, no plugin reconfiguration). Routes with the same
+// settings text share one parsed value in the filter, yet keep their own rate limit buckets
+// (the ratelimit settings name their route).
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { bundleFromYaml } from "../../controlplane/testdata/golden.ts";
@@ -28,6 +30,16 @@ apiVersion: attache.dev/v1alpha1
 kind: Mapping
 metadata: { name: b, namespace: default }
 spec: { prefix: /b/, service: "http://127.0.0.1:9", filters: [{ name: auth, config: { realm: b-realm } }] }
+---
+apiVersion: attache.dev/v1alpha1
+kind: Mapping
+metadata: { name: c, namespace: default }
+spec: { prefix: /c/, service: "http://127.0.0.1:9", rateLimit: { requests: 1, interval: 1h } }
+---
+apiVersion: attache.dev/v1alpha1
+kind: Mapping
+metadata: { name: d, namespace: default }
+spec: { prefix: /d/, service: "http://127.0.0.1:9", rateLimit: { requests: 1, interval: 1h } }
 `;
 }
 
@@ -64,5 +76,14 @@ describeWithTools(["envoy"], "per-route Wasm filter settings in Envoy", () => {
     expect(await challenge("/a/x")).toEqual({ status: 401, challenge: 'ApiKey realm="a-edited", header="x-api-key"' });
     expect(await challenge("/b/x")).toEqual({ status: 401, challenge: 'ApiKey realm="b-realm", header="x-api-key"' });
     expect(await reloads()).toBe(before);
+  }, 60_000);
+
+  it("keeps the rate limit buckets of two routes with the same settings apart", async () => {
+    // The upstream refuses connections (503): anything but 429 got past the limit.
+    const status = async (path: string) => (await challenge(path)).status;
+    expect(await status("/c/x")).toBe(503);
+    expect(await status("/c/x")).toBe(429);
+    expect(await status("/d/x")).toBe(503);
+    expect(await status("/d/x")).toBe(429);
   }, 60_000);
 });
