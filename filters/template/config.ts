@@ -27,7 +27,7 @@ export class TemplateConfig {
   defaults: RouteSettings = new RouteSettings();
   routes: RouteMap<RouteSettings> = new RouteMap<RouteSettings>();
 
-  /** Settings for the request's route (xds.route_name), falling back to the defaults. */
+  /** Settings for the request's route (its metadata settings, or its `routes` entry), falling back to the defaults. */
   settingsForCurrentRoute(): RouteSettings {
     const settings = this.routes.forCurrentRoute();
     return settings !== null ? settings : this.defaults;
