@@ -13,7 +13,8 @@
 // (e): the floor: a Wasm filter that does nothing (floor/noop.wasm.ts), once and three times (three
 //     plugins in one VM) on a route, to show what Envoy spends per Wasm filter instance; and
 //     ones that only read the route name, the route's settings property, or both
-//     (floor/reads.wasm.ts).
+//     (floor/reads.wasm.ts). And the experiment of the three checks of "all" in one filter
+//     (combined/checks.wasm.ts) on a copy of the "all" route.
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +30,7 @@ import { TYPE } from "../../controlplane/translate/resources.ts";
 import { ROUTE_SETTINGS_METADATA } from "../../controlplane/translate/wasm.ts";
 import type { TwinName } from "./twins.ts";
 import type { FloorModules } from "./floor.ts";
+import type { BeforeModules } from "./before.ts";
 import { API_KEY, AUDIENCE, CANARY_HASH_HEADER, CANARY_WEIGHT, ISSUER, OTHER_KEY, RATE, type Workload } from "./workload.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -95,13 +97,17 @@ export interface BenchConfigOptions {
   twins?: Record<TwinName, string>;
   /** The floor modules (floor.ts). */
   floor?: FloorModules;
+  /** The built-in filters of an earlier commit (before.ts). */
+  before?: BeforeModules;
 }
 
 export const FLOOR_FILTERS = ["floor.1", "floor.2", "floor.3"];
-/** floor/reads.wasm.ts plugin configuration -> case: which properties it reads per request. */
-export const FLOOR_READS: Record<string, string> = { n: "name", s: "settings", b: "both", n20: "name-x20", s20: "settings-x20" };
+/** The filters of the "all" case that combined/checks.wasm.ts runs as one, in its order. */
+const CHECKS = ["attache.wasm/default/auth-key", "attache.wasm/_builtin/ratelimit", "attache.wasm/_builtin/canary"];
+/** floor/reads.wasm.ts plugin configuration -> case: which host call it makes per request, how often. */
+export const FLOOR_READS: Record<string, string> = { n: "name", s: "settings", b: "both", n20: "name-x20", s20: "settings-x20", h20: "header-x20", c20: "counter-x20" };
 
-export function benchConfig({ listenPort, workload, twins, floor }: BenchConfigOptions): BenchConfig {
+export function benchConfig({ listenPort, workload, twins, floor, before }: BenchConfigOptions): BenchConfig {
   const t = translated(workload);
   const digests = modulesByDigest();
   const hcm = structuredClone(obj(obj(obj(t.listener.filter_chains as Json[])[0] as Json).filters as Json[])[0] as Json);
@@ -168,12 +174,47 @@ export function benchConfig({ listenPort, workload, twins, floor }: BenchConfigO
       });
     }
   }
+  // (b) before: the earlier commit's modules with the same plugin configurations, under their own names.
+  if (before) {
+    for (const [asName, twin] of Object.entries(twinNames())) {
+      const text = pluginConfigs[asName];
+      if (text === undefined || (twin === "auth" && !asName.endsWith("auth-key"))) continue;
+      const name = `before.${asName}`;
+      chain.push({
+        name, disabled: true,
+        typed_config: {
+          "@type": WASM,
+          config: {
+            name, vm_config: { vm_id: name, runtime: "envoy.wasm.runtime.v8", code: { local: { filename: before.modules[twin] } } },
+            configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: text },
+            failure_policy: asName.includes("auth") ? "FAIL_CLOSED" : "FAIL_OPEN",
+          },
+        },
+      });
+    }
+  }
   // (e): three no-op plugins sharing one VM (same vm_id and module).
   if (floor) {
     for (const name of FLOOR_FILTERS) {
       chain.push({
         name, disabled: true,
         typed_config: { "@type": WASM, config: { name, vm_config: { vm_id: "floor", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: floor.noop } } } } },
+      });
+    }
+    // The three checks in one filter (combined/checks.wasm.ts): the three plugin configurations, one per line.
+    const [auth, limit, canary] = CHECKS.map((name) => pluginConfigs[name]);
+    if (auth !== undefined && limit !== undefined && canary !== undefined) {
+      chain.push({
+        name: "bench.checks", disabled: true,
+        typed_config: {
+          "@type": WASM,
+          config: {
+            name: "bench.checks",
+            vm_config: { vm_id: "bench.checks", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: floor.checks } } },
+            configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: [auth, limit, canary].join("\n") },
+            failure_policy: "FAIL_CLOSED",
+          },
+        },
       });
     }
     // One reads plugin per mode (floor/reads.wasm.ts), each in its own VM as our filters are;
@@ -254,11 +295,12 @@ export function benchConfig({ listenPort, workload, twins, floor }: BenchConfigO
   copy("default/canary", "/native-canary/", undefined, weighted);
   copy("default/all", "/native-all/", { "native.rbac": rbac, "native.local_ratelimit": localRateLimit }, weighted);
   Object.assign(paths, { "native-apikey": "/native-apikey/", "native-jwt": "/native-jwt/", "native-ratelimit": "/native-ratelimit/", "native-canary": "/native-canary/", "native-all": "/native-all/" });
+  /** The route's Wasm filters switched on under `<prefix>.<name>` instead. */
+  const twinPerFilter = (route: string, prefix = "twin"): Json => {
+    const base = obj(byName.get(route)!.typed_per_filter_config);
+    return Object.fromEntries(Object.keys(base).map((name) => [`${prefix}.${name}`, enable()]));
+  };
   if (twins) {
-    const twinPerFilter = (route: string): Json => {
-      const base = obj(byName.get(route)!.typed_per_filter_config);
-      return Object.fromEntries(Object.keys(base).map((name) => [`twin.${name}`, enable()]));
-    };
     for (const name of ["apikey", "jwt", "ratelimit", "canary", "all"]) {
       copy(`default/${name}`, `/rust-${name}/`, twinPerFilter(`default/${name}`));
       // The twins find the same settings under their own plugin names.
@@ -271,10 +313,30 @@ export function benchConfig({ listenPort, workload, twins, floor }: BenchConfigO
     }
   }
 
+  if (before) {
+    for (const name of ["apikey", "ratelimit", "canary", "all"]) {
+      copy(`default/${name}`, `/before-${name}/`, twinPerFilter(`default/${name}`, "before"));
+      // Under their own plugin names, as that commit's translator wrote them: without `route`.
+      const route = routes.at(-1)!;
+      const settings = obj(obj(obj(route.metadata ?? {}).filter_metadata ?? {})[ROUTE_SETTINGS_METADATA] ?? {});
+      const old = (text: unknown) => { const { route: _named, ...own } = JSON.parse(String(text)) as Json; return JSON.stringify(own); };
+      route.metadata = { filter_metadata: { [ROUTE_SETTINGS_METADATA]: Object.fromEntries(Object.entries(settings).map(([k, v]) => [`before.${k}`, old(v)])) } };
+      paths[`before-${name}`] = `/before-${name}/`;
+    }
+  }
+
   if (floor) {
     copy("default/none", "/floor-1/", { [FLOOR_FILTERS[0]!]: enable() });
     copy("default/none", "/floor-3/", Object.fromEntries(FLOOR_FILTERS.map((n) => [n, enable()])));
     Object.assign(paths, { "floor-1": "/floor-1/", "floor-3": "/floor-3/" });
+    // The "all" route with the one combined filter instead of three, its settings in one object.
+    if (chain.some((f) => f.name === "bench.checks")) {
+      copy("default/all", "/checks/", { "bench.checks": enable() });
+      const own = obj(obj(obj(byName.get("default/all")!.metadata ?? {}).filter_metadata ?? {})[ROUTE_SETTINGS_METADATA] ?? {});
+      const [auth, limit, canary] = CHECKS.map((name) => (own[name] === undefined ? undefined : JSON.parse(String(own[name]))));
+      routes.at(-1)!.metadata = { filter_metadata: { [ROUTE_SETTINGS_METADATA]: { "bench.checks": JSON.stringify({ auth, ratelimit: limit, canary }) } } };
+      paths.checks = "/checks/";
+    }
     for (const label of Object.values(FLOOR_READS)) {
       copy("default/none", `/floor-reads-${label}/`, { [`floor.reads.${label}`]: enable() });
       routes.at(-1)!.metadata = { filter_metadata: { [ROUTE_SETTINGS_METADATA]: { "floor.reads": JSON.stringify({ realm: "bench" }) } } };

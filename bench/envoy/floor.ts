@@ -1,7 +1,8 @@
 // Builds floor/noop.wasm.ts, the Wasm filter that does nothing, and floor/reads.wasm.ts, which
 // only reads the two properties our filters read per request (their headers say why), into
 // bench/out/envoy-floor/ with asc and the repository's compiler settings (asconfig.json), as
-// our filters are built.
+// our filters are built; and combined/checks.wasm.ts, the experiment of the three built-in checks in
+// one filter, as a release build.
 import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,7 +13,12 @@ import { promisify } from "node:util";
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const OUT = fileURLToPath(new URL("../out/envoy-floor/", import.meta.url));
 
-export interface FloorModules { noop: string; reads: string }
+export interface FloorModules {
+  noop: string;
+  reads: string;
+  /** combined/checks.wasm.ts: the three built-in checks in one filter (release build, the filters' settings). */
+  checks: string;
+}
 
 export async function buildFloorModules(): Promise<FloorModules> {
   mkdirSync(OUT, { recursive: true });
@@ -22,5 +28,7 @@ export async function buildFloorModules(): Promise<FloorModules> {
     await promisify(execFile)(process.execPath, [asc, `bench/envoy/floor/${name}.wasm.ts`, "-o", out, "--runtime", "stub", "-O3"], { cwd: REPO });
     return out;
   };
-  return { noop: await build("noop"), reads: await build("reads") };
+  const checks = join(OUT, "checks.wasm");
+  await promisify(execFile)(process.execPath, [asc, "bench/envoy/combined/checks.wasm.ts", "--config", "asconfig.json", "--target", "release", "-o", checks], { cwd: REPO });
+  return { noop: await build("noop"), reads: await build("reads"), checks };
 }

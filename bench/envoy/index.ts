@@ -17,6 +17,7 @@ import { load, type Run } from "./load.ts";
 import { jitShare, PERF } from "./profile.ts";
 import { buildTwins, type Twins } from "./twins.ts";
 import { buildFloorModules } from "./floor.ts";
+import { buildBeforeModules, type BeforeModules } from "./before.ts";
 import { NginxUpstream } from "./upstream.ts";
 import { API_KEY, CANARY_HASH_HEADER, makeWorkload } from "./workload.ts";
 
@@ -26,6 +27,8 @@ const CONNECTIONS = 8;
 const ENVOY_CORE = "0";
 const LOAD_CORES = `1-${cpus().length - 1}`;
 const USER = "user-7";
+/** BENCH_BEFORE=<commit>: also run our filters as built from that commit ("before-*" cases, before.ts). */
+const BEFORE = process.env.BENCH_BEFORE ?? "";
 /** BENCH_CASES=apikey,floor: only the cases whose label starts with one of these (the no-filter case always runs). */
 const CASES = (process.env.BENCH_CASES ?? "").split(",").map((c) => c.trim()).filter(Boolean);
 
@@ -55,21 +58,22 @@ const NATIVE_NAMES: Record<string, string> = {
 };
 /** Counters that prove each case's filter ran (Envoy /stats names). */
 const PROOF: Record<string, RegExp> = {
-  apikey: /auth_allowed/, jwt: /auth_allowed/, ratelimit: /ratelimit_allowed/, canary: /canary_assigned/, all: /canary_assigned/,
+  apikey: /auth_allowed/, jwt: /auth_allowed/, ratelimit: /ratelimit_allowed/, canary: /canary_assigned/, all: /canary_assigned/, checks: /canary_assigned/,
   "native-apikey": /rbac\.allowed/, "native-jwt": /jwt_authn\.allowed/, "native-ratelimit": /local_rate_limit\.ok/, "native-all": /local_rate_limit\.ok/,
 };
 
 function headersFor(label: string, token: string): Record<string, string> {
   const h: Record<string, string> = { "x-user": USER };
-  if (/apikey|all/.test(label)) h["x-api-key"] = API_KEY;
+  if (/apikey|all|checks/.test(label)) h["x-api-key"] = API_KEY;
   if (/jwt/.test(label)) h.authorization = `Bearer ${token}`;
   if (/native-(canary|all)/.test(label)) h[CANARY_HASH_HEADER] = canaryValue(USER);
   return h;
 }
 
 const FLOOR_READ_NAMES: Record<string, string> = {
-  name: "`xds.route_name` only", settings: "its route settings property only", both: "the route name, then the settings",
-  "name-x20": "`xds.route_name` 20 times", "settings-x20": "its route settings property 20 times",
+  name: "reading `xds.route_name` only", settings: "reading its route settings property only", both: "reading the route name, then the settings (two reads, as our filters did)",
+  "name-x20": "reading `xds.route_name` 20 times", "settings-x20": "reading its route settings property 20 times",
+  "header-x20": "reading a request header 20 times", "counter-x20": "incrementing a counter 20 times",
 };
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
@@ -93,11 +97,11 @@ async function verify(envoy: EnvoyProcess, base: string, paths: Record<string, s
       const res = await fetch(`${base}${path}x`, { headers: headersFor(label, token) });
       if (res.status !== 200) throw new Error(`${label}: ${res.status} ${await res.text()}`);
     }
-    if (/apikey|jwt|all/.test(label)) {
+    if (/apikey|jwt|all|checks/.test(label)) {
       const denied = await fetch(`${base}${path}x`);
       if (denied.status !== 401 && denied.status !== 403) throw new Error(`${label}: ${denied.status} without credentials`);
     }
-    const proof = PROOF[label.replace(/^rust-/, "")];
+    const proof = PROOF[label.replace(/^(rust|before)-/, "")];
     if (!proof) continue;
     const after = await counters(envoy);
     const grew = [...after].some(([name, v]) => proof.test(name) && v > (before.get(name) ?? 0));
@@ -122,7 +126,8 @@ export default async function run(): Promise<string> {
   execFileSync("taskset", ["-a", "-p", "-c", LOAD_CORES, String(upstream.pid)], { stdio: "ignore" });
   const workload = makeWorkload(`http://127.0.0.1:${upstream.port}`);
   const listenPort = await freePort();
-  const config = benchConfig({ listenPort, workload, twins: twins?.modules, floor: await buildFloorModules() });
+  const before: BeforeModules | undefined = BEFORE ? await buildBeforeModules(BEFORE) : undefined;
+  const config = benchConfig({ listenPort, workload, twins: twins?.modules, floor: await buildFloorModules(), before });
   let envoy: EnvoyProcess | undefined;
   const loadBefore = loadavg()[0]!;
   const runs = new Map<string, Run[]>();
@@ -181,7 +186,7 @@ export default async function run(): Promise<string> {
   );
   lines.push("| case | requests/s | Envoy CPU µs/req | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: | ---: |");
   for (const label of labels) {
-    const name = label === "none" ? "(a) no filter" : label.startsWith("floor-reads-") ? `(e) Wasm filter reading ${FLOOR_READ_NAMES[label.slice(12)]}` : label.startsWith("floor-") ? `(e) no-op Wasm filter x ${label.slice(6)}` : label.startsWith("native-") ? `(c) native: ${NATIVE_NAMES[label]}` : label.startsWith("rust-") ? `(d) Rust SDK twin: ${label.slice(5)}` : `(b) AssemblyScript: ${label}`;
+    const name = label === "none" ? "(a) no filter" : label.startsWith("floor-reads-") ? `(e) Wasm filter ${FLOOR_READ_NAMES[label.slice(12)]}` : label.startsWith("floor-") ? `(e) no-op Wasm filter x ${label.slice(6)}` : label.startsWith("before-") ? `(b) before, the filters of commit ${BEFORE}: ${label.slice(7)}` : label === "checks" ? "(b) experiment: API key + ratelimit + canary in one filter (bench/envoy/combined)" : label.startsWith("native-") ? `(c) native: ${NATIVE_NAMES[label]}` : label.startsWith("rust-") ? `(d) Rust SDK twin: ${label.slice(5)}` : `(b) AssemblyScript: ${label}`;
     lines.push(`| ${name} | ${fmt(med(label, (r) => r.rps), 0)} | ${fmt(med(label, (r) => r.cpuMicros))} | ${fmt(med(label, (r) => r.p50Ms), 2)} | ${fmt(med(label, (r) => r.p99Ms), 2)} |`);
   }
   lines.push("");
@@ -203,7 +208,17 @@ export default async function run(): Promise<string> {
   lines.push("");
   const all = added("all");
   lines.push(`The three together add **${fmt(all)} µs** of Envoy CPU per request (target < 25 µs: ${all < 25 ? "met" : "missed"}).`);
-  lines.push("", `The floor (e): a Wasm filter that makes no host call and answers Continue (bench/envoy/floor/noop.wasm.ts) adds **${fmt(added("floor-1"))} µs** per request on its own, and three of them (three plugins, one VM) **${fmt(added("floor-3"))} µs** (in Wasm code: ${fmt(jitMicros.get("floor-1") ?? NaN)} / ${fmt(jitMicros.get("floor-3") ?? NaN)} µs): what Envoy spends per Wasm filter instance whatever the filter does. One that only reads \`xds.route_name\` and its route settings property, as each of our filters does first, adds **${fmt(added("floor-reads"))} µs**.`);
+  if (before) {
+    const pairs = ["apikey", "ratelimit", "canary", "all"].filter((l) => runs.has(l) && runs.has(`before-${l}`));
+    lines.push("", `Before / after in this run, added CPU µs per request (the filters built from commit ${BEFORE}, which read \`xds.route_name\` and then the route settings, on the same routes with that commit's settings): ` +
+      pairs.map((l) => `${l} ${fmt(added(`before-${l}`))} -> **${fmt(added(l))}**`).join(", ") + ".");
+  }
+  if (runs.has("checks")) lines.push("", `The experiment: the same three checks in one filter (one instance, one settings read; bench/envoy/combined) add **${fmt(added("checks"))} µs**, the three filters ${fmt(all)} µs in the same run.`);
+  /** One host call's price: (20 calls per request − the no-op filter) / 20. */
+  const perCall = (label: string) => (added(label) - added("floor-1")) / 20;
+  lines.push("", `The floor (e): a Wasm filter that makes no host call and answers Continue (bench/envoy/floor/noop.wasm.ts) adds **${fmt(added("floor-1"))} µs** per request on its own, and three of them (three plugins, one VM) **${fmt(added("floor-3"))} µs** (in Wasm code: ${fmt(jitMicros.get("floor-1") ?? NaN)} / ${fmt(jitMicros.get("floor-3") ?? NaN)} µs): what Envoy spends per Wasm filter instance whatever the filter does. ` +
+    `One host call, from the cases making it 20 times per request (minus the no-op filter, / 20): \`xds.route_name\` **${fmt(perCall("floor-reads-name-x20"))} µs**, the route settings property **${fmt(perCall("floor-reads-settings-x20"))} µs**, a request header **${fmt(perCall("floor-reads-header-x20"))} µs**, a counter increment **${fmt(perCall("floor-reads-counter-x20"))} µs**. ` +
+    `Once per request: the route name ${fmt(added("floor-reads-name"))} µs, the settings ${fmt(added("floor-reads-settings"))} µs, both (what each of our filters read per request before this change) ${fmt(added("floor-reads-both"))} µs.`);
   if (!twins) lines.push("", `(d) not measured: ${twinsProblem}`);
   if (!PERF) lines.push("", "perf is not installed: the Wasm-code column is empty (apt-get install -y linux-perf).");
   return lines.join("\n");

@@ -118,6 +118,16 @@ export class RouteMap<T> {
     this.resolver = resolver;
   }
 
+  /**
+   * One route's settings object parsed by the resolver readRouteMetadata set (null without
+   * one, or after recording problems in `settings.errors`): for a filter that carries this
+   * filter's settings inside its own.
+   */
+  resolveSettings(route: string, settings: JsonObject): T | null {
+    const resolver = this.resolver;
+    return resolver !== null ? resolver.resolve(route, settings) : null;
+  }
+
   /** Adds or replaces the settings of route `name` (while parsing the configuration). */
   set(name: string, value: T): void {
     this.insert(String.UTF8.encode(name), name, value);
