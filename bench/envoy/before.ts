@@ -1,7 +1,7 @@
 // The built-in filters as of an earlier commit (`BENCH_BEFORE=<commit>`), built with asc like
 // ours, so one run can show a change's effect on the same Envoy, machine and load: the
 // repository's `filters/` of that commit is extracted with `git archive` into
-// bench/out/envoy-before/<commit>/, next to a node_modules that points the SDK's package name
+// build/envoy-before/<commit>/, next to a node_modules that points the SDK's package name
 // at that commit's SDK.
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const OUT = fileURLToPath(new URL("../out/envoy-before/", import.meta.url));
+// Under build/ (not bench/out/): the extracted sources must stay out of the typecheck.
+const OUT = fileURLToPath(new URL("../../build/envoy-before/", import.meta.url));
 
 export interface BeforeModules {
   /** The commit, as given. */
