@@ -185,6 +185,8 @@ describe.each(BUILDS)("ratelimit filter on the host (%s build)", (_target, WASM)
     const host = start({}, new EmulatorOptions().withPluginName(PLUGIN));
     expect(sendWithMetadata(host, "default/a", { route: "default/a", requests: 1, typo: 1 }, [])).toBe(200);
     expect(host.getLogs("error").join("\n")).toMatch(/route default\/a: invalid settings in route metadata: routes\["default\/a"\]\.typo: unknown field/);
+    expect(sendWithMetadata(host, "default/b", { route: 7, requests: 1 }, [])).toBe(200);
+    expect(host.getLogs("error").join("\n")).toMatch(/route default\/b: invalid settings in route metadata: routes\["default\/b"\]\.route: must be a string/);
   });
 
   it("bounds shared data to maxKeys slots under a flood of distinct clients", () => {

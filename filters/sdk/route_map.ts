@@ -215,15 +215,19 @@ export class RouteMap<T> {
   private resolveText(resolver: RouteSettingsResolver<T>, text: ArrayBuffer): T | null {
     const errors = new ConfigErrors();
     const top = parseConfigObject(text, errors);
-    const named = top !== null ? top.raw(ROUTE_NAME_FIELD) : null;
-    const perRouteName = (named === null || named.kind != JsonKind.String) && resolver.usesRouteName();
+    let named = top !== null ? top.raw(ROUTE_NAME_FIELD) : null;
+    const misnamed = named !== null && named.kind != JsonKind.String;
+    if (misnamed) named = null;
+    const perRouteName = named === null && resolver.usesRouteName();
     let route = "";
-    if (named !== null && named.kind == JsonKind.String) route = named.stringValue;
+    if (named !== null) route = named.stringValue;
     else {
       const name = getRouteName();
       if (name !== null) route = name;
     }
-    const value = top !== null ? resolver.resolve(route, new JsonObject(top.value, childPath("routes", route), errors)) : null;
+    const path = childPath("routes", route);
+    if (misnamed) errors.add(childPath(path, ROUTE_NAME_FIELD), "must be a string (the route's name)");
+    const value = top !== null ? resolver.resolve(route, new JsonObject(top.value, path, errors)) : null;
     if (value === null || !errors.ok) {
       logError("route " + route + ": invalid settings in route metadata: " + errors.toString());
       return null;
