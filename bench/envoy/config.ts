@@ -105,7 +105,7 @@ export const FLOOR_FILTERS = ["floor.1", "floor.2", "floor.3"];
 /** The filters of the "all" case that combined/checks.wasm.ts runs as one, in its order. */
 const CHECKS = ["attache.wasm/default/auth-key", "attache.wasm/_builtin/ratelimit", "attache.wasm/_builtin/canary"];
 /** floor/reads.wasm.ts plugin configuration -> case: which host call it makes per request, how often. */
-export const FLOOR_READS: Record<string, string> = { n: "name", s: "settings", b: "both", n20: "name-x20", s20: "settings-x20", h20: "header-x20", c20: "counter-x20", i: "idle" };
+export const FLOOR_READS: Record<string, string> = { n: "name", s: "settings", b: "both", n20: "name-x20", s2: "settings-x2", s5: "settings-x5", s20: "settings-x20", h20: "header-x20", c20: "counter-x20", i: "idle" };
 
 export function benchConfig({ listenPort, workload, twins, floor, before }: BenchConfigOptions): BenchConfig {
   const t = translated(workload);

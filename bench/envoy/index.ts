@@ -72,7 +72,8 @@ function headersFor(label: string, token: string): Record<string, string> {
 
 const FLOOR_READ_NAMES: Record<string, string> = {
   name: "reading `xds.route_name` only", settings: "reading its route settings property only", both: "reading the route name, then the settings (two reads, as our filters did)",
-  "name-x20": "reading `xds.route_name` 20 times", "settings-x20": "reading its route settings property 20 times",
+  "name-x20": "reading `xds.route_name` 20 times", "settings-x2": "reading its route settings property twice",
+  "settings-x5": "reading its route settings property 5 times", "settings-x20": "reading its route settings property 20 times",
   "header-x20": "reading a request header 20 times", "counter-x20": "incrementing a counter 20 times",
   idle: "making no host call, in a VM of its own (as each of the reads filters and our filters are)",
 };
