@@ -5,7 +5,8 @@
 //   <- {event: "listening", xds, at}   then   <- {event: "ready", firstSnapshotAt, modelAndTranslateMs, ratelimitConfigBytes}
 //   -> {cmd: "change", kind, round}  <- {event: "changed", setAt, modelAndTranslateMs, host, prefix}
 //   -> {cmd: "pushes"}               <- {event: "pushes", bytes, byType, cpuMs}   (since the last change)
-//   -> {cmd: "stats"}                <- {event: "stats", rssMB, maxRssMB, heapMB}
+//   -> {cmd: "stats"}                <- {event: "stats", rssMB, maxRssMB, heapMB, disconnects, maxLoopDelayMs}
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { ModuleRegistry } from "../../controlplane/modules/registry.ts";
 import { startModuleServer } from "../../controlplane/modules/server.ts";
 import { registerBuiltModules } from "../../controlplane/runner/modules.ts";
@@ -30,6 +31,7 @@ const pipeline = new Pipeline({
     filterSchemas: loadFilterSchemas(repoRoot),
     listeners: { http: httpPort, https: httpsPort },
   },
+  modules: registry,
 });
 let bytes = 0;
 /** This process's CPU time when the last change arrived. */
@@ -41,6 +43,12 @@ xds.on("push", (p: { bytes: number; typeUrl?: string }) => {
   byType[type] = (byType[type] ?? 0) + p.bytes;
 });
 const nacks: string[] = [];
+/** ADS streams Envoy lost (a reset stream reconnects, but its config waits for the new one). */
+let disconnects = 0;
+xds.on("disconnect", () => disconnects++);
+/** How long this process's event loop went without turning (keepalive pings wait that long). */
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
 xds.on("nack", (n: { typeUrl: string; message: string }) => nacks.push(`${n.typeUrl.split(".").pop()}: ${n.message.slice(0, 300)}`));
 
 const workload = await scaleWorkload(hosts, upstreamPort);
@@ -72,7 +80,7 @@ process.on("message", async (msg: { cmd: string; kind?: "plain" | "filtered"; ro
     send({ event: "pushes", bytes, byType, nacks, cpuMs: (cpu.user + cpu.system) / 1000 });
   } else if (msg.cmd === "stats") {
     const m = process.memoryUsage();
-    send({ event: "stats", rssMB: m.rss / 2 ** 20, heapMB: m.heapUsed / 2 ** 20, maxRssMB: process.resourceUsage().maxRSS / 1024 });
+    send({ event: "stats", rssMB: m.rss / 2 ** 20, heapMB: m.heapUsed / 2 ** 20, maxRssMB: process.resourceUsage().maxRSS / 1024, disconnects, maxLoopDelayMs: loopDelay.max / 1e6 });
   } else if (msg.cmd === "exit") {
     await xds.close(100);
     await moduleServer.close();

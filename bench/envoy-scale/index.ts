@@ -121,6 +121,9 @@ interface Row {
   envoyErrors?: string;
   /** ECDS reloads of the ratelimit filter's configuration over all changes. */
   ecdsReloads?: number;
+  /** ADS streams Envoy lost, and the control plane's longest event-loop stall. */
+  disconnects?: number;
+  maxLoopDelayMs?: number;
   failure?: string;
 }
 
@@ -205,6 +208,8 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
     const stats = await child.ask({ cmd: "stats" }, "stats");
     row.cpRssMB = Number(stats.rssMB);
     row.cpPeakMB = Number(stats.maxRssMB);
+    row.disconnects = Number(stats.disconnects);
+    row.maxLoopDelayMs = Number(stats.maxLoopDelayMs);
     row.envoyRssMB = rssMB(envoy.pid!);
     row.envoyPeakMB = peakMB(envoy.pid!);
     const nacks = (await child.ask({ cmd: "pushes" }, "pushes")).nacks as string[];
@@ -260,6 +265,7 @@ export default async function run(): Promise<string> {
   lines.push("");
   for (const r of rows) {
     if (r.filtered.length) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings, what one change sends: plain: ${types(r.plain)}; filtered: ${types(r.filtered)}; the ratelimit filter's configuration was reloaded by Envoy ${r.ecdsReloads} times over the ${r.filtered.length + r.plain.length} changes.`);
+    if (r.disconnects !== undefined) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: ADS stream resets ${r.disconnects}; the control plane's event loop stalled at most ${fmtMs(r.maxLoopDelayMs!)} (Envoy pings the xDS connection with a 5 s timeout).`);
     if (r.envoyErrors) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: ${r.envoyErrors}`);
     if (r.failure) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: **stopped**: ${r.failure}`);
   }
