@@ -11,6 +11,7 @@ import { ModuleRegistry } from "../../controlplane/modules/registry.ts";
 import { startModuleServer } from "../../controlplane/modules/server.ts";
 import { registerBuiltModules } from "../../controlplane/runner/modules.ts";
 import { Pipeline } from "../../controlplane/runner/pipeline.ts";
+import { runInSlices } from "../../controlplane/runner/slices.ts";
 import { loadFilterSchemas } from "../../controlplane/sources/file/local-filters.ts";
 import { XdsServer } from "../../controlplane/xds/server.ts";
 import { scaleWorkload } from "./workload.ts";
@@ -54,7 +55,10 @@ xds.on("nack", (n: { typeUrl: string; message: string }) => nacks.push(`${n.type
 const workload = await scaleWorkload(hosts, upstreamPort);
 // "attache start" from here: the workload stands for what the informers would have listed.
 send({ event: "listening", xds: xdsPort, at: now() });
-const first = pipeline.apply(workload.bundle);
+// As `attache serve` does: model + translate + encode in slices, so the xDS connection Envoy
+// opens meanwhile is answered (keepalives) while the first snapshot is built.
+const first = await pipeline.applyInSlices(workload.bundle);
+await runInSlices(xds.cache.encodeAhead(first.resources));
 const invalid = first.statuses.filter((s) => s.errors.length);
 if (invalid.length) throw new Error(`workload invalid: ${invalid.slice(0, 3).map((s) => s.errors.join("; ")).join(" | ")}`);
 xds.cache.setResourcesNow(first.resources);
@@ -70,7 +74,8 @@ process.on("message", async (msg: { cmd: string; kind?: "plain" | "filtered"; ro
     const started = performance.now();
     cpuAtChange = process.cpuUsage();
     const change = workload.change(msg.kind!, msg.round!);
-    const result = pipeline.apply(change.bundle);
+    const result = await pipeline.applyInSlices(change.bundle);
+    await runInSlices(xds.cache.encodeAhead(result.resources));
     bytes = 0;
     byType = {};
     xds.setResources(result.resources);
