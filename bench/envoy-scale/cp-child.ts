@@ -4,6 +4,7 @@
 // Driven by the parent over IPC:
 //   <- {event: "listening", xds, at}   then   <- {event: "ready", firstSnapshotAt, modelAndTranslateMs, ratelimitConfigBytes}
 //   -> {cmd: "change", kind, round}  <- {event: "changed", setAt, modelAndTranslateMs, host, prefix}
+//   -> {cmd: "acked"}                <- {event: "acked", all, pending}   (Envoy ACKed everything sent?)
 //   -> {cmd: "pushes"}               <- {event: "pushes", bytes, byType, cpuMs}   (since the last change)
 //   -> {cmd: "stats"}                <- {event: "stats", rssMB, maxRssMB, heapMB, disconnects, maxLoopDelayMs}
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -80,6 +81,10 @@ process.on("message", async (msg: { cmd: string; kind?: "plain" | "filtered"; ro
     byType = {};
     xds.setResources(result.resources);
     send({ event: "changed", setAt: now(), modelAndTranslateMs: performance.now() - started, host: change.host, prefix: change.prefix });
+  } else if (msg.cmd === "acked") {
+    const clients = xds.clients();
+    const pending = clients.flatMap((c) => Object.keys(c.sent).filter((t) => c.acked[t] !== c.sent[t]).map((t) => t.split(".").pop()!));
+    send({ event: "acked", all: clients.length > 0 && pending.length === 0, pending });
   } else if (msg.cmd === "pushes") {
     const cpu = process.cpuUsage(cpuAtChange);
     send({ event: "pushes", bytes, byType, nacks, cpuMs: (cpu.user + cpu.system) / 1000 });

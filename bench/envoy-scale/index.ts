@@ -112,6 +112,9 @@ interface Row {
   mappings: number;
   initialMs?: number;
   firstSnapshotMs?: number;
+  /** Envoy ACKed every resource sent; then its CPU went quiet (< 10% for 600 ms). */
+  ackedMs?: number;
+  settledMs?: number;
   modelAndTranslateMs?: number;
   plain: ChangeResult[];
   filtered: ChangeResult[];
@@ -172,6 +175,20 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
       if (pending.size) await new Promise((r) => setTimeout(r, 50));
     }
     row.initialMs = Date.now() - t0;
+    // Changes are timed once Envoy is done with the initial config: it ACKed everything sent
+    // and its CPU has quieted (it goes on loading what the sample did not touch).
+    for (;;) {
+      if ((await child.ask({ cmd: "acked" }, "acked")).all) break;
+      if (Date.now() > deadline) throw new Error("initial load: Envoy did not ACK the whole configuration");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    row.ackedMs = Date.now() - t0;
+    for (let quiet = 0; quiet < 3 && Date.now() < deadline;) {
+      const before = cpuNanos(envoy.pid!);
+      await new Promise((r) => setTimeout(r, 200));
+      quiet = (cpuNanos(envoy.pid!) - before) / 1e6 < 20 ? quiet + 1 : 0;
+    }
+    row.settledMs = Date.now() - t0;
 
     for (let round = 0; round < CHANGES; round++) {
       for (const kind of ["plain", "filtered"] as const) {
@@ -228,6 +245,8 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
   return row;
 }
 
+const brief = (c: ChangeResult) => [c.ms, c.cpMs, c.cpCpuMs, c.envoyCpuMs].map(Math.round).join("/");
+
 export default async function run(): Promise<string> {
   const upstream = await NginxUpstream.start(await freePort());
   const rows: Row[] = [];
@@ -236,7 +255,8 @@ export default async function run(): Promise<string> {
     for (const hosts of HOSTS) {
       console.log(`bench envoy-scale: ${hosts * SCALE.mappingsPerHost} Mappings ...`);
       rows.push(await measure(hosts, upstream.port));
-      console.log(JSON.stringify({ ...rows.at(-1), plain: undefined, filtered: undefined }));
+      const last = rows.at(-1)!;
+      console.log(JSON.stringify({ ...last, plain: last.plain.map(brief), filtered: last.filtered.map(brief) }));
     }
   } finally {
     await upstream.stop();
@@ -265,6 +285,7 @@ export default async function run(): Promise<string> {
   lines.push("");
   for (const r of rows) {
     if (r.filtered.length) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings, what one change sends: plain: ${types(r.plain)}; filtered: ${types(r.filtered)}; the ratelimit filter's configuration was reloaded by Envoy ${r.ecdsReloads} times over the ${r.filtered.length + r.plain.length} changes.`);
+    if (r.settledMs !== undefined) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings, after the initial load: Envoy had ACKed the whole configuration at ${fmtMs(r.ackedMs!)} and was quiet (the changes start) at ${fmtMs(r.settledMs)}.`);
     if (r.disconnects !== undefined) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: ADS stream resets ${r.disconnects}; the control plane's event loop stalled at most ${fmtMs(r.maxLoopDelayMs!)} (Envoy pings the xDS connection with a 5 s timeout).`);
     if (r.envoyErrors) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: ${r.envoyErrors}`);
     if (r.failure) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: **stopped**: ${r.failure}`);

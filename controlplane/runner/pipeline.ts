@@ -22,6 +22,8 @@ export interface PipelineResult {
   /** Documents the source could not read (bad YAML); diagnostics shows them with the invalid. */
   sourceErrors: readonly SourceError[];
   durationMs: number;
+  /** The model was built from scratch, not patched from the last one (model/incremental). */
+  fullBuild: boolean;
   /** Each input's spec (or data) by "<kind>/<namespace>/<name>": what identifies its content. */
   specs: ReadonlyMap<string, unknown>;
   /** performance.now() when this result was produced. */
@@ -114,7 +116,14 @@ export class Pipeline extends EventEmitter {
     const input: ResourceBundle = this.options.extraResources?.length
       ? { ...bundle, resources: [...bundle.resources, ...this.options.extraResources] }
       : bundle;
-    const model = yield* buildModelSteps(input, { ...this.options.model, remoteModules: this.options.modules?.unavailable?.(), modulesOnProxies: this.delivery?.filtersWithModule(), cache: this.cache });
+    const remoteModules = this.options.modules?.unavailable?.();
+    // Which filters the proxies run matters only for a module that is missing: passed only
+    // then, so the set growing with the first delivery does not void the model's cache (the
+    // next change would be a full build).
+    const modulesOnProxies = remoteModules?.size ? this.delivery?.filtersWithModule() : undefined;
+    const stateBefore = this.cache.state;
+    const model = yield* buildModelSteps(input, { ...this.options.model, remoteModules, modulesOnProxies, cache: this.cache });
+    const fullBuild = stateBefore === undefined || this.cache.state !== stateBefore;
     const { ir } = model;
     yield;
     const translated = translate(ir);
@@ -127,7 +136,7 @@ export class Pipeline extends EventEmitter {
     // every spec per change costs more than the model and translation of that change.
     let specs: ReadonlyMap<string, unknown> | undefined;
     const result: PipelineResult = {
-      revision: bundle.revision, ir, statuses, resources, sourceErrors: bundle.errors, durationMs, at: performance.now(),
+      revision: bundle.revision, ir, statuses, resources, sourceErrors: bundle.errors, durationMs, fullBuild, at: performance.now(),
       get specs() { return (specs ??= specsOf(input)); },
     };
     this.latest = result;
@@ -153,6 +162,7 @@ export class Pipeline extends EventEmitter {
       routes: ir.virtualHosts.reduce((n, v) => n + v.routes.length, 0),
       clusters: ir.clusters.length,
       durationMs: Math.round(durationMs * 100) / 100,
+      fullBuild,
     }, "config batch translated");
     for (const s of invalid) this.options.logger?.warn({ resource: `${s.ref.kind} ${s.ref.namespace}/${s.ref.name}`, location: s.location, errors: s.errors }, "resource rejected");
     for (const e of bundle.errors) this.options.logger?.warn({ location: e.location, error: e.message }, "source error");
