@@ -55,6 +55,7 @@ xds.on("nack", (n: { typeUrl: string; message: string }) => nacks.push(`${n.type
 
 const workload = await scaleWorkload(hosts, upstreamPort);
 // "attache start" from here: the workload stands for what the informers would have listed.
+loopDelay.reset(); // from here on Envoy may be connected
 send({ event: "listening", xds: xdsPort, at: now() });
 // As `attache serve` does: model + translate + encode in slices, so the xDS connection Envoy
 // opens meanwhile is answered (keepalives) while the first snapshot is built.

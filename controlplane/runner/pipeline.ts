@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import type { GatewayIR } from "../ir/types.ts";
 import { buildModelSteps, createModelCache, type ModelOptions, type ResourceStatus } from "../model/index.ts";
 import type { BundleResource, ResourceBundle, SourceError } from "../sources/bundle.ts";
-import { translate, type XdsResources } from "../translate/index.ts";
+import { translateSteps, type XdsResources } from "../translate/index.ts";
 import type { ControlPlaneMetrics } from "../admin/metrics.ts";
 import { ModuleDelivery, type ModuleSource, type UnavailableModule } from "../modules/delivery.ts";
 import { runInSlices, runToEnd } from "./slices.ts";
@@ -126,7 +126,7 @@ export class Pipeline extends EventEmitter {
     const fullBuild = stateBefore === undefined || this.cache.state !== stateBefore;
     const { ir } = model;
     yield;
-    const translated = translate(ir);
+    const translated = yield* translateSteps(ir);
     yield;
     const delivered = this.delivery?.deliver(translated);
     const resources = delivered?.resources ?? translated;
