@@ -112,6 +112,9 @@ interface Row {
   mappings: number;
   initialMs?: number;
   firstSnapshotMs?: number;
+  /** Envoy ACKed every resource sent; then its CPU went quiet (< 10% for 600 ms). */
+  ackedMs?: number;
+  settledMs?: number;
   modelAndTranslateMs?: number;
   plain: ChangeResult[];
   filtered: ChangeResult[];
@@ -121,6 +124,9 @@ interface Row {
   envoyErrors?: string;
   /** ECDS reloads of the ratelimit filter's configuration over all changes. */
   ecdsReloads?: number;
+  /** ADS streams Envoy lost, and the control plane's longest event-loop stall. */
+  disconnects?: number;
+  maxLoopDelayMs?: number;
   failure?: string;
 }
 
@@ -169,6 +175,20 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
       if (pending.size) await new Promise((r) => setTimeout(r, 50));
     }
     row.initialMs = Date.now() - t0;
+    // Changes are timed once Envoy is done with the initial config: it ACKed everything sent
+    // and its CPU has quieted (it goes on loading what the sample did not touch).
+    for (;;) {
+      if ((await child.ask({ cmd: "acked" }, "acked")).all) break;
+      if (Date.now() > deadline) throw new Error("initial load: Envoy did not ACK the whole configuration");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    row.ackedMs = Date.now() - t0;
+    for (let quiet = 0; quiet < 3 && Date.now() < deadline;) {
+      const before = cpuNanos(envoy.pid!);
+      await new Promise((r) => setTimeout(r, 200));
+      quiet = (cpuNanos(envoy.pid!) - before) / 1e6 < 20 ? quiet + 1 : 0;
+    }
+    row.settledMs = Date.now() - t0;
 
     for (let round = 0; round < CHANGES; round++) {
       for (const kind of ["plain", "filtered"] as const) {
@@ -205,6 +225,8 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
     const stats = await child.ask({ cmd: "stats" }, "stats");
     row.cpRssMB = Number(stats.rssMB);
     row.cpPeakMB = Number(stats.maxRssMB);
+    row.disconnects = Number(stats.disconnects);
+    row.maxLoopDelayMs = Number(stats.maxLoopDelayMs);
     row.envoyRssMB = rssMB(envoy.pid!);
     row.envoyPeakMB = peakMB(envoy.pid!);
     const nacks = (await child.ask({ cmd: "pushes" }, "pushes")).nacks as string[];
@@ -223,6 +245,8 @@ async function measure(hosts: number, upstreamPort: number): Promise<Row> {
   return row;
 }
 
+const brief = (c: ChangeResult) => [c.ms, c.cpMs, c.cpCpuMs, c.envoyCpuMs].map(Math.round).join("/");
+
 export default async function run(): Promise<string> {
   const upstream = await NginxUpstream.start(await freePort());
   const rows: Row[] = [];
@@ -231,7 +255,8 @@ export default async function run(): Promise<string> {
     for (const hosts of HOSTS) {
       console.log(`bench envoy-scale: ${hosts * SCALE.mappingsPerHost} Mappings ...`);
       rows.push(await measure(hosts, upstream.port));
-      console.log(JSON.stringify({ ...rows.at(-1), plain: undefined, filtered: undefined }));
+      const last = rows.at(-1)!;
+      console.log(JSON.stringify({ ...last, plain: last.plain.map(brief), filtered: last.filtered.map(brief) }));
     }
   } finally {
     await upstream.stop();
@@ -246,9 +271,9 @@ export default async function run(): Promise<string> {
     "## Config apply at scale in real Envoy (`bench/envoy-scale`)",
     "",
     `The translate bench's workload (bench/translate/workload.ts: 20 Mappings per Host, half the Hosts with TLS, 1,000 Services, Wasm filters — auth, ratelimit, a custom module — on a third of the Mappings), made servable (bench/envoy-scale/workload.ts: real certificates, endpoints on a local nginx, filter settings the modules accept). ` +
-    `The control plane (module server + ADS server + model + translate, as \`attache serve\` runs them, minus the Kubernetes informers) in its own process; Envoy 1.40 (\`--concurrency 1\`) with \`attache bootstrap\`'s config. ` +
+    `The control plane (module server + ADS server + model + translate, as \`attache serve\` runs them, minus the Kubernetes informers: modules inline in ECDS, the first build in slices that let the event loop turn) in its own process; Envoy 1.40 (\`--concurrency 1\`) with \`attache bootstrap\`'s config. ` +
     `Initial load: from the control plane starting its first model + translate (Envoy started at the same moment) until all of ${SAMPLE} sample routes spread over the workload answer as configured (the upstream's 200 — auth routes get the API key — or ratelimit's 429; HTTP, or HTTPS with SNI for TLS Hosts). ` +
-    `A change: one Mapping's prefix edited (the "filtered" one, which has rateLimit, also changes its limit) from the edit entering the pipeline until a request to the new prefix is routed, and for the filtered one until that response carries the new limit in RateLimit-Limit; ${CHANGES} of each. Bytes: everything the ADS server sent Envoy for that change. Machine load (1-min average) ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after, on 2 cores shared with other work.`,
+    `Changes start once Envoy has ACKed the whole initial configuration and its CPU has gone quiet. A change: one Mapping's prefix edited (the "filtered" one, which has rateLimit, also changes its limit) from the edit entering the pipeline until a request to the new prefix is routed, and for the filtered one until that response carries the new limit in RateLimit-Limit; ${CHANGES} of each. Bytes: everything the ADS server sent Envoy for that change. Machine load (1-min average) ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after, on 2 cores shared with other work.`,
     "",
     "| Mappings | initial load (target) | first snapshot / model + translate | plain change live, p50 / p99 | CPU per plain change, control plane (model + translate) / Envoy | xDS bytes per plain change | filtered change live, p50 / p99 (route / filter config) | CPU per filtered change, control plane (model + translate) / Envoy | xDS bytes per filtered change | ratelimit plugin config | Envoy RSS (peak) | control plane RSS (peak) |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -260,6 +285,8 @@ export default async function run(): Promise<string> {
   lines.push("");
   for (const r of rows) {
     if (r.filtered.length) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings, what one change sends: plain: ${types(r.plain)}; filtered: ${types(r.filtered)}; the ratelimit filter's configuration was reloaded by Envoy ${r.ecdsReloads} times over the ${r.filtered.length + r.plain.length} changes.`);
+    if (r.settledMs !== undefined) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings, after the initial load: Envoy had ACKed the whole configuration at ${fmtMs(r.ackedMs!)} and was quiet (the changes start) at ${fmtMs(r.settledMs)}.`);
+    if (r.disconnects !== undefined) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: ADS stream resets ${r.disconnects}; the control plane's event loop stalled at most ${fmtMs(r.maxLoopDelayMs!)} (Envoy pings the xDS connection with a 5 s timeout).`);
     if (r.envoyErrors) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: ${r.envoyErrors}`);
     if (r.failure) lines.push(`- ${r.mappings.toLocaleString("en-US")} Mappings: **stopped**: ${r.failure}`);
   }

@@ -42,14 +42,29 @@ function prepareCache(options: ModelOptions): ModelCache {
 }
 
 export function buildModel(bundle: ResourceBundle, options: ModelOptions): ModelResult {
-  const cache = prepareCache(options);
-  return (options.cache && updateModel(bundle, options, cache)) || fullBuild(bundle, options, cache);
+  const steps = buildModelSteps(bundle, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }
 
-function fullBuild(bundle: ResourceBundle, options: ModelOptions, cache: ModelCache): ModelResult {
+/** `buildModel` as steps: a full build pauses (yields) every few hundred resources, so a
+ *  caller can let its event loop turn between them (runner/slices.ts): at 100,000 Mappings
+ *  the full build is seconds of CPU. The incremental path is short and runs as one step. */
+export function* buildModelSteps(bundle: ResourceBundle, options: ModelOptions): Generator<void, ModelResult, void> {
+  const cache = prepareCache(options);
+  return (options.cache && updateModel(bundle, options, cache)) || (yield* fullBuild(bundle, options, cache));
+}
+
+/** Pauses every this many Mappings, and every this many / 8 virtual hosts. */
+const MAPPINGS_PER_STEP = 256;
+
+function* fullBuild(bundle: ResourceBundle, options: ModelOptions, cache: ModelCache): Generator<void, ModelResult, void> {
   const memo = cache.memo;
   const diagnostics = new Diagnostics();
-  const { index, statusBefore, nameCounts } = indexBundle(bundle, options, cache, diagnostics);
+  const { index, statusBefore, nameCounts } = yield* indexBundle(bundle, options, cache, diagnostics);
+  yield;
   const { plans, secrets } = planHosts(index, memo, options.checkKeyPair);
   const clusters = new Clusters(index, memo);
   const filters = new Filters(index, options, memo);
@@ -68,6 +83,7 @@ function fullBuild(bundle: ResourceBundle, options: ModelOptions, cache: ModelCa
   const records = new Map<string, MappingRecord>();
   const members = new Map<string, MappingResource[]>();
   for (const mapping of index.mappings) {
+    if (records.size % MAPPINGS_PER_STEP === MAPPINGS_PER_STEP - 1) yield;
     const record = resolveMapping(mapping, env);
     records.set(mapping.key, record);
     for (const target of record.targets) {
@@ -82,11 +98,18 @@ function fullBuild(bundle: ResourceBundle, options: ModelOptions, cache: ModelCa
   const previous = cache.state?.vhosts;
   const vhosts = new Map<string, VhostState>();
   for (const plan of [...withCatchAll].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (vhosts.size % (MAPPINGS_PER_STEP / 8) === MAPPINGS_PER_STEP / 8 - 1) yield;
     const state: VhostState = { plan, members: members.get(plan.name) ?? [] };
     state.result = buildVhost(plan, state.members, { envToken: env.envToken, clusters, filters, auth: auth.get(plan.name) }, previous?.get(plan.name)?.result);
     vhosts.set(plan.name, state);
   }
-  for (const record of records.values()) composeEntry(record, (name) => vhosts.get(name)?.result?.logs);
+  yield;
+  let composed = 0;
+  for (const record of records.values()) {
+    if (++composed % MAPPINGS_PER_STEP === 0) yield;
+    composeEntry(record, (name) => vhosts.get(name)?.result?.logs);
+  }
+  yield;
 
   const virtualHosts = [...vhosts.values()].map((v) => v.result!.vhost);
   const usedSecrets = new Set(virtualHosts.flatMap((v) => [v.tls?.secretName, v.tls?.clientCa?.secretName]));

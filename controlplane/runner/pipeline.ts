@@ -7,11 +7,12 @@
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { GatewayIR } from "../ir/types.ts";
-import { buildModel, createModelCache, type ModelOptions, type ResourceStatus } from "../model/index.ts";
+import { buildModelSteps, createModelCache, type ModelOptions, type ResourceStatus } from "../model/index.ts";
 import type { BundleResource, ResourceBundle, SourceError } from "../sources/bundle.ts";
-import { translate, type XdsResources } from "../translate/index.ts";
+import { translateSteps, type XdsResources } from "../translate/index.ts";
 import type { ControlPlaneMetrics } from "../admin/metrics.ts";
 import { ModuleDelivery, type ModuleSource, type UnavailableModule } from "../modules/delivery.ts";
+import { runInSlices, runToEnd } from "./slices.ts";
 
 export interface PipelineResult {
   revision: number;
@@ -21,6 +22,8 @@ export interface PipelineResult {
   /** Documents the source could not read (bad YAML); diagnostics shows them with the invalid. */
   sourceErrors: readonly SourceError[];
   durationMs: number;
+  /** The model was built from scratch, not patched from the last one (model/incremental). */
+  fullBuild: boolean;
   /** Each input's spec (or data) by "<kind>/<namespace>/<name>": what identifies its content. */
   specs: ReadonlyMap<string, unknown>;
   /** performance.now() when this result was produced. */
@@ -34,7 +37,9 @@ export interface PipelineOptions {
   logger?: Logger;
   metrics?: ControlPlaneMetrics;
   /** Wasm modules to inline into the ECDS resources (modules/delivery.ts); without it the
-   *  resources name modules by URL + sha256 as the translator emits them. */
+   *  resources name modules by URL + sha256 as the translator emits them, which Envoy cannot
+   *  serve to more than one HCM (test/envoy/tls-hosts-wasm.test.ts): only for tests that
+   *  read the resources. */
   modules?: ModuleSource;
 }
 
@@ -71,29 +76,58 @@ export class Pipeline extends EventEmitter {
   }
 
 
+  /** The bundle's model + translation at once (the event loop waits for it). */
   apply(bundle: ResourceBundle): PipelineResult {
+    if (this.slicedRuns) throw new Error("Pipeline.apply while applyInSlices runs: apply bundles in order");
+    return runToEnd(this.attempt(bundle));
+  }
+
+  /** The same in slices: the event loop turns between them (runner/slices.ts), so a full
+   *  build of a large configuration does not stall the xDS streams' keepalives. Calls run one
+   *  after another, in the order made. durationMs then includes the pauses. */
+  applyInSlices(bundle: ResourceBundle): Promise<PipelineResult> {
+    this.slicedRuns++;
+    const run = this.queue.then(() => runInSlices(this.attempt(bundle))).finally(() => this.slicedRuns--);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** applyInSlices calls not finished yet. */
+  private slicedRuns = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private *attempt(bundle: ResourceBundle): Generator<void, PipelineResult, void> {
     try {
-      return this.run(bundle);
+      return yield* this.run(bundle);
     } catch (error) {
       const message = `internal error translating revision ${bundle.revision}, previous config kept: ${(error as Error).message}`;
       this.options.logger?.error({ revision: bundle.revision, error: (error as Error).stack }, "config batch failed");
       this.cache = createModelCache(); // a batch that threw may have left it half-updated
       const sourceErrors = [...bundle.errors, { location: { file: "(pipeline)", line: 0 }, message }];
       // Nothing translated yet: start from no resources rather than not at all.
-      const previous = this.latest ?? this.run({ revision: bundle.revision, resources: [], errors: [] });
+      const previous = this.latest ?? runToEnd(this.run({ revision: bundle.revision, resources: [], errors: [] }));
       this.latest = { ...previous, revision: bundle.revision, sourceErrors };
       return this.latest;
     }
   }
 
-  private run(bundle: ResourceBundle): PipelineResult {
+  private *run(bundle: ResourceBundle): Generator<void, PipelineResult, void> {
     const started = performance.now();
     const input: ResourceBundle = this.options.extraResources?.length
       ? { ...bundle, resources: [...bundle.resources, ...this.options.extraResources] }
       : bundle;
-    const model = buildModel(input, { ...this.options.model, remoteModules: this.options.modules?.unavailable?.(), modulesOnProxies: this.delivery?.filtersWithModule(), cache: this.cache });
+    const remoteModules = this.options.modules?.unavailable?.();
+    // Which filters the proxies run matters only for a module that is missing: passed only
+    // then, so the set growing with the first delivery does not void the model's cache (the
+    // next change would be a full build).
+    const modulesOnProxies = remoteModules?.size ? this.delivery?.filtersWithModule() : undefined;
+    const stateBefore = this.cache.state;
+    const model = yield* buildModelSteps(input, { ...this.options.model, remoteModules, modulesOnProxies, cache: this.cache });
+    const fullBuild = stateBefore === undefined || this.cache.state !== stateBefore;
     const { ir } = model;
-    const translated = translate(ir);
+    yield;
+    const translated = yield* translateSteps(ir);
+    yield;
     const delivered = this.delivery?.deliver(translated);
     const resources = delivered?.resources ?? translated;
     const statuses = withModuleProblems(model.statuses, delivered?.unavailable ?? []);
@@ -102,7 +136,7 @@ export class Pipeline extends EventEmitter {
     // every spec per change costs more than the model and translation of that change.
     let specs: ReadonlyMap<string, unknown> | undefined;
     const result: PipelineResult = {
-      revision: bundle.revision, ir, statuses, resources, sourceErrors: bundle.errors, durationMs, at: performance.now(),
+      revision: bundle.revision, ir, statuses, resources, sourceErrors: bundle.errors, durationMs, fullBuild, at: performance.now(),
       get specs() { return (specs ??= specsOf(input)); },
     };
     this.latest = result;
@@ -128,6 +162,7 @@ export class Pipeline extends EventEmitter {
       routes: ir.virtualHosts.reduce((n, v) => n + v.routes.length, 0),
       clusters: ir.clusters.length,
       durationMs: Math.round(durationMs * 100) / 100,
+      fullBuild,
     }, "config batch translated");
     for (const s of invalid) this.options.logger?.warn({ resource: `${s.ref.kind} ${s.ref.namespace}/${s.ref.name}`, location: s.location, errors: s.errors }, "resource rejected");
     for (const e of bundle.errors) this.options.logger?.warn({ location: e.location, error: e.message }, "source error");

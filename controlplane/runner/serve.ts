@@ -14,6 +14,7 @@ import { startModuleServer, type ModuleServer } from "../modules/server.ts";
 import type { ResourceStatus } from "../model/index.ts";
 import { registerBuiltModules, registerBundleModules } from "./modules.ts";
 import { Pipeline } from "./pipeline.ts";
+import { runInSlices } from "./slices.ts";
 import { FiltersFirstPublisher } from "./filters-first.ts";
 import { checkTlsKeyPair } from "../model/checks/tls-key-pair.ts";
 import type { ResourceBundle } from "../sources/bundle.ts";
@@ -115,7 +116,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   xds.once("snapshot", (event: SnapshotEvent) => (timings.firstEncodeMs = event.encodeMs));
   const acks = trackProxyAcks(xds, programmed, () => current?.contents, () => writer?.reconcile(), logger, undefined, (message) => blamedResources(current?.ir, message));
 
-  const onBundle = (bundle: ResourceBundle, change: BundleChange) => {
+  // Bundles are handled one after another: a full build runs in slices (runner/slices.ts),
+  // and the next bundle (an endpoint update too) must start from its result.
+  let handled: Promise<void> = Promise.resolve();
+  const inOrder = (work: () => Promise<void>) => {
+    handled = handled.then(work).catch((error: Error) => logger.error({ error: error.stack }, "config batch failed"));
+  };
+  const onBundle = (bundle: ResourceBundle, change: BundleChange) => inOrder(async () => {
     if (change.endpointsOnly && current) {
       const update = updateEndpoints(current, bundle, change.endpointServices);
       if (update.changed.length === 0) return;
@@ -126,12 +133,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }
     timings.firstBundleMs ||= performance.now() - startedAt;
     latestBundle = bundle;
-    registerBundleModules(registry, bundle, logger, () => publish(latestBundle!));
-    publish(bundle);
-  };
+    registerBundleModules(registry, bundle, logger, () => inOrder(() => publish(latestBundle!)));
+    await publish(bundle);
+  });
   let latestBundle: ResourceBundle | undefined;
-  const publish = (bundle: ResourceBundle) => {
-    const result = pipeline.apply(bundle);
+  const publish = async (bundle: ResourceBundle) => {
+    const result = await pipeline.applyInSlices(bundle);
+    await runInSlices(xds.cache.encodeAhead(result.resources));
     timings.firstModelTranslateMs ||= result.durationMs;
     const contents = contentKeys(bundle, result.statuses);
     current = { ir: result.ir, resources: result.resources, statuses: result.statuses, contents };
@@ -156,6 +164,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     await modulesServer?.close();
     throw error;
   }
+  await handled;
   xds.cache.flush();
   timings.firstSnapshotMs = performance.now() - startedAt;
 

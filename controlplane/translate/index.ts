@@ -24,20 +24,42 @@ function put<U extends ResourceTypeUrl>(out: XdsResources, typeUrl: U, name: str
 }
 
 export function translate(ir: GatewayIR): XdsResources {
+  const steps = translateSteps(ir);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Pauses every this many virtual hosts. */
+const VHOSTS_PER_STEP = 64;
+
+/** `translate` as steps: it pauses (yields) every few dozen virtual hosts and between the
+ *  listeners, so a caller can let its event loop turn (runner/slices.ts). */
+export function* translateSteps(ir: GatewayIR): Generator<void, XdsResources, void> {
   const out = emptyResources();
   const filters = httpFilters(ir);
 
-  const translatedHosts = ir.virtualHosts.map(translateVirtualHost);
+  const translatedHosts: ReturnType<typeof translateVirtualHost>[] = [];
+  for (const vhost of ir.virtualHosts) {
+    if (translatedHosts.length % VHOSTS_PER_STEP === VHOSTS_PER_STEP - 1) yield;
+    translatedHosts.push(translateVirtualHost(vhost));
+  }
   const httpVhosts = translatedHosts.map((t) => t.http);
   const layout = httpRouteLayout(httpVhosts);
+  yield;
 
   put(out, TYPE.listener, HTTP_LISTENER, httpListener(ir, filters, layout));
+  yield;
   const https = httpsListener(ir, filters);
   if (https) put(out, TYPE.listener, HTTPS_LISTENER, https);
+  yield;
 
   if (layout === "rds") put(out, TYPE.routeConfiguration, HTTP_ROUTE_CONFIG, httpRouteConfiguration(httpVhosts));
   else {
+    let count = 0;
     for (const vhost of httpVhosts) {
+      if (++count % VHOSTS_PER_STEP === 0) yield;
       const routeConfig = scopedRouteConfiguration(vhost);
       put(out, TYPE.routeConfiguration, routeConfig.name, routeConfig);
       for (const scope of scopesFor(vhost)) put(out, TYPE.scopedRouteConfiguration, scope.name, scope);

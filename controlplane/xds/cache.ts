@@ -5,12 +5,14 @@
 // pushes only what changed (go-control-plane pkg/cache/v3 simple.go and linear.go, merged).
 import { EventEmitter } from "node:events";
 import { buildSnapshot, ResourceEncoder, type Snapshot, type SnapshotChanges, type XdsResources } from "./snapshot.ts";
-import type { NodeInfo } from "./types.ts";
+import { SERVED_TYPES, type NodeInfo } from "./types.ts";
 
 /** Maps a Node to the group whose snapshot it gets. */
 export type NodeGroupFn = (node: NodeInfo) => string;
 
 export const DEFAULT_GROUP = "default";
+/** encodeAhead pauses every this many resources. */
+const ENCODES_PER_STEP = 32;
 /** Node metadata key that puts a node into a named group (e.g. a canary set of proxies). */
 export const GROUP_METADATA_KEY = "attache.dev/group";
 
@@ -78,6 +80,25 @@ export class SnapshotCache extends EventEmitter {
   setResourcesNow(resources: XdsResources, group = DEFAULT_GROUP): Snapshot {
     this.group(group).pending = resources;
     return this.apply(group)!;
+  }
+
+  /** Encodes every resource not encoded yet, pausing (yielding) every few resources, so a
+   *  caller can let the event loop turn (runner/slices.ts) before it sets them: the set then
+   *  finds every encoding cached. Resources that do not encode are left for the set to
+   *  report. */
+  *encodeAhead(resources: XdsResources): Generator<void, void, void> {
+    let count = 0;
+    for (const [typeUrl, byName] of Object.entries(resources)) {
+      if (!SERVED_TYPES.has(typeUrl)) continue;
+      for (const [name, json] of byName ?? []) {
+        if (++count % ENCODES_PER_STEP === 0) yield;
+        try {
+          this.encoder.encode(typeUrl, name, json);
+        } catch {
+          // buildSnapshot reports it, with the resource's name.
+        }
+      }
+    }
   }
 
   /** Applies every queued update now. */

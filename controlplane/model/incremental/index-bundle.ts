@@ -61,13 +61,17 @@ export function indexMapping(resource: BundleResource, options: CheckOptions, ca
   return { entry, mapping: toResource(object, record, key, entry) as MappingResource };
 }
 
-export function indexBundle(bundle: ResourceBundle, options: CheckOptions, cache: ModelCache, diagnostics: Diagnostics): IndexedBundle {
+/** Pauses every this many resources (model/index.ts, `buildModelSteps`). */
+const RESOURCES_PER_STEP = 256;
+
+export function* indexBundle(bundle: ResourceBundle, options: CheckOptions, cache: ModelCache, diagnostics: Diagnostics): Generator<void, IndexedBundle, void> {
   const index: Index = { mappings: [], hosts: [], wasmFilters: new Map(), authServices: [], services: new Map(), endpointSlices: new Map(), secrets: new Map(), configMaps: new Map() };
   const seen = new Map<string, BundleResource>();
   const nameCounts = new Map<string, number>();
   const statusBefore = new Int32Array(bundle.resources.length + 1);
   let position = 0;
   for (const resource of bundle.resources) {
+    if (position % RESOURCES_PER_STEP === RESOURCES_PER_STEP - 1) yield;
     statusBefore[position++] = diagnostics.count;
     let object = resource.object as KubeObject;
     const { kind, namespace, name, ref, generation, isOurs, isKube, key, nameKey } = identify(object);
