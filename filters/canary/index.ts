@@ -10,31 +10,16 @@
 export * from "@attache/proxy-wasm-sdk/exports_base";
 export { proxy_on_response_headers } from "@attache/proxy-wasm-sdk/exports_stream";
 import {
-  ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, ForeignFunction, HttpContext,
-  RootContext, registerRootContext, requestHeaders, responseHeaders,
+  ConfigErrors, ConfiguredRootContext, FilterHeadersStatus, HttpContext, RootContext,
+  registerRootContext, responseHeaders,
 } from "@attache/proxy-wasm-sdk";
-import { CanaryRoute, assign } from "./assign";
+import { CanaryRoute } from "./assign";
 import { CanaryConfig, parseCanaryConfig } from "./config";
-import { HostIdGenerator } from "./ids";
-import { HostRequestView } from "./host-request";
-import { Side } from "./selection";
-
-const NO_ARGS = new ArrayBuffer(0);
-// The weighted cluster must be picked again with our header. Envoy clears the route cache
-// after header changes only for modules of ABI <= 0.2.1 (docs/envoy-wiring.md "Route cache"),
-// so the filter asks for it explicitly. Hosts without the function answer NotFound once and
-// are not asked again.
-const clearRouteCache = new ForeignFunction("clear_route_cache");
-// One view and one id generator serve every request (reset per request): no allocation.
-const request = new HostRequestView();
-const ids = new HostIdGenerator();
+import { CanaryMetrics, steerRequest } from "./steer";
 
 class CanaryRoot extends ConfiguredRootContext {
   config: CanaryConfig = new CanaryConfig();
-  assignedCanary: Counter | null = null;
-  assignedPrimary: Counter | null = null;
-  overridden: Counter | null = null;
-  unassigned: Counter | null = null;
+  metrics: CanaryMetrics | null = null;
 
   filterName(): string { return "canary"; }
 
@@ -46,10 +31,7 @@ class CanaryRoot extends ConfiguredRootContext {
   }
 
   defineMetrics(): void {
-    this.assignedCanary = new Counter("canary_assigned_canary");
-    this.assignedPrimary = new Counter("canary_assigned_primary");
-    this.overridden = new Counter("canary_override");
-    this.unassigned = new Counter("canary_unassigned");
+    this.metrics = new CanaryMetrics();
   }
 
   createHttpContext(contextId: u32): HttpContext {
@@ -66,21 +48,7 @@ class CanaryStream extends HttpContext {
     const route: CanaryRoute | null = root.config.routes.forCurrentRoute();
     if (route === null) return FilterHeadersStatus.Continue;
 
-    request.reset();
-    ids.contextId = this.contextId;
-    const assignment = assign(route, request, ids);
-    if (assignment.headerValue === null) {
-      // Never forward a client-chosen value: without a key Envoy must pick at random.
-      requestHeaders.remove(route.hashHeader);
-      root.unassigned!.increment();
-    } else {
-      requestHeaders.set(route.hashHeader, assignment.headerValue!);
-      if (assignment.overridden) root.overridden!.increment();
-      if (assignment.side == Side.Canary) root.assignedCanary!.increment();
-      else root.assignedPrimary!.increment();
-    }
-    this.setCookie = assignment.setCookie;
-    clearRouteCache.call(NO_ARGS);
+    this.setCookie = steerRequest(route, this.contextId, root.metrics!);
     return FilterHeadersStatus.Continue;
   }
 

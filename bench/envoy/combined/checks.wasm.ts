@@ -11,7 +11,7 @@
 export * from "@attache/proxy-wasm-sdk/exports_base";
 export { proxy_on_response_headers } from "@attache/proxy-wasm-sdk/exports_stream";
 import {
-  ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, ForeignFunction, HttpContext, JsonObject,
+  ConfigErrors, ConfiguredRootContext, Counter, FilterHeadersStatus, HttpContext, JsonObject,
   RootContext, RouteMap, RouteSettingsResolver, getCurrentTimeNanoseconds, registerRootContext, requestHeaders,
   responseHeaders, sendLocalResponse,
 } from "@attache/proxy-wasm-sdk";
@@ -25,10 +25,8 @@ import { HostKeyBytes } from "../../../filters/ratelimit/host-key";
 import { HeaderSink, LIMITED_DETAILS, LIMITED_STATUS, limitedBody, limitedHeaders, writeRateLimitHeaders } from "../../../filters/ratelimit/response";
 import { SharedDataSlots } from "../../../filters/ratelimit/shared-slots";
 import { CanaryConfig, parseCanaryConfig } from "../../../filters/canary/config";
-import { CanaryRoute, assign } from "../../../filters/canary/assign";
-import { HostIdGenerator } from "../../../filters/canary/ids";
-import { HostRequestView } from "../../../filters/canary/host-request";
-import { Side } from "../../../filters/canary/selection";
+import { CanaryRoute } from "../../../filters/canary/assign";
+import { CanaryMetrics, steerRequest } from "../../../filters/canary/steer";
 
 class AuthRequest extends RequestView {
   header(name: string): string | null { return requestHeaders.get(name); }
@@ -42,10 +40,6 @@ const slots = new SharedDataSlots();
 const keyBytes = new HostKeyBytes();
 const verdict = new Verdict();
 const toResponse = new ResponseHeaderSink();
-const canaryRequest = new HostRequestView();
-const ids = new HostIdGenerator();
-const clearRouteCache = new ForeignFunction("clear_route_cache");
-const NO_ARGS = new ArrayBuffer(0);
 
 /** One route's three settings, each parsed by its filter's own resolver. */
 class Checks {
@@ -90,10 +84,7 @@ class ChecksRoot extends ConfiguredRootContext {
   limited: Counter | null = null;
   failedOpen: Counter | null = null;
   sharedSlot: Counter | null = null;
-  overridden: Counter | null = null;
-  assignedCanary: Counter | null = null;
-  assignedPrimary: Counter | null = null;
-  unassigned: Counter | null = null;
+  canary: CanaryMetrics | null = null;
 
   filterName(): string { return "checks"; }
 
@@ -116,10 +107,7 @@ class ChecksRoot extends ConfiguredRootContext {
     this.limited = new Counter("ratelimit_limited");
     this.failedOpen = new Counter("ratelimit_failed_open");
     this.sharedSlot = new Counter("ratelimit_shared_slot");
-    this.overridden = new Counter("canary_override");
-    this.assignedCanary = new Counter("canary_assigned_canary");
-    this.assignedPrimary = new Counter("canary_assigned_primary");
-    this.unassigned = new Counter("canary_unassigned");
+    this.canary = new CanaryMetrics();
   }
 
   createHttpContext(contextId: u32): HttpContext { return new ChecksStream(contextId, this); }
@@ -184,20 +172,7 @@ class ChecksStream extends HttpContext {
   /** canary/index.ts onRequestHeaders. */
   pick(root: ChecksRoot, route: CanaryRoute | null): FilterHeadersStatus {
     if (route === null) return FilterHeadersStatus.Continue;
-    canaryRequest.reset();
-    ids.contextId = this.contextId;
-    const assignment = assign(route, canaryRequest, ids);
-    if (assignment.headerValue === null) {
-      requestHeaders.remove(route.hashHeader);
-      root.unassigned!.increment();
-    } else {
-      requestHeaders.set(route.hashHeader, assignment.headerValue!);
-      if (assignment.overridden) root.overridden!.increment();
-      if (assignment.side == Side.Canary) root.assignedCanary!.increment();
-      else root.assignedPrimary!.increment();
-    }
-    this.setCookie = assignment.setCookie;
-    clearRouteCache.call(NO_ARGS);
+    this.setCookie = steerRequest(route, this.contextId, root.canary!);
     return FilterHeadersStatus.Continue;
   }
 
